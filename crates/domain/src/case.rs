@@ -1,0 +1,544 @@
+//! A case: one citizen's application for one service item, from registration onwards.
+
+use crate::catalogue::{ApplicantKind, Catalogue};
+use crate::identity::{Mobile, MobileError, ResidentId, ResidentIdError, Uscc, UsccError};
+use crate::township::TownshipCode;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use time::Date;
+
+/// Registration sequence numbers per device and day; four digits keep numbers short on receipts.
+pub const MAX_DAILY_SEQUENCE: u32 = 9999;
+/// Device serials are handed out by the hub per township.
+pub const MAX_DEVICE_SERIAL: u32 = 999;
+const MAX_NAME_CHARS: usize = 50;
+const MAX_ADDRESS_CHARS: usize = 200;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CaseNumberError {
+    #[error(
+        "case number must look like 450721101-20261121-001-0001, found {0:?} / 办件编号格式应为 450721101-20261121-001-0001，实际为“{0}”"
+    )]
+    Format(String),
+    #[error("device serial {0} is out of range 1-999 / 设备序号{0}超出1至999的范围")]
+    DeviceSerial(u32),
+    #[error(
+        "this desk has used all {MAX_DAILY_SEQUENCE} case numbers for today / 本设备今日办件编号已用完（{MAX_DAILY_SEQUENCE}个）"
+    )]
+    SequenceExhausted,
+}
+
+/// Township code + registration date + the desk's hub-assigned serial + the desk's daily sequence.
+/// Unique without any network because no two desks of a township share a serial.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CaseNumber(String);
+
+impl CaseNumber {
+    pub fn new(
+        township: &TownshipCode,
+        date: Date,
+        device_serial: u32,
+        sequence: u32,
+    ) -> Result<Self, CaseNumberError> {
+        if device_serial == 0 || device_serial > MAX_DEVICE_SERIAL {
+            return Err(CaseNumberError::DeviceSerial(device_serial));
+        }
+        if sequence == 0 || sequence > MAX_DAILY_SEQUENCE {
+            return Err(CaseNumberError::SequenceExhausted);
+        }
+        Ok(Self(format!(
+            "{township}-{:04}{:02}{:02}-{device_serial:03}-{sequence:04}",
+            date.year(),
+            u8::from(date.month()),
+            date.day()
+        )))
+    }
+
+    pub fn parse(input: &str) -> Result<Self, CaseNumberError> {
+        let text = input.trim();
+        let parts: Vec<&str> = text.split('-').collect();
+        let shape_ok = parts.len() == 4
+            && [9, 8, 3, 4]
+                .iter()
+                .zip(&parts)
+                .all(|(len, p)| p.len() == *len && p.bytes().all(|b| b.is_ascii_digit()));
+        if !shape_ok || TownshipCode::parse(parts[0]).is_err() {
+            return Err(CaseNumberError::Format(text.to_string()));
+        }
+        Ok(Self(text.to_string()))
+    }
+
+    /// The township code the number starts with (the parser guarantees its shape).
+    pub fn township(&self) -> &str {
+        &self.0[..9]
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for CaseNumber {
+    type Error = CaseNumberError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<CaseNumber> for String {
+    fn from(n: CaseNumber) -> Self {
+        n.0
+    }
+}
+
+impl fmt::Display for CaseNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "number", rename_all = "snake_case")]
+pub enum ApplicantId {
+    Resident(ResidentId),
+    Organisation(Uscc),
+}
+
+impl ApplicantId {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Resident(id) => id.as_str(),
+            Self::Organisation(code) => code.as_str(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Applicant {
+    pub name: String,
+    pub id: ApplicantId,
+    pub phone: Option<Mobile>,
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MaterialStatus {
+    Received,
+    Missing,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaterialState {
+    pub code: String,
+    pub name: String,
+    pub status: MaterialStatus,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    Registered,
+    SupplementRequested,
+    Supplemented,
+    Accepted,
+    UnderReview,
+    Approved,
+    Rejected,
+    Completed,
+    Withdrawn,
+}
+
+impl CaseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Registered => "registered",
+            Self::SupplementRequested => "supplement_requested",
+            Self::Supplemented => "supplemented",
+            Self::Accepted => "accepted",
+            Self::UnderReview => "under_review",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+            Self::Completed => "completed",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Registered => "已登记",
+            Self::SupplementRequested => "待补正",
+            Self::Supplemented => "已补正",
+            Self::Accepted => "已受理",
+            Self::UnderReview => "审核中",
+            Self::Approved => "已批准",
+            Self::Rejected => "不予批准",
+            Self::Completed => "已办结",
+            Self::Withdrawn => "已撤回",
+        }
+    }
+}
+
+impl FromStr for CaseStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        serde_json::from_value(serde_json::Value::String(s.to_string()))
+            .map_err(|_| format!("unknown case status {s:?} / 未知的办件状态“{s}”"))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Registered,
+    FieldChanged,
+    /// Written by a newer version of the desk; kept and shown, never dropped.
+    #[serde(other)]
+    Other,
+}
+
+/// One line of a case's timeline. Carries no personal data: which field changed, not its value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseEvent {
+    pub at_ms: i64,
+    pub kind: EventKind,
+    pub by: String,
+    pub device: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    pub number: CaseNumber,
+    pub township: TownshipCode,
+    pub item_code: String,
+    pub item_name: String,
+    pub promised_days: u16,
+    pub applicant: Applicant,
+    pub materials: Vec<MaterialState>,
+    pub status: CaseStatus,
+    pub clerk: String,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+    pub events: Vec<CaseEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApplicantError {
+    #[error("applicant name must not be empty / 申请人姓名不能为空")]
+    EmptyName,
+    #[error(
+        "applicant name is longer than {MAX_NAME_CHARS} characters / 申请人姓名超过{MAX_NAME_CHARS}个字符"
+    )]
+    NameTooLong,
+    #[error("applicant name contains control characters / 申请人姓名含有控制字符")]
+    NameControl,
+    #[error(
+        "address is longer than {MAX_ADDRESS_CHARS} characters / 地址超过{MAX_ADDRESS_CHARS}个字符"
+    )]
+    AddressTooLong,
+    #[error("address contains control characters / 地址含有控制字符")]
+    AddressControl,
+    #[error(transparent)]
+    ResidentId(#[from] ResidentIdError),
+    #[error(transparent)]
+    Uscc(#[from] UsccError),
+    #[error(transparent)]
+    Mobile(#[from] MobileError),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegistrationError {
+    #[error(
+        "unknown service item {0:?}; `tongban catalog` lists the items / 未知的服务事项“{0}”，可用 tongban catalog 查看事项目录"
+    )]
+    UnknownItem(String),
+    #[error(
+        "item {item} has no material {material:?} / 事项{item}没有材料“{material}”"
+    )]
+    UnknownMaterial { item: String, material: String },
+    #[error(transparent)]
+    Applicant(#[from] ApplicantError),
+}
+
+pub fn validate_name(input: &str) -> Result<String, ApplicantError> {
+    let name = input.trim();
+    if name.is_empty() {
+        return Err(ApplicantError::EmptyName);
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(ApplicantError::NameTooLong);
+    }
+    if name.chars().any(char::is_control) {
+        return Err(ApplicantError::NameControl);
+    }
+    Ok(name.to_string())
+}
+
+pub fn validate_address(input: &str) -> Result<Option<String>, ApplicantError> {
+    let address = input.trim();
+    if address.chars().count() > MAX_ADDRESS_CHARS {
+        return Err(ApplicantError::AddressTooLong);
+    }
+    if address.chars().any(char::is_control) {
+        return Err(ApplicantError::AddressControl);
+    }
+    Ok((!address.is_empty()).then(|| address.to_string()))
+}
+
+pub fn validate_phone(input: &str) -> Result<Option<Mobile>, ApplicantError> {
+    if input.trim().is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Mobile::parse(input)?))
+}
+
+/// What a clerk types at intake.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registration {
+    pub item: String,
+    pub name: String,
+    pub id_number: String,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    /// Material codes received at the window; the rest are recorded as missing.
+    pub received: Vec<String>,
+}
+
+/// Facts about the desk and the moment, supplied by the caller so the core stays pure.
+pub struct Desk<'a> {
+    pub township: &'a TownshipCode,
+    pub clerk: &'a str,
+    pub device: &'a str,
+    pub now_ms: i64,
+    pub today: Date,
+}
+
+impl Registration {
+    /// Checks everything a clerk typed, before a case number is spent on it.
+    pub fn validate(&self, catalogue: &Catalogue, today: Date) -> Result<(), RegistrationError> {
+        self.build(catalogue, today).map(|_| ())
+    }
+
+    fn build<'c>(
+        &self,
+        catalogue: &'c Catalogue,
+        today: Date,
+    ) -> Result<(Applicant, Vec<MaterialState>, &'c crate::ServiceItem), RegistrationError> {
+        let item = catalogue
+            .item(&self.item)
+            .ok_or_else(|| RegistrationError::UnknownItem(self.item.clone()))?;
+        let name = validate_name(&self.name)?;
+        let id = match item.applicant {
+            ApplicantKind::Person => ApplicantId::Resident(
+                ResidentId::parse(&self.id_number, today).map_err(ApplicantError::from)?,
+            ),
+            ApplicantKind::Organisation => ApplicantId::Organisation(
+                Uscc::parse(&self.id_number).map_err(ApplicantError::from)?,
+            ),
+        };
+        let phone = validate_phone(self.phone.as_deref().unwrap_or(""))?;
+        let address = validate_address(self.address.as_deref().unwrap_or(""))?;
+        if let Some(unknown) = self.received.iter().find(|c| item.material(c).is_none()) {
+            return Err(RegistrationError::UnknownMaterial {
+                item: item.code.clone(),
+                material: unknown.clone(),
+            });
+        }
+        let materials = item
+            .materials
+            .iter()
+            .map(|m| MaterialState {
+                code: m.code.clone(),
+                name: m.name.clone(),
+                status: if self.received.contains(&m.code) {
+                    MaterialStatus::Received
+                } else {
+                    MaterialStatus::Missing
+                },
+            })
+            .collect();
+        let applicant = Applicant {
+            name,
+            id,
+            phone,
+            address,
+        };
+        Ok((applicant, materials, item))
+    }
+
+    pub fn into_case(
+        self,
+        catalogue: &Catalogue,
+        number: CaseNumber,
+        desk: &Desk<'_>,
+    ) -> Result<Case, RegistrationError> {
+        let (applicant, materials, item) = self.build(catalogue, desk.today)?;
+        Ok(Case {
+            township: desk.township.clone(),
+            item_code: item.code.clone(),
+            item_name: item.name.clone(),
+            promised_days: item.promised_days,
+            applicant,
+            materials,
+            status: CaseStatus::Registered,
+            clerk: desk.clerk.to_string(),
+            created_at_ms: desk.now_ms,
+            updated_at_ms: desk.now_ms,
+            events: vec![CaseEvent {
+                at_ms: desk.now_ms,
+                kind: EventKind::Registered,
+                by: desk.clerk.to_string(),
+                device: desk.device.to_string(),
+                detail: format!("registered {number}"),
+            }],
+            number,
+        })
+    }
+}
+
+/// The applicant fields a clerk may correct after registration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseField {
+    Phone,
+    Address,
+    Name,
+}
+
+impl CaseField {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Phone => "phone",
+            Self::Address => "address",
+            Self::Name => "name",
+        }
+    }
+}
+
+impl FromStr for CaseField {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "phone" => Ok(Self::Phone),
+            "address" => Ok(Self::Address),
+            "name" => Ok(Self::Name),
+            other => Err(format!(
+                "unknown field {other:?}; use phone, address or name / 未知字段“{other}”，可用 phone、address、name"
+            )),
+        }
+    }
+}
+
+/// A validated new value for one field; `None` clears an optional field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldEdit {
+    pub field: CaseField,
+    pub value: Option<String>,
+}
+
+impl FieldEdit {
+    pub fn new(field: CaseField, input: &str) -> Result<Self, ApplicantError> {
+        let value = match field {
+            CaseField::Phone => validate_phone(input)?.map(String::from),
+            CaseField::Address => validate_address(input)?,
+            CaseField::Name => Some(validate_name(input)?),
+        };
+        Ok(Self { field, value })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn desk(township: &TownshipCode) -> Desk<'_> {
+        Desk {
+            township,
+            clerk: "李明",
+            device: "dev-1",
+            now_ms: 1_763_700_000_000,
+            today: date!(2026 - 11 - 21),
+        }
+    }
+
+    #[test]
+    fn case_numbers_round_trip_and_reject_bad_shapes() {
+        let township = TownshipCode::parse("450721101").unwrap();
+        let n = CaseNumber::new(&township, date!(2026 - 11 - 21), 7, 42).unwrap();
+        assert_eq!(n.as_str(), "450721101-20261121-007-0042");
+        assert_eq!(CaseNumber::parse(n.as_str()).unwrap(), n);
+        assert_eq!(n.township(), township.as_str());
+        assert!(CaseNumber::parse("450721101-2026112-007-0042").is_err());
+        assert_eq!(
+            CaseNumber::new(&township, date!(2026 - 11 - 21), 7, 10_000),
+            Err(CaseNumberError::SequenceExhausted)
+        );
+        assert_eq!(
+            CaseNumber::new(&township, date!(2026 - 11 - 21), 0, 1),
+            Err(CaseNumberError::DeviceSerial(0))
+        );
+    }
+
+    #[test]
+    fn registration_builds_materials_and_rejects_bad_input() {
+        let catalogue = Catalogue::builtin();
+        let township = TownshipCode::parse("450721101").unwrap();
+        let number = CaseNumber::new(&township, date!(2026 - 11 - 21), 1, 1).unwrap();
+        let reg = Registration {
+            item: "DB01".into(),
+            name: " 王秀英 ".into(),
+            id_number: "450721198806152311".into(),
+            phone: Some("13800138000".into()),
+            address: None,
+            received: vec!["ID_CARD".into()],
+        };
+        let case = reg.clone().into_case(&catalogue, number.clone(), &desk(&township)).unwrap();
+        assert_eq!(case.applicant.name, "王秀英");
+        assert_eq!(case.materials.len(), 5);
+        assert_eq!(case.materials[0].status, MaterialStatus::Received);
+        assert_eq!(case.materials[1].status, MaterialStatus::Missing);
+        assert_eq!(case.events.len(), 1);
+
+        let unknown = Registration {
+            item: "XX99".into(),
+            ..reg.clone()
+        };
+        assert_eq!(
+            unknown.validate(&catalogue, date!(2026 - 11 - 21)),
+            Err(RegistrationError::UnknownItem("XX99".into()))
+        );
+        let bad_id = Registration {
+            id_number: "450721198806152312".into(),
+            ..reg.clone()
+        };
+        let message = bad_id
+            .validate(&catalogue, date!(2026 - 11 - 21))
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("check character should be 1"), "{message}");
+        assert!(message.contains("校验码"), "{message}");
+        let organisation = Registration {
+            item: "DW01".into(),
+            id_number: "91350100M000100Y43".into(),
+            received: vec![],
+            ..reg
+        };
+        assert!(organisation.validate(&catalogue, date!(2026 - 11 - 21)).is_ok());
+    }
+
+    #[test]
+    fn field_edits_validate() {
+        assert_eq!(
+            FieldEdit::new(CaseField::Phone, "").unwrap().value,
+            None
+        );
+        assert!(FieldEdit::new(CaseField::Phone, "123").is_err());
+        assert!(FieldEdit::new(CaseField::Name, "  ").is_err());
+        assert_eq!("address".parse::<CaseField>(), Ok(CaseField::Address));
+        assert!("status".parse::<CaseField>().is_err());
+    }
+}

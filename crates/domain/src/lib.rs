@@ -1,0 +1,18 @@
+//! Tongban's domain: cases, applicants, service items and the rules that hold for them. No I/O
+//! and no clock: callers pass the date and time in, so the same rules run in the desktop's
+//! wasm UI, the CLI and the hub.
+#![forbid(unsafe_code)]
+
+pub mod case;
+pub mod catalogue;
+pub mod identity;
+pub mod township;
+
+pub use case::{
+    Applicant, ApplicantError, ApplicantId, Case, CaseEvent, CaseField, CaseNumber,
+    CaseNumberError, CaseStatus, Desk, EventKind, FieldEdit, MaterialState, MaterialStatus,
+    Registration, RegistrationError,
+};
+pub use catalogue::{ApplicantKind, Catalogue, MaterialSpec, ServiceItem};
+pub use identity::{Mobile, ResidentId, Uscc};
+pub use township::{TownshipCode, TownshipCodeError};

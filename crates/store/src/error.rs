@@ -1,0 +1,67 @@
+use std::path::PathBuf;
+use tongban_domain::{ApplicantError, CaseNumberError, RegistrationError};
+use tongban_sync::case_doc::CaseDocError;
+
+/// Everything that can go wrong with a profile, each saying what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "no profile in {0}; enrol this desk first: tongban --profile {0} enroll --hub URL --code CODE --user NAME / {0} 中没有档案，请先登记本机：tongban --profile {0} enroll"
+    )]
+    NoProfile(PathBuf),
+    #[error(
+        "{0} already holds a profile; refusing to overwrite it / {0} 已有档案，拒绝覆盖"
+    )]
+    ProfileExists(PathBuf),
+    #[error(
+        "the case database of this profile is missing but its key file is present; refusing to create an empty one. Restore the database from a backup / 档案的数据库文件丢失（密钥文件仍在），拒绝新建空库，请从备份恢复"
+    )]
+    DatabaseMissing,
+    #[error(
+        "the key file profile.json is missing beside an existing database; refusing to open or replace it. Restore profile.json from a backup / 已有数据库但缺少密钥文件 profile.json，拒绝打开或覆盖，请从备份恢复"
+    )]
+    KeyFileMissing,
+    #[error(
+        "this profile's key is not in the system keyring. Restore it with the recovery passphrase: TONGBAN_RECOVERY_PASSPHRASE=... tongban --profile DIR recover / 系统密钥环中没有本档案的密钥，请用恢复口令恢复：tongban --profile 目录 recover"
+    )]
+    KeyringEntryMissing,
+    #[error(
+        "the system keyring holds a different key for this profile; nothing was opened. Restore access with the recovery passphrase: tongban --profile DIR recover / 系统密钥环中的密钥与本档案不符，未打开任何数据；请用恢复口令执行 tongban --profile 目录 recover"
+    )]
+    KeyringMismatch,
+    #[error(
+        "the system keyring is unavailable ({0}); unlock your desktop keyring and try again / 系统密钥环不可用（{0}），请解锁密钥环后重试"
+    )]
+    KeyringUnavailable(String),
+    #[error("the recovery passphrase is wrong / 恢复口令不正确")]
+    WrongPassphrase,
+    #[error(
+        "the recovery passphrase must have at least {} characters / 恢复口令至少需要{}个字符",
+        crate::keys::MIN_PASSPHRASE_CHARS, crate::keys::MIN_PASSPHRASE_CHARS
+    )]
+    WeakPassphrase,
+    #[error(
+        "the case database cannot be decrypted with this profile's key: it is damaged or was replaced / 数据库无法用本档案密钥解密：文件已损坏或被替换"
+    )]
+    Undecryptable,
+    #[error("the profile is damaged: {0} / 档案已损坏：{0}")]
+    Corrupt(String),
+    #[error("no case numbered {0} on this desk / 本机没有编号为 {0} 的办件")]
+    NoSuchCase(String),
+    #[error("this desk is not enrolled / 本机尚未登记")]
+    NotEnrolled,
+    #[error("the system random generator failed: {0} / 系统随机数生成失败：{0}")]
+    Random(String),
+    #[error(transparent)]
+    Registration(#[from] RegistrationError),
+    #[error(transparent)]
+    Applicant(#[from] ApplicantError),
+    #[error(transparent)]
+    CaseNumber(#[from] CaseNumberError),
+    #[error(transparent)]
+    Document(#[from] CaseDocError),
+    #[error("database error: {0} / 数据库错误：{0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("file error: {0} / 文件错误：{0}")]
+    Io(#[from] std::io::Error),
+}

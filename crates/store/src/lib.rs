@@ -1,0 +1,27 @@
+//! A desk's profile: the SQLCipher case store, its keys (OS keyring plus recovery passphrase)
+//! and what the desk remembers about syncing with the hub.
+#![forbid(unsafe_code)]
+
+mod cases;
+mod error;
+pub mod keys;
+mod profile;
+mod store;
+mod sync_state;
+
+pub use cases::{CaseFilter, CaseSummary};
+pub use error::StoreError;
+pub use profile::Profile;
+pub use store::{Enrollment, Store};
+
+/// Hashes a user's password for storage (Argon2id, PHC string with its own salt and parameters).
+pub fn hash_password(password: &str) -> Result<String, StoreError> {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| StoreError::Random(e.to_string()))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| StoreError::Random(e.to_string()))?;
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Random(e.to_string()))
+}

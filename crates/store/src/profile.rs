@@ -1,0 +1,149 @@
+//! A profile folder: `profile.json` (the wrapped data key, no secret in the clear) beside
+//! `cases.db` (SQLCipher). Opening never creates; only enrolment creates, and only in an empty
+//! place.
+
+use crate::keys::{self, KeyringSlot, RecoveryWrap, SecretKey, WrappedKey};
+use crate::{Store, StoreError};
+use serde::{Deserialize, Serialize};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+const KEY_FILE: &str = "profile.json";
+const DATABASE: &str = "cases.db";
+const FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KeyFile {
+    pub format: u32,
+    pub profile_id: String,
+    pub keyring_account: String,
+    pub wrapped_by_keyring: WrappedKey,
+    pub wrapped_by_recovery: RecoveryWrap,
+}
+
+pub struct Profile {
+    dir: PathBuf,
+}
+
+impl Profile {
+    pub fn at(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.dir.join(DATABASE)
+    }
+
+    fn key_file_path(&self) -> PathBuf {
+        self.dir.join(KEY_FILE)
+    }
+
+    pub fn exists(&self) -> bool {
+        self.key_file_path().exists() || self.database_path().exists()
+    }
+
+    /// Creates a new profile: a fresh data key, wrapped in the keyring and by the passphrase.
+    pub fn create(&self, recovery_passphrase: &str) -> Result<Store, StoreError> {
+        keys::check_passphrase(recovery_passphrase)?;
+        if self.exists() {
+            return Err(StoreError::ProfileExists(self.dir.clone()));
+        }
+        fs::create_dir_all(&self.dir)?;
+        let profile_id = hex::encode(SecretKey::random()?.expose().get(..16).unwrap_or_default());
+        let data_key = SecretKey::random()?;
+        let kek = SecretKey::random()?;
+        let slot = KeyringSlot::for_profile(&profile_id)?;
+        let key_file = KeyFile {
+            format: FORMAT,
+            wrapped_by_keyring: keys::wrap(&kek, &data_key, &profile_id)?,
+            wrapped_by_recovery: keys::wrap_for_recovery(recovery_passphrase, &data_key, &profile_id)?,
+            keyring_account: slot.account().to_string(),
+            profile_id,
+        };
+        slot.store(&kek)?;
+        // The key file lands before the database so no database ever exists without its key.
+        self.write_key_file(&key_file)?;
+        Store::create(&self.database_path(), &data_key)
+    }
+
+    pub fn open(&self) -> Result<Store, StoreError> {
+        let key_file = self.read_key_file()?;
+        let slot = KeyringSlot::for_profile(&key_file.profile_id)?;
+        let kek = slot.load()?;
+        let data_key = keys::unwrap(&kek, &key_file.wrapped_by_keyring, &key_file.profile_id)
+            .ok_or(StoreError::KeyringMismatch)?;
+        self.open_database(&data_key)
+    }
+
+    /// Regains access with the recovery passphrase and puts a fresh key into the keyring.
+    pub fn recover(&self, recovery_passphrase: &str) -> Result<Store, StoreError> {
+        let mut key_file = self.read_key_file()?;
+        let data_key = keys::unwrap_with_passphrase(
+            recovery_passphrase,
+            &key_file.wrapped_by_recovery,
+            &key_file.profile_id,
+        )?;
+        let store = self.open_database(&data_key)?;
+        let kek = SecretKey::random()?;
+        key_file.wrapped_by_keyring = keys::wrap(&kek, &data_key, &key_file.profile_id)?;
+        KeyringSlot::for_profile(&key_file.profile_id)?.store(&kek)?;
+        self.write_key_file(&key_file)?;
+        Ok(store)
+    }
+
+    /// Removes this profile's keyring entry (as when a keyring is reset or the desk moves).
+    pub fn forget_keyring_entry(&self) -> Result<(), StoreError> {
+        let key_file = self.read_key_file()?;
+        KeyringSlot::for_profile(&key_file.profile_id)?.delete()
+    }
+
+    fn open_database(&self, data_key: &SecretKey) -> Result<Store, StoreError> {
+        let path = self.database_path();
+        if !path.exists() {
+            return Err(StoreError::DatabaseMissing);
+        }
+        Store::open(&path, data_key)
+    }
+
+    fn read_key_file(&self) -> Result<KeyFile, StoreError> {
+        let path = self.key_file_path();
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(if self.database_path().exists() {
+                    StoreError::KeyFileMissing
+                } else {
+                    StoreError::NoProfile(self.dir.clone())
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let key_file: KeyFile = serde_json::from_str(&text)
+            .map_err(|e| StoreError::Corrupt(format!("{KEY_FILE}: {e}")))?;
+        if key_file.format != FORMAT {
+            return Err(StoreError::Corrupt(format!(
+                "{KEY_FILE} has format {}, expected {FORMAT}",
+                key_file.format
+            )));
+        }
+        Ok(key_file)
+    }
+
+    /// Write-then-rename with fsyncs, so a crash leaves either the old or the new key file.
+    fn write_key_file(&self, key_file: &KeyFile) -> Result<(), StoreError> {
+        let text = serde_json::to_string_pretty(key_file)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let tmp = self.dir.join(format!("{KEY_FILE}.tmp"));
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        fs::rename(&tmp, self.key_file_path())?;
+        fs::File::open(&self.dir)?.sync_all()?;
+        Ok(())
+    }
+}

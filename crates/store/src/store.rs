@@ -1,0 +1,195 @@
+//! The SQLCipher connection, its schema and the desk's own settings.
+
+use crate::StoreError;
+use crate::keys::SecretKey;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite_migration::{M, Migrations};
+use std::path::Path;
+use tongban_domain::TownshipCode;
+use zeroize::Zeroizing;
+
+const MIGRATIONS: &[M<'static>] = &[M::up(
+    "CREATE TABLE settings (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+     CREATE TABLE doc_chunks (
+         doc_id TEXT NOT NULL, seq INTEGER NOT NULL, bytes BLOB NOT NULL,
+         PRIMARY KEY (doc_id, seq));
+     CREATE TABLE cases (
+         number TEXT PRIMARY KEY, item_code TEXT NOT NULL, item_name TEXT NOT NULL,
+         applicant_name TEXT NOT NULL, id_number TEXT NOT NULL, phone TEXT,
+         status TEXT NOT NULL, clerk TEXT NOT NULL,
+         created_at_ms INTEGER NOT NULL, updated_at_ms INTEGER NOT NULL,
+         digest TEXT NOT NULL);
+     CREATE INDEX cases_by_id_number ON cases (id_number);
+     CREATE INDEX cases_by_name ON cases (applicant_name);
+     CREATE INDEX cases_by_status ON cases (status, created_at_ms);
+     CREATE INDEX cases_by_item ON cases (item_code, created_at_ms);
+     CREATE INDEX cases_by_created ON cases (created_at_ms);
+     CREATE TABLE case_sequence (day TEXT PRIMARY KEY, last INTEGER NOT NULL);
+     CREATE TABLE sync_docs (
+         doc_id TEXT PRIMARY KEY, synced_digest TEXT, state BLOB);
+     CREATE TABLE users (
+         name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created_at_ms INTEGER NOT NULL);",
+)];
+
+/// What the hub told this desk when it enrolled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enrollment {
+    pub hub_url: String,
+    pub device_id: String,
+    pub device_serial: u32,
+    pub township: TownshipCode,
+    pub township_name: String,
+    pub user: String,
+}
+
+pub struct Store {
+    pub(crate) conn: Connection,
+}
+
+impl Store {
+    pub(crate) fn create(path: &Path, key: &SecretKey) -> Result<Self, StoreError> {
+        let conn = Connection::open(path)?;
+        Self::configure(conn, key)
+    }
+
+    pub(crate) fn open(path: &Path, key: &SecretKey) -> Result<Self, StoreError> {
+        // Never SQLITE_OPEN_CREATE here: a missing file must not become an empty database.
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        Self::configure(conn, key)
+    }
+
+    fn configure(mut conn: Connection, key: &SecretKey) -> Result<Self, StoreError> {
+        // The key pragma takes the raw key as a blob literal in double quotes; rusqlite's
+        // pragma_update would quote it as a passphrase instead.
+        let pragma = Zeroizing::new(format!("PRAGMA key = \"{}\";", key.sqlcipher_pragma().as_str()));
+        // A wrong key is reported as StoreError::Undecryptable; SQLCipher's own log would only
+        // add noise on the clerk's terminal.
+        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+        conn.execute_batch(&pragma)?;
+        // SQLCipher checks the key only on first read: read now so a wrong key fails here.
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+            .map_err(|e| match e {
+                rusqlite::Error::SqliteFailure(f, _)
+                    if f.code == rusqlite::ErrorCode::NotADatabase =>
+                {
+                    StoreError::Undecryptable
+                }
+                other => StoreError::Sqlite(other),
+            })?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA foreign_keys = ON;
+             PRAGMA busy_timeout = 5000;",
+        )?;
+        Migrations::from_slice(MIGRATIONS)
+            .to_latest(&mut conn)
+            .map_err(|e| StoreError::Corrupt(format!("schema migration: {e}")))?;
+        Ok(Self { conn })
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn setting_text(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.setting(key)?
+            .map(|v| String::from_utf8(v).map_err(|_| StoreError::Corrupt(format!("setting {key}"))))
+            .transpose()
+    }
+
+    pub(crate) fn put_setting(conn: &Connection, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Records the enrolment, the device's signing key and the first user, in one transaction.
+    pub fn record_enrollment(
+        &mut self,
+        enrollment: &Enrollment,
+        device_key: &SecretKey,
+        password_hash: &str,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        for (key, value) in [
+            ("hub_url", enrollment.hub_url.as_bytes()),
+            ("device_id", enrollment.device_id.as_bytes()),
+            ("township", enrollment.township.as_str().as_bytes()),
+            ("township_name", enrollment.township_name.as_bytes()),
+            ("user", enrollment.user.as_bytes()),
+            ("device_key", device_key.expose()),
+        ] {
+            Self::put_setting(&tx, key, value)?;
+        }
+        Self::put_setting(&tx, "device_serial", enrollment.device_serial.to_string().as_bytes())?;
+        tx.execute(
+            "INSERT INTO users (name, password_hash, created_at_ms) VALUES (?1, ?2, ?3)
+             ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash",
+            params![enrollment.user, password_hash, now_ms],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn enrollment(&self) -> Result<Enrollment, StoreError> {
+        let text = |key: &str| -> Result<String, StoreError> {
+            self.setting_text(key)?.ok_or(StoreError::NotEnrolled)
+        };
+        let township = TownshipCode::parse(&text("township")?)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(Enrollment {
+            hub_url: text("hub_url")?,
+            device_id: text("device_id")?,
+            device_serial: text("device_serial")?
+                .parse()
+                .map_err(|_| StoreError::Corrupt("device serial".into()))?,
+            township,
+            township_name: text("township_name")?,
+            user: text("user")?,
+        })
+    }
+
+    pub fn set_hub_url(&mut self, url: &str) -> Result<(), StoreError> {
+        Self::put_setting(&self.conn, "hub_url", url.as_bytes())
+    }
+
+    pub fn device_key(&self) -> Result<SecretKey, StoreError> {
+        let bytes = Zeroizing::new(self.setting("device_key")?.ok_or(StoreError::NotEnrolled)?);
+        SecretKey::from_slice(&bytes).ok_or_else(|| StoreError::Corrupt("device key".into()))
+    }
+
+    pub fn password_hash(&self, user: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT password_hash FROM users WHERE name = ?1", [user], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Both SQLCipher's per-page HMAC check and SQLite's b-tree check; empty when all is well.
+    pub fn integrity_problems(&self) -> Result<Vec<String>, StoreError> {
+        let mut problems = Vec::new();
+        for pragma in ["PRAGMA cipher_integrity_check", "PRAGMA integrity_check"] {
+            let mut stmt = self.conn.prepare(pragma)?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            for row in rows {
+                let row = row?;
+                if row != "ok" {
+                    problems.push(row);
+                }
+            }
+        }
+        Ok(problems)
+    }
+}

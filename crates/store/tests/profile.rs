@@ -1,0 +1,127 @@
+//! A real SQLCipher file and the real Secret Service (run inside scripts/with-keyring).
+
+use std::path::Path;
+use time::macros::datetime;
+use tongban_domain::{CaseField, Catalogue, FieldEdit, Registration, TownshipCode};
+use tongban_store::keys::SecretKey;
+use tongban_store::{CaseFilter, Enrollment, Profile, StoreError};
+
+const PASSPHRASE: &str = "檀圩镇恢复口令-2026";
+
+fn enrolled(dir: &Path) -> Profile {
+    let profile = Profile::at(dir);
+    let mut store = profile.create(PASSPHRASE).unwrap();
+    let enrollment = Enrollment {
+        hub_url: "http://127.0.0.1:1".into(),
+        device_id: "dev-test".into(),
+        device_serial: 3,
+        township: TownshipCode::parse("450721101").unwrap(),
+        township_name: "檀圩镇".into(),
+        user: "李明".into(),
+    };
+    store
+        .record_enrollment(&enrollment, &SecretKey::random().unwrap(), "hash", 0)
+        .unwrap();
+    profile
+}
+
+fn registration(name: &str, id: &str) -> Registration {
+    Registration {
+        item: "DB01".into(),
+        name: name.into(),
+        id_number: id.into(),
+        phone: Some("13812345678".into()),
+        address: Some("檀圩镇金鸡村".into()),
+        received: vec!["ID_CARD".into()],
+    }
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn cases_persist_encrypted_and_numbers_never_repeat() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = enrolled(dir.path());
+    let catalogue = Catalogue::builtin();
+    let now = datetime!(2026-11-21 10:00 +8);
+    let first = {
+        let mut store = profile.open().unwrap();
+        let case = store
+            .register(&catalogue, registration("覃秀梅", "450721198806152311"), now)
+            .unwrap();
+        assert_eq!(case.number.as_str(), "450721101-20261121-003-0001");
+        let rejected = store.register(&catalogue, registration("覃秀梅", "450721198806152312"), now);
+        assert!(matches!(rejected, Err(StoreError::Registration(_))));
+        store
+            .set_field(case.number.as_str(), &FieldEdit::new(CaseField::Address, "檀圩镇新村").unwrap(), now)
+            .unwrap();
+        case
+    };
+    // A new process, the same file: the case is there and the next number follows on.
+    let mut store = profile.open().unwrap();
+    let back = store.case(first.number.as_str()).unwrap();
+    assert_eq!(back.applicant.address.as_deref(), Some("檀圩镇新村"));
+    assert_eq!(back.events.len(), 2);
+    let second = store
+        .register(&catalogue, registration("韦国强", "11010519491231002X"), now)
+        .unwrap();
+    assert_eq!(second.number.as_str(), "450721101-20261121-003-0002");
+    let found = store
+        .list(&CaseFilter { query: Some("韦".into()), ..Default::default() })
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    let by_id = store
+        .list(&CaseFilter { query: Some("450721198806152311".into()), ..Default::default() })
+        .unwrap();
+    assert_eq!(by_id[0].number, first.number.as_str());
+    assert!(store.integrity_problems().unwrap().is_empty());
+    drop(store);
+
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        for secret in ["覃秀梅", "450721198806152311", "13812345678", "韦国强"] {
+            assert!(!contains(&bytes, secret), "{secret} in plain bytes");
+        }
+    }
+}
+
+#[test]
+fn lost_keyring_entry_fails_closed_and_recovery_restores_access() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = enrolled(dir.path());
+    profile
+        .open()
+        .unwrap()
+        .register(&Catalogue::builtin(), registration("覃秀梅", "450721198806152311"), datetime!(2026-11-21 10:00 +8))
+        .unwrap();
+    profile.forget_keyring_entry().unwrap();
+    let err = profile.open().err().unwrap();
+    assert!(matches!(err, StoreError::KeyringEntryMissing));
+    assert!(err.to_string().contains("recover"), "{err}");
+    assert!(matches!(profile.recover("not the passphrase"), Err(StoreError::WrongPassphrase)));
+    let store = profile.recover(PASSPHRASE).unwrap();
+    assert_eq!(store.list(&CaseFilter::default()).unwrap().len(), 1);
+    drop(store);
+    assert_eq!(profile.open().unwrap().list(&CaseFilter::default()).unwrap().len(), 1);
+}
+
+#[test]
+fn never_creates_over_or_without_an_existing_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = enrolled(dir.path());
+    assert!(matches!(profile.create(PASSPHRASE), Err(StoreError::ProfileExists(_))));
+    std::fs::rename(profile.database_path(), dir.path().join("moved.db")).unwrap();
+    assert!(matches!(profile.open(), Err(StoreError::DatabaseMissing)));
+    assert!(!profile.database_path().exists());
+
+    // A database from another profile under this key file cannot be decrypted.
+    let other = tempfile::tempdir().unwrap();
+    let other_profile = enrolled(other.path());
+    std::fs::copy(other_profile.database_path(), profile.database_path()).unwrap();
+    assert!(matches!(profile.open(), Err(StoreError::Undecryptable)));
+
+    let empty = tempfile::tempdir().unwrap();
+    assert!(matches!(Profile::at(empty.path()).open(), Err(StoreError::NoProfile(_))));
+}

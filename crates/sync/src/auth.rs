@@ -1,0 +1,149 @@
+//! Request signing. A desk signs method, path, time, a nonce and the body's hash with its
+//! Ed25519 key; the hub checks the signature and the time window, and remembers nonces so a
+//! captured request cannot be replayed.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use sha2::{Digest, Sha256};
+
+pub const HEADER_DEVICE: &str = "x-tongban-device";
+pub const HEADER_TIMESTAMP: &str = "x-tongban-timestamp";
+pub const HEADER_NONCE: &str = "x-tongban-nonce";
+pub const HEADER_SIGNATURE: &str = "x-tongban-signature";
+/// How far a desk's clock may drift from the hub's before its requests are refused.
+pub const MAX_SKEW_SECS: i64 = 300;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    #[error("request is not signed (missing {0}) / 请求未签名（缺少{0}）")]
+    Missing(&'static str),
+    #[error("request signature is malformed / 请求签名格式错误")]
+    Malformed,
+    #[error("request signature does not verify / 请求签名验证失败")]
+    BadSignature,
+    #[error(
+        "request time is {0} s away from the hub's clock; set this computer's clock / 请求时间与中心时钟相差{0}秒，请校准本机时间"
+    )]
+    Skew(i64),
+}
+
+/// The headers a signed request carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedHeaders {
+    pub device: String,
+    pub timestamp: i64,
+    pub nonce: String,
+    pub signature: String,
+}
+
+fn canonical(method: &str, path: &str, timestamp: i64, nonce: &str, body: &[u8]) -> Vec<u8> {
+    let body_hash = hex::encode(Sha256::digest(body));
+    format!("tongban-request-v1\n{method}\n{path}\n{timestamp}\n{nonce}\n{body_hash}").into_bytes()
+}
+
+pub fn sign_request(
+    key: &SigningKey,
+    device: &str,
+    method: &str,
+    path: &str,
+    timestamp: i64,
+    nonce: &str,
+    body: &[u8],
+) -> SignedHeaders {
+    let signature = key.sign(&canonical(method, path, timestamp, nonce, body));
+    SignedHeaders {
+        device: device.to_string(),
+        timestamp,
+        nonce: nonce.to_string(),
+        signature: B64.encode(signature.to_bytes()),
+    }
+}
+
+pub fn verify_request(
+    key: &VerifyingKey,
+    headers: &SignedHeaders,
+    method: &str,
+    path: &str,
+    body: &[u8],
+    now: i64,
+) -> Result<(), AuthError> {
+    let skew = headers.timestamp - now;
+    if skew.abs() > MAX_SKEW_SECS {
+        return Err(AuthError::Skew(skew));
+    }
+    if headers.nonce.len() < 16 || headers.nonce.len() > 64 {
+        return Err(AuthError::Malformed);
+    }
+    let bytes = B64
+        .decode(&headers.signature)
+        .map_err(|_| AuthError::Malformed)?;
+    let signature = Signature::from_slice(&bytes).map_err(|_| AuthError::Malformed)?;
+    key.verify(
+        &canonical(method, path, headers.timestamp, &headers.nonce, body),
+        &signature,
+    )
+    .map_err(|_| AuthError::BadSignature)
+}
+
+fn enroll_payload(code: &str, public_key: &str, user: &str) -> Vec<u8> {
+    format!("tongban-enroll-v1\n{code}\n{public_key}\n{user}").into_bytes()
+}
+
+pub fn sign_enrollment(key: &SigningKey, code: &str, user: &str) -> (String, String) {
+    let public_key = hex::encode(key.verifying_key().to_bytes());
+    let signature = key.sign(&enroll_payload(code, &public_key, user));
+    (public_key, B64.encode(signature.to_bytes()))
+}
+
+/// Checks the proof of possession in an enrolment and returns the desk's public key.
+pub fn verify_enrollment(
+    code: &str,
+    public_key: &str,
+    user: &str,
+    signature: &str,
+) -> Result<VerifyingKey, AuthError> {
+    let key = parse_public_key(public_key)?;
+    let bytes = B64.decode(signature).map_err(|_| AuthError::Malformed)?;
+    let signature = Signature::from_slice(&bytes).map_err(|_| AuthError::Malformed)?;
+    key.verify(&enroll_payload(code, public_key, user), &signature)
+        .map_err(|_| AuthError::BadSignature)?;
+    Ok(key)
+}
+
+pub fn parse_public_key(hex_key: &str) -> Result<VerifyingKey, AuthError> {
+    let bytes: [u8; 32] = hex::decode(hex_key)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or(AuthError::Malformed)?;
+    VerifyingKey::from_bytes(&bytes).map_err(|_| AuthError::Malformed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_bind_every_part() {
+        let key = SigningKey::from_bytes(&[7u8; 32]);
+        let public = key.verifying_key();
+        let nonce = "00112233445566778899aabbccddeeff";
+        let h = sign_request(&key, "dev", "POST", "/v1/x", 1000, nonce, b"body");
+        assert_eq!(verify_request(&public, &h, "POST", "/v1/x", b"body", 1010), Ok(()));
+        assert_eq!(
+            verify_request(&public, &h, "POST", "/v1/x", b"bodY", 1010),
+            Err(AuthError::BadSignature)
+        );
+        assert_eq!(
+            verify_request(&public, &h, "POST", "/v1/y", b"body", 1010),
+            Err(AuthError::BadSignature)
+        );
+        assert_eq!(
+            verify_request(&public, &h, "POST", "/v1/x", b"body", 2000),
+            Err(AuthError::Skew(-1000))
+        );
+        let (pk, sig) = sign_enrollment(&key, "CODE", "李明");
+        assert!(verify_enrollment("CODE", &pk, "李明", &sig).is_ok());
+        assert!(verify_enrollment("CODE", &pk, "王五", &sig).is_err());
+    }
+}

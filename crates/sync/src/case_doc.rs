@@ -1,0 +1,337 @@
+//! A case as an Automerge document. Every applicant field is its own map key so that two desks
+//! editing different fields offline both keep their edit after a merge; timeline events are list
+//! items so concurrent additions are all kept.
+
+use automerge::transaction::{CommitOptions, Transactable};
+use automerge::{AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
+use sha2::{Digest, Sha256};
+use tongban_domain::{
+    Applicant, ApplicantId, Case, CaseEvent, CaseNumber, CaseStatus, EventKind, FieldEdit,
+    MaterialState, MaterialStatus, Mobile, ResidentId, TownshipCode, Uscc,
+};
+
+/// Bumped when the document layout changes incompatibly; readers refuse newer layouts.
+pub const SCHEMA: u64 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CaseDocError {
+    #[error("case document is damaged: {0} / 办件文档已损坏：{0}")]
+    Automerge(#[from] automerge::AutomergeError),
+    #[error("case document lacks field {0} / 办件文档缺少字段{0}")]
+    Missing(&'static str),
+    #[error("case document field {0} holds an invalid value / 办件文档字段{0}的值无效")]
+    Invalid(&'static str),
+    #[error(
+        "case document uses layout {0}, newer than this desk understands; update Tongban / 办件文档格式版本{0}高于本机程序，请升级通办"
+    )]
+    NewerSchema(u64),
+}
+
+type Result<T> = std::result::Result<T, CaseDocError>;
+
+/// A digest of a document's heads: equal digests mean equal documents.
+pub fn heads_digest(heads: &[ChangeHash]) -> String {
+    let mut sorted: Vec<&ChangeHash> = heads.iter().collect();
+    sorted.sort();
+    let mut hasher = Sha256::new();
+    for head in sorted {
+        hasher.update(head.0);
+    }
+    hex::encode(&hasher.finalize()[..16])
+}
+
+/// Creates the document for a newly registered case, in one commit.
+pub fn create(case: &Case) -> Result<AutoCommit> {
+    let mut doc = AutoCommit::new();
+    doc.put(ROOT, "schema", SCHEMA)?;
+    doc.put(ROOT, "number", case.number.as_str())?;
+    doc.put(ROOT, "township", case.township.as_str())?;
+    doc.put(ROOT, "item_code", case.item_code.as_str())?;
+    doc.put(ROOT, "item_name", case.item_name.as_str())?;
+    doc.put(ROOT, "promised_days", u64::from(case.promised_days))?;
+    doc.put(ROOT, "status", case.status.as_str())?;
+    doc.put(ROOT, "clerk", case.clerk.as_str())?;
+    doc.put(ROOT, "created_at_ms", case.created_at_ms)?;
+    doc.put(ROOT, "updated_at_ms", case.updated_at_ms)?;
+
+    let applicant = doc.put_object(ROOT, "applicant", ObjType::Map)?;
+    let a = &case.applicant;
+    doc.put(&applicant, "name", a.name.as_str())?;
+    let (kind, number) = match &a.id {
+        ApplicantId::Resident(id) => ("resident", id.as_str()),
+        ApplicantId::Organisation(code) => ("organisation", code.as_str()),
+    };
+    doc.put(&applicant, "id_kind", kind)?;
+    doc.put(&applicant, "id_number", number)?;
+    if let Some(phone) = &a.phone {
+        doc.put(&applicant, "phone", phone.as_str())?;
+    }
+    if let Some(address) = &a.address {
+        doc.put(&applicant, "address", address.as_str())?;
+    }
+
+    let materials = doc.put_object(ROOT, "materials", ObjType::List)?;
+    for (i, m) in case.materials.iter().enumerate() {
+        let item = doc.insert_object(&materials, i, ObjType::Map)?;
+        doc.put(&item, "code", m.code.as_str())?;
+        doc.put(&item, "name", m.name.as_str())?;
+        doc.put(&item, "status", material_status(m.status))?;
+    }
+    doc.put_object(ROOT, "events", ObjType::List)?;
+    for event in &case.events {
+        push_event(&mut doc, event)?;
+    }
+    commit(&mut doc, "register", case.created_at_ms);
+    Ok(doc)
+}
+
+/// Applies one validated field edit and records it in the timeline, as one commit.
+pub fn apply_field_edit(doc: &mut AutoCommit, edit: &FieldEdit, event: &CaseEvent) -> Result<()> {
+    let applicant = object(doc, &ROOT, "applicant")?;
+    let key = edit.field.as_str();
+    match &edit.value {
+        Some(value) => doc.put(&applicant, key, value.as_str())?,
+        None => doc.delete(&applicant, key)?,
+    }
+    let updated = read_i64(doc, &ROOT, "updated_at_ms")?;
+    doc.put(ROOT, "updated_at_ms", updated.max(event.at_ms))?;
+    push_event(doc, event)?;
+    commit(doc, &format!("set {key}"), event.at_ms);
+    Ok(())
+}
+
+fn push_event(doc: &mut AutoCommit, event: &CaseEvent) -> Result<()> {
+    let events = object(doc, &ROOT, "events")?;
+    let at = doc.length(&events);
+    let item = doc.insert_object(&events, at, ObjType::Map)?;
+    doc.put(&item, "at_ms", event.at_ms)?;
+    doc.put(&item, "kind", event_kind(&event.kind))?;
+    doc.put(&item, "by", event.by.as_str())?;
+    doc.put(&item, "device", event.device.as_str())?;
+    doc.put(&item, "detail", event.detail.as_str())?;
+    Ok(())
+}
+
+fn commit(doc: &mut AutoCommit, message: &str, at_ms: i64) {
+    doc.commit_with(
+        CommitOptions::default()
+            .with_message(message.to_string())
+            .with_time(at_ms / 1000),
+    );
+}
+
+/// Reads the case back out of its document.
+pub fn read(doc: &AutoCommit) -> Result<Case> {
+    let schema = read_u64(doc, &ROOT, "schema")?;
+    if schema > SCHEMA {
+        return Err(CaseDocError::NewerSchema(schema));
+    }
+    let applicant_obj = object(doc, &ROOT, "applicant")?;
+    let id_number = read_str(doc, &applicant_obj, "id_number")?;
+    let id = match read_str(doc, &applicant_obj, "id_kind")?.as_str() {
+        "resident" => ApplicantId::Resident(
+            ResidentId::try_from(id_number).map_err(|_| CaseDocError::Invalid("id_number"))?,
+        ),
+        "organisation" => ApplicantId::Organisation(
+            Uscc::try_from(id_number).map_err(|_| CaseDocError::Invalid("id_number"))?,
+        ),
+        _ => return Err(CaseDocError::Invalid("id_kind")),
+    };
+    let phone = read_opt_str(doc, &applicant_obj, "phone")?
+        .map(|p| Mobile::parse(&p).map_err(|_| CaseDocError::Invalid("phone")))
+        .transpose()?;
+    let applicant = Applicant {
+        name: read_str(doc, &applicant_obj, "name")?,
+        id,
+        phone,
+        address: read_opt_str(doc, &applicant_obj, "address")?,
+    };
+
+    let materials_obj = object(doc, &ROOT, "materials")?;
+    let mut materials = Vec::new();
+    for i in 0..doc.length(&materials_obj) {
+        let m = list_object(doc, &materials_obj, i)?;
+        let status = match read_str(doc, &m, "status")?.as_str() {
+            "received" => MaterialStatus::Received,
+            "missing" => MaterialStatus::Missing,
+            _ => return Err(CaseDocError::Invalid("materials.status")),
+        };
+        materials.push(MaterialState {
+            code: read_str(doc, &m, "code")?,
+            name: read_str(doc, &m, "name")?,
+            status,
+        });
+    }
+
+    let events_obj = object(doc, &ROOT, "events")?;
+    let mut events = Vec::new();
+    for i in 0..doc.length(&events_obj) {
+        let e = list_object(doc, &events_obj, i)?;
+        let kind: EventKind =
+            serde_json::from_value(serde_json::Value::String(read_str(doc, &e, "kind")?))
+                .unwrap_or(EventKind::Other);
+        events.push(CaseEvent {
+            at_ms: read_i64(doc, &e, "at_ms")?,
+            kind,
+            by: read_str(doc, &e, "by")?,
+            device: read_str(doc, &e, "device")?,
+            detail: read_str(doc, &e, "detail")?,
+        });
+    }
+
+    Ok(Case {
+        number: CaseNumber::parse(&read_str(doc, &ROOT, "number")?)
+            .map_err(|_| CaseDocError::Invalid("number"))?,
+        township: TownshipCode::parse(&read_str(doc, &ROOT, "township")?)
+            .map_err(|_| CaseDocError::Invalid("township"))?,
+        item_code: read_str(doc, &ROOT, "item_code")?,
+        item_name: read_str(doc, &ROOT, "item_name")?,
+        promised_days: u16::try_from(read_u64(doc, &ROOT, "promised_days")?)
+            .map_err(|_| CaseDocError::Invalid("promised_days"))?,
+        applicant,
+        materials,
+        status: read_str(doc, &ROOT, "status")?
+            .parse::<CaseStatus>()
+            .map_err(|_| CaseDocError::Invalid("status"))?,
+        clerk: read_str(doc, &ROOT, "clerk")?,
+        created_at_ms: read_i64(doc, &ROOT, "created_at_ms")?,
+        updated_at_ms: read_i64(doc, &ROOT, "updated_at_ms")?,
+        events,
+    })
+}
+
+fn material_status(status: MaterialStatus) -> &'static str {
+    match status {
+        MaterialStatus::Received => "received",
+        MaterialStatus::Missing => "missing",
+    }
+}
+
+fn event_kind(kind: &EventKind) -> &'static str {
+    match kind {
+        EventKind::Registered => "registered",
+        EventKind::FieldChanged => "field_changed",
+        EventKind::Other => "other",
+    }
+}
+
+fn scalar<'a>(
+    doc: &'a AutoCommit,
+    obj: &ObjId,
+    key: &'static str,
+) -> Result<Option<ScalarValue>> {
+    match doc.get(obj, key)? {
+        Some((Value::Scalar(s), _)) => Ok(Some(s.into_owned())),
+        Some(_) => Err(CaseDocError::Invalid(key)),
+        None => Ok(None),
+    }
+}
+
+fn read_opt_str(doc: &AutoCommit, obj: &ObjId, key: &'static str) -> Result<Option<String>> {
+    match scalar(doc, obj, key)? {
+        Some(ScalarValue::Str(s)) => Ok(Some(s.to_string())),
+        Some(_) => Err(CaseDocError::Invalid(key)),
+        None => Ok(None),
+    }
+}
+
+fn read_str(doc: &AutoCommit, obj: &ObjId, key: &'static str) -> Result<String> {
+    read_opt_str(doc, obj, key)?.ok_or(CaseDocError::Missing(key))
+}
+
+fn read_i64(doc: &AutoCommit, obj: &ObjId, key: &'static str) -> Result<i64> {
+    match scalar(doc, obj, key)? {
+        Some(ScalarValue::Int(v)) => Ok(v),
+        Some(ScalarValue::Uint(v)) => i64::try_from(v).map_err(|_| CaseDocError::Invalid(key)),
+        Some(_) => Err(CaseDocError::Invalid(key)),
+        None => Err(CaseDocError::Missing(key)),
+    }
+}
+
+fn read_u64(doc: &AutoCommit, obj: &ObjId, key: &'static str) -> Result<u64> {
+    match scalar(doc, obj, key)? {
+        Some(ScalarValue::Uint(v)) => Ok(v),
+        Some(ScalarValue::Int(v)) => u64::try_from(v).map_err(|_| CaseDocError::Invalid(key)),
+        Some(_) => Err(CaseDocError::Invalid(key)),
+        None => Err(CaseDocError::Missing(key)),
+    }
+}
+
+fn object(doc: &AutoCommit, obj: &ObjId, key: &'static str) -> Result<ObjId> {
+    match doc.get(obj, key)? {
+        Some((Value::Object(_), id)) => Ok(id),
+        Some(_) => Err(CaseDocError::Invalid(key)),
+        None => Err(CaseDocError::Missing(key)),
+    }
+}
+
+fn list_object(doc: &AutoCommit, list: &ObjId, index: usize) -> Result<ObjId> {
+    match doc.get(list, index)? {
+        Some((Value::Object(_), id)) => Ok(id),
+        _ => Err(CaseDocError::Invalid("list item")),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use time::macros::date;
+    use tongban_domain::{CaseField, Catalogue, Desk, Registration};
+
+    pub fn sample_case(seq: u32) -> Case {
+        let township = TownshipCode::parse("450721101").unwrap();
+        let number = CaseNumber::new(&township, date!(2026 - 11 - 21), 1, seq).unwrap();
+        let desk = Desk {
+            township: &township,
+            clerk: "李明",
+            device: "dev-1",
+            now_ms: 1_763_700_000_000,
+            today: date!(2026 - 11 - 21),
+        };
+        Registration {
+            item: "YL01".into(),
+            name: "王秀英".into(),
+            id_number: "450721198806152311".into(),
+            phone: Some("13800138000".into()),
+            address: Some("檀圩镇檀圩村".into()),
+            received: vec!["ID_CARD".into()],
+        }
+        .into_case(&Catalogue::builtin(), number, &desk)
+        .unwrap()
+    }
+
+    #[test]
+    fn round_trips_and_merges_concurrent_field_edits() {
+        let case = sample_case(1);
+        let mut a = create(&case).unwrap();
+        assert_eq!(read(&a).unwrap(), case);
+
+        let mut b = AutoCommit::load(&a.save()).unwrap();
+        let event = |field: &str| CaseEvent {
+            at_ms: case.created_at_ms + 1000,
+            kind: EventKind::FieldChanged,
+            by: "李明".into(),
+            device: "dev".into(),
+            detail: field.into(),
+        };
+        let phone = FieldEdit::new(CaseField::Phone, "13900139000").unwrap();
+        let address = FieldEdit::new(CaseField::Address, "檀圩镇新村").unwrap();
+        apply_field_edit(&mut a, &phone, &event("phone")).unwrap();
+        apply_field_edit(&mut b, &address, &event("address")).unwrap();
+        a.merge(&mut b).unwrap();
+        b.merge(&mut a).unwrap();
+        let merged = read(&a).unwrap();
+        assert_eq!(merged, read(&b).unwrap());
+        assert_eq!(merged.applicant.phone.unwrap().as_str(), "13900139000");
+        assert_eq!(merged.applicant.address.as_deref(), Some("檀圩镇新村"));
+        assert_eq!(merged.events.len(), 3);
+        assert_eq!(heads_digest(&a.get_heads()), heads_digest(&b.get_heads()));
+    }
+
+    #[test]
+    fn newer_layouts_are_refused() {
+        let mut doc = create(&sample_case(2)).unwrap();
+        doc.put(ROOT, "schema", SCHEMA + 1).unwrap();
+        assert!(matches!(read(&doc), Err(CaseDocError::NewerSchema(2))));
+    }
+}

@@ -1,0 +1,35 @@
+//! One side of Automerge's sync protocol for one document, without I/O. Desks and the hub both
+//! use these; each keeps a `State` per (peer, document).
+
+use automerge::AutoCommit;
+use automerge::sync::{Message, State, SyncDoc};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PeerError {
+    #[error("sync message is malformed: {0} / 同步消息格式错误：{0}")]
+    Message(String),
+    #[error("sync message could not be applied: {0} / 同步消息无法应用：{0}")]
+    Apply(#[from] automerge::AutomergeError),
+}
+
+pub fn generate(doc: &mut AutoCommit, state: &mut State) -> Option<Vec<u8>> {
+    doc.sync().generate_sync_message(state).map(Message::encode)
+}
+
+pub fn receive(doc: &mut AutoCommit, state: &mut State, message: &[u8]) -> Result<(), PeerError> {
+    let message = Message::decode(message).map_err(|e| PeerError::Message(e.to_string()))?;
+    doc.sync().receive_sync_message(state, message)?;
+    Ok(())
+}
+
+/// The durable part of a sync state. Dropping what was in flight means a lost or repeated round
+/// trip can never leave one side waiting for an answer that will not come.
+pub fn persistable(state: &State) -> Vec<u8> {
+    state.encode()
+}
+
+pub fn restore(bytes: Option<&[u8]>) -> State {
+    bytes
+        .and_then(|b| State::decode(b).ok())
+        .unwrap_or_default()
+}

@@ -1,0 +1,147 @@
+//! What travels between desks and the hub. Bodies are CBOR compressed with zstd; decoding is
+//! bounded so a hostile body cannot make either side allocate without limit.
+
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use std::io::Read;
+
+/// The largest compressed body either side accepts.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+/// The largest decompressed body either side accepts.
+pub const MAX_DECODED_BYTES: usize = 64 * 1024 * 1024;
+/// How many documents one sync request carries at most; larger sets go in several requests.
+pub const MAX_DOCS_PER_BATCH: usize = 200;
+pub const CONTENT_TYPE: &str = "application/vnd.tongban.sync+cbor+zstd";
+
+#[derive(Debug, thiserror::Error)]
+pub enum WireError {
+    #[error(
+        "body is larger than {MAX_DECODED_BYTES} bytes once decompressed / 请求解压后超过{MAX_DECODED_BYTES}字节"
+    )]
+    TooLarge,
+    #[error("body is not valid zstd: {0} / 请求不是有效的zstd压缩数据：{0}")]
+    Compression(std::io::Error),
+    #[error("body is not a valid sync message: {0} / 请求不是有效的同步消息：{0}")]
+    Decode(String),
+    #[error("too many documents in one request ({0} > {MAX_DOCS_PER_BATCH}) / 单次请求文档过多（{0}个）")]
+    TooManyDocs(usize),
+}
+
+/// One document's identity and state, as a digest of its heads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocDigest {
+    pub doc_id: String,
+    pub digest: String,
+}
+
+/// A desk's opening move: the documents it changed since the last agreed sync, and how far it
+/// has read the hub's change feed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestRequest {
+    pub cursor: u64,
+    pub docs: Vec<DocDigest>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestResponse {
+    /// Where the desk's feed position moves once this sync completes.
+    pub cursor: u64,
+    /// Documents the desk listed whose digest differs at the hub (or that the hub lacks).
+    pub differing: Vec<String>,
+    /// Documents changed at the hub since the desk's cursor, with the hub's digest.
+    pub changed: Vec<DocDigest>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocMessage {
+    pub doc_id: String,
+    #[serde(with = "serde_bytes")]
+    pub message: Vec<u8>,
+}
+
+/// Automerge sync messages for many documents in one round trip.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncBatch {
+    pub messages: Vec<DocMessage>,
+}
+
+impl SyncBatch {
+    pub fn check_size(&self) -> Result<(), WireError> {
+        if self.messages.len() > MAX_DOCS_PER_BATCH {
+            return Err(WireError::TooManyDocs(self.messages.len()));
+        }
+        Ok(())
+    }
+}
+
+/// Enrolment is authorised by the one-time code; the signature proves the desk holds the key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollRequest {
+    pub code: String,
+    pub public_key: String,
+    pub user: String,
+    pub label: String,
+    pub signature: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    pub device_id: String,
+    pub device_serial: u32,
+    pub township_code: String,
+    pub township_name: String,
+}
+
+/// Every refusal from the hub carries a stable code and a sentence in English and Chinese.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+    pub message: String,
+}
+
+pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    let mut cbor = Vec::new();
+    // Writing CBOR into a Vec cannot fail for these plain data types.
+    let _ = ciborium::into_writer(value, &mut cbor);
+    zstd::bulk::compress(&cbor, 3).unwrap_or_default()
+}
+
+pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, WireError> {
+    if body.len() > MAX_BODY_BYTES {
+        return Err(WireError::TooLarge);
+    }
+    let decoder = zstd::stream::read::Decoder::new(body).map_err(WireError::Compression)?;
+    let mut cbor = Vec::new();
+    decoder
+        .take(MAX_DECODED_BYTES as u64 + 1)
+        .read_to_end(&mut cbor)
+        .map_err(WireError::Compression)?;
+    if cbor.len() > MAX_DECODED_BYTES {
+        return Err(WireError::TooLarge);
+    }
+    ciborium::from_reader(cbor.as_slice()).map_err(|e| WireError::Decode(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_refusals() {
+        let batch = SyncBatch {
+            messages: vec![DocMessage {
+                doc_id: "x".into(),
+                message: vec![1, 2, 3],
+            }],
+        };
+        assert_eq!(decode::<SyncBatch>(&encode(&batch)).unwrap(), batch);
+        assert!(matches!(
+            decode::<SyncBatch>(b"not zstd"),
+            Err(WireError::Compression(_))
+        ));
+        let garbage = zstd::bulk::compress(b"\xff\xff\xff", 3).unwrap();
+        assert!(matches!(decode::<SyncBatch>(&garbage), Err(WireError::Decode(_))));
+        let bomb = zstd::bulk::compress(&vec![0u8; MAX_DECODED_BYTES + 10], 19).unwrap();
+        assert!(bomb.len() < MAX_BODY_BYTES);
+        assert!(matches!(decode::<SyncBatch>(&bomb), Err(WireError::TooLarge)));
+    }
+}
