@@ -72,7 +72,12 @@ impl Store {
             }
             None => (received.fork(), None),
         };
-        let changed = before.as_deref() != Some(doc.get_heads().as_slice());
+        let heads = doc.get_heads();
+        let changed = match &before {
+            Some(before) => *before != heads,
+            // Nothing received yet for a document this desk never had: nothing to keep.
+            None => !heads.is_empty(),
+        };
         if changed {
             save_doc(&tx, doc_id, &mut doc, before.as_deref())?;
         }

@@ -33,3 +33,19 @@ pub fn restore(bytes: Option<&[u8]>) -> State {
         .and_then(|b| State::decode(b).ok())
         .unwrap_or_default()
 }
+
+/// True when the other side last told us it holds exactly our heads.
+pub fn in_sync(doc: &mut AutoCommit, state: &State) -> bool {
+    let mut ours = doc.get_heads();
+    ours.sort();
+    let theirs = state.their_heads.clone().map(|mut heads| {
+        heads.sort();
+        heads
+    });
+    theirs == Some(ours)
+}
+
+/// Whether an encoded message carries changes (rather than only heads and a bloom filter).
+pub fn carries_changes(message: &[u8]) -> bool {
+    Message::decode(message).is_ok_and(|m| !m.changes.is_empty())
+}

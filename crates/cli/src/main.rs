@@ -1,0 +1,262 @@
+//! `tongban`: a desk's cases, enrolment and sync, for operators, scripts and tests.
+#![forbid(unsafe_code)]
+
+mod output;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use time::{OffsetDateTime, UtcOffset};
+use tongban_client::{EnrollRequest, Retry};
+use tongban_domain::{CaseField, CaseStatus, Catalogue, FieldEdit, Registration};
+use tongban_store::{CaseFilter, Profile, Store};
+use zeroize::Zeroizing;
+
+#[derive(Parser)]
+#[command(name = "tongban", version, about = "Tongban case desk / 通办受理台")]
+struct Cli {
+    /// Profile folder (default: this user's data folder).
+    #[arg(long, global = true, env = "TONGBAN_PROFILE")]
+    profile: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Enrol this desk at the hub with a one-time code and create its encrypted profile.
+    Enroll {
+        #[arg(long)]
+        hub: String,
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        user: String,
+        /// A name for this desk as operators will see it.
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// Regain access with the recovery passphrase after the keyring entry was lost.
+    Recover,
+    /// Register, list, show and correct cases.
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// Exchange changes with the hub.
+    Sync {
+        #[arg(long)]
+        json: bool,
+        /// Attempts while the hub is unreachable, with growing pauses between them.
+        #[arg(long, default_value_t = 4)]
+        attempts: usize,
+    },
+    /// List the service items this desk can register.
+    Catalog {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Verify the database pages (SQLCipher HMAC) and structure.
+    Check,
+}
+
+#[derive(Subcommand)]
+enum CaseCommand {
+    /// Register a new case; prints its number.
+    Register {
+        #[arg(long)]
+        item: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        id_number: String,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        address: Option<String>,
+        /// Material codes received at the window (repeat or separate with commas).
+        #[arg(long, value_delimiter = ',')]
+        received: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        status: Option<CaseStatus>,
+        #[arg(long)]
+        item: Option<String>,
+        /// A case number, an ID number or the start of a name.
+        #[arg(long)]
+        query: Option<String>,
+        #[arg(long)]
+        limit: Option<u32>,
+    },
+    Show {
+        number: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Correct an applicant field.
+    Set {
+        number: String,
+        #[arg(long)]
+        field: CaseField,
+        #[arg(long)]
+        value: String,
+    },
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TONGBAN_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    if let Err(e) = run(cli) {
+        eprintln!("tongban: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+/// Case dates follow China Standard Time wherever the desk's clock is set.
+fn now() -> OffsetDateTime {
+    let offset = UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC);
+    OffsetDateTime::now_utc().to_offset(offset)
+}
+
+fn now_ms() -> i64 {
+    i64::try_from(OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(0)
+}
+
+fn profile_dir(explicit: Option<PathBuf>) -> Result<PathBuf> {
+    if let Some(dir) = explicit {
+        return Ok(dir);
+    }
+    directories::ProjectDirs::from("cn", "Tongban", "tongban")
+        .map(|d| d.data_dir().join("profile"))
+        .context("no home folder to keep the profile in; pass --profile DIR / 找不到用户目录，请用 --profile 指定档案目录")
+}
+
+/// Secrets come from the environment for scripts, or a hidden prompt at a terminal; never
+/// from a prompt nobody can see.
+fn secret(var: &str, prompt: &str, confirm: bool) -> Result<Zeroizing<String>> {
+    if let Ok(value) = std::env::var(var) {
+        return Ok(Zeroizing::new(value));
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!("set {var}; standard input is not a terminal / 请设置环境变量 {var}（标准输入不是终端）");
+    }
+    let first = Zeroizing::new(rpassword::prompt_password(prompt)?);
+    if confirm {
+        let second = Zeroizing::new(rpassword::prompt_password("Again / 再输入一次: ")?);
+        if *first != *second {
+            bail!("the two entries differ / 两次输入不一致");
+        }
+    }
+    Ok(first)
+}
+
+fn open(profile: &Profile) -> Result<Store> {
+    Ok(profile.open()?)
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let profile = Profile::at(profile_dir(cli.profile)?);
+    match cli.command {
+        Command::Enroll { hub, code, user, label } => {
+            let password = secret("TONGBAN_PASSWORD", "Password / 密码: ", true)?;
+            let passphrase = secret(
+                "TONGBAN_RECOVERY_PASSPHRASE",
+                "Recovery passphrase, kept on paper in the safe; it restores this desk if the keyring is lost / 恢复口令（请抄在纸上存放于保险柜，密钥环丢失时用它恢复本机）: ",
+                true,
+            )?;
+            let enrollment = tongban_client::enroll_desk(
+                &profile,
+                &EnrollRequest {
+                    hub_url: &hub,
+                    code: &code,
+                    user: &user,
+                    label: &label,
+                    password: &password,
+                    recovery_passphrase: &passphrase,
+                },
+                now_ms(),
+            )?;
+            println!(
+                "enrolled desk {:03} of {} {} / 已登记为{}第{:03}号设备",
+                enrollment.device_serial,
+                enrollment.township,
+                enrollment.township_name,
+                enrollment.township_name,
+                enrollment.device_serial
+            );
+        }
+        Command::Recover => {
+            let passphrase = secret("TONGBAN_RECOVERY_PASSPHRASE", "Recovery passphrase / 恢复口令: ", false)?;
+            let store = profile.recover(&passphrase)?;
+            let count = store.list(&CaseFilter::default())?.len();
+            println!("access restored; {count} cases on this desk / 已恢复访问，本机共有{count}件");
+        }
+        Command::Case(command) => case(&profile, command)?,
+        Command::Sync { json, attempts } => {
+            let mut store = open(&profile)?;
+            let hub = tongban_client::hub_client(&store)?;
+            let retry = Retry {
+                attempts: attempts.max(1),
+                ..Retry::default()
+            };
+            let report = tongban_client::sync(&mut store, &hub, retry)?;
+            output::sync_report(&report, json)?;
+        }
+        Command::Catalog { json } => output::catalogue(&Catalogue::builtin(), json)?,
+        Command::Check => {
+            let problems = open(&profile)?.integrity_problems()?;
+            if !problems.is_empty() {
+                bail!("database check failed: {} / 数据库校验失败", problems.join("; "));
+            }
+            println!("ok");
+        }
+    }
+    Ok(())
+}
+
+fn case(profile: &Profile, command: CaseCommand) -> Result<()> {
+    match command {
+        CaseCommand::Register { item, name, id_number, phone, address, received, json } => {
+            let mut store = open(profile)?;
+            let registration = Registration {
+                item,
+                name,
+                id_number,
+                phone,
+                address,
+                received: received.into_iter().map(|c| c.trim().to_ascii_uppercase()).collect(),
+            };
+            let case = store.register(&Catalogue::builtin(), registration, now())?;
+            if json {
+                println!("{}", serde_json::to_string(&case)?);
+            } else {
+                println!("{}", case.number);
+            }
+        }
+        CaseCommand::List { json, status, item, query, limit } => {
+            let store = open(profile)?;
+            let cases = store.list(&CaseFilter { status, item, query, limit, offset: 0 })?;
+            output::case_list(&cases, json)?;
+        }
+        CaseCommand::Show { number, json } => {
+            let case = open(profile)?.case(number.trim())?;
+            output::case(&case, json)?;
+        }
+        CaseCommand::Set { number, field, value } => {
+            let edit = FieldEdit::new(field, &value)?;
+            open(profile)?.set_field(number.trim(), &edit, now())?;
+            println!("{} {}", number.trim(), field.as_str());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,83 @@
+//! A desk's link to the hub: enrolment, and batched, signed, resumable sync of case documents.
+#![forbid(unsafe_code)]
+
+mod hub;
+mod sync;
+
+pub use hub::{Exchange, HubClient, HubError, enroll};
+pub use sync::{Retry, SyncError, SyncReport, sync};
+
+use tongban_store::keys::SecretKey;
+use tongban_store::{Enrollment, Profile, Store, StoreError};
+use tongban_sync::ed25519_dalek::SigningKey;
+
+/// Users' passwords: long enough to resist guessing at the window.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EnrollError {
+    #[error(
+        "the password must have at least {MIN_PASSWORD_CHARS} characters / 密码至少需要{MIN_PASSWORD_CHARS}个字符"
+    )]
+    WeakPassword,
+    #[error("the user name must have 1-50 characters / 用户名须为1至50个字符")]
+    UserName,
+    #[error(transparent)]
+    Hub(#[from] HubError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub struct EnrollRequest<'a> {
+    pub hub_url: &'a str,
+    pub code: &'a str,
+    pub user: &'a str,
+    pub label: &'a str,
+    pub password: &'a str,
+    pub recovery_passphrase: &'a str,
+}
+
+/// Enrols this desk: everything that can be checked locally is checked before the one-time
+/// code is spent at the hub; the profile is created only after the hub accepted the desk.
+pub fn enroll_desk(profile: &Profile, req: &EnrollRequest<'_>, now_ms: i64) -> Result<Enrollment, EnrollError> {
+    let user = req.user.trim();
+    if user.is_empty() || user.chars().count() > 50 {
+        return Err(EnrollError::UserName);
+    }
+    if req.password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(EnrollError::WeakPassword);
+    }
+    tongban_store::keys::check_passphrase(req.recovery_passphrase)?;
+    if profile.exists() {
+        return Err(StoreError::ProfileExists(profile.dir().to_path_buf()).into());
+    }
+    let device_secret = SecretKey::random()?;
+    let signing = SigningKey::from_bytes(device_secret.expose());
+    let answer = hub::enroll(req.hub_url, req.code, user, req.label, &signing)?;
+    let township = tongban_domain::TownshipCode::parse(&answer.township_code)
+        .map_err(|e| HubError::BadAnswer(e.to_string()))?;
+    let enrollment = Enrollment {
+        hub_url: req.hub_url.trim().trim_end_matches('/').to_string(),
+        device_id: answer.device_id,
+        device_serial: answer.device_serial,
+        township,
+        township_name: answer.township_name,
+        user: user.to_string(),
+    };
+    let password_hash = tongban_store::hash_password(req.password)?;
+    let mut store = profile.create(req.recovery_passphrase)?;
+    store.record_enrollment(&enrollment, &device_secret, &password_hash, now_ms)?;
+    Ok(enrollment)
+}
+
+/// The signed connection for an enrolled desk.
+pub fn hub_client(store: &Store) -> Result<HubClient, EnrollError> {
+    let enrollment = store.enrollment()?;
+    let key = SigningKey::from_bytes(store.device_key()?.expose());
+    Ok(HubClient::new(
+        &enrollment.hub_url,
+        enrollment.township.as_str(),
+        &enrollment.device_id,
+        key,
+    )?)
+}

@@ -1,0 +1,177 @@
+//! One sync of a desk with the hub: a manifest names the documents that differ, then rounds of
+//! Automerge sync messages for up to `MAX_DOCS_PER_BATCH` documents per request. Every round's
+//! result is stored before the next, so a cut link loses nothing and the next sync resumes.
+
+use crate::hub::{HubClient, HubError};
+use backon::{BlockingRetryable, ExponentialBuilder};
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
+use std::time::Duration;
+use tongban_store::{Store, StoreError};
+use tongban_sync::automerge::AutoCommit;
+use tongban_sync::automerge::sync::State;
+use tongban_sync::case_doc::heads_digest;
+use tongban_sync::peer;
+use tongban_sync::wire::{DocMessage, MAX_DOCS_PER_BATCH, ManifestRequest, ManifestResponse, SyncBatch};
+
+/// Automerge needs a few exchanges per document; more than this means something is wrong.
+const MAX_ROUNDS: usize = 12;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Hub(#[from] HubError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("document {0} from the hub is damaged: {1} / 中心发来的文档{0}已损坏：{1}")]
+    Document(String, String),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    /// Documents this desk sent changes for.
+    pub docs_up: u64,
+    /// Documents that changed here because of what the hub sent.
+    pub docs_down: u64,
+    pub bytes_up: u64,
+    pub bytes_down: u64,
+    pub requests: u64,
+    /// Documents still differing when the sync stopped (retried next time).
+    pub unsettled: u64,
+}
+
+/// How long to keep trying while the hub is unreachable.
+#[derive(Debug, Clone, Copy)]
+pub struct Retry {
+    pub attempts: usize,
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Self {
+            attempts: 4,
+            first_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(8),
+        }
+    }
+}
+
+struct Session<'a> {
+    store: &'a mut Store,
+    hub: &'a HubClient,
+    retry: Retry,
+    report: SyncReport,
+}
+
+impl Session<'_> {
+    /// Requests are idempotent (Automerge messages may be applied twice; every retry carries a
+    /// fresh nonce), so a transient failure is simply sent again after a jittered backoff.
+    fn call<Q: Serialize, A: serde::de::DeserializeOwned>(&mut self, endpoint: &str, request: &Q) -> Result<A, HubError> {
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(self.retry.first_delay)
+            .with_max_delay(self.retry.max_delay)
+            .with_max_times(self.retry.attempts.saturating_sub(1))
+            .with_jitter();
+        let exchange = (|| self.hub.call::<Q, A>(endpoint, request))
+            .retry(backoff)
+            .when(HubError::is_transient)
+            .notify(|e, delay| tracing::info!(error = %e, ?delay, "hub unreachable, retrying"))
+            .call()?;
+        self.report.requests += 1;
+        self.report.bytes_up += exchange.sent;
+        self.report.bytes_down += exchange.received;
+        Ok(exchange.answer)
+    }
+}
+
+pub fn sync(store: &mut Store, hub: &HubClient, retry: Retry) -> Result<SyncReport, SyncError> {
+    let docs = store.changed_docs()?;
+    let cursor = store.sync_cursor()?;
+    let mut session = Session { store, hub, retry, report: SyncReport::default() };
+    let manifest: ManifestResponse = session.call("manifest", &ManifestRequest { cursor, docs })?;
+
+    let mut todo: BTreeSet<String> = manifest.differing.into_iter().collect();
+    for changed in manifest.changed {
+        if session.store.doc_digest(&changed.doc_id)?.as_deref() != Some(changed.digest.as_str()) {
+            todo.insert(changed.doc_id);
+        }
+    }
+    let todo: Vec<String> = todo.into_iter().collect();
+    let mut unsettled = 0;
+    for chunk in todo.chunks(MAX_DOCS_PER_BATCH) {
+        unsettled += sync_chunk(&mut session, chunk)?;
+    }
+    session.report.unsettled = unsettled;
+    // Only a complete sync moves the feed position, or a change could be skipped forever.
+    if unsettled == 0 {
+        session.store.set_sync_cursor(manifest.cursor)?;
+    }
+    Ok(session.report)
+}
+
+struct Working {
+    doc: AutoCommit,
+    state: State,
+    sent_changes: bool,
+    received_changes: bool,
+}
+
+fn sync_chunk(session: &mut Session<'_>, ids: &[String]) -> Result<u64, SyncError> {
+    let mut working: HashMap<String, Working> = HashMap::new();
+    for id in ids {
+        let doc = session.store.load_doc(id)?.unwrap_or_default();
+        // Only the durable part of the last state: whatever was in flight then is gone.
+        let state = peer::restore(session.store.sync_state(id)?.as_deref());
+        working.insert(id.clone(), Working { doc, state, sent_changes: false, received_changes: false });
+    }
+    for _ in 0..MAX_ROUNDS {
+        let mut messages = Vec::new();
+        for id in ids {
+            if let Some(w) = working.get_mut(id)
+                && let Some(message) = peer::generate(&mut w.doc, &mut w.state)
+            {
+                w.sent_changes |= peer::carries_changes(&message);
+                messages.push(DocMessage { doc_id: id.clone(), message });
+            }
+        }
+        if messages.is_empty() {
+            break;
+        }
+        let replies: SyncBatch = match session.call("sync", &SyncBatch { messages }) {
+            Ok(replies) => replies,
+            Err(e) => {
+                // Keep what arrived so far; the next sync starts from the durable state.
+                persist(session.store, &mut working)?;
+                return Err(e.into());
+            }
+        };
+        for reply in replies.messages {
+            let Some(w) = working.get_mut(&reply.doc_id) else { continue };
+            let before = w.doc.get_heads();
+            peer::receive(&mut w.doc, &mut w.state, &reply.message)
+                .map_err(|e| SyncError::Document(reply.doc_id.clone(), e.to_string()))?;
+            w.received_changes |= w.doc.get_heads() != before;
+        }
+        persist(session.store, &mut working)?;
+    }
+    let mut unsettled = 0;
+    for (id, w) in &mut working {
+        session.report.docs_up += u64::from(w.sent_changes);
+        session.report.docs_down += u64::from(w.received_changes);
+        if peer::in_sync(&mut w.doc, &w.state) {
+            session.store.mark_synced(id, &heads_digest(&w.doc.get_heads()))?;
+        } else {
+            unsettled += 1;
+        }
+    }
+    Ok(unsettled)
+}
+
+fn persist(store: &mut Store, working: &mut HashMap<String, Working>) -> Result<(), SyncError> {
+    for (id, w) in working.iter_mut() {
+        store.save_synced_doc(id, &mut w.doc, &peer::persistable(&w.state))?;
+    }
+    Ok(())
+}

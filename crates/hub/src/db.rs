@@ -1,0 +1,120 @@
+//! What the hub keeps, behind one trait with two implementations: embedded SQLite (default, no
+//! set-up) and PostgreSQL (when a county outgrows one machine).
+
+use std::collections::HashMap;
+use std::future::Future;
+use tongban_sync::wire::DocDigest;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("SQLite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("PostgreSQL pool: {0}")]
+    Pool(String),
+    #[error("township {0} already exists / 乡镇{0}已存在")]
+    TownshipExists(String),
+    #[error("township {0} does not exist; add it with `tongban-hub township add` / 乡镇{0}不存在，请先用 tongban-hub township add 添加")]
+    NoTownship(String),
+    #[error("township {0} has no device serials left / 乡镇{0}的设备序号已用完")]
+    SerialsExhausted(String),
+    #[error("database task failed: {0}")]
+    Task(String),
+}
+
+pub type DbResult<T> = Result<T, DbError>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Township {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    pub id: String,
+    pub township: String,
+    pub serial: u32,
+    pub public_key: String,
+    pub user: String,
+    pub label: String,
+    pub revoked: bool,
+    pub enrolled_at: i64,
+}
+
+/// A device about to be enrolled; the hub assigns its serial.
+#[derive(Debug, Clone)]
+pub struct NewDevice {
+    pub id: String,
+    pub public_key: String,
+    pub user: String,
+    pub label: String,
+    pub enrolled_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredDoc {
+    pub bytes: Vec<u8>,
+    pub version: i64,
+}
+
+pub trait HubDb: Clone + Send + Sync + 'static {
+    fn ping(&self) -> impl Future<Output = DbResult<()>> + Send;
+    fn add_township(&self, code: &str, name: &str) -> impl Future<Output = DbResult<()>> + Send;
+    fn township(&self, code: &str) -> impl Future<Output = DbResult<Option<Township>>> + Send;
+    fn add_enroll_code(
+        &self,
+        township: &str,
+        code_hash: &str,
+        expires_at: i64,
+    ) -> impl Future<Output = DbResult<()>> + Send;
+    /// Spends a one-time code and enrols the device, or returns `None` if the code is unknown,
+    /// used or expired. Atomic: two desks racing for one code cannot both win.
+    fn redeem_enroll_code(
+        &self,
+        code_hash: &str,
+        now: i64,
+        device: NewDevice,
+    ) -> impl Future<Output = DbResult<Option<Device>>> + Send;
+    fn device(&self, id: &str) -> impl Future<Output = DbResult<Option<Device>>> + Send;
+    fn devices(&self, township: &str) -> impl Future<Output = DbResult<Vec<Device>>> + Send;
+    fn revoke_device(&self, id: &str) -> impl Future<Output = DbResult<bool>> + Send;
+    /// Records a request nonce; `false` when the device used it before (a replay).
+    fn remember_nonce(
+        &self,
+        device: &str,
+        nonce: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> impl Future<Output = DbResult<bool>> + Send;
+    fn doc(&self, township: &str, doc_id: &str) -> impl Future<Output = DbResult<Option<StoredDoc>>> + Send;
+    /// Stores a document if its version is still `expected` (`None`: not yet stored), and moves
+    /// the township's change feed on. `false` when another request stored it first.
+    fn put_doc(
+        &self,
+        township: &str,
+        doc_id: &str,
+        bytes: &[u8],
+        digest: &str,
+        expected: Option<i64>,
+    ) -> impl Future<Output = DbResult<bool>> + Send;
+    fn digests(
+        &self,
+        township: &str,
+        doc_ids: &[String],
+    ) -> impl Future<Output = DbResult<HashMap<String, String>>> + Send;
+    /// Documents changed after `cursor`, and the feed position to resume from.
+    fn changed_since(
+        &self,
+        township: &str,
+        cursor: u64,
+    ) -> impl Future<Output = DbResult<(Vec<DocDigest>, u64)>> + Send;
+    fn sync_state(&self, device: &str, doc_id: &str) -> impl Future<Output = DbResult<Option<Vec<u8>>>> + Send;
+    fn put_sync_state(
+        &self,
+        device: &str,
+        doc_id: &str,
+        state: &[u8],
+    ) -> impl Future<Output = DbResult<()>> + Send;
+}

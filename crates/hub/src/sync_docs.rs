@@ -1,0 +1,100 @@
+//! Applying a batch of Automerge sync messages at the hub. Every message is checked before
+//! anything is stored, so a bad batch changes nothing; documents are written with optimistic
+//! concurrency so two desks syncing one case at once both keep their changes.
+
+use crate::api::{ApiError, check_doc_id};
+use crate::db::{Device, HubDb, StoredDoc};
+use tongban_sync::automerge::AutoCommit;
+use tongban_sync::automerge::sync::State;
+use tongban_sync::case_doc;
+use tongban_sync::peer;
+use tongban_sync::wire::{DocMessage, SyncBatch};
+
+/// How often a document write is retried when another request stored the same case first.
+const MAX_WRITE_ATTEMPTS: usize = 8;
+
+struct Applied {
+    doc: AutoCommit,
+    state: State,
+    changed: bool,
+    version: Option<i64>,
+}
+
+fn apply(stored: Option<StoredDoc>, state: Option<Vec<u8>>, msg: &DocMessage) -> Result<Applied, ApiError> {
+    let (mut doc, version) = match stored {
+        Some(s) => (
+            AutoCommit::load(&s.bytes)
+                .map_err(|e| ApiError::Internal(format!("stored document {}: {e}", msg.doc_id)))?,
+            Some(s.version),
+        ),
+        None => (AutoCommit::new(), None),
+    };
+    let mut state = peer::restore(state.as_deref());
+    let before = doc.get_heads();
+    peer::receive(&mut doc, &mut state, &msg.message).map_err(|e| {
+        ApiError::BadRequest(format!("document {}: {e}", msg.doc_id))
+    })?;
+    let changed = doc.get_heads() != before;
+    if changed {
+        let case = case_doc::read(&doc).map_err(|e| {
+            ApiError::BadRequest(format!("document {} is not a valid case: {e} / 文档不是有效的办件", msg.doc_id))
+        })?;
+        if case.number.as_str() != msg.doc_id {
+            return Err(ApiError::BadRequest(format!(
+                "document {} holds case {} / 文档编号与办件编号不符",
+                msg.doc_id, case.number
+            )));
+        }
+    }
+    Ok(Applied { doc, state, changed, version })
+}
+
+async fn load_and_apply<D: HubDb>(db: &D, device: &Device, township: &str, msg: &DocMessage) -> Result<Applied, ApiError> {
+    let stored = db.doc(township, &msg.doc_id).await?;
+    let state = db.sync_state(&device.id, &msg.doc_id).await?;
+    apply(stored, state, msg)
+}
+
+pub async fn apply_batch<D: HubDb>(
+    db: &D,
+    device: &Device,
+    township: &str,
+    batch: SyncBatch,
+) -> Result<SyncBatch, ApiError> {
+    for msg in &batch.messages {
+        check_doc_id(&msg.doc_id, township)?;
+    }
+    // First pass: everything must apply cleanly before anything is written.
+    let mut applied = Vec::with_capacity(batch.messages.len());
+    for msg in &batch.messages {
+        applied.push(load_and_apply(db, device, township, msg).await?);
+    }
+    let mut replies = Vec::new();
+    for (msg, mut result) in batch.messages.iter().zip(applied) {
+        let mut attempts = 0;
+        while result.changed {
+            let digest = case_doc::heads_digest(&result.doc.get_heads());
+            if db
+                .put_doc(township, &msg.doc_id, &result.doc.save(), &digest, result.version)
+                .await?
+            {
+                break;
+            }
+            attempts += 1;
+            if attempts >= MAX_WRITE_ATTEMPTS {
+                return Err(ApiError::Internal(format!("document {} kept changing", msg.doc_id)));
+            }
+            result = load_and_apply(db, device, township, msg).await?;
+        }
+        if let Some(reply) = peer::generate(&mut result.doc, &mut result.state) {
+            replies.push(DocMessage {
+                doc_id: msg.doc_id.clone(),
+                message: reply,
+            });
+        }
+        db.put_sync_state(&device.id, &msg.doc_id, &peer::persistable(&result.state))
+            .await?;
+    }
+    tracing::info!(device = %device.id, received = batch.messages.len(), replies = replies.len(), "sync batch");
+    Ok(SyncBatch { messages: replies })
+}
