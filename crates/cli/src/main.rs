@@ -148,7 +148,9 @@ fn secret(var: &str, prompt: &str, confirm: bool) -> Result<Zeroizing<String>> {
         return Ok(Zeroizing::new(value));
     }
     if !std::io::stdin().is_terminal() {
-        bail!("set {var}; standard input is not a terminal / 请设置环境变量 {var}（标准输入不是终端）");
+        bail!(
+            "set {var}; standard input is not a terminal / 请设置环境变量 {var}（标准输入不是终端）"
+        );
     }
     let first = Zeroizing::new(rpassword::prompt_password(prompt)?);
     if confirm {
@@ -167,7 +169,12 @@ fn open(profile: &Profile) -> Result<Store> {
 fn run(cli: Cli) -> Result<()> {
     let profile = Profile::at(profile_dir(cli.profile)?);
     match cli.command {
-        Command::Enroll { hub, code, user, label } => {
+        Command::Enroll {
+            hub,
+            code,
+            user,
+            label,
+        } => {
             let password = secret("TONGBAN_PASSWORD", "Password / 密码: ", true)?;
             let passphrase = secret(
                 "TONGBAN_RECOVERY_PASSPHRASE",
@@ -196,7 +203,11 @@ fn run(cli: Cli) -> Result<()> {
             );
         }
         Command::Recover => {
-            let passphrase = secret("TONGBAN_RECOVERY_PASSPHRASE", "Recovery passphrase / 恢复口令: ", false)?;
+            let passphrase = secret(
+                "TONGBAN_RECOVERY_PASSPHRASE",
+                "Recovery passphrase / 恢复口令: ",
+                false,
+            )?;
             let store = profile.recover(&passphrase)?;
             let count = store.list(&CaseFilter::default())?.len();
             println!("access restored; {count} cases on this desk / 已恢复访问，本机共有{count}件");
@@ -216,7 +227,10 @@ fn run(cli: Cli) -> Result<()> {
         Command::Check => {
             let problems = open(&profile)?.integrity_problems()?;
             if !problems.is_empty() {
-                bail!("database check failed: {} / 数据库校验失败", problems.join("; "));
+                bail!(
+                    "database check failed: {} / 数据库校验失败",
+                    problems.join("; ")
+                );
             }
             println!("ok");
         }
@@ -226,7 +240,15 @@ fn run(cli: Cli) -> Result<()> {
 
 fn case(profile: &Profile, command: CaseCommand) -> Result<()> {
     match command {
-        CaseCommand::Register { item, name, id_number, phone, address, received, json } => {
+        CaseCommand::Register {
+            item,
+            name,
+            id_number,
+            phone,
+            address,
+            received,
+            json,
+        } => {
             let mut store = open(profile)?;
             let registration = Registration {
                 item,
@@ -234,7 +256,10 @@ fn case(profile: &Profile, command: CaseCommand) -> Result<()> {
                 id_number,
                 phone,
                 address,
-                received: received.into_iter().map(|c| c.trim().to_ascii_uppercase()).collect(),
+                received: received
+                    .into_iter()
+                    .map(|c| c.trim().to_ascii_uppercase())
+                    .collect(),
             };
             let case = store.register(&Catalogue::builtin(), registration, now())?;
             if json {
@@ -243,16 +268,32 @@ fn case(profile: &Profile, command: CaseCommand) -> Result<()> {
                 println!("{}", case.number);
             }
         }
-        CaseCommand::List { json, status, item, query, limit } => {
+        CaseCommand::List {
+            json,
+            status,
+            item,
+            query,
+            limit,
+        } => {
             let store = open(profile)?;
-            let cases = store.list(&CaseFilter { status, item, query, limit, offset: 0 })?;
+            let cases = store.list(&CaseFilter {
+                status,
+                item,
+                query,
+                limit,
+                offset: 0,
+            })?;
             output::case_list(&cases, json)?;
         }
         CaseCommand::Show { number, json } => {
             let case = open(profile)?.case(number.trim())?;
             output::case(&case, json)?;
         }
-        CaseCommand::Set { number, field, value } => {
+        CaseCommand::Set {
+            number,
+            field,
+            value,
+        } => {
             let edit = FieldEdit::new(field, &value)?;
             open(profile)?.set_field(number.trim(), &edit, now())?;
             println!("{} {}", number.trim(), field.as_str());

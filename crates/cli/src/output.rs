@@ -36,7 +36,10 @@ pub fn catalogue(catalogue: &Catalogue, json: bool) -> Result<()> {
         return Ok(());
     }
     for item in &catalogue.items {
-        println!("{}\t{}\t{}个工作日\t{}", item.code, item.name, item.promised_days, item.department);
+        println!(
+            "{}\t{}\t{}个工作日\t{}",
+            item.code, item.name, item.promised_days, item.department
+        );
         for m in &item.materials {
             println!("\t{}\t{}（{}）", m.code, m.name, m.requirement);
         }
@@ -76,7 +79,10 @@ pub fn case(case: &Case, json: bool) -> Result<()> {
         ApplicantId::Organisation(_) => "信用代码  ",
     };
     println!("办件编号  {}", case.number);
-    println!("事项      {} {}（承诺{}个工作日）", case.item_code, case.item_name, case.promised_days);
+    println!(
+        "事项      {} {}（承诺{}个工作日）",
+        case.item_code, case.item_name, case.promised_days
+    );
     println!("状态      {}", case.status.label_zh());
     println!("申请人    {}", a.name);
     println!("{id_label}{}", a.id.as_str());

@@ -58,7 +58,10 @@ fn unreachable(url: &str, e: reqwest::Error) -> HubError {
     } else {
         e.to_string()
     };
-    HubError::Unreachable { url: url.to_string(), detail }
+    HubError::Unreachable {
+        url: url.to_string(),
+        detail,
+    }
 }
 
 fn refusal(response: Response) -> HubError {
@@ -67,7 +70,10 @@ fn refusal(response: Response) -> HubError {
     let message = serde_json::from_str::<ErrorBody>(&text)
         .map(|b| b.message)
         .unwrap_or_else(|_| text.chars().take(300).collect());
-    HubError::Refused { status: status.as_u16(), message }
+    HubError::Refused {
+        status: status.as_u16(),
+        message,
+    }
 }
 
 pub fn enroll(
@@ -95,7 +101,9 @@ pub fn enroll(
     if response.status() != StatusCode::OK {
         return Err(refusal(response));
     }
-    response.json().map_err(|e| HubError::BadAnswer(e.to_string()))
+    response
+        .json()
+        .map_err(|e| HubError::BadAnswer(e.to_string()))
 }
 
 /// A desk's signed connection to its township at the hub.
@@ -115,7 +123,12 @@ pub struct Exchange<T> {
 }
 
 impl HubClient {
-    pub fn new(hub_url: &str, township: &str, device_id: &str, key: SigningKey) -> Result<Self, HubError> {
+    pub fn new(
+        hub_url: &str,
+        township: &str,
+        device_id: &str,
+        key: SigningKey,
+    ) -> Result<Self, HubError> {
         Ok(Self {
             base: base(hub_url)?,
             township: township.to_string(),
@@ -166,6 +179,10 @@ impl HubClient {
         }
         let bytes = response.bytes().map_err(|e| unreachable(&self.base, e))?;
         let answer = wire::decode(&bytes).map_err(|e| HubError::BadAnswer(e.to_string()))?;
-        Ok(Exchange { answer, sent, received: bytes.len() as u64 })
+        Ok(Exchange {
+            answer,
+            sent,
+            received: bytes.len() as u64,
+        })
     }
 }

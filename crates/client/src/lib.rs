@@ -39,7 +39,11 @@ pub struct EnrollRequest<'a> {
 
 /// Enrols this desk: everything that can be checked locally is checked before the one-time
 /// code is spent at the hub; the profile is created only after the hub accepted the desk.
-pub fn enroll_desk(profile: &Profile, req: &EnrollRequest<'_>, now_ms: i64) -> Result<Enrollment, EnrollError> {
+pub fn enroll_desk(
+    profile: &Profile,
+    req: &EnrollRequest<'_>,
+    now_ms: i64,
+) -> Result<Enrollment, EnrollError> {
     let user = req.user.trim();
     if user.is_empty() || user.chars().count() > 50 {
         return Err(EnrollError::UserName);

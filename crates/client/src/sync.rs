@@ -12,7 +12,9 @@ use tongban_sync::automerge::AutoCommit;
 use tongban_sync::automerge::sync::State;
 use tongban_sync::case_doc::heads_digest;
 use tongban_sync::peer;
-use tongban_sync::wire::{DocMessage, MAX_DOCS_PER_BATCH, ManifestRequest, ManifestResponse, SyncBatch};
+use tongban_sync::wire::{
+    DocMessage, MAX_DOCS_PER_BATCH, ManifestRequest, ManifestResponse, SyncBatch,
+};
 
 /// Automerge needs a few exchanges per document; more than this means something is wrong.
 const MAX_ROUNDS: usize = 12;
@@ -68,7 +70,11 @@ struct Session<'a> {
 impl Session<'_> {
     /// Requests are idempotent (Automerge messages may be applied twice; every retry carries a
     /// fresh nonce), so a transient failure is simply sent again after a jittered backoff.
-    fn call<Q: Serialize, A: serde::de::DeserializeOwned>(&mut self, endpoint: &str, request: &Q) -> Result<A, HubError> {
+    fn call<Q: Serialize, A: serde::de::DeserializeOwned>(
+        &mut self,
+        endpoint: &str,
+        request: &Q,
+    ) -> Result<A, HubError> {
         let backoff = ExponentialBuilder::default()
             .with_min_delay(self.retry.first_delay)
             .with_max_delay(self.retry.max_delay)
@@ -89,7 +95,12 @@ impl Session<'_> {
 pub fn sync(store: &mut Store, hub: &HubClient, retry: Retry) -> Result<SyncReport, SyncError> {
     let docs = store.changed_docs()?;
     let cursor = store.sync_cursor()?;
-    let mut session = Session { store, hub, retry, report: SyncReport::default() };
+    let mut session = Session {
+        store,
+        hub,
+        retry,
+        report: SyncReport::default(),
+    };
     let manifest: ManifestResponse = session.call("manifest", &ManifestRequest { cursor, docs })?;
 
     let mut todo: BTreeSet<String> = manifest.differing.into_iter().collect();
@@ -124,7 +135,15 @@ fn sync_chunk(session: &mut Session<'_>, ids: &[String]) -> Result<u64, SyncErro
         let doc = session.store.load_doc(id)?.unwrap_or_default();
         // Only the durable part of the last state: whatever was in flight then is gone.
         let state = peer::restore(session.store.sync_state(id)?.as_deref());
-        working.insert(id.clone(), Working { doc, state, sent_changes: false, received_changes: false });
+        working.insert(
+            id.clone(),
+            Working {
+                doc,
+                state,
+                sent_changes: false,
+                received_changes: false,
+            },
+        );
     }
     for _ in 0..MAX_ROUNDS {
         let mut messages = Vec::new();
@@ -133,7 +152,10 @@ fn sync_chunk(session: &mut Session<'_>, ids: &[String]) -> Result<u64, SyncErro
                 && let Some(message) = peer::generate(&mut w.doc, &mut w.state)
             {
                 w.sent_changes |= peer::carries_changes(&message);
-                messages.push(DocMessage { doc_id: id.clone(), message });
+                messages.push(DocMessage {
+                    doc_id: id.clone(),
+                    message,
+                });
             }
         }
         if messages.is_empty() {
@@ -148,7 +170,9 @@ fn sync_chunk(session: &mut Session<'_>, ids: &[String]) -> Result<u64, SyncErro
             }
         };
         for reply in replies.messages {
-            let Some(w) = working.get_mut(&reply.doc_id) else { continue };
+            let Some(w) = working.get_mut(&reply.doc_id) else {
+                continue;
+            };
             let before = w.doc.get_heads();
             peer::receive(&mut w.doc, &mut w.state, &reply.message)
                 .map_err(|e| SyncError::Document(reply.doc_id.clone(), e.to_string()))?;
@@ -161,7 +185,9 @@ fn sync_chunk(session: &mut Session<'_>, ids: &[String]) -> Result<u64, SyncErro
         session.report.docs_up += u64::from(w.sent_changes);
         session.report.docs_down += u64::from(w.received_changes);
         if peer::in_sync(&mut w.doc, &w.state) {
-            session.store.mark_synced(id, &heads_digest(&w.doc.get_heads()))?;
+            session
+                .store
+                .mark_synced(id, &heads_digest(&w.doc.get_heads()))?;
         } else {
             unsettled += 1;
         }

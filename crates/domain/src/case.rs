@@ -255,9 +255,7 @@ pub enum RegistrationError {
         "unknown service item {0:?}; `tongban catalog` lists the items / 未知的服务事项“{0}”，可用 tongban catalog 查看事项目录"
     )]
     UnknownItem(String),
-    #[error(
-        "item {item} has no material {material:?} / 事项{item}没有材料“{material}”"
-    )]
+    #[error("item {item} has no material {material:?} / 事项{item}没有材料“{material}”")]
     UnknownMaterial { item: String, material: String },
     #[error(transparent)]
     Applicant(#[from] ApplicantError),
@@ -496,7 +494,10 @@ mod tests {
             address: None,
             received: vec!["ID_CARD".into()],
         };
-        let case = reg.clone().into_case(&catalogue, number.clone(), &desk(&township)).unwrap();
+        let case = reg
+            .clone()
+            .into_case(&catalogue, number.clone(), &desk(&township))
+            .unwrap();
         assert_eq!(case.applicant.name, "王秀英");
         assert_eq!(case.materials.len(), 5);
         assert_eq!(case.materials[0].status, MaterialStatus::Received);
@@ -527,15 +528,16 @@ mod tests {
             received: vec![],
             ..reg
         };
-        assert!(organisation.validate(&catalogue, date!(2026 - 11 - 21)).is_ok());
+        assert!(
+            organisation
+                .validate(&catalogue, date!(2026 - 11 - 21))
+                .is_ok()
+        );
     }
 
     #[test]
     fn field_edits_validate() {
-        assert_eq!(
-            FieldEdit::new(CaseField::Phone, "").unwrap().value,
-            None
-        );
+        assert_eq!(FieldEdit::new(CaseField::Phone, "").unwrap().value, None);
         assert!(FieldEdit::new(CaseField::Phone, "123").is_err());
         assert!(FieldEdit::new(CaseField::Name, "  ").is_err());
         assert_eq!("address".parse::<CaseField>(), Ok(CaseField::Address));

@@ -76,7 +76,9 @@ impl Catalogue {
     }
 
     pub fn item(&self, code: &str) -> Option<&ServiceItem> {
-        self.items.iter().find(|i| i.code.eq_ignore_ascii_case(code))
+        self.items
+            .iter()
+            .find(|i| i.code.eq_ignore_ascii_case(code))
     }
 }
 
@@ -99,7 +101,10 @@ mod tests {
             assert!(catalogue.items.iter().any(|i| i.name == name), "{name}");
         }
         assert!(catalogue.items.iter().all(|i| i.promised_days > 0));
-        assert_eq!(catalogue.item("yl01").unwrap().name, "城乡居民养老保险参保登记");
+        assert_eq!(
+            catalogue.item("yl01").unwrap().name,
+            "城乡居民养老保险参保登记"
+        );
     }
 
     #[test]

@@ -159,7 +159,9 @@ fn parse_yyyymmdd(d: &[u8]) -> Option<Date> {
 
 /// GB 32100-2015 alphabet: digits and capitals without I, O, S, V, Z.
 const USCC_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UsccError {
@@ -226,10 +228,7 @@ impl Uscc {
 pub fn uscc_check_character(values: &[u32; 17]) -> char {
     let sum: u32 = values.iter().zip(USCC_WEIGHTS).map(|(v, w)| v * w).sum();
     let check = (31 - sum % 31) % 31;
-    USCC_ALPHABET
-        .chars()
-        .nth(check as usize)
-        .unwrap_or('0')
+    USCC_ALPHABET.chars().nth(check as usize).unwrap_or('0')
 }
 
 /// Alphabet used by the code, for generators and tests.
@@ -258,15 +257,11 @@ impl fmt::Display for Uscc {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MobileError {
-    #[error(
-        "mobile number must have 11 digits, found {0} / 手机号码应为11位数字，实际为{0}位"
-    )]
+    #[error("mobile number must have 11 digits, found {0} / 手机号码应为11位数字，实际为{0}位")]
     Length(usize),
     #[error("mobile number may contain only digits / 手机号码只能包含数字")]
     NotDigit,
-    #[error(
-        "mobile number must start with 13-19, found {0} / 手机号码须以13至19开头，实际为{0}"
-    )]
+    #[error("mobile number must start with 13-19, found {0} / 手机号码须以13至19开头，实际为{0}")]
     Prefix(String),
 }
 
@@ -331,7 +326,12 @@ mod tests {
     const TODAY: Date = date!(2026 - 11 - 21);
 
     fn with_check(body: &str) -> String {
-        let digits: [u8; 17] = body.bytes().map(|b| b - b'0').collect::<Vec<_>>().try_into().unwrap();
+        let digits: [u8; 17] = body
+            .bytes()
+            .map(|b| b - b'0')
+            .collect::<Vec<_>>()
+            .try_into()
+            .unwrap();
         format!("{body}{}", resident_check_character(&digits))
     }
 
@@ -359,8 +359,14 @@ mod tests {
             ("99010519491231002X", Province(99)),
             ("10010519491231002X", Province(10)),
             ("110105194902300021", BirthDate("19490230".into())),
-            (&with_check("11010520300101002"), BirthInFuture("20300101".into())),
-            (&with_check("11010518800101002"), BirthTooOld("18800101".into())),
+            (
+                &with_check("11010520300101002"),
+                BirthInFuture("20300101".into()),
+            ),
+            (
+                &with_check("11010518800101002"),
+                BirthTooOld("18800101".into()),
+            ),
             (
                 "110105194912310021",
                 CheckCharacter {
@@ -390,9 +396,15 @@ mod tests {
 
     #[test]
     fn mobile_rules() {
-        assert_eq!(Mobile::parse("+86 138-0013-8000").unwrap().as_str(), "13800138000");
+        assert_eq!(
+            Mobile::parse("+86 138-0013-8000").unwrap().as_str(),
+            "13800138000"
+        );
         assert_eq!(Mobile::parse("1380013800"), Err(MobileError::Length(10)));
-        assert_eq!(Mobile::parse("12800138000"), Err(MobileError::Prefix("12".into())));
+        assert_eq!(
+            Mobile::parse("12800138000"),
+            Err(MobileError::Prefix("12".into()))
+        );
         assert_eq!(Mobile::parse("1380013800a"), Err(MobileError::NotDigit));
     }
 

@@ -30,7 +30,9 @@ pub enum ApiError {
     Forbidden(String),
     #[error("request body is larger than {MAX_BODY_BYTES} bytes / 请求体超过{MAX_BODY_BYTES}字节")]
     TooLarge,
-    #[error("the hub could not finish this request; try again later / 中心暂时无法处理请求，请稍后重试")]
+    #[error(
+        "the hub could not finish this request; try again later / 中心暂时无法处理请求，请稍后重试"
+    )]
     Internal(String),
 }
 
@@ -193,7 +195,8 @@ async fn authenticate<D: HubDb>(
         nonce: header_text(headers, auth::HEADER_NONCE)?.to_string(),
         signature: header_text(headers, auth::HEADER_SIGNATURE)?.to_string(),
     };
-    let unknown = || ApiError::Unauthorized("device is not enrolled at this hub / 本设备未在中心登记".into());
+    let unknown =
+        || ApiError::Unauthorized("device is not enrolled at this hub / 本设备未在中心登记".into());
     let device = db.device(&signed.device).await?.ok_or_else(unknown)?;
     let key = auth::parse_public_key(&device.public_key).map_err(|_| unknown())?;
     let now = now_secs();
@@ -201,7 +204,8 @@ async fn authenticate<D: HubDb>(
         .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
     if device.revoked {
         return Err(ApiError::Forbidden(
-            "this device has been revoked; contact the operator / 本设备已被吊销，请联系管理员".into(),
+            "this device has been revoked; contact the operator / 本设备已被吊销，请联系管理员"
+                .into(),
         ));
     }
     if device.township != township {
@@ -211,7 +215,12 @@ async fn authenticate<D: HubDb>(
         )));
     }
     let fresh = db
-        .remember_nonce(&device.id, &signed.nonce, now + 2 * auth::MAX_SKEW_SECS, now)
+        .remember_nonce(
+            &device.id,
+            &signed.nonce,
+            now + 2 * auth::MAX_SKEW_SECS,
+            now,
+        )
         .await?;
     if !fresh {
         return Err(ApiError::Unauthorized(

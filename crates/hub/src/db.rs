@@ -15,7 +15,9 @@ pub enum DbError {
     Pool(String),
     #[error("township {0} already exists / 乡镇{0}已存在")]
     TownshipExists(String),
-    #[error("township {0} does not exist; add it with `tongban-hub township add` / 乡镇{0}不存在，请先用 tongban-hub township add 添加")]
+    #[error(
+        "township {0} does not exist; add it with `tongban-hub township add` / 乡镇{0}不存在，请先用 tongban-hub township add 添加"
+    )]
     NoTownship(String),
     #[error("township {0} has no device serials left / 乡镇{0}的设备序号已用完")]
     SerialsExhausted(String),
@@ -88,7 +90,11 @@ pub trait HubDb: Clone + Send + Sync + 'static {
         expires_at: i64,
         now: i64,
     ) -> impl Future<Output = DbResult<bool>> + Send;
-    fn doc(&self, township: &str, doc_id: &str) -> impl Future<Output = DbResult<Option<StoredDoc>>> + Send;
+    fn doc(
+        &self,
+        township: &str,
+        doc_id: &str,
+    ) -> impl Future<Output = DbResult<Option<StoredDoc>>> + Send;
     /// Stores a document if its version is still `expected` (`None`: not yet stored), and moves
     /// the township's change feed on. `false` when another request stored it first.
     fn put_doc(
@@ -110,7 +116,11 @@ pub trait HubDb: Clone + Send + Sync + 'static {
         township: &str,
         cursor: u64,
     ) -> impl Future<Output = DbResult<(Vec<DocDigest>, u64)>> + Send;
-    fn sync_state(&self, device: &str, doc_id: &str) -> impl Future<Output = DbResult<Option<Vec<u8>>>> + Send;
+    fn sync_state(
+        &self,
+        device: &str,
+        doc_id: &str,
+    ) -> impl Future<Output = DbResult<Option<Vec<u8>>>> + Send;
     fn put_sync_state(
         &self,
         device: &str,

@@ -10,7 +10,11 @@ use tongban_domain::TownshipCode;
 use tongban_hub::{HubDb, PgDb, SqliteDb, hash_enroll_code, router};
 
 #[derive(Parser)]
-#[command(name = "tongban-hub", version, about = "Tongban central hub / 通办中心平台")]
+#[command(
+    name = "tongban-hub",
+    version,
+    about = "Tongban central hub / 通办中心平台"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -87,7 +91,9 @@ impl Command {
         match self {
             Self::Serve { store, .. } | Self::EnrollCode { store, .. } => store,
             Self::Township(TownshipCommand::Add { store, .. }) => store,
-            Self::Device(DeviceCommand::List { store, .. } | DeviceCommand::Revoke { store, .. }) => store,
+            Self::Device(
+                DeviceCommand::List { store, .. } | DeviceCommand::Revoke { store, .. },
+            ) => store,
         }
     }
 }
@@ -95,7 +101,11 @@ impl Command {
 fn main() {
     let cli = Cli::parse();
     // The server logs its requests; the one-shot admin commands only say what went wrong.
-    let level = if matches!(cli.command, Command::Serve { .. }) { "info" } else { "warn" };
+    let level = if matches!(cli.command, Command::Serve { .. }) {
+        "info"
+    } else {
+        "warn"
+    };
     tracing_subscriber::fmt()
         .json()
         .with_writer(std::io::stderr)
@@ -119,9 +129,9 @@ async fn dispatch(command: Command) -> Result<()> {
     let store = command.store().clone();
     match &store.database_url {
         Some(url) => {
-            let db = PgDb::connect(url)
-                .await
-                .with_context(|| "cannot use the PostgreSQL database / 无法使用 PostgreSQL 数据库")?;
+            let db = PgDb::connect(url).await.with_context(
+                || "cannot use the PostgreSQL database / 无法使用 PostgreSQL 数据库",
+            )?;
             run(db, command).await
         }
         None => {
@@ -147,10 +157,15 @@ async fn run<D: HubDb>(db: D, command: Command) -> Result<()> {
             println!("{code} {name}");
             Ok(())
         }
-        Command::EnrollCode { township, ttl_hours, .. } => {
+        Command::EnrollCode {
+            township,
+            ttl_hours,
+            ..
+        } => {
             let township = TownshipCode::parse(&township)?;
             let code = new_enroll_code()?;
-            let expires = time::OffsetDateTime::now_utc().unix_timestamp() + i64::from(ttl_hours) * 3600;
+            let expires =
+                time::OffsetDateTime::now_utc().unix_timestamp() + i64::from(ttl_hours) * 3600;
             db.add_enroll_code(township.as_str(), &hash_enroll_code(&code), expires)
                 .await?;
             println!("{code}");
@@ -159,7 +174,10 @@ async fn run<D: HubDb>(db: D, command: Command) -> Result<()> {
         Command::Device(DeviceCommand::List { township, .. }) => {
             for d in db.devices(&township).await? {
                 let state = if d.revoked { "revoked" } else { "active" };
-                println!("{}\t{:03}\t{}\t{}\t{state}", d.id, d.serial, d.user, d.label);
+                println!(
+                    "{}\t{:03}\t{}\t{}\t{state}",
+                    d.id, d.serial, d.user, d.label
+                );
             }
             Ok(())
         }
@@ -178,8 +196,15 @@ fn new_enroll_code() -> Result<String> {
     const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     let mut bytes = [0u8; 12];
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("random generator: {e}"))?;
-    let chars: Vec<char> = bytes.iter().map(|b| ALPHABET[usize::from(b % 32)] as char).collect();
-    Ok(chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-"))
+    let chars: Vec<char> = bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(b % 32)] as char)
+        .collect();
+    Ok(chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-"))
 }
 
 async fn serve<D: HubDb>(db: D, listen: SocketAddr) -> Result<()> {
@@ -201,10 +226,11 @@ async fn shutdown() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => return std::future::pending().await,
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => return std::future::pending().await,
+            };
         tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
     }
     #[cfg(not(unix))]

@@ -56,17 +56,26 @@ impl PgDb {
     async fn migrate(&self) -> DbResult<()> {
         let mut client = self.pool.get().await.map_err(pool_error)?;
         let tx = client.transaction().await?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await?;
-        tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)")
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
             .await?;
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)",
+        )
+        .await?;
         let applied: i32 = tx
-            .query_one("SELECT coalesce(max(version), 0) FROM schema_migrations", &[])
+            .query_one(
+                "SELECT coalesce(max(version), 0) FROM schema_migrations",
+                &[],
+            )
             .await?
             .get(0);
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
             tx.batch_execute(sql).await?;
-            tx.execute("INSERT INTO schema_migrations (version) VALUES ($1)", &[&(i as i32 + 1)])
-                .await?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version) VALUES ($1)",
+                &[&(i as i32 + 1)],
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -120,10 +129,18 @@ impl HubDb for PgDb {
             .await?
             .query_opt("SELECT code, name FROM townships WHERE code = $1", &[&code])
             .await?;
-        Ok(row.map(|r| Township { code: r.get(0), name: r.get(1) }))
+        Ok(row.map(|r| Township {
+            code: r.get(0),
+            name: r.get(1),
+        }))
     }
 
-    async fn add_enroll_code(&self, township: &str, code_hash: &str, expires_at: i64) -> DbResult<()> {
+    async fn add_enroll_code(
+        &self,
+        township: &str,
+        code_hash: &str,
+        expires_at: i64,
+    ) -> DbResult<()> {
         let client = self.client().await?;
         if client
             .query_opt("SELECT 1 FROM townships WHERE code = $1", &[&township])
@@ -141,7 +158,12 @@ impl HubDb for PgDb {
         Ok(())
     }
 
-    async fn redeem_enroll_code(&self, code_hash: &str, now: i64, device: NewDevice) -> DbResult<Option<Device>> {
+    async fn redeem_enroll_code(
+        &self,
+        code_hash: &str,
+        now: i64,
+        device: NewDevice,
+    ) -> DbResult<Option<Device>> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let Some(row) = tx
@@ -156,7 +178,11 @@ impl HubDb for PgDb {
         };
         let township: String = row.get(0);
         // Serialises serial assignment within the township.
-        tx.execute("SELECT 1 FROM townships WHERE code = $1 FOR UPDATE", &[&township]).await?;
+        tx.execute(
+            "SELECT 1 FROM townships WHERE code = $1 FOR UPDATE",
+            &[&township],
+        )
+        .await?;
         let serial: i32 = tx
             .query_one(
                 "SELECT coalesce(max(serial), 0) + 1 FROM devices WHERE township = $1",
@@ -170,11 +196,22 @@ impl HubDb for PgDb {
         tx.execute(
             "INSERT INTO devices (id, township, serial, public_key, user_name, label, enrolled_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &[&device.id, &township, &serial, &device.public_key, &device.user, &device.label, &device.enrolled_at],
+            &[
+                &device.id,
+                &township,
+                &serial,
+                &device.public_key,
+                &device.user,
+                &device.label,
+                &device.enrolled_at,
+            ],
         )
         .await?;
-        tx.execute("UPDATE enroll_codes SET used_by = $1 WHERE code_hash = $2", &[&device.id, &code_hash])
-            .await?;
+        tx.execute(
+            "UPDATE enroll_codes SET used_by = $1 WHERE code_hash = $2",
+            &[&device.id, &code_hash],
+        )
+        .await?;
         tx.commit().await?;
         Ok(Some(Device {
             id: device.id,
@@ -192,7 +229,10 @@ impl HubDb for PgDb {
         let row = self
             .client()
             .await?
-            .query_opt(&format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE id = $1"), &[&id])
+            .query_opt(
+                &format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE id = $1"),
+                &[&id],
+            )
             .await?;
         Ok(row.as_ref().map(device_from_row))
     }
@@ -202,7 +242,9 @@ impl HubDb for PgDb {
             .client()
             .await?
             .query(
-                &format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE township = $1 ORDER BY serial"),
+                &format!(
+                    "SELECT {DEVICE_COLUMNS} FROM devices WHERE township = $1 ORDER BY serial"
+                ),
                 &[&township],
             )
             .await?;
@@ -218,9 +260,17 @@ impl HubDb for PgDb {
         Ok(n > 0)
     }
 
-    async fn remember_nonce(&self, device: &str, nonce: &str, expires_at: i64, now: i64) -> DbResult<bool> {
+    async fn remember_nonce(
+        &self,
+        device: &str,
+        nonce: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> DbResult<bool> {
         let client = self.client().await?;
-        client.execute("DELETE FROM nonces WHERE expires_at < $1", &[&now]).await?;
+        client
+            .execute("DELETE FROM nonces WHERE expires_at < $1", &[&now])
+            .await?;
         let added = client
             .execute(
                 "INSERT INTO nonces (device_id, nonce, expires_at) VALUES ($1, $2, $3)
@@ -240,7 +290,10 @@ impl HubDb for PgDb {
                 &[&township, &doc_id],
             )
             .await?;
-        Ok(row.map(|r| StoredDoc { bytes: r.get(0), version: r.get(1) }))
+        Ok(row.map(|r| StoredDoc {
+            bytes: r.get(0),
+            version: r.get(1),
+        }))
     }
 
     async fn put_doc(
@@ -256,7 +309,10 @@ impl HubDb for PgDb {
         // Locking the township row orders feed positions by commit, so a desk reading the feed
         // can never skip a change that commits late.
         let seq: i64 = tx
-            .query_one("SELECT seq FROM townships WHERE code = $1 FOR UPDATE", &[&township])
+            .query_one(
+                "SELECT seq FROM townships WHERE code = $1 FOR UPDATE",
+                &[&township],
+            )
             .await?
             .get(0);
         let current: Option<i64> = tx
@@ -270,7 +326,11 @@ impl HubDb for PgDb {
             return Ok(false);
         }
         let seq = seq + 1;
-        tx.execute("UPDATE townships SET seq = $2 WHERE code = $1", &[&township, &seq]).await?;
+        tx.execute(
+            "UPDATE townships SET seq = $2 WHERE code = $1",
+            &[&township, &seq],
+        )
+        .await?;
         tx.execute(
             "INSERT INTO docs (township, doc_id, bytes, digest, version, seq)
              VALUES ($1, $2, $3, $4, 1, $5)
@@ -284,7 +344,11 @@ impl HubDb for PgDb {
         Ok(true)
     }
 
-    async fn digests(&self, township: &str, doc_ids: &[String]) -> DbResult<HashMap<String, String>> {
+    async fn digests(
+        &self,
+        township: &str,
+        doc_ids: &[String],
+    ) -> DbResult<HashMap<String, String>> {
         let rows = self
             .client()
             .await?
@@ -307,7 +371,11 @@ impl HubDb for PgDb {
             .query_opt("SELECT seq FROM townships WHERE code = $1", &[&township])
             .await?
             .map_or(0, |r| r.get(0));
-        let from = if cursor > head as u64 { 0 } else { cursor as i64 };
+        let from = if cursor > head as u64 {
+            0
+        } else {
+            cursor as i64
+        };
         let rows = tx
             .query(
                 "SELECT doc_id, digest FROM docs WHERE township = $1 AND seq > $2 ORDER BY seq",
@@ -317,7 +385,10 @@ impl HubDb for PgDb {
         tx.commit().await?;
         let docs = rows
             .iter()
-            .map(|r| DocDigest { doc_id: r.get(0), digest: r.get(1) })
+            .map(|r| DocDigest {
+                doc_id: r.get(0),
+                digest: r.get(1),
+            })
             .collect();
         Ok((docs, head as u64))
     }

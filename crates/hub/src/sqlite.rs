@@ -88,7 +88,8 @@ const DEVICE_COLUMNS: &str =
 
 impl HubDb for SqliteDb {
     async fn ping(&self) -> DbResult<()> {
-        self.call(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?)).await
+        self.call(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?))
+            .await
     }
 
     async fn add_township(&self, code: &str, name: &str) -> DbResult<()> {
@@ -112,14 +113,24 @@ impl HubDb for SqliteDb {
             Ok(c.query_row(
                 "SELECT code, name FROM townships WHERE code = ?1",
                 [code],
-                |r| Ok(Township { code: r.get(0)?, name: r.get(1)? }),
+                |r| {
+                    Ok(Township {
+                        code: r.get(0)?,
+                        name: r.get(1)?,
+                    })
+                },
             )
             .optional()?)
         })
         .await
     }
 
-    async fn add_enroll_code(&self, township: &str, code_hash: &str, expires_at: i64) -> DbResult<()> {
+    async fn add_enroll_code(
+        &self,
+        township: &str,
+        code_hash: &str,
+        expires_at: i64,
+    ) -> DbResult<()> {
         let (township, code_hash) = (township.to_string(), code_hash.to_string());
         self.call(move |c| {
             let exists: bool = c.query_row(
@@ -139,7 +150,12 @@ impl HubDb for SqliteDb {
         .await
     }
 
-    async fn redeem_enroll_code(&self, code_hash: &str, now: i64, device: NewDevice) -> DbResult<Option<Device>> {
+    async fn redeem_enroll_code(
+        &self,
+        code_hash: &str,
+        now: i64,
+        device: NewDevice,
+    ) -> DbResult<Option<Device>> {
         let code_hash = code_hash.to_string();
         self.call(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -217,7 +233,13 @@ impl HubDb for SqliteDb {
             .await
     }
 
-    async fn remember_nonce(&self, device: &str, nonce: &str, expires_at: i64, now: i64) -> DbResult<bool> {
+    async fn remember_nonce(
+        &self,
+        device: &str,
+        nonce: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> DbResult<bool> {
         let (device, nonce) = (device.to_string(), nonce.to_string());
         self.call(move |c| {
             c.execute("DELETE FROM nonces WHERE expires_at < ?1", [now])?;
@@ -237,7 +259,12 @@ impl HubDb for SqliteDb {
             Ok(c.query_row(
                 "SELECT bytes, version FROM docs WHERE township = ?1 AND doc_id = ?2",
                 [township, doc_id],
-                |r| Ok(StoredDoc { bytes: r.get(0)?, version: r.get(1)? }),
+                |r| {
+                    Ok(StoredDoc {
+                        bytes: r.get(0)?,
+                        version: r.get(1)?,
+                    })
+                },
             )
             .optional()?)
         })
@@ -252,8 +279,12 @@ impl HubDb for SqliteDb {
         digest: &str,
         expected: Option<i64>,
     ) -> DbResult<bool> {
-        let (township, doc_id, bytes, digest) =
-            (township.to_string(), doc_id.to_string(), bytes.to_vec(), digest.to_string());
+        let (township, doc_id, bytes, digest) = (
+            township.to_string(),
+            doc_id.to_string(),
+            bytes.to_vec(),
+            digest.to_string(),
+        );
         self.call(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let current: Option<i64> = tx
@@ -285,13 +316,21 @@ impl HubDb for SqliteDb {
         .await
     }
 
-    async fn digests(&self, township: &str, doc_ids: &[String]) -> DbResult<HashMap<String, String>> {
+    async fn digests(
+        &self,
+        township: &str,
+        doc_ids: &[String],
+    ) -> DbResult<HashMap<String, String>> {
         let (township, doc_ids) = (township.to_string(), doc_ids.to_vec());
         self.call(move |c| {
-            let mut stmt = c.prepare_cached("SELECT digest FROM docs WHERE township = ?1 AND doc_id = ?2")?;
+            let mut stmt =
+                c.prepare_cached("SELECT digest FROM docs WHERE township = ?1 AND doc_id = ?2")?;
             let mut out = HashMap::new();
             for id in doc_ids {
-                if let Some(d) = stmt.query_row([&township, &id], |r| r.get::<_, String>(0)).optional()? {
+                if let Some(d) = stmt
+                    .query_row([&township, &id], |r| r.get::<_, String>(0))
+                    .optional()?
+                {
                     out.insert(id, d);
                 }
             }
@@ -305,17 +344,28 @@ impl HubDb for SqliteDb {
         self.call(move |c| {
             let tx = c.transaction()?;
             let head: i64 = tx
-                .query_row("SELECT seq FROM townships WHERE code = ?1", [&township], |r| r.get(0))
+                .query_row(
+                    "SELECT seq FROM townships WHERE code = ?1",
+                    [&township],
+                    |r| r.get(0),
+                )
                 .optional()?
                 .unwrap_or(0);
             // A cursor beyond the feed means the hub was restored from an older copy: start over.
-            let from = if cursor > head as u64 { 0 } else { cursor as i64 };
+            let from = if cursor > head as u64 {
+                0
+            } else {
+                cursor as i64
+            };
             let docs = {
                 let mut stmt = tx.prepare(
                     "SELECT doc_id, digest FROM docs WHERE township = ?1 AND seq > ?2 ORDER BY seq",
                 )?;
                 let rows = stmt.query_map(params![township, from], |r| {
-                    Ok(DocDigest { doc_id: r.get(0)?, digest: r.get(1)? })
+                    Ok(DocDigest {
+                        doc_id: r.get(0)?,
+                        digest: r.get(1)?,
+                    })
                 })?;
                 rows.collect::<Result<Vec<_>, _>>()?
             };

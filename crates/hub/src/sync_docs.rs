@@ -20,7 +20,11 @@ struct Applied {
     version: Option<i64>,
 }
 
-fn apply(stored: Option<StoredDoc>, state: Option<Vec<u8>>, msg: &DocMessage) -> Result<Applied, ApiError> {
+fn apply(
+    stored: Option<StoredDoc>,
+    state: Option<Vec<u8>>,
+    msg: &DocMessage,
+) -> Result<Applied, ApiError> {
     let (mut doc, version) = match stored {
         Some(s) => (
             AutoCommit::load(&s.bytes)
@@ -31,13 +35,15 @@ fn apply(stored: Option<StoredDoc>, state: Option<Vec<u8>>, msg: &DocMessage) ->
     };
     let mut state = peer::restore(state.as_deref());
     let before = doc.get_heads();
-    peer::receive(&mut doc, &mut state, &msg.message).map_err(|e| {
-        ApiError::BadRequest(format!("document {}: {e}", msg.doc_id))
-    })?;
+    peer::receive(&mut doc, &mut state, &msg.message)
+        .map_err(|e| ApiError::BadRequest(format!("document {}: {e}", msg.doc_id)))?;
     let changed = doc.get_heads() != before;
     if changed {
         let case = case_doc::read(&doc).map_err(|e| {
-            ApiError::BadRequest(format!("document {} is not a valid case: {e} / 文档不是有效的办件", msg.doc_id))
+            ApiError::BadRequest(format!(
+                "document {} is not a valid case: {e} / 文档不是有效的办件",
+                msg.doc_id
+            ))
         })?;
         if case.number.as_str() != msg.doc_id {
             return Err(ApiError::BadRequest(format!(
@@ -46,10 +52,20 @@ fn apply(stored: Option<StoredDoc>, state: Option<Vec<u8>>, msg: &DocMessage) ->
             )));
         }
     }
-    Ok(Applied { doc, state, changed, version })
+    Ok(Applied {
+        doc,
+        state,
+        changed,
+        version,
+    })
 }
 
-async fn load_and_apply<D: HubDb>(db: &D, device: &Device, township: &str, msg: &DocMessage) -> Result<Applied, ApiError> {
+async fn load_and_apply<D: HubDb>(
+    db: &D,
+    device: &Device,
+    township: &str,
+    msg: &DocMessage,
+) -> Result<Applied, ApiError> {
     let stored = db.doc(township, &msg.doc_id).await?;
     let state = db.sync_state(&device.id, &msg.doc_id).await?;
     apply(stored, state, msg)
@@ -75,14 +91,23 @@ pub async fn apply_batch<D: HubDb>(
         while result.changed {
             let digest = case_doc::heads_digest(&result.doc.get_heads());
             if db
-                .put_doc(township, &msg.doc_id, &result.doc.save(), &digest, result.version)
+                .put_doc(
+                    township,
+                    &msg.doc_id,
+                    &result.doc.save(),
+                    &digest,
+                    result.version,
+                )
                 .await?
             {
                 break;
             }
             attempts += 1;
             if attempts >= MAX_WRITE_ATTEMPTS {
-                return Err(ApiError::Internal(format!("document {} kept changing", msg.doc_id)));
+                return Err(ApiError::Internal(format!(
+                    "document {} kept changing",
+                    msg.doc_id
+                )));
             }
             result = load_and_apply(db, device, township, msg).await?;
         }

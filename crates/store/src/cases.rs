@@ -54,7 +54,9 @@ impl Store {
         // Validation first, so a rejected form never spends a number.
         registration.validate(catalogue, today)?;
         let enrollment = self.enrollment()?;
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let day = format!(
             "{:04}{:02}{:02}",
             today.year(),
@@ -62,10 +64,19 @@ impl Store {
             today.day()
         );
         let last: u32 = tx
-            .query_row("SELECT last FROM case_sequence WHERE day = ?1", [&day], |r| r.get(0))
+            .query_row(
+                "SELECT last FROM case_sequence WHERE day = ?1",
+                [&day],
+                |r| r.get(0),
+            )
             .optional()?
             .unwrap_or(0);
-        let number = CaseNumber::new(&enrollment.township, today, enrollment.device_serial, last + 1)?;
+        let number = CaseNumber::new(
+            &enrollment.township,
+            today,
+            enrollment.device_serial,
+            last + 1,
+        )?;
         tx.execute(
             "INSERT INTO case_sequence (day, last) VALUES (?1, ?2)
              ON CONFLICT (day) DO UPDATE SET last = excluded.last",
@@ -99,8 +110,11 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<Case, StoreError> {
         let enrollment = self.enrollment()?;
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut doc = load_doc(&tx, number)?.ok_or_else(|| StoreError::NoSuchCase(number.to_string()))?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut doc =
+            load_doc(&tx, number)?.ok_or_else(|| StoreError::NoSuchCase(number.to_string()))?;
         let before = doc.get_heads();
         let event = CaseEvent {
             at_ms: now_ms(now),
@@ -130,7 +144,12 @@ impl Store {
             args.push(item.to_ascii_uppercase());
             sql.push_str(&format!(" AND item_code = ?{}", args.len()));
         }
-        if let Some(query) = filter.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        if let Some(query) = filter
+            .query
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+        {
             args.push(query.to_ascii_uppercase());
             let n = args.len();
             args.push(format!("{}%", query.replace(['%', '_'], "")));
@@ -168,8 +187,12 @@ impl Store {
     }
 }
 
-pub(crate) fn load_doc(tx: &Transaction<'_>, doc_id: &str) -> Result<Option<AutoCommit>, StoreError> {
-    let mut stmt = tx.prepare_cached("SELECT bytes FROM doc_chunks WHERE doc_id = ?1 ORDER BY seq")?;
+pub(crate) fn load_doc(
+    tx: &Transaction<'_>,
+    doc_id: &str,
+) -> Result<Option<AutoCommit>, StoreError> {
+    let mut stmt =
+        tx.prepare_cached("SELECT bytes FROM doc_chunks WHERE doc_id = ?1 ORDER BY seq")?;
     let chunks = stmt
         .query_map([doc_id], |r| r.get::<_, Vec<u8>>(0))?
         .collect::<Result<Vec<_>, _>>()?;
@@ -245,7 +268,10 @@ pub(crate) fn save_doc(
             case.item_name,
             case.applicant.name,
             case.applicant.id.as_str(),
-            case.applicant.phone.as_ref().map(|p| p.as_str().to_string()),
+            case.applicant
+                .phone
+                .as_ref()
+                .map(|p| p.as_str().to_string()),
             case.status.as_str(),
             case.clerk,
             case.created_at_ms,

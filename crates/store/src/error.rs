@@ -9,9 +9,7 @@ pub enum StoreError {
         "no profile in {0}; enrol this desk first: tongban --profile {0} enroll --hub URL --code CODE --user NAME / {0} 中没有档案，请先登记本机：tongban --profile {0} enroll"
     )]
     NoProfile(PathBuf),
-    #[error(
-        "{0} already holds a profile; refusing to overwrite it / {0} 已有档案，拒绝覆盖"
-    )]
+    #[error("{0} already holds a profile; refusing to overwrite it / {0} 已有档案，拒绝覆盖")]
     ProfileExists(PathBuf),
     #[error(
         "the case database of this profile is missing but its key file is present; refusing to create an empty one. Restore the database from a backup / 档案的数据库文件丢失（密钥文件仍在），拒绝新建空库，请从备份恢复"
@@ -37,7 +35,8 @@ pub enum StoreError {
     WrongPassphrase,
     #[error(
         "the recovery passphrase must have at least {} characters / 恢复口令至少需要{}个字符",
-        crate::keys::MIN_PASSPHRASE_CHARS, crate::keys::MIN_PASSPHRASE_CHARS
+        crate::keys::MIN_PASSPHRASE_CHARS,
+        crate::keys::MIN_PASSPHRASE_CHARS
     )]
     WeakPassphrase,
     #[error(

@@ -109,7 +109,13 @@ pub fn check_passphrase(passphrase: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn derive(passphrase: &str, salt: &[u8], m_kib: u32, t: u32, p: u32) -> Result<SecretKey, StoreError> {
+fn derive(
+    passphrase: &str,
+    salt: &[u8],
+    m_kib: u32,
+    t: u32,
+    p: u32,
+) -> Result<SecretKey, StoreError> {
     let params = Params::new(m_kib, t, p, Some(KEY_LEN))
         .map_err(|e| StoreError::Corrupt(format!("recovery parameters: {e}")))?;
     let mut out = Zeroizing::new([0u8; KEY_LEN]);
@@ -141,7 +147,8 @@ pub fn unwrap_with_passphrase(
     recovery: &RecoveryWrap,
     context: &str,
 ) -> Result<SecretKey, StoreError> {
-    let salt = hex::decode(&recovery.salt).map_err(|_| StoreError::Corrupt("recovery salt".into()))?;
+    let salt =
+        hex::decode(&recovery.salt).map_err(|_| StoreError::Corrupt("recovery salt".into()))?;
     let kek = derive(passphrase, &salt, recovery.m_kib, recovery.t, recovery.p)?;
     unwrap(&kek, &recovery.wrapped, context).ok_or(StoreError::WrongPassphrase)
 }

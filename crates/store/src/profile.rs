@@ -61,7 +61,11 @@ impl Profile {
         let key_file = KeyFile {
             format: FORMAT,
             wrapped_by_keyring: keys::wrap(&kek, &data_key, &profile_id)?,
-            wrapped_by_recovery: keys::wrap_for_recovery(recovery_passphrase, &data_key, &profile_id)?,
+            wrapped_by_recovery: keys::wrap_for_recovery(
+                recovery_passphrase,
+                &data_key,
+                &profile_id,
+            )?,
             keyring_account: slot.account().to_string(),
             profile_id,
         };

@@ -64,21 +64,24 @@ impl Store {
     fn configure(mut conn: Connection, key: &SecretKey) -> Result<Self, StoreError> {
         // The key pragma takes the raw key as a blob literal in double quotes; rusqlite's
         // pragma_update would quote it as a passphrase instead.
-        let pragma = Zeroizing::new(format!("PRAGMA key = \"{}\";", key.sqlcipher_pragma().as_str()));
+        let pragma = Zeroizing::new(format!(
+            "PRAGMA key = \"{}\";",
+            key.sqlcipher_pragma().as_str()
+        ));
         // A wrong key is reported as StoreError::Undecryptable; SQLCipher's own log would only
         // add noise on the clerk's terminal.
         conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
         conn.execute_batch(&pragma)?;
         // SQLCipher checks the key only on first read: read now so a wrong key fails here.
-        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
-            .map_err(|e| match e {
-                rusqlite::Error::SqliteFailure(f, _)
-                    if f.code == rusqlite::ErrorCode::NotADatabase =>
-                {
-                    StoreError::Undecryptable
-                }
-                other => StoreError::Sqlite(other),
-            })?;
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
+                StoreError::Undecryptable
+            }
+            other => StoreError::Sqlite(other),
+        })?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
@@ -95,17 +98,25 @@ impl Store {
     pub fn setting(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
             .optional()?)
     }
 
     fn setting_text(&self, key: &str) -> Result<Option<String>, StoreError> {
         self.setting(key)?
-            .map(|v| String::from_utf8(v).map_err(|_| StoreError::Corrupt(format!("setting {key}"))))
+            .map(|v| {
+                String::from_utf8(v).map_err(|_| StoreError::Corrupt(format!("setting {key}")))
+            })
             .transpose()
     }
 
-    pub(crate) fn put_setting(conn: &Connection, key: &str, value: &[u8]) -> Result<(), StoreError> {
+    pub(crate) fn put_setting(
+        conn: &Connection,
+        key: &str,
+        value: &[u8],
+    ) -> Result<(), StoreError> {
         conn.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -133,7 +144,11 @@ impl Store {
         ] {
             Self::put_setting(&tx, key, value)?;
         }
-        Self::put_setting(&tx, "device_serial", enrollment.device_serial.to_string().as_bytes())?;
+        Self::put_setting(
+            &tx,
+            "device_serial",
+            enrollment.device_serial.to_string().as_bytes(),
+        )?;
         tx.execute(
             "INSERT INTO users (name, password_hash, created_at_ms) VALUES (?1, ?2, ?3)
              ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash",
@@ -173,7 +188,11 @@ impl Store {
     pub fn password_hash(&self, user: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT password_hash FROM users WHERE name = ?1", [user], |r| r.get(0))
+            .query_row(
+                "SELECT password_hash FROM users WHERE name = ?1",
+                [user],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 

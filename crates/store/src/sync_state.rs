@@ -28,7 +28,11 @@ impl Store {
     pub fn doc_digest(&self, doc_id: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT digest FROM cases WHERE number = ?1", [doc_id], |r| r.get(0))
+            .query_row(
+                "SELECT digest FROM cases WHERE number = ?1",
+                [doc_id],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 
@@ -47,7 +51,11 @@ impl Store {
     pub fn sync_state(&self, doc_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT state FROM sync_docs WHERE doc_id = ?1", [doc_id], |r| r.get(0))
+            .query_row(
+                "SELECT state FROM sync_docs WHERE doc_id = ?1",
+                [doc_id],
+                |r| r.get(0),
+            )
             .optional()?
             .flatten())
     }
@@ -61,8 +69,11 @@ impl Store {
         received: &mut AutoCommit,
         state: &[u8],
     ) -> Result<(), StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (mut doc, before): (AutoCommit, Option<Vec<ChangeHash>>) = match load_doc(&tx, doc_id)? {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (mut doc, before): (AutoCommit, Option<Vec<ChangeHash>>) = match load_doc(&tx, doc_id)?
+        {
             Some(mut current) => {
                 let heads = current.get_heads();
                 current

@@ -1,4 +1,5 @@
 //! A real SQLCipher file and the real Secret Service (run inside scripts/with-keyring).
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 
 use std::path::Path;
 use time::macros::datetime;
@@ -37,7 +38,9 @@ fn registration(name: &str, id: &str) -> Registration {
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
 }
 
 #[test]
@@ -49,13 +52,25 @@ fn cases_persist_encrypted_and_numbers_never_repeat() {
     let first = {
         let mut store = profile.open().unwrap();
         let case = store
-            .register(&catalogue, registration("覃秀梅", "450721198806152311"), now)
+            .register(
+                &catalogue,
+                registration("覃秀梅", "450721198806152311"),
+                now,
+            )
             .unwrap();
         assert_eq!(case.number.as_str(), "450721101-20261121-003-0001");
-        let rejected = store.register(&catalogue, registration("覃秀梅", "450721198806152312"), now);
+        let rejected = store.register(
+            &catalogue,
+            registration("覃秀梅", "450721198806152312"),
+            now,
+        );
         assert!(matches!(rejected, Err(StoreError::Registration(_))));
         store
-            .set_field(case.number.as_str(), &FieldEdit::new(CaseField::Address, "檀圩镇新村").unwrap(), now)
+            .set_field(
+                case.number.as_str(),
+                &FieldEdit::new(CaseField::Address, "檀圩镇新村").unwrap(),
+                now,
+            )
             .unwrap();
         case
     };
@@ -65,15 +80,25 @@ fn cases_persist_encrypted_and_numbers_never_repeat() {
     assert_eq!(back.applicant.address.as_deref(), Some("檀圩镇新村"));
     assert_eq!(back.events.len(), 2);
     let second = store
-        .register(&catalogue, registration("韦国强", "11010519491231002X"), now)
+        .register(
+            &catalogue,
+            registration("韦国强", "11010519491231002X"),
+            now,
+        )
         .unwrap();
     assert_eq!(second.number.as_str(), "450721101-20261121-003-0002");
     let found = store
-        .list(&CaseFilter { query: Some("韦".into()), ..Default::default() })
+        .list(&CaseFilter {
+            query: Some("韦".into()),
+            ..Default::default()
+        })
         .unwrap();
     assert_eq!(found.len(), 1);
     let by_id = store
-        .list(&CaseFilter { query: Some("450721198806152311".into()), ..Default::default() })
+        .list(&CaseFilter {
+            query: Some("450721198806152311".into()),
+            ..Default::default()
+        })
         .unwrap();
     assert_eq!(by_id[0].number, first.number.as_str());
     assert!(store.integrity_problems().unwrap().is_empty());
@@ -94,24 +119,42 @@ fn lost_keyring_entry_fails_closed_and_recovery_restores_access() {
     profile
         .open()
         .unwrap()
-        .register(&Catalogue::builtin(), registration("覃秀梅", "450721198806152311"), datetime!(2026-11-21 10:00 +8))
+        .register(
+            &Catalogue::builtin(),
+            registration("覃秀梅", "450721198806152311"),
+            datetime!(2026-11-21 10:00 +8),
+        )
         .unwrap();
     profile.forget_keyring_entry().unwrap();
     let err = profile.open().err().unwrap();
     assert!(matches!(err, StoreError::KeyringEntryMissing));
     assert!(err.to_string().contains("recover"), "{err}");
-    assert!(matches!(profile.recover("not the passphrase"), Err(StoreError::WrongPassphrase)));
+    assert!(matches!(
+        profile.recover("not the passphrase"),
+        Err(StoreError::WrongPassphrase)
+    ));
     let store = profile.recover(PASSPHRASE).unwrap();
     assert_eq!(store.list(&CaseFilter::default()).unwrap().len(), 1);
     drop(store);
-    assert_eq!(profile.open().unwrap().list(&CaseFilter::default()).unwrap().len(), 1);
+    assert_eq!(
+        profile
+            .open()
+            .unwrap()
+            .list(&CaseFilter::default())
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
 fn never_creates_over_or_without_an_existing_database() {
     let dir = tempfile::tempdir().unwrap();
     let profile = enrolled(dir.path());
-    assert!(matches!(profile.create(PASSPHRASE), Err(StoreError::ProfileExists(_))));
+    assert!(matches!(
+        profile.create(PASSPHRASE),
+        Err(StoreError::ProfileExists(_))
+    ));
     std::fs::rename(profile.database_path(), dir.path().join("moved.db")).unwrap();
     assert!(matches!(profile.open(), Err(StoreError::DatabaseMissing)));
     assert!(!profile.database_path().exists());
@@ -123,5 +166,8 @@ fn never_creates_over_or_without_an_existing_database() {
     assert!(matches!(profile.open(), Err(StoreError::Undecryptable)));
 
     let empty = tempfile::tempdir().unwrap();
-    assert!(matches!(Profile::at(empty.path()).open(), Err(StoreError::NoProfile(_))));
+    assert!(matches!(
+        Profile::at(empty.path()).open(),
+        Err(StoreError::NoProfile(_))
+    ));
 }

@@ -129,7 +129,10 @@ mod tests {
         let public = key.verifying_key();
         let nonce = "00112233445566778899aabbccddeeff";
         let h = sign_request(&key, "dev", "POST", "/v1/x", 1000, nonce, b"body");
-        assert_eq!(verify_request(&public, &h, "POST", "/v1/x", b"body", 1010), Ok(()));
+        assert_eq!(
+            verify_request(&public, &h, "POST", "/v1/x", b"body", 1010),
+            Ok(())
+        );
         assert_eq!(
             verify_request(&public, &h, "POST", "/v1/x", b"bodY", 1010),
             Err(AuthError::BadSignature)

@@ -215,11 +215,7 @@ fn event_kind(kind: &EventKind) -> &'static str {
     }
 }
 
-fn scalar<'a>(
-    doc: &'a AutoCommit,
-    obj: &ObjId,
-    key: &'static str,
-) -> Result<Option<ScalarValue>> {
+fn scalar(doc: &AutoCommit, obj: &ObjId, key: &'static str) -> Result<Option<ScalarValue>> {
     match doc.get(obj, key)? {
         Some((Value::Scalar(s), _)) => Ok(Some(s.into_owned())),
         Some(_) => Err(CaseDocError::Invalid(key)),

@@ -10,14 +10,34 @@ use tongban_domain::{CaseEvent, CaseField, EventKind, FieldEdit};
 
 #[derive(Debug, Clone)]
 enum Step {
-    Edit { replica: usize, field: CaseField, value: u32 },
-    Send { from: usize, to: usize, lose: bool },
+    Edit {
+        replica: usize,
+        field: CaseField,
+        value: u32,
+    },
+    Send {
+        from: usize,
+        to: usize,
+        lose: bool,
+    },
 }
 
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
-        (0usize..3, prop_oneof![Just(CaseField::Phone), Just(CaseField::Address), Just(CaseField::Name)], 0u32..1000)
-            .prop_map(|(replica, field, value)| Step::Edit { replica, field, value }),
+        (
+            0usize..3,
+            prop_oneof![
+                Just(CaseField::Phone),
+                Just(CaseField::Address),
+                Just(CaseField::Name)
+            ],
+            0u32..1000
+        )
+            .prop_map(|(replica, field, value)| Step::Edit {
+                replica,
+                field,
+                value
+            }),
         (0usize..3, 0usize..3, proptest::bool::weighted(0.2))
             .prop_filter("distinct peers", |(a, b, _)| a != b)
             .prop_map(|(from, to, lose)| Step::Send { from, to, lose }),
@@ -42,7 +62,13 @@ fn edit(doc: &mut AutoCommit, field: CaseField, value: u32, replica: usize) {
 
 /// Delivers one message; a lost message resets the sender's in-flight state, as desks do after
 /// a failed round trip.
-fn send(docs: &mut [AutoCommit], states: &mut [[State; 3]; 3], from: usize, to: usize, lose: bool) -> bool {
+fn send(
+    docs: &mut [AutoCommit],
+    states: &mut [[State; 3]; 3],
+    from: usize,
+    to: usize,
+    lose: bool,
+) -> bool {
     let Some(message) = peer::generate(&mut docs[from], &mut states[from][to]) else {
         return false;
     };

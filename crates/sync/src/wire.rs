@@ -22,7 +22,9 @@ pub enum WireError {
     Compression(std::io::Error),
     #[error("body is not a valid sync message: {0} / 请求不是有效的同步消息：{0}")]
     Decode(String),
-    #[error("too many documents in one request ({0} > {MAX_DOCS_PER_BATCH}) / 单次请求文档过多（{0}个）")]
+    #[error(
+        "too many documents in one request ({0} > {MAX_DOCS_PER_BATCH}) / 单次请求文档过多（{0}个）"
+    )]
     TooManyDocs(usize),
 }
 
@@ -139,9 +141,15 @@ mod tests {
             Err(WireError::Compression(_))
         ));
         let garbage = zstd::bulk::compress(b"\xff\xff\xff", 3).unwrap();
-        assert!(matches!(decode::<SyncBatch>(&garbage), Err(WireError::Decode(_))));
+        assert!(matches!(
+            decode::<SyncBatch>(&garbage),
+            Err(WireError::Decode(_))
+        ));
         let bomb = zstd::bulk::compress(&vec![0u8; MAX_DECODED_BYTES + 10], 19).unwrap();
         assert!(bomb.len() < MAX_BODY_BYTES);
-        assert!(matches!(decode::<SyncBatch>(&bomb), Err(WireError::TooLarge)));
+        assert!(matches!(
+            decode::<SyncBatch>(&bomb),
+            Err(WireError::TooLarge)
+        ));
     }
 }

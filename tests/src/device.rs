@@ -1,0 +1,116 @@
+//! A device speaking the hub's HTTP protocol directly, to send what a well-behaved desk never
+//! would: other townships' paths, forged, replayed, oversized and malformed bodies.
+
+use crate::Hub;
+use reqwest::blocking::Client;
+use tongban_sync::auth::{self, SignedHeaders};
+use tongban_sync::ed25519_dalek::SigningKey;
+use tongban_sync::wire::{self, EnrollResponse};
+
+pub struct RawDevice {
+    pub id: String,
+    pub township: String,
+    key: SigningKey,
+    base: String,
+    http: Client,
+}
+
+/// Status and body of an answer.
+pub struct Answer {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn message(&self) -> String {
+        serde_json::from_slice::<serde_json::Value>(&self.body)
+            .ok()
+            .and_then(|v| v["message"].as_str().map(str::to_string))
+            .unwrap_or_else(|| String::from_utf8_lossy(&self.body).into_owned())
+    }
+
+    pub fn decode<T: serde::de::DeserializeOwned>(&self) -> T {
+        assert_eq!(self.status, 200, "{}", self.message());
+        wire::decode(&self.body).expect("hub answer decodes")
+    }
+}
+
+impl RawDevice {
+    pub fn enroll(hub: &Hub, township: &str) -> Self {
+        let mut seed = [0u8; 32];
+        getrandom::fill(&mut seed).expect("random");
+        let key = SigningKey::from_bytes(&seed);
+        let code = hub.enroll_code(township);
+        let (public_key, signature) = auth::sign_enrollment(&key, &code, "raw");
+        let http = Client::new();
+        let response: EnrollResponse = http
+            .post(format!("{}/v1/enroll", hub.url()))
+            .json(&serde_json::json!({
+                "code": code, "public_key": public_key, "user": "raw", "label": "raw",
+                "signature": signature,
+            }))
+            .send()
+            .expect("enrol")
+            .json()
+            .expect("enrol answer");
+        Self {
+            id: response.device_id,
+            township: response.township_code,
+            key,
+            base: hub.url().to_string(),
+            http,
+        }
+    }
+
+    pub fn sign(&self, path: &str, body: &[u8]) -> SignedHeaders {
+        let mut nonce = [0u8; 16];
+        getrandom::fill(&mut nonce).expect("random");
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        auth::sign_request(
+            &self.key,
+            &self.id,
+            "POST",
+            path,
+            now,
+            &hex::encode(nonce),
+            body,
+        )
+    }
+
+    pub fn send_signed(&self, path: &str, body: Vec<u8>, headers: &SignedHeaders) -> Answer {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(auth::HEADER_DEVICE, &headers.device)
+            .header(auth::HEADER_TIMESTAMP, headers.timestamp.to_string())
+            .header(auth::HEADER_NONCE, &headers.nonce)
+            .header(auth::HEADER_SIGNATURE, &headers.signature)
+            .body(body)
+            .send()
+            .expect("hub answers");
+        Answer {
+            status: response.status().as_u16(),
+            body: response.bytes().expect("body").to_vec(),
+        }
+    }
+
+    /// A correctly signed POST of raw bytes to `/v1/townships/{township}/{endpoint}`.
+    pub fn post(&self, township: &str, endpoint: &str, body: Vec<u8>) -> Answer {
+        let path = format!("/v1/townships/{township}/{endpoint}");
+        let headers = self.sign(&path, &body);
+        self.send_signed(&path, body, &headers)
+    }
+
+    pub fn post_unsigned(&self, township: &str, endpoint: &str, body: Vec<u8>) -> Answer {
+        let response = self
+            .http
+            .post(format!("{}/v1/townships/{township}/{endpoint}", self.base))
+            .body(body)
+            .send()
+            .expect("hub answers");
+        Answer {
+            status: response.status().as_u16(),
+            body: response.bytes().expect("body").to_vec(),
+        }
+    }
+}

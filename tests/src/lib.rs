@@ -1,0 +1,348 @@
+//! The harness for end-to-end tests: a real `tongban-hub` process on 127.0.0.1, real `tongban`
+//! processes over real profile folders, and (when the test command started one) a real
+//! PostgreSQL server. Panics are the failure mode: this is test code.
+#![forbid(unsafe_code)]
+
+pub mod device;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use tempfile::TempDir;
+
+pub const TOWNSHIP: &str = "450721101";
+pub const OTHER_TOWNSHIP: &str = "450721102";
+pub const PASSWORD: &str = "clerk-password-1";
+pub const PASSPHRASE: &str = "檀圩镇恢复口令-2026-备用";
+
+/// Folder holding the built binaries: the test executable lives in `<target>/debug/deps`.
+pub fn bin_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target directory")
+        .to_path_buf();
+    for bin in ["tongban", "tongban-hub"] {
+        assert!(
+            dir.join(bin).exists(),
+            "{bin} is not built in {}; run `cargo build --workspace` first",
+            dir.display()
+        );
+    }
+    dir
+}
+
+pub fn bin(name: &str) -> PathBuf {
+    bin_dir().join(name)
+}
+
+/// Where the hub keeps its data: its own folder, or a fresh PostgreSQL database.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres(String),
+}
+
+/// A fresh database on the PostgreSQL server the test command started, or `None` (with a note)
+/// when there is none and none is required.
+pub fn postgres_database() -> Option<String> {
+    let Ok(admin) = std::env::var("TONGBAN_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var("TONGBAN_REQUIRE_POSTGRES").is_err(),
+            "TONGBAN_REQUIRE_POSTGRES is set but TONGBAN_TEST_POSTGRES_URL is not"
+        );
+        eprintln!("skipped: no PostgreSQL server (set TONGBAN_TEST_POSTGRES_URL)");
+        return None;
+    };
+    let mut suffix = [0u8; 6];
+    getrandom::fill(&mut suffix).expect("random");
+    let name = format!("tongban_test_{}", hex::encode(suffix));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
+            .await
+            .expect("connect to the test PostgreSQL server");
+        let task = tokio::spawn(connection);
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create test database");
+        drop(client);
+        let _ = task.await;
+    });
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    Some(format!("{base}/{name}"))
+}
+
+pub struct Hub {
+    dir: TempDir,
+    backend: Backend,
+    child: Option<Child>,
+    url: String,
+}
+
+impl Hub {
+    /// Starts a hub with the demo township and a second one, on a free port.
+    pub fn start(backend: Backend) -> Self {
+        let dir = tempfile::tempdir().expect("hub dir");
+        let mut hub = Self {
+            dir,
+            backend,
+            child: None,
+            url: String::new(),
+        };
+        hub.admin(&["township", "add", "--code", TOWNSHIP, "--name", "檀圩镇"]);
+        hub.admin(&[
+            "township",
+            "add",
+            "--code",
+            OTHER_TOWNSHIP,
+            "--name",
+            "官成镇",
+        ]);
+        hub.spawn("127.0.0.1:0");
+        hub
+    }
+
+    fn store_args(&self) -> Vec<String> {
+        let mut args = vec![
+            "--data-dir".to_string(),
+            self.dir.path().display().to_string(),
+        ];
+        if let Backend::Postgres(url) = &self.backend {
+            args.extend(["--database-url".to_string(), url.clone()]);
+        }
+        args
+    }
+
+    /// Runs an operator command (`tongban-hub SUBCOMMAND ... --data-dir ...`), expecting success.
+    pub fn admin(&self, args: &[&str]) -> String {
+        let output = Command::new(bin("tongban-hub"))
+            .args(args)
+            .args(self.store_args())
+            .output()
+            .expect("run tongban-hub");
+        assert!(
+            output.status.success(),
+            "tongban-hub {args:?} failed: {}",
+            text(&output.stderr)
+        );
+        text(&output.stdout).trim().to_string()
+    }
+
+    pub fn enroll_code(&self, township: &str) -> String {
+        self.admin(&["enroll-code", "--township", township])
+    }
+
+    fn spawn(&mut self, listen: &str) {
+        let mut child = Command::new(bin("tongban-hub"))
+            .args(["serve", "--listen", listen])
+            .args(self.store_args())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(self.dir.path().join("hub.log"))
+                    .expect("hub log"),
+            ))
+            .spawn()
+            .expect("start tongban-hub");
+        let stdout = child.stdout.take().expect("hub stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("hub announces its address");
+        self.url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected hub output {line:?}: {}", self.log()))
+            .to_string();
+        self.child = Some(child);
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("hub.log")).unwrap_or_default()
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts again on the same address, as after a power cut at the hub.
+    pub fn restart(&mut self) {
+        self.stop();
+        let listen = self.url.trim_start_matches("http://").to_string();
+        self.spawn(&listen);
+    }
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// One desk: a profile folder driven through the `tongban` binary.
+pub struct Desk {
+    dir: TempDir,
+}
+
+impl Desk {
+    pub fn enroll(hub: &Hub, township: &str, user: &str) -> Self {
+        let desk = Self {
+            dir: tempfile::tempdir().expect("profile dir"),
+        };
+        let code = hub.enroll_code(township);
+        desk.ok(&[
+            "enroll",
+            "--hub",
+            hub.url(),
+            "--code",
+            &code,
+            "--user",
+            user,
+        ]);
+        desk
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        Command::new(bin("tongban"))
+            .arg("--profile")
+            .arg(self.dir.path())
+            .args(args)
+            .env("TONGBAN_PASSWORD", PASSWORD)
+            .env("TONGBAN_RECOVERY_PASSPHRASE", PASSPHRASE)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run tongban")
+    }
+
+    pub fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        assert!(
+            output.status.success(),
+            "tongban {args:?} failed: {}",
+            text(&output.stderr)
+        );
+        text(&output.stdout).trim().to_string()
+    }
+
+    /// Runs a command that must fail; returns its one-line reason.
+    pub fn fails(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        assert!(
+            !output.status.success(),
+            "tongban {args:?} should have failed"
+        );
+        text(&output.stderr).trim().to_string()
+    }
+
+    pub fn register(&self, name: &str, id_number: &str, phone: &str) -> String {
+        self.ok(&[
+            "case",
+            "register",
+            "--item",
+            "DB01",
+            "--name",
+            name,
+            "--id-number",
+            id_number,
+            "--phone",
+            phone,
+            "--address",
+            "檀圩镇金鸡村",
+            "--received",
+            "ID_CARD,HOUSEHOLD_REGISTER",
+        ])
+    }
+
+    pub fn show(&self, number: &str) -> serde_json::Value {
+        serde_json::from_str(&self.ok(&["case", "show", number, "--json"])).expect("case JSON")
+    }
+
+    pub fn list(&self) -> Vec<serde_json::Value> {
+        serde_json::from_str(&self.ok(&["case", "list", "--json"])).expect("list JSON")
+    }
+
+    pub fn sync(&self) -> serde_json::Value {
+        serde_json::from_str(&self.ok(&["sync", "--json"])).expect("sync JSON")
+    }
+}
+
+/// The core acceptance scenario, run against either hub backend: register on one desk, see it
+/// on the other, edit different fields on both while the hub is down, converge after restart.
+pub fn two_desks_scenario(backend: Backend) {
+    let mut hub = Hub::start(backend);
+    let a = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let b = Desk::enroll(&hub, TOWNSHIP, "王芳");
+    let number = a.register("覃秀梅", "450721198806152311", "13812345678");
+    assert!(number.starts_with(&format!("{TOWNSHIP}-")), "{number}");
+
+    assert_eq!(a.sync()["docs_up"], 1);
+    assert_eq!(b.sync()["docs_down"], 1);
+    let on_a = a.show(&number);
+    let on_b = b.show(&number);
+    assert_eq!(on_a, on_b);
+    assert_eq!(on_b["applicant"]["name"], "覃秀梅");
+    assert_eq!(on_b["applicant"]["phone"], "13812345678");
+
+    hub.stop();
+    a.ok(&[
+        "case",
+        "set",
+        &number,
+        "--field",
+        "phone",
+        "--value",
+        "13900001111",
+    ]);
+    b.ok(&[
+        "case",
+        "set",
+        &number,
+        "--field",
+        "address",
+        "--value",
+        "檀圩镇新村8号",
+    ]);
+    let offline = a.fails(&["sync", "--attempts", "2"]);
+    assert!(offline.contains("cannot be reached"), "{offline}");
+    hub.restart();
+
+    for _ in 0..2 {
+        a.sync();
+        b.sync();
+    }
+    let on_a = a.show(&number);
+    let on_b = b.show(&number);
+    assert_eq!(on_a, on_b, "desks disagree after sync");
+    assert_eq!(on_a["applicant"]["phone"], "13900001111");
+    assert_eq!(on_a["applicant"]["address"], "檀圩镇新村8号");
+    assert_eq!(on_a["events"].as_array().map(Vec::len), Some(3));
+    // Settled: a further sync has nothing to move.
+    let idle = a.sync();
+    assert_eq!(
+        (idle["docs_up"].as_u64(), idle["docs_down"].as_u64()),
+        (Some(0), Some(0))
+    );
+}
