@@ -102,12 +102,30 @@ fn cases_persist_encrypted_and_numbers_never_repeat() {
         .unwrap();
     assert_eq!(by_id[0].number, first.number.as_str());
     assert!(store.integrity_problems().unwrap().is_empty());
-    drop(store);
 
-    for entry in std::fs::read_dir(dir.path()).unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-        for secret in ["覃秀梅", "450721198806152311", "13812345678", "韦国强"] {
-            assert!(!contains(&bytes, secret), "{secret} in plain bytes");
+    // While open, the write-ahead log holds the latest pages: it must be ciphertext too.
+    assert!(dir.path().join("cases.db-wal").exists());
+    assert_no_plaintext(dir.path());
+    drop(store);
+    assert_no_plaintext(dir.path());
+}
+
+fn assert_no_plaintext(dir: &Path) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        for secret in [
+            "覃秀梅",
+            "450721198806152311",
+            "13812345678",
+            "韦国强",
+            "金鸡村",
+        ] {
+            assert!(
+                !contains(&bytes, secret),
+                "{secret} in plain bytes of {}",
+                path.display()
+            );
         }
     }
 }
