@@ -77,17 +77,17 @@ impl RawDevice {
         )
     }
 
-    pub fn send_signed(&self, path: &str, body: Vec<u8>, headers: &SignedHeaders) -> Answer {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header(auth::HEADER_DEVICE, &headers.device)
-            .header(auth::HEADER_TIMESTAMP, headers.timestamp.to_string())
-            .header(auth::HEADER_NONCE, &headers.nonce)
-            .header(auth::HEADER_SIGNATURE, &headers.signature)
-            .body(body)
-            .send()
-            .expect("hub answers");
+    /// Sends raw bytes, signed with `headers` or (with `None`) not signed at all.
+    pub fn send(&self, path: &str, body: Vec<u8>, headers: Option<&SignedHeaders>) -> Answer {
+        let mut request = self.http.post(format!("{}{path}", self.base)).body(body);
+        if let Some(h) = headers {
+            request = request
+                .header(auth::HEADER_DEVICE, &h.device)
+                .header(auth::HEADER_TIMESTAMP, h.timestamp.to_string())
+                .header(auth::HEADER_NONCE, &h.nonce)
+                .header(auth::HEADER_SIGNATURE, &h.signature);
+        }
+        let response = request.send().expect("hub answers");
         Answer {
             status: response.status().as_u16(),
             body: response.bytes().expect("body").to_vec(),
@@ -98,19 +98,6 @@ impl RawDevice {
     pub fn post(&self, township: &str, endpoint: &str, body: Vec<u8>) -> Answer {
         let path = format!("/v1/townships/{township}/{endpoint}");
         let headers = self.sign(&path, &body);
-        self.send_signed(&path, body, &headers)
-    }
-
-    pub fn post_unsigned(&self, township: &str, endpoint: &str, body: Vec<u8>) -> Answer {
-        let response = self
-            .http
-            .post(format!("{}/v1/townships/{township}/{endpoint}", self.base))
-            .body(body)
-            .send()
-            .expect("hub answers");
-        Answer {
-            status: response.status().as_u16(),
-            body: response.bytes().expect("body").to_vec(),
-        }
+        self.send(&path, body, Some(&headers))
     }
 }

@@ -204,10 +204,15 @@ pub struct Desk {
 }
 
 impl Desk {
-    pub fn enroll(hub: &Hub, township: &str, user: &str) -> Self {
-        let desk = Self {
+    /// A desk that has not enrolled yet: an empty profile folder.
+    pub fn unenrolled() -> Self {
+        Self {
             dir: tempfile::tempdir().expect("profile dir"),
-        };
+        }
+    }
+
+    pub fn enroll(hub: &Hub, township: &str, user: &str) -> Self {
+        let desk = Self::unenrolled();
         let code = hub.enroll_code(township);
         desk.ok(&[
             "enroll",
@@ -226,12 +231,16 @@ impl Desk {
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
+        self.run_with_passphrase(args, PASSPHRASE)
+    }
+
+    pub fn run_with_passphrase(&self, args: &[&str], passphrase: &str) -> Output {
         Command::new(bin("tongban"))
             .arg("--profile")
             .arg(self.dir.path())
             .args(args)
             .env("TONGBAN_PASSWORD", PASSWORD)
-            .env("TONGBAN_RECOVERY_PASSPHRASE", PASSPHRASE)
+            .env("TONGBAN_RECOVERY_PASSPHRASE", passphrase)
             .stdin(Stdio::null())
             .output()
             .expect("run tongban")

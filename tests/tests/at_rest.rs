@@ -138,13 +138,7 @@ fn a_lost_or_changed_keyring_entry_fails_closed_until_recovery() {
     assert_eq!(cases[0]["number"], number.as_str());
 
     // A wrong passphrase changes nothing.
-    let out = Command::new(tongban_e2e::bin("tongban"))
-        .arg("--profile")
-        .arg(desk.path())
-        .arg("recover")
-        .env("TONGBAN_RECOVERY_PASSPHRASE", format!("{PASSPHRASE}-wrong"))
-        .output()
-        .unwrap();
+    let out = desk.run_with_passphrase(&["recover"], &format!("{PASSPHRASE}-wrong"));
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("recovery passphrase is wrong"));
     assert_eq!(desk.list().len(), 1);

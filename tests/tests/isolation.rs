@@ -79,7 +79,8 @@ fn unsigned_forged_replayed_and_revoked_requests_are_refused() {
     let device = RawDevice::enroll(&hub, TOWNSHIP);
     let body = manifest_body(0, vec![]);
 
-    let answer = device.post_unsigned(TOWNSHIP, "manifest", body.clone());
+    let path = format!("/v1/townships/{TOWNSHIP}/manifest");
+    let answer = device.send(&path, body.clone(), None);
     assert_eq!(answer.status, 401);
     assert!(
         answer.message().contains("not signed"),
@@ -87,10 +88,9 @@ fn unsigned_forged_replayed_and_revoked_requests_are_refused() {
         answer.message()
     );
 
-    let path = format!("/v1/townships/{TOWNSHIP}/manifest");
     let headers = device.sign(&path, &body);
     let tampered = manifest_body(7, vec![]);
-    let answer = device.send_signed(&path, tampered, &headers);
+    let answer = device.send(&path, tampered, Some(&headers));
     assert_eq!(answer.status, 401);
     assert!(
         answer.message().contains("does not verify"),
@@ -98,9 +98,9 @@ fn unsigned_forged_replayed_and_revoked_requests_are_refused() {
         answer.message()
     );
 
-    let first = device.send_signed(&path, body.clone(), &headers);
+    let first = device.send(&path, body.clone(), Some(&headers));
     assert_eq!(first.status, 200, "{}", first.message());
-    let replay = device.send_signed(&path, body.clone(), &headers);
+    let replay = device.send(&path, body.clone(), Some(&headers));
     assert_eq!(replay.status, 401);
     assert!(
         replay.message().contains("replayed"),
@@ -118,30 +118,25 @@ fn unsigned_forged_replayed_and_revoked_requests_are_refused() {
 fn an_enrolment_code_works_once() {
     let hub = Hub::start(Backend::Sqlite);
     let code = hub.enroll_code(TOWNSHIP);
-    let first = tempfile::tempdir().unwrap();
-    let second = tempfile::tempdir().unwrap();
-    let enroll = |dir: &std::path::Path| {
-        std::process::Command::new(tongban_e2e::bin("tongban"))
-            .arg("--profile")
-            .arg(dir)
-            .args([
-                "enroll",
-                "--hub",
-                hub.url(),
-                "--code",
-                &code,
-                "--user",
-                "李明",
-            ])
-            .env("TONGBAN_PASSWORD", tongban_e2e::PASSWORD)
-            .env("TONGBAN_RECOVERY_PASSPHRASE", tongban_e2e::PASSPHRASE)
-            .output()
-            .unwrap()
-    };
-    assert!(enroll(first.path()).status.success());
-    let again = enroll(second.path());
-    assert!(!again.status.success());
-    let reason = String::from_utf8_lossy(&again.stderr);
+    let (first, second) = (Desk::unenrolled(), Desk::unenrolled());
+    first.ok(&[
+        "enroll",
+        "--hub",
+        hub.url(),
+        "--code",
+        &code,
+        "--user",
+        "李明",
+    ]);
+    let reason = second.fails(&[
+        "enroll",
+        "--hub",
+        hub.url(),
+        "--code",
+        &code,
+        "--user",
+        "王芳",
+    ]);
     assert!(reason.contains("unknown, used or expired"), "{reason}");
     // Nothing was created for the refused desk.
     assert_eq!(std::fs::read_dir(second.path()).unwrap().count(), 0);

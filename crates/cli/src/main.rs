@@ -89,6 +89,9 @@ enum CaseCommand {
         /// A case number, an ID number or the start of a name.
         #[arg(long)]
         query: Option<String>,
+        /// Registered on this day (YYYY-MM-DD, China Standard Time).
+        #[arg(long, value_parser = parse_date)]
+        date: Option<time::Date>,
         #[arg(long)]
         limit: Option<u32>,
     },
@@ -123,9 +126,19 @@ fn main() {
 }
 
 /// Case dates follow China Standard Time wherever the desk's clock is set.
+fn china_offset() -> UtcOffset {
+    UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC)
+}
+
 fn now() -> OffsetDateTime {
-    let offset = UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC);
-    OffsetDateTime::now_utc().to_offset(offset)
+    OffsetDateTime::now_utc().to_offset(china_offset())
+}
+
+fn parse_date(text: &str) -> Result<time::Date, String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text, &format).map_err(|_| {
+        format!("expected a date like 2026-11-21, found {text:?} / 日期格式应为 2026-11-21")
+    })
 }
 
 fn now_ms() -> i64 {
@@ -273,13 +286,18 @@ fn case(profile: &Profile, command: CaseCommand) -> Result<()> {
             status,
             item,
             query,
+            date,
             limit,
         } => {
             let store = open(profile)?;
+            let day_start =
+                |d: time::Date| d.midnight().assume_offset(china_offset()).unix_timestamp() * 1000;
             let cases = store.list(&CaseFilter {
                 status,
                 item,
                 query,
+                created_from_ms: date.map(day_start),
+                created_before_ms: date.and_then(|d| d.next_day()).map(day_start),
                 limit,
                 offset: 0,
             })?;

@@ -249,6 +249,21 @@ fn cbor_response(body: Vec<u8>) -> Response {
     response
 }
 
+/// The common prologue of the signed endpoints: read the body, check who sent it.
+async fn signed_request<D: HubDb>(
+    state: &AppState<D>,
+    township: &str,
+    endpoint: &str,
+    method: &Method,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(Device, Bytes), ApiError> {
+    let body = body?;
+    let path = format!("/v1/townships/{township}/{endpoint}");
+    let device = authenticate(&state.db, headers, method, &path, township, &body).await?;
+    Ok((device, body))
+}
+
 async fn manifest<D: HubDb>(
     State(state): State<AppState<D>>,
     Path(code): Path<String>,
@@ -256,9 +271,7 @@ async fn manifest<D: HubDb>(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let body = body?;
-    let path = format!("/v1/townships/{code}/manifest");
-    let device = authenticate(&state.db, &headers, &method, &path, &code, &body).await?;
+    let (device, body) = signed_request(&state, &code, "manifest", &method, &headers, body).await?;
     let req: ManifestRequest = wire::decode(&body)?;
     if req.docs.len() > MAX_MANIFEST_DOCS {
         return Err(ApiError::BadRequest(format!(
@@ -297,9 +310,7 @@ async fn sync<D: HubDb>(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let body = body?;
-    let path = format!("/v1/townships/{code}/sync");
-    let device = authenticate(&state.db, &headers, &method, &path, &code, &body).await?;
+    let (device, body) = signed_request(&state, &code, "sync", &method, &headers, body).await?;
     let batch: SyncBatch = wire::decode(&body)?;
     batch.check_size()?;
     let replies = sync_docs::apply_batch(&state.db, &device, &code, batch).await?;

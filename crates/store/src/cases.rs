@@ -33,6 +33,10 @@ pub struct CaseFilter {
     pub item: Option<String>,
     /// Matches a case number, an ID number or the start of a name.
     pub query: Option<String>,
+    /// Registered at or after this instant (Unix milliseconds).
+    pub created_from_ms: Option<i64>,
+    /// Registered before this instant (Unix milliseconds).
+    pub created_before_ms: Option<i64>,
     pub limit: Option<u32>,
     pub offset: u32,
 }
@@ -158,6 +162,12 @@ impl Store {
                 n + 1
             ));
         }
+        if let Some(from) = filter.created_from_ms {
+            sql.push_str(&format!(" AND created_at_ms >= {from}"));
+        }
+        if let Some(before) = filter.created_before_ms {
+            sql.push_str(&format!(" AND created_at_ms < {before}"));
+        }
         sql.push_str(&format!(
             " ORDER BY created_at_ms DESC, number DESC LIMIT {} OFFSET {}",
             filter.limit.map_or(-1, i64::from),
@@ -280,4 +290,67 @@ pub(crate) fn save_doc(
         ],
     )?;
     Ok(Some(case))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Enrollment;
+    use crate::keys::SecretKey;
+    use time::macros::datetime;
+    use tongban_domain::{CaseField, TownshipCode};
+
+    #[test]
+    fn long_edit_chains_are_compacted_and_read_back_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store =
+            Store::create(&dir.path().join("cases.db"), &SecretKey::random().unwrap()).unwrap();
+        let enrollment = Enrollment {
+            hub_url: "http://127.0.0.1:1".into(),
+            device_id: "dev".into(),
+            device_serial: 1,
+            township: TownshipCode::parse("450721101").unwrap(),
+            township_name: "檀圩镇".into(),
+            user: "李明".into(),
+        };
+        store
+            .record_enrollment(&enrollment, &SecretKey::random().unwrap(), "hash", 0)
+            .unwrap();
+        let now = datetime!(2026-11-21 09:30 +8);
+        let registration = Registration {
+            item: "YL01".into(),
+            name: "覃秀梅".into(),
+            id_number: "450721198806152311".into(),
+            ..Default::default()
+        };
+        let case = store
+            .register(&Catalogue::builtin(), registration, now)
+            .unwrap();
+        let number = case.number.as_str();
+        for i in 0..70 {
+            let edit = FieldEdit::new(CaseField::Address, &format!("檀圩镇{i}号")).unwrap();
+            store.set_field(number, &edit, now).unwrap();
+        }
+        let chunks: i64 = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM doc_chunks WHERE doc_id = ?1",
+                [number],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(chunks < COMPACT_AFTER_CHUNKS, "{chunks} chunks");
+        let back = store.case(number).unwrap();
+        assert_eq!(back.applicant.address.as_deref(), Some("檀圩镇69号"));
+        assert_eq!(back.events.len(), 71);
+
+        let day = |from: i64, before: i64| CaseFilter {
+            created_from_ms: Some(from),
+            created_before_ms: Some(before),
+            ..Default::default()
+        };
+        let t = now_ms(now);
+        assert_eq!(store.list(&day(t - 1000, t + 1000)).unwrap().len(), 1);
+        assert!(store.list(&day(t + 1, t + 1000)).unwrap().is_empty());
+    }
 }
