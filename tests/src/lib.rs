@@ -194,6 +194,11 @@ impl Drop for Hub {
     }
 }
 
+/// The arguments of `tongban enroll` against this hub.
+pub fn enroll_args<'a>(hub: &'a Hub, code: &'a str, user: &'a str) -> [&'a str; 7] {
+    ["enroll", "--hub", hub.url(), "--code", code, "--user", user]
+}
+
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -214,15 +219,7 @@ impl Desk {
     pub fn enroll(hub: &Hub, township: &str, user: &str) -> Self {
         let desk = Self::unenrolled();
         let code = hub.enroll_code(township);
-        desk.ok(&[
-            "enroll",
-            "--hub",
-            hub.url(),
-            "--code",
-            &code,
-            "--user",
-            user,
-        ]);
+        desk.ok(&enroll_args(hub, &code, user));
         desk
     }
 

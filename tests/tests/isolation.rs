@@ -3,7 +3,7 @@
 //! revoked requests are all refused, and nothing leaks in the refusals.
 
 use tongban_e2e::device::RawDevice;
-use tongban_e2e::{Backend, Desk, Hub, OTHER_TOWNSHIP, TOWNSHIP};
+use tongban_e2e::{Backend, Desk, Hub, OTHER_TOWNSHIP, TOWNSHIP, enroll_args};
 use tongban_sync::wire::{
     self, DocDigest, DocMessage, ManifestRequest, ManifestResponse, SyncBatch,
 };
@@ -119,24 +119,8 @@ fn an_enrolment_code_works_once() {
     let hub = Hub::start(Backend::Sqlite);
     let code = hub.enroll_code(TOWNSHIP);
     let (first, second) = (Desk::unenrolled(), Desk::unenrolled());
-    first.ok(&[
-        "enroll",
-        "--hub",
-        hub.url(),
-        "--code",
-        &code,
-        "--user",
-        "李明",
-    ]);
-    let reason = second.fails(&[
-        "enroll",
-        "--hub",
-        hub.url(),
-        "--code",
-        &code,
-        "--user",
-        "王芳",
-    ]);
+    first.ok(&enroll_args(&hub, &code, "李明"));
+    let reason = second.fails(&enroll_args(&hub, &code, "王芳"));
     assert!(reason.contains("unknown, used or expired"), "{reason}");
     // Nothing was created for the refused desk.
     assert_eq!(std::fs::read_dir(second.path()).unwrap().count(), 0);
