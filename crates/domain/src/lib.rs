@@ -5,6 +5,7 @@
 
 pub mod case;
 pub mod catalogue;
+pub mod desk;
 pub mod identity;
 pub mod township;
 

@@ -4,8 +4,8 @@
 
 use crate::{Store, StoreError};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
-use serde::Serialize;
 use time::OffsetDateTime;
+use tongban_domain::desk::CaseSummary;
 use tongban_domain::{
     Case, CaseEvent, CaseNumber, CaseStatus, Catalogue, Desk, EventKind, FieldEdit, Registration,
 };
@@ -14,18 +14,6 @@ use tongban_sync::case_doc;
 
 /// After this many incremental chunks a document is rewritten as one compact snapshot.
 const COMPACT_AFTER_CHUNKS: i64 = 32;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CaseSummary {
-    pub number: String,
-    pub item_code: String,
-    pub item_name: String,
-    pub applicant_name: String,
-    pub id_number: String,
-    pub status: String,
-    pub created_at_ms: i64,
-    pub updated_at_ms: i64,
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
@@ -134,45 +122,25 @@ impl Store {
         Ok(case)
     }
 
+    /// How many cases match, ignoring paging.
+    pub fn count(&self, filter: &CaseFilter) -> Result<u64, StoreError> {
+        let (clause, args) = where_clause(filter);
+        let sql = format!("SELECT count(*) FROM cases WHERE {clause}");
+        let n: i64 = self
+            .conn
+            .query_row(&sql, rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
     pub fn list(&self, filter: &CaseFilter) -> Result<Vec<CaseSummary>, StoreError> {
-        let mut sql = String::from(
+        let (clause, args) = where_clause(filter);
+        let sql = format!(
             "SELECT number, item_code, item_name, applicant_name, id_number, status,
-                    created_at_ms, updated_at_ms FROM cases WHERE 1 = 1",
-        );
-        let mut args: Vec<String> = Vec::new();
-        if let Some(status) = filter.status {
-            args.push(status.as_str().to_string());
-            sql.push_str(&format!(" AND status = ?{}", args.len()));
-        }
-        if let Some(item) = &filter.item {
-            args.push(item.to_ascii_uppercase());
-            sql.push_str(&format!(" AND item_code = ?{}", args.len()));
-        }
-        if let Some(query) = filter
-            .query
-            .as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty())
-        {
-            args.push(query.to_ascii_uppercase());
-            let n = args.len();
-            args.push(format!("{}%", query.replace(['%', '_'], "")));
-            sql.push_str(&format!(
-                " AND (number = ?{n} OR id_number = ?{n} OR applicant_name LIKE ?{})",
-                n + 1
-            ));
-        }
-        if let Some(from) = filter.created_from_ms {
-            sql.push_str(&format!(" AND created_at_ms >= {from}"));
-        }
-        if let Some(before) = filter.created_before_ms {
-            sql.push_str(&format!(" AND created_at_ms < {before}"));
-        }
-        sql.push_str(&format!(
-            " ORDER BY created_at_ms DESC, number DESC LIMIT {} OFFSET {}",
+                    created_at_ms, updated_at_ms FROM cases WHERE {clause}
+             ORDER BY created_at_ms DESC, number DESC LIMIT {} OFFSET {}",
             filter.limit.map_or(-1, i64::from),
             filter.offset
-        ));
+        );
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
             Ok(CaseSummary {
@@ -195,6 +163,41 @@ impl Store {
         tx.finish()?;
         Ok(doc)
     }
+}
+
+/// The filter as SQL over the projection, with its bound arguments.
+fn where_clause(filter: &CaseFilter) -> (String, Vec<String>) {
+    let mut sql = String::from("1 = 1");
+    let mut args: Vec<String> = Vec::new();
+    if let Some(status) = filter.status {
+        args.push(status.as_str().to_string());
+        sql.push_str(&format!(" AND status = ?{}", args.len()));
+    }
+    if let Some(item) = &filter.item {
+        args.push(item.to_ascii_uppercase());
+        sql.push_str(&format!(" AND item_code = ?{}", args.len()));
+    }
+    if let Some(query) = filter
+        .query
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+    {
+        args.push(query.to_ascii_uppercase());
+        let n = args.len();
+        args.push(format!("{}%", query.replace(['%', '_'], "")));
+        sql.push_str(&format!(
+            " AND (number = ?{n} OR id_number = ?{n} OR applicant_name LIKE ?{})",
+            n + 1
+        ));
+    }
+    if let Some(from) = filter.created_from_ms {
+        sql.push_str(&format!(" AND created_at_ms >= {from}"));
+    }
+    if let Some(before) = filter.created_before_ms {
+        sql.push_str(&format!(" AND created_at_ms < {before}"));
+    }
+    (sql, args)
 }
 
 pub(crate) fn load_doc(

@@ -9,10 +9,11 @@ mod profile;
 mod store;
 mod sync_state;
 
-pub use cases::{CaseFilter, CaseSummary};
+pub use cases::CaseFilter;
 pub use error::StoreError;
 pub use profile::Profile;
 pub use store::{Enrollment, Store};
+pub use tongban_domain::desk::CaseSummary;
 
 /// Hashes a user's password for storage (Argon2id, PHC string with its own salt and parameters).
 pub fn hash_password(password: &str) -> Result<String, StoreError> {
@@ -24,4 +25,14 @@ pub fn hash_password(password: &str) -> Result<String, StoreError> {
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|e| StoreError::Random(e.to_string()))
+}
+
+/// Checks a password against its stored Argon2id hash.
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        argon2::Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }

@@ -8,8 +8,9 @@ use std::path::Path;
 use tongban_domain::TownshipCode;
 use zeroize::Zeroizing;
 
-const MIGRATIONS: &[M<'static>] = &[M::up(
-    "CREATE TABLE settings (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(
+        "CREATE TABLE settings (key TEXT PRIMARY KEY, value BLOB NOT NULL);
      CREATE TABLE doc_chunks (
          doc_id TEXT NOT NULL, seq INTEGER NOT NULL, bytes BLOB NOT NULL,
          PRIMARY KEY (doc_id, seq));
@@ -29,7 +30,9 @@ const MIGRATIONS: &[M<'static>] = &[M::up(
          doc_id TEXT PRIMARY KEY, synced_digest TEXT, state BLOB);
      CREATE TABLE users (
          name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created_at_ms INTEGER NOT NULL);",
-)];
+    ),
+    M::up("CREATE TABLE drafts (key TEXT PRIMARY KEY, value TEXT NOT NULL);"),
+];
 
 /// What the hub told this desk when it enrolled.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -193,6 +196,30 @@ impl Store {
                 [user],
                 |r| r.get(0),
             )
+            .optional()?)
+    }
+
+    /// Keeps a form in progress (encrypted like everything else) so a crash loses nothing.
+    pub fn save_draft(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        if value.is_empty() {
+            self.conn
+                .execute("DELETE FROM drafts WHERE key = ?1", [key])?;
+        } else {
+            self.conn.execute(
+                "INSERT INTO drafts (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )?;
+        }
+        Ok(())
+    }
+
+    pub fn draft(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM drafts WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
             .optional()?)
     }
 

@@ -1,0 +1,115 @@
+//! What the desktop window and its shell say to each other. The UI compiles this crate to
+//! wasm32, so both sides share one definition of every message.
+
+use crate::case::{CaseStatus, Registration};
+use serde::{Deserialize, Serialize};
+
+/// An error as a clerk reads it: a stable code and the sentence in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UiError {
+    pub code: String,
+    pub en: String,
+    pub zh: String,
+}
+
+impl UiError {
+    /// Splits the project's "English / 中文" error sentences.
+    pub fn from_message(code: &str, message: &str) -> Self {
+        let (en, zh) = message
+            .rsplit_once(" / ")
+            .map_or((message, message), |(en, zh)| (en, zh));
+        Self {
+            code: code.to_string(),
+            en: en.to_string(),
+            zh: zh.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskStatus {
+    pub enrolled: bool,
+    pub signed_in: bool,
+    pub user: Option<String>,
+    pub township: Option<String>,
+    pub township_name: Option<String>,
+    pub hub_url: Option<String>,
+    pub profile_dir: String,
+    pub version: String,
+    /// Why the profile cannot be opened (e.g. the keyring entry is gone), if it cannot.
+    pub problem: Option<UiError>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncStatus {
+    /// `None` until the first attempt.
+    pub online: Option<bool>,
+    pub syncing: bool,
+    pub waiting_docs: u64,
+    pub last_success_ms: Option<i64>,
+    pub last_error: Option<UiError>,
+    pub bytes_up: u64,
+    pub bytes_down: u64,
+}
+
+/// One line of the case list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseSummary {
+    pub number: String,
+    pub item_code: String,
+    pub item_name: String,
+    pub applicant_name: String,
+    pub id_number: String,
+    pub status: String,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseQuery {
+    pub status: Option<CaseStatus>,
+    pub item: Option<String>,
+    pub text: Option<String>,
+    /// YYYY-MM-DD, China Standard Time.
+    pub date: Option<String>,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CasePage {
+    pub items: Vec<CaseSummary>,
+    pub total: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollForm {
+    pub hub_url: String,
+    pub code: String,
+    pub user: String,
+    pub password: String,
+    pub recovery_passphrase: String,
+}
+
+/// An intake form in progress, kept so nothing typed is lost on a crash or restart.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntakeDraft {
+    pub registration: Registration,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bilingual_messages_split() {
+        let e = UiError::from_message(
+            "x",
+            "ID number must have 18 characters / 身份证号码应为18位",
+        );
+        assert_eq!(e.en, "ID number must have 18 characters");
+        assert_eq!(e.zh, "身份证号码应为18位");
+        let plain = UiError::from_message("x", "plain");
+        assert_eq!((plain.en.as_str(), plain.zh.as_str()), ("plain", "plain"));
+    }
+}
