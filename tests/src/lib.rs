@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod device;
+pub mod window;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

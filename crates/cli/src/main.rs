@@ -131,7 +131,7 @@ fn china_offset() -> UtcOffset {
 }
 
 fn now() -> OffsetDateTime {
-    OffsetDateTime::now_utc().to_offset(china_offset())
+    tongban_store::china_now()
 }
 
 fn parse_date(text: &str) -> Result<time::Date, String> {

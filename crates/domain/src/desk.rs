@@ -38,6 +38,9 @@ pub struct DeskStatus {
     pub version: String,
     /// Why the profile cannot be opened (e.g. the keyring entry is gone), if it cannot.
     pub problem: Option<UiError>,
+    /// Pre-filled on the first-run screen when whoever started the desk knows them.
+    pub suggested_hub_url: Option<String>,
+    pub suggested_code: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -29,7 +29,7 @@ pub struct CaseFilter {
     pub offset: u32,
 }
 
-pub(crate) fn now_ms(now: OffsetDateTime) -> i64 {
+pub fn now_ms(now: OffsetDateTime) -> i64 {
     i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
 

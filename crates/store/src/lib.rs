@@ -9,7 +9,7 @@ mod profile;
 mod store;
 mod sync_state;
 
-pub use cases::CaseFilter;
+pub use cases::{CaseFilter, now_ms};
 pub use error::StoreError;
 pub use profile::Profile;
 pub use store::{Enrollment, Store};
@@ -35,4 +35,10 @@ pub fn verify_password(hash: &str, password: &str) -> bool {
             .verify_password(password.as_bytes(), &parsed)
             .is_ok()
     })
+}
+
+/// Case dates follow China Standard Time wherever the desk's clock is set.
+pub fn china_now() -> time::OffsetDateTime {
+    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    time::OffsetDateTime::now_utc().to_offset(offset)
 }

@@ -1,0 +1,88 @@
+//! The sync worker: syncs whenever the hub answers, on a timer and on demand, on its own
+//! thread with its own database connection, so typing never waits for the network.
+
+use crate::desk::{Desk, message, store_error};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::{Arc, PoisonError};
+use std::time::Duration;
+use tongban_client::{Retry, SyncError};
+use tongban_domain::desk::UiError;
+use tongban_store::Store;
+
+const INTERVAL: Duration = Duration::from_secs(20);
+
+pub fn spawn(desk: Arc<Desk>, wake: Receiver<()>) {
+    let worker = move || {
+        let mut store: Option<Store> = None;
+        loop {
+            if let Err(RecvTimeoutError::Disconnected) = wake.recv_timeout(INTERVAL) {
+                return;
+            }
+            if desk.signed_in_user().is_err() {
+                continue;
+            }
+            if store.is_none() {
+                match desk.profile.open() {
+                    Ok(s) => store = Some(s),
+                    Err(e) => {
+                        update(&desk, |st| st.last_error = Some(store_error(e)));
+                        continue;
+                    }
+                }
+            }
+            if let Some(store) = store.as_mut() {
+                run_once(&desk, store);
+            }
+        }
+    };
+    if let Err(e) = std::thread::Builder::new()
+        .name("sync".into())
+        .spawn(worker)
+    {
+        tracing::error!(error = %e, "sync worker could not start");
+    }
+}
+
+fn update(desk: &Desk, f: impl FnOnce(&mut tongban_domain::desk::SyncStatus)) {
+    f(&mut desk.sync.lock().unwrap_or_else(PoisonError::into_inner));
+}
+
+fn sync_error(e: SyncError) -> UiError {
+    match &e {
+        SyncError::Hub(h) if h.is_transient() => UiError::from_message("offline", &e.to_string()),
+        _ => UiError::from_message("sync", &e.to_string()),
+    }
+}
+
+fn run_once(desk: &Desk, store: &mut Store) {
+    update(desk, |st| st.syncing = true);
+    let outcome = tongban_client::hub_client(store)
+        .map_err(|e| message("sync", &e.to_string(), "无法连接中心"))
+        .and_then(|hub| {
+            let retry = Retry {
+                attempts: 2,
+                ..Retry::default()
+            };
+            tongban_client::sync(store, &hub, retry).map_err(sync_error)
+        });
+    let waiting = store.changed_docs().map(|d| d.len() as u64).unwrap_or(0);
+    let now_ms = tongban_store::now_ms(time::OffsetDateTime::now_utc());
+    update(desk, |st| {
+        st.syncing = false;
+        st.waiting_docs = waiting;
+        match outcome {
+            Ok(report) => {
+                st.online = Some(true);
+                st.last_success_ms = Some(now_ms);
+                st.last_error = None;
+                st.bytes_up += report.bytes_up;
+                st.bytes_down += report.bytes_down;
+            }
+            Err(e) => {
+                // A refusal still means the hub answered.
+                st.online = Some(e.code != "offline");
+                st.last_error = Some(e);
+            }
+        }
+    });
+}

@@ -1,0 +1,216 @@
+//! The window's commands. Thin: check who is signed in, call the core, translate errors.
+//! Blocking work (SQLCipher, Argon2, HTTP) runs off the window's thread.
+
+use crate::desk::{Desk, message, store_error};
+use std::sync::Arc;
+use tauri::State;
+use tongban_domain::desk::{CasePage, CaseQuery, DeskStatus, EnrollForm, SyncStatus, UiError};
+use tongban_domain::{Case, CaseField, Catalogue, FieldEdit, Registration};
+use tongban_store::CaseFilter;
+
+type Answer<T> = Result<T, UiError>;
+
+async fn blocking<T: Send + 'static>(
+    desk: &State<'_, Arc<Desk>>,
+    f: impl FnOnce(&Desk) -> Answer<T> + Send + 'static,
+) -> Answer<T> {
+    let desk = Arc::clone(desk);
+    tauri::async_runtime::spawn_blocking(move || f(&desk))
+        .await
+        .map_err(|e| message("internal", &e.to_string(), "内部错误，请重试"))?
+}
+
+#[tauri::command]
+pub async fn desk_status(desk: State<'_, Arc<Desk>>) -> Answer<DeskStatus> {
+    blocking(&desk, |d| Ok(d.status())).await
+}
+
+#[tauri::command]
+pub fn catalog() -> Catalogue {
+    Catalogue::builtin()
+}
+
+#[tauri::command]
+pub async fn enroll(desk: State<'_, Arc<Desk>>, form: EnrollForm) -> Answer<DeskStatus> {
+    blocking(&desk, move |d| {
+        let request = tongban_client::EnrollRequest {
+            hub_url: &form.hub_url,
+            code: &form.code,
+            user: &form.user,
+            label: "desktop",
+            password: &form.password,
+            recovery_passphrase: &form.recovery_passphrase,
+        };
+        let now = tongban_store::now_ms(time::OffsetDateTime::now_utc());
+        tongban_client::enroll_desk(&d.profile, &request, now)
+            .map_err(|e| UiError::from_message("enroll", &e.to_string()))?;
+        d.sign_in(&form.user, &form.password)?;
+        Ok(d.status())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn recover(desk: State<'_, Arc<Desk>>, passphrase: String) -> Answer<DeskStatus> {
+    blocking(&desk, move |d| {
+        let store = d.profile.recover(&passphrase).map_err(store_error)?;
+        d.adopt_store(store);
+        Ok(d.status())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn sign_in(
+    desk: State<'_, Arc<Desk>>,
+    user: String,
+    password: String,
+) -> Answer<DeskStatus> {
+    blocking(&desk, move |d| {
+        d.sign_in(&user, &password)?;
+        Ok(d.status())
+    })
+    .await
+}
+
+#[tauri::command]
+pub fn sign_out(desk: State<'_, Arc<Desk>>) {
+    desk.sign_out();
+}
+
+#[tauri::command]
+pub async fn register(desk: State<'_, Arc<Desk>>, registration: Registration) -> Answer<Case> {
+    blocking(&desk, move |d| {
+        d.signed_in_user()?;
+        let case = d.with_store(|s| {
+            let case = s
+                .register(
+                    &Catalogue::builtin(),
+                    registration,
+                    tongban_store::china_now(),
+                )
+                .map_err(store_error)?;
+            s.save_draft("intake", "").map_err(store_error)?;
+            Ok(case)
+        })?;
+        let _ = d.sync_now.send(());
+        Ok(case)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn list_cases(desk: State<'_, Arc<Desk>>, query: CaseQuery) -> Answer<CasePage> {
+    blocking(&desk, move |d| {
+        d.signed_in_user()?;
+        let day = query
+            .date
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .map(|t| {
+                let format = time::macros::format_description!("[year]-[month]-[day]");
+                time::Date::parse(t, &format).map_err(|_| {
+                    message(
+                        "invalid",
+                        "date must look like 2026-11-21",
+                        "日期格式应为 2026-11-21",
+                    )
+                })
+            })
+            .transpose()?;
+        let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+        let start = |d: time::Date| d.midnight().assume_offset(offset).unix_timestamp() * 1000;
+        let filter = CaseFilter {
+            status: query.status,
+            item: query.item.filter(|i| !i.is_empty()),
+            query: query.text,
+            created_from_ms: day.map(start),
+            created_before_ms: day.and_then(|d| d.next_day()).map(start),
+            limit: Some(query.limit.clamp(1, 500)),
+            offset: query.offset,
+        };
+        d.with_store(|s| {
+            Ok(CasePage {
+                total: s.count(&filter).map_err(store_error)?,
+                items: s.list(&filter).map_err(store_error)?,
+            })
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn case_detail(desk: State<'_, Arc<Desk>>, number: String) -> Answer<Case> {
+    blocking(&desk, move |d| {
+        d.signed_in_user()?;
+        d.with_store(|s| s.case(&number).map_err(store_error))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn set_field(
+    desk: State<'_, Arc<Desk>>,
+    number: String,
+    field: CaseField,
+    value: String,
+) -> Answer<Case> {
+    blocking(&desk, move |d| {
+        d.signed_in_user()?;
+        let edit = FieldEdit::new(field, &value)
+            .map_err(|e| UiError::from_message("invalid", &e.to_string()))?;
+        let case = d.with_store(|s| {
+            s.set_field(&number, &edit, tongban_store::china_now())
+                .map_err(store_error)
+        })?;
+        let _ = d.sync_now.send(());
+        Ok(case)
+    })
+    .await
+}
+
+#[tauri::command]
+pub fn sync_status(desk: State<'_, Arc<Desk>>) -> SyncStatus {
+    desk.sync_status()
+}
+
+#[tauri::command]
+pub fn sync_now(desk: State<'_, Arc<Desk>>) {
+    let _ = desk.sync_now.send(());
+}
+
+#[tauri::command]
+pub async fn save_draft(desk: State<'_, Arc<Desk>>, key: String, value: String) -> Answer<()> {
+    blocking(&desk, move |d| {
+        d.signed_in_user()?;
+        d.with_store(|s| s.save_draft(&key, &value).map_err(store_error))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn load_draft(desk: State<'_, Arc<Desk>>, key: String) -> Answer<Option<String>> {
+    blocking(&desk, move |d| {
+        d.signed_in_user()?;
+        d.with_store(|s| s.draft(&key).map_err(store_error))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn set_hub_url(desk: State<'_, Arc<Desk>>, url: String) -> Answer<DeskStatus> {
+    blocking(&desk, move |d| {
+        d.signed_in_user()?;
+        let url = url.trim().trim_end_matches('/').to_string();
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(message(
+                "invalid",
+                "hub address must start with http:// or https://",
+                "中心地址须以 http:// 或 https:// 开头",
+            ));
+        }
+        d.with_store(|s| s.set_hub_url(&url).map_err(store_error))?;
+        Ok(d.status())
+    })
+    .await
+}

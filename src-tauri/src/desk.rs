@@ -1,0 +1,131 @@
+//! The desk behind the window: the profile, who is signed in, and the sync worker's status.
+//! Every rule lives in the core crates; this only holds state and translates errors.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tongban_domain::desk::{DeskStatus, SyncStatus, UiError};
+use tongban_store::{Profile, Store, StoreError};
+
+pub struct Desk {
+    pub profile: Profile,
+    store: Mutex<Option<Store>>,
+    user: Mutex<Option<String>>,
+    pub sync: Arc<Mutex<SyncStatus>>,
+    /// Wakes the sync worker for "sync now".
+    pub sync_now: std::sync::mpsc::Sender<()>,
+}
+
+pub fn store_error(e: StoreError) -> UiError {
+    let code = match &e {
+        StoreError::KeyringEntryMissing => "keyring_missing",
+        StoreError::KeyringMismatch => "keyring_mismatch",
+        StoreError::KeyringUnavailable(_) => "keyring_unavailable",
+        StoreError::NoProfile(_) => "no_profile",
+        StoreError::WrongPassphrase => "wrong_passphrase",
+        StoreError::Registration(_) | StoreError::Applicant(_) => "invalid",
+        StoreError::NoSuchCase(_) => "no_such_case",
+        _ => "store",
+    };
+    UiError::from_message(code, &e.to_string())
+}
+
+pub fn message(code: &str, en: &str, zh: &str) -> UiError {
+    UiError {
+        code: code.to_string(),
+        en: en.to_string(),
+        zh: zh.to_string(),
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic elsewhere must not lock the clerk out; the data behind is still consistent.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Desk {
+    pub fn new(dir: PathBuf, sync_now: std::sync::mpsc::Sender<()>) -> Self {
+        Self {
+            profile: Profile::at(dir),
+            store: Mutex::new(None),
+            user: Mutex::new(None),
+            sync: Arc::new(Mutex::new(SyncStatus::default())),
+            sync_now,
+        }
+    }
+
+    pub fn status(&self) -> DeskStatus {
+        // One read of the user: two guards in one statement would deadlock.
+        let user = lock(&self.user).clone();
+        let mut status = DeskStatus {
+            enrolled: self.profile.exists(),
+            signed_in: user.is_some(),
+            user,
+            profile_dir: self.profile.dir().display().to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            ..DeskStatus::default()
+        };
+        if !status.enrolled {
+            status.suggested_hub_url = std::env::var("TONGBAN_HUB_URL").ok();
+            status.suggested_code = std::env::var("TONGBAN_ENROL_CODE").ok();
+            return status;
+        }
+        match self.with_store(|store| store.enrollment().map_err(store_error)) {
+            Ok(e) => {
+                status.township = Some(e.township.to_string());
+                status.township_name = Some(e.township_name);
+                status.hub_url = Some(e.hub_url);
+            }
+            Err(problem) => status.problem = Some(problem),
+        }
+        status
+    }
+
+    /// Runs `f` on the open store, opening it (through the keyring) on first use.
+    pub fn with_store<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, UiError>,
+    ) -> Result<T, UiError> {
+        let mut guard = lock(&self.store);
+        if guard.is_none() {
+            *guard = Some(self.profile.open().map_err(store_error)?);
+        }
+        match guard.as_mut() {
+            Some(store) => f(store),
+            None => Err(message("store", "profile not open", "档案未打开")),
+        }
+    }
+
+    pub fn adopt_store(&self, store: Store) {
+        *lock(&self.store) = Some(store);
+    }
+
+    pub fn signed_in_user(&self) -> Result<String, UiError> {
+        lock(&self.user)
+            .clone()
+            .ok_or_else(|| message("signed_out", "please sign in first", "请先登录"))
+    }
+
+    pub fn sign_in(&self, user: &str, password: &str) -> Result<(), UiError> {
+        let hash = self.with_store(|s| s.password_hash(user.trim()).map_err(store_error))?;
+        match hash {
+            Some(hash) if tongban_store::verify_password(&hash, password) => {
+                *lock(&self.user) = Some(user.trim().to_string());
+                let _ = self.sync_now.send(());
+                Ok(())
+            }
+            _ => Err(message(
+                "bad_credentials",
+                "user name or password is wrong",
+                "用户名或密码错误",
+            )),
+        }
+    }
+
+    pub fn sign_out(&self) {
+        *lock(&self.user) = None;
+    }
+
+    pub fn sync_status(&self) -> SyncStatus {
+        lock(&self.sync).clone()
+    }
+}

@@ -1,0 +1,57 @@
+//! Tongban desktop: the clerk's window over the desk's encrypted store.
+#![forbid(unsafe_code)]
+// Release builds on Windows open no console window beside the app.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod background;
+mod commands;
+mod desk;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+fn profile_dir() -> PathBuf {
+    std::env::var_os("TONGBAN_PROFILE")
+        .map(PathBuf::from)
+        .or_else(|| {
+            directories::ProjectDirs::from("cn", "Tongban", "tongban")
+                .map(|d| d.data_dir().join("profile"))
+        })
+        .unwrap_or_else(|| PathBuf::from("tongban-profile"))
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TONGBAN_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let (wake, woken) = std::sync::mpsc::channel();
+    let desk = Arc::new(desk::Desk::new(profile_dir(), wake));
+    background::spawn(Arc::clone(&desk), woken);
+    let outcome = tauri::Builder::default()
+        .manage(desk)
+        .invoke_handler(tauri::generate_handler![
+            commands::desk_status,
+            commands::catalog,
+            commands::enroll,
+            commands::recover,
+            commands::sign_in,
+            commands::sign_out,
+            commands::register,
+            commands::list_cases,
+            commands::case_detail,
+            commands::set_field,
+            commands::sync_status,
+            commands::sync_now,
+            commands::save_draft,
+            commands::load_draft,
+            commands::set_hub_url,
+        ])
+        .run(tauri::generate_context!("../tauri.conf.json"));
+    if let Err(e) = outcome {
+        eprintln!("tongban-desktop: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,179 @@
+//! The real desktop app in a real WebKit window, driven through tauri-driver (WebDriver).
+//! Runs under Xvfb and inside the keyring session of the test command.
+
+use crate::bin_dir;
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// Screenshots of every screen land here, for people to look at.
+pub fn output_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-output");
+    std::fs::create_dir_all(&dir).expect("test-output folder");
+    dir
+}
+
+pub struct Window {
+    pub client: Client,
+    driver: Child,
+}
+
+impl Window {
+    /// Starts tauri-driver and, through it, the desktop app on `profile`.
+    pub async fn launch(profile: &Path) -> Self {
+        let app = bin_dir().join("tongban-desktop");
+        assert!(app.exists(), "{} is not built", app.display());
+        let (port, native) = (free_port(), free_port());
+        let driver = Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
+            .env("TONGBAN_PROFILE", profile)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start tauri-driver (cargo install tauri-driver)");
+        let deadline = Instant::now() + WAIT;
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver did not listen");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app.display().to_string() }),
+        );
+        let client = ClientBuilder::rustls()
+            .expect("TLS setup")
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("WebDriver session with the app");
+        Self { client, driver }
+    }
+
+    pub async fn find(&self, css: &str) -> Element {
+        match self
+            .client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+        {
+            Ok(el) => el,
+            Err(e) => {
+                self.keep_evidence().await;
+                panic!("{css} did not appear: {e} (see test-output/failure.png and failure.html)");
+            }
+        }
+    }
+
+    /// What the window showed when a step failed.
+    async fn keep_evidence(&self) {
+        self.screenshot("failure").await;
+        if let Ok(html) = self.client.source().await {
+            let _ = std::fs::write(output_dir().join("failure.html"), html);
+        }
+        // Loading the module again surfaces the error the first load swallowed.
+        let probe = "const done = arguments[arguments.length - 1];
+            import('./tongban_ui.js?again').then(m => m.default()).then(() => done('loaded; body: ' + document.body.innerHTML.slice(0, 300)))
+                .catch(e => done('error: ' + e + ' ' + (e && e.stack)));";
+        if let Ok(v) = self.client.execute_async(probe, vec![]).await {
+            eprintln!("window module probe: {v}");
+        }
+        let ipc = "const done = arguments[arguments.length - 1];
+            if (!window.__TAURI__) { done('no window.__TAURI__'); return; }
+            window.__TAURI__.core.invoke('desk_status', {}).then(r => done('ok ' + JSON.stringify(r)))
+                .catch(e => done('error ' + JSON.stringify(e)));";
+        if let Ok(v) = self.client.execute_async(ipc, vec![]).await {
+            eprintln!("window IPC probe: {v}");
+        }
+    }
+
+    pub async fn exists(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let el = self.find(css).await;
+        el.clear()
+            .await
+            .unwrap_or_else(|e| panic!("clear {css}: {e}"));
+        el.send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.unwrap_or_default()
+    }
+
+    /// Waits until the element's text satisfies `test`; returns the text.
+    pub async fn wait_text(&self, css: &str, test: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await
+                && let Ok(text) = el.text().await
+                && test(&text)
+            {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css} never showed the expected text"
+            );
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    pub async fn wait_attr(&self, css: &str, attr: &str, value: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await
+                && let Ok(Some(v)) = el.attr(attr).await
+                && v == value
+            {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css}[{attr}] never became {value}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.expect("screenshot");
+        std::fs::write(output_dir().join(format!("{name}.png")), png).expect("write screenshot");
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}

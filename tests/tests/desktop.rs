@@ -1,0 +1,98 @@
+//! The clerk's window, end to end: the real app, WebKit, tauri-driver, a real hub process.
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
+use tongban_e2e::window::Window;
+use tongban_e2e::{Backend, Desk, Hub, PASSPHRASE, PASSWORD, TOWNSHIP};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
+    let hub = Hub::start(Backend::Sqlite);
+    let profile = tempfile::tempdir().unwrap();
+    let code = hub.enroll_code(TOWNSHIP);
+
+    // First run: enrol this desk.
+    let w = Window::launch(profile.path()).await;
+    w.find("#enrol-form").await;
+    w.screenshot("01-enrol").await;
+    w.type_into("#enrol-hub", hub.url()).await;
+    w.type_into("#enrol-code", &code).await;
+    w.type_into("#enrol-user", "李明").await;
+    w.type_into("#enrol-password", PASSWORD).await;
+    w.type_into("#enrol-password2", PASSWORD).await;
+    w.type_into("#enrol-passphrase", PASSPHRASE).await;
+    w.type_into("#enrol-passphrase2", PASSPHRASE).await;
+    w.click("#enrol-submit").await;
+
+    // Intake: pick the item by pinyin initials, type a bad ID number first.
+    w.find("#item-search").await;
+    w.type_into("#item-search", "zdsh").await;
+    w.click("#item-option-DB01").await;
+    w.type_into("#name", "覃秀梅").await;
+    w.type_into("#id-number", "450721198806152312").await;
+    let rule = w.wait_text("#error-id-number", |t| !t.is_empty()).await;
+    assert!(rule.contains("校验码应为1"), "{rule}");
+    w.type_into("#phone", "13812345678").await;
+    w.click("#material-ID_CARD").await;
+    w.screenshot("03-intake-invalid").await;
+    w.click("#save").await;
+    let refusal = w.wait_text("#form-error", |t| !t.is_empty()).await;
+    assert!(refusal.contains("校验码"), "{refusal}");
+    assert!(!w.exists("#new-case-number").await, "nothing saved");
+
+    w.type_into("#id-number", "450721198806152311").await;
+    w.wait_text("#error-id-number", str::is_empty).await;
+    w.click("#save").await;
+    let number = w
+        .wait_text("#new-case-number", |t| t.starts_with(TOWNSHIP))
+        .await;
+    assert!(
+        number.ends_with("-0001"),
+        "the refused form spent no number: {number}"
+    );
+    w.screenshot("04-intake-saved").await;
+
+    // The list finds it; the detail shows what was typed.
+    w.click("#nav-cases").await;
+    w.find(&format!("#case-row-{number}")).await;
+    assert_eq!(w.text("#cases-total").await, "共 1 件");
+    w.type_into("#case-search", "覃").await;
+    w.find(&format!("#case-row-{number}")).await;
+    w.screenshot("05-cases").await;
+    w.click(&format!("#case-row-{number} td")).await;
+    assert_eq!(w.text("#detail-number").await, number);
+    w.wait_text("#timeline", |t| t.contains("李明")).await;
+    w.screenshot("06-detail").await;
+    w.click("#nav-settings").await;
+    w.find("#about-data").await;
+    w.screenshot("07-settings").await;
+
+    // Sync, and the status says so.
+    w.click("#sync-now").await;
+    w.wait_attr("#sync-state", "data-state", "online").await;
+    w.wait_text("#last-sync", |t| !t.contains("从未")).await;
+    w.screenshot("08-synced").await;
+    w.close().await;
+
+    // Restart: sign in and find the case again.
+    let w = Window::launch(profile.path()).await;
+    w.find("#signin-form").await;
+    w.screenshot("02-signin").await;
+    w.type_into("#signin-user", "李明").await;
+    w.type_into("#signin-password", "wrong-password").await;
+    w.click("#signin-submit").await;
+    let refusal = w.wait_text("#form-error", |t| !t.is_empty()).await;
+    assert!(refusal.contains("用户名或密码错误"), "{refusal}");
+    w.type_into("#signin-password", PASSWORD).await;
+    w.click("#signin-submit").await;
+    w.click("#nav-cases").await;
+    w.find(&format!("#case-row-{number}")).await;
+    w.close().await;
+
+    // A second desk of the township sees it after syncing.
+    let other = Desk::enroll(&hub, TOWNSHIP, "王芳");
+    other.sync();
+    let seen = other.show(&number);
+    assert_eq!(seen["applicant"]["name"], "覃秀梅");
+    assert_eq!(seen["applicant"]["phone"], "13812345678");
+    assert_eq!(seen["clerk"], "李明");
+}

@@ -1,0 +1,153 @@
+//! Calls into the desktop shell. Every argument is a struct serialised to a plain JS object.
+
+use serde::{Serialize, de::DeserializeOwned};
+use tongban_domain::desk::{CasePage, CaseQuery, DeskStatus, EnrollForm, SyncStatus, UiError};
+use tongban_domain::{Case, CaseField, Catalogue, Registration};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], catch)]
+    async fn invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+}
+
+fn broken(detail: impl std::fmt::Display) -> UiError {
+    UiError {
+        code: "internal".into(),
+        en: format!("the window and the desk disagree: {detail}"),
+        zh: format!("界面与后台通信异常：{detail}"),
+    }
+}
+
+async fn call<A: Serialize, R: DeserializeOwned>(cmd: &str, args: &A) -> Result<R, UiError> {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    let args = args.serialize(&serializer).map_err(broken)?;
+    match invoke(cmd, args).await {
+        Ok(value) => serde_wasm_bindgen::from_value(value).map_err(broken),
+        Err(error) => Err(serde_wasm_bindgen::from_value::<UiError>(error.clone())
+            .unwrap_or_else(|_| broken(format!("{error:?}")))),
+    }
+}
+
+#[derive(Serialize)]
+struct NoArgs {}
+
+pub async fn desk_status() -> Result<DeskStatus, UiError> {
+    call("desk_status", &NoArgs {}).await
+}
+
+pub async fn catalog() -> Result<Catalogue, UiError> {
+    call("catalog", &NoArgs {}).await
+}
+
+pub async fn enroll(form: EnrollForm) -> Result<DeskStatus, UiError> {
+    #[derive(Serialize)]
+    struct Args {
+        form: EnrollForm,
+    }
+    call("enroll", &Args { form }).await
+}
+
+pub async fn recover(passphrase: String) -> Result<DeskStatus, UiError> {
+    #[derive(Serialize)]
+    struct Args {
+        passphrase: String,
+    }
+    call("recover", &Args { passphrase }).await
+}
+
+pub async fn sign_in(user: String, password: String) -> Result<DeskStatus, UiError> {
+    #[derive(Serialize)]
+    struct Args {
+        user: String,
+        password: String,
+    }
+    call("sign_in", &Args { user, password }).await
+}
+
+pub async fn sign_out() -> Result<(), UiError> {
+    call("sign_out", &NoArgs {}).await
+}
+
+pub async fn register(registration: Registration) -> Result<Case, UiError> {
+    #[derive(Serialize)]
+    struct Args {
+        registration: Registration,
+    }
+    call("register", &Args { registration }).await
+}
+
+pub async fn list_cases(query: CaseQuery) -> Result<CasePage, UiError> {
+    #[derive(Serialize)]
+    struct Args {
+        query: CaseQuery,
+    }
+    call("list_cases", &Args { query }).await
+}
+
+pub async fn case_detail(number: String) -> Result<Case, UiError> {
+    #[derive(Serialize)]
+    struct Args {
+        number: String,
+    }
+    call("case_detail", &Args { number }).await
+}
+
+pub async fn set_field(number: String, field: CaseField, value: String) -> Result<Case, UiError> {
+    #[derive(Serialize)]
+    struct Args {
+        number: String,
+        field: CaseField,
+        value: String,
+    }
+    call(
+        "set_field",
+        &Args {
+            number,
+            field,
+            value,
+        },
+    )
+    .await
+}
+
+pub async fn sync_status() -> Result<SyncStatus, UiError> {
+    call("sync_status", &NoArgs {}).await
+}
+
+pub async fn sync_now() -> Result<(), UiError> {
+    call("sync_now", &NoArgs {}).await
+}
+
+#[derive(Serialize)]
+struct DraftArgs {
+    key: String,
+    value: String,
+}
+
+pub async fn save_draft(key: &str, value: String) -> Result<(), UiError> {
+    call(
+        "save_draft",
+        &DraftArgs {
+            key: key.into(),
+            value,
+        },
+    )
+    .await
+}
+
+pub async fn load_draft(key: &str) -> Result<Option<String>, UiError> {
+    #[derive(Serialize)]
+    struct Args {
+        key: String,
+    }
+    call("load_draft", &Args { key: key.into() }).await
+}
+
+pub async fn set_hub_url(url: String) -> Result<DeskStatus, UiError> {
+    #[derive(Serialize)]
+    struct Args {
+        url: String,
+    }
+    call("set_hub_url", &Args { url }).await
+}

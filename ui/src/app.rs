@@ -1,0 +1,226 @@
+//! The window's frame: which phase the desk is in (enrol, sign in, work), the navigation, the
+//! always-visible sync status and the keyboard shortcuts.
+
+use crate::api;
+use crate::cases::{CaseDetail, CaseList};
+use crate::enrol::{Enrol, SignIn};
+use crate::i18n::{Key, Lang, Tr};
+use crate::intake::Intake;
+use crate::settings::Settings;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::time::Duration;
+use tongban_domain::desk::{DeskStatus, SyncStatus};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Loading,
+    Enrol,
+    SignIn,
+    Work,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    Intake,
+    Cases,
+    Detail(String),
+    Settings,
+}
+
+/// The desk's status, shared so screens can refresh it after enrolling or signing in.
+#[derive(Clone, Copy)]
+pub struct Desk(pub RwSignal<Option<DeskStatus>>);
+
+impl Desk {
+    pub fn refresh(self) {
+        spawn_local(async move {
+            if let Ok(status) = api::desk_status().await {
+                self.0.set(Some(status));
+            }
+        });
+    }
+}
+
+fn saved_lang() -> Lang {
+    let stored = web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item("tongban-lang").ok().flatten());
+    match stored.as_deref() {
+        Some("en") => Lang::En,
+        _ => Lang::Zh,
+    }
+}
+
+/// Times are shown in China Standard Time, like case numbers.
+pub fn local_time(ms: i64) -> String {
+    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .map(|t| {
+            let t = t.to_offset(offset);
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute()
+            )
+        })
+        .unwrap_or_default()
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let tr = Tr(RwSignal::new(saved_lang()));
+    provide_context(tr);
+    let desk = Desk(RwSignal::new(None));
+    provide_context(desk);
+    desk.refresh();
+    let phase = Memo::new(move |_| match desk.0.get() {
+        None => Phase::Loading,
+        Some(s) if !s.enrolled => Phase::Enrol,
+        Some(s) if !s.signed_in => Phase::SignIn,
+        Some(_) => Phase::Work,
+    });
+    move || match phase.get() {
+        Phase::Loading => view! { <p class="loading">{tr.t(Key::Working)}</p> }.into_any(),
+        Phase::Enrol => view! { <Enrol/> }.into_any(),
+        Phase::SignIn => view! { <SignIn/> }.into_any(),
+        Phase::Work => view! { <Workspace/> }.into_any(),
+    }
+}
+
+#[component]
+fn Workspace() -> impl IntoView {
+    let tr = Tr::get();
+    let desk = expect_context::<Desk>();
+    let screen = RwSignal::new(Screen::Intake);
+    provide_context(screen);
+    let search_focus = RwSignal::new(0u32);
+    provide_context(search_focus);
+
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        let key = ev.key().to_lowercase();
+        if ev.alt_key() && key == "n" {
+            ev.prevent_default();
+            screen.set(Screen::Intake);
+        } else if ev.alt_key() && key == "l" {
+            ev.prevent_default();
+            screen.set(Screen::Cases);
+        } else if ev.alt_key() && key == "s" {
+            ev.prevent_default();
+            spawn_local(async move {
+                let _ = api::sync_now().await;
+            });
+        } else if ev.ctrl_key() && key == "k" {
+            ev.prevent_default();
+            screen.set(Screen::Cases);
+            search_focus.update(|n| *n += 1);
+        }
+    });
+    on_cleanup(move || handle.remove());
+
+    let township = move || {
+        desk.0
+            .get()
+            .map(|s| {
+                format!(
+                    "{} {}",
+                    s.township_name.unwrap_or_default(),
+                    s.user.unwrap_or_default()
+                )
+            })
+            .unwrap_or_default()
+    };
+    let nav = move |target: Screen, id: &'static str, key: Key| {
+        let active_target = target.clone();
+        view! {
+            <button id=id class="nav"
+                class:active=move || {
+                    let now = screen.get();
+                    now == active_target || (active_target == Screen::Cases && matches!(now, Screen::Detail(_)))
+                }
+                on:click=move |_| screen.set(target.clone())>
+                {tr.t(key)}
+            </button>
+        }
+    };
+    view! {
+        <header class="topbar">
+            <span class="brand">{tr.t(Key::AppName)}</span>
+            <nav>
+                {nav(Screen::Intake, "nav-intake", Key::NavIntake)}
+                {nav(Screen::Cases, "nav-cases", Key::NavCases)}
+                {nav(Screen::Settings, "nav-settings", Key::NavSettings)}
+            </nav>
+            <SyncBar/>
+            <span class="who">{township}</span>
+            <button id="sign-out" class="link" on:click=move |_| {
+                spawn_local(async move {
+                    let _ = api::sign_out().await;
+                    desk.refresh();
+                });
+            }>{tr.t(Key::SignOut)}</button>
+        </header>
+        <main>
+            {move || match screen.get() {
+                Screen::Intake => view! { <Intake/> }.into_any(),
+                Screen::Cases => view! { <CaseList/> }.into_any(),
+                Screen::Detail(number) => view! { <CaseDetail number=number/> }.into_any(),
+                Screen::Settings => view! { <Settings/> }.into_any(),
+            }}
+        </main>
+        <footer class="hint">{tr.t(Key::Shortcuts)}</footer>
+    }
+}
+
+#[component]
+fn SyncBar() -> impl IntoView {
+    let tr = Tr::get();
+    let status = RwSignal::new(SyncStatus::default());
+    let poll = move || {
+        spawn_local(async move {
+            if let Ok(s) = api::sync_status().await {
+                status.set(s);
+            }
+        })
+    };
+    poll();
+    if let Ok(handle) = set_interval_with_handle(poll, Duration::from_millis(1500)) {
+        on_cleanup(move || handle.clear());
+    }
+    let state = move || {
+        let s = status.get();
+        if s.syncing {
+            ("syncing", tr.now(Key::Syncing))
+        } else {
+            match s.online {
+                Some(true) => ("online", tr.now(Key::Online)),
+                Some(false) => ("offline", tr.now(Key::Offline)),
+                None => ("unknown", tr.now(Key::Unknown)),
+            }
+        }
+    };
+    view! {
+        <div class="syncbar" id="sync-state" data-state=move || state().0>
+            <span class="dot"></span>
+            <span>{move || state().1}</span>
+            <span>{move || format!("{} {}", tr.now(Key::Waiting), status.get().waiting_docs)}</span>
+            <span id="last-sync">{move || {
+                let last = status.get().last_success_ms.map(local_time).unwrap_or_else(|| tr.now(Key::Never).to_string());
+                format!("{} {last}", tr.now(Key::LastSync))
+            }}</span>
+            <span class="bytes">{move || {
+                let s = status.get();
+                format!("↑{} ↓{} B", s.bytes_up, s.bytes_down)
+            }}</span>
+            <button id="sync-now" on:click=move |_| {
+                spawn_local(async move {
+                    let _ = api::sync_now().await;
+                });
+            }>{tr.t(Key::SyncNow)}</button>
+            <span class="sync-error">{move || status.get().last_error.map(|e| tr.error(&e)).unwrap_or_default()}</span>
+        </div>
+    }
+}

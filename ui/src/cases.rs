@@ -1,0 +1,221 @@
+//! The case list (filters, search, paging) and one case's detail with corrections.
+
+use crate::api;
+use crate::app::{Screen, local_time};
+use crate::enrol::Field;
+use crate::i18n::{Key, Tr};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use tongban_domain::desk::{CasePage, CaseQuery, UiError};
+use tongban_domain::{Case, CaseField, CaseStatus, MaterialStatus};
+
+const PAGE: u32 = 50;
+const STATUSES: [CaseStatus; 9] = [
+    CaseStatus::Registered,
+    CaseStatus::SupplementRequested,
+    CaseStatus::Supplemented,
+    CaseStatus::Accepted,
+    CaseStatus::UnderReview,
+    CaseStatus::Approved,
+    CaseStatus::Rejected,
+    CaseStatus::Completed,
+    CaseStatus::Withdrawn,
+];
+
+#[component]
+pub fn CaseList() -> impl IntoView {
+    let tr = Tr::get();
+    let screen = expect_context::<RwSignal<Screen>>();
+    let search_focus = expect_context::<RwSignal<u32>>();
+    let text = RwSignal::new(String::new());
+    let status = RwSignal::new(String::new());
+    let item = RwSignal::new(String::new());
+    let date = RwSignal::new(String::new());
+    let offset = RwSignal::new(0u32);
+    let page = RwSignal::new(CasePage::default());
+    let failure = RwSignal::new(None::<UiError>);
+    let catalogue = RwSignal::new(Vec::new());
+    let search_ref = NodeRef::<leptos::html::Input>::new();
+    spawn_local(async move {
+        if let Ok(c) = api::catalog().await {
+            catalogue.set(c.items);
+        }
+    });
+    Effect::new(move |_| {
+        search_focus.get();
+        if let Some(el) = search_ref.get() {
+            let _ = el.focus();
+        }
+    });
+    Effect::new(move |_| {
+        let query = CaseQuery {
+            status: status.get().parse().ok(),
+            item: Some(item.get()).filter(|i| !i.is_empty()),
+            text: Some(text.get()).filter(|t| !t.trim().is_empty()),
+            date: Some(date.get()).filter(|d| !d.is_empty()),
+            offset: offset.get(),
+            limit: PAGE,
+        };
+        spawn_local(async move {
+            match api::list_cases(query).await {
+                Ok(p) => {
+                    failure.set(None);
+                    page.set(p);
+                }
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    });
+    let reset = move || offset.set(0);
+    view! {
+        <div class="card cases">
+            <div class="filters">
+                <input id="case-search" node_ref=search_ref placeholder=move || tr.now(Key::SearchCases)
+                    prop:value=move || text.get()
+                    on:input=move |ev| { text.set(event_target_value(&ev)); reset(); } />
+                <select id="status-filter" on:change=move |ev| { status.set(event_target_value(&ev)); reset(); }>
+                    <option value="">{tr.t(Key::AllStatuses)}</option>
+                    {STATUSES.iter().map(|s| view! { <option value=s.as_str()>{s.label_zh()}</option> }).collect_view()}
+                </select>
+                <select id="item-filter" on:change=move |ev| { item.set(event_target_value(&ev)); reset(); }>
+                    <option value="">{tr.t(Key::AllItems)}</option>
+                    {move || catalogue.get().into_iter().map(|i| view! { <option value=i.code.clone()>{i.name}</option> }).collect_view()}
+                </select>
+                <label class="date">{tr.t(Key::Date)}
+                    <input id="date-filter" type="date" on:change=move |ev| { date.set(event_target_value(&ev)); reset(); } />
+                </label>
+            </div>
+            <p class="form-error">{move || failure.get().map(|e| tr.error(&e)).unwrap_or_default()}</p>
+            <table>
+                <thead><tr>
+                    <th>{tr.t(Key::CaseNumber)}</th><th>{tr.t(Key::Status)}</th>
+                    <th>{tr.t(Key::ServiceItem)}</th><th>{tr.t(Key::Applicant)}</th><th>{tr.t(Key::RegisteredAt)}</th>
+                </tr></thead>
+                <tbody>
+                    <For each=move || page.get().items key=|c| (c.number.clone(), c.updated_at_ms)
+                        children=move |c| {
+                            let number = c.number.clone();
+                            let status_label = c.status.parse::<CaseStatus>().map(|s| s.label_zh().to_string()).unwrap_or(c.status.clone());
+                            view! {
+                                <tr id=format!("case-row-{}", c.number) class="row" tabindex="0"
+                                    on:click={let n = number.clone(); move |_| screen.set(Screen::Detail(n.clone()))}
+                                    on:keydown=move |ev| if ev.key() == "Enter" { screen.set(Screen::Detail(number.clone())) }>
+                                    <td class="mono">{c.number.clone()}</td><td>{status_label}</td>
+                                    <td>{c.item_name.clone()}</td><td>{c.applicant_name.clone()}</td>
+                                    <td>{local_time(c.created_at_ms)}</td>
+                                </tr>
+                            }
+                        } />
+                </tbody>
+            </table>
+            <Show when=move || page.get().items.is_empty()>
+                <p class="empty">{tr.t(Key::NoCases)}</p>
+            </Show>
+            <div class="pager">
+                <span id="cases-total">{move || format!("{} {} {}", tr.now(Key::Total), page.get().total, tr.now(Key::CasesUnit))}</span>
+                <button disabled=move || offset.get() == 0 on:click=move |_| offset.update(|o| *o = o.saturating_sub(PAGE))>{tr.t(Key::Previous)}</button>
+                <button disabled=move || { u64::from(offset.get() + PAGE) >= page.get().total } on:click=move |_| offset.update(|o| *o += PAGE)>{tr.t(Key::Next)}</button>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+pub fn CaseDetail(number: String) -> impl IntoView {
+    let tr = Tr::get();
+    let screen = expect_context::<RwSignal<Screen>>();
+    let case = RwSignal::new(None::<Case>);
+    let failure = RwSignal::new(None::<UiError>);
+    let editing = RwSignal::new(None::<CaseField>);
+    let value = RwSignal::new(String::new());
+    let load = {
+        let number = number.clone();
+        move || {
+            let number = number.clone();
+            spawn_local(async move {
+                match api::case_detail(number).await {
+                    Ok(c) => case.set(Some(c)),
+                    Err(e) => failure.set(Some(e)),
+                }
+            });
+        }
+    };
+    load();
+    let start_edit = move |field: CaseField| {
+        let current = case.get_untracked().map(|c| match field {
+            CaseField::Name => c.applicant.name,
+            CaseField::Phone => c.applicant.phone.map(String::from).unwrap_or_default(),
+            CaseField::Address => c.applicant.address.unwrap_or_default(),
+        });
+        value.set(current.unwrap_or_default());
+        editing.set(Some(field));
+    };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (Some(field), Some(c)) = (editing.get_untracked(), case.get_untracked()) else {
+            return;
+        };
+        let v = value.get_untracked();
+        spawn_local(async move {
+            match api::set_field(c.number.to_string(), field, v).await {
+                Ok(updated) => {
+                    failure.set(None);
+                    editing.set(None);
+                    case.set(Some(updated));
+                }
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    let row = move |label: Key, field: Option<CaseField>, text: Signal<String>| {
+        view! {
+            <div class="detail-row">
+                <span class="label">{tr.t(label)}</span>
+                <span class="value">{move || text.get()}</span>
+                {field.map(|f| view! {
+                    <button class="link" id=format!("edit-{}", f.as_str()) on:click=move |_| start_edit(f)>{tr.t(Key::Edit)}</button>
+                })}
+            </div>
+        }
+    };
+    let get = move |f: fn(&Case) -> String| {
+        Signal::derive(move || case.get().map(|c| f(&c)).unwrap_or_default())
+    };
+    view! {
+        <div class="card detail">
+            <button class="link" id="back" on:click=move |_| screen.set(Screen::Cases)>{tr.t(Key::Back)}</button>
+            <h1 class="mono" id="detail-number">{number.clone()}</h1>
+            <p class="form-error" id="form-error">{move || failure.get().map(|e| tr.error(&e)).unwrap_or_default()}</p>
+            {row(Key::ServiceItem, None, get(|c| format!("{} {}", c.item_code, c.item_name)))}
+            {row(Key::Status, None, get(|c| c.status.label_zh().to_string()))}
+            {row(Key::ApplicantName, Some(CaseField::Name), get(|c| c.applicant.name.clone()))}
+            {row(Key::IdNumber, None, get(|c| c.applicant.id.as_str().to_string()))}
+            {row(Key::Phone, Some(CaseField::Phone), get(|c| c.applicant.phone.as_ref().map(|p| p.as_str().to_string()).unwrap_or_default()))}
+            {row(Key::Address, Some(CaseField::Address), get(|c| c.applicant.address.clone().unwrap_or_default()))}
+            {row(Key::Clerk, None, get(|c| c.clerk.clone()))}
+            {row(Key::RegisteredAt, None, get(|c| local_time(c.created_at_ms)))}
+            <Show when=move || editing.get().is_some()>
+                <form class="edit" id="edit-form" on:submit=save>
+                    <Field id="edit-value" label=Key::Edit value=value/>
+                    <button type="submit" class="primary" id="edit-save">{tr.t(Key::SaveSettings)}</button>
+                    <button type="button" class="link" on:click=move |_| editing.set(None)>{tr.t(Key::Cancel)}</button>
+                </form>
+            </Show>
+            <h2>{tr.t(Key::MaterialsStatus)}</h2>
+            <ul class="materials">
+                {move || case.get().map(|c| c.materials.into_iter().map(|m| {
+                    let mark = match m.status { MaterialStatus::Received => Key::Received, MaterialStatus::Missing => Key::Missing };
+                    view! { <li class=if m.status == MaterialStatus::Received { "received" } else { "missing" }>
+                        <span class="mark">{tr.t(mark)}</span>{m.name}
+                    </li> }
+                }).collect_view())}
+            </ul>
+            <h2>{tr.t(Key::Timeline)}</h2>
+            <ol class="timeline" id="timeline">
+                {move || case.get().map(|c| c.events.into_iter().map(|e| view! {
+                    <li><span class="when">{local_time(e.at_ms)}</span><span>{e.by}</span><span>{e.detail}</span></li>
+                }).collect_view())}
+            </ol>
+        </div>
+    }
+}

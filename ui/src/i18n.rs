@@ -1,0 +1,123 @@
+//! Every string the window shows, in Chinese (default) and English. Screens name a `Key`;
+//! nothing user-visible is written inline.
+
+use leptos::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+macro_rules! catalogue {
+    ($($key:ident => $zh:literal, $en:literal;)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Key { $($key),* }
+        impl Key {
+            pub fn text(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((Key::$key, Lang::Zh) => $zh, (Key::$key, Lang::En) => $en,)*
+                }
+            }
+        }
+    };
+}
+
+catalogue! {
+    AppName => "通办受理台", "Tongban case desk";
+    EnrolTitle => "登记本机", "Enrol this desk";
+    EnrolIntro => "本机首次使用，请填写中心地址和管理员提供的一次性登记码，并设置您的账号。", "This desk is new. Enter the hub address and the one-time code from your administrator, and set up your account.";
+    HubUrl => "中心地址", "Hub address";
+    EnrolCode => "登记码", "Enrolment code";
+    UserName => "用户名", "User name";
+    Password => "密码", "Password";
+    PasswordAgain => "再次输入密码", "Password again";
+    Passphrase => "恢复口令", "Recovery passphrase";
+    PassphraseAgain => "再次输入恢复口令", "Recovery passphrase again";
+    PassphraseHelp => "恢复口令用于在系统密钥环丢失或更换电脑时恢复本机数据。请抄写在纸上，存放在保险柜中；至少12个字符。", "The recovery passphrase restores this desk's data if the system keyring is lost. Write it on paper and keep it in the safe; at least 12 characters.";
+    EnrolSubmit => "登记并开始使用", "Enrol and start";
+    Mismatch => "两次输入不一致", "The two entries differ";
+    SignInTitle => "登录", "Sign in";
+    SignInSubmit => "登录", "Sign in";
+    SignOut => "退出", "Sign out";
+    RecoverTitle => "恢复访问", "Restore access";
+    RecoverSubmit => "用恢复口令恢复", "Restore with passphrase";
+    NavIntake => "受理登记", "Intake";
+    NavCases => "办件查询", "Cases";
+    NavSettings => "设置", "Settings";
+    ServiceItem => "服务事项", "Service item";
+    ItemSearchHint => "输入事项名称、编号或拼音首字母", "Type the item's name, code or pinyin initials";
+    Applicant => "申请人", "Applicant";
+    ApplicantName => "姓名/单位名称", "Name";
+    IdNumber => "身份证号/信用代码", "ID number / credit code";
+    Phone => "手机号码", "Mobile";
+    Address => "地址", "Address";
+    Materials => "材料清单（勾选已收材料）", "Materials (tick what was received)";
+    MaterialsStatus => "材料", "Materials";
+    Save => "保存（回车）", "Save (Enter)";
+    Saved => "已登记，办件编号", "Registered. Case number";
+    ChooseItem => "请先选择服务事项", "Choose a service item first";
+    PromisedDays => "承诺办结时限（工作日）", "Promised working days";
+    SearchCases => "按办件编号、身份证号或姓名查找", "Find by case number, ID number or name";
+    AllStatuses => "全部状态", "All statuses";
+    AllItems => "全部事项", "All items";
+    Date => "登记日期", "Registered on";
+    Total => "共", "Total";
+    CasesUnit => "件", "cases";
+    Previous => "上一页", "Previous";
+    Next => "下一页", "Next";
+    NoCases => "暂无办件", "No cases";
+    CaseNumber => "办件编号", "Case number";
+    Status => "状态", "Status";
+    Clerk => "受理人", "Clerk";
+    RegisteredAt => "登记时间", "Registered at";
+    Timeline => "办理记录", "Timeline";
+    Edit => "修改", "Edit";
+    Cancel => "取消", "Cancel";
+    Back => "返回列表", "Back to list";
+    Received => "已收", "Received";
+    Missing => "缺", "Missing";
+    Online => "已联网", "Online";
+    Offline => "离线", "Offline";
+    Unknown => "未连接", "Not yet connected";
+    Syncing => "同步中", "Syncing";
+    Waiting => "待上传", "Waiting";
+    LastSync => "上次同步", "Last sync";
+    Never => "从未", "never";
+    SyncNow => "立即同步", "Sync now";
+    Language => "语言", "Language";
+    About => "关于", "About";
+    Version => "版本", "Version";
+    DataLocation => "数据位置", "Data location";
+    Township => "乡镇", "Township";
+    SaveSettings => "保存", "Save";
+    SettingsSaved => "已保存", "Saved";
+    Shortcuts => "快捷键：Alt+N 新受理，Alt+L 办件查询，Ctrl+K 查找，Alt+S 同步", "Shortcuts: Alt+N new case, Alt+L cases, Ctrl+K find, Alt+S sync";
+    Working => "请稍候…", "Please wait…";
+}
+
+/// The current language, shared through context.
+#[derive(Clone, Copy)]
+pub struct Tr(pub RwSignal<Lang>);
+
+impl Tr {
+    pub fn get() -> Self {
+        use_context::<Tr>().unwrap_or(Tr(RwSignal::new(Lang::Zh)))
+    }
+
+    pub fn t(self, key: Key) -> impl Fn() -> &'static str + Copy + 'static {
+        move || key.text(self.0.get())
+    }
+
+    pub fn now(self, key: Key) -> &'static str {
+        key.text(self.0.get_untracked())
+    }
+
+    /// Error sentences arrive in both languages; show the one the clerk reads.
+    pub fn error(self, e: &tongban_domain::desk::UiError) -> String {
+        match self.0.get() {
+            Lang::Zh => e.zh.clone(),
+            Lang::En => e.en.clone(),
+        }
+    }
+}
