@@ -108,24 +108,15 @@ pub async fn list_cases(desk: State<'_, Arc<Desk>>, query: CaseQuery) -> Answer<
             .as_deref()
             .filter(|t| !t.is_empty())
             .map(|t| {
-                let format = time::macros::format_description!("[year]-[month]-[day]");
-                time::Date::parse(t, &format).map_err(|_| {
-                    message(
-                        "invalid",
-                        "date must look like 2026-11-21",
-                        "日期格式应为 2026-11-21",
-                    )
-                })
+                tongban_store::day_bounds_ms(t).map_err(|e| UiError::from_message("invalid", &e))
             })
             .transpose()?;
-        let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-        let start = |d: time::Date| d.midnight().assume_offset(offset).unix_timestamp() * 1000;
         let filter = CaseFilter {
             status: query.status,
             item: query.item.filter(|i| !i.is_empty()),
             query: query.text,
-            created_from_ms: day.map(start),
-            created_before_ms: day.and_then(|d| d.next_day()).map(start),
+            created_from_ms: day.map(|(from, _)| from),
+            created_before_ms: day.map(|(_, before)| before),
             limit: Some(query.limit.clamp(1, 500)),
             offset: query.offset,
         };

@@ -16,14 +16,13 @@ pub const OTHER_TOWNSHIP: &str = "450721102";
 pub const PASSWORD: &str = "clerk-password-1";
 pub const PASSPHRASE: &str = "檀圩镇恢复口令-2026-备用";
 
-/// Folder holding the built binaries: the test executable lives in `<target>/debug/deps`.
+/// Folder holding the built binaries: beside this executable, or one up from a test's `deps`.
 pub fn bin_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target directory")
-        .to_path_buf();
+    let mut dir = exe.parent().expect("target directory").to_path_buf();
+    if dir.ends_with("deps") {
+        dir.pop();
+    }
     for bin in ["tongban", "tongban-hub"] {
         assert!(
             dir.join(bin).exists(),

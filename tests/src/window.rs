@@ -166,6 +166,24 @@ impl Window {
         }
     }
 
+    /// Waits until an input's current value (the DOM property) is `value`.
+    pub async fn wait_value(&self, css: &str, value: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await
+                && let Ok(Some(v)) = el.prop("value").await
+                && v == value
+            {
+                return;
+            }
+            if Instant::now() >= deadline {
+                self.keep_evidence().await;
+                panic!("{css} never held {value:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.expect("screenshot");
         std::fs::write(output_dir().join(format!("{name}.png")), png).expect("write screenshot");

@@ -71,6 +71,13 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     w.wait_attr("#sync-state", "data-state", "online").await;
     w.wait_text("#last-sync", |t| !t.contains("从未")).await;
     w.screenshot("08-synced").await;
+
+    // Something half-typed when the window closes is there again after the restart.
+    w.click("#nav-intake").await;
+    w.type_into("#item-search", "YL01").await;
+    w.click("#item-option-YL01").await;
+    w.type_into("#name", "韦国强").await;
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
     w.close().await;
 
     // Restart: sign in and find the case again.
@@ -84,6 +91,10 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     assert!(refusal.contains("用户名或密码错误"), "{refusal}");
     w.type_into("#signin-password", PASSWORD).await;
     w.click("#signin-submit").await;
+    w.find("#item-search").await;
+    w.wait_value("#name", "韦国强").await;
+    w.wait_value("#item-search", "城乡居民养老保险参保登记")
+        .await;
     w.click("#nav-cases").await;
     w.find(&format!("#case-row-{number}")).await;
     w.close().await;

@@ -1,13 +1,14 @@
 //! `tongban`: a desk's cases, enrolment and sync, for operators, scripts and tests.
 #![forbid(unsafe_code)]
 
+mod demo;
 mod output;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use time::{OffsetDateTime, UtcOffset};
+use time::OffsetDateTime;
 use tongban_client::{EnrollRequest, Retry};
 use tongban_domain::{CaseField, CaseStatus, Catalogue, FieldEdit, Registration};
 use tongban_store::{CaseFilter, Profile, Store};
@@ -57,6 +58,13 @@ enum Command {
     },
     /// Verify the database pages (SQLCipher HMAC) and structure.
     Check,
+    /// Register made-up cases with valid data, for training and measurements.
+    DemoCases {
+        #[arg(long, default_value_t = 20)]
+        count: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -90,8 +98,8 @@ enum CaseCommand {
         #[arg(long)]
         query: Option<String>,
         /// Registered on this day (YYYY-MM-DD, China Standard Time).
-        #[arg(long, value_parser = parse_date)]
-        date: Option<time::Date>,
+        #[arg(long, value_parser = tongban_store::day_bounds_ms)]
+        date: Option<(i64, i64)>,
         #[arg(long)]
         limit: Option<u32>,
     },
@@ -125,20 +133,8 @@ fn main() {
     }
 }
 
-/// Case dates follow China Standard Time wherever the desk's clock is set.
-fn china_offset() -> UtcOffset {
-    UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC)
-}
-
 fn now() -> OffsetDateTime {
     tongban_store::china_now()
-}
-
-fn parse_date(text: &str) -> Result<time::Date, String> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(text, &format).map_err(|_| {
-        format!("expected a date like 2026-11-21, found {text:?} / 日期格式应为 2026-11-21")
-    })
 }
 
 fn now_ms() -> i64 {
@@ -237,6 +233,11 @@ fn run(cli: Cli) -> Result<()> {
             output::sync_report(&report, json)?;
         }
         Command::Catalog { json } => output::catalogue(&Catalogue::builtin(), json)?,
+        Command::DemoCases { count, seed } => {
+            let mut store = open(&profile)?;
+            let added = demo::register(&mut store, count, seed)?;
+            println!("registered {added} demo cases / 已登记{added}件演示办件");
+        }
         Command::Check => {
             let problems = open(&profile)?.integrity_problems()?;
             if !problems.is_empty() {
@@ -290,14 +291,12 @@ fn case(profile: &Profile, command: CaseCommand) -> Result<()> {
             limit,
         } => {
             let store = open(profile)?;
-            let day_start =
-                |d: time::Date| d.midnight().assume_offset(china_offset()).unix_timestamp() * 1000;
             let cases = store.list(&CaseFilter {
                 status,
                 item,
                 query,
-                created_from_ms: date.map(day_start),
-                created_before_ms: date.and_then(|d| d.next_day()).map(day_start),
+                created_from_ms: date.map(|(from, _)| from),
+                created_before_ms: date.map(|(_, before)| before),
                 limit,
                 offset: 0,
             })?;

@@ -37,8 +37,22 @@ pub fn verify_password(hash: &str, password: &str) -> bool {
     })
 }
 
+fn china_offset() -> time::UtcOffset {
+    time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC)
+}
+
 /// Case dates follow China Standard Time wherever the desk's clock is set.
 pub fn china_now() -> time::OffsetDateTime {
-    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    time::OffsetDateTime::now_utc().to_offset(offset)
+    time::OffsetDateTime::now_utc().to_offset(china_offset())
+}
+
+/// Parses `YYYY-MM-DD` and returns that day's bounds in Unix milliseconds, China Standard Time.
+pub fn day_bounds_ms(text: &str) -> Result<(i64, i64), String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let day = time::Date::parse(text.trim(), &format).map_err(|_| {
+        format!("expected a date like 2026-11-21, found {text:?} / 日期格式应为 2026-11-21")
+    })?;
+    let start = |d: time::Date| d.midnight().assume_offset(china_offset()).unix_timestamp() * 1000;
+    let end = day.next_day().map_or(i64::MAX, start);
+    Ok((start(day), end))
 }

@@ -1,0 +1,67 @@
+//! Made-up but valid cases, for training a new clerk and for measuring a desk with many cases.
+
+use anyhow::Result;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use tongban_domain::identity::resident_check_character;
+use tongban_domain::{ApplicantKind, Catalogue, Registration};
+use tongban_store::Store;
+
+const SURNAMES: [&str; 15] = [
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "覃", "韦", "蒙", "梁", "莫",
+];
+const GIVEN: [&str; 12] = [
+    "秀英", "国强", "丽华", "建军", "桂兰", "志明", "海燕", "德胜", "春梅", "永福", "玉珍", "振华",
+];
+
+/// A resident ID of the demo county (450721) with a real birth date and a correct check character.
+fn resident_id(rng: &mut StdRng) -> String {
+    let year = rng.random_range(1930..2006);
+    let month = rng.random_range(1..=12);
+    let day = rng.random_range(1..=28);
+    let seq = rng.random_range(0..1000);
+    let body = format!("450721{year:04}{month:02}{day:02}{seq:03}");
+    let digits: Vec<u8> = body.bytes().map(|b| b - b'0').collect();
+    let check = digits
+        .try_into()
+        .map(|d: [u8; 17]| resident_check_character(&d))
+        .unwrap_or('0');
+    format!("{body}{check}")
+}
+
+pub fn register(store: &mut Store, count: u32, seed: u64) -> Result<u32> {
+    let catalogue = Catalogue::builtin();
+    let items: Vec<_> = catalogue
+        .items
+        .iter()
+        .filter(|i| i.applicant == ApplicantKind::Person)
+        .collect();
+    let mut rng = StdRng::seed_from_u64(seed);
+    for n in 0..count {
+        let item = items[n as usize % items.len()];
+        let name = format!(
+            "{}{}",
+            SURNAMES[rng.random_range(0..SURNAMES.len())],
+            GIVEN[rng.random_range(0..GIVEN.len())]
+        );
+        let registration = Registration {
+            item: item.code.clone(),
+            name,
+            id_number: resident_id(&mut rng),
+            phone: Some(format!("13{:09}", rng.random_range(0..1_000_000_000u32))),
+            address: Some(format!(
+                "檀圩镇{}村{}号",
+                GIVEN[n as usize % GIVEN.len()],
+                n % 200 + 1
+            )),
+            received: item
+                .materials
+                .iter()
+                .take(1)
+                .map(|m| m.code.clone())
+                .collect(),
+        };
+        store.register(&catalogue, registration, tongban_store::china_now())?;
+    }
+    Ok(count)
+}
