@@ -52,23 +52,7 @@ fn saved_lang() -> Lang {
     }
 }
 
-/// Times are shown in China Standard Time, like case numbers.
-pub fn local_time(ms: i64) -> String {
-    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .map(|t| {
-            let t = t.to_offset(offset);
-            format!(
-                "{:04}-{:02}-{:02} {:02}:{:02}",
-                t.year(),
-                u8::from(t.month()),
-                t.day(),
-                t.hour(),
-                t.minute()
-            )
-        })
-        .unwrap_or_default()
-}
+pub use tongban_domain::desk::china_time_text as local_time;
 
 #[component]
 pub fn App() -> impl IntoView {

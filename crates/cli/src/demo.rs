@@ -29,7 +29,10 @@ fn resident_id(rng: &mut StdRng) -> String {
     format!("{body}{check}")
 }
 
+/// Registers `count` cases spread over the past days, about thirty a day, as a busy window's
+/// history would be (a desk's daily sequence stops at 9,999).
 pub fn register(store: &mut Store, count: u32, seed: u64) -> Result<u32> {
+    let now = tongban_store::china_now();
     let catalogue = Catalogue::builtin();
     let items: Vec<_> = catalogue
         .items
@@ -61,7 +64,8 @@ pub fn register(store: &mut Store, count: u32, seed: u64) -> Result<u32> {
                 .map(|m| m.code.clone())
                 .collect(),
         };
-        store.register(&catalogue, registration, tongban_store::china_now())?;
+        let at = now - time::Duration::minutes(47 * i64::from(count - 1 - n));
+        store.register(&catalogue, registration, at)?;
     }
     Ok(count)
 }

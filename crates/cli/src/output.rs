@@ -1,27 +1,11 @@
 //! What the CLI prints: stable JSON with `--json`, aligned text for people otherwise.
 
 use anyhow::Result;
-use time::OffsetDateTime;
 use tongban_client::SyncReport;
 use tongban_domain::{ApplicantId, Case, CaseStatus, Catalogue, MaterialStatus};
 use tongban_store::CaseSummary;
 
-fn local_time(ms: i64) -> String {
-    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .map(|t| {
-            let t = t.to_offset(offset);
-            format!(
-                "{:04}-{:02}-{:02} {:02}:{:02}",
-                t.year(),
-                u8::from(t.month()),
-                t.day(),
-                t.hour(),
-                t.minute()
-            )
-        })
-        .unwrap_or_default()
-}
+use tongban_domain::desk::china_time_text as local_time;
 
 fn status_label(status: &str) -> String {
     status

@@ -100,9 +100,33 @@ pub struct IntakeDraft {
     pub registration: Registration,
 }
 
+/// A moment as a clerk reads it, in China Standard Time: `2026-11-21 09:30`.
+pub fn china_time_text(ms: i64) -> String {
+    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .map(|t| {
+            let t = t.to_offset(offset);
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute()
+            )
+        })
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_read_in_china_standard_time() {
+        // 2026-11-21 01:30 UTC is 09:30 in Beijing.
+        assert_eq!(china_time_text(1_795_224_600_000), "2026-11-21 09:30");
+    }
 
     #[test]
     fn bilingual_messages_split() {
