@@ -33,6 +33,11 @@ pub struct Window {
 impl Window {
     /// Starts tauri-driver and, through it, the desktop app on `profile`.
     pub async fn launch(profile: &Path) -> Self {
+        Self::launch_with(profile, &[]).await
+    }
+
+    /// As `launch`, with extra environment for the app (e.g. the first-run suggestions).
+    pub async fn launch_with(profile: &Path, env: &[(&str, &str)]) -> Self {
         let app = bin_dir().join("tongban-desktop");
         assert!(app.exists(), "{} is not built", app.display());
         let (port, native) = (free_port(), free_port());
@@ -44,6 +49,7 @@ impl Window {
                 &native.to_string(),
             ])
             .env("TONGBAN_PROFILE", profile)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

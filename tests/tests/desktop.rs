@@ -10,12 +10,16 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     let profile = tempfile::tempdir().unwrap();
     let code = hub.enroll_code(TOWNSHIP);
 
-    // First run: enrol this desk.
-    let w = Window::launch(profile.path()).await;
+    // First run: enrol this desk. Whoever started it (scripts/run) suggested hub and code.
+    let suggestions = [
+        ("TONGBAN_HUB_URL", hub.url()),
+        ("TONGBAN_ENROL_CODE", code.as_str()),
+    ];
+    let w = Window::launch_with(profile.path(), &suggestions).await;
     w.find("#enrol-form").await;
+    w.wait_value("#enrol-hub", hub.url()).await;
+    w.wait_value("#enrol-code", &code).await;
     w.screenshot("01-enrol").await;
-    w.type_into("#enrol-hub", hub.url()).await;
-    w.type_into("#enrol-code", &code).await;
     w.type_into("#enrol-user", "李明").await;
     w.type_into("#enrol-password", PASSWORD).await;
     w.type_into("#enrol-password2", PASSWORD).await;
