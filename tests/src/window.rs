@@ -147,10 +147,10 @@ impl Window {
             {
                 return text;
             }
-            assert!(
-                Instant::now() < deadline,
-                "{css} never showed the expected text"
-            );
+            if Instant::now() >= deadline {
+                self.keep_evidence().await;
+                panic!("{css} never showed the expected text");
+            }
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
     }

@@ -70,6 +70,16 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     w.find("#about-data").await;
     w.screenshot("07-settings").await;
 
+    // The English switch reaches every string, statuses included.
+    w.click("#lang-en").await;
+    w.click("#nav-cases").await;
+    w.wait_text(&format!("#case-row-{number}"), |t| t.contains("Registered"))
+        .await;
+    assert_eq!(w.text("#cases-total").await, "Total 1 cases");
+    w.screenshot("09-english").await;
+    w.click("#nav-settings").await;
+    w.click("#lang-zh").await;
+
     // Sync, and the status says so.
     w.click("#sync-now").await;
     w.wait_attr("#sync-state", "data-state", "online").await;

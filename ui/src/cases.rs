@@ -75,7 +75,7 @@ pub fn CaseList() -> impl IntoView {
                     on:input=move |ev| { text.set(event_target_value(&ev)); reset(); } />
                 <select id="status-filter" on:change=move |ev| { status.set(event_target_value(&ev)); reset(); }>
                     <option value="">{tr.t(Key::AllStatuses)}</option>
-                    {STATUSES.iter().map(|s| view! { <option value=s.as_str()>{s.label_zh()}</option> }).collect_view()}
+                    {STATUSES.iter().map(|s| view! { <option value=s.as_str()>{tr.t(Key::status(*s))}</option> }).collect_view()}
                 </select>
                 <select id="item-filter" on:change=move |ev| { item.set(event_target_value(&ev)); reset(); }>
                     <option value="">{tr.t(Key::AllItems)}</option>
@@ -95,7 +95,8 @@ pub fn CaseList() -> impl IntoView {
                     <For each=move || page.get().items key=|c| (c.number.clone(), c.updated_at_ms)
                         children=move |c| {
                             let number = c.number.clone();
-                            let status_label = c.status.parse::<CaseStatus>().map(|s| s.label_zh().to_string()).unwrap_or(c.status.clone());
+                            let status = c.status.clone();
+                            let status_label = move || status.parse::<CaseStatus>().map(|s| tr.now(Key::status(s)).to_string()).unwrap_or(status.clone());
                             view! {
                                 <tr id=format!("case-row-{}", c.number) class="row" tabindex="0"
                                     on:click={let n = number.clone(); move |_| screen.set(Screen::Detail(n.clone()))}
@@ -187,7 +188,7 @@ pub fn CaseDetail(number: String) -> impl IntoView {
             <h1 class="mono" id="detail-number">{number.clone()}</h1>
             <p class="form-error" id="form-error">{move || failure.get().map(|e| tr.error(&e)).unwrap_or_default()}</p>
             {row(Key::ServiceItem, None, get(|c| format!("{} {}", c.item_code, c.item_name)))}
-            {row(Key::Status, None, get(|c| c.status.label_zh().to_string()))}
+            {row(Key::Status, None, Signal::derive(move || case.get().map(|c| tr.now(Key::status(c.status)).to_string()).unwrap_or_default()))}
             {row(Key::ApplicantName, Some(CaseField::Name), get(|c| c.applicant.name.clone()))}
             {row(Key::IdNumber, None, get(|c| c.applicant.id.as_str().to_string()))}
             {row(Key::Phone, Some(CaseField::Phone), get(|c| c.applicant.phone.as_ref().map(|p| p.as_str().to_string()).unwrap_or_default()))}
@@ -213,7 +214,7 @@ pub fn CaseDetail(number: String) -> impl IntoView {
             <h2>{tr.t(Key::Timeline)}</h2>
             <ol class="timeline" id="timeline">
                 {move || case.get().map(|c| c.events.into_iter().map(|e| view! {
-                    <li><span class="when">{local_time(e.at_ms)}</span><span>{e.by}</span><span>{e.detail}</span></li>
+                    <li><span class="when">{local_time(e.at_ms)}</span><span>{e.by}</span><span>{tr.t(Key::event(&e.kind))}</span><span class="detail">{e.detail}</span></li>
                 }).collect_view())}
             </ol>
         </div>

@@ -94,6 +94,44 @@ catalogue! {
     SettingsSaved => "已保存", "Saved";
     Shortcuts => "快捷键：Alt+N 新受理，Alt+L 办件查询，Ctrl+K 查找，Alt+S 同步", "Shortcuts: Alt+N new case, Alt+L cases, Ctrl+K find, Alt+S sync";
     Working => "请稍候…", "Please wait…";
+    StatusRegistered => "已登记", "Registered";
+    StatusSupplementRequested => "待补正", "Materials requested";
+    StatusSupplemented => "已补正", "Materials supplied";
+    StatusAccepted => "已受理", "Accepted";
+    StatusUnderReview => "审核中", "Under review";
+    StatusApproved => "已批准", "Approved";
+    StatusRejected => "不予批准", "Rejected";
+    StatusCompleted => "已办结", "Completed";
+    StatusWithdrawn => "已撤回", "Withdrawn";
+    EventRegistered => "登记受理", "Registered";
+    EventFieldChanged => "修改申请人信息", "Changed applicant details";
+    EventOther => "其他", "Other";
+}
+
+impl Key {
+    pub fn status(status: tongban_domain::CaseStatus) -> Self {
+        use tongban_domain::CaseStatus as S;
+        match status {
+            S::Registered => Key::StatusRegistered,
+            S::SupplementRequested => Key::StatusSupplementRequested,
+            S::Supplemented => Key::StatusSupplemented,
+            S::Accepted => Key::StatusAccepted,
+            S::UnderReview => Key::StatusUnderReview,
+            S::Approved => Key::StatusApproved,
+            S::Rejected => Key::StatusRejected,
+            S::Completed => Key::StatusCompleted,
+            S::Withdrawn => Key::StatusWithdrawn,
+        }
+    }
+
+    pub fn event(kind: &tongban_domain::EventKind) -> Self {
+        use tongban_domain::EventKind as E;
+        match kind {
+            E::Registered => Key::EventRegistered,
+            E::FieldChanged => Key::EventFieldChanged,
+            E::Other => Key::EventOther,
+        }
+    }
 }
 
 /// The current language, shared through context.
@@ -109,8 +147,9 @@ impl Tr {
         move || key.text(self.0.get())
     }
 
+    /// The text in the current language; inside a reactive closure it follows language changes.
     pub fn now(self, key: Key) -> &'static str {
-        key.text(self.0.get_untracked())
+        key.text(self.0.get())
     }
 
     /// Error sentences arrive in both languages; show the one the clerk reads.
