@@ -36,24 +36,8 @@ fn profile_files_hold_no_personal_data_in_plain_bytes() {
     let hub = Hub::start(Backend::Sqlite);
     let desk = Desk::enroll(&hub, TOWNSHIP, "李明");
     let number = desk.register("覃秀梅", "450721198806152311", "13812345678");
-    desk.ok(&[
-        "case",
-        "set",
-        &number,
-        "--field",
-        "phone",
-        "--value",
-        "13987654321",
-    ]);
-    desk.ok(&[
-        "case",
-        "set",
-        &number,
-        "--field",
-        "name",
-        "--value",
-        "覃秀梅娟",
-    ]);
+    desk.set(&number, "phone", "13987654321");
+    desk.set(&number, "name", "覃秀梅娟");
     desk.sync();
 
     let mut scanned = 0;
