@@ -27,7 +27,7 @@ pub async fn desk_status(desk: State<'_, Arc<Desk>>) -> Answer<DeskStatus> {
 
 #[tauri::command]
 pub fn catalog() -> Catalogue {
-    Catalogue::builtin()
+    Catalogue::builtin().clone()
 }
 
 #[tauri::command]
@@ -85,7 +85,7 @@ pub async fn register(desk: State<'_, Arc<Desk>>, registration: Registration) ->
         let case = d.with_store(|s| {
             let case = s
                 .register(
-                    &Catalogue::builtin(),
+                    Catalogue::builtin(),
                     registration,
                     tongban_store::china_now(),
                 )

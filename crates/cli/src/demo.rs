@@ -65,7 +65,7 @@ pub fn register(store: &mut Store, count: u32, seed: u64) -> Result<u32> {
                 .collect(),
         };
         let at = now - time::Duration::minutes(47 * i64::from(count - 1 - n));
-        store.register(&catalogue, registration, at)?;
+        store.register(catalogue, registration, at)?;
     }
     Ok(count)
 }

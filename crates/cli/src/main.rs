@@ -137,10 +137,6 @@ fn now() -> OffsetDateTime {
     tongban_store::china_now()
 }
 
-fn now_ms() -> i64 {
-    i64::try_from(OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(0)
-}
-
 fn profile_dir(explicit: Option<PathBuf>) -> Result<PathBuf> {
     if let Some(dir) = explicit {
         return Ok(dir);
@@ -200,7 +196,7 @@ fn run(cli: Cli) -> Result<()> {
                     password: &password,
                     recovery_passphrase: &passphrase,
                 },
-                now_ms(),
+                tongban_store::now_ms(OffsetDateTime::now_utc()),
             )?;
             println!(
                 "enrolled desk {:03} of {} {} / 已登记为{}第{:03}号设备",
@@ -232,7 +228,7 @@ fn run(cli: Cli) -> Result<()> {
             let report = tongban_client::sync(&mut store, &hub, retry)?;
             output::sync_report(&report, json)?;
         }
-        Command::Catalog { json } => output::catalogue(&Catalogue::builtin(), json)?,
+        Command::Catalog { json } => output::catalogue(Catalogue::builtin(), json)?,
         Command::DemoCases { count, seed } => {
             let mut store = open(&profile)?;
             let added = demo::register(&mut store, count, seed)?;
@@ -275,7 +271,7 @@ fn case(profile: &Profile, command: CaseCommand) -> Result<()> {
                     .map(|c| c.trim().to_ascii_uppercase())
                     .collect(),
             };
-            let case = store.register(&Catalogue::builtin(), registration, now())?;
+            let case = store.register(Catalogue::builtin(), registration, now())?;
             if json {
                 println!("{}", serde_json::to_string(&case)?);
             } else {

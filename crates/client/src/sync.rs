@@ -161,14 +161,9 @@ fn sync_chunk(session: &mut Session<'_>, ids: &[String]) -> Result<u64, SyncErro
         if messages.is_empty() {
             break;
         }
-        let replies: SyncBatch = match session.call("sync", &SyncBatch { messages }) {
-            Ok(replies) => replies,
-            Err(e) => {
-                // Keep what arrived so far; the next sync starts from the durable state.
-                persist(session.store, &mut working)?;
-                return Err(e.into());
-            }
-        };
+        // Every round's replies are stored as they are applied, so a failed request loses
+        // nothing and the next sync starts from the durable state.
+        let replies: SyncBatch = session.call("sync", &SyncBatch { messages })?;
         for reply in replies.messages {
             let Some(w) = working.get_mut(&reply.doc_id) else {
                 continue;
@@ -177,8 +172,13 @@ fn sync_chunk(session: &mut Session<'_>, ids: &[String]) -> Result<u64, SyncErro
             peer::receive(&mut w.doc, &mut w.state, &reply.message)
                 .map_err(|e| SyncError::Document(reply.doc_id.clone(), e.to_string()))?;
             w.received_changes |= w.doc.get_heads() != before;
+            // Only a reply changes the document or the durable part of its sync state.
+            session.store.save_synced_doc(
+                &reply.doc_id,
+                &mut w.doc,
+                &peer::persistable(&w.state),
+            )?;
         }
-        persist(session.store, &mut working)?;
     }
     let mut unsettled = 0;
     for (id, w) in &mut working {
@@ -193,11 +193,4 @@ fn sync_chunk(session: &mut Session<'_>, ids: &[String]) -> Result<u64, SyncErro
         }
     }
     Ok(unsettled)
-}
-
-fn persist(store: &mut Store, working: &mut HashMap<String, Working>) -> Result<(), SyncError> {
-    for (id, w) in working.iter_mut() {
-        store.save_synced_doc(id, &mut w.doc, &peer::persistable(&w.state))?;
-    }
-    Ok(())
 }

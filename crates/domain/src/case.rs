@@ -496,7 +496,7 @@ mod tests {
         };
         let case = reg
             .clone()
-            .into_case(&catalogue, number.clone(), &desk(&township))
+            .into_case(catalogue, number.clone(), &desk(&township))
             .unwrap();
         assert_eq!(case.applicant.name, "王秀英");
         assert_eq!(case.materials.len(), 5);
@@ -509,7 +509,7 @@ mod tests {
             ..reg.clone()
         };
         assert_eq!(
-            unknown.validate(&catalogue, date!(2026 - 11 - 21)),
+            unknown.validate(catalogue, date!(2026 - 11 - 21)),
             Err(RegistrationError::UnknownItem("XX99".into()))
         );
         let bad_id = Registration {
@@ -517,7 +517,7 @@ mod tests {
             ..reg.clone()
         };
         let message = bad_id
-            .validate(&catalogue, date!(2026 - 11 - 21))
+            .validate(catalogue, date!(2026 - 11 - 21))
             .unwrap_err()
             .to_string();
         assert!(message.contains("check character should be 1"), "{message}");
@@ -530,7 +530,7 @@ mod tests {
         };
         assert!(
             organisation
-                .validate(&catalogue, date!(2026 - 11 - 21))
+                .validate(catalogue, date!(2026 - 11 - 21))
                 .is_ok()
         );
     }

@@ -67,12 +67,15 @@ impl Catalogue {
         Ok(catalogue)
     }
 
-    /// The catalogue shipped in `assets/catalog.json`, checked by this crate's tests.
-    pub fn builtin() -> Self {
-        Self::from_json(BUILTIN).unwrap_or(Self {
-            version: 0,
-            items: Vec::new(),
-        })
+    /// The catalogue shipped in `assets/catalog.json`, parsed once; this crate's tests check it.
+    pub fn builtin() -> &'static Self {
+        static BUILTIN_CATALOGUE: std::sync::LazyLock<Catalogue> = std::sync::LazyLock::new(|| {
+            Catalogue::from_json(BUILTIN).unwrap_or(Catalogue {
+                version: 0,
+                items: Vec::new(),
+            })
+        });
+        &BUILTIN_CATALOGUE
     }
 
     pub fn item(&self, code: &str) -> Option<&ServiceItem> {

@@ -327,7 +327,7 @@ mod tests {
             ..Default::default()
         };
         let case = store
-            .register(&Catalogue::builtin(), registration, now)
+            .register(Catalogue::builtin(), registration, now)
             .unwrap();
         let number = case.number.as_str();
         for i in 0..70 {

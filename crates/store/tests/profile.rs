@@ -52,18 +52,10 @@ fn cases_persist_encrypted_and_numbers_never_repeat() {
     let first = {
         let mut store = profile.open().unwrap();
         let case = store
-            .register(
-                &catalogue,
-                registration("覃秀梅", "450721198806152311"),
-                now,
-            )
+            .register(catalogue, registration("覃秀梅", "450721198806152311"), now)
             .unwrap();
         assert_eq!(case.number.as_str(), "450721101-20261121-003-0001");
-        let rejected = store.register(
-            &catalogue,
-            registration("覃秀梅", "450721198806152312"),
-            now,
-        );
+        let rejected = store.register(catalogue, registration("覃秀梅", "450721198806152312"), now);
         assert!(matches!(rejected, Err(StoreError::Registration(_))));
         store
             .set_field(
@@ -80,11 +72,7 @@ fn cases_persist_encrypted_and_numbers_never_repeat() {
     assert_eq!(back.applicant.address.as_deref(), Some("檀圩镇新村"));
     assert_eq!(back.events.len(), 2);
     let second = store
-        .register(
-            &catalogue,
-            registration("韦国强", "11010519491231002X"),
-            now,
-        )
+        .register(catalogue, registration("韦国强", "11010519491231002X"), now)
         .unwrap();
     assert_eq!(second.number.as_str(), "450721101-20261121-003-0002");
     let found = store
@@ -138,7 +126,7 @@ fn lost_keyring_entry_fails_closed_and_recovery_restores_access() {
         .open()
         .unwrap()
         .register(
-            &Catalogue::builtin(),
+            Catalogue::builtin(),
             registration("覃秀梅", "450721198806152311"),
             datetime!(2026-11-21 10:00 +8),
         )

@@ -292,7 +292,7 @@ pub(crate) mod tests {
             address: Some("檀圩镇檀圩村".into()),
             received: vec!["ID_CARD".into()],
         }
-        .into_case(&Catalogue::builtin(), number, &desk)
+        .into_case(Catalogue::builtin(), number, &desk)
         .unwrap()
     }
 
