@@ -25,6 +25,13 @@ pub fn output_dir() -> PathBuf {
     dir
 }
 
+#[derive(Debug, Clone, Copy)]
+enum Reading<'a> {
+    Text,
+    Attribute(&'a str),
+    Value,
+}
+
 pub struct Window {
     pub client: Client,
     driver: Child,
@@ -95,20 +102,6 @@ impl Window {
         if let Ok(html) = self.client.source().await {
             let _ = std::fs::write(output_dir().join("failure.html"), html);
         }
-        // Loading the module again surfaces the error the first load swallowed.
-        let probe = "const done = arguments[arguments.length - 1];
-            import('./tongban_ui.js?again').then(m => m.default()).then(() => done('loaded; body: ' + document.body.innerHTML.slice(0, 300)))
-                .catch(e => done('error: ' + e + ' ' + (e && e.stack)));";
-        if let Ok(v) = self.client.execute_async(probe, vec![]).await {
-            eprintln!("window module probe: {v}");
-        }
-        let ipc = "const done = arguments[arguments.length - 1];
-            if (!window.__TAURI__) { done('no window.__TAURI__'); return; }
-            window.__TAURI__.core.invoke('desk_status', {}).then(r => done('ok ' + JSON.stringify(r)))
-                .catch(e => done('error ' + JSON.stringify(e)));";
-        if let Ok(v) = self.client.execute_async(ipc, vec![]).await {
-            eprintln!("window IPC probe: {v}");
-        }
     }
 
     pub async fn exists(&self, css: &str) -> bool {
@@ -137,57 +130,46 @@ impl Window {
         self.find(css).await.text().await.unwrap_or_default()
     }
 
-    /// Waits until the element's text satisfies `test`; returns the text.
-    pub async fn wait_text(&self, css: &str, test: impl Fn(&str) -> bool) -> String {
+    /// What of an element a wait looks at.
+    async fn read(&self, css: &str, what: Reading<'_>) -> Option<String> {
+        let el = self.client.find(Locator::Css(css)).await.ok()?;
+        match what {
+            Reading::Text => el.text().await.ok(),
+            Reading::Attribute(name) => el.attr(name).await.ok().flatten(),
+            Reading::Value => el.prop("value").await.ok().flatten(),
+        }
+    }
+
+    /// Polls until what is read satisfies `test`; returns it, or keeps evidence and fails.
+    async fn wait_for(&self, css: &str, what: Reading<'_>, test: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + WAIT;
         loop {
-            if let Ok(el) = self.client.find(Locator::Css(css)).await
-                && let Ok(text) = el.text().await
-                && test(&text)
+            if let Some(seen) = self.read(css, what).await
+                && test(&seen)
             {
-                return text;
+                return seen;
             }
             if Instant::now() >= deadline {
                 self.keep_evidence().await;
-                panic!("{css} never showed the expected text");
+                panic!("{css} ({what:?}) never became what the test waits for");
             }
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
     }
 
+    /// Waits until the element's text satisfies `test`; returns the text.
+    pub async fn wait_text(&self, css: &str, test: impl Fn(&str) -> bool) -> String {
+        self.wait_for(css, Reading::Text, test).await
+    }
+
     pub async fn wait_attr(&self, css: &str, attr: &str, value: &str) {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Ok(el) = self.client.find(Locator::Css(css)).await
-                && let Ok(Some(v)) = el.attr(attr).await
-                && v == value
-            {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{css}[{attr}] never became {value}"
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        self.wait_for(css, Reading::Attribute(attr), |v| v == value)
+            .await;
     }
 
     /// Waits until an input's current value (the DOM property) is `value`.
     pub async fn wait_value(&self, css: &str, value: &str) {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Ok(el) = self.client.find(Locator::Css(css)).await
-                && let Ok(Some(v)) = el.prop("value").await
-                && v == value
-            {
-                return;
-            }
-            if Instant::now() >= deadline {
-                self.keep_evidence().await;
-                panic!("{css} never held {value:?}");
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        self.wait_for(css, Reading::Value, |v| v == value).await;
     }
 
     pub async fn screenshot(&self, name: &str) {
