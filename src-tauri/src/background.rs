@@ -18,7 +18,7 @@ pub fn spawn(desk: Arc<Desk>, wake: Receiver<()>) {
             if let Err(RecvTimeoutError::Disconnected) = wake.recv_timeout(INTERVAL) {
                 return;
             }
-            if desk.signed_in_user().is_err() {
+            if !desk.signed_in() {
                 continue;
             }
             if store.is_none() {

@@ -4,9 +4,16 @@
 use crate::desk::{Desk, message, store_error};
 use std::sync::Arc;
 use tauri::State;
-use tongban_domain::desk::{CasePage, CaseQuery, DeskStatus, EnrollForm, SyncStatus, UiError};
+use tongban_domain::desk::{
+    ActForm, CasePage, CaseQuery, CaseView, DeskStatus, EnrollForm, SyncStatus, UiError, WorkQueues,
+};
+use tongban_domain::workflow::{self, Request};
 use tongban_domain::{Case, CaseField, Catalogue, FieldEdit, Registration};
 use tongban_store::CaseFilter;
+
+fn today() -> time::Date {
+    tongban_store::china_now().date()
+}
 
 type Answer<T> = Result<T, UiError>;
 
@@ -41,10 +48,10 @@ pub async fn enroll(desk: State<'_, Arc<Desk>>, form: EnrollForm) -> Answer<Desk
             password: &form.password,
             recovery_passphrase: &form.recovery_passphrase,
         };
-        let now = tongban_store::now_ms(time::OffsetDateTime::now_utc());
-        tongban_client::enroll_desk(&d.profile, &request, now)
+        tongban_client::enroll_desk(&d.profile, &request)
             .map_err(|e| UiError::from_message("enroll", &e.to_string()))?;
-        d.sign_in(&form.user, &form.password)?;
+        // An account with a one-time code signs in on the next screen.
+        let _ = d.sign_in(&form.user, &form.password, None);
         Ok(d.status())
     })
     .await
@@ -65,9 +72,10 @@ pub async fn sign_in(
     desk: State<'_, Arc<Desk>>,
     user: String,
     password: String,
+    code: Option<String>,
 ) -> Answer<DeskStatus> {
     blocking(&desk, move |d| {
-        d.sign_in(&user, &password)?;
+        d.sign_in(&user, &password, code.as_deref())?;
         Ok(d.status())
     })
     .await
@@ -81,12 +89,13 @@ pub fn sign_out(desk: State<'_, Arc<Desk>>) {
 #[tauri::command]
 pub async fn register(desk: State<'_, Arc<Desk>>, registration: Registration) -> Answer<Case> {
     blocking(&desk, move |d| {
-        d.signed_in_user()?;
+        let session = d.session()?;
         let case = d.with_store(|s| {
             let case = s
                 .register(
                     Catalogue::builtin(),
                     registration,
+                    &session,
                     tongban_store::china_now(),
                 )
                 .map_err(store_error)?;
@@ -102,7 +111,14 @@ pub async fn register(desk: State<'_, Arc<Desk>>, registration: Registration) ->
 #[tauri::command]
 pub async fn list_cases(desk: State<'_, Arc<Desk>>, query: CaseQuery) -> Answer<CasePage> {
     blocking(&desk, move |d| {
-        d.signed_in_user()?;
+        let session = d.session()?;
+        if !session.role.may(tongban_domain::Action::View) {
+            return Err(UiError::from_message(
+                "denied",
+                &tongban_domain::Denied::Role(session.role, tongban_domain::Action::View)
+                    .to_string(),
+            ));
+        }
         let day = query
             .date
             .as_deref()
@@ -117,8 +133,11 @@ pub async fn list_cases(desk: State<'_, Arc<Desk>>, query: CaseQuery) -> Answer<
             query: query.text,
             created_from_ms: day.map(|(from, _)| from),
             created_before_ms: day.map(|(_, before)| before),
+            own: session.role.own_cases_only().then(|| session.user.clone()),
+            today: Some(today()),
             limit: Some(query.limit.clamp(1, 500)),
             offset: query.offset,
+            ..CaseFilter::default()
         };
         d.with_store(|s| {
             Ok(CasePage {
@@ -131,10 +150,72 @@ pub async fn list_cases(desk: State<'_, Arc<Desk>>, query: CaseQuery) -> Answer<
 }
 
 #[tauri::command]
-pub async fn case_detail(desk: State<'_, Arc<Desk>>, number: String) -> Answer<Case> {
+pub async fn case_detail(desk: State<'_, Arc<Desk>>, number: String) -> Answer<CaseView> {
     blocking(&desk, move |d| {
-        d.signed_in_user()?;
-        d.with_store(|s| s.case(&number).map_err(store_error))
+        let session = d.session()?;
+        d.with_store(|s| {
+            let case = s
+                .view(&session, &number, tongban_store::china_now())
+                .map_err(store_error)?;
+            Ok(view(s, &session, case))
+        })
+    })
+    .await
+}
+
+fn view(
+    store: &tongban_store::Store,
+    session: &tongban_domain::session::Session,
+    case: Case,
+) -> CaseView {
+    let deadline = workflow::deadline(&case, store.calendar());
+    let flag = deadline
+        .filter(|_| workflow::clock_running(case.status))
+        .map(|d| store.calendar().flag(today(), d));
+    CaseView {
+        actions: store.allowed_actions(session, &case, today()),
+        deadline: deadline.map(tongban_domain::calendar::date_text),
+        flag,
+        case,
+    }
+}
+
+#[tauri::command]
+pub async fn act(desk: State<'_, Arc<Desk>>, form: ActForm) -> Answer<CaseView> {
+    blocking(&desk, move |d| {
+        let session = d.session()?;
+        let action = form
+            .action
+            .ok_or_else(|| message("invalid", "no action chosen", "未选择操作"))?;
+        let request = Request {
+            reason: form.reason,
+            missing: form.missing,
+            assignee: form.assignee,
+            outcome: form.outcome,
+        };
+        let view = d.with_store(|s| {
+            let case = s
+                .act(
+                    &session,
+                    &form.number,
+                    action,
+                    &request,
+                    tongban_store::china_now(),
+                )
+                .map_err(store_error)?;
+            Ok(view(s, &session, case))
+        })?;
+        let _ = d.sync_now.send(());
+        Ok(view)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn queues(desk: State<'_, Arc<Desk>>) -> Answer<WorkQueues> {
+    blocking(&desk, move |d| {
+        let session = d.session()?;
+        d.with_store(|s| s.queues(&session, today()).map_err(store_error))
     })
     .await
 }
@@ -147,11 +228,11 @@ pub async fn set_field(
     value: String,
 ) -> Answer<Case> {
     blocking(&desk, move |d| {
-        d.signed_in_user()?;
+        let session = d.session()?;
         let edit = FieldEdit::new(field, &value)
             .map_err(|e| UiError::from_message("invalid", &e.to_string()))?;
         let case = d.with_store(|s| {
-            s.set_field(&number, &edit, tongban_store::china_now())
+            s.set_field(&number, &edit, &session, tongban_store::china_now())
                 .map_err(store_error)
         })?;
         let _ = d.sync_now.send(());
@@ -173,7 +254,7 @@ pub fn sync_now(desk: State<'_, Arc<Desk>>) {
 #[tauri::command]
 pub async fn save_draft(desk: State<'_, Arc<Desk>>, key: String, value: String) -> Answer<()> {
     blocking(&desk, move |d| {
-        d.signed_in_user()?;
+        d.session()?;
         d.with_store(|s| s.save_draft(&key, &value).map_err(store_error))
     })
     .await
@@ -182,7 +263,7 @@ pub async fn save_draft(desk: State<'_, Arc<Desk>>, key: String, value: String) 
 #[tauri::command]
 pub async fn load_draft(desk: State<'_, Arc<Desk>>, key: String) -> Answer<Option<String>> {
     blocking(&desk, move |d| {
-        d.signed_in_user()?;
+        d.session()?;
         d.with_store(|s| s.draft(&key).map_err(store_error))
     })
     .await
@@ -191,7 +272,7 @@ pub async fn load_draft(desk: State<'_, Arc<Desk>>, key: String) -> Answer<Optio
 #[tauri::command]
 pub async fn set_hub_url(desk: State<'_, Arc<Desk>>, url: String) -> Answer<DeskStatus> {
     blocking(&desk, move |d| {
-        d.signed_in_user()?;
+        d.session()?;
         let url = url.trim().trim_end_matches('/').to_string();
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err(message(

@@ -4,12 +4,13 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tongban_domain::desk::{DeskStatus, SyncStatus, UiError};
+use tongban_domain::session::Session;
 use tongban_store::{Profile, Store, StoreError};
 
 pub struct Desk {
     pub profile: Profile,
     store: Mutex<Option<Store>>,
-    user: Mutex<Option<String>>,
+    session: Mutex<Option<Session>>,
     pub sync: Arc<Mutex<SyncStatus>>,
     /// Wakes the sync worker for "sync now".
     pub sync_now: std::sync::mpsc::Sender<()>,
@@ -24,6 +25,10 @@ pub fn store_error(e: StoreError) -> UiError {
         StoreError::WrongPassphrase => "wrong_passphrase",
         StoreError::Registration(_) | StoreError::Applicant(_) => "invalid",
         StoreError::NoSuchCase(_) => "no_such_case",
+        StoreError::Denied(_) => "denied",
+        StoreError::SignIn(tongban_domain::SignInError::CodeRequired) => "code_required",
+        StoreError::SignIn(tongban_domain::SignInError::Locked(_)) => "locked",
+        StoreError::SignIn(_) => "bad_credentials",
         _ => "store",
     };
     UiError::from_message(code, &e.to_string())
@@ -47,19 +52,20 @@ impl Desk {
         Self {
             profile: Profile::at(dir),
             store: Mutex::new(None),
-            user: Mutex::new(None),
+            session: Mutex::new(None),
             sync: Arc::new(Mutex::new(SyncStatus::default())),
             sync_now,
         }
     }
 
     pub fn status(&self) -> DeskStatus {
-        // One read of the user: two guards in one statement would deadlock.
-        let user = lock(&self.user).clone();
+        // One read of the session: two guards in one statement would deadlock.
+        let session = lock(&self.session).clone();
         let mut status = DeskStatus {
             enrolled: self.profile.exists(),
-            signed_in: user.is_some(),
-            user,
+            signed_in: session.is_some(),
+            user: session.as_ref().map(|s| s.user.clone()),
+            role: session.as_ref().map(|s| s.role),
             profile_dir: self.profile.dir().display().to_string(),
             version: env!("CARGO_PKG_VERSION").to_string(),
             ..DeskStatus::default()
@@ -71,6 +77,10 @@ impl Desk {
         }
         match self.with_store(|store| store.enrollment().map_err(store_error)) {
             Ok(e) => {
+                status.idle_minutes = self
+                    .with_store(|s| s.policy().map_err(store_error))
+                    .ok()
+                    .map(|p| p.idle_minutes);
                 status.township = Some(e.township.to_string());
                 status.township_name = Some(e.township_name);
                 status.hub_url = Some(e.hub_url);
@@ -99,30 +109,37 @@ impl Desk {
         *lock(&self.store) = Some(store);
     }
 
-    pub fn signed_in_user(&self) -> Result<String, UiError> {
-        lock(&self.user)
-            .clone()
-            .ok_or_else(|| message("signed_out", "please sign in first", "请先登录"))
+    /// The signed-in user's session, marked as used now; ends it when it sat idle too long.
+    pub fn session(&self) -> Result<Session, UiError> {
+        let policy = self.with_store(|s| s.policy().map_err(store_error))?;
+        let now = tongban_store::now_ms(time::OffsetDateTime::now_utc());
+        let mut guard = lock(&self.session);
+        let Some(session) = guard.as_mut() else {
+            return Err(message("signed_out", "please sign in first", "请先登录"));
+        };
+        if let Err(idle) = session.touch(&policy, now) {
+            *guard = None;
+            return Err(UiError::from_message("idle", &idle.to_string()));
+        }
+        Ok(session.clone())
     }
 
-    pub fn sign_in(&self, user: &str, password: &str) -> Result<(), UiError> {
-        let hash = self.with_store(|s| s.password_hash(user.trim()).map_err(store_error))?;
-        match hash {
-            Some(hash) if tongban_store::verify_password(&hash, password) => {
-                *lock(&self.user) = Some(user.trim().to_string());
-                let _ = self.sync_now.send(());
-                Ok(())
-            }
-            _ => Err(message(
-                "bad_credentials",
-                "user name or password is wrong",
-                "用户名或密码错误",
-            )),
-        }
+    pub fn sign_in(&self, user: &str, password: &str, code: Option<&str>) -> Result<(), UiError> {
+        let now = tongban_store::now_ms(time::OffsetDateTime::now_utc());
+        let session =
+            self.with_store(|s| s.sign_in(user, password, code, now).map_err(store_error))?;
+        *lock(&self.session) = Some(session);
+        let _ = self.sync_now.send(());
+        Ok(())
+    }
+
+    /// Whether someone is signed in, without counting this as use of the session.
+    pub fn signed_in(&self) -> bool {
+        lock(&self.session).is_some()
     }
 
     pub fn sign_out(&self) {
-        *lock(&self.user) = None;
+        *lock(&self.session) = None;
     }
 
     pub fn sync_status(&self) -> SyncStatus {

@@ -43,6 +43,8 @@ fn main() {
             commands::list_cases,
             commands::case_detail,
             commands::set_field,
+            commands::act,
+            commands::queues,
             commands::sync_status,
             commands::sync_now,
             commands::save_draft,

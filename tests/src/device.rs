@@ -4,11 +4,16 @@
 use crate::Hub;
 use reqwest::blocking::Client;
 use tongban_sync::auth::{self, SignedHeaders};
+use tongban_sync::automerge::AutoCommit;
+use tongban_sync::automerge::sync::State;
+use tongban_sync::case_doc;
 use tongban_sync::ed25519_dalek::SigningKey;
-use tongban_sync::wire::{self, EnrollResponse};
+use tongban_sync::peer;
+use tongban_sync::wire::{self, DocMessage, EnrollResponse, SyncBatch};
 
 pub struct RawDevice {
     pub id: String,
+    pub serial: u32,
     pub township: String,
     key: SigningKey,
     base: String,
@@ -36,18 +41,24 @@ impl Answer {
 }
 
 impl RawDevice {
+    /// Enrols as a clerk account named "raw".
     pub fn enroll(hub: &Hub, township: &str) -> Self {
+        Self::enroll_as(hub, township, "raw", "clerk")
+    }
+
+    pub fn enroll_as(hub: &Hub, township: &str, user: &str, role: &str) -> Self {
+        hub.add_user(township, user, role);
         let mut seed = [0u8; 32];
         getrandom::fill(&mut seed).expect("random");
         let key = SigningKey::from_bytes(&seed);
         let code = hub.enroll_code(township);
-        let (public_key, signature) = auth::sign_enrollment(&key, &code, "raw");
+        let (public_key, signature) = auth::sign_enrollment(&key, &code, user);
         let http = Client::new();
         let response: EnrollResponse = http
             .post(format!("{}/v1/enroll", hub.url()))
             .json(&serde_json::json!({
-                "code": code, "public_key": public_key, "user": "raw", "label": "raw",
-                "signature": signature,
+                "code": code, "public_key": public_key, "user": user, "label": "raw",
+                "signature": signature, "password": crate::PASSWORD,
             }))
             .send()
             .expect("enrol")
@@ -55,11 +66,16 @@ impl RawDevice {
             .expect("enrol answer");
         Self {
             id: response.device_id,
+            serial: response.device_serial,
             township: response.township_code,
             key,
             base: hub.url().to_string(),
             http,
         }
+    }
+
+    pub fn key(&self) -> &SigningKey {
+        &self.key
     }
 
     pub fn sign(&self, path: &str, body: &[u8]) -> SignedHeaders {
@@ -99,5 +115,48 @@ impl RawDevice {
         let path = format!("/v1/townships/{township}/{endpoint}");
         let headers = self.sign(&path, &body);
         self.send(&path, body, Some(&headers))
+    }
+}
+
+impl RawDevice {
+    /// Exchanges sync messages for one case until the hub has nothing more to say; returns the
+    /// last refusal if the hub refused a round.
+    pub fn sync_doc(
+        &self,
+        doc_id: &str,
+        doc: &mut AutoCommit,
+        state: &mut State,
+    ) -> Result<(), Answer> {
+        for _ in 0..12 {
+            let Some(message) = peer::generate(doc, state) else {
+                return Ok(());
+            };
+            let batch = SyncBatch {
+                messages: vec![DocMessage {
+                    doc_id: doc_id.to_string(),
+                    message,
+                }],
+            };
+            let answer = self.post(&self.township, "sync", wire::encode(&batch));
+            if answer.status != 200 {
+                return Err(answer);
+            }
+            let replies: SyncBatch = answer.decode();
+            for reply in replies.messages {
+                peer::receive(doc, state, &reply.message).expect("hub reply applies");
+            }
+        }
+        panic!("sync of {doc_id} did not settle");
+    }
+
+    /// The hub's copy of a case, fetched through the sync protocol like a desk would.
+    pub fn pull(&self, doc_id: &str) -> (AutoCommit, State) {
+        let mut doc = AutoCommit::new();
+        doc.set_actor(case_doc::device_actor(&self.id));
+        let mut state = State::new();
+        if let Err(answer) = self.sync_doc(doc_id, &mut doc, &mut state) {
+            panic!("pull {doc_id}: {} {}", answer.status, answer.message());
+        }
+        (doc, state)
     }
 }

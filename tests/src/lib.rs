@@ -138,6 +138,30 @@ impl Hub {
         self.admin(&["enroll-code", "--township", township])
     }
 
+    /// Adds an account (password [`PASSWORD`]) unless the township already has it.
+    pub fn add_user(&self, township: &str, name: &str, role: &str) {
+        let output = Command::new(bin("tongban-hub"))
+            .args([
+                "user",
+                "add",
+                "--township",
+                township,
+                "--name",
+                name,
+                "--role",
+                role,
+            ])
+            .args(self.store_args())
+            .env("TONGBAN_PASSWORD", PASSWORD)
+            .output()
+            .expect("run tongban-hub");
+        let stderr = text(&output.stderr);
+        assert!(
+            output.status.success() || stderr.contains("already has a user"),
+            "tongban-hub user add {name} failed: {stderr}"
+        );
+    }
+
     fn spawn(&mut self, listen: &str) {
         let mut child = Command::new(bin("tongban-hub"))
             .args(["serve", "--listen", listen])
@@ -203,9 +227,10 @@ pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// One desk: a profile folder driven through the `tongban` binary.
+/// One desk: a profile folder driven through the `tongban` binary, acting as one user.
 pub struct Desk {
     dir: TempDir,
+    user: Option<String>,
 }
 
 impl Desk {
@@ -213,13 +238,21 @@ impl Desk {
     pub fn unenrolled() -> Self {
         Self {
             dir: tempfile::tempdir().expect("profile dir"),
+            user: None,
         }
     }
 
+    /// Enrols a desk for a clerk account (created at the hub if missing).
     pub fn enroll(hub: &Hub, township: &str, user: &str) -> Self {
-        let desk = Self::unenrolled();
+        Self::enroll_as(hub, township, user, "clerk")
+    }
+
+    pub fn enroll_as(hub: &Hub, township: &str, user: &str, role: &str) -> Self {
+        hub.add_user(township, user, role);
+        let mut desk = Self::unenrolled();
         let code = hub.enroll_code(township);
         desk.ok(&enroll_args(hub, &code, user));
+        desk.user = Some(user.to_string());
         desk
     }
 
@@ -232,15 +265,25 @@ impl Desk {
     }
 
     pub fn run_with_passphrase(&self, args: &[&str], passphrase: &str) -> Output {
-        Command::new(bin("tongban"))
+        self.command(self.user.as_deref(), args)
+            .env("TONGBAN_RECOVERY_PASSPHRASE", passphrase)
+            .output()
+            .expect("run tongban")
+    }
+
+    fn command(&self, user: Option<&str>, args: &[&str]) -> Command {
+        let mut command = Command::new(bin("tongban"));
+        command
             .arg("--profile")
             .arg(self.dir.path())
             .args(args)
             .env("TONGBAN_PASSWORD", PASSWORD)
-            .env("TONGBAN_RECOVERY_PASSPHRASE", passphrase)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run tongban")
+            .env_remove("TONGBAN_USER")
+            .stdin(Stdio::null());
+        if let Some(user) = user {
+            command.env("TONGBAN_USER", user);
+        }
+        command
     }
 
     pub fn ok(&self, args: &[&str]) -> String {

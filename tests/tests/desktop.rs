@@ -7,6 +7,7 @@ use tongban_e2e::{Backend, Desk, Hub, PASSPHRASE, PASSWORD, TOWNSHIP};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     let hub = Hub::start(Backend::Sqlite);
+    hub.add_user(TOWNSHIP, "李明", "clerk");
     let profile = tempfile::tempdir().unwrap();
     let code = hub.enroll_code(TOWNSHIP);
 

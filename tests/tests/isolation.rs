@@ -118,6 +118,8 @@ fn unsigned_forged_replayed_and_revoked_requests_are_refused() {
 fn an_enrolment_code_works_once() {
     let hub = Hub::start(Backend::Sqlite);
     let code = hub.enroll_code(TOWNSHIP);
+    hub.add_user(TOWNSHIP, "李明", "clerk");
+    hub.add_user(TOWNSHIP, "王芳", "clerk");
     let (first, second) = (Desk::unenrolled(), Desk::unenrolled());
     first.ok(&enroll_args(&hub, &code, "李明"));
     let reason = second.fails(&enroll_args(&hub, &code, "王芳"));

@@ -1,7 +1,9 @@
 //! Calls into the desktop shell. Every argument is a struct serialised to a plain JS object.
 
 use serde::{Serialize, de::DeserializeOwned};
-use tongban_domain::desk::{CasePage, CaseQuery, DeskStatus, EnrollForm, SyncStatus, UiError};
+use tongban_domain::desk::{
+    ActForm, CasePage, CaseQuery, CaseView, DeskStatus, EnrollForm, SyncStatus, UiError, WorkQueues,
+};
 use tongban_domain::{Case, CaseField, Catalogue, Registration};
 use wasm_bindgen::prelude::*;
 
@@ -56,13 +58,26 @@ pub async fn recover(passphrase: String) -> Result<DeskStatus, UiError> {
     call("recover", &Args { passphrase }).await
 }
 
-pub async fn sign_in(user: String, password: String) -> Result<DeskStatus, UiError> {
+pub async fn sign_in(
+    user: String,
+    password: String,
+    code: Option<String>,
+) -> Result<DeskStatus, UiError> {
     #[derive(Serialize)]
     struct Args {
         user: String,
         password: String,
+        code: Option<String>,
     }
-    call("sign_in", &Args { user, password }).await
+    call(
+        "sign_in",
+        &Args {
+            user,
+            password,
+            code,
+        },
+    )
+    .await
 }
 
 pub async fn sign_out() -> Result<(), UiError> {
@@ -85,7 +100,7 @@ pub async fn list_cases(query: CaseQuery) -> Result<CasePage, UiError> {
     call("list_cases", &Args { query }).await
 }
 
-pub async fn case_detail(number: String) -> Result<Case, UiError> {
+pub async fn case_detail(number: String) -> Result<CaseView, UiError> {
     #[derive(Serialize)]
     struct Args {
         number: String,
@@ -150,4 +165,16 @@ pub async fn set_hub_url(url: String) -> Result<DeskStatus, UiError> {
         url: String,
     }
     call("set_hub_url", &Args { url }).await
+}
+
+pub async fn act(form: ActForm) -> Result<CaseView, UiError> {
+    #[derive(Serialize)]
+    struct Args {
+        form: ActForm,
+    }
+    call("act", &Args { form }).await
+}
+
+pub async fn queues() -> Result<WorkQueues, UiError> {
+    call("queues", &NoArgs {}).await
 }

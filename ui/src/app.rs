@@ -3,6 +3,7 @@
 
 use crate::api;
 use crate::cases::{CaseDetail, CaseList};
+use crate::casework::Queues;
 use crate::enrol::{Enrol, SignIn};
 use crate::i18n::{Key, Lang, Tr};
 use crate::intake::Intake;
@@ -22,6 +23,7 @@ enum Phase {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Screen {
+    Queues,
     Intake,
     Cases,
     Detail(String),
@@ -105,14 +107,44 @@ fn Workspace() -> impl IntoView {
     });
     on_cleanup(move || handle.remove());
 
+    // Idle sign-out: the shell refuses an idle session anyway; this also clears the screen.
+    let last_use = RwSignal::new(js_sys::Date::now());
+    let keys = window_event_listener(leptos::ev::keydown, move |_| {
+        last_use.set(js_sys::Date::now())
+    });
+    let clicks = window_event_listener(leptos::ev::pointerdown, move |_| {
+        last_use.set(js_sys::Date::now())
+    });
+    on_cleanup(move || {
+        keys.remove();
+        clicks.remove();
+    });
+    let idle_check = move || {
+        let minutes = desk
+            .0
+            .get_untracked()
+            .and_then(|s| s.idle_minutes)
+            .unwrap_or(10);
+        if js_sys::Date::now() - last_use.get_untracked() > f64::from(minutes) * 60_000.0 {
+            spawn_local(async move {
+                let _ = api::sign_out().await;
+                desk.refresh();
+            });
+        }
+    };
+    if let Ok(handle) = set_interval_with_handle(idle_check, Duration::from_secs(15)) {
+        on_cleanup(move || handle.clear());
+    }
+
     let township = move || {
         desk.0
             .get()
             .map(|s| {
                 format!(
-                    "{} {}",
+                    "{} {} {}",
                     s.township_name.unwrap_or_default(),
-                    s.user.unwrap_or_default()
+                    s.user.unwrap_or_default(),
+                    s.role.map(|r| tr.now(Key::role(r))).unwrap_or_default()
                 )
             })
             .unwrap_or_default()
@@ -134,6 +166,7 @@ fn Workspace() -> impl IntoView {
         <header class="topbar">
             <span class="brand">{tr.t(Key::AppName)}</span>
             <nav>
+                {nav(Screen::Queues, "nav-queues", Key::NavQueues)}
                 {nav(Screen::Intake, "nav-intake", Key::NavIntake)}
                 {nav(Screen::Cases, "nav-cases", Key::NavCases)}
                 {nav(Screen::Settings, "nav-settings", Key::NavSettings)}
@@ -149,6 +182,7 @@ fn Workspace() -> impl IntoView {
         </header>
         <main>
             {move || match screen.get() {
+                Screen::Queues => view! { <Queues/> }.into_any(),
                 Screen::Intake => view! { <Intake/> }.into_any(),
                 Screen::Cases => view! { <CaseList/> }.into_any(),
                 Screen::Detail(number) => view! { <CaseDetail number=number/> }.into_any(),

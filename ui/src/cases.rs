@@ -2,11 +2,12 @@
 
 use crate::api;
 use crate::app::{Screen, local_time};
+use crate::casework::{ActionPanel, Standing};
 use crate::enrol::Field;
 use crate::i18n::{Key, Tr};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tongban_domain::desk::{CasePage, CaseQuery, UiError};
+use tongban_domain::desk::{CasePage, CaseQuery, CaseView, UiError};
 use tongban_domain::{Case, CaseField, CaseStatus, MaterialStatus};
 
 const PAGE: u32 = 50;
@@ -125,7 +126,8 @@ pub fn CaseList() -> impl IntoView {
 pub fn CaseDetail(number: String) -> impl IntoView {
     let tr = Tr::get();
     let screen = expect_context::<RwSignal<Screen>>();
-    let case = RwSignal::new(None::<Case>);
+    let view_state = RwSignal::new(None::<CaseView>);
+    let case = Memo::new(move |_| view_state.get().map(|v| v.case));
     let failure = RwSignal::new(None::<UiError>);
     let editing = RwSignal::new(None::<CaseField>);
     let value = RwSignal::new(String::new());
@@ -135,7 +137,7 @@ pub fn CaseDetail(number: String) -> impl IntoView {
             let number = number.clone();
             spawn_local(async move {
                 match api::case_detail(number).await {
-                    Ok(c) => case.set(Some(c)),
+                    Ok(v) => view_state.set(Some(v)),
                     Err(e) => failure.set(Some(e)),
                 }
             });
@@ -162,7 +164,11 @@ pub fn CaseDetail(number: String) -> impl IntoView {
                 Ok(updated) => {
                     failure.set(None);
                     editing.set(None);
-                    case.set(Some(updated));
+                    view_state.update(|v| {
+                        if let Some(v) = v {
+                            v.case = updated;
+                        }
+                    });
                 }
                 Err(e) => failure.set(Some(e)),
             }
@@ -188,7 +194,13 @@ pub fn CaseDetail(number: String) -> impl IntoView {
             <h1 class="mono" id="detail-number">{number.clone()}</h1>
             <p class="form-error" id="form-error">{move || failure.get().map(|e| tr.error(&e)).unwrap_or_default()}</p>
             {row(Key::ServiceItem, None, get(|c| format!("{} {}", c.item_code, c.item_name)))}
-            {row(Key::Status, None, Signal::derive(move || case.get().map(|c| tr.now(Key::status(c.status)).to_string()).unwrap_or_default()))}
+            <div class="detail-row">
+                <span class="label">{tr.t(Key::Status)}</span>
+                <span class="value" id="detail-status" data-status=move || case.get().map(|c| c.status.as_str()).unwrap_or("")>
+                    {move || case.get().map(|c| tr.now(Key::status(c.status)).to_string()).unwrap_or_default()}
+                </span>
+            </div>
+            <Standing view=view_state/>
             {row(Key::ApplicantName, Some(CaseField::Name), get(|c| c.applicant.name.clone()))}
             {row(Key::IdNumber, None, get(|c| c.applicant.id.as_str().to_string()))}
             {row(Key::Phone, Some(CaseField::Phone), get(|c| c.applicant.phone.as_ref().map(|p| p.as_str().to_string()).unwrap_or_default()))}
@@ -211,10 +223,11 @@ pub fn CaseDetail(number: String) -> impl IntoView {
                     </li> }
                 }).collect_view())}
             </ul>
+            <ActionPanel view=view_state/>
             <h2>{tr.t(Key::Timeline)}</h2>
             <ol class="timeline" id="timeline">
                 {move || case.get().map(|c| c.events.into_iter().map(|e| view! {
-                    <li><span class="when">{local_time(e.at_ms)}</span><span>{e.by}</span><span>{tr.t(Key::event(&e.kind))}</span><span class="detail">{e.detail}</span></li>
+                    <li><span class="when">{local_time(e.at_ms)}</span><span>{e.by}</span><span class="kind">{tr.t(Key::event(&e.kind))}</span><span class="detail">{e.detail}</span><span class="detail">{e.reason.unwrap_or_default()}</span></li>
                 }).collect_view())}
             </ol>
         </div>

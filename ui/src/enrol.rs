@@ -102,6 +102,7 @@ pub fn SignIn() -> impl IntoView {
     let desk = expect_context::<Desk>();
     let user = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
     let passphrase = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<UiError>);
     let busy = RwSignal::new(false);
@@ -112,9 +113,10 @@ pub fn SignIn() -> impl IntoView {
     let sign_in = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         busy.set(true);
-        let (u, p) = (user.get(), password.get());
+        let (u, p, c) = (user.get(), password.get(), code.get());
+        let c = (!c.trim().is_empty()).then_some(c);
         spawn_local(async move {
-            match api::sign_in(u, p).await {
+            match api::sign_in(u, p, c).await {
                 Ok(status) => desk.0.set(Some(status)),
                 Err(e) => failure.set(Some(e)),
             }
@@ -144,6 +146,7 @@ pub fn SignIn() -> impl IntoView {
                 <form id="signin-form" on:submit=sign_in>
                     <Field id="signin-user" label=Key::UserName value=user/>
                     <Field id="signin-password" label=Key::Password value=password kind="password"/>
+                    <Field id="signin-code" label=Key::OneTimeCode value=code/>
                     <button id="signin-submit" type="submit" class="primary" disabled=move || busy.get()>{tr.t(Key::SignInSubmit)}</button>
                 </form>
             }>

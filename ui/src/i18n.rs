@@ -26,7 +26,7 @@ macro_rules! catalogue {
 catalogue! {
     AppName => "通办受理台", "Tongban case desk";
     EnrolTitle => "登记本机", "Enrol this desk";
-    EnrolIntro => "本机首次使用，请填写中心地址和管理员提供的一次性登记码，并设置您的账号。", "This desk is new. Enter the hub address and the one-time code from your administrator, and set up your account.";
+    EnrolIntro => "本机首次使用，请填写中心地址、管理员提供的一次性登记码，以及管理员为您开设的账户。", "This desk is new. Enter the hub address, the one-time code from your administrator and the account they created for you.";
     HubUrl => "中心地址", "Hub address";
     EnrolCode => "登记码", "Enrolment code";
     UserName => "用户名", "User name";
@@ -106,6 +106,42 @@ catalogue! {
     EventRegistered => "登记受理", "Registered";
     EventFieldChanged => "修改申请人信息", "Changed applicant details";
     EventOther => "其他", "Other";
+    EventReturned => "一次性告知补正", "Returned for materials";
+    EventSupplemented => "补正材料", "Materials supplied";
+    EventAccepted => "受理", "Accepted";
+    EventHandedOver => "提交审核", "Handed over for review";
+    EventApproved => "批准", "Approved";
+    EventRejected => "不予批准", "Rejected";
+    EventCompleted => "办结", "Completed";
+    EventWithdrawn => "撤回", "Withdrawn";
+    EventReassigned => "改派", "Reassigned";
+    EventResolved => "裁决冲突", "Conflict resolved";
+    ActReturn => "退回补正", "Return for materials";
+    ActSupplement => "材料已补正", "Materials supplied";
+    ActAccept => "受理", "Accept";
+    ActHandOver => "提交审核", "Hand over for review";
+    ActApprove => "批准", "Approve";
+    ActReject => "不予批准", "Reject";
+    ActComplete => "办结", "Complete";
+    ActWithdraw => "撤回", "Withdraw";
+    ActResolveApprove => "裁决：批准", "Resolve: approve";
+    ActResolveReject => "裁决：不予批准", "Resolve: reject";
+    Reason => "理由/说明", "Reason / note";
+    MissingToBring => "需补正的材料（一次性告知）", "Materials to bring (one-time notice)";
+    Deadline => "承诺办结日期", "Promised by";
+    FlagYellow => "临近期限", "Due soon";
+    FlagRed => "已超期", "Overdue";
+    ConflictTitle => "两项离线决定相互冲突，须由审批人员裁决：", "Two offline decisions conflict; a supervisor must resolve them:";
+    NavQueues => "工作台", "My work";
+    QueueMine => "我的办件", "My cases";
+    QueueAwaiting => "待我审批", "Awaiting my decision";
+    QueueReturned => "待补正", "Returned for materials";
+    QueueDue => "临近或超过期限", "Due soon or overdue";
+    OneTimeCode => "动态验证码（如已开通）", "One-time code (if set up)";
+    RoleClerk => "受理人员", "Clerk";
+    RoleSupervisor => "审批人员", "Supervisor";
+    RoleField => "外勤人员", "Field staff";
+    RoleAdmin => "系统管理员", "Administrator";
 }
 
 impl Key {
@@ -129,7 +165,44 @@ impl Key {
         match kind {
             E::Registered => Key::EventRegistered,
             E::FieldChanged => Key::EventFieldChanged,
+            E::Returned => Key::EventReturned,
+            E::Supplemented => Key::EventSupplemented,
+            E::Accepted => Key::EventAccepted,
+            E::HandedOver => Key::EventHandedOver,
+            E::Approved => Key::EventApproved,
+            E::Rejected => Key::EventRejected,
+            E::Completed => Key::EventCompleted,
+            E::Withdrawn => Key::EventWithdrawn,
+            E::Reassigned => Key::EventReassigned,
+            E::Resolved => Key::EventResolved,
             E::Other => Key::EventOther,
+        }
+    }
+
+    pub fn role(role: tongban_domain::Role) -> Self {
+        use tongban_domain::Role as R;
+        match role {
+            R::Clerk => Key::RoleClerk,
+            R::Supervisor => Key::RoleSupervisor,
+            R::Field => Key::RoleField,
+            R::Admin => Key::RoleAdmin,
+        }
+    }
+
+    /// The button for an action; resolutions get one button per outcome elsewhere.
+    pub fn action(action: tongban_domain::Action) -> Self {
+        use tongban_domain::Action as A;
+        match action {
+            A::Return => Key::ActReturn,
+            A::Supplement => Key::ActSupplement,
+            A::Accept => Key::ActAccept,
+            A::HandOver => Key::ActHandOver,
+            A::Approve => Key::ActApprove,
+            A::Reject => Key::ActReject,
+            A::Complete => Key::ActComplete,
+            A::Withdraw => Key::ActWithdraw,
+            A::Resolve => Key::ActResolveApprove,
+            _ => Key::EventOther,
         }
     }
 }

@@ -4,6 +4,7 @@
 mod api;
 mod app;
 mod cases;
+mod casework;
 mod enrol;
 mod i18n;
 mod intake;

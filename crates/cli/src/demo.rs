@@ -4,6 +4,7 @@ use anyhow::Result;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use tongban_domain::identity::resident_check_character;
+use tongban_domain::session::Session;
 use tongban_domain::{ApplicantKind, Catalogue, Registration};
 use tongban_store::Store;
 
@@ -31,7 +32,7 @@ fn resident_id(rng: &mut StdRng) -> String {
 
 /// Registers `count` cases spread over the past days, about thirty a day, as a busy window's
 /// history would be (a desk's daily sequence stops at 9,999).
-pub fn register(store: &mut Store, count: u32, seed: u64) -> Result<u32> {
+pub fn register(store: &mut Store, session: &Session, count: u32, seed: u64) -> Result<u32> {
     let now = tongban_store::china_now();
     let catalogue = Catalogue::builtin();
     let items: Vec<_> = catalogue
@@ -65,7 +66,7 @@ pub fn register(store: &mut Store, count: u32, seed: u64) -> Result<u32> {
                 .collect(),
         };
         let at = now - time::Duration::minutes(47 * i64::from(count - 1 - n));
-        store.register(catalogue, registration, at)?;
+        store.register(catalogue, registration, session, at)?;
     }
     Ok(count)
 }

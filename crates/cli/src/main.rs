@@ -10,7 +10,10 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use time::OffsetDateTime;
 use tongban_client::{EnrollRequest, Retry};
-use tongban_domain::{CaseField, CaseStatus, Catalogue, FieldEdit, Registration};
+use tongban_domain::session::Session;
+use tongban_domain::{
+    Action, CaseField, CaseStatus, Catalogue, Denied, FieldEdit, Registration, Request,
+};
 use tongban_store::{CaseFilter, Profile, Store};
 use zeroize::Zeroizing;
 
@@ -20,6 +23,10 @@ struct Cli {
     /// Profile folder (default: this user's data folder).
     #[arg(long, global = true, env = "TONGBAN_PROFILE")]
     profile: Option<PathBuf>,
+    /// The account to act as (default: the one that enrolled this desk). Its password comes from
+    /// TONGBAN_PASSWORD, its one-time code (if it has one) from TONGBAN_TOTP.
+    #[arg(long, global = true, env = "TONGBAN_USER")]
+    user: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -32,8 +39,6 @@ enum Command {
         hub: String,
         #[arg(long)]
         code: String,
-        #[arg(long)]
-        user: String,
         /// A name for this desk as operators will see it.
         #[arg(long, default_value = "")]
         label: String,
@@ -53,6 +58,16 @@ enum Command {
     },
     /// List the service items this desk can register.
     Catalog {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The signed-in user's work queues: mine, awaiting decision, returned, due soon.
+    Queue {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Refused attempts recorded on this desk (sign-ins and actions).
+    Refusals {
         #[arg(long)]
         json: bool,
     },
@@ -116,6 +131,40 @@ enum CaseCommand {
         #[arg(long)]
         value: String,
     },
+    /// Accept a case; the promised working days start counting.
+    Accept(Move),
+    /// Return for missing materials with the one-time notice (all missing materials by default).
+    Return(Move),
+    /// Record that the missing materials were brought.
+    Supplement(Move),
+    /// Hand an accepted case over for review.
+    HandOver(Move),
+    Approve(Move),
+    Reject(Move),
+    Complete(Move),
+    Withdraw(Move),
+    /// Hand a case to another user (--to).
+    Reassign(Move),
+    /// Settle conflicting decisions (--outcome approve|reject, --reason).
+    Resolve(Move),
+}
+
+#[derive(clap::Args)]
+struct Move {
+    number: String,
+    #[arg(long)]
+    reason: Option<String>,
+    /// Material codes the applicant must still bring (repeat or separate with commas).
+    #[arg(long, value_delimiter = ',')]
+    missing: Vec<String>,
+    /// The user a case is reassigned to.
+    #[arg(long)]
+    to: Option<String>,
+    /// The outcome a resolution settles on.
+    #[arg(long, value_parser = ["approve", "reject"])]
+    outcome: Option<String>,
+    #[arg(long)]
+    json: bool,
 }
 
 fn main() {
@@ -171,16 +220,37 @@ fn open(profile: &Profile) -> Result<Store> {
     Ok(profile.open()?)
 }
 
+/// Opens the profile and signs the user in: the password (and one-time code) plus this enrolled
+/// device, whose key opens the store.
+fn sign_in(profile: &Profile, user: Option<&str>) -> Result<(Store, Session)> {
+    let mut store = open(profile)?;
+    let user = match user {
+        Some(user) => user.trim().to_string(),
+        None => store.enrollment()?.user,
+    };
+    let password = secret(
+        "TONGBAN_PASSWORD",
+        &format!("Password for {user} / {user}的密码: "),
+        false,
+    )?;
+    let code = std::env::var("TONGBAN_TOTP").ok();
+    let session = store.sign_in(&user, &password, code.as_deref(), now_ms())?;
+    Ok((store, session))
+}
+
+fn now_ms() -> i64 {
+    tongban_store::now_ms(OffsetDateTime::now_utc())
+}
+
 fn run(cli: Cli) -> Result<()> {
     let profile = Profile::at(profile_dir(cli.profile)?);
+    let user = cli.user;
     match cli.command {
-        Command::Enroll {
-            hub,
-            code,
-            user,
-            label,
-        } => {
-            let password = secret("TONGBAN_PASSWORD", "Password / 密码: ", true)?;
+        Command::Enroll { hub, code, label } => {
+            let user = user.context(
+                "name the account to enrol with: --user NAME / 请用 --user 指定登记所用的账户",
+            )?;
+            let password = secret("TONGBAN_PASSWORD", "Password / 密码: ", false)?;
             let passphrase = secret(
                 "TONGBAN_RECOVERY_PASSPHRASE",
                 "Recovery passphrase, kept on paper in the safe; it restores this desk if the keyring is lost / 恢复口令（请抄在纸上存放于保险柜，密钥环丢失时用它恢复本机）: ",
@@ -196,7 +266,6 @@ fn run(cli: Cli) -> Result<()> {
                     password: &password,
                     recovery_passphrase: &passphrase,
                 },
-                tongban_store::now_ms(OffsetDateTime::now_utc()),
             )?;
             println!(
                 "enrolled desk {:03} of {} {} / 已登记为{}第{:03}号设备",
@@ -217,7 +286,29 @@ fn run(cli: Cli) -> Result<()> {
             let count = store.list(&CaseFilter::default())?.len();
             println!("access restored; {count} cases on this desk / 已恢复访问，本机共有{count}件");
         }
-        Command::Case(command) => case(&profile, command)?,
+        Command::Case(command) => case(&profile, user.as_deref(), command)?,
+        Command::Queue { json } => {
+            let (store, session) = sign_in(&profile, user.as_deref())?;
+            let queues = store.queues(&session, now().date())?;
+            output::queues(&queues, json)?;
+        }
+        Command::Refusals { json } => {
+            let refusals = open(&profile)?.refusals()?;
+            if json {
+                println!("{}", serde_json::to_string(&refusals)?);
+            } else {
+                for r in refusals {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        tongban_domain::desk::china_time_text(r.at_ms),
+                        r.user,
+                        r.action,
+                        r.case_number.unwrap_or_default(),
+                        r.reason
+                    );
+                }
+            }
+        }
         Command::Sync { json, attempts } => {
             let mut store = open(&profile)?;
             let hub = tongban_client::hub_client(&store)?;
@@ -230,8 +321,8 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Catalog { json } => output::catalogue(Catalogue::builtin(), json)?,
         Command::DemoCases { count, seed } => {
-            let mut store = open(&profile)?;
-            let added = demo::register(&mut store, count, seed)?;
+            let (mut store, session) = sign_in(&profile, user.as_deref())?;
+            let added = demo::register(&mut store, &session, count, seed)?;
             println!("registered {added} demo cases / 已登记{added}件演示办件");
         }
         Command::Check => {
@@ -248,7 +339,9 @@ fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
-fn case(profile: &Profile, command: CaseCommand) -> Result<()> {
+fn case(profile: &Profile, user: Option<&str>, command: CaseCommand) -> Result<()> {
+    let (mut store, session) = sign_in(profile, user)?;
+    let store = &mut store;
     match command {
         CaseCommand::Register {
             item,
@@ -259,7 +352,6 @@ fn case(profile: &Profile, command: CaseCommand) -> Result<()> {
             received,
             json,
         } => {
-            let mut store = open(profile)?;
             let registration = Registration {
                 item,
                 name,
@@ -271,7 +363,7 @@ fn case(profile: &Profile, command: CaseCommand) -> Result<()> {
                     .map(|c| c.trim().to_ascii_uppercase())
                     .collect(),
             };
-            let case = store.register(Catalogue::builtin(), registration, now())?;
+            let case = store.register(Catalogue::builtin(), registration, &session, now())?;
             if json {
                 println!("{}", serde_json::to_string(&case)?);
             } else {
@@ -286,21 +378,25 @@ fn case(profile: &Profile, command: CaseCommand) -> Result<()> {
             date,
             limit,
         } => {
-            let store = open(profile)?;
+            if !session.role.may(Action::View) {
+                bail!("{}", Denied::Role(session.role, Action::View));
+            }
             let cases = store.list(&CaseFilter {
                 status,
                 item,
                 query,
                 created_from_ms: date.map(|(from, _)| from),
                 created_before_ms: date.map(|(_, before)| before),
+                own: session.role.own_cases_only().then(|| session.user.clone()),
+                today: Some(now().date()),
                 limit,
-                offset: 0,
+                ..CaseFilter::default()
             })?;
             output::case_list(&cases, json)?;
         }
         CaseCommand::Show { number, json } => {
-            let case = open(profile)?.case(number.trim())?;
-            output::case(&case, json)?;
+            let case = store.view(&session, number.trim(), now())?;
+            output::case(store, &case, now().date(), json)?;
         }
         CaseCommand::Set {
             number,
@@ -308,9 +404,46 @@ fn case(profile: &Profile, command: CaseCommand) -> Result<()> {
             value,
         } => {
             let edit = FieldEdit::new(field, &value)?;
-            open(profile)?.set_field(number.trim(), &edit, now())?;
+            store.set_field(number.trim(), &edit, &session, now())?;
             println!("{} {}", number.trim(), field.as_str());
         }
+        CaseCommand::Accept(m) => take(store, &session, Action::Accept, m)?,
+        CaseCommand::Return(m) => take(store, &session, Action::Return, m)?,
+        CaseCommand::Supplement(m) => take(store, &session, Action::Supplement, m)?,
+        CaseCommand::HandOver(m) => take(store, &session, Action::HandOver, m)?,
+        CaseCommand::Approve(m) => take(store, &session, Action::Approve, m)?,
+        CaseCommand::Reject(m) => take(store, &session, Action::Reject, m)?,
+        CaseCommand::Complete(m) => take(store, &session, Action::Complete, m)?,
+        CaseCommand::Withdraw(m) => take(store, &session, Action::Withdraw, m)?,
+        CaseCommand::Reassign(m) => take(store, &session, Action::Reassign, m)?,
+        CaseCommand::Resolve(m) => take(store, &session, Action::Resolve, m)?,
+    }
+    Ok(())
+}
+
+fn take(store: &mut Store, session: &Session, action: Action, m: Move) -> Result<()> {
+    let request = Request {
+        reason: m.reason,
+        missing: m.missing,
+        assignee: m.to,
+        outcome: m.outcome.map(|o| {
+            if o == "approve" {
+                CaseStatus::Approved
+            } else {
+                CaseStatus::Rejected
+            }
+        }),
+    };
+    let case = store.act(session, m.number.trim(), action, &request, now())?;
+    if m.json {
+        output::case(store, &case, now().date(), true)?;
+    } else {
+        println!(
+            "{} {} / {}",
+            case.number,
+            case.status.as_str(),
+            case.status.label_zh()
+        );
     }
     Ok(())
 }

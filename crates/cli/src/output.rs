@@ -2,8 +2,11 @@
 
 use anyhow::Result;
 use tongban_client::SyncReport;
-use tongban_domain::{ApplicantId, Case, CaseStatus, Catalogue, MaterialStatus};
-use tongban_store::CaseSummary;
+use tongban_domain::calendar::date_text;
+use tongban_domain::desk::WorkQueues;
+use tongban_domain::workflow;
+use tongban_domain::{ApplicantId, Case, CaseStatus, Catalogue, DeadlineFlag, MaterialStatus};
+use tongban_store::{CaseSummary, Store};
 
 use tongban_domain::desk::china_time_text as local_time;
 
@@ -52,9 +55,25 @@ pub fn case_list(cases: &[CaseSummary], json: bool) -> Result<()> {
     Ok(())
 }
 
-pub fn case(case: &Case, json: bool) -> Result<()> {
+/// A case with what the desk works out about it: the promised date and how close it is.
+pub fn case(store: &Store, case: &Case, today: time::Date, json: bool) -> Result<()> {
+    let deadline = workflow::deadline(case, store.calendar());
+    let flag = deadline
+        .filter(|_| workflow::clock_running(case.status))
+        .map(|d| store.calendar().flag(today, d));
     if json {
-        println!("{}", serde_json::to_string(case)?);
+        let mut value = serde_json::to_value(case)?;
+        value["deadline"] = serde_json::json!(deadline.map(date_text));
+        value["flag"] = serde_json::json!(flag);
+        let mut seals = Vec::new();
+        for event in case.events.iter().filter(|e| e.seal.is_some()) {
+            seals.push(serde_json::json!({
+                "event": event.id,
+                "verified": store.seal_verified(case, event)?,
+            }));
+        }
+        value["seals"] = serde_json::Value::Array(seals);
+        println!("{value}");
         return Ok(());
     }
     let a = &case.applicant;
@@ -68,6 +87,25 @@ pub fn case(case: &Case, json: bool) -> Result<()> {
         case.item_code, case.item_name, case.promised_days
     );
     println!("状态      {}", case.status.label_zh());
+    if let Some(deadline) = deadline {
+        let flag = flag.map_or("", |f| match f {
+            DeadlineFlag::Green => "",
+            DeadlineFlag::Yellow => "（临近期限）",
+            DeadlineFlag::Red => "（已超期）",
+        });
+        println!("承诺期限  {}{flag}", date_text(deadline));
+    }
+    if let Some(conflict) = &case.conflict {
+        println!("决定冲突  须由审批人员裁决 / conflicting decisions to resolve:");
+        for o in &conflict.options {
+            println!(
+                "  {} {} {}",
+                o.outcome.label_zh(),
+                o.by,
+                local_time(o.at_ms)
+            );
+        }
+    }
     println!("申请人    {}", a.name);
     println!("{id_label}{}", a.id.as_str());
     println!("电话      {}", a.phone.as_ref().map_or("", |p| p.as_str()));
@@ -84,7 +122,40 @@ pub fn case(case: &Case, json: bool) -> Result<()> {
     }
     println!("记录");
     for e in &case.events {
-        println!("  {} {} {}", local_time(e.at_ms), e.by, e.detail);
+        let reason = e.reason.as_deref().unwrap_or("");
+        println!(
+            "  {} {} {} {} {reason}",
+            local_time(e.at_ms),
+            e.by,
+            e.kind.as_str(),
+            e.detail
+        );
+    }
+    Ok(())
+}
+
+pub fn queues(queues: &WorkQueues, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(queues)?);
+        return Ok(());
+    }
+    for (title, cases) in [
+        ("my cases / 我的办件", &queues.mine),
+        ("awaiting my decision / 待我审批", &queues.awaiting_decision),
+        ("returned for materials / 待补正", &queues.returned),
+        ("due soon or overdue / 临近或超过期限", &queues.due),
+    ] {
+        println!("{title}: {}", cases.len());
+        for c in cases {
+            println!(
+                "  {}\t{}\t{}\t{}\t{}",
+                c.number,
+                status_label(&c.status),
+                c.applicant_name,
+                c.deadline.as_deref().unwrap_or("-"),
+                c.flag.map_or("", |f| f.as_str())
+            );
+        }
     }
     Ok(())
 }

@@ -80,6 +80,7 @@ pub fn enroll(
     hub_url: &str,
     code: &str,
     user: &str,
+    password: &str,
     label: &str,
     key: &SigningKey,
 ) -> Result<EnrollResponse, HubError> {
@@ -89,6 +90,7 @@ pub fn enroll(
         code: code.trim().to_string(),
         public_key,
         user: user.to_string(),
+        password: password.to_string(),
         label: label.to_string(),
         signature,
     };

@@ -11,15 +11,10 @@ use tongban_store::keys::SecretKey;
 use tongban_store::{Enrollment, Profile, Store, StoreError};
 use tongban_sync::ed25519_dalek::SigningKey;
 
-/// Users' passwords: long enough to resist guessing at the window.
-pub const MIN_PASSWORD_CHARS: usize = 8;
-
 #[derive(Debug, thiserror::Error)]
 pub enum EnrollError {
-    #[error(
-        "the password must have at least {MIN_PASSWORD_CHARS} characters / 密码至少需要{MIN_PASSWORD_CHARS}个字符"
-    )]
-    WeakPassword,
+    #[error("enter the account's password / 请输入账户密码")]
+    NoPassword,
     #[error("the user name must have 1-50 characters / 用户名须为1至50个字符")]
     UserName,
     #[error(transparent)]
@@ -37,19 +32,16 @@ pub struct EnrollRequest<'a> {
     pub recovery_passphrase: &'a str,
 }
 
-/// Enrols this desk: everything that can be checked locally is checked before the one-time
-/// code is spent at the hub; the profile is created only after the hub accepted the desk.
-pub fn enroll_desk(
-    profile: &Profile,
-    req: &EnrollRequest<'_>,
-    now_ms: i64,
-) -> Result<Enrollment, EnrollError> {
+/// Enrols this desk for an account of the township: everything that can be checked locally is
+/// checked before the one-time code is spent at the hub; the profile is created only after the
+/// hub accepted the desk and the account.
+pub fn enroll_desk(profile: &Profile, req: &EnrollRequest<'_>) -> Result<Enrollment, EnrollError> {
     let user = req.user.trim();
     if user.is_empty() || user.chars().count() > 50 {
         return Err(EnrollError::UserName);
     }
-    if req.password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(EnrollError::WeakPassword);
+    if req.password.is_empty() {
+        return Err(EnrollError::NoPassword);
     }
     tongban_store::keys::check_passphrase(req.recovery_passphrase)?;
     if profile.exists() {
@@ -57,7 +49,14 @@ pub fn enroll_desk(
     }
     let device_secret = SecretKey::random()?;
     let signing = SigningKey::from_bytes(device_secret.expose());
-    let answer = hub::enroll(req.hub_url, req.code, user, req.label, &signing)?;
+    let answer = hub::enroll(
+        req.hub_url,
+        req.code,
+        user,
+        req.password,
+        req.label,
+        &signing,
+    )?;
     let township = tongban_domain::TownshipCode::parse(&answer.township_code)
         .map_err(|e| HubError::BadAnswer(e.to_string()))?;
     let enrollment = Enrollment {
@@ -68,9 +67,8 @@ pub fn enroll_desk(
         township_name: answer.township_name,
         user: user.to_string(),
     };
-    let password_hash = tongban_store::hash_password(req.password)?;
     let mut store = profile.create(req.recovery_passphrase)?;
-    store.record_enrollment(&enrollment, &device_secret, &password_hash, now_ms)?;
+    store.record_enrollment(&enrollment, &device_secret, &answer.directory)?;
     Ok(enrollment)
 }
 

@@ -13,7 +13,8 @@ use tongban_sync::automerge::sync::State;
 use tongban_sync::case_doc::heads_digest;
 use tongban_sync::peer;
 use tongban_sync::wire::{
-    DocMessage, MAX_DOCS_PER_BATCH, ManifestRequest, ManifestResponse, SyncBatch,
+    DirectoryRequest, DirectoryResponse, DocMessage, MAX_DOCS_PER_BATCH, ManifestRequest,
+    ManifestResponse, SyncBatch,
 };
 
 /// Automerge needs a few exchanges per document; more than this means something is wrong.
@@ -95,12 +96,18 @@ impl Session<'_> {
 pub fn sync(store: &mut Store, hub: &HubClient, retry: Retry) -> Result<SyncReport, SyncError> {
     let docs = store.changed_docs()?;
     let cursor = store.sync_cursor()?;
+    let digest = store.directory_digest()?;
     let mut session = Session {
         store,
         hub,
         retry,
         report: SyncReport::default(),
     };
+    // Accounts and roles first: a desk signs users in with what it holds.
+    let answer: DirectoryResponse = session.call("directory", &DirectoryRequest { digest })?;
+    if let Some(directory) = answer.directory {
+        session.store.replace_directory(&directory)?;
+    }
     let manifest: ManifestResponse = session.call("manifest", &ManifestRequest { cursor, docs })?;
 
     let mut todo: BTreeSet<String> = manifest.differing.into_iter().collect();

@@ -137,9 +137,10 @@ pub struct MaterialState {
     pub status: MaterialStatus,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
+    #[default]
     Registered,
     SupplementRequested,
     Supplemented,
@@ -189,24 +190,82 @@ impl FromStr for CaseStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     Registered,
     FieldChanged,
+    Returned,
+    Supplemented,
+    Accepted,
+    HandedOver,
+    Approved,
+    Rejected,
+    Completed,
+    Withdrawn,
+    Reassigned,
+    Resolved,
     /// Written by a newer version of the desk; kept and shown, never dropped.
     #[serde(other)]
+    #[default]
     Other,
 }
 
-/// One line of a case's timeline. Carries no personal data: which field changed, not its value.
+impl EventKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Registered => "registered",
+            Self::FieldChanged => "field_changed",
+            Self::Returned => "returned",
+            Self::Supplemented => "supplemented",
+            Self::Accepted => "accepted",
+            Self::HandedOver => "handed_over",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+            Self::Completed => "completed",
+            Self::Withdrawn => "withdrawn",
+            Self::Reassigned => "reassigned",
+            Self::Resolved => "resolved",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// A decision's seal: the document heads it was taken on, signed with the device key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionSeal {
+    pub heads: Vec<String>,
+    pub signature: String,
+}
+
+/// One line of a case's timeline. Carries no personal data: which field changed, not its value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseEvent {
+    /// The same on every replica (the document's id for the event); empty before it is stored.
+    #[serde(default)]
+    pub id: String,
     pub at_ms: i64,
     pub kind: EventKind,
     pub by: String,
     pub device: String,
     pub detail: String,
+    /// For workflow moves: the state the author saw and the state the move leads to.
+    #[serde(default)]
+    pub from: Option<CaseStatus>,
+    #[serde(default)]
+    pub to: Option<CaseStatus>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Materials named in a one-time notice, or brought in with a supplement.
+    #[serde(default)]
+    pub missing: Vec<String>,
+    #[serde(default)]
+    pub assignee: Option<String>,
+    /// Conflict options a resolution settles.
+    #[serde(default)]
+    pub resolves: Vec<String>,
+    #[serde(default)]
+    pub seal: Option<DecisionSeal>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -218,11 +277,33 @@ pub struct Case {
     pub promised_days: u16,
     pub applicant: Applicant,
     pub materials: Vec<MaterialState>,
+    /// Folded from the events; never stored on its own.
     pub status: CaseStatus,
     pub clerk: String,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
     pub events: Vec<CaseEvent>,
+    /// Folded from the events: who the case was last reassigned to.
+    #[serde(default)]
+    pub assignee: Option<String>,
+    /// Folded from the events: competing moves waiting for a supervisor.
+    #[serde(default)]
+    pub conflict: Option<crate::workflow::Conflict>,
+}
+
+impl Case {
+    /// The registering user or the current assignee: whose case it is.
+    pub fn belongs_to(&self, user: &str) -> bool {
+        self.clerk == user || self.assignee.as_deref() == Some(user)
+    }
+
+    /// Recomputes the folded fields after the events changed.
+    pub fn refold(&mut self) {
+        let progress = crate::workflow::fold(&self.events);
+        self.status = progress.status;
+        self.assignee = progress.assignee;
+        self.conflict = progress.conflict;
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -391,7 +472,10 @@ impl Registration {
                 by: desk.clerk.to_string(),
                 device: desk.device.to_string(),
                 detail: format!("registered {number}"),
+                ..CaseEvent::default()
             }],
+            assignee: None,
+            conflict: None,
             number,
         })
     }

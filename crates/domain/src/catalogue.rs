@@ -25,7 +25,14 @@ pub struct ServiceItem {
     pub department: String,
     pub applicant: ApplicantKind,
     pub promised_days: u16,
+    /// How many supervisors approve in turn; one unless the catalogue says more.
+    #[serde(default = "one_level")]
+    pub approval_levels: u8,
     pub materials: Vec<MaterialSpec>,
+}
+
+fn one_level() -> u8 {
+    1
 }
 
 impl ServiceItem {

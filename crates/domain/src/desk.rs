@@ -31,6 +31,10 @@ pub struct DeskStatus {
     pub enrolled: bool,
     pub signed_in: bool,
     pub user: Option<String>,
+    /// The signed-in user's role, from the township directory.
+    pub role: Option<crate::Role>,
+    /// Minutes without use before the desk signs its user out.
+    pub idle_minutes: Option<u32>,
     pub township: Option<String>,
     pub township_name: Option<String>,
     pub hub_url: Option<String>,
@@ -66,6 +70,47 @@ pub struct CaseSummary {
     pub status: String,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+    pub clerk: String,
+    pub assignee: Option<String>,
+    /// Promised completion date (YYYY-MM-DD), once accepted.
+    pub deadline: Option<String>,
+    /// green, yellow or red while the deadline runs.
+    pub flag: Option<crate::DeadlineFlag>,
+    pub conflict: bool,
+}
+
+/// A case as the detail screen shows it: with its promised date, how close it is, and which
+/// actions the signed-in user may take now (the shell checks again when one is taken).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseView {
+    pub case: crate::Case,
+    pub deadline: Option<String>,
+    pub flag: Option<crate::DeadlineFlag>,
+    pub actions: Vec<crate::Action>,
+}
+
+/// A workflow action asked for in the window.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActForm {
+    pub number: String,
+    pub action: Option<crate::Action>,
+    pub reason: Option<String>,
+    pub missing: Vec<String>,
+    pub assignee: Option<String>,
+    pub outcome: Option<CaseStatus>,
+}
+
+/// The desk's work queues for the signed-in user.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkQueues {
+    /// Open cases the user registered or was assigned.
+    pub mine: Vec<CaseSummary>,
+    /// For supervisors: accepted or under review, or with conflicting decisions.
+    pub awaiting_decision: Vec<CaseSummary>,
+    /// Returned for missing materials.
+    pub returned: Vec<CaseSummary>,
+    /// Two working days or less left, or overdue.
+    pub due: Vec<CaseSummary>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,17 +3,27 @@
 //! wasm UI, the CLI and the hub.
 #![forbid(unsafe_code)]
 
+pub mod calendar;
 pub mod case;
 pub mod catalogue;
 pub mod desk;
 pub mod identity;
+pub mod role;
+pub mod session;
 pub mod township;
+pub mod workflow;
+#[cfg(test)]
+mod workflow_tests;
 
+pub use calendar::{DeadlineFlag, WorkCalendar};
 pub use case::{
     Applicant, ApplicantError, ApplicantId, Case, CaseEvent, CaseField, CaseNumber,
-    CaseNumberError, CaseStatus, Desk, EventKind, FieldEdit, MaterialState, MaterialStatus,
-    Registration, RegistrationError,
+    CaseNumberError, CaseStatus, DecisionSeal, Desk, EventKind, FieldEdit, MaterialState,
+    MaterialStatus, Registration, RegistrationError,
 };
 pub use catalogue::{ApplicantKind, Catalogue, MaterialSpec, ServiceItem};
 pub use identity::{Mobile, ResidentId, Uscc};
+pub use role::{Action, Role};
+pub use session::{SecurityPolicy, SignInError};
 pub use township::{TownshipCode, TownshipCodeError};
+pub use workflow::{Conflict, Denied, Request};

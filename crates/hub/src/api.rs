@@ -13,8 +13,8 @@ use std::collections::HashSet;
 use tongban_domain::CaseNumber;
 use tongban_sync::auth::{self, AuthError, SignedHeaders};
 use tongban_sync::wire::{
-    self, CONTENT_TYPE, EnrollRequest, EnrollResponse, ErrorBody, MAX_BODY_BYTES, ManifestRequest,
-    ManifestResponse, SyncBatch,
+    self, CONTENT_TYPE, DirectoryRequest, DirectoryResponse, EnrollRequest, EnrollResponse,
+    ErrorBody, MAX_BODY_BYTES, ManifestRequest, ManifestResponse, SyncBatch,
 };
 
 /// A desk lists at most this many changed documents in one manifest.
@@ -100,6 +100,7 @@ pub fn router<D: HubDb>(db: D) -> Router {
         .route("/v1/enroll", post(enroll::<D>))
         .route("/v1/townships/{code}/manifest", post(manifest::<D>))
         .route("/v1/townships/{code}/sync", post(sync::<D>))
+        .route("/v1/townships/{code}/directory", post(directory::<D>))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(AppState { db })
 }
@@ -136,6 +137,39 @@ async fn enroll<D: HubDb>(
     }
     auth::verify_enrollment(&req.code, &req.public_key, &req.user, &req.signature)
         .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
+    let code_hash = hash_enroll_code(&req.code);
+    let bad_code = || {
+        ApiError::Unauthorized(
+            "enrolment code is unknown, used or expired; ask the operator for a new one / 登记码无效、已使用或已过期，请向管理员索取新码"
+                .into(),
+        )
+    };
+    // The account is checked before the code is spent, so a mistyped password costs nothing.
+    let township = state
+        .db
+        .enroll_code_township(&code_hash, now_secs())
+        .await?
+        .ok_or_else(bad_code)?;
+    let account = state
+        .db
+        .users(&township)
+        .await?
+        .into_iter()
+        .find(|u| u.name == user);
+    let password = req.password.clone();
+    let verified = match account {
+        Some(account) => tokio::task::spawn_blocking(move || {
+            auth::verify_password(&account.password_hash, &password)
+        })
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?,
+        None => false,
+    };
+    if !verified {
+        return Err(ApiError::Unauthorized(format!(
+            "no account {user} with this password in the code's township; the operator adds accounts with `tongban-hub user add` / 该乡镇没有用户{user}或密码错误，账户由管理员用 tongban-hub user add 添加"
+        )));
+    }
     let mut id = [0u8; 16];
     getrandom::fill(&mut id).map_err(|e| ApiError::Internal(e.to_string()))?;
     let device = NewDevice {
@@ -147,14 +181,9 @@ async fn enroll<D: HubDb>(
     };
     let device = state
         .db
-        .redeem_enroll_code(&hash_enroll_code(&req.code), now_secs(), device)
+        .redeem_enroll_code(&code_hash, now_secs(), device)
         .await?
-        .ok_or_else(|| {
-            ApiError::Unauthorized(
-                "enrolment code is unknown, used or expired; ask the operator for a new one / 登记码无效、已使用或已过期，请向管理员索取新码"
-                    .into(),
-            )
-        })?;
+        .ok_or_else(bad_code)?;
     let township = state
         .db
         .township(&device.township)
@@ -164,6 +193,7 @@ async fn enroll<D: HubDb>(
     Ok(Json(EnrollResponse {
         device_id: device.id,
         device_serial: device.serial,
+        directory: crate::directory::build(&state.db, &township.code).await?,
         township_code: township.code,
         township_name: township.name,
     }))
@@ -315,4 +345,20 @@ async fn sync<D: HubDb>(
     batch.check_size()?;
     let replies = sync_docs::apply_batch(&state.db, &device, &code, batch).await?;
     Ok(cbor_response(wire::encode(&replies)))
+}
+
+async fn directory<D: HubDb>(
+    State(state): State<AppState<D>>,
+    Path(code): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let (_, body) = signed_request(&state, &code, "directory", &method, &headers, body).await?;
+    let req: DirectoryRequest = wire::decode(&body)?;
+    let directory = crate::directory::build(&state.db, &code).await?;
+    let current = req.digest.as_deref() == Some(directory.digest().as_str());
+    Ok(cbor_response(wire::encode(&DirectoryResponse {
+        directory: (!current).then_some(directory),
+    })))
 }

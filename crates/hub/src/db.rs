@@ -21,6 +21,8 @@ pub enum DbError {
     NoTownship(String),
     #[error("township {0} has no device serials left / 乡镇{0}的设备序号已用完")]
     SerialsExhausted(String),
+    #[error("township {0} already has a user named {1} / 乡镇{0}已有名为{1}的用户")]
+    UserExists(String, String),
     #[error("database task failed: {0}")]
     Task(String),
 }
@@ -55,6 +57,16 @@ pub struct NewDevice {
     pub enrolled_at: i64,
 }
 
+/// An account of a township, as the hub keeps it and hands it to the township's desks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HubUser {
+    pub name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub totp_secret: Option<String>,
+    pub created_at: i64,
+}
+
 #[derive(Debug, Clone)]
 pub struct StoredDoc {
     pub bytes: Vec<u8>,
@@ -79,6 +91,26 @@ pub trait HubDb: Clone + Send + Sync + 'static {
         now: i64,
         device: NewDevice,
     ) -> impl Future<Output = DbResult<Option<Device>>> + Send;
+    /// The township a code would enrol into, without spending it.
+    fn enroll_code_township(
+        &self,
+        code_hash: &str,
+        now: i64,
+    ) -> impl Future<Output = DbResult<Option<String>>> + Send;
+    fn add_user(&self, township: &str, user: HubUser) -> impl Future<Output = DbResult<()>> + Send;
+    fn users(&self, township: &str) -> impl Future<Output = DbResult<Vec<HubUser>>> + Send;
+    /// Settings by scope: a township code, or `""` for the whole hub.
+    fn setting(
+        &self,
+        scope: &str,
+        key: &str,
+    ) -> impl Future<Output = DbResult<Option<String>>> + Send;
+    fn put_setting(
+        &self,
+        scope: &str,
+        key: &str,
+        value: &str,
+    ) -> impl Future<Output = DbResult<()>> + Send;
     fn device(&self, id: &str) -> impl Future<Output = DbResult<Option<Device>>> + Send;
     fn devices(&self, township: &str) -> impl Future<Output = DbResult<Vec<Device>>> + Send;
     fn revoke_device(&self, id: &str) -> impl Future<Output = DbResult<bool>> + Send;

@@ -3,7 +3,9 @@
 
 pub mod api;
 pub mod db;
+pub mod directory;
 pub mod postgres;
+mod review;
 pub mod sqlite;
 mod sync_docs;
 

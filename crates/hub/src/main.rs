@@ -7,7 +7,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use tongban_domain::TownshipCode;
-use tongban_hub::{HubDb, PgDb, SqliteDb, hash_enroll_code, router};
+use tongban_hub::{HubDb, PgDb, SqliteDb, directory, hash_enroll_code, router};
 
 #[derive(Parser)]
 #[command(
@@ -55,6 +55,46 @@ enum Command {
     /// List or revoke enrolled desks.
     #[command(subcommand)]
     Device(DeviceCommand),
+    /// Manage a township's accounts; they reach its desks with the next sync.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Replace the working-day calendar desks count deadlines on (JSON as in assets/calendar.json).
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an account; the password comes from TONGBAN_PASSWORD.
+    Add {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        township: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        role: tongban_domain::Role,
+        /// Also require a one-time code from an authenticator app; prints its otpauth:// address.
+        #[arg(long)]
+        totp: bool,
+    },
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        township: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    Set {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -67,6 +107,23 @@ enum TownshipCommand {
         code: String,
         #[arg(long)]
         name: String,
+    },
+    /// Show or change a township's sign-in rules (desks pick them up at their next sync).
+    Policy {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        min_password_chars: Option<u32>,
+        /// Failed sign-ins in a row that lock an account on a desk.
+        #[arg(long)]
+        max_failures: Option<u32>,
+        #[arg(long)]
+        lockout_minutes: Option<u32>,
+        /// Minutes without use after which a desk signs its user out.
+        #[arg(long)]
+        idle_minutes: Option<u32>,
     },
 }
 
@@ -90,7 +147,11 @@ impl Command {
     fn store(&self) -> &StoreArgs {
         match self {
             Self::Serve { store, .. } | Self::EnrollCode { store, .. } => store,
-            Self::Township(TownshipCommand::Add { store, .. }) => store,
+            Self::Township(
+                TownshipCommand::Add { store, .. } | TownshipCommand::Policy { store, .. },
+            ) => store,
+            Self::User(UserCommand::Add { store, .. } | UserCommand::List { store, .. }) => store,
+            Self::Calendar(CalendarCommand::Set { store, .. }) => store,
             Self::Device(
                 DeviceCommand::List { store, .. } | DeviceCommand::Revoke { store, .. },
             ) => store,
@@ -179,6 +240,116 @@ async fn run<D: HubDb>(db: D, command: Command) -> Result<()> {
                     d.id, d.serial, d.user, d.label
                 );
             }
+            Ok(())
+        }
+        Command::Township(TownshipCommand::Policy {
+            code,
+            min_password_chars,
+            max_failures,
+            lockout_minutes,
+            idle_minutes,
+            ..
+        }) => {
+            let mut policy = directory::policy(&db, &code)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let changes = [
+                (&mut policy.min_password_chars, min_password_chars, 6, 64),
+                (&mut policy.max_failures, max_failures, 1, 20),
+                (&mut policy.lockout_minutes, lockout_minutes, 1, 24 * 60),
+                (&mut policy.idle_minutes, idle_minutes, 1, 8 * 60),
+            ];
+            let mut changed = false;
+            for (field, value, low, high) in changes {
+                if let Some(value) = value {
+                    if !(low..=high).contains(&value) {
+                        bail!("{value} is outside {low}-{high} / {value}超出{low}至{high}的范围");
+                    }
+                    *field = value;
+                    changed = true;
+                }
+            }
+            if changed {
+                if db.township(&code).await?.is_none() {
+                    bail!("{}", tongban_hub::DbError::NoTownship(code.clone()));
+                }
+                db.put_setting(
+                    &code,
+                    directory::POLICY_KEY,
+                    &serde_json::to_string(&policy)?,
+                )
+                .await?;
+            }
+            println!("{}", serde_json::to_string(&policy)?);
+            Ok(())
+        }
+        Command::User(UserCommand::Add {
+            township,
+            name,
+            role,
+            totp,
+            ..
+        }) => {
+            let password = std::env::var("TONGBAN_PASSWORD").map_err(|_| {
+                anyhow::anyhow!(
+                    "set TONGBAN_PASSWORD to the new account's password / 请在环境变量 TONGBAN_PASSWORD 中提供新账户的密码"
+                )
+            })?;
+            let name = name.trim().to_string();
+            if name.is_empty() || name.chars().count() > 50 || name.chars().any(char::is_control) {
+                bail!("user name must have 1-50 characters / 用户名须为1至50个字符");
+            }
+            let policy = directory::policy(&db, &township)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            policy.check_password(&name, &password)?;
+            let secret = totp.then(tongban_sync::totp::new_secret);
+            let user = tongban_hub::db::HubUser {
+                password_hash: tongban_sync::auth::hash_password(&password)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
+                name: name.clone(),
+                role: role.as_str().to_string(),
+                totp_secret: secret.clone(),
+                created_at: time::OffsetDateTime::now_utc().unix_timestamp(),
+            };
+            db.add_user(&township, user).await?;
+            println!("{township} {name} {role}");
+            if let Some(secret) = secret {
+                println!(
+                    "{}",
+                    tongban_sync::totp::url(&secret, &name).map_err(|e| anyhow::anyhow!(e))?
+                );
+            }
+            Ok(())
+        }
+        Command::User(UserCommand::List { township, .. }) => {
+            for u in db.users(&township).await? {
+                let factor = if u.totp_secret.is_some() { "totp" } else { "-" };
+                println!("{}\t{}\t{factor}", u.name, u.role);
+            }
+            Ok(())
+        }
+        Command::Calendar(CalendarCommand::Set { file, .. }) => {
+            let text = std::fs::read_to_string(&file).with_context(|| {
+                format!(
+                    "cannot read {} / 无法读取{}",
+                    file.display(),
+                    file.display()
+                )
+            })?;
+            let calendar = tongban_domain::WorkCalendar::from_json(&text)?;
+            db.put_setting(
+                directory::HUB_SCOPE,
+                directory::CALENDAR_KEY,
+                &serde_json::to_string(calendar.data())?,
+            )
+            .await?;
+            println!(
+                "calendar {} for {}-{} / 工作日历已更新",
+                calendar.version(),
+                calendar.data().first_year,
+                calendar.data().last_year
+            );
             Ok(())
         }
         Command::Device(DeviceCommand::Revoke { device, .. }) => {

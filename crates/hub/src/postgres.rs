@@ -1,7 +1,7 @@
 //! The PostgreSQL store, for a county hub that outgrows one machine. Same contract as the
 //! SQLite store; concurrency is handled with row locks on the township.
 
-use crate::db::{DbError, DbResult, Device, HubDb, NewDevice, StoredDoc, Township};
+use crate::db::{DbError, DbResult, Device, HubDb, HubUser, NewDevice, StoredDoc, Township};
 use deadpool_postgres::{Config, Pool, Runtime};
 use std::collections::HashMap;
 use tokio_postgres::{NoTls, Row};
@@ -29,6 +29,14 @@ const MIGRATIONS: &[&str] = &["
     CREATE TABLE sync_states (
         device_id TEXT NOT NULL, doc_id TEXT NOT NULL, state BYTEA NOT NULL,
         PRIMARY KEY (device_id, doc_id));
+", "
+    CREATE TABLE users (
+        township TEXT NOT NULL REFERENCES townships (code), name TEXT NOT NULL,
+        role TEXT NOT NULL, password_hash TEXT NOT NULL, totp_secret TEXT,
+        created_at BIGINT NOT NULL, PRIMARY KEY (township, name));
+    CREATE TABLE settings (
+        scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+        PRIMARY KEY (scope, key));
 "];
 const MIGRATION_LOCK: i64 = 0x7467_6268_7562; // "tgbhub"
 
@@ -223,6 +231,94 @@ impl HubDb for PgDb {
             revoked: false,
             enrolled_at: device.enrolled_at,
         }))
+    }
+
+    async fn enroll_code_township(&self, code_hash: &str, now: i64) -> DbResult<Option<String>> {
+        Ok(self
+            .client()
+            .await?
+            .query_opt(
+                "SELECT township FROM enroll_codes
+                 WHERE code_hash = $1 AND used_by IS NULL AND expires_at > $2",
+                &[&code_hash, &now],
+            )
+            .await?
+            .map(|r| r.get(0)))
+    }
+
+    async fn add_user(&self, township: &str, user: HubUser) -> DbResult<()> {
+        let client = self.client().await?;
+        if client
+            .query_opt("SELECT 1 FROM townships WHERE code = $1", &[&township])
+            .await?
+            .is_none()
+        {
+            return Err(DbError::NoTownship(township.to_string()));
+        }
+        let added = client
+            .execute(
+                "INSERT INTO users (township, name, role, password_hash, totp_secret, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+                &[
+                    &township,
+                    &user.name,
+                    &user.role,
+                    &user.password_hash,
+                    &user.totp_secret,
+                    &user.created_at,
+                ],
+            )
+            .await?;
+        if added == 0 {
+            return Err(DbError::UserExists(township.to_string(), user.name));
+        }
+        Ok(())
+    }
+
+    async fn users(&self, township: &str) -> DbResult<Vec<HubUser>> {
+        let rows = self
+            .client()
+            .await?
+            .query(
+                "SELECT name, role, password_hash, totp_secret, created_at FROM users
+                 WHERE township = $1 ORDER BY name",
+                &[&township],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| HubUser {
+                name: r.get(0),
+                role: r.get(1),
+                password_hash: r.get(2),
+                totp_secret: r.get(3),
+                created_at: r.get(4),
+            })
+            .collect())
+    }
+
+    async fn setting(&self, scope: &str, key: &str) -> DbResult<Option<String>> {
+        Ok(self
+            .client()
+            .await?
+            .query_opt(
+                "SELECT value FROM settings WHERE scope = $1 AND key = $2",
+                &[&scope, &key],
+            )
+            .await?
+            .map(|r| r.get(0)))
+    }
+
+    async fn put_setting(&self, scope: &str, key: &str, value: &str) -> DbResult<()> {
+        self.client()
+            .await?
+            .execute(
+                "INSERT INTO settings (scope, key, value) VALUES ($1, $2, $3)
+                 ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value",
+                &[&scope, &key, &value],
+            )
+            .await?;
+        Ok(())
     }
 
     async fn device(&self, id: &str) -> DbResult<Option<Device>> {

@@ -1,6 +1,6 @@
 //! The embedded store: one SQLite file in the data directory, nothing to install.
 
-use crate::db::{DbError, DbResult, Device, HubDb, NewDevice, StoredDoc, Township};
+use crate::db::{DbError, DbResult, Device, HubDb, HubUser, NewDevice, StoredDoc, Township};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use rusqlite_migration::{M, Migrations};
 use std::collections::HashMap;
@@ -8,7 +8,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use tongban_sync::wire::DocDigest;
 
-const MIGRATIONS: &[M<'static>] = &[M::up(
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(
     "CREATE TABLE townships (code TEXT PRIMARY KEY, name TEXT NOT NULL, seq INTEGER NOT NULL DEFAULT 0);
      CREATE TABLE enroll_codes (
          code_hash TEXT PRIMARY KEY, township TEXT NOT NULL REFERENCES townships (code),
@@ -29,7 +30,17 @@ const MIGRATIONS: &[M<'static>] = &[M::up(
      CREATE TABLE sync_states (
          device_id TEXT NOT NULL, doc_id TEXT NOT NULL, state BLOB NOT NULL,
          PRIMARY KEY (device_id, doc_id));",
-)];
+    ),
+    M::up(
+        "CREATE TABLE users (
+             township TEXT NOT NULL REFERENCES townships (code), name TEXT NOT NULL,
+             role TEXT NOT NULL, password_hash TEXT NOT NULL, totp_secret TEXT,
+             created_at INTEGER NOT NULL, PRIMARY KEY (township, name));
+         CREATE TABLE settings (
+             scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+             PRIMARY KEY (scope, key));",
+    ),
+];
 
 #[derive(Clone)]
 pub struct SqliteDb {
@@ -198,6 +209,98 @@ impl HubDb for SqliteDb {
                 revoked: false,
                 enrolled_at: device.enrolled_at,
             }))
+        })
+        .await
+    }
+
+    async fn enroll_code_township(&self, code_hash: &str, now: i64) -> DbResult<Option<String>> {
+        let code_hash = code_hash.to_string();
+        self.call(move |c| {
+            Ok(c.query_row(
+                "SELECT township FROM enroll_codes
+                 WHERE code_hash = ?1 AND used_by IS NULL AND expires_at > ?2",
+                params![code_hash, now],
+                |r| r.get(0),
+            )
+            .optional()?)
+        })
+        .await
+    }
+
+    async fn add_user(&self, township: &str, user: HubUser) -> DbResult<()> {
+        let township = township.to_string();
+        self.call(move |c| {
+            let exists: bool = c.query_row(
+                "SELECT count(*) > 0 FROM townships WHERE code = ?1",
+                [&township],
+                |r| r.get(0),
+            )?;
+            if !exists {
+                return Err(DbError::NoTownship(township));
+            }
+            let added = c.execute(
+                "INSERT INTO users (township, name, role, password_hash, totp_secret, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+                params![
+                    township,
+                    user.name,
+                    user.role,
+                    user.password_hash,
+                    user.totp_secret,
+                    user.created_at
+                ],
+            )?;
+            if added == 0 {
+                return Err(DbError::UserExists(township, user.name));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn users(&self, township: &str) -> DbResult<Vec<HubUser>> {
+        let township = township.to_string();
+        self.call(move |c| {
+            let mut stmt = c.prepare(
+                "SELECT name, role, password_hash, totp_secret, created_at FROM users
+                 WHERE township = ?1 ORDER BY name",
+            )?;
+            let rows = stmt.query_map([township], |r| {
+                Ok(HubUser {
+                    name: r.get(0)?,
+                    role: r.get(1)?,
+                    password_hash: r.get(2)?,
+                    totp_secret: r.get(3)?,
+                    created_at: r.get(4)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn setting(&self, scope: &str, key: &str) -> DbResult<Option<String>> {
+        let (scope, key) = (scope.to_string(), key.to_string());
+        self.call(move |c| {
+            Ok(c.query_row(
+                "SELECT value FROM settings WHERE scope = ?1 AND key = ?2",
+                params![scope, key],
+                |r| r.get(0),
+            )
+            .optional()?)
+        })
+        .await
+    }
+
+    async fn put_setting(&self, scope: &str, key: &str, value: &str) -> DbResult<()> {
+        let (scope, key, value) = (scope.to_string(), key.to_string(), value.to_string());
+        self.call(move |c| {
+            c.execute(
+                "INSERT INTO settings (scope, key, value) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value",
+                params![scope, key, value],
+            )?;
+            Ok(())
         })
         .await
     }

@@ -4,6 +4,7 @@
 
 use crate::api::{ApiError, check_doc_id};
 use crate::db::{Device, HubDb, StoredDoc};
+use crate::review::{self, Township};
 use tongban_sync::automerge::AutoCommit;
 use tongban_sync::automerge::sync::State;
 use tongban_sync::case_doc;
@@ -24,6 +25,8 @@ fn apply(
     stored: Option<StoredDoc>,
     state: Option<Vec<u8>>,
     msg: &DocMessage,
+    sender: &Device,
+    township: &Township,
 ) -> Result<Applied, ApiError> {
     let (mut doc, version) = match stored {
         Some(s) => (
@@ -51,6 +54,23 @@ fn apply(
                 msg.doc_id, case.number
             )));
         }
+        let before =
+            if before.is_empty() {
+                None
+            } else {
+                let old = doc.fork_at(&before).map_err(|e| {
+                    ApiError::Internal(format!("stored document {}: {e}", msg.doc_id))
+                })?;
+                Some(case_doc::read(&old).map_err(|e| {
+                    ApiError::Internal(format!("stored document {}: {e}", msg.doc_id))
+                })?)
+            };
+        review::check_change(before.as_ref(), &case, &mut doc, sender, township).map_err(
+            |reason| {
+                tracing::warn!(device = %sender.id, doc = %msg.doc_id, %reason, "change refused");
+                ApiError::Forbidden(reason)
+            },
+        )?;
     }
     Ok(Applied {
         doc,
@@ -64,11 +84,12 @@ async fn load_and_apply<D: HubDb>(
     db: &D,
     device: &Device,
     township: &str,
+    directory: &Township,
     msg: &DocMessage,
 ) -> Result<Applied, ApiError> {
     let stored = db.doc(township, &msg.doc_id).await?;
     let state = db.sync_state(&device.id, &msg.doc_id).await?;
-    apply(stored, state, msg)
+    apply(stored, state, msg, device, directory)
 }
 
 pub async fn apply_batch<D: HubDb>(
@@ -80,10 +101,18 @@ pub async fn apply_batch<D: HubDb>(
     for msg in &batch.messages {
         check_doc_id(&msg.doc_id, township)?;
     }
+    let directory = Township {
+        roles: crate::directory::build(db, township)
+            .await?
+            .users
+            .into_iter()
+            .map(|u| (u.name, u.role))
+            .collect(),
+    };
     // First pass: everything must apply cleanly before anything is written.
     let mut applied = Vec::with_capacity(batch.messages.len());
     for msg in &batch.messages {
-        applied.push(load_and_apply(db, device, township, msg).await?);
+        applied.push(load_and_apply(db, device, township, &directory, msg).await?);
     }
     let mut replies = Vec::new();
     for (msg, mut result) in batch.messages.iter().zip(applied) {
@@ -109,7 +138,7 @@ pub async fn apply_batch<D: HubDb>(
                     msg.doc_id
                 )));
             }
-            result = load_and_apply(db, device, township, msg).await?;
+            result = load_and_apply(db, device, township, &directory, msg).await?;
         }
         if let Some(reply) = peer::generate(&mut result.doc, &mut result.state) {
             replies.push(DocMessage {

@@ -4,10 +4,14 @@
 
 use crate::{Store, StoreError};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
+use tongban_domain::calendar::{date_text, parse_date};
 use tongban_domain::desk::CaseSummary;
+use tongban_domain::session::Session;
+use tongban_domain::workflow::{self, clock_running};
 use tongban_domain::{
-    Case, CaseEvent, CaseNumber, CaseStatus, Catalogue, Desk, EventKind, FieldEdit, Registration,
+    Action, Case, CaseEvent, CaseNumber, CaseStatus, Catalogue, Denied, Desk, EventKind, FieldEdit,
+    Registration, WorkCalendar,
 };
 use tongban_sync::automerge::{AutoCommit, ChangeHash};
 use tongban_sync::case_doc;
@@ -25,6 +29,16 @@ pub struct CaseFilter {
     pub created_from_ms: Option<i64>,
     /// Registered before this instant (Unix milliseconds).
     pub created_before_ms: Option<i64>,
+    /// Only cases this user registered or was assigned (field staff see no others).
+    pub own: Option<String>,
+    /// Any of these statuses (in addition to `status`).
+    pub statuses: Vec<CaseStatus>,
+    /// Also cases with conflicting decisions, whatever their status.
+    pub or_conflict: bool,
+    /// Deadline on or before this date.
+    pub deadline_until: Option<Date>,
+    /// Flags are worked out for this day; none without it.
+    pub today: Option<Date>,
     pub limit: Option<u32>,
     pub offset: u32,
 }
@@ -40,9 +54,15 @@ impl Store {
         &mut self,
         catalogue: &Catalogue,
         registration: Registration,
+        session: &Session,
         now: OffsetDateTime,
     ) -> Result<Case, StoreError> {
         let today = now.date();
+        if !session.role.may(Action::Register) {
+            let denied = Denied::Role(session.role, Action::Register);
+            self.refuse(session, Action::Register, None, &denied, now)?;
+            return Err(denied.into());
+        }
         // Validation first, so a rejected form never spends a number.
         registration.validate(catalogue, today)?;
         let enrollment = self.enrollment()?;
@@ -76,14 +96,14 @@ impl Store {
         )?;
         let desk = Desk {
             township: &enrollment.township,
-            clerk: &enrollment.user,
+            clerk: &session.user,
             device: &enrollment.device_id,
             now_ms: now_ms(now),
             today,
         };
         let case = registration.into_case(catalogue, number, &desk)?;
-        let mut doc = case_doc::create(&case)?;
-        save_doc(&tx, case.number.as_str(), &mut doc, None)?;
+        let mut doc = case_doc::create(&case, &enrollment.device_id)?;
+        save_doc(&tx, &self.calendar, case.number.as_str(), &mut doc, None)?;
         tx.commit()?;
         Ok(case)
     }
@@ -99,27 +119,61 @@ impl Store {
         &mut self,
         number: &str,
         edit: &FieldEdit,
+        session: &Session,
         now: OffsetDateTime,
     ) -> Result<Case, StoreError> {
         let enrollment = self.enrollment()?;
+        let current = self.case(number)?;
+        let allowed = workflow::permit(&current, &session.user, session.role, Action::Edit)
+            .and_then(|()| {
+                if workflow::starts_from(Action::Edit, current.status) {
+                    Ok(())
+                } else {
+                    Err(Denied::State(Action::Edit, current.status))
+                }
+            });
+        if let Err(denied) = allowed {
+            self.refuse(session, Action::Edit, Some(number), &denied, now)?;
+            return Err(denied.into());
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut doc =
             load_doc(&tx, number)?.ok_or_else(|| StoreError::NoSuchCase(number.to_string()))?;
+        doc.set_actor(case_doc::device_actor(&enrollment.device_id));
         let before = doc.get_heads();
         let event = CaseEvent {
             at_ms: now_ms(now),
             kind: EventKind::FieldChanged,
-            by: enrollment.user,
+            by: session.user.clone(),
             device: enrollment.device_id,
             detail: format!("changed {}", edit.field.as_str()),
+            ..CaseEvent::default()
         };
         case_doc::apply_field_edit(&mut doc, edit, &event)?;
-        let case = save_doc(&tx, number, &mut doc, Some(&before))?
+        let case = save_doc(&tx, &self.calendar, number, &mut doc, Some(&before))?
             .ok_or_else(|| StoreError::Corrupt(format!("case {number} unreadable after edit")))?;
         tx.commit()?;
         Ok(case)
+    }
+
+    /// Keeps a refused attempt on record and says why it was refused.
+    pub(crate) fn refuse(
+        &self,
+        session: &Session,
+        action: Action,
+        number: Option<&str>,
+        denied: &Denied,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.record_refusal(
+            now_ms(now),
+            &session.user,
+            action.as_str(),
+            number,
+            &denied.to_string(),
+        )
     }
 
     /// How many cases match, ignoring paging.
@@ -136,7 +190,8 @@ impl Store {
         let (clause, args) = where_clause(filter);
         let sql = format!(
             "SELECT number, item_code, item_name, applicant_name, id_number, status,
-                    created_at_ms, updated_at_ms FROM cases WHERE {clause}
+                    created_at_ms, updated_at_ms, clerk, assignee, deadline, conflict
+             FROM cases WHERE {clause}
              ORDER BY created_at_ms DESC, number DESC LIMIT {} OFFSET {}",
             filter.limit.map_or(-1, i64::from),
             filter.offset
@@ -152,9 +207,25 @@ impl Store {
                 status: r.get(5)?,
                 created_at_ms: r.get(6)?,
                 updated_at_ms: r.get(7)?,
+                clerk: r.get(8)?,
+                assignee: r.get(9)?,
+                deadline: r.get(10)?,
+                flag: None,
+                conflict: r.get(11)?,
             })
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut cases: Vec<CaseSummary> = rows.collect::<Result<_, _>>()?;
+        if let Some(today) = filter.today {
+            for case in &mut cases {
+                let running = case.status.parse::<CaseStatus>().is_ok_and(clock_running);
+                if let (true, Some(deadline)) =
+                    (running, case.deadline.as_deref().and_then(parse_date))
+                {
+                    case.flag = Some(self.calendar.flag(today, deadline));
+                }
+            }
+        }
+        Ok(cases)
     }
 
     pub fn load_doc(&self, doc_id: &str) -> Result<Option<AutoCommit>, StoreError> {
@@ -197,6 +268,29 @@ fn where_clause(filter: &CaseFilter) -> (String, Vec<String>) {
     if let Some(before) = filter.created_before_ms {
         sql.push_str(&format!(" AND created_at_ms < {before}"));
     }
+    if let Some(user) = &filter.own {
+        args.push(user.clone());
+        let n = args.len();
+        sql.push_str(&format!(" AND (clerk = ?{n} OR assignee = ?{n})"));
+    }
+    if !filter.statuses.is_empty() {
+        // Statuses are the enum's fixed snake_case names, safe to inline.
+        let list: Vec<String> = filter
+            .statuses
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        let conflict = if filter.or_conflict {
+            " OR conflict = 1"
+        } else {
+            ""
+        };
+        sql.push_str(&format!(" AND (status IN ({}){conflict})", list.join(",")));
+    }
+    if let Some(until) = filter.deadline_until {
+        args.push(date_text(until));
+        sql.push_str(&format!(" AND deadline <= ?{}", args.len()));
+    }
     (sql, args)
 }
 
@@ -222,6 +316,7 @@ pub(crate) fn load_doc(
 /// rewrites the projection. Returns the case when the document reads as one.
 pub(crate) fn save_doc(
     tx: &Transaction<'_>,
+    calendar: &WorkCalendar,
     doc_id: &str,
     doc: &mut AutoCommit,
     before: Option<&[ChangeHash]>,
@@ -265,16 +360,19 @@ pub(crate) fn save_doc(
             return Ok(None);
         }
     };
+    let deadline = workflow::deadline(&case, calendar).map(date_text);
     tx.execute(
         "INSERT INTO cases (number, item_code, item_name, applicant_name, id_number, phone,
-                            status, clerk, created_at_ms, updated_at_ms, digest)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                            status, clerk, created_at_ms, updated_at_ms, digest,
+                            assignee, deadline, conflict)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (number) DO UPDATE SET
             item_code = excluded.item_code, item_name = excluded.item_name,
             applicant_name = excluded.applicant_name, id_number = excluded.id_number,
             phone = excluded.phone, status = excluded.status, clerk = excluded.clerk,
             created_at_ms = excluded.created_at_ms, updated_at_ms = excluded.updated_at_ms,
-            digest = excluded.digest",
+            digest = excluded.digest, assignee = excluded.assignee,
+            deadline = excluded.deadline, conflict = excluded.conflict",
         params![
             case.number.as_str(),
             case.item_code,
@@ -290,6 +388,9 @@ pub(crate) fn save_doc(
             case.created_at_ms,
             case.updated_at_ms,
             digest,
+            case.assignee,
+            deadline,
+            case.conflict.is_some(),
         ],
     )?;
     Ok(Some(case))
@@ -298,27 +399,14 @@ pub(crate) fn save_doc(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Enrollment;
-    use crate::keys::SecretKey;
     use time::macros::datetime;
-    use tongban_domain::{CaseField, TownshipCode};
+    use tongban_domain::CaseField;
 
     #[test]
     fn long_edit_chains_are_compacted_and_read_back_whole() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store =
-            Store::create(&dir.path().join("cases.db"), &SecretKey::random().unwrap()).unwrap();
-        let enrollment = Enrollment {
-            hub_url: "http://127.0.0.1:1".into(),
-            device_id: "dev".into(),
-            device_serial: 1,
-            township: TownshipCode::parse("450721101").unwrap(),
-            township_name: "檀圩镇".into(),
-            user: "李明".into(),
-        };
-        store
-            .record_enrollment(&enrollment, &SecretKey::random().unwrap(), "hash", 0)
-            .unwrap();
+        let mut store = crate::test_desk::desk(dir.path(), Default::default());
+        let clerk = crate::test_desk::session("李明");
         let now = datetime!(2026-11-21 09:30 +8);
         let registration = Registration {
             item: "YL01".into(),
@@ -327,12 +415,12 @@ mod tests {
             ..Default::default()
         };
         let case = store
-            .register(Catalogue::builtin(), registration, now)
+            .register(Catalogue::builtin(), registration, &clerk, now)
             .unwrap();
         let number = case.number.as_str();
         for i in 0..70 {
             let edit = FieldEdit::new(CaseField::Address, &format!("檀圩镇{i}号")).unwrap();
-            store.set_field(number, &edit, now).unwrap();
+            store.set_field(number, &edit, &clerk, now).unwrap();
         }
         let chunks: i64 = store
             .conn

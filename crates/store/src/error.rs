@@ -1,5 +1,5 @@
 use std::path::PathBuf;
-use tongban_domain::{ApplicantError, CaseNumberError, RegistrationError};
+use tongban_domain::{ApplicantError, CaseNumberError, Denied, RegistrationError, SignInError};
 use tongban_sync::case_doc::CaseDocError;
 
 /// Everything that can go wrong with a profile, each saying what to do about it.
@@ -51,6 +51,12 @@ pub enum StoreError {
     NotEnrolled,
     #[error("the system random generator failed: {0} / 系统随机数生成失败：{0}")]
     Random(String),
+    #[error(transparent)]
+    SignIn(#[from] SignInError),
+    #[error(transparent)]
+    Denied(#[from] Denied),
+    #[error("no user {0} in this township / 本乡镇没有用户{0}")]
+    UnknownUser(String),
     #[error(transparent)]
     Registration(#[from] RegistrationError),
     #[error(transparent)]

@@ -5,7 +5,8 @@ use crate::keys::SecretKey;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
 use std::path::Path;
-use tongban_domain::TownshipCode;
+use tongban_domain::{TownshipCode, WorkCalendar};
+use tongban_sync::wire::Directory;
 use zeroize::Zeroizing;
 
 const MIGRATIONS: &[M<'static>] = &[
@@ -32,6 +33,24 @@ const MIGRATIONS: &[M<'static>] = &[
          name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created_at_ms INTEGER NOT NULL);",
     ),
     M::up("CREATE TABLE drafts (key TEXT PRIMARY KEY, value TEXT NOT NULL);"),
+    M::up(
+        "ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'clerk';
+     ALTER TABLE users ADD COLUMN totp_secret TEXT;
+     ALTER TABLE users ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE users ADD COLUMN locked_until_ms INTEGER;
+     CREATE TABLE devices (
+         id TEXT PRIMARY KEY, serial INTEGER NOT NULL, public_key TEXT NOT NULL,
+         revoked INTEGER NOT NULL);
+     CREATE TABLE refusals (
+         at_ms INTEGER NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL, case_number TEXT,
+         reason TEXT NOT NULL);
+     ALTER TABLE cases ADD COLUMN assignee TEXT;
+     ALTER TABLE cases ADD COLUMN deadline TEXT;
+     ALTER TABLE cases ADD COLUMN conflict INTEGER NOT NULL DEFAULT 0;
+     CREATE INDEX cases_by_deadline ON cases (deadline) WHERE deadline IS NOT NULL;
+     CREATE INDEX cases_by_clerk ON cases (clerk);
+     CREATE INDEX cases_by_assignee ON cases (assignee) WHERE assignee IS NOT NULL;",
+    ),
 ];
 
 /// What the hub told this desk when it enrolled.
@@ -47,6 +66,9 @@ pub struct Enrollment {
 
 pub struct Store {
     pub(crate) conn: Connection,
+    /// The working-day calendar deadlines are counted on: the shipped one or a newer one from
+    /// the hub.
+    pub(crate) calendar: WorkCalendar,
 }
 
 impl Store {
@@ -95,7 +117,12 @@ impl Store {
         Migrations::from_slice(MIGRATIONS)
             .to_latest(&mut conn)
             .map_err(|e| StoreError::Corrupt(format!("schema migration: {e}")))?;
-        Ok(Self { conn })
+        let mut store = Self {
+            conn,
+            calendar: WorkCalendar::builtin().clone(),
+        };
+        store.calendar = store.stored_calendar()?;
+        Ok(store)
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -107,7 +134,7 @@ impl Store {
             .optional()?)
     }
 
-    fn setting_text(&self, key: &str) -> Result<Option<String>, StoreError> {
+    pub(crate) fn setting_text(&self, key: &str) -> Result<Option<String>, StoreError> {
         self.setting(key)?
             .map(|v| {
                 String::from_utf8(v).map_err(|_| StoreError::Corrupt(format!("setting {key}")))
@@ -128,13 +155,13 @@ impl Store {
         Ok(())
     }
 
-    /// Records the enrolment, the device's signing key and the first user, in one transaction.
+    /// Records the enrolment, the device's signing key and the township's directory, in one
+    /// transaction.
     pub fn record_enrollment(
         &mut self,
         enrollment: &Enrollment,
         device_key: &SecretKey,
-        password_hash: &str,
-        now_ms: i64,
+        directory: &Directory,
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         for (key, value) in [
@@ -152,12 +179,9 @@ impl Store {
             "device_serial",
             enrollment.device_serial.to_string().as_bytes(),
         )?;
-        tx.execute(
-            "INSERT INTO users (name, password_hash, created_at_ms) VALUES (?1, ?2, ?3)
-             ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash",
-            params![enrollment.user, password_hash, now_ms],
-        )?;
+        crate::accounts::write_directory(&tx, directory)?;
         tx.commit()?;
+        self.calendar = self.stored_calendar()?;
         Ok(())
     }
 
@@ -186,17 +210,6 @@ impl Store {
     pub fn device_key(&self) -> Result<SecretKey, StoreError> {
         let bytes = Zeroizing::new(self.setting("device_key")?.ok_or(StoreError::NotEnrolled)?);
         SecretKey::from_slice(&bytes).ok_or_else(|| StoreError::Corrupt("device key".into()))
-    }
-
-    pub fn password_hash(&self, user: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT password_hash FROM users WHERE name = ?1",
-                [user],
-                |r| r.get(0),
-            )
-            .optional()?)
     }
 
     /// Keeps a form in progress (encrypted like everything else) so a crash loses nothing.

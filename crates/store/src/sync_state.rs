@@ -90,7 +90,7 @@ impl Store {
             None => !heads.is_empty(),
         };
         if changed {
-            save_doc(&tx, doc_id, &mut doc, before.as_deref())?;
+            save_doc(&tx, &self.calendar, doc_id, &mut doc, before.as_deref())?;
         }
         tx.execute(
             "INSERT INTO sync_docs (doc_id, state) VALUES (?1, ?2)

@@ -3,9 +3,13 @@
 
 use std::path::Path;
 use time::macros::datetime;
-use tongban_domain::{CaseField, Catalogue, FieldEdit, Registration, TownshipCode};
+use tongban_domain::session::Session;
+use tongban_domain::{
+    CaseField, Catalogue, FieldEdit, Registration, Role, SecurityPolicy, TownshipCode,
+};
 use tongban_store::keys::SecretKey;
 use tongban_store::{CaseFilter, Enrollment, Profile, StoreError};
+use tongban_sync::wire::{Directory, DirectoryUser};
 
 const PASSPHRASE: &str = "檀圩镇恢复口令-2026";
 
@@ -20,10 +24,29 @@ fn enrolled(dir: &Path) -> Profile {
         township_name: "檀圩镇".into(),
         user: "李明".into(),
     };
+    let directory = Directory {
+        users: vec![DirectoryUser {
+            name: "李明".into(),
+            role: Role::Clerk,
+            password_hash: "unused".into(),
+            totp_secret: None,
+        }],
+        devices: Vec::new(),
+        policy: SecurityPolicy::default(),
+        calendar: None,
+    };
     store
-        .record_enrollment(&enrollment, &SecretKey::random().unwrap(), "hash", 0)
+        .record_enrollment(&enrollment, &SecretKey::random().unwrap(), &directory)
         .unwrap();
     profile
+}
+
+fn clerk() -> Session {
+    Session {
+        user: "李明".into(),
+        role: Role::Clerk,
+        last_use_ms: 0,
+    }
 }
 
 fn registration(name: &str, id: &str) -> Registration {
@@ -52,15 +75,26 @@ fn cases_persist_encrypted_and_numbers_never_repeat() {
     let first = {
         let mut store = profile.open().unwrap();
         let case = store
-            .register(catalogue, registration("覃秀梅", "450721198806152311"), now)
+            .register(
+                catalogue,
+                registration("覃秀梅", "450721198806152311"),
+                &clerk(),
+                now,
+            )
             .unwrap();
         assert_eq!(case.number.as_str(), "450721101-20261121-003-0001");
-        let rejected = store.register(catalogue, registration("覃秀梅", "450721198806152312"), now);
+        let rejected = store.register(
+            catalogue,
+            registration("覃秀梅", "450721198806152312"),
+            &clerk(),
+            now,
+        );
         assert!(matches!(rejected, Err(StoreError::Registration(_))));
         store
             .set_field(
                 case.number.as_str(),
                 &FieldEdit::new(CaseField::Address, "檀圩镇新村").unwrap(),
+                &clerk(),
                 now,
             )
             .unwrap();
@@ -72,7 +106,12 @@ fn cases_persist_encrypted_and_numbers_never_repeat() {
     assert_eq!(back.applicant.address.as_deref(), Some("檀圩镇新村"));
     assert_eq!(back.events.len(), 2);
     let second = store
-        .register(catalogue, registration("韦国强", "11010519491231002X"), now)
+        .register(
+            catalogue,
+            registration("韦国强", "11010519491231002X"),
+            &clerk(),
+            now,
+        )
         .unwrap();
     assert_eq!(second.number.as_str(), "450721101-20261121-003-0002");
     let found = store
@@ -128,6 +167,7 @@ fn lost_keyring_entry_fails_closed_and_recovery_restores_access() {
         .register(
             Catalogue::builtin(),
             registration("覃秀梅", "450721198806152311"),
+            &clerk(),
             datetime!(2026-11-21 10:00 +8),
         )
         .unwrap();

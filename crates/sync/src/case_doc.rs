@@ -3,11 +3,13 @@
 //! items so concurrent additions are all kept.
 
 use automerge::transaction::{CommitOptions, Transactable};
-use automerge::{AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
+use automerge::{
+    ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value,
+};
 use sha2::{Digest, Sha256};
 use tongban_domain::{
-    Applicant, ApplicantId, Case, CaseEvent, CaseNumber, CaseStatus, EventKind, FieldEdit,
-    MaterialState, MaterialStatus, Mobile, ResidentId, TownshipCode, Uscc,
+    Applicant, ApplicantId, Case, CaseEvent, CaseNumber, CaseStatus, DecisionSeal, EventKind,
+    FieldEdit, MaterialState, MaterialStatus, Mobile, ResidentId, TownshipCode, Uscc,
 };
 
 /// Bumped when the document layout changes incompatibly; readers refuse newer layouts.
@@ -40,16 +42,37 @@ pub fn heads_digest(heads: &[ChangeHash]) -> String {
     hex::encode(&hasher.finalize()[..16])
 }
 
-/// Creates the document for a newly registered case, in one commit.
-pub fn create(case: &Case) -> Result<AutoCommit> {
+/// The Automerge actor of a device: every change a desk makes carries its device id, so the hub
+/// can tell which device wrote which event.
+pub fn device_actor(device_id: &str) -> ActorId {
+    match hex::decode(device_id) {
+        Ok(bytes) if !bytes.is_empty() => ActorId::from(bytes),
+        _ => ActorId::from(device_id.as_bytes()),
+    }
+}
+
+/// The device that created an event, as its actor in hex (the part of the event id after `@`).
+pub fn event_actor(event: &CaseEvent) -> &str {
+    event.id.rsplit_once('@').map_or("", |(_, actor)| actor)
+}
+
+/// Loads a stored document for the device that is about to change it.
+pub fn load_as(bytes: &[u8], device_id: &str) -> Result<AutoCommit> {
+    let mut doc = AutoCommit::load(bytes)?;
+    doc.set_actor(device_actor(device_id));
+    Ok(doc)
+}
+
+/// Creates the document for a newly registered case, in one commit, authored by `device_id`.
+pub fn create(case: &Case, device_id: &str) -> Result<AutoCommit> {
     let mut doc = AutoCommit::new();
+    doc.set_actor(device_actor(device_id));
     doc.put(ROOT, "schema", SCHEMA)?;
     doc.put(ROOT, "number", case.number.as_str())?;
     doc.put(ROOT, "township", case.township.as_str())?;
     doc.put(ROOT, "item_code", case.item_code.as_str())?;
     doc.put(ROOT, "item_name", case.item_name.as_str())?;
     doc.put(ROOT, "promised_days", u64::from(case.promised_days))?;
-    doc.put(ROOT, "status", case.status.as_str())?;
     doc.put(ROOT, "clerk", case.clerk.as_str())?;
     doc.put(ROOT, "created_at_ms", case.created_at_ms)?;
     doc.put(ROOT, "updated_at_ms", case.updated_at_ms)?;
@@ -100,15 +123,55 @@ pub fn apply_field_edit(doc: &mut AutoCommit, edit: &FieldEdit, event: &CaseEven
     Ok(())
 }
 
+/// Records a workflow event and what it does to the materials, as one commit.
+pub fn apply_event(doc: &mut AutoCommit, event: &CaseEvent) -> Result<()> {
+    if event.kind == EventKind::Supplemented {
+        let materials = object(doc, &ROOT, "materials")?;
+        for i in 0..doc.length(&materials) {
+            let m = list_object(doc, &materials, i)?;
+            if event.missing.contains(&read_str(doc, &m, "code")?) {
+                doc.put(&m, "status", material_status(MaterialStatus::Received))?;
+            }
+        }
+    }
+    let updated = read_i64(doc, &ROOT, "updated_at_ms")?;
+    doc.put(ROOT, "updated_at_ms", updated.max(event.at_ms))?;
+    push_event(doc, event)?;
+    commit(doc, event.kind.as_str(), event.at_ms);
+    Ok(())
+}
+
 fn push_event(doc: &mut AutoCommit, event: &CaseEvent) -> Result<()> {
     let events = object(doc, &ROOT, "events")?;
     let at = doc.length(&events);
     let item = doc.insert_object(&events, at, ObjType::Map)?;
     doc.put(&item, "at_ms", event.at_ms)?;
-    doc.put(&item, "kind", event_kind(&event.kind))?;
+    doc.put(&item, "kind", event.kind.as_str())?;
     doc.put(&item, "by", event.by.as_str())?;
     doc.put(&item, "device", event.device.as_str())?;
     doc.put(&item, "detail", event.detail.as_str())?;
+    if let Some(from) = event.from {
+        doc.put(&item, "from", from.as_str())?;
+    }
+    if let Some(to) = event.to {
+        doc.put(&item, "to", to.as_str())?;
+    }
+    if let Some(reason) = &event.reason {
+        doc.put(&item, "reason", reason.as_str())?;
+    }
+    if !event.missing.is_empty() {
+        doc.put(&item, "missing", event.missing.join(","))?;
+    }
+    if let Some(assignee) = &event.assignee {
+        doc.put(&item, "assignee", assignee.as_str())?;
+    }
+    if !event.resolves.is_empty() {
+        doc.put(&item, "resolves", event.resolves.join(","))?;
+    }
+    if let Some(seal) = &event.seal {
+        doc.put(&item, "heads", seal.heads.join(","))?;
+        doc.put(&item, "signature", seal.signature.as_str())?;
+    }
     Ok(())
 }
 
@@ -170,16 +233,41 @@ pub fn read(doc: &AutoCommit) -> Result<Case> {
         let kind: EventKind =
             serde_json::from_value(serde_json::Value::String(read_str(doc, &e, "kind")?))
                 .unwrap_or(EventKind::Other);
+        let status = |key: &'static str| -> Result<Option<CaseStatus>> {
+            read_opt_str(doc, &e, key)?
+                .map(|s| s.parse().map_err(|_| CaseDocError::Invalid(key)))
+                .transpose()
+        };
+        let list = |key: &'static str| -> Result<Vec<String>> {
+            Ok(read_opt_str(doc, &e, key)?
+                .map(|s| s.split(',').map(str::to_string).collect())
+                .unwrap_or_default())
+        };
+        let seal = match read_opt_str(doc, &e, "signature")? {
+            Some(signature) => Some(DecisionSeal {
+                heads: list("heads")?,
+                signature,
+            }),
+            None => None,
+        };
         events.push(CaseEvent {
+            id: e.to_string(),
             at_ms: read_i64(doc, &e, "at_ms")?,
             kind,
             by: read_str(doc, &e, "by")?,
             device: read_str(doc, &e, "device")?,
             detail: read_str(doc, &e, "detail")?,
+            from: status("from")?,
+            to: status("to")?,
+            reason: read_opt_str(doc, &e, "reason")?,
+            missing: list("missing")?,
+            assignee: read_opt_str(doc, &e, "assignee")?,
+            resolves: list("resolves")?,
+            seal,
         });
     }
 
-    Ok(Case {
+    let mut case = Case {
         number: CaseNumber::parse(&read_str(doc, &ROOT, "number")?)
             .map_err(|_| CaseDocError::Invalid("number"))?,
         township: TownshipCode::parse(&read_str(doc, &ROOT, "township")?)
@@ -190,28 +278,22 @@ pub fn read(doc: &AutoCommit) -> Result<Case> {
             .map_err(|_| CaseDocError::Invalid("promised_days"))?,
         applicant,
         materials,
-        status: read_str(doc, &ROOT, "status")?
-            .parse::<CaseStatus>()
-            .map_err(|_| CaseDocError::Invalid("status"))?,
+        status: CaseStatus::Registered,
         clerk: read_str(doc, &ROOT, "clerk")?,
         created_at_ms: read_i64(doc, &ROOT, "created_at_ms")?,
         updated_at_ms: read_i64(doc, &ROOT, "updated_at_ms")?,
         events,
-    })
+        assignee: None,
+        conflict: None,
+    };
+    case.refold();
+    Ok(case)
 }
 
 fn material_status(status: MaterialStatus) -> &'static str {
     match status {
         MaterialStatus::Received => "received",
         MaterialStatus::Missing => "missing",
-    }
-}
-
-fn event_kind(kind: &EventKind) -> &'static str {
-    match kind {
-        EventKind::Registered => "registered",
-        EventKind::FieldChanged => "field_changed",
-        EventKind::Other => "other",
     }
 }
 
@@ -299,8 +381,13 @@ pub(crate) mod tests {
     #[test]
     fn round_trips_and_merges_concurrent_field_edits() {
         let case = sample_case(1);
-        let mut a = create(&case).unwrap();
-        assert_eq!(read(&a).unwrap(), case);
+        let mut a = create(&case, "dev-1").unwrap();
+        let mut back = read(&a).unwrap();
+        for event in &mut back.events {
+            assert_eq!(event_actor(event), hex::encode("dev-1"));
+            event.id.clear();
+        }
+        assert_eq!(back, case);
 
         let mut b = AutoCommit::load(&a.save()).unwrap();
         let event = |field: &str| CaseEvent {
@@ -309,6 +396,7 @@ pub(crate) mod tests {
             by: "李明".into(),
             device: "dev".into(),
             detail: field.into(),
+            ..CaseEvent::default()
         };
         let phone = FieldEdit::new(CaseField::Phone, "13900139000").unwrap();
         let address = FieldEdit::new(CaseField::Address, "檀圩镇新村").unwrap();
@@ -325,8 +413,65 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn decisions_are_sealed_and_forgeries_refused() {
+        use crate::decision;
+        use tongban_sync_test_keys::key;
+        let case = sample_case(3);
+        let device = "0a0b0c0d0e0f";
+        let mut doc = create(&case, device).unwrap();
+        let signing = key(7);
+        let public = hex::encode(signing.verifying_key().to_bytes());
+        let mut event = CaseEvent {
+            at_ms: case.created_at_ms + 1,
+            kind: EventKind::Accepted,
+            by: "张华".into(),
+            device: device.into(),
+            from: Some(CaseStatus::Registered),
+            to: Some(CaseStatus::Accepted),
+            ..CaseEvent::default()
+        };
+        apply_event(&mut doc, &event).unwrap();
+        event.kind = EventKind::Approved;
+        event.from = Some(CaseStatus::Accepted);
+        event.to = Some(CaseStatus::Approved);
+        event.seal = Some(decision::seal(
+            &mut doc,
+            case.number.as_str(),
+            &event,
+            &signing,
+        ));
+        apply_event(&mut doc, &event).unwrap();
+        let stored = read(&doc).unwrap();
+        assert_eq!(stored.status, CaseStatus::Approved);
+        let approval = stored.events.last().unwrap().clone();
+        assert_eq!(event_actor(&approval), device);
+        decision::verify(&mut doc, case.number.as_str(), &approval, &public).unwrap();
+
+        let mut forged = approval.clone();
+        forged.to = Some(CaseStatus::Rejected);
+        assert!(matches!(
+            decision::verify(&mut doc, case.number.as_str(), &forged, &public),
+            Err(decision::SealError::BadSignature(_))
+        ));
+        let other = hex::encode(key(8).verifying_key().to_bytes());
+        assert!(decision::verify(&mut doc, case.number.as_str(), &approval, &other).is_err());
+        let mut unsealed = approval;
+        unsealed.seal = None;
+        assert!(matches!(
+            decision::verify(&mut doc, case.number.as_str(), &unsealed, &public),
+            Err(decision::SealError::Unsealed(_))
+        ));
+    }
+
+    mod tongban_sync_test_keys {
+        pub fn key(seed: u8) -> ed25519_dalek::SigningKey {
+            ed25519_dalek::SigningKey::from_bytes(&[seed; 32])
+        }
+    }
+
+    #[test]
     fn newer_layouts_are_refused() {
-        let mut doc = create(&sample_case(2)).unwrap();
+        let mut doc = create(&sample_case(2), "dev-1").unwrap();
         doc.put(ROOT, "schema", SCHEMA + 1).unwrap();
         assert!(matches!(read(&doc), Err(CaseDocError::NewerSchema(2))));
     }

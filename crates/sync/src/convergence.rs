@@ -1,12 +1,16 @@
-//! Three replicas of one case, random edits, random (and sometimes lost) sync messages: once
-//! everybody has talked to everybody, all hold the same document.
+//! Three replicas of one case, random edits and workflow moves, random (and sometimes lost) sync
+//! messages: once everybody has talked to everybody, all hold the same document and agree on its
+//! status and any conflict.
 
 use crate::case_doc::{self, tests::sample_case};
 use crate::peer;
 use automerge::AutoCommit;
 use automerge::sync::State;
 use proptest::prelude::*;
-use tongban_domain::{CaseEvent, CaseField, EventKind, FieldEdit};
+use tongban_domain::workflow::{self, Rules};
+use tongban_domain::{
+    Action, CaseEvent, CaseField, EventKind, FieldEdit, Request, Role, WorkCalendar,
+};
 
 #[derive(Debug, Clone)]
 enum Step {
@@ -19,6 +23,10 @@ enum Step {
         from: usize,
         to: usize,
         lose: bool,
+    },
+    Move {
+        replica: usize,
+        action: Action,
     },
 }
 
@@ -38,6 +46,17 @@ fn step() -> impl Strategy<Value = Step> {
                 field,
                 value
             }),
+        (
+            0usize..3,
+            prop_oneof![
+                Just(Action::Accept),
+                Just(Action::Approve),
+                Just(Action::Reject),
+                Just(Action::Withdraw),
+                Just(Action::Resolve),
+            ]
+        )
+            .prop_map(|(replica, action)| Step::Move { replica, action }),
         (0usize..3, 0usize..3, proptest::bool::weighted(0.2))
             .prop_filter("distinct peers", |(a, b, _)| a != b)
             .prop_map(|(from, to, lose)| Step::Send { from, to, lose }),
@@ -56,8 +75,41 @@ fn edit(doc: &mut AutoCommit, field: CaseField, value: u32, replica: usize) {
         by: format!("clerk{replica}"),
         device: format!("dev{replica}"),
         detail: field.as_str().into(),
+        ..CaseEvent::default()
     };
     case_doc::apply_field_edit(doc, &FieldEdit::new(field, &text).unwrap(), &event).unwrap();
+}
+
+/// A supervisor on `replica` takes `action` if the rules allow it there and then.
+fn decide(doc: &mut AutoCommit, action: Action, replica: usize) {
+    let case = case_doc::read(doc).unwrap();
+    let request = Request {
+        reason: Some("理由".into()),
+        outcome: Some(tongban_domain::CaseStatus::Rejected),
+        ..Request::default()
+    };
+    let rules = Rules {
+        levels: 1,
+        today: time::macros::date!(2026 - 11 - 21),
+        calendar: WorkCalendar::builtin(),
+    };
+    let user = format!("supervisor{replica}");
+    let Ok(planned) = workflow::plan(&case, &user, Role::Supervisor, action, &request, &rules)
+    else {
+        return;
+    };
+    let event = CaseEvent {
+        at_ms: case.updated_at_ms + 1,
+        kind: planned.kind,
+        by: user,
+        device: format!("dev{replica}"),
+        from: Some(planned.from),
+        to: Some(planned.to),
+        reason: planned.reason,
+        resolves: planned.resolves,
+        ..CaseEvent::default()
+    };
+    case_doc::apply_event(doc, &event).unwrap();
 }
 
 /// Delivers one message; a lost message resets the sender's in-flight state, as desks do after
@@ -84,7 +136,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
     #[test]
     fn three_replicas_converge(steps in proptest::collection::vec(step(), 1..60)) {
-        let mut origin = case_doc::create(&sample_case(1)).unwrap();
+        let mut origin = case_doc::create(&sample_case(1), "dev-1").unwrap();
         let bytes = origin.save();
         let mut docs: Vec<AutoCommit> = (0..3).map(|_| AutoCommit::load(&bytes).unwrap()).collect();
         let mut states: [[State; 3]; 3] = Default::default();
@@ -92,6 +144,7 @@ proptest! {
             match step {
                 Step::Edit { replica, field, value } => edit(&mut docs[replica], field, value, replica),
                 Step::Send { from, to, lose } => { send(&mut docs, &mut states, from, to, lose); }
+                Step::Move { replica, action } => decide(&mut docs[replica], action, replica),
             }
         }
         let mut rounds = 0;

@@ -4,7 +4,9 @@
 
 pub mod auth;
 pub mod case_doc;
+pub mod decision;
 pub mod peer;
+pub mod totp;
 pub mod wire;
 
 pub use automerge;

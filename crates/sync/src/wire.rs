@@ -75,12 +75,15 @@ impl SyncBatch {
     }
 }
 
-/// Enrolment is authorised by the one-time code; the signature proves the desk holds the key.
+/// Enrolment is authorised by the one-time code and an account of the code's township; the
+/// signature proves the desk holds its key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrollRequest {
     pub code: String,
     pub public_key: String,
     pub user: String,
+    /// Checked against the account before the code is spent; never stored by the hub.
+    pub password: String,
     pub label: String,
     pub signature: String,
 }
@@ -91,6 +94,57 @@ pub struct EnrollResponse {
     pub device_serial: u32,
     pub township_code: String,
     pub township_name: String,
+    pub directory: Directory,
+}
+
+/// A township account as desks need it to sign users in offline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryUser {
+    pub name: String,
+    pub role: tongban_domain::Role,
+    pub password_hash: String,
+    pub totp_secret: Option<String>,
+}
+
+/// A device of the township, so desks can check the seals on each other's decisions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryDevice {
+    pub id: String,
+    pub serial: u32,
+    pub public_key: String,
+    pub revoked: bool,
+}
+
+/// What a township's desks share beyond cases: accounts, devices, sign-in rules and the
+/// working-day calendar when the hub has a newer one than the desks shipped with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Directory {
+    pub users: Vec<DirectoryUser>,
+    pub devices: Vec<DirectoryDevice>,
+    pub policy: tongban_domain::SecurityPolicy,
+    pub calendar: Option<tongban_domain::calendar::CalendarData>,
+}
+
+impl Directory {
+    /// Identifies a directory's content, so an unchanged one is not sent again.
+    pub fn digest(&self) -> String {
+        use sha2::Digest;
+        let mut cbor = Vec::new();
+        let _ = ciborium::into_writer(self, &mut cbor);
+        hex::encode(&sha2::Sha256::digest(&cbor)[..16])
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryRequest {
+    /// The digest of the directory the desk holds, if any.
+    pub digest: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryResponse {
+    /// `None` when the desk's copy is current.
+    pub directory: Option<Directory>,
 }
 
 /// Every refusal from the hub carries a stable code and a sentence in English and Chinese.

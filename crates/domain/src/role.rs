@@ -1,0 +1,201 @@
+//! Roles and what each may do. One table, consulted by the desk before acting and by the hub
+//! for every change it receives: least privilege holds wherever a change comes from.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Window staff: intake, supplement requests, hand-over for review.
+    Clerk,
+    /// Accepts and returns, approves and rejects, reassigns, resolves conflicts.
+    Supervisor,
+    /// Field staff on laptops: register and correct their own cases, no decisions.
+    Field,
+    /// Users, devices and the catalogue; no access to cases.
+    Admin,
+}
+
+pub const ROLES: [Role; 4] = [Role::Clerk, Role::Supervisor, Role::Field, Role::Admin];
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Clerk => "clerk",
+            Self::Supervisor => "supervisor",
+            Self::Field => "field",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Clerk => "受理人员",
+            Self::Supervisor => "审批人员",
+            Self::Field => "外勤人员",
+            Self::Admin => "系统管理员",
+        }
+    }
+
+    /// Whether this role may take `action` at all; field staff are further limited to their
+    /// own cases (see [`Action::own_cases_only`]).
+    pub fn may(self, action: Action) -> bool {
+        use Action::*;
+        match self {
+            Self::Clerk => matches!(
+                action,
+                View | Register | Edit | Return | Supplement | HandOver | Complete | Withdraw
+            ),
+            Self::Supervisor => matches!(
+                action,
+                View | Return
+                    | Accept
+                    | Approve
+                    | Reject
+                    | Complete
+                    | Withdraw
+                    | Reassign
+                    | Resolve
+            ),
+            Self::Field => matches!(action, View | Register | Edit | Supplement),
+            Self::Admin => matches!(action, ManageUsers),
+        }
+    }
+
+    /// Field staff see and change only the cases they registered or were assigned.
+    pub fn own_cases_only(self) -> bool {
+        self == Self::Field
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ROLES
+            .into_iter()
+            .find(|r| r.as_str() == s.trim())
+            .ok_or_else(|| {
+                format!(
+                    "unknown role {s:?}; use clerk, supervisor, field or admin / 未知角色“{s}”，可用 clerk、supervisor、field、admin"
+                )
+            })
+    }
+}
+
+/// Everything a user can ask of the system that the roles table decides on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    View,
+    Register,
+    /// Correct an applicant field.
+    Edit,
+    /// Return for missing materials, with the one-time notice (补正).
+    Return,
+    /// Record that the missing materials were brought.
+    Supplement,
+    Accept,
+    /// Hand an accepted case over for review.
+    HandOver,
+    Approve,
+    Reject,
+    Complete,
+    Withdraw,
+    Reassign,
+    /// Settle two conflicting offline decisions.
+    Resolve,
+    ManageUsers,
+}
+
+pub const ACTIONS: [Action; 14] = [
+    Action::View,
+    Action::Register,
+    Action::Edit,
+    Action::Return,
+    Action::Supplement,
+    Action::Accept,
+    Action::HandOver,
+    Action::Approve,
+    Action::Reject,
+    Action::Complete,
+    Action::Withdraw,
+    Action::Reassign,
+    Action::Resolve,
+    Action::ManageUsers,
+];
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::View => "view",
+            Self::Register => "register",
+            Self::Edit => "edit",
+            Self::Return => "return",
+            Self::Supplement => "supplement",
+            Self::Accept => "accept",
+            Self::HandOver => "hand_over",
+            Self::Approve => "approve",
+            Self::Reject => "reject",
+            Self::Complete => "complete",
+            Self::Withdraw => "withdraw",
+            Self::Reassign => "reassign",
+            Self::Resolve => "resolve",
+            Self::ManageUsers => "manage_users",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::View => "查看办件",
+            Self::Register => "登记办件",
+            Self::Edit => "更正申请人信息",
+            Self::Return => "退回补正",
+            Self::Supplement => "登记补正材料",
+            Self::Accept => "受理",
+            Self::HandOver => "提交审核",
+            Self::Approve => "批准",
+            Self::Reject => "不予批准",
+            Self::Complete => "办结",
+            Self::Withdraw => "撤回",
+            Self::Reassign => "改派",
+            Self::Resolve => "裁决冲突",
+            Self::ManageUsers => "管理用户",
+        }
+    }
+
+    /// Decisions are signed with the device key and verified by the hub.
+    pub fn is_decision(self) -> bool {
+        matches!(self, Self::Approve | Self::Reject | Self::Resolve)
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_parse_and_admins_never_touch_cases() {
+        for role in ROLES {
+            assert_eq!(role.as_str().parse::<Role>(), Ok(role));
+        }
+        assert!("root".parse::<Role>().unwrap_err().contains("未知角色"));
+        for action in ACTIONS {
+            assert_eq!(Role::Admin.may(action), action == Action::ManageUsers);
+            assert!(!Role::Field.may(action) || !action.is_decision());
+        }
+    }
+}

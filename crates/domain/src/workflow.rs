@@ -1,0 +1,470 @@
+//! The service workflow. A case's status is never stored: it is folded from the timeline, so
+//! the only way to move a case is to add an event, and every event can be checked on its own
+//! (who, from which state, to which state). Two desks moving the same case apart offline leave
+//! two events starting from the same state; the fold turns that into a visible conflict instead
+//! of letting one silently win.
+
+use crate::calendar::{WorkCalendar, date_text};
+use crate::case::{Case, CaseEvent, CaseStatus, EventKind, MaterialStatus};
+use crate::role::{Action, Role};
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+/// The legal limit for the one-time notice, in working days from registration.
+pub const NOTICE_WORKING_DAYS: u16 = 5;
+const MAX_REASON_CHARS: usize = 500;
+
+/// One side of a conflict, as shown to the supervisor who settles it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConflictOption {
+    pub event: String,
+    pub outcome: CaseStatus,
+    pub by: String,
+    pub device: String,
+    pub at_ms: i64,
+    pub reason: Option<String>,
+}
+
+/// Two or more transitions made from the same state without seeing each other.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conflict {
+    pub from: CaseStatus,
+    pub options: Vec<ConflictOption>,
+}
+
+/// What the timeline says about where a case stands.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Progress {
+    pub status: CaseStatus,
+    pub conflict: Option<Conflict>,
+    pub accepted_at_ms: Option<i64>,
+    pub assignee: Option<String>,
+    /// Users who approved since the case entered review (multi-level items).
+    pub approvals: Vec<String>,
+    /// Whether the one-time notice was given.
+    pub returned: bool,
+}
+
+/// The action that writes events of this kind.
+pub fn action_of(kind: &EventKind) -> Option<Action> {
+    Some(match kind {
+        EventKind::Registered => Action::Register,
+        EventKind::FieldChanged => Action::Edit,
+        EventKind::Returned => Action::Return,
+        EventKind::Supplemented => Action::Supplement,
+        EventKind::Accepted => Action::Accept,
+        EventKind::HandedOver => Action::HandOver,
+        EventKind::Approved => Action::Approve,
+        EventKind::Rejected => Action::Reject,
+        EventKind::Completed => Action::Complete,
+        EventKind::Withdrawn => Action::Withdraw,
+        EventKind::Reassigned => Action::Reassign,
+        EventKind::Resolved => Action::Resolve,
+        EventKind::Other => return None,
+    })
+}
+
+pub fn kind_of(action: Action) -> Option<EventKind> {
+    Some(match action {
+        Action::Register => EventKind::Registered,
+        Action::Edit => EventKind::FieldChanged,
+        Action::Return => EventKind::Returned,
+        Action::Supplement => EventKind::Supplemented,
+        Action::Accept => EventKind::Accepted,
+        Action::HandOver => EventKind::HandedOver,
+        Action::Approve => EventKind::Approved,
+        Action::Reject => EventKind::Rejected,
+        Action::Complete => EventKind::Completed,
+        Action::Withdraw => EventKind::Withdrawn,
+        Action::Reassign => EventKind::Reassigned,
+        Action::Resolve => EventKind::Resolved,
+        Action::View | Action::ManageUsers => return None,
+    })
+}
+
+fn is_final(status: CaseStatus) -> bool {
+    matches!(status, CaseStatus::Completed | CaseStatus::Withdrawn)
+}
+
+/// The states an action may start from. Approve and reject also take an accepted case directly,
+/// so a supervisor at the window does not need a hand-over to themself.
+pub fn starts_from(action: Action, status: CaseStatus) -> bool {
+    use CaseStatus::*;
+    match action {
+        Action::Return => status == Registered,
+        Action::Supplement => status == SupplementRequested,
+        Action::Accept => matches!(status, Registered | Supplemented),
+        Action::HandOver => status == Accepted,
+        Action::Approve | Action::Reject => matches!(status, Accepted | UnderReview),
+        Action::Complete => matches!(status, Approved | Rejected),
+        Action::Withdraw | Action::Edit | Action::Reassign => !is_final(status),
+        Action::View => true,
+        Action::Register | Action::Resolve | Action::ManageUsers => false,
+    }
+}
+
+/// Where an action leads; approval stays under review until the item's last level approves.
+pub fn target(action: Action, from: CaseStatus, levels: u8, approvals: usize) -> CaseStatus {
+    use CaseStatus::*;
+    match action {
+        Action::Return => SupplementRequested,
+        Action::Supplement => Supplemented,
+        Action::Accept => Accepted,
+        Action::HandOver => UnderReview,
+        Action::Approve if approvals + 1 < usize::from(levels.max(1)) => UnderReview,
+        Action::Approve => Approved,
+        Action::Reject => Rejected,
+        Action::Complete => Completed,
+        Action::Withdraw => Withdrawn,
+        _ => from,
+    }
+}
+
+/// Folds the timeline, in its (replica-independent) list order, into the case's standing.
+pub fn fold(events: &[CaseEvent]) -> Progress {
+    // Transitions that currently count, with the state each started from.
+    let mut effective: Vec<&CaseEvent> = Vec::new();
+    let mut status = CaseStatus::Registered;
+    let mut conflict: Option<Conflict> = None;
+    let mut assignee = None;
+    let option = |e: &CaseEvent| ConflictOption {
+        event: e.id.clone(),
+        outcome: e.to.unwrap_or(CaseStatus::Registered),
+        by: e.by.clone(),
+        device: e.device.clone(),
+        at_ms: e.at_ms,
+        reason: e.reason.clone(),
+    };
+    for event in events {
+        match event.kind {
+            EventKind::Registered | EventKind::FieldChanged | EventKind::Other => continue,
+            EventKind::Reassigned => {
+                assignee = event.assignee.clone();
+                continue;
+            }
+            _ => {}
+        }
+        let (Some(from), Some(to)) = (event.from, event.to) else {
+            continue;
+        };
+        if let Some(open) = &mut conflict {
+            if event.kind == EventKind::Resolved && from == open.from {
+                conflict = None;
+                status = to;
+                effective.push(event);
+            } else if from == open.from {
+                open.options.push(option(event));
+            }
+            continue;
+        }
+        if event.kind == EventKind::Resolved {
+            continue;
+        }
+        if from == status {
+            status = to;
+            effective.push(event);
+        } else if to == status {
+            // The same move made twice without seeing each other: nothing to settle.
+        } else if let Some(pos) = effective.iter().rposition(|e| e.from == Some(from)) {
+            // A move from a state this case already left: the two branches collide. Whatever
+            // was built on the first branch waits for the supervisor's resolution.
+            conflict = Some(Conflict {
+                from,
+                options: vec![option(effective[pos]), option(event)],
+            });
+            status = from;
+            effective.truncate(pos);
+        }
+    }
+    let accepted_at_ms = effective
+        .iter()
+        .rev()
+        .find(|e| e.to == Some(CaseStatus::Accepted))
+        .map(|e| e.at_ms);
+    let review_start = effective
+        .iter()
+        .rposition(|e| e.kind != EventKind::Approved)
+        .map_or(0, |p| p + 1);
+    let approvals = effective[review_start..]
+        .iter()
+        .map(|e| e.by.clone())
+        .collect();
+    let returned = events.iter().any(|e| e.kind == EventKind::Returned);
+    Progress {
+        status,
+        conflict,
+        accepted_at_ms,
+        assignee,
+        approvals,
+        returned,
+    }
+}
+
+/// Why an action was refused. Every message names the rule, in English and Chinese.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    #[error("a {role} may not {action} / {role_zh}无权{action_zh}", role = .0, action = .1, role_zh = .0.label_zh(), action_zh = .1.label_zh())]
+    Role(Role, Action),
+    #[error(
+        "field staff may act only on cases they registered or were assigned / 外勤人员只能处理本人登记或分派给本人的办件"
+    )]
+    NotOwnCase,
+    #[error("cannot {action} a case that is {status} / 办件当前状态为“{status_zh}”，不能{action_zh}", action = .0, status = .1.as_str(), status_zh = .1.label_zh(), action_zh = .0.label_zh())]
+    State(Action, CaseStatus),
+    #[error(
+        "this case has conflicting decisions; a supervisor must resolve the conflict first / 本办件存在相互冲突的决定，须先由审批人员裁决"
+    )]
+    Conflict,
+    #[error("this case has no conflict to resolve / 本办件没有需要裁决的冲突")]
+    NoConflict,
+    #[error(
+        "the one-time notice was already given for this case; an applicant is never sent back twice / 本办件已一次性告知补正材料，不得再次退回补正"
+    )]
+    AlreadyReturned,
+    #[error(
+        "the one-time notice was due by {0} (5 working days after registration); the application now counts as received in full / 一次性告知期限（登记后5个工作日，{0}）已过，视为材料齐全，应予受理"
+    )]
+    NoticeOverdue(String),
+    #[error(
+        "no material is missing; name the deficient ones with --missing / 没有缺少的材料，请用 --missing 指明需补正的材料"
+    )]
+    NothingMissing,
+    #[error("this case has no material {0:?} / 本办件没有材料“{0}”")]
+    UnknownMaterial(String),
+    #[error("{0} needs a reason / {1}须填写理由")]
+    ReasonRequired(Action, &'static str),
+    #[error(
+        "the reason is longer than {MAX_REASON_CHARS} characters / 理由超过{MAX_REASON_CHARS}个字符"
+    )]
+    ReasonTooLong,
+    #[error(
+        "{0} already approved this case at an earlier level; another supervisor must approve the next level / {0}已审批过上一级，下一级须由其他审批人员审批"
+    )]
+    SameApprover(String),
+    #[error("reassigning needs the user to hand the case to / 改派须指定接手的用户")]
+    NoAssignee,
+    #[error("resolving needs the outcome: approve or reject / 裁决须指定结果：approve 或 reject")]
+    NoOutcome,
+    #[error(
+        "an event of kind {0} claims an impossible move from {1} to {2} / 事件记录的状态变化不合规则"
+    )]
+    BadMove(String, String, String),
+}
+
+/// What a user asks for, before the rules have looked at it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Request {
+    pub reason: Option<String>,
+    /// Material codes for a return; empty means every material still missing.
+    pub missing: Vec<String>,
+    pub assignee: Option<String>,
+    /// For a resolution: the status the supervisor settles on (approved or rejected).
+    pub outcome: Option<CaseStatus>,
+}
+
+/// The event to record, once the rules allowed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planned {
+    pub kind: EventKind,
+    pub from: CaseStatus,
+    pub to: CaseStatus,
+    pub reason: Option<String>,
+    pub missing: Vec<String>,
+    pub assignee: Option<String>,
+    pub resolves: Vec<String>,
+}
+
+/// Whether `user` in `role` may take `action` on `case` at all (before state rules).
+pub fn permit(case: &Case, user: &str, role: Role, action: Action) -> Result<(), Denied> {
+    if !role.may(action) {
+        return Err(Denied::Role(role, action));
+    }
+    if role.own_cases_only() && !case.belongs_to(user) {
+        return Err(Denied::NotOwnCase);
+    }
+    Ok(())
+}
+
+fn clean_reason(reason: Option<&str>) -> Result<Option<String>, Denied> {
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if reason.is_some_and(|r| r.chars().count() > MAX_REASON_CHARS) {
+        return Err(Denied::ReasonTooLong);
+    }
+    Ok(reason.map(str::to_string))
+}
+
+/// The facts beyond the case that the rules need.
+pub struct Rules<'a> {
+    /// The item's number of approval levels.
+    pub levels: u8,
+    /// Dates the one-time notice limit.
+    pub today: Date,
+    pub calendar: &'a WorkCalendar,
+}
+
+/// Decides whether `user`, holding `role`, may take `action` now and what it records.
+pub fn plan(
+    case: &Case,
+    user: &str,
+    role: Role,
+    action: Action,
+    request: &Request,
+    rules: &Rules<'_>,
+) -> Result<Planned, Denied> {
+    let Rules {
+        levels,
+        today,
+        calendar,
+    } = *rules;
+    permit(case, user, role, action)?;
+    let progress = fold(&case.events);
+    let reason = clean_reason(request.reason.as_deref())?;
+    let mut planned = Planned {
+        kind: kind_of(action).ok_or(Denied::State(action, progress.status))?,
+        from: progress.status,
+        to: progress.status,
+        reason,
+        missing: Vec::new(),
+        assignee: None,
+        resolves: Vec::new(),
+    };
+    if action == Action::Resolve {
+        let conflict = progress.conflict.ok_or(Denied::NoConflict)?;
+        let outcome = request.outcome.ok_or(Denied::NoOutcome)?;
+        if !matches!(outcome, CaseStatus::Approved | CaseStatus::Rejected) {
+            return Err(Denied::NoOutcome);
+        }
+        if planned.reason.is_none() {
+            return Err(Denied::ReasonRequired(action, "裁决"));
+        }
+        planned.from = conflict.from;
+        planned.to = outcome;
+        planned.resolves = conflict.options.into_iter().map(|o| o.event).collect();
+        return Ok(planned);
+    }
+    if progress.conflict.is_some() && action != Action::View {
+        return Err(Denied::Conflict);
+    }
+    if !starts_from(action, progress.status) {
+        return Err(Denied::State(action, progress.status));
+    }
+    match action {
+        Action::Return => {
+            if progress.returned {
+                return Err(Denied::AlreadyReturned);
+            }
+            let registered = crate::calendar::china_date(case.created_at_ms);
+            let due = calendar.add_working_days(registered, NOTICE_WORKING_DAYS);
+            if today > due {
+                return Err(Denied::NoticeOverdue(date_text(due)));
+            }
+            planned.missing = if request.missing.is_empty() {
+                case.materials
+                    .iter()
+                    .filter(|m| m.status == MaterialStatus::Missing)
+                    .map(|m| m.code.clone())
+                    .collect()
+            } else {
+                let mut codes = Vec::new();
+                for code in &request.missing {
+                    let code = code.trim().to_ascii_uppercase();
+                    if !case.materials.iter().any(|m| m.code == code) {
+                        return Err(Denied::UnknownMaterial(code));
+                    }
+                    if !codes.contains(&code) {
+                        codes.push(code);
+                    }
+                }
+                codes
+            };
+            if planned.missing.is_empty() {
+                return Err(Denied::NothingMissing);
+            }
+        }
+        Action::Supplement => {
+            planned.missing = case
+                .events
+                .iter()
+                .rev()
+                .find(|e| e.kind == EventKind::Returned)
+                .map(|e| e.missing.clone())
+                .unwrap_or_default();
+        }
+        Action::Approve if progress.approvals.iter().any(|u| u == user) => {
+            return Err(Denied::SameApprover(user.to_string()));
+        }
+        Action::Reject if planned.reason.is_none() => {
+            return Err(Denied::ReasonRequired(action, "不予批准"));
+        }
+        Action::Reassign => {
+            let to = request
+                .assignee
+                .as_deref()
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .ok_or(Denied::NoAssignee)?;
+            planned.assignee = Some(to.to_string());
+        }
+        _ => {}
+    }
+    planned.to = target(action, progress.status, levels, progress.approvals.len());
+    Ok(planned)
+}
+
+/// The hub's check of one event it has not seen before, authored by `role`: the role may write
+/// it, and the move it claims is one the workflow allows. Whether it still applies is the fold's
+/// business, since it may have been made offline while others moved the case.
+pub fn check_event(case: &Case, event: &CaseEvent, role: Role) -> Result<(), Denied> {
+    let action = action_of(&event.kind).ok_or(Denied::BadMove(
+        "other".into(),
+        String::new(),
+        String::new(),
+    ))?;
+    permit(case, &event.by, role, action)?;
+    let bad = || {
+        Denied::BadMove(
+            format!("{:?}", event.kind),
+            event.from.map(|s| s.as_str()).unwrap_or("-").to_string(),
+            event.to.map(|s| s.as_str()).unwrap_or("-").to_string(),
+        )
+    };
+    match action {
+        Action::Register | Action::Edit | Action::Reassign => {
+            if event.from.is_some() || event.to.is_some() {
+                return Err(bad());
+            }
+        }
+        Action::Resolve => {
+            if !matches!(
+                event.to,
+                Some(CaseStatus::Approved) | Some(CaseStatus::Rejected)
+            ) || event.from.is_none()
+            {
+                return Err(bad());
+            }
+        }
+        _ => {
+            let (Some(from), Some(to)) = (event.from, event.to) else {
+                return Err(bad());
+            };
+            let allowed = starts_from(action, from)
+                && (to == target(action, from, 1, 0)
+                    || (action == Action::Approve && to == CaseStatus::UnderReview));
+            if !allowed {
+                return Err(bad());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The promised completion date: working days counted from the day of acceptance.
+pub fn deadline(case: &Case, calendar: &WorkCalendar) -> Option<Date> {
+    let accepted = fold(&case.events).accepted_at_ms?;
+    Some(calendar.add_working_days(crate::calendar::china_date(accepted), case.promised_days))
+}
+
+/// Whether the deadline still runs: from acceptance until the decision.
+pub fn clock_running(status: CaseStatus) -> bool {
+    matches!(status, CaseStatus::Accepted | CaseStatus::UnderReview)
+}

@@ -1,0 +1,458 @@
+use crate::calendar::WorkCalendar;
+use crate::case::{Case, CaseEvent, CaseNumber, CaseStatus, Desk, EventKind, Registration};
+use crate::catalogue::Catalogue;
+use crate::role::{Action, Role};
+use crate::township::TownshipCode;
+use crate::workflow::{Denied, Planned, Request, Rules, check_event, deadline, fold, plan};
+use time::macros::date;
+
+// 2026-11-16 09:00 China Standard Time, a Monday.
+const MONDAY_MS: i64 = 1_794_790_800_000;
+
+fn case(item: &str, received: &[&str]) -> Case {
+    let township = TownshipCode::parse("450721101").unwrap();
+    let number = CaseNumber::new(&township, date!(2026 - 11 - 16), 1, 1).unwrap();
+    let desk = Desk {
+        township: &township,
+        clerk: "李明",
+        device: "dev-a",
+        now_ms: MONDAY_MS,
+        today: date!(2026 - 11 - 16),
+    };
+    Registration {
+        item: item.into(),
+        name: "王秀英".into(),
+        id_number: "450721198806152311".into(),
+        received: received.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    }
+    .into_case(Catalogue::builtin(), number, &desk)
+    .unwrap()
+}
+
+fn rules(levels: u8) -> Rules<'static> {
+    Rules {
+        levels,
+        today: date!(2026 - 11 - 18),
+        calendar: WorkCalendar::builtin(),
+    }
+}
+
+/// Plans and records an action as a desk would, giving the event a fresh id.
+fn act(
+    case: &mut Case,
+    user: &str,
+    role: Role,
+    action: Action,
+    request: Request,
+) -> Result<Planned, Denied> {
+    let levels = Catalogue::builtin()
+        .item(&case.item_code)
+        .unwrap()
+        .approval_levels;
+    let planned = plan(case, user, role, action, &request, &rules(levels))?;
+    record(case, &planned, user);
+    Ok(planned)
+}
+
+fn record(case: &mut Case, planned: &Planned, user: &str) {
+    let n = case.events.len();
+    case.events.push(CaseEvent {
+        id: format!("{n}@test"),
+        at_ms: MONDAY_MS + n as i64 * 60_000,
+        kind: planned.kind.clone(),
+        by: user.into(),
+        device: "dev".into(),
+        from: Some(planned.from),
+        to: Some(planned.to),
+        reason: planned.reason.clone(),
+        missing: planned.missing.clone(),
+        assignee: planned.assignee.clone(),
+        resolves: planned.resolves.clone(),
+        ..CaseEvent::default()
+    });
+    case.refold();
+}
+
+fn reason(text: &str) -> Request {
+    Request {
+        reason: Some(text.into()),
+        ..Request::default()
+    }
+}
+
+#[test]
+fn the_whole_path_with_one_notice_and_a_deadline() {
+    let mut c = case("YL01", &["ID_CARD"]);
+    let notice = act(
+        &mut c,
+        "李明",
+        Role::Clerk,
+        Action::Return,
+        Request::default(),
+    )
+    .unwrap();
+    assert_eq!(notice.missing, ["HOUSEHOLD_REGISTER", "ENROL_FORM"]);
+    assert_eq!(c.status, CaseStatus::SupplementRequested);
+    assert_eq!(
+        act(
+            &mut c,
+            "李明",
+            Role::Clerk,
+            Action::Return,
+            Request::default()
+        ),
+        Err(Denied::State(
+            Action::Return,
+            CaseStatus::SupplementRequested
+        ))
+    );
+    act(
+        &mut c,
+        "李明",
+        Role::Clerk,
+        Action::Supplement,
+        Request::default(),
+    )
+    .unwrap();
+    // Back at the window with everything: the notice was given, never a second one.
+    assert_eq!(
+        plan(
+            &c,
+            "李明",
+            Role::Clerk,
+            Action::Accept,
+            &Request::default(),
+            &rules(1)
+        ),
+        Err(Denied::Role(Role::Clerk, Action::Accept))
+    );
+    act(
+        &mut c,
+        "张华",
+        Role::Supervisor,
+        Action::Accept,
+        Request::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        deadline(&c, WorkCalendar::builtin()),
+        // Accepted on Monday 16 November, 5 working days.
+        Some(date!(2026 - 11 - 23))
+    );
+    act(
+        &mut c,
+        "李明",
+        Role::Clerk,
+        Action::HandOver,
+        Request::default(),
+    )
+    .unwrap();
+    act(
+        &mut c,
+        "张华",
+        Role::Supervisor,
+        Action::Approve,
+        Request::default(),
+    )
+    .unwrap();
+    assert_eq!(c.status, CaseStatus::Approved);
+    act(
+        &mut c,
+        "李明",
+        Role::Clerk,
+        Action::Complete,
+        Request::default(),
+    )
+    .unwrap();
+    assert_eq!(c.status, CaseStatus::Completed);
+    assert_eq!(
+        act(
+            &mut c,
+            "李明",
+            Role::Clerk,
+            Action::Withdraw,
+            Request::default()
+        ),
+        Err(Denied::State(Action::Withdraw, CaseStatus::Completed))
+    );
+}
+
+#[test]
+fn the_notice_is_given_once_and_within_five_working_days() {
+    let mut c = case("YL01", &["ID_CARD"]);
+    let late = Rules {
+        today: date!(2026 - 11 - 24),
+        ..rules(1)
+    };
+    let message = plan(
+        &c,
+        "李明",
+        Role::Clerk,
+        Action::Return,
+        &Request::default(),
+        &late,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(message.contains("2026-11-23"), "{message}");
+    let unknown = Request {
+        missing: vec!["PASSPORT".into()],
+        ..Request::default()
+    };
+    assert_eq!(
+        act(&mut c, "李明", Role::Clerk, Action::Return, unknown),
+        Err(Denied::UnknownMaterial("PASSPORT".into()))
+    );
+    let complete = case("YB01", &["ID_CARD", "HOUSEHOLD_REGISTER"]);
+    assert_eq!(
+        plan(
+            &complete,
+            "李明",
+            Role::Clerk,
+            Action::Return,
+            &Request::default(),
+            &rules(1)
+        ),
+        Err(Denied::NothingMissing)
+    );
+}
+
+#[test]
+fn concurrent_approve_and_reject_become_a_conflict_that_a_resolution_settles() {
+    let mut base = case("YL01", &["ID_CARD", "HOUSEHOLD_REGISTER", "ENROL_FORM"]);
+    act(
+        &mut base,
+        "张华",
+        Role::Supervisor,
+        Action::Accept,
+        Request::default(),
+    )
+    .unwrap();
+    let (mut a, mut b) = (base.clone(), base.clone());
+    act(
+        &mut a,
+        "张华",
+        Role::Supervisor,
+        Action::Approve,
+        Request::default(),
+    )
+    .unwrap();
+    act(
+        &mut a,
+        "李明",
+        Role::Clerk,
+        Action::Complete,
+        Request::default(),
+    )
+    .unwrap();
+    act(
+        &mut b,
+        "陈刚",
+        Role::Supervisor,
+        Action::Reject,
+        reason("收入超标"),
+    )
+    .unwrap();
+    // The merged timeline holds both branches, in a list order every replica agrees on.
+    let mut merged = a.clone();
+    let mut reject = b.events.last().unwrap().clone();
+    reject.id = "99@b".into();
+    merged.events.push(reject);
+    merged.refold();
+    let conflict = merged.conflict.clone().expect("a conflict");
+    assert_eq!(merged.status, CaseStatus::Accepted);
+    assert_eq!(conflict.from, CaseStatus::Accepted);
+    let outcomes: Vec<_> = conflict.options.iter().map(|o| o.outcome).collect();
+    assert_eq!(outcomes, [CaseStatus::Approved, CaseStatus::Rejected]);
+    assert_eq!(
+        act(
+            &mut merged,
+            "李明",
+            Role::Clerk,
+            Action::Complete,
+            Request::default()
+        ),
+        Err(Denied::Conflict)
+    );
+    assert_eq!(
+        act(
+            &mut merged,
+            "陈刚",
+            Role::Supervisor,
+            Action::Approve,
+            Request::default()
+        ),
+        Err(Denied::Conflict)
+    );
+    let resolve = Request {
+        outcome: Some(CaseStatus::Approved),
+        ..reason("复核后批准")
+    };
+    let planned = act(
+        &mut merged,
+        "陈刚",
+        Role::Supervisor,
+        Action::Resolve,
+        resolve,
+    )
+    .unwrap();
+    assert_eq!(planned.resolves.len(), 2);
+    assert_eq!(merged.status, CaseStatus::Approved);
+    assert!(merged.conflict.is_none());
+    assert_eq!(
+        fold(&merged.events).accepted_at_ms,
+        Some(base.events[1].at_ms)
+    );
+}
+
+#[test]
+fn the_same_move_made_twice_offline_is_not_a_conflict() {
+    let mut a = case("YL01", &["ID_CARD", "HOUSEHOLD_REGISTER", "ENROL_FORM"]);
+    let mut b = a.clone();
+    act(
+        &mut a,
+        "张华",
+        Role::Supervisor,
+        Action::Accept,
+        Request::default(),
+    )
+    .unwrap();
+    act(
+        &mut b,
+        "陈刚",
+        Role::Supervisor,
+        Action::Accept,
+        Request::default(),
+    )
+    .unwrap();
+    let mut twin = b.events.last().unwrap().clone();
+    twin.id = "9@b".into();
+    a.events.push(twin);
+    a.refold();
+    assert_eq!(a.status, CaseStatus::Accepted);
+    assert!(a.conflict.is_none());
+}
+
+#[test]
+fn two_level_items_need_two_different_supervisors() {
+    let mut c = case(
+        "DB01",
+        &[
+            "ID_CARD",
+            "HOUSEHOLD_REGISTER",
+            "APPLICATION",
+            "INCOME_STATEMENT",
+            "CHECK_AUTHORISATION",
+        ],
+    );
+    act(
+        &mut c,
+        "张华",
+        Role::Supervisor,
+        Action::Accept,
+        Request::default(),
+    )
+    .unwrap();
+    act(
+        &mut c,
+        "张华",
+        Role::Supervisor,
+        Action::Approve,
+        Request::default(),
+    )
+    .unwrap();
+    assert_eq!(c.status, CaseStatus::UnderReview);
+    assert_eq!(
+        act(
+            &mut c,
+            "张华",
+            Role::Supervisor,
+            Action::Approve,
+            Request::default()
+        ),
+        Err(Denied::SameApprover("张华".into()))
+    );
+    act(
+        &mut c,
+        "陈刚",
+        Role::Supervisor,
+        Action::Approve,
+        Request::default(),
+    )
+    .unwrap();
+    assert_eq!(c.status, CaseStatus::Approved);
+}
+
+#[test]
+fn field_staff_keep_to_their_own_cases_and_never_decide() {
+    let mut c = case("YL01", &["ID_CARD"]);
+    assert_eq!(
+        act(
+            &mut c,
+            "黄勇",
+            Role::Field,
+            Action::Supplement,
+            Request::default()
+        ),
+        Err(Denied::NotOwnCase)
+    );
+    assert_eq!(
+        act(
+            &mut c,
+            "李明",
+            Role::Field,
+            Action::Approve,
+            Request::default()
+        ),
+        Err(Denied::Role(Role::Field, Action::Approve))
+    );
+    let to_field = Request {
+        assignee: Some("黄勇".into()),
+        ..Request::default()
+    };
+    act(&mut c, "张华", Role::Supervisor, Action::Reassign, to_field).unwrap();
+    assert_eq!(c.assignee.as_deref(), Some("黄勇"));
+    assert!(c.belongs_to("黄勇"));
+    let message = Denied::Role(Role::Field, Action::Approve).to_string();
+    assert!(message.contains("外勤人员无权批准"), "{message}");
+}
+
+#[test]
+fn the_hub_refuses_events_that_claim_impossible_moves_or_wrong_roles() {
+    let c = case("YL01", &["ID_CARD"]);
+    let event = |kind: EventKind, from, to, by: &str| CaseEvent {
+        id: "5@x".into(),
+        kind,
+        by: by.into(),
+        from,
+        to,
+        ..CaseEvent::default()
+    };
+    use CaseStatus::*;
+    let approve = event(EventKind::Approved, Some(Accepted), Some(Approved), "张华");
+    assert_eq!(check_event(&c, &approve, Role::Supervisor), Ok(()));
+    assert_eq!(
+        check_event(&c, &approve, Role::Field),
+        Err(Denied::Role(Role::Field, Action::Approve))
+    );
+    let leap = event(
+        EventKind::Approved,
+        Some(Registered),
+        Some(Approved),
+        "张华",
+    );
+    assert!(matches!(
+        check_event(&c, &leap, Role::Supervisor),
+        Err(Denied::BadMove(..))
+    ));
+    let wrong_target = event(
+        EventKind::Accepted,
+        Some(Registered),
+        Some(Completed),
+        "张华",
+    );
+    assert!(check_event(&c, &wrong_target, Role::Supervisor).is_err());
+    let unknown = event(EventKind::Other, None, None, "张华");
+    assert!(check_event(&c, &unknown, Role::Supervisor).is_err());
+}

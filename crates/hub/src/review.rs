@@ -1,0 +1,129 @@
+//! The hub's check of every change a desk sends: the change must be explained by new timeline
+//! events, each written by the sending device for a user of the township whose role allows it,
+//! with decisions sealed by that device's key. Nothing a desk claims about roles is trusted.
+
+use crate::db::Device;
+use std::collections::{HashMap, HashSet};
+use tongban_domain::workflow::{self, action_of};
+use tongban_domain::{Case, EventKind, Role};
+use tongban_sync::automerge::AutoCommit;
+use tongban_sync::case_doc;
+use tongban_sync::decision;
+
+/// What the township knows about its users, loaded once per request.
+pub struct Township {
+    pub roles: HashMap<String, Role>,
+}
+
+/// Why a change was refused, in the project's "English / 中文" form.
+fn refuse(number: &str, en: &str, zh: &str) -> String {
+    format!("case {number}: {en} / 办件{number}：{zh}")
+}
+
+pub fn check_change(
+    before: Option<&Case>,
+    after: &Case,
+    doc: &mut AutoCommit,
+    sender: &Device,
+    township: &Township,
+) -> Result<(), String> {
+    let number = after.number.as_str();
+    let known: HashSet<&str> = before
+        .map(|b| b.events.iter().map(|e| e.id.as_str()).collect())
+        .unwrap_or_default();
+    match before {
+        Some(before) => {
+            let fixed = |c: &Case| {
+                (
+                    c.township.clone(),
+                    c.item_code.clone(),
+                    c.item_name.clone(),
+                    c.promised_days,
+                    c.clerk.clone(),
+                    c.created_at_ms,
+                )
+            };
+            if fixed(before) != fixed(after) {
+                return Err(refuse(
+                    number,
+                    "registration facts cannot change",
+                    "登记信息不可更改",
+                ));
+            }
+            let now: HashMap<&str, _> = after.events.iter().map(|e| (e.id.as_str(), e)).collect();
+            if before
+                .events
+                .iter()
+                .any(|e| now.get(e.id.as_str()) != Some(&e))
+            {
+                return Err(refuse(
+                    number,
+                    "timeline events cannot be changed or removed",
+                    "办件记录不可修改或删除",
+                ));
+            }
+        }
+        None => {
+            let serial = number
+                .rsplit('-')
+                .nth(1)
+                .and_then(|s| s.parse::<u32>().ok());
+            if serial != Some(sender.serial) {
+                return Err(refuse(
+                    number,
+                    "a desk may only register cases under its own serial",
+                    "设备只能以本机序号登记办件",
+                ));
+            }
+        }
+    }
+    let fresh: Vec<_> = after
+        .events
+        .iter()
+        .filter(|e| !known.contains(e.id.as_str()))
+        .collect();
+    let actor = hex::encode(case_doc::device_actor(&sender.id).to_bytes());
+    let rules_case = before.unwrap_or(after);
+    for event in &fresh {
+        if case_doc::event_actor(event) != actor || event.device != sender.id {
+            return Err(refuse(
+                number,
+                "an event names another device than the one that sent it",
+                "记录所署设备与发送设备不符",
+            ));
+        }
+        let Some(role) = township.roles.get(&event.by).copied() else {
+            return Err(refuse(
+                number,
+                &format!("{} is not a user of this township", event.by),
+                &format!("{}不是本乡镇的用户", event.by),
+            ));
+        };
+        if event.kind == EventKind::Registered && before.is_some() {
+            return Err(refuse(number, "registered twice", "重复登记"));
+        }
+        workflow::check_event(rules_case, event, role).map_err(|e| format!("{number}: {e}"))?;
+        if action_of(&event.kind).is_some_and(|a| a.is_decision()) {
+            decision::verify(doc, number, event, &sender.public_key)
+                .map_err(|e| format!("{number}: {e}"))?;
+        }
+    }
+    if let Some(before) = before {
+        let brought = |kind: EventKind| fresh.iter().any(|e| e.kind == kind);
+        if before.applicant != after.applicant && !brought(EventKind::FieldChanged) {
+            return Err(refuse(
+                number,
+                "applicant details changed without a recorded correction",
+                "申请人信息被更改但没有更正记录",
+            ));
+        }
+        if before.materials != after.materials && !brought(EventKind::Supplemented) {
+            return Err(refuse(
+                number,
+                "materials changed without a recorded supplement",
+                "材料状态被更改但没有补正记录",
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,205 @@
+//! Moving cases through the workflow on a desk, and the work queues. Every move is planned by
+//! the domain rules for the signed-in user's role (from the directory, never from the caller);
+//! refusals change nothing and are recorded.
+
+use crate::cases::{load_doc, now_ms, save_doc};
+use crate::{CaseFilter, Store, StoreError};
+use rusqlite::TransactionBehavior;
+use time::{Date, OffsetDateTime};
+use tongban_domain::desk::WorkQueues;
+use tongban_domain::session::Session;
+use tongban_domain::workflow::{self, Request, Rules};
+use tongban_domain::{Action, Case, CaseEvent, CaseStatus, Catalogue, Role};
+use tongban_sync::case_doc;
+use tongban_sync::decision;
+use tongban_sync::ed25519_dalek::SigningKey;
+
+/// How many cases each work queue shows at most.
+const QUEUE_LIMIT: u32 = 200;
+
+impl Store {
+    /// A case as `session` may see it: field staff only their own, administrators none.
+    pub fn view(
+        &self,
+        session: &Session,
+        number: &str,
+        now: OffsetDateTime,
+    ) -> Result<Case, StoreError> {
+        let case = self.case(number)?;
+        if let Err(denied) = workflow::permit(&case, &session.user, session.role, Action::View) {
+            self.refuse(session, Action::View, Some(number), &denied, now)?;
+            return Err(denied.into());
+        }
+        Ok(case)
+    }
+
+    /// Takes a workflow action on a case: accept, return, approve, reject, complete, and the
+    /// rest. Decisions are sealed with this device's key over the case as it stands.
+    pub fn act(
+        &mut self,
+        session: &Session,
+        number: &str,
+        action: Action,
+        request: &Request,
+        now: OffsetDateTime,
+    ) -> Result<Case, StoreError> {
+        let enrollment = self.enrollment()?;
+        if let Some(assignee) = request.assignee.as_deref().map(str::trim) {
+            if self.role_of(assignee)?.is_none() {
+                return Err(StoreError::UnknownUser(assignee.to_string()));
+            }
+        }
+        let key = if action.is_decision() {
+            Some(SigningKey::from_bytes(self.device_key()?.expose()))
+        } else {
+            None
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut doc =
+            load_doc(&tx, number)?.ok_or_else(|| StoreError::NoSuchCase(number.to_string()))?;
+        doc.set_actor(case_doc::device_actor(&enrollment.device_id));
+        let case = case_doc::read(&doc)?;
+        let levels = Catalogue::builtin()
+            .item(&case.item_code)
+            .map_or(1, |item| item.approval_levels);
+        let rules = Rules {
+            levels,
+            today: now.date(),
+            calendar: &self.calendar,
+        };
+        let planned =
+            match workflow::plan(&case, &session.user, session.role, action, request, &rules) {
+                Ok(planned) => planned,
+                Err(denied) => {
+                    drop(tx);
+                    self.refuse(session, action, Some(number), &denied, now)?;
+                    return Err(denied.into());
+                }
+            };
+        let mut event = CaseEvent {
+            at_ms: now_ms(now),
+            kind: planned.kind,
+            by: session.user.clone(),
+            device: enrollment.device_id.clone(),
+            detail: String::new(),
+            from: Some(planned.from),
+            to: Some(planned.to),
+            reason: planned.reason,
+            missing: planned.missing,
+            assignee: planned.assignee,
+            resolves: planned.resolves,
+            ..CaseEvent::default()
+        };
+        if matches!(action, Action::Reassign) {
+            // Reassigning moves no state; the event says so by naming none.
+            event.from = None;
+            event.to = None;
+        }
+        if let Some(key) = &key {
+            event.seal = Some(decision::seal(&mut doc, number, &event, key));
+        }
+        let before = doc.get_heads();
+        case_doc::apply_event(&mut doc, &event)?;
+        let case =
+            save_doc(&tx, &self.calendar, number, &mut doc, Some(&before))?.ok_or_else(|| {
+                StoreError::Corrupt(format!("case {number} unreadable after {action}"))
+            })?;
+        tx.commit()?;
+        Ok(case)
+    }
+
+    /// The actions `session` may take on `case` today, for showing only the buttons that work.
+    pub fn allowed_actions(&self, session: &Session, case: &Case, today: Date) -> Vec<Action> {
+        let levels = Catalogue::builtin()
+            .item(&case.item_code)
+            .map_or(1, |item| item.approval_levels);
+        let rules = Rules {
+            levels,
+            today,
+            calendar: &self.calendar,
+        };
+        // Placeholders stand in for what the user has not typed yet (a reason, an outcome).
+        let request = Request {
+            reason: Some("-".into()),
+            outcome: Some(CaseStatus::Approved),
+            assignee: Some(session.user.clone()),
+            missing: Vec::new(),
+        };
+        [
+            Action::Return,
+            Action::Supplement,
+            Action::Accept,
+            Action::HandOver,
+            Action::Approve,
+            Action::Reject,
+            Action::Complete,
+            Action::Withdraw,
+            Action::Resolve,
+        ]
+        .into_iter()
+        .filter(|a| workflow::plan(case, &session.user, session.role, *a, &request, &rules).is_ok())
+        .collect()
+    }
+
+    /// Whether a decision's seal verifies against its device's key from the directory.
+    pub fn seal_verified(&self, case: &Case, event: &CaseEvent) -> Result<bool, StoreError> {
+        let Some(key) = self.device_public_key(&event.device)? else {
+            return Ok(false);
+        };
+        let Some(mut doc) = self.load_doc(case.number.as_str())? else {
+            return Ok(false);
+        };
+        Ok(decision::verify(&mut doc, case.number.as_str(), event, &key).is_ok())
+    }
+
+    pub fn queues(&self, session: &Session, today: Date) -> Result<WorkQueues, StoreError> {
+        use CaseStatus::*;
+        if session.role == Role::Admin {
+            return Ok(WorkQueues::default());
+        }
+        let own = session.role.own_cases_only().then(|| session.user.clone());
+        let base = CaseFilter {
+            own: own.clone(),
+            today: Some(today),
+            limit: Some(QUEUE_LIMIT),
+            ..CaseFilter::default()
+        };
+        let open = vec![
+            Registered,
+            SupplementRequested,
+            Supplemented,
+            Accepted,
+            UnderReview,
+            Approved,
+            Rejected,
+        ];
+        let awaiting = if session.role == Role::Supervisor {
+            self.list(&CaseFilter {
+                statuses: vec![Accepted, UnderReview],
+                or_conflict: true,
+                ..base.clone()
+            })?
+        } else {
+            Vec::new()
+        };
+        Ok(WorkQueues {
+            mine: self.list(&CaseFilter {
+                own: Some(session.user.clone()),
+                statuses: open,
+                ..base.clone()
+            })?,
+            awaiting_decision: awaiting,
+            returned: self.list(&CaseFilter {
+                status: Some(SupplementRequested),
+                ..base.clone()
+            })?,
+            due: self.list(&CaseFilter {
+                statuses: vec![Accepted, UnderReview],
+                deadline_until: Some(self.calendar.yellow_until(today)),
+                ..base
+            })?,
+        })
+    }
+}

@@ -1,0 +1,333 @@
+//! Every (role, action) pair against a real SQLCipher store; sign-in lockout and one-time codes
+//! with a clock the test controls; work queues and deadline flags.
+#![allow(clippy::unwrap_used)]
+
+use crate::cases::{load_doc, save_doc};
+use crate::test_desk::{PASSWORD, desk, session};
+use crate::{Store, StoreError};
+use rusqlite::TransactionBehavior;
+use time::OffsetDateTime;
+use time::macros::datetime;
+use tongban_domain::role::{ACTIONS, ROLES};
+use tongban_domain::session::Session;
+use tongban_domain::{
+    Action, CaseEvent, CaseField, CaseStatus, Catalogue, DeadlineFlag, Denied, EventKind,
+    FieldEdit, Registration, Request, Role, SecurityPolicy, SignInError,
+};
+use tongban_sync::case_doc;
+
+const NOW: OffsetDateTime = datetime!(2026-11-16 10:00 +8);
+const MINUTE: i64 = 60_000;
+
+fn registration() -> Registration {
+    Registration {
+        item: "YL01".into(),
+        name: "覃秀梅".into(),
+        id_number: "450721198806152311".into(),
+        received: vec!["ID_CARD".into()],
+        ..Default::default()
+    }
+}
+
+fn request() -> Request {
+    Request {
+        reason: Some("核实无误".into()),
+        assignee: Some("李明".into()),
+        outcome: Some(CaseStatus::Approved),
+        missing: Vec::new(),
+    }
+}
+
+fn act(store: &mut Store, user: &str, number: &str, action: Action) {
+    store
+        .act(&session(user), number, action, &request(), NOW)
+        .unwrap();
+}
+
+/// Two supervisors' offline decisions on one case, as a merge delivers them.
+fn conflicting(store: &mut Store, number: &str) {
+    let tx = store
+        .conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .unwrap();
+    let mut doc = load_doc(&tx, number).unwrap().unwrap();
+    let before = doc.get_heads();
+    let mut other = doc.fork();
+    for (d, kind, to, by) in [
+        (&mut doc, EventKind::Approved, CaseStatus::Approved, "张华"),
+        (
+            &mut other,
+            EventKind::Rejected,
+            CaseStatus::Rejected,
+            "陈刚",
+        ),
+    ] {
+        let event = CaseEvent {
+            at_ms: 1,
+            kind,
+            by: by.into(),
+            device: "0d0e0f".into(),
+            from: Some(CaseStatus::Accepted),
+            to: Some(to),
+            reason: Some("离线决定".into()),
+            ..CaseEvent::default()
+        };
+        case_doc::apply_event(d, &event).unwrap();
+    }
+    doc.merge(&mut other).unwrap();
+    save_doc(&tx, &store.calendar, number, &mut doc, Some(&before)).unwrap();
+    tx.commit().unwrap();
+}
+
+/// A case registered by the field user (so field staff own it), in a state where `action` is
+/// possible for whoever may take it.
+fn prepared(store: &mut Store, action: Action) -> String {
+    let case = store
+        .register(Catalogue::builtin(), registration(), &session("黄勇"), NOW)
+        .unwrap();
+    let number = case.number.to_string();
+    match action {
+        Action::Supplement => act(store, "李明", &number, Action::Return),
+        Action::HandOver | Action::Approve | Action::Reject => {
+            act(store, "张华", &number, Action::Accept)
+        }
+        Action::Complete => {
+            act(store, "张华", &number, Action::Accept);
+            act(store, "张华", &number, Action::Approve);
+        }
+        Action::Resolve => {
+            act(store, "张华", &number, Action::Accept);
+            conflicting(store, &number);
+        }
+        _ => {}
+    }
+    number
+}
+
+fn digest(store: &Store, number: &str) -> String {
+    store
+        .conn
+        .query_row(
+            "SELECT digest FROM cases WHERE number = ?1",
+            [number],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+fn attempt(
+    store: &mut Store,
+    who: &Session,
+    action: Action,
+    number: &str,
+) -> Result<(), StoreError> {
+    match action {
+        Action::Register => store
+            .register(Catalogue::builtin(), registration(), who, NOW)
+            .map(drop),
+        Action::Edit => {
+            let edit = FieldEdit::new(CaseField::Address, "檀圩镇新村").unwrap();
+            store.set_field(number, &edit, who, NOW).map(drop)
+        }
+        Action::View => store.view(who, number, NOW).map(drop),
+        _ => store.act(who, number, action, &request(), NOW).map(drop),
+    }
+}
+
+#[test]
+fn every_role_and_action() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = desk(dir.path(), SecurityPolicy::default());
+    let users = [
+        ("李明", Role::Clerk),
+        ("张华", Role::Supervisor),
+        ("黄勇", Role::Field),
+        ("周敏", Role::Admin),
+    ];
+    let mut checked = 0;
+    for (user, role) in users {
+        assert!(ROLES.contains(&role));
+        for action in ACTIONS.into_iter().filter(|a| *a != Action::ManageUsers) {
+            let number = prepared(&mut store, action);
+            let before = digest(&store, &number);
+            let refusals = store.refusals().unwrap().len();
+            let outcome = attempt(&mut store, &session(user), action, &number);
+            if role.may(action) {
+                assert!(outcome.is_ok(), "{role} {action}: {outcome:?}");
+                if !matches!(action, Action::View | Action::Register) {
+                    assert_ne!(
+                        digest(&store, &number),
+                        before,
+                        "{role} {action} changed nothing"
+                    );
+                }
+            } else {
+                let message = match outcome {
+                    Err(StoreError::Denied(Denied::Role(r, a))) if r == role && a == action => {
+                        StoreError::Denied(Denied::Role(r, a)).to_string()
+                    }
+                    other => panic!("{role} {action}: expected a refusal, got {other:?}"),
+                };
+                assert!(message.contains(role.label_zh()) && message.contains(action.label_zh()));
+                assert_eq!(
+                    digest(&store, &number),
+                    before,
+                    "{role} {action} changed the case"
+                );
+                let recorded = store.refusals().unwrap();
+                assert_eq!(recorded.len(), refusals + 1, "{role} {action} not recorded");
+                let last = recorded.last().unwrap();
+                assert_eq!(
+                    (last.user.as_str(), last.action.as_str()),
+                    (user, action.as_str())
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 4 * 13);
+}
+
+#[test]
+fn field_staff_see_only_their_own_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = desk(dir.path(), SecurityPolicy::default());
+    let theirs = store
+        .register(Catalogue::builtin(), registration(), &session("李明"), NOW)
+        .unwrap();
+    let field = session("黄勇");
+    assert!(matches!(
+        store.view(&field, theirs.number.as_str(), NOW),
+        Err(StoreError::Denied(Denied::NotOwnCase))
+    ));
+    let edit = FieldEdit::new(CaseField::Phone, "13900139000").unwrap();
+    assert!(
+        store
+            .set_field(theirs.number.as_str(), &edit, &field, NOW)
+            .is_err()
+    );
+    // Reassigned to them, it is theirs to work on.
+    let to_field = Request {
+        assignee: Some("黄勇".into()),
+        ..Request::default()
+    };
+    store
+        .act(
+            &session("张华"),
+            theirs.number.as_str(),
+            Action::Reassign,
+            &to_field,
+            NOW,
+        )
+        .unwrap();
+    store
+        .set_field(theirs.number.as_str(), &edit, &field, NOW)
+        .unwrap();
+    assert_eq!(store.queues(&field, NOW.date()).unwrap().mine.len(), 1);
+}
+
+#[test]
+fn lockout_and_release_on_a_controlled_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = SecurityPolicy {
+        max_failures: 3,
+        lockout_minutes: 15,
+        ..SecurityPolicy::default()
+    };
+    let mut store = desk(dir.path(), policy);
+    let t = 1_800_000_000_000;
+    assert!(matches!(
+        store.sign_in("李明", "wrong-pass-1", None, t),
+        Err(StoreError::SignIn(SignInError::Wrong(2)))
+    ));
+    assert!(
+        store
+            .sign_in("李明", "wrong-pass-2", None, t + MINUTE)
+            .is_err()
+    );
+    assert!(matches!(
+        store.sign_in("李明", "wrong-pass-3", None, t + 2 * MINUTE),
+        Err(StoreError::SignIn(SignInError::Locked(15)))
+    ));
+    // Locked: even the right password is refused, and other users are not affected.
+    assert!(matches!(
+        store.sign_in("李明", PASSWORD, None, t + 10 * MINUTE),
+        Err(StoreError::SignIn(SignInError::Locked(7)))
+    ));
+    store
+        .sign_in("张华", PASSWORD, None, t + 10 * MINUTE)
+        .unwrap();
+    // A directory refresh from the hub does not lift the lock.
+    store
+        .replace_directory(&crate::test_desk::directory(policy))
+        .unwrap();
+    assert!(
+        store
+            .sign_in("李明", PASSWORD, None, t + 16 * MINUTE)
+            .is_err()
+    );
+    let session = store
+        .sign_in("李明", PASSWORD, None, t + 17 * MINUTE + 1)
+        .unwrap();
+    assert_eq!(session.role, Role::Clerk);
+    let refused = store.refusals().unwrap();
+    assert_eq!(refused.iter().filter(|r| r.action == "sign_in").count(), 5);
+    assert!(matches!(
+        store.sign_in("无此人", PASSWORD, None, t),
+        Err(StoreError::SignIn(SignInError::Wrong(_)))
+    ));
+}
+
+#[test]
+fn accounts_with_a_one_time_code_need_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = desk(dir.path(), SecurityPolicy::default());
+    let mut directory = crate::test_desk::directory(SecurityPolicy::default());
+    let secret = tongban_sync::totp::new_secret();
+    directory.users[1].totp_secret = Some(secret.clone());
+    store.replace_directory(&directory).unwrap();
+    let t = 1_800_000_000_000;
+    assert!(matches!(
+        store.sign_in("张华", PASSWORD, None, t),
+        Err(StoreError::SignIn(SignInError::CodeRequired))
+    ));
+    assert!(
+        matches!(
+            store.sign_in("张华", PASSWORD, Some("000000"), t),
+            Err(StoreError::SignIn(SignInError::WrongCode))
+        ) || tongban_sync::totp::code_at(&secret, 1_800_000_000).unwrap() == "000000"
+    );
+    let code = tongban_sync::totp::code_at(&secret, 1_800_000_000).unwrap();
+    store.sign_in("张华", PASSWORD, Some(&code), t).unwrap();
+}
+
+#[test]
+fn deadlines_turn_yellow_then_red_and_fill_the_queues() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = desk(dir.path(), SecurityPolicy::default());
+    let number = prepared(&mut store, Action::Approve);
+    let supervisor = session("张华");
+    // Accepted Monday 16 November, 5 working days: due Monday 23 November.
+    let view = store.view(&supervisor, &number, NOW).unwrap();
+    assert_eq!(
+        tongban_domain::workflow::deadline(&view, store.calendar())
+            .map(tongban_domain::calendar::date_text),
+        Some("2026-11-23".to_string())
+    );
+    let on = |day| store.queues(&supervisor, day).unwrap();
+    let green = on(time::macros::date!(2026 - 11 - 17));
+    assert_eq!(green.awaiting_decision.len(), 1);
+    assert_eq!(green.awaiting_decision[0].flag, Some(DeadlineFlag::Green));
+    assert!(green.due.is_empty());
+    let yellow = on(time::macros::date!(2026 - 11 - 19));
+    assert_eq!(yellow.due.len(), 1);
+    assert_eq!(yellow.due[0].flag, Some(DeadlineFlag::Yellow));
+    let red = on(time::macros::date!(2026 - 11 - 24));
+    assert_eq!(red.due[0].flag, Some(DeadlineFlag::Red));
+    // A decision stops the clock.
+    act(&mut store, "张华", &number, Action::Approve);
+    let after = store
+        .queues(&supervisor, time::macros::date!(2026 - 11 - 24))
+        .unwrap();
+    assert!(after.due.is_empty());
+}

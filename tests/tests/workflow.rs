@@ -1,0 +1,175 @@
+//! The service workflow across desks and the hub: roles enforced by the hub on what it receives,
+//! signed decisions, and two offline decisions that become a conflict a supervisor resolves.
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
+use tongban_domain::{CaseEvent, CaseStatus, EventKind};
+use tongban_e2e::device::RawDevice;
+use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP};
+use tongban_sync::{case_doc, decision};
+
+fn register(desk: &Desk, received: &str) -> String {
+    desk.ok(&[
+        "case",
+        "register",
+        "--item",
+        "YL01",
+        "--name",
+        "覃秀梅",
+        "--id-number",
+        "450721198806152311",
+        "--received",
+        received,
+    ])
+}
+
+#[test]
+fn a_field_desk_cannot_approve_even_by_forging_the_change() {
+    let hub = Hub::start(Backend::Sqlite);
+    let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    let field = Desk::enroll_as(&hub, TOWNSHIP, "黄勇", "field");
+    let number = register(&clerk, "ID_CARD,HOUSEHOLD_REGISTER,ENROL_FORM");
+    clerk.sync();
+    supervisor.sync();
+    supervisor.ok(&["case", "accept", &number]);
+    supervisor.sync();
+    field.sync();
+
+    let refused = field.fails(&["case", "approve", &number]);
+    assert!(refused.contains("外勤人员无权批准"), "{refused}");
+    let recorded = field.ok(&["refusals", "--json"]);
+    assert!(recorded.contains("\"approve\""), "{recorded}");
+
+    // The same approval forged below the desk's rules: a correctly sealed change, sent to the
+    // hub by an enrolled field device. The hub checks the author's role and refuses it.
+    let forger = RawDevice::enroll_as(&hub, TOWNSHIP, "黄勇", "field");
+    let (mut doc, mut state) = forger.pull(&number);
+    let case = case_doc::read(&doc).unwrap();
+    assert_eq!(case.status, CaseStatus::Accepted);
+    let mut approval = CaseEvent {
+        at_ms: case.updated_at_ms + 1,
+        kind: EventKind::Approved,
+        by: "黄勇".into(),
+        device: forger.id.clone(),
+        from: Some(CaseStatus::Accepted),
+        to: Some(CaseStatus::Approved),
+        ..CaseEvent::default()
+    };
+    approval.seal = Some(decision::seal(&mut doc, &number, &approval, forger.key()));
+    case_doc::apply_event(&mut doc, &approval).unwrap();
+    let answer = forger
+        .sync_doc(&number, &mut doc, &mut state)
+        .expect_err("the hub must refuse a field staff approval");
+    assert_eq!(answer.status, 403);
+    assert!(
+        answer.message().contains("外勤人员无权批准"),
+        "{}",
+        answer.message()
+    );
+
+    // Claiming another device in the event is refused as well.
+    let (mut doc, mut state) = forger.pull(&number);
+    let mut edit = approval.clone();
+    edit.kind = EventKind::Withdrawn;
+    edit.by = "黄勇".into();
+    edit.device = "someone-else".into();
+    edit.seal = None;
+    case_doc::apply_event(&mut doc, &edit).unwrap();
+    let answer = forger.sync_doc(&number, &mut doc, &mut state).unwrap_err();
+    assert_eq!(answer.status, 403);
+
+    // Nothing reached the other desks.
+    clerk.sync();
+    assert_eq!(clerk.show(&number)["status"], "accepted");
+}
+
+#[test]
+fn two_offline_decisions_become_a_conflict_that_one_resolution_settles() {
+    let mut hub = Hub::start(Backend::Sqlite);
+    let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let first = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    let second = Desk::enroll_as(&hub, TOWNSHIP, "陈刚", "supervisor");
+
+    // Intake with a one-time notice: every missing material at once, never a second time.
+    let number = register(&clerk, "ID_CARD");
+    let notice = clerk.ok(&["case", "return", &number, "--json"]);
+    let notice: serde_json::Value = serde_json::from_str(&notice).unwrap();
+    assert_eq!(notice["status"], "supplement_requested");
+    let missing = notice["events"][1]["missing"].clone();
+    assert_eq!(
+        missing,
+        serde_json::json!(["HOUSEHOLD_REGISTER", "ENROL_FORM"])
+    );
+    let queues: serde_json::Value = serde_json::from_str(&clerk.ok(&["queue", "--json"])).unwrap();
+    assert_eq!(queues["returned"][0]["number"], number.as_str());
+    clerk.ok(&["case", "supplement", &number]);
+    let again = clerk.fails(&["case", "return", &number]);
+    assert!(
+        again.contains("cannot return") || again.contains("一次性"),
+        "{again}"
+    );
+    let accept = clerk.fails(&["case", "accept", &number]);
+    assert!(accept.contains("受理人员无权受理"), "{accept}");
+    clerk.sync();
+
+    first.sync();
+    first.ok(&["case", "accept", &number]);
+    let accepted = first.show(&number);
+    assert!(accepted["deadline"].as_str().is_some_and(|d| d.len() == 10));
+    assert_eq!(accepted["flag"], "green");
+    first.sync();
+    second.sync();
+    let awaiting: serde_json::Value =
+        serde_json::from_str(&second.ok(&["queue", "--json"])).unwrap();
+    assert_eq!(awaiting["awaiting_decision"][0]["number"], number.as_str());
+
+    // The link is down; both supervisors decide.
+    hub.stop();
+    first.ok(&["case", "approve", &number]);
+    let no_reason = second.fails(&["case", "reject", &number]);
+    assert!(no_reason.contains("理由"), "{no_reason}");
+    second.ok(&["case", "reject", &number, "--reason", "家庭收入超过标准"]);
+    hub.restart();
+    for desk in [&first, &second, &first, &clerk] {
+        desk.sync();
+    }
+    for desk in [&first, &second, &clerk] {
+        let shown = desk.show(&number);
+        assert_eq!(
+            shown["status"], "accepted",
+            "no decision stands while they conflict"
+        );
+        let options = shown["conflict"]["options"].as_array().unwrap().clone();
+        let outcomes: Vec<&str> = options
+            .iter()
+            .map(|o| o["outcome"].as_str().unwrap())
+            .collect();
+        assert_eq!(outcomes.len(), 2, "{shown}");
+        assert!(outcomes.contains(&"approved") && outcomes.contains(&"rejected"));
+    }
+    let blocked = clerk.fails(&["case", "complete", &number]);
+    assert!(blocked.contains("冲突"), "{blocked}");
+
+    second.ok(&[
+        "case",
+        "resolve",
+        &number,
+        "--outcome",
+        "approve",
+        "--reason",
+        "复核后收入符合标准",
+    ]);
+    for desk in [&second, &first, &clerk, &second] {
+        desk.sync();
+    }
+    let settled = first.show(&number);
+    assert_eq!(settled["status"], "approved");
+    assert!(settled["conflict"].is_null());
+    assert_eq!(second.show(&number), settled);
+    assert_eq!(clerk.show(&number)["status"], "approved");
+    // Every decision's seal verifies against its device's key, on every desk.
+    let seals = settled["seals"].as_array().unwrap();
+    assert_eq!(seals.len(), 3);
+    assert!(seals.iter().all(|s| s["verified"] == true), "{settled}");
+    clerk.ok(&["case", "complete", &number]);
+}

@@ -1,0 +1,208 @@
+//! Moving a case on: the action buttons of the detail screen (only those the signed-in user may
+//! take now; the shell checks again), the one-time notice, conflicts, and the work queues.
+
+use crate::api;
+use crate::app::Screen;
+use crate::i18n::{Key, Tr};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use tongban_domain::desk::{ActForm, CaseSummary, CaseView, UiError, WorkQueues};
+use tongban_domain::{Action, CaseStatus, DeadlineFlag, MaterialStatus};
+
+fn action_id(action: Action) -> String {
+    format!("act-{}", action.as_str().replace('_', "-"))
+}
+
+/// The promised date with its colour, and any conflict waiting for a supervisor.
+#[component]
+pub fn Standing(view: RwSignal<Option<CaseView>>) -> impl IntoView {
+    let tr = Tr::get();
+    let flag = move || view.get().and_then(|v| v.flag);
+    view! {
+        <div class="detail-row">
+            <span class="label">{tr.t(Key::Deadline)}</span>
+            <span class="value" id="detail-deadline"
+                data-flag=move || flag().map(|f| f.as_str()).unwrap_or("")>
+                {move || view.get().and_then(|v| v.deadline).unwrap_or_else(|| "—".into())}
+                " "
+                <span class=move || format!("flag {}", flag().map(|f| f.as_str()).unwrap_or(""))>
+                    {move || match flag() {
+                        Some(DeadlineFlag::Yellow) => tr.now(Key::FlagYellow),
+                        Some(DeadlineFlag::Red) => tr.now(Key::FlagRed),
+                        _ => "",
+                    }}
+                </span>
+            </span>
+        </div>
+        {move || view.get().and_then(|v| v.case.conflict).map(|conflict| view! {
+            <div class="conflict" id="conflict">
+                <p>{tr.t(Key::ConflictTitle)}</p>
+                <ul>
+                    {conflict.options.into_iter().map(|o| view! {
+                        <li>{tr.now(Key::status(o.outcome))}" · "{o.by}" · "{crate::app::local_time(o.at_ms)}
+                            " "{o.reason.unwrap_or_default()}</li>
+                    }).collect_view()}
+                </ul>
+            </div>
+        })}
+    }
+}
+
+/// The buttons for what the signed-in user may do with the case now.
+#[component]
+pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
+    let tr = Tr::get();
+    let reason = RwSignal::new(String::new());
+    let missing = RwSignal::new(Vec::<String>::new());
+    let failure = RwSignal::new(None::<UiError>);
+    let busy = RwSignal::new(false);
+    // The one-time notice names every material still missing unless the clerk unticks one.
+    Effect::new(move |_| {
+        if let Some(v) = view.get() {
+            missing.set(
+                v.case
+                    .materials
+                    .iter()
+                    .filter(|m| m.status == MaterialStatus::Missing)
+                    .map(|m| m.code.clone())
+                    .collect(),
+            );
+        }
+    });
+    let take = move |action: Action, outcome: Option<CaseStatus>| {
+        let Some(current) = view.get_untracked() else {
+            return;
+        };
+        busy.set(true);
+        let text = reason.get_untracked();
+        let form = ActForm {
+            number: current.case.number.to_string(),
+            action: Some(action),
+            reason: (!text.trim().is_empty()).then_some(text),
+            missing: if action == Action::Return {
+                missing.get_untracked()
+            } else {
+                Vec::new()
+            },
+            assignee: None,
+            outcome,
+        };
+        spawn_local(async move {
+            match api::act(form).await {
+                Ok(updated) => {
+                    failure.set(None);
+                    reason.set(String::new());
+                    view.set(Some(updated));
+                }
+                Err(e) => failure.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    let actions = move || view.get().map(|v| v.actions).unwrap_or_default();
+    let can_return = move || actions().contains(&Action::Return);
+    view! {
+        <Show when=move || !actions().is_empty()>
+            <div class="actions card-section" id="actions">
+                <Show when=can_return>
+                    <fieldset class="missing" id="notice-materials">
+                        <legend>{tr.t(Key::MissingToBring)}</legend>
+                        {move || view.get().map(|v| v.case.materials.into_iter().map(|m| {
+                            let code = m.code.clone();
+                            let checked = {
+                                let code = code.clone();
+                                move || missing.get().contains(&code)
+                            };
+                            view! {
+                                <label>
+                                    <input type="checkbox" id=format!("missing-{}", m.code) prop:checked=checked
+                                        on:change=move |_| missing.update(|list| {
+                                            if let Some(i) = list.iter().position(|c| *c == code) {
+                                                list.remove(i);
+                                            } else {
+                                                list.push(code.clone());
+                                            }
+                                        })/>
+                                    {m.name}
+                                </label>
+                            }
+                        }).collect_view())}
+                    </fieldset>
+                </Show>
+                <label class="field">
+                    <span>{tr.t(Key::Reason)}</span>
+                    <input id="act-reason" prop:value=move || reason.get()
+                        on:input=move |ev| reason.set(event_target_value(&ev))/>
+                </label>
+                <div class="buttons">
+                    {move || actions().into_iter().map(|action| {
+                        if action == Action::Resolve {
+                            view! {
+                                <button id="act-resolve-approve" disabled=move || busy.get()
+                                    on:click=move |_| take(Action::Resolve, Some(CaseStatus::Approved))>
+                                    {tr.t(Key::ActResolveApprove)}</button>
+                                <button id="act-resolve-reject" disabled=move || busy.get()
+                                    on:click=move |_| take(Action::Resolve, Some(CaseStatus::Rejected))>
+                                    {tr.t(Key::ActResolveReject)}</button>
+                            }.into_any()
+                        } else {
+                            let class = if action.is_decision() { "primary" } else { "" };
+                            view! {
+                                <button id=action_id(action) class=class disabled=move || busy.get()
+                                    on:click=move |_| take(action, None)>
+                                    {tr.t(Key::action(action))}</button>
+                            }.into_any()
+                        }
+                    }).collect_view()}
+                </div>
+                <p class="form-error" id="act-error">{move || failure.get().map(|e| tr.error(&e)).unwrap_or_default()}</p>
+            </div>
+        </Show>
+    }
+}
+
+/// The signed-in user's queues: mine, awaiting my decision, returned, due soon or overdue.
+#[component]
+pub fn Queues() -> impl IntoView {
+    let tr = Tr::get();
+    let screen = expect_context::<RwSignal<Screen>>();
+    let queues = RwSignal::new(WorkQueues::default());
+    let failure = RwSignal::new(None::<UiError>);
+    spawn_local(async move {
+        match api::queues().await {
+            Ok(q) => queues.set(q),
+            Err(e) => failure.set(Some(e)),
+        }
+    });
+    let section = move |id: &'static str, title: Key, pick: fn(&WorkQueues) -> Vec<CaseSummary>| {
+        view! {
+            <section class="queue" id=id>
+                <h2>{tr.t(title)}" "<span class="count">{move || pick(&queues.get()).len()}</span></h2>
+                <ul>
+                    {move || pick(&queues.get()).into_iter().map(|c| {
+                        let number = c.number.clone();
+                        let flag = c.flag.map(|f| f.as_str()).unwrap_or("");
+                        let status = c.status.parse::<CaseStatus>().map(|s| tr.now(Key::status(s))).unwrap_or("");
+                        view! {
+                            <li class=format!("flag-{flag}")>
+                                <button class="link mono" on:click=move |_| screen.set(Screen::Detail(number.clone()))>{c.number.clone()}</button>
+                                <span>{c.applicant_name}</span>
+                                <span>{status}</span>
+                                <span>{c.deadline.unwrap_or_default()}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+        }
+    };
+    view! {
+        <div class="card queues">
+            <p class="form-error">{move || failure.get().map(|e| tr.error(&e)).unwrap_or_default()}</p>
+            {section("queue-mine", Key::QueueMine, |q| q.mine.clone())}
+            {section("queue-awaiting", Key::QueueAwaiting, |q| q.awaiting_decision.clone())}
+            {section("queue-returned", Key::QueueReturned, |q| q.returned.clone())}
+            {section("queue-due", Key::QueueDue, |q| q.due.clone())}
+        </div>
+    }
+}
