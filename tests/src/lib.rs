@@ -286,6 +286,20 @@ impl Desk {
         command
     }
 
+    /// Runs a command as another account of the desk's township, expecting success.
+    pub fn ok_as(&self, user: &str, args: &[&str]) -> String {
+        let output = self
+            .command(Some(user), args)
+            .output()
+            .expect("run tongban");
+        assert!(
+            output.status.success(),
+            "tongban {args:?} as {user} failed: {}",
+            text(&output.stderr)
+        );
+        text(&output.stdout).trim().to_string()
+    }
+
     pub fn ok(&self, args: &[&str]) -> String {
         let output = self.run(args);
         assert!(
@@ -332,6 +346,16 @@ impl Desk {
 
     pub fn show(&self, number: &str) -> serde_json::Value {
         serde_json::from_str(&self.ok(&["case", "show", number, "--json"])).expect("case JSON")
+    }
+
+    /// The case's status on this desk, or `None` while the desk does not have it.
+    pub fn show_status(&self, number: &str) -> Option<String> {
+        let output = self.run(&["case", "show", number, "--json"]);
+        if !output.status.success() {
+            return None;
+        }
+        let case: serde_json::Value = serde_json::from_slice(&output.stdout).ok()?;
+        case["status"].as_str().map(str::to_string)
     }
 
     pub fn list(&self) -> Vec<serde_json::Value> {

@@ -167,6 +167,12 @@ impl Window {
             .await;
     }
 
+    /// Waits until the element carries `attr` with some value; returns the value.
+    pub async fn attr_once_set(&self, css: &str, attr: &str) -> String {
+        self.wait_for(css, Reading::Attribute(attr), |v| !v.is_empty())
+            .await
+    }
+
     /// Waits until an input's current value (the DOM property) is `value`.
     pub async fn wait_value(&self, css: &str, value: &str) {
         self.wait_for(css, Reading::Value, |v| v == value).await;

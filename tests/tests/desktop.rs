@@ -112,6 +112,65 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
         .await;
     w.click("#nav-cases").await;
     w.find(&format!("#case-row-{number}")).await;
+
+    // Return for materials with the one-time notice; it shows in the clerk's queue.
+    w.click(&format!("#case-row-{number} td")).await;
+    w.find("#act-return").await;
+    assert!(
+        !w.exists("#act-approve").await,
+        "a clerk gets no decision buttons"
+    );
+    w.click("#act-return").await;
+    w.wait_attr("#detail-status", "data-status", "supplement_requested")
+        .await;
+    w.wait_text("#timeline", |t| t.contains("一次性告知补正"))
+        .await;
+    w.screenshot("10-returned").await;
+    w.click("#nav-queues").await;
+    w.wait_text("#queue-returned", |t| t.contains(&number))
+        .await;
+    w.screenshot("11-queues").await;
+    w.click("#nav-cases").await;
+    w.click(&format!("#case-row-{number} td")).await;
+    w.click("#act-supplement").await;
+    w.wait_attr("#detail-status", "data-status", "supplemented")
+        .await;
+    w.click("#sync-now").await;
+
+    // A supervisor's desk accepts and approves it (this item has two approval levels).
+    let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    hub.add_user(TOWNSHIP, "陈刚", "supervisor");
+    let mut seen = false;
+    for _ in 0..20 {
+        supervisor.sync();
+        if supervisor.show_status(&number).as_deref() == Some("supplemented") {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert!(seen, "the supervisor's desk never received the supplement");
+    supervisor.ok(&["case", "accept", &number]);
+    supervisor.ok(&["case", "approve", &number]);
+    supervisor.ok_as("陈刚", &["case", "approve", &number]);
+    supervisor.sync();
+
+    // The clerk sees the approval after syncing.
+    let mut approved = false;
+    for _ in 0..20 {
+        w.click("#sync-now").await;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        w.click("#nav-cases").await;
+        w.click(&format!("#case-row-{number} td")).await;
+        w.find("#detail-number").await;
+        if w.attr_once_set("#detail-status", "data-status").await == "approved" {
+            approved = true;
+            break;
+        }
+    }
+    assert!(approved, "the clerk's window never showed the approval");
+    w.wait_text("#timeline", |t| t.contains("陈刚")).await;
+    w.screenshot("12-approved").await;
     w.close().await;
 
     // A second desk of the township sees it after syncing.

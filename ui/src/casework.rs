@@ -166,6 +166,9 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
 pub fn Queues() -> impl IntoView {
     let tr = Tr::get();
     let screen = expect_context::<RwSignal<Screen>>();
+    let desk = expect_context::<crate::app::Desk>();
+    let supervisor =
+        move || desk.0.get().and_then(|s| s.role) == Some(tongban_domain::Role::Supervisor);
     let queues = RwSignal::new(WorkQueues::default());
     let failure = RwSignal::new(None::<UiError>);
     spawn_local(async move {
@@ -200,7 +203,9 @@ pub fn Queues() -> impl IntoView {
         <div class="card queues">
             <p class="form-error">{move || failure.get().map(|e| tr.error(&e)).unwrap_or_default()}</p>
             {section("queue-mine", Key::QueueMine, |q| q.mine.clone())}
-            {section("queue-awaiting", Key::QueueAwaiting, |q| q.awaiting_decision.clone())}
+            <Show when=supervisor>
+                {section("queue-awaiting", Key::QueueAwaiting, |q| q.awaiting_decision.clone())}
+            </Show>
             {section("queue-returned", Key::QueueReturned, |q| q.returned.clone())}
             {section("queue-due", Key::QueueDue, |q| q.due.clone())}
         </div>

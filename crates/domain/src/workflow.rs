@@ -97,7 +97,11 @@ pub fn starts_from(action: Action, status: CaseStatus) -> bool {
         Action::HandOver => status == Accepted,
         Action::Approve | Action::Reject => matches!(status, Accepted | UnderReview),
         Action::Complete => matches!(status, Approved | Rejected),
-        Action::Withdraw | Action::Edit | Action::Reassign => !is_final(status),
+        Action::Withdraw => matches!(
+            status,
+            Registered | SupplementRequested | Supplemented | Accepted | UnderReview
+        ),
+        Action::Edit | Action::Reassign => !is_final(status),
         Action::View => true,
         Action::Register | Action::Resolve | Action::ManageUsers => false,
     }
@@ -203,7 +207,7 @@ pub fn fold(events: &[CaseEvent]) -> Progress {
 /// Why an action was refused. Every message names the rule, in English and Chinese.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Denied {
-    #[error("a {role} may not {action} / {role_zh}无权{action_zh}", role = .0, action = .1, role_zh = .0.label_zh(), action_zh = .1.label_zh())]
+    #[error("the role {role} may not {action} / {role_zh}无权{action_zh}", role = .0, action = .1, role_zh = .0.label_zh(), action_zh = .1.label_zh())]
     Role(Role, Action),
     #[error(
         "field staff may act only on cases they registered or were assigned / 外勤人员只能处理本人登记或分派给本人的办件"

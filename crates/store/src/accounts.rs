@@ -59,12 +59,11 @@ pub(crate) fn write_directory(
     let policy =
         serde_json::to_vec(&directory.policy).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     Store::put_setting(tx, "policy", &policy)?;
-    if let Some(calendar) = &directory.calendar {
-        if calendar.version > WorkCalendar::builtin().version() {
-            let text =
-                serde_json::to_vec(calendar).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            Store::put_setting(tx, "calendar", &text)?;
-        }
+    if let Some(calendar) = &directory.calendar
+        && calendar.version > WorkCalendar::builtin().version()
+    {
+        let text = serde_json::to_vec(calendar).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Store::put_setting(tx, "calendar", &text)?;
     }
     Store::put_setting(tx, "directory_digest", directory.digest().as_bytes())?;
     Ok(())

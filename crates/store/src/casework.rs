@@ -44,10 +44,10 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<Case, StoreError> {
         let enrollment = self.enrollment()?;
-        if let Some(assignee) = request.assignee.as_deref().map(str::trim) {
-            if self.role_of(assignee)?.is_none() {
-                return Err(StoreError::UnknownUser(assignee.to_string()));
-            }
+        if let Some(assignee) = request.assignee.as_deref().map(str::trim)
+            && self.role_of(assignee)?.is_none()
+        {
+            return Err(StoreError::UnknownUser(assignee.to_string()));
         }
         let key = if action.is_decision() {
             Some(SigningKey::from_bytes(self.device_key()?.expose()))
