@@ -157,7 +157,7 @@ pub async fn case_detail(desk: State<'_, Arc<Desk>>, number: String) -> Answer<C
             let case = s
                 .view(&session, &number, tongban_store::china_now())
                 .map_err(store_error)?;
-            Ok(view(s, &session, case))
+            view(s, &session, case).map_err(store_error)
         })
     })
     .await
@@ -167,17 +167,15 @@ fn view(
     store: &tongban_store::Store,
     session: &tongban_domain::session::Session,
     case: Case,
-) -> CaseView {
-    let deadline = workflow::deadline(&case, store.calendar());
-    let flag = deadline
-        .filter(|_| workflow::clock_running(case.status))
-        .map(|d| store.calendar().flag(today(), d));
-    CaseView {
-        actions: store.allowed_actions(session, &case, today()),
+) -> Result<CaseView, tongban_store::StoreError> {
+    let calendar = store.calendar()?;
+    let (deadline, flag) = workflow::standing(&case, &calendar, today());
+    Ok(CaseView {
+        actions: store.allowed_actions(session, &case, today())?,
         deadline: deadline.map(tongban_domain::calendar::date_text),
         flag,
         case,
-    }
+    })
 }
 
 #[tauri::command]
@@ -203,7 +201,7 @@ pub async fn act(desk: State<'_, Arc<Desk>>, form: ActForm) -> Answer<CaseView> 
                     tongban_store::china_now(),
                 )
                 .map_err(store_error)?;
-            Ok(view(s, &session, case))
+            view(s, &session, case).map_err(store_error)
         })?;
         let _ = d.sync_now.send(());
         Ok(view)

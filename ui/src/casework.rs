@@ -137,14 +137,15 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                 <div class="buttons">
                     {move || actions().into_iter().map(|action| {
                         if action == Action::Resolve {
-                            view! {
-                                <button id="act-resolve-approve" disabled=move || busy.get()
-                                    on:click=move |_| take(Action::Resolve, Some(CaseStatus::Approved))>
-                                    {tr.t(Key::ActResolveApprove)}</button>
-                                <button id="act-resolve-reject" disabled=move || busy.get()
-                                    on:click=move |_| take(Action::Resolve, Some(CaseStatus::Rejected))>
-                                    {tr.t(Key::ActResolveReject)}</button>
-                            }.into_any()
+                            // One button per outcome in conflict.
+                            let outcomes: Vec<CaseStatus> = view.get().and_then(|v| v.case.conflict)
+                                .map(|c| c.options.into_iter().map(|o| o.outcome).collect())
+                                .unwrap_or_default();
+                            outcomes.into_iter().map(|outcome| view! {
+                                <button id=format!("act-resolve-{}", outcome.as_str()) disabled=move || busy.get()
+                                    on:click=move |_| take(Action::Resolve, Some(outcome))>
+                                    {move || format!("{}{}", tr.now(Key::ActResolve), tr.now(Key::status(outcome)))}</button>
+                            }).collect_view().into_any()
                         } else {
                             let class = if action.is_decision() { "primary" } else { "" };
                             view! {

@@ -124,8 +124,7 @@ catalogue! {
     ActReject => "不予批准", "Reject";
     ActComplete => "办结", "Complete";
     ActWithdraw => "撤回", "Withdraw";
-    ActResolveApprove => "裁决：批准", "Resolve: approve";
-    ActResolveReject => "裁决：不予批准", "Resolve: reject";
+    ActResolve => "裁决为：", "Resolve as: ";
     Reason => "理由/说明", "Reason / note";
     MissingToBring => "需补正的材料（一次性告知）", "Materials to bring (one-time notice)";
     Deadline => "承诺办结日期", "Promised by";
@@ -201,7 +200,7 @@ impl Key {
             A::Reject => Key::ActReject,
             A::Complete => Key::ActComplete,
             A::Withdraw => Key::ActWithdraw,
-            A::Resolve => Key::ActResolveApprove,
+            A::Resolve => Key::ActResolve,
             _ => Key::EventOther,
         }
     }

@@ -145,7 +145,7 @@ enum CaseCommand {
     Withdraw(Move),
     /// Hand a case to another user (--to).
     Reassign(Move),
-    /// Settle conflicting decisions (--outcome approve|reject, --reason).
+    /// Settle conflicting moves on one of their outcomes (--outcome, --reason).
     Resolve(Move),
 }
 
@@ -160,9 +160,9 @@ struct Move {
     /// The user a case is reassigned to.
     #[arg(long)]
     to: Option<String>,
-    /// The outcome a resolution settles on.
-    #[arg(long, value_parser = ["approve", "reject"])]
-    outcome: Option<String>,
+    /// The outcome a resolution settles on: approve, reject, or a status such as accepted.
+    #[arg(long, value_parser = parse_outcome)]
+    outcome: Option<CaseStatus>,
     #[arg(long)]
     json: bool,
 }
@@ -293,7 +293,9 @@ fn run(cli: Cli) -> Result<()> {
             output::queues(&queues, json)?;
         }
         Command::Refusals { json } => {
-            let refusals = open(&profile)?.refusals()?;
+            // The record names users and cases: only for someone signed in on this desk.
+            let (store, _) = sign_in(&profile, user.as_deref())?;
+            let refusals = store.refusals()?;
             if json {
                 println!("{}", serde_json::to_string(&refusals)?);
             } else {
@@ -421,18 +423,20 @@ fn case(profile: &Profile, user: Option<&str>, command: CaseCommand) -> Result<(
     Ok(())
 }
 
+fn parse_outcome(text: &str) -> Result<CaseStatus, String> {
+    match text.trim() {
+        "approve" => Ok(CaseStatus::Approved),
+        "reject" => Ok(CaseStatus::Rejected),
+        other => other.parse(),
+    }
+}
+
 fn take(store: &mut Store, session: &Session, action: Action, m: Move) -> Result<()> {
     let request = Request {
         reason: m.reason,
         missing: m.missing,
         assignee: m.to,
-        outcome: m.outcome.map(|o| {
-            if o == "approve" {
-                CaseStatus::Approved
-            } else {
-                CaseStatus::Rejected
-            }
-        }),
+        outcome: m.outcome,
     };
     let case = store.act(session, m.number.trim(), action, &request, now())?;
     if m.json {

@@ -57,10 +57,8 @@ pub fn case_list(cases: &[CaseSummary], json: bool) -> Result<()> {
 
 /// A case with what the desk works out about it: the promised date and how close it is.
 pub fn case(store: &Store, case: &Case, today: time::Date, json: bool) -> Result<()> {
-    let deadline = workflow::deadline(case, store.calendar());
-    let flag = deadline
-        .filter(|_| workflow::clock_running(case.status))
-        .map(|d| store.calendar().flag(today, d));
+    let calendar = store.calendar()?;
+    let (deadline, flag) = workflow::standing(case, &calendar, today);
     if json {
         let mut value = serde_json::to_value(case)?;
         value["deadline"] = serde_json::json!(deadline.map(date_text));

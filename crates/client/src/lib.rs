@@ -15,8 +15,8 @@ use tongban_sync::ed25519_dalek::SigningKey;
 pub enum EnrollError {
     #[error("enter the account's password / 请输入账户密码")]
     NoPassword,
-    #[error("the user name must have 1-50 characters / 用户名须为1至50个字符")]
-    UserName,
+    #[error(transparent)]
+    UserName(#[from] tongban_domain::session::UserNameError),
     #[error(transparent)]
     Hub(#[from] HubError),
     #[error(transparent)]
@@ -36,10 +36,7 @@ pub struct EnrollRequest<'a> {
 /// checked before the one-time code is spent at the hub; the profile is created only after the
 /// hub accepted the desk and the account.
 pub fn enroll_desk(profile: &Profile, req: &EnrollRequest<'_>) -> Result<Enrollment, EnrollError> {
-    let user = req.user.trim();
-    if user.is_empty() || user.chars().count() > 50 {
-        return Err(EnrollError::UserName);
-    }
+    let user = tongban_domain::session::check_user_name(req.user)?;
     if req.password.is_empty() {
         return Err(EnrollError::NoPassword);
     }

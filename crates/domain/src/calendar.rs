@@ -184,34 +184,27 @@ impl WorkCalendar {
         day
     }
 
-    /// Working days after `today` up to and including `deadline`; negative when overdue.
-    pub fn working_days_left(&self, today: Date, deadline: Date) -> i64 {
-        if deadline < today {
-            let mut n = 0;
-            let mut day = deadline;
-            while day < today {
-                match day.next_day() {
-                    Some(next) => day = next,
-                    None => break,
-                }
-                if self.is_working_day(day) {
-                    n -= 1;
-                }
-            }
-            return n.min(-1);
-        }
+    /// Working days in `(from, to]`: after `from`, up to and including `to`.
+    fn working_days_between(&self, from: Date, to: Date) -> i64 {
         let mut n = 0;
-        let mut day = today;
-        while day < deadline {
-            match day.next_day() {
-                Some(next) => day = next,
-                None => break,
-            }
+        let mut day = from;
+        while day < to {
+            let Some(next) = day.next_day() else { break };
+            day = next;
             if self.is_working_day(day) {
                 n += 1;
             }
         }
         n
+    }
+
+    /// Working days after `today` up to and including `deadline`; negative when overdue.
+    pub fn working_days_left(&self, today: Date, deadline: Date) -> i64 {
+        if deadline < today {
+            -self.working_days_between(deadline, today).max(1)
+        } else {
+            self.working_days_between(today, deadline)
+        }
     }
 
     pub fn flag(&self, today: Date, deadline: Date) -> DeadlineFlag {

@@ -153,6 +153,18 @@ pub enum CaseStatus {
 }
 
 impl CaseStatus {
+    pub const ALL: [CaseStatus; 9] = [
+        Self::Registered,
+        Self::SupplementRequested,
+        Self::Supplemented,
+        Self::Accepted,
+        Self::UnderReview,
+        Self::Approved,
+        Self::Rejected,
+        Self::Completed,
+        Self::Withdrawn,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Registered => "registered",
@@ -289,6 +301,9 @@ pub struct Case {
     /// Folded from the events: competing moves waiting for a supervisor.
     #[serde(default)]
     pub conflict: Option<crate::workflow::Conflict>,
+    /// Folded from the events: when the acceptance that counts was made; deadlines run from it.
+    #[serde(default)]
+    pub accepted_at_ms: Option<i64>,
 }
 
 impl Case {
@@ -303,6 +318,7 @@ impl Case {
         self.status = progress.status;
         self.assignee = progress.assignee;
         self.conflict = progress.conflict;
+        self.accepted_at_ms = progress.accepted_at_ms;
     }
 }
 
@@ -476,6 +492,7 @@ impl Registration {
             }],
             assignee: None,
             conflict: None,
+            accepted_at_ms: None,
             number,
         })
     }

@@ -27,6 +27,27 @@ impl Default for SecurityPolicy {
     }
 }
 
+/// Longest account name; names appear on receipts and in every timeline line.
+pub const MAX_USER_NAME_CHARS: usize = 50;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the user name must have 1-{MAX_USER_NAME_CHARS} characters and no control characters / 用户名须为1至{MAX_USER_NAME_CHARS}个字符且不含控制字符"
+)]
+pub struct UserNameError;
+
+/// An account name as it is stored: trimmed, not empty, not too long, printable.
+pub fn check_user_name(name: &str) -> Result<&str, UserNameError> {
+    let name = name.trim();
+    if name.is_empty()
+        || name.chars().count() > MAX_USER_NAME_CHARS
+        || name.chars().any(char::is_control)
+    {
+        return Err(UserNameError);
+    }
+    Ok(name)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PasswordError {
     #[error("the password must have at least {0} characters / 密码至少需要{0}个字符")]

@@ -41,8 +41,6 @@ pub struct Progress {
     pub assignee: Option<String>,
     /// Users who approved since the case entered review (multi-level items).
     pub approvals: Vec<String>,
-    /// Whether the one-time notice was given.
-    pub returned: bool,
 }
 
 /// The action that writes events of this kind.
@@ -82,12 +80,13 @@ pub fn kind_of(action: Action) -> Option<EventKind> {
     })
 }
 
-fn is_final(status: CaseStatus) -> bool {
+pub fn is_final(status: CaseStatus) -> bool {
     matches!(status, CaseStatus::Completed | CaseStatus::Withdrawn)
 }
 
 /// The states an action may start from. Approve and reject also take an accepted case directly,
-/// so a supervisor at the window does not need a hand-over to themself.
+/// so a supervisor at the window does not need a hand-over to themself. A return starts only from
+/// a freshly registered case, and no move leads back there: the one-time notice is given once.
 pub fn starts_from(action: Action, status: CaseStatus) -> bool {
     use CaseStatus::*;
     match action {
@@ -193,14 +192,12 @@ pub fn fold(events: &[CaseEvent]) -> Progress {
         .iter()
         .map(|e| e.by.clone())
         .collect();
-    let returned = events.iter().any(|e| e.kind == EventKind::Returned);
     Progress {
         status,
         conflict,
         accepted_at_ms,
         assignee,
         approvals,
-        returned,
     }
 }
 
@@ -222,10 +219,6 @@ pub enum Denied {
     #[error("this case has no conflict to resolve / 本办件没有需要裁决的冲突")]
     NoConflict,
     #[error(
-        "the one-time notice was already given for this case; an applicant is never sent back twice / 本办件已一次性告知补正材料，不得再次退回补正"
-    )]
-    AlreadyReturned,
-    #[error(
         "the one-time notice was due by {0} (5 working days after registration); the application now counts as received in full / 一次性告知期限（登记后5个工作日，{0}）已过，视为材料齐全，应予受理"
     )]
     NoticeOverdue(String),
@@ -235,8 +228,8 @@ pub enum Denied {
     NothingMissing,
     #[error("this case has no material {0:?} / 本办件没有材料“{0}”")]
     UnknownMaterial(String),
-    #[error("{0} needs a reason / {1}须填写理由")]
-    ReasonRequired(Action, &'static str),
+    #[error("{action} needs a reason / {action_zh}须填写理由", action = .0, action_zh = .0.label_zh())]
+    ReasonRequired(Action),
     #[error(
         "the reason is longer than {MAX_REASON_CHARS} characters / 理由超过{MAX_REASON_CHARS}个字符"
     )]
@@ -247,8 +240,10 @@ pub enum Denied {
     SameApprover(String),
     #[error("reassigning needs the user to hand the case to / 改派须指定接手的用户")]
     NoAssignee,
-    #[error("resolving needs the outcome: approve or reject / 裁决须指定结果：approve 或 reject")]
-    NoOutcome,
+    #[error(
+        "resolving needs one of the conflicting outcomes: {0} / 裁决须选定冲突双方之一的结果：{0}"
+    )]
+    NoOutcome(String),
     #[error(
         "an event of kind {0} claims an impossible move from {1} to {2} / 事件记录的状态变化不合规则"
     )]
@@ -262,7 +257,7 @@ pub struct Request {
     /// Material codes for a return; empty means every material still missing.
     pub missing: Vec<String>,
     pub assignee: Option<String>,
-    /// For a resolution: the status the supervisor settles on (approved or rejected).
+    /// For a resolution: the outcome of one of the conflicting moves.
     pub outcome: Option<CaseStatus>,
 }
 
@@ -270,8 +265,9 @@ pub struct Request {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Planned {
     pub kind: EventKind,
-    pub from: CaseStatus,
-    pub to: CaseStatus,
+    /// The move, for actions that move the case (not corrections or reassignments).
+    pub from: Option<CaseStatus>,
+    pub to: Option<CaseStatus>,
     pub reason: Option<String>,
     pub missing: Vec<String>,
     pub assignee: Option<String>,
@@ -325,8 +321,8 @@ pub fn plan(
     let reason = clean_reason(request.reason.as_deref())?;
     let mut planned = Planned {
         kind: kind_of(action).ok_or(Denied::State(action, progress.status))?,
-        from: progress.status,
-        to: progress.status,
+        from: None,
+        to: None,
         reason,
         missing: Vec::new(),
         assignee: None,
@@ -334,15 +330,24 @@ pub fn plan(
     };
     if action == Action::Resolve {
         let conflict = progress.conflict.ok_or(Denied::NoConflict)?;
-        let outcome = request.outcome.ok_or(Denied::NoOutcome)?;
-        if !matches!(outcome, CaseStatus::Approved | CaseStatus::Rejected) {
-            return Err(Denied::NoOutcome);
-        }
+        // Any two moves can collide (a return and an acceptance too), so the supervisor settles
+        // on one of the outcomes actually in conflict.
+        let outcome = request
+            .outcome
+            .filter(|o| conflict.options.iter().any(|c| c.outcome == *o))
+            .ok_or_else(|| {
+                let choices: Vec<&str> = conflict
+                    .options
+                    .iter()
+                    .map(|o| o.outcome.as_str())
+                    .collect();
+                Denied::NoOutcome(choices.join(", "))
+            })?;
         if planned.reason.is_none() {
-            return Err(Denied::ReasonRequired(action, "裁决"));
+            return Err(Denied::ReasonRequired(action));
         }
-        planned.from = conflict.from;
-        planned.to = outcome;
+        planned.from = Some(conflict.from);
+        planned.to = Some(outcome);
         planned.resolves = conflict.options.into_iter().map(|o| o.event).collect();
         return Ok(planned);
     }
@@ -354,9 +359,6 @@ pub fn plan(
     }
     match action {
         Action::Return => {
-            if progress.returned {
-                return Err(Denied::AlreadyReturned);
-            }
             let registered = crate::calendar::china_date(case.created_at_ms);
             let due = calendar.add_working_days(registered, NOTICE_WORKING_DAYS);
             if today > due {
@@ -398,7 +400,7 @@ pub fn plan(
             return Err(Denied::SameApprover(user.to_string()));
         }
         Action::Reject if planned.reason.is_none() => {
-            return Err(Denied::ReasonRequired(action, "不予批准"));
+            return Err(Denied::ReasonRequired(action));
         }
         Action::Reassign => {
             let to = request
@@ -411,7 +413,15 @@ pub fn plan(
         }
         _ => {}
     }
-    planned.to = target(action, progress.status, levels, progress.approvals.len());
+    if !matches!(action, Action::Edit | Action::Reassign) {
+        planned.from = Some(progress.status);
+        planned.to = Some(target(
+            action,
+            progress.status,
+            levels,
+            progress.approvals.len(),
+        ));
+    }
     Ok(planned)
 }
 
@@ -439,11 +449,11 @@ pub fn check_event(case: &Case, event: &CaseEvent, role: Role) -> Result<(), Den
             }
         }
         Action::Resolve => {
-            if !matches!(
-                event.to,
-                Some(CaseStatus::Approved) | Some(CaseStatus::Rejected)
-            ) || event.from.is_none()
-            {
+            // A resolution settles a conflict the case has, on one of its outcomes.
+            let settles = case.conflict.as_ref().is_some_and(|c| {
+                event.from == Some(c.from) && c.options.iter().any(|o| event.to == Some(o.outcome))
+            });
+            if !settles {
                 return Err(bad());
             }
         }
@@ -464,8 +474,21 @@ pub fn check_event(case: &Case, event: &CaseEvent, role: Role) -> Result<(), Den
 
 /// The promised completion date: working days counted from the day of acceptance.
 pub fn deadline(case: &Case, calendar: &WorkCalendar) -> Option<Date> {
-    let accepted = fold(&case.events).accepted_at_ms?;
+    let accepted = case.accepted_at_ms?;
     Some(calendar.add_working_days(crate::calendar::china_date(accepted), case.promised_days))
+}
+
+/// The promised date and, while the clock runs, how close it is seen from `today`.
+pub fn standing(
+    case: &Case,
+    calendar: &WorkCalendar,
+    today: Date,
+) -> (Option<Date>, Option<crate::DeadlineFlag>) {
+    let deadline = deadline(case, calendar);
+    let flag = deadline
+        .filter(|_| clock_running(case.status))
+        .map(|d| calendar.flag(today, d));
+    (deadline, flag)
 }
 
 /// Whether the deadline still runs: from acceptance until the decision.

@@ -55,6 +55,11 @@ fn act(
     Ok(planned)
 }
 
+/// An action with nothing typed beside it, expected to be allowed.
+fn step(case: &mut Case, user: &str, role: Role, action: Action) {
+    act(case, user, role, action, Request::default()).unwrap();
+}
+
 fn record(case: &mut Case, planned: &Planned, user: &str) {
     let n = case.events.len();
     case.events.push(CaseEvent {
@@ -63,8 +68,8 @@ fn record(case: &mut Case, planned: &Planned, user: &str) {
         kind: planned.kind.clone(),
         by: user.into(),
         device: "dev".into(),
-        from: Some(planned.from),
-        to: Some(planned.to),
+        from: planned.from,
+        to: planned.to,
         reason: planned.reason.clone(),
         missing: planned.missing.clone(),
         assignee: planned.assignee.clone(),
@@ -107,14 +112,7 @@ fn the_whole_path_with_one_notice_and_a_deadline() {
             CaseStatus::SupplementRequested
         ))
     );
-    act(
-        &mut c,
-        "李明",
-        Role::Clerk,
-        Action::Supplement,
-        Request::default(),
-    )
-    .unwrap();
+    step(&mut c, "李明", Role::Clerk, Action::Supplement);
     // Back at the window with everything: the notice was given, never a second one.
     assert_eq!(
         plan(
@@ -127,44 +125,16 @@ fn the_whole_path_with_one_notice_and_a_deadline() {
         ),
         Err(Denied::Role(Role::Clerk, Action::Accept))
     );
-    act(
-        &mut c,
-        "张华",
-        Role::Supervisor,
-        Action::Accept,
-        Request::default(),
-    )
-    .unwrap();
+    step(&mut c, "张华", Role::Supervisor, Action::Accept);
     assert_eq!(
         deadline(&c, WorkCalendar::builtin()),
         // Accepted on Monday 16 November, 5 working days.
         Some(date!(2026 - 11 - 23))
     );
-    act(
-        &mut c,
-        "李明",
-        Role::Clerk,
-        Action::HandOver,
-        Request::default(),
-    )
-    .unwrap();
-    act(
-        &mut c,
-        "张华",
-        Role::Supervisor,
-        Action::Approve,
-        Request::default(),
-    )
-    .unwrap();
+    step(&mut c, "李明", Role::Clerk, Action::HandOver);
+    step(&mut c, "张华", Role::Supervisor, Action::Approve);
     assert_eq!(c.status, CaseStatus::Approved);
-    act(
-        &mut c,
-        "李明",
-        Role::Clerk,
-        Action::Complete,
-        Request::default(),
-    )
-    .unwrap();
+    step(&mut c, "李明", Role::Clerk, Action::Complete);
     assert_eq!(c.status, CaseStatus::Completed);
     assert_eq!(
         act(
@@ -221,31 +191,10 @@ fn the_notice_is_given_once_and_within_five_working_days() {
 #[test]
 fn concurrent_approve_and_reject_become_a_conflict_that_a_resolution_settles() {
     let mut base = case("YL01", &["ID_CARD", "HOUSEHOLD_REGISTER", "ENROL_FORM"]);
-    act(
-        &mut base,
-        "张华",
-        Role::Supervisor,
-        Action::Accept,
-        Request::default(),
-    )
-    .unwrap();
+    step(&mut base, "张华", Role::Supervisor, Action::Accept);
     let (mut a, mut b) = (base.clone(), base.clone());
-    act(
-        &mut a,
-        "张华",
-        Role::Supervisor,
-        Action::Approve,
-        Request::default(),
-    )
-    .unwrap();
-    act(
-        &mut a,
-        "李明",
-        Role::Clerk,
-        Action::Complete,
-        Request::default(),
-    )
-    .unwrap();
+    step(&mut a, "张华", Role::Supervisor, Action::Approve);
+    step(&mut a, "李明", Role::Clerk, Action::Complete);
     act(
         &mut b,
         "陈刚",
@@ -310,22 +259,8 @@ fn concurrent_approve_and_reject_become_a_conflict_that_a_resolution_settles() {
 fn the_same_move_made_twice_offline_is_not_a_conflict() {
     let mut a = case("YL01", &["ID_CARD", "HOUSEHOLD_REGISTER", "ENROL_FORM"]);
     let mut b = a.clone();
-    act(
-        &mut a,
-        "张华",
-        Role::Supervisor,
-        Action::Accept,
-        Request::default(),
-    )
-    .unwrap();
-    act(
-        &mut b,
-        "陈刚",
-        Role::Supervisor,
-        Action::Accept,
-        Request::default(),
-    )
-    .unwrap();
+    step(&mut a, "张华", Role::Supervisor, Action::Accept);
+    step(&mut b, "陈刚", Role::Supervisor, Action::Accept);
     let mut twin = b.events.last().unwrap().clone();
     twin.id = "9@b".into();
     a.events.push(twin);
@@ -346,22 +281,8 @@ fn two_level_items_need_two_different_supervisors() {
             "CHECK_AUTHORISATION",
         ],
     );
-    act(
-        &mut c,
-        "张华",
-        Role::Supervisor,
-        Action::Accept,
-        Request::default(),
-    )
-    .unwrap();
-    act(
-        &mut c,
-        "张华",
-        Role::Supervisor,
-        Action::Approve,
-        Request::default(),
-    )
-    .unwrap();
+    step(&mut c, "张华", Role::Supervisor, Action::Accept);
+    step(&mut c, "张华", Role::Supervisor, Action::Approve);
     assert_eq!(c.status, CaseStatus::UnderReview);
     assert_eq!(
         act(
@@ -373,14 +294,7 @@ fn two_level_items_need_two_different_supervisors() {
         ),
         Err(Denied::SameApprover("张华".into()))
     );
-    act(
-        &mut c,
-        "陈刚",
-        Role::Supervisor,
-        Action::Approve,
-        Request::default(),
-    )
-    .unwrap();
+    step(&mut c, "陈刚", Role::Supervisor, Action::Approve);
     assert_eq!(c.status, CaseStatus::Approved);
 }
 
@@ -455,4 +369,48 @@ fn the_hub_refuses_events_that_claim_impossible_moves_or_wrong_roles() {
     assert!(check_event(&c, &wrong_target, Role::Supervisor).is_err());
     let unknown = event(EventKind::Other, None, None, "张华");
     assert!(check_event(&c, &unknown, Role::Supervisor).is_err());
+}
+
+#[test]
+fn a_return_and_an_acceptance_made_offline_are_settled_on_one_of_them() {
+    let mut base = case("YL01", &["ID_CARD"]);
+    let mut accepted = base.clone();
+    step(&mut base, "李明", Role::Clerk, Action::Return);
+    step(&mut accepted, "张华", Role::Supervisor, Action::Accept);
+    let mut acceptance = accepted.events.last().unwrap().clone();
+    acceptance.id = "9@b".into();
+    base.events.push(acceptance);
+    base.refold();
+    assert_eq!(base.status, CaseStatus::Registered);
+    assert!(base.conflict.is_some());
+    let approve = Request {
+        outcome: Some(CaseStatus::Approved),
+        ..reason("复核")
+    };
+    assert_eq!(
+        act(
+            &mut base,
+            "张华",
+            Role::Supervisor,
+            Action::Resolve,
+            approve
+        ),
+        Err(Denied::NoOutcome("supplement_requested, accepted".into()))
+    );
+    let accept = Request {
+        outcome: Some(CaseStatus::Accepted),
+        ..reason("材料已齐，直接受理")
+    };
+    let conflicted = base.clone();
+    act(&mut base, "张华", Role::Supervisor, Action::Resolve, accept).unwrap();
+    assert_eq!(base.status, CaseStatus::Accepted);
+    // The hub accepts that resolution for the conflicted case, and no made-up outcome.
+    let mut resolution = base.events.last().unwrap().clone();
+    assert_eq!(
+        check_event(&conflicted, &resolution, Role::Supervisor),
+        Ok(())
+    );
+    resolution.to = Some(CaseStatus::Completed);
+    assert!(check_event(&conflicted, &resolution, Role::Supervisor).is_err());
+    assert!(base.accepted_at_ms.is_some());
 }

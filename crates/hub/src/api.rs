@@ -11,6 +11,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use std::collections::HashSet;
 use tongban_domain::CaseNumber;
+use tongban_domain::session::check_user_name;
 use tongban_sync::auth::{self, AuthError, SignedHeaders};
 use tongban_sync::wire::{
     self, CONTENT_TYPE, DirectoryRequest, DirectoryResponse, EnrollRequest, EnrollResponse,
@@ -129,10 +130,10 @@ async fn enroll<D: HubDb>(
     body: Result<Json<EnrollRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<EnrollResponse>, ApiError> {
     let Json(req) = body.map_err(|e| ApiError::BadRequest(format!("{e} / 登记请求格式错误")))?;
-    let user = req.user.trim();
-    if user.is_empty() || user.chars().count() > 50 || req.label.chars().count() > 100 {
+    let user = check_user_name(&req.user).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    if req.label.chars().count() > 100 {
         return Err(ApiError::BadRequest(
-            "user name must have 1-50 characters / 用户名须为1至50个字符".into(),
+            "the desk's label must have at most 100 characters / 设备名称不得超过100个字符".into(),
         ));
     }
     auth::verify_enrollment(&req.code, &req.public_key, &req.user, &req.signature)

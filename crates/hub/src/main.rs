@@ -295,10 +295,7 @@ async fn run<D: HubDb>(db: D, command: Command) -> Result<()> {
                     "set TONGBAN_PASSWORD to the new account's password / 请在环境变量 TONGBAN_PASSWORD 中提供新账户的密码"
                 )
             })?;
-            let name = name.trim().to_string();
-            if name.is_empty() || name.chars().count() > 50 || name.chars().any(char::is_control) {
-                bail!("user name must have 1-50 characters / 用户名须为1至50个字符");
-            }
+            let name = tongban_domain::session::check_user_name(&name)?.to_string();
             let policy = directory::policy(&db, &township)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;

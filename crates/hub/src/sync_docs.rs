@@ -101,12 +101,13 @@ pub async fn apply_batch<D: HubDb>(
     for msg in &batch.messages {
         check_doc_id(&msg.doc_id, township)?;
     }
+    // Roles as the hub holds them now; an account with a role this hub cannot read has none.
     let directory = Township {
-        roles: crate::directory::build(db, township)
+        roles: db
+            .users(township)
             .await?
-            .users
             .into_iter()
-            .map(|u| (u.name, u.role))
+            .filter_map(|u| Some((u.name, u.role.parse().ok()?)))
             .collect(),
     };
     // First pass: everything must apply cleanly before anything is written.

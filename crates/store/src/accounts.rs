@@ -3,6 +3,7 @@
 
 use crate::{Store, StoreError};
 use rusqlite::{OptionalExtension, Transaction, params};
+use std::borrow::Cow;
 use tongban_domain::calendar::CalendarData;
 use tongban_domain::session::{Attempts, Session};
 use tongban_domain::{Role, SecurityPolicy, SignInError, WorkCalendar};
@@ -74,7 +75,6 @@ impl Store {
         let tx = self.conn.transaction()?;
         write_directory(&tx, directory)?;
         tx.commit()?;
-        self.calendar = self.stored_calendar()?;
         Ok(())
     }
 
@@ -82,17 +82,18 @@ impl Store {
         self.setting_text("directory_digest")
     }
 
-    pub(crate) fn stored_calendar(&self) -> Result<WorkCalendar, StoreError> {
+    /// The working-day calendar deadlines are counted on: the shipped one, or a newer one from
+    /// the hub. Read on use, not kept: another connection (the desktop's sync worker) may have
+    /// stored a newer one since this store was opened.
+    pub fn calendar(&self) -> Result<Cow<'static, WorkCalendar>, StoreError> {
         let Some(bytes) = self.setting("calendar")? else {
-            return Ok(WorkCalendar::builtin().clone());
+            return Ok(Cow::Borrowed(WorkCalendar::builtin()));
         };
         let data: CalendarData =
             serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        WorkCalendar::from_data(data).map_err(|e| StoreError::Corrupt(e.to_string()))
-    }
-
-    pub fn calendar(&self) -> &WorkCalendar {
-        &self.calendar
+        WorkCalendar::from_data(data)
+            .map(Cow::Owned)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
     pub fn policy(&self) -> Result<SecurityPolicy, StoreError> {

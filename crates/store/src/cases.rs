@@ -66,6 +66,7 @@ impl Store {
         // Validation first, so a rejected form never spends a number.
         registration.validate(catalogue, today)?;
         let enrollment = self.enrollment()?;
+        let calendar = self.calendar()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -103,7 +104,7 @@ impl Store {
         };
         let case = registration.into_case(catalogue, number, &desk)?;
         let mut doc = case_doc::create(&case, &enrollment.device_id)?;
-        save_doc(&tx, &self.calendar, case.number.as_str(), &mut doc, None)?;
+        save_doc(&tx, &calendar, case.number.as_str(), &mut doc, None)?;
         tx.commit()?;
         Ok(case)
     }
@@ -123,7 +124,13 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<Case, StoreError> {
         let enrollment = self.enrollment()?;
-        let current = self.case(number)?;
+        let calendar = self.calendar()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut doc =
+            load_doc(&tx, number)?.ok_or_else(|| StoreError::NoSuchCase(number.to_string()))?;
+        let current = case_doc::read(&doc)?;
         let allowed = workflow::permit(&current, &session.user, session.role, Action::Edit)
             .and_then(|()| {
                 if workflow::starts_from(Action::Edit, current.status) {
@@ -133,14 +140,10 @@ impl Store {
                 }
             });
         if let Err(denied) = allowed {
+            drop(tx);
             self.refuse(session, Action::Edit, Some(number), &denied, now)?;
             return Err(denied.into());
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut doc =
-            load_doc(&tx, number)?.ok_or_else(|| StoreError::NoSuchCase(number.to_string()))?;
         doc.set_actor(case_doc::device_actor(&enrollment.device_id));
         let before = doc.get_heads();
         let event = CaseEvent {
@@ -152,7 +155,7 @@ impl Store {
             ..CaseEvent::default()
         };
         case_doc::apply_field_edit(&mut doc, edit, &event)?;
-        let case = save_doc(&tx, &self.calendar, number, &mut doc, Some(&before))?
+        let case = save_doc(&tx, &calendar, number, &mut doc, Some(&before))?
             .ok_or_else(|| StoreError::Corrupt(format!("case {number} unreadable after edit")))?;
         tx.commit()?;
         Ok(case)
@@ -216,12 +219,13 @@ impl Store {
         })?;
         let mut cases: Vec<CaseSummary> = rows.collect::<Result<_, _>>()?;
         if let Some(today) = filter.today {
+            let calendar = self.calendar()?;
             for case in &mut cases {
                 let running = case.status.parse::<CaseStatus>().is_ok_and(clock_running);
                 if let (true, Some(deadline)) =
                     (running, case.deadline.as_deref().and_then(parse_date))
                 {
-                    case.flag = Some(self.calendar.flag(today, deadline));
+                    case.flag = Some(calendar.flag(today, deadline));
                 }
             }
         }

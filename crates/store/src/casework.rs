@@ -7,12 +7,24 @@ use crate::{CaseFilter, Store, StoreError};
 use rusqlite::TransactionBehavior;
 use time::{Date, OffsetDateTime};
 use tongban_domain::desk::WorkQueues;
+use tongban_domain::role::ACTIONS;
 use tongban_domain::session::Session;
 use tongban_domain::workflow::{self, Request, Rules};
-use tongban_domain::{Action, Case, CaseEvent, CaseStatus, Catalogue, Role};
+use tongban_domain::{Action, Case, CaseEvent, CaseStatus, Catalogue, Role, WorkCalendar};
 use tongban_sync::case_doc;
 use tongban_sync::decision;
 use tongban_sync::ed25519_dalek::SigningKey;
+
+/// The workflow's facts about this case's item, for today.
+fn rules<'a>(case: &Case, today: Date, calendar: &'a WorkCalendar) -> Rules<'a> {
+    Rules {
+        levels: Catalogue::builtin()
+            .item(&case.item_code)
+            .map_or(1, |item| item.approval_levels),
+        today,
+        calendar,
+    }
+}
 
 /// How many cases each work queue shows at most.
 const QUEUE_LIMIT: u32 = 200;
@@ -49,6 +61,7 @@ impl Store {
         {
             return Err(StoreError::UnknownUser(assignee.to_string()));
         }
+        let calendar = self.calendar()?;
         let key = if action.is_decision() {
             Some(SigningKey::from_bytes(self.device_key()?.expose()))
         } else {
@@ -61,14 +74,7 @@ impl Store {
             load_doc(&tx, number)?.ok_or_else(|| StoreError::NoSuchCase(number.to_string()))?;
         doc.set_actor(case_doc::device_actor(&enrollment.device_id));
         let case = case_doc::read(&doc)?;
-        let levels = Catalogue::builtin()
-            .item(&case.item_code)
-            .map_or(1, |item| item.approval_levels);
-        let rules = Rules {
-            levels,
-            today: now.date(),
-            calendar: &self.calendar,
-        };
+        let rules = rules(&case, now.date(), &calendar);
         let planned =
             match workflow::plan(&case, &session.user, session.role, action, request, &rules) {
                 Ok(planned) => planned,
@@ -84,63 +90,63 @@ impl Store {
             by: session.user.clone(),
             device: enrollment.device_id.clone(),
             detail: String::new(),
-            from: Some(planned.from),
-            to: Some(planned.to),
+            from: planned.from,
+            to: planned.to,
             reason: planned.reason,
             missing: planned.missing,
             assignee: planned.assignee,
             resolves: planned.resolves,
             ..CaseEvent::default()
         };
-        if matches!(action, Action::Reassign) {
-            // Reassigning moves no state; the event says so by naming none.
-            event.from = None;
-            event.to = None;
-        }
         if let Some(key) = &key {
             event.seal = Some(decision::seal(&mut doc, number, &event, key));
         }
         let before = doc.get_heads();
         case_doc::apply_event(&mut doc, &event)?;
-        let case =
-            save_doc(&tx, &self.calendar, number, &mut doc, Some(&before))?.ok_or_else(|| {
-                StoreError::Corrupt(format!("case {number} unreadable after {action}"))
-            })?;
+        let case = save_doc(&tx, &calendar, number, &mut doc, Some(&before))?.ok_or_else(|| {
+            StoreError::Corrupt(format!("case {number} unreadable after {action}"))
+        })?;
         tx.commit()?;
         Ok(case)
     }
 
     /// The actions `session` may take on `case` today, for showing only the buttons that work.
-    pub fn allowed_actions(&self, session: &Session, case: &Case, today: Date) -> Vec<Action> {
-        let levels = Catalogue::builtin()
-            .item(&case.item_code)
-            .map_or(1, |item| item.approval_levels);
-        let rules = Rules {
-            levels,
-            today,
-            calendar: &self.calendar,
-        };
+    pub fn allowed_actions(
+        &self,
+        session: &Session,
+        case: &Case,
+        today: Date,
+    ) -> Result<Vec<Action>, StoreError> {
+        let calendar = self.calendar()?;
+        let rules = rules(case, today, &calendar);
         // Placeholders stand in for what the user has not typed yet (a reason, an outcome).
         let request = Request {
             reason: Some("-".into()),
-            outcome: Some(CaseStatus::Approved),
+            outcome: case
+                .conflict
+                .as_ref()
+                .and_then(|c| c.options.first())
+                .map(|o| o.outcome),
             assignee: Some(session.user.clone()),
             missing: Vec::new(),
         };
-        [
-            Action::Return,
-            Action::Supplement,
-            Action::Accept,
-            Action::HandOver,
-            Action::Approve,
-            Action::Reject,
-            Action::Complete,
-            Action::Withdraw,
-            Action::Resolve,
-        ]
-        .into_iter()
-        .filter(|a| workflow::plan(case, &session.user, session.role, *a, &request, &rules).is_ok())
-        .collect()
+        // Corrections and reassignment have their own controls; the rest are buttons.
+        Ok(ACTIONS
+            .into_iter()
+            .filter(|a| {
+                !matches!(
+                    a,
+                    Action::View
+                        | Action::Register
+                        | Action::Edit
+                        | Action::Reassign
+                        | Action::ManageUsers
+                )
+            })
+            .filter(|a| {
+                workflow::plan(case, &session.user, session.role, *a, &request, &rules).is_ok()
+            })
+            .collect())
     }
 
     /// Whether a decision's seal verifies against its device's key from the directory.
@@ -166,15 +172,10 @@ impl Store {
             limit: Some(QUEUE_LIMIT),
             ..CaseFilter::default()
         };
-        let open = vec![
-            Registered,
-            SupplementRequested,
-            Supplemented,
-            Accepted,
-            UnderReview,
-            Approved,
-            Rejected,
-        ];
+        let open = CaseStatus::ALL
+            .into_iter()
+            .filter(|s| !workflow::is_final(*s))
+            .collect();
         let awaiting = if session.role == Role::Supervisor {
             self.list(&CaseFilter {
                 statuses: vec![Accepted, UnderReview],
@@ -197,7 +198,7 @@ impl Store {
             })?,
             due: self.list(&CaseFilter {
                 statuses: vec![Accepted, UnderReview],
-                deadline_until: Some(self.calendar.yellow_until(today)),
+                deadline_until: Some(self.calendar()?.yellow_until(today)),
                 ..base
             })?,
         })

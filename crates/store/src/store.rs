@@ -5,7 +5,7 @@ use crate::keys::SecretKey;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
 use std::path::Path;
-use tongban_domain::{TownshipCode, WorkCalendar};
+use tongban_domain::TownshipCode;
 use tongban_sync::wire::Directory;
 use zeroize::Zeroizing;
 
@@ -66,9 +66,6 @@ pub struct Enrollment {
 
 pub struct Store {
     pub(crate) conn: Connection,
-    /// The working-day calendar deadlines are counted on: the shipped one or a newer one from
-    /// the hub.
-    pub(crate) calendar: WorkCalendar,
 }
 
 impl Store {
@@ -117,12 +114,7 @@ impl Store {
         Migrations::from_slice(MIGRATIONS)
             .to_latest(&mut conn)
             .map_err(|e| StoreError::Corrupt(format!("schema migration: {e}")))?;
-        let mut store = Self {
-            conn,
-            calendar: WorkCalendar::builtin().clone(),
-        };
-        store.calendar = store.stored_calendar()?;
-        Ok(store)
+        Ok(Self { conn })
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -181,7 +173,6 @@ impl Store {
         )?;
         crate::accounts::write_directory(&tx, directory)?;
         tx.commit()?;
-        self.calendar = self.stored_calendar()?;
         Ok(())
     }
 

@@ -69,6 +69,7 @@ impl Store {
         received: &mut AutoCommit,
         state: &[u8],
     ) -> Result<(), StoreError> {
+        let calendar = self.calendar()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -90,7 +91,7 @@ impl Store {
             None => !heads.is_empty(),
         };
         if changed {
-            save_doc(&tx, &self.calendar, doc_id, &mut doc, before.as_deref())?;
+            save_doc(&tx, &calendar, doc_id, &mut doc, before.as_deref())?;
         }
         tx.execute(
             "INSERT INTO sync_docs (doc_id, state) VALUES (?1, ?2)

@@ -56,13 +56,6 @@ pub fn event_actor(event: &CaseEvent) -> &str {
     event.id.rsplit_once('@').map_or("", |(_, actor)| actor)
 }
 
-/// Loads a stored document for the device that is about to change it.
-pub fn load_as(bytes: &[u8], device_id: &str) -> Result<AutoCommit> {
-    let mut doc = AutoCommit::load(bytes)?;
-    doc.set_actor(device_actor(device_id));
-    Ok(doc)
-}
-
 /// Creates the document for a newly registered case, in one commit, authored by `device_id`.
 pub fn create(case: &Case, device_id: &str) -> Result<AutoCommit> {
     let mut doc = AutoCommit::new();
@@ -285,6 +278,7 @@ pub fn read(doc: &AutoCommit) -> Result<Case> {
         events,
         assignee: None,
         conflict: None,
+        accepted_at_ms: None,
     };
     case.refold();
     Ok(case)

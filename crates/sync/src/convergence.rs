@@ -85,7 +85,12 @@ fn decide(doc: &mut AutoCommit, action: Action, replica: usize) {
     let case = case_doc::read(doc).unwrap();
     let request = Request {
         reason: Some("理由".into()),
-        outcome: Some(tongban_domain::CaseStatus::Rejected),
+        // A resolution settles on the last of the conflicting outcomes.
+        outcome: case
+            .conflict
+            .as_ref()
+            .and_then(|c| c.options.last())
+            .map(|o| o.outcome),
         ..Request::default()
     };
     let rules = Rules {
@@ -103,8 +108,8 @@ fn decide(doc: &mut AutoCommit, action: Action, replica: usize) {
         kind: planned.kind,
         by: user,
         device: format!("dev{replica}"),
-        from: Some(planned.from),
-        to: Some(planned.to),
+        from: planned.from,
+        to: planned.to,
         reason: planned.reason,
         resolves: planned.resolves,
         ..CaseEvent::default()
