@@ -5,8 +5,8 @@ use crate::desk::{Desk, message, store_error};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, PoisonError};
 use std::time::Duration;
-use tongban_client::{Retry, SyncError};
-use tongban_domain::desk::UiError;
+use tongban_client::{PageDirection, PageProgress, Retry, SyncError};
+use tongban_domain::desk::{Transfer, UiError};
 use tongban_store::Store;
 
 const INTERVAL: Duration = Duration::from_secs(20);
@@ -63,12 +63,29 @@ fn run_once(desk: &Desk, store: &mut Store) {
                 attempts: 2,
                 ..Retry::default()
             };
-            tongban_client::sync(store, &hub, retry).map_err(sync_error)
+            let shown = Arc::clone(&desk.sync);
+            let mut progress = move |p: PageProgress| {
+                let transfer = Transfer {
+                    direction: match p.direction {
+                        PageDirection::Up => "up".into(),
+                        PageDirection::Down => "down".into(),
+                    },
+                    done: p.pages_done,
+                    total: p.pages_total,
+                    bytes_done: p.bytes_done,
+                    bytes_total: p.bytes_total,
+                };
+                shown.lock().unwrap_or_else(PoisonError::into_inner).pages =
+                    (p.pages_done < p.pages_total).then_some(transfer);
+            };
+            tongban_client::sync_with_progress(store, &hub, retry, &mut progress)
+                .map_err(sync_error)
         });
     let waiting = store.changed_docs().map(|d| d.len() as u64).unwrap_or(0);
     let now_ms = tongban_store::now_ms(time::OffsetDateTime::now_utc());
     update(desk, |st| {
         st.syncing = false;
+        st.pages = None;
         st.waiting_docs = waiting;
         match outcome {
             Ok(report) => {

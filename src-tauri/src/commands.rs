@@ -15,9 +15,9 @@ fn today() -> time::Date {
     tongban_store::china_now().date()
 }
 
-type Answer<T> = Result<T, UiError>;
+pub(crate) type Answer<T> = Result<T, UiError>;
 
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     desk: &State<'_, Arc<Desk>>,
     f: impl FnOnce(&Desk) -> Answer<T> + Send + 'static,
 ) -> Answer<T> {
@@ -163,7 +163,7 @@ pub async fn case_detail(desk: State<'_, Arc<Desk>>, number: String) -> Answer<C
     .await
 }
 
-fn view(
+pub(crate) fn view(
     store: &tongban_store::Store,
     session: &tongban_domain::session::Session,
     case: Case,

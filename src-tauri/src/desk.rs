@@ -14,6 +14,8 @@ pub struct Desk {
     pub sync: Arc<Mutex<SyncStatus>>,
     /// Wakes the sync worker for "sync now".
     pub sync_now: std::sync::mpsc::Sender<()>,
+    /// Files dropped on the window or picked, with where they came from, until attached.
+    pub waiting: Mutex<Vec<(PathBuf, &'static str)>>,
 }
 
 pub fn store_error(e: StoreError) -> UiError {
@@ -42,7 +44,7 @@ pub fn message(code: &str, en: &str, zh: &str) -> UiError {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic elsewhere must not lock the clerk out; the data behind is still consistent.
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
@@ -55,6 +57,7 @@ impl Desk {
             session: Mutex::new(None),
             sync: Arc::new(Mutex::new(SyncStatus::default())),
             sync_now,
+            waiting: Mutex::new(Vec::new()),
         }
     }
 

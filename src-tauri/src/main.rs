@@ -6,6 +6,7 @@
 mod background;
 mod commands;
 mod desk;
+mod pages;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -30,7 +31,15 @@ fn main() {
     let (wake, woken) = std::sync::mpsc::channel();
     let desk = Arc::new(desk::Desk::new(profile_dir(), wake));
     background::spawn(Arc::clone(&desk), woken);
+    let dropped_on = Arc::clone(&desk);
     let outcome = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .on_window_event(move |_, event| {
+            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                pages::dropped(&dropped_on, paths.clone());
+            }
+        })
         .manage(desk)
         .invoke_handler(tauri::generate_handler![
             commands::desk_status,
@@ -50,6 +59,12 @@ fn main() {
             commands::save_draft,
             commands::load_draft,
             commands::set_hub_url,
+            pages::pending_files,
+            pages::pick_files,
+            pages::scan_page,
+            pages::attach_pages,
+            pages::case_pages,
+            pages::print_document,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = outcome {

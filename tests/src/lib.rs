@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod device;
+pub mod proxy;
 pub mod window;
 
 use std::io::{BufRead, BufReader};
@@ -248,16 +249,25 @@ impl Desk {
     }
 
     pub fn enroll_as(hub: &Hub, township: &str, user: &str, role: &str) -> Self {
+        Self::enroll_at(hub, hub.url(), township, user, role)
+    }
+
+    /// Enrols through `url` (a relay in front of the hub); the desk keeps using that address.
+    pub fn enroll_at(hub: &Hub, url: &str, township: &str, user: &str, role: &str) -> Self {
         hub.add_user(township, user, role);
         let mut desk = Self::unenrolled();
         let code = hub.enroll_code(township);
-        desk.ok(&enroll_args(hub, &code, user));
+        desk.ok(&["enroll", "--hub", url, "--code", &code, "--user", user]);
         desk.user = Some(user.to_string());
         desk
     }
 
     pub fn path(&self) -> &Path {
         self.dir.path()
+    }
+
+    pub fn user(&self) -> Option<&str> {
+        self.user.as_deref()
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
@@ -271,7 +281,8 @@ impl Desk {
             .expect("run tongban")
     }
 
-    fn command(&self, user: Option<&str>, args: &[&str]) -> Command {
+    /// The `tongban` command for this desk, to run or spawn as the test needs.
+    pub fn command(&self, user: Option<&str>, args: &[&str]) -> Command {
         let mut command = Command::new(bin("tongban"));
         command
             .arg("--profile")

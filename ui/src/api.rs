@@ -2,7 +2,8 @@
 
 use serde::{Serialize, de::DeserializeOwned};
 use tongban_domain::desk::{
-    ActForm, CasePage, CaseQuery, CaseView, DeskStatus, EnrollForm, SyncStatus, UiError, WorkQueues,
+    ActForm, AttachForm, CasePage, CaseQuery, CaseView, DeskStatus, EnrollForm, PageThumb,
+    PendingFiles, SyncStatus, UiError, WorkQueues,
 };
 use tongban_domain::{Case, CaseField, Catalogue, Registration};
 use wasm_bindgen::prelude::*;
@@ -177,4 +178,42 @@ pub async fn act(form: ActForm) -> Result<CaseView, UiError> {
 
 pub async fn queues() -> Result<WorkQueues, UiError> {
     call("queues", &NoArgs {}).await
+}
+
+pub async fn pending_files() -> Result<PendingFiles, UiError> {
+    call("pending_files", &NoArgs {}).await
+}
+
+pub async fn pick_files() -> Result<(), UiError> {
+    call("pick_files", &NoArgs {}).await
+}
+
+pub async fn scan_page() -> Result<(), UiError> {
+    call("scan_page", &NoArgs {}).await
+}
+
+pub async fn attach_pages(form: AttachForm) -> Result<CaseView, UiError> {
+    #[derive(Serialize)]
+    struct Args {
+        form: AttachForm,
+    }
+    call("attach_pages", &Args { form }).await
+}
+
+pub async fn case_pages(number: String) -> Result<Vec<PageThumb>, UiError> {
+    #[derive(Serialize)]
+    struct Args {
+        number: String,
+    }
+    call("case_pages", &Args { number }).await
+}
+
+pub async fn print_document(number: String, kind: &str) -> Result<String, UiError> {
+    #[derive(Serialize)]
+    struct Args {
+        number: String,
+        kind: String,
+    }
+    let kind = kind.to_string();
+    call("print_document", &Args { number, kind }).await
 }

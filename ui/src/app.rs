@@ -233,6 +233,20 @@ fn SyncBar() -> impl IntoView {
                 let s = status.get();
                 format!("↑{} ↓{} B", s.bytes_up, s.bytes_down)
             }}</span>
+            {move || status.get().pages.map(|p| {
+                let label = match p.direction.as_str() {
+                    "import" => tr.now(Key::Importing),
+                    "up" => tr.now(Key::Uploading),
+                    _ => tr.now(Key::Downloading),
+                };
+                let mb = |b: u64| b as f64 / 1_048_576.0;
+                view! {
+                    <span class="page-progress" id="page-progress">
+                        {format!("{label} {}/{} ({:.1}/{:.1} MB)", p.done, p.total, mb(p.bytes_done), mb(p.bytes_total))}
+                        <progress max=p.total.max(1).to_string() value=p.done.to_string()></progress>
+                    </span>
+                }
+            })}
             <button id="sync-now" on:click=move |_| {
                 spawn_local(async move {
                     let _ = api::sync_now().await;

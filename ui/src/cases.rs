@@ -223,6 +223,7 @@ pub fn CaseDetail(number: String) -> impl IntoView {
                     </li> }
                 }).collect_view())}
             </ul>
+            <crate::scans::Scans view=view_state/>
             <ActionPanel view=view_state/>
             <h2>{tr.t(Key::Timeline)}</h2>
             <ol class="timeline" id="timeline">

@@ -116,6 +116,24 @@ catalogue! {
     EventWithdrawn => "撤回", "Withdrawn";
     EventReassigned => "改派", "Reassigned";
     EventResolved => "裁决冲突", "Conflict resolved";
+    EventPagesAttached => "附加扫描件", "Pages attached";
+    Scans => "扫描件", "Scanned pages";
+    AttachTo => "附加到材料", "Attach to material";
+    PickFiles => "选择文件…", "Choose files…";
+    ScanPage => "扫描一页", "Scan a page";
+    Greyscale => "灰度保存", "Store in greyscale";
+    AttachPages => "附加所选文件", "Attach the ticked files";
+    WaitingFiles => "待附加的文件（扫描仪收件夹、拖入或选择的文件）", "Files waiting (scanner inbox, dropped or chosen)";
+    NoWaitingFiles => "暂无待附加的文件。可将文件拖入窗口，或放入扫描仪收件夹：", "No files waiting. Drop files on the window or into the scanner inbox:";
+    NoPages => "尚无扫描件", "No pages yet";
+    NotHereYet => "尚未同步到本机", "Not on this desk yet";
+    PrintReceipt => "打印受理回执", "Print receipt";
+    PrintNotice => "打印一次性告知书", "Print one-time notice";
+    PrintDecision => "打印决定书", "Print decision";
+    Printed => "已生成并打开：", "Written and opened:";
+    Importing => "正在导入扫描件", "Importing pages";
+    Uploading => "正在上传扫描件", "Uploading pages";
+    Downloading => "正在下载扫描件", "Downloading pages";
     ActReturn => "退回补正", "Return for materials";
     ActSupplement => "材料已补正", "Materials supplied";
     ActAccept => "受理", "Accept";
@@ -174,6 +192,7 @@ impl Key {
             E::Withdrawn => Key::EventWithdrawn,
             E::Reassigned => Key::EventReassigned,
             E::Resolved => Key::EventResolved,
+            E::PagesAttached => Key::EventPagesAttached,
             E::Other => Key::EventOther,
         }
     }

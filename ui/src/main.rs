@@ -8,6 +8,7 @@ mod casework;
 mod enrol;
 mod i18n;
 mod intake;
+mod scans;
 mod settings;
 
 use wasm_bindgen::prelude::wasm_bindgen;

@@ -3,6 +3,7 @@
 
 mod demo;
 mod output;
+mod pages;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -147,6 +148,33 @@ enum CaseCommand {
     Reassign(Move),
     /// Settle conflicting moves on one of their outcomes (--outcome, --reason).
     Resolve(Move),
+    /// Attach scanned pages (JPEG, PNG, TIFF or PDF) to a material of the case.
+    Attach {
+        number: String,
+        #[arg(long)]
+        material: String,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Store the pages in greyscale (smaller; for black-and-white paperwork).
+        #[arg(long)]
+        grey: bool,
+    },
+    /// List the case's pages; with --export, write the stored pages to a folder.
+    Pages {
+        number: String,
+        #[arg(long)]
+        export: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a document of the case to PDF: receipt, notice or decision.
+    Print {
+        number: String,
+        #[arg(long)]
+        doc: tongban_store::DocKind,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(clap::Args)]
@@ -419,6 +447,35 @@ fn case(profile: &Profile, user: Option<&str>, command: CaseCommand) -> Result<(
         CaseCommand::Withdraw(m) => take(store, &session, Action::Withdraw, m)?,
         CaseCommand::Reassign(m) => take(store, &session, Action::Reassign, m)?,
         CaseCommand::Resolve(m) => take(store, &session, Action::Resolve, m)?,
+        CaseCommand::Attach {
+            number,
+            material,
+            files,
+            grey,
+        } => pages::attach(
+            store,
+            &session,
+            number.trim(),
+            &material,
+            &files,
+            grey,
+            now(),
+        )?,
+        CaseCommand::Pages {
+            number,
+            export,
+            json,
+        } => pages::pages(
+            store,
+            &session,
+            number.trim(),
+            export.as_deref(),
+            json,
+            now(),
+        )?,
+        CaseCommand::Print { number, doc, out } => {
+            pages::print(store, &session, number.trim(), doc, &out, now())?
+        }
     }
     Ok(())
 }

@@ -175,6 +175,23 @@ pub fn sync_report(report: &SyncReport, json: bool) -> Result<()> {
         report.docs_down,
         report.bytes_down
     );
+    if report.pages_up + report.pages_down + report.pages_pending > 0 {
+        println!(
+            "pages: sent {} ({} bytes), received {} ({} bytes), re-sent after cuts {} bytes, still to move {} / 页面：上传{}页（{}字节），下载{}页（{}字节），断线重传{}字节，待传{}页",
+            report.pages_up,
+            report.page_bytes_up,
+            report.pages_down,
+            report.page_bytes_down,
+            report.page_bytes_resent,
+            report.pages_pending,
+            report.pages_up,
+            report.page_bytes_up,
+            report.pages_down,
+            report.page_bytes_down,
+            report.page_bytes_resent,
+            report.pages_pending
+        );
+    }
     if report.unsettled > 0 {
         println!(
             "{} documents still differ; run sync again / 仍有{}件未同步完成，请再次同步",

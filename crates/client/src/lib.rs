@@ -2,10 +2,12 @@
 #![forbid(unsafe_code)]
 
 mod hub;
+mod pages;
 mod sync;
 
 pub use hub::{Exchange, HubClient, HubError, enroll};
-pub use sync::{Retry, SyncError, SyncReport, sync};
+pub use pages::{PageDirection, PageProgress};
+pub use sync::{Retry, SyncError, SyncReport, sync, sync_with_progress};
 
 use tongban_store::keys::SecretKey;
 use tongban_store::{Enrollment, Profile, Store, StoreError};

@@ -3,6 +3,7 @@
 //! result is stored before the next, so a cut link loses nothing and the next sync resumes.
 
 use crate::hub::{HubClient, HubError};
+use crate::pages::PageProgress;
 use backon::{BlockingRetryable, ExponentialBuilder};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
@@ -41,6 +42,15 @@ pub struct SyncReport {
     pub requests: u64,
     /// Documents still differing when the sync stopped (retried next time).
     pub unsettled: u64,
+    /// Scanned pages sent to and fetched from the hub, and their bytes.
+    pub pages_up: u64,
+    pub pages_down: u64,
+    pub page_bytes_up: u64,
+    pub page_bytes_down: u64,
+    /// Page bytes sent or fetched again because a link cut lost them the first time.
+    pub page_bytes_resent: u64,
+    /// Pages still to move (not yet uploaded by their desk, or cut off); retried next time.
+    pub pages_pending: u64,
 }
 
 /// How long to keep trying while the hub is unreachable.
@@ -61,17 +71,20 @@ impl Default for Retry {
     }
 }
 
-struct Session<'a> {
-    store: &'a mut Store,
+pub(crate) struct Session<'a> {
+    pub(crate) store: &'a mut Store,
     hub: &'a HubClient,
     retry: Retry,
-    report: SyncReport,
+    pub(crate) report: SyncReport,
+    /// How many attempts of the last request failed on a transient error before it went
+    /// through: each may have moved the whole body or answer before the cut.
+    pub(crate) last_failures: u64,
 }
 
 impl Session<'_> {
     /// Requests are idempotent (Automerge messages may be applied twice; every retry carries a
     /// fresh nonce), so a transient failure is simply sent again after a jittered backoff.
-    fn call<Q: Serialize, A: serde::de::DeserializeOwned>(
+    pub(crate) fn call<Q: Serialize, A: serde::de::DeserializeOwned>(
         &mut self,
         endpoint: &str,
         request: &Q,
@@ -81,11 +94,16 @@ impl Session<'_> {
             .with_max_delay(self.retry.max_delay)
             .with_max_times(self.retry.attempts.saturating_sub(1))
             .with_jitter();
+        let failed = std::cell::Cell::new(0u64);
         let exchange = (|| self.hub.call::<Q, A>(endpoint, request))
             .retry(backoff)
             .when(HubError::is_transient)
-            .notify(|e, delay| tracing::info!(error = %e, ?delay, "hub unreachable, retrying"))
+            .notify(|e, delay| {
+                failed.set(failed.get() + 1);
+                tracing::info!(error = %e, ?delay, "hub unreachable, retrying");
+            })
             .call()?;
+        self.last_failures = failed.get();
         self.report.requests += 1;
         self.report.bytes_up += exchange.sent;
         self.report.bytes_down += exchange.received;
@@ -94,6 +112,16 @@ impl Session<'_> {
 }
 
 pub fn sync(store: &mut Store, hub: &HubClient, retry: Retry) -> Result<SyncReport, SyncError> {
+    sync_with_progress(store, hub, retry, &mut |_| {})
+}
+
+/// A sync that reports how far the page transfers are, for a progress bar.
+pub fn sync_with_progress(
+    store: &mut Store,
+    hub: &HubClient,
+    retry: Retry,
+    progress: &mut dyn FnMut(PageProgress),
+) -> Result<SyncReport, SyncError> {
     let docs = store.changed_docs()?;
     let cursor = store.sync_cursor()?;
     let digest = store.directory_digest()?;
@@ -102,6 +130,7 @@ pub fn sync(store: &mut Store, hub: &HubClient, retry: Retry) -> Result<SyncRepo
         hub,
         retry,
         report: SyncReport::default(),
+        last_failures: 0,
     };
     // Accounts and roles first: a desk signs users in with what it holds.
     let answer: DirectoryResponse = session.call("directory", &DirectoryRequest { digest })?;
@@ -126,6 +155,8 @@ pub fn sync(store: &mut Store, hub: &HubClient, retry: Retry) -> Result<SyncRepo
     if unsettled == 0 {
         session.store.set_sync_cursor(manifest.cursor)?;
     }
+    // Pages go last: on a slow link the cases themselves have already arrived.
+    crate::pages::transfer(&mut session, progress)?;
     Ok(session.report)
 }
 

@@ -113,6 +113,14 @@ impl ApplicantId {
             Self::Organisation(code) => code.as_str(),
         }
     }
+
+    /// A resident's number masked; an organisation's code is public and shown whole.
+    pub fn masked(&self) -> String {
+        match self {
+            Self::Resident(id) => id.masked(),
+            Self::Organisation(code) => code.as_str().to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,6 +143,9 @@ pub struct MaterialState {
     pub code: String,
     pub name: String,
     pub status: MaterialStatus,
+    /// Scanned pages proving it, in the order they were attached.
+    #[serde(default)]
+    pub pages: Vec<crate::PageRef>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -217,6 +228,8 @@ pub enum EventKind {
     Withdrawn,
     Reassigned,
     Resolved,
+    /// Scanned pages attached to a material (named in `missing`).
+    PagesAttached,
     /// Written by a newer version of the desk; kept and shown, never dropped.
     #[serde(other)]
     #[default]
@@ -238,6 +251,7 @@ impl EventKind {
             Self::Withdrawn => "withdrawn",
             Self::Reassigned => "reassigned",
             Self::Resolved => "resolved",
+            Self::PagesAttached => "pages_attached",
             Self::Other => "other",
         }
     }
@@ -268,7 +282,7 @@ pub struct CaseEvent {
     pub to: Option<CaseStatus>,
     #[serde(default)]
     pub reason: Option<String>,
-    /// Materials named in a one-time notice, or brought in with a supplement.
+    /// Materials named in a one-time notice, brought in with a supplement, or given pages.
     #[serde(default)]
     pub missing: Vec<String>,
     #[serde(default)]
@@ -453,6 +467,7 @@ impl Registration {
                 } else {
                     MaterialStatus::Missing
                 },
+                pages: Vec::new(),
             })
             .collect();
         let applicant = Applicant {

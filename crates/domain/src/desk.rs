@@ -57,6 +57,59 @@ pub struct SyncStatus {
     pub last_error: Option<UiError>,
     pub bytes_up: u64,
     pub bytes_down: u64,
+    /// Scanned pages moving right now, for the progress bar.
+    #[serde(default)]
+    pub pages: Option<Transfer>,
+}
+
+/// How far a page transfer or an import is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transfer {
+    /// "up", "down" or "import".
+    pub direction: String,
+    pub done: u64,
+    pub total: u64,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+}
+
+/// A file waiting to be attached: from the scanner inbox, dropped on the window or picked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingFile {
+    pub path: String,
+    pub name: String,
+    pub bytes: u64,
+    /// "inbox", "dropped" or "picked".
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingFiles {
+    pub inbox_dir: String,
+    /// Whether a SANE scanner command is installed.
+    pub scanner: bool,
+    pub files: Vec<PendingFile>,
+}
+
+/// One page of a case as the window shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageThumb {
+    pub material: String,
+    pub position: u32,
+    pub sha256: String,
+    pub mime: String,
+    /// Whether the bytes are on this desk yet.
+    pub present: bool,
+    /// A `data:` URL of the thumbnail, when there is one.
+    pub thumbnail: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachForm {
+    pub number: String,
+    pub material: String,
+    pub paths: Vec<String>,
+    pub greyscale: bool,
 }
 
 /// One line of the case list.

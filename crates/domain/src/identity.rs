@@ -110,6 +110,12 @@ impl ResidentId {
         &self.0
     }
 
+    /// Region and last four kept, birth date hidden: enough to tell applicants apart at the
+    /// window without printing the whole number.
+    pub fn masked(&self) -> String {
+        mask_middle(self.as_str(), 6, 4)
+    }
+
     /// The birth date encoded at positions 7-14; always valid once parsed.
     pub fn birth_date(&self) -> Option<Date> {
         let digits: Vec<u8> = self.0.bytes().take(14).map(|b| b - b'0').collect();
@@ -296,6 +302,10 @@ impl Mobile {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    pub fn masked(&self) -> String {
+        mask_middle(self.as_str(), 3, 4)
+    }
 }
 
 impl TryFrom<String> for Mobile {
@@ -315,6 +325,17 @@ impl fmt::Display for Mobile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+fn mask_middle(text: &str, head: usize, tail: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= head + tail {
+        return "*".repeat(chars.len());
+    }
+    let mut out: String = chars[..head].iter().collect();
+    out.extend(std::iter::repeat_n('*', chars.len() - head - tail));
+    out.extend(&chars[chars.len() - tail..]);
+    out
 }
 
 #[cfg(test)]
@@ -468,5 +489,16 @@ mod tests {
                 prop_assert!(is_check_error);
             }
         }
+    }
+
+    #[test]
+    fn masking_keeps_region_and_last_four() {
+        let id = ResidentId::parse("11010519491231002X", TODAY).unwrap();
+        assert_eq!(id.masked(), "110105********002X");
+        assert_eq!(
+            Mobile::parse("13812345678").unwrap().masked(),
+            "138****5678"
+        );
+        assert_eq!(mask_middle("abc", 6, 4), "***");
     }
 }

@@ -8,6 +8,7 @@ pub mod case;
 pub mod catalogue;
 pub mod desk;
 pub mod identity;
+pub mod page;
 pub mod role;
 pub mod session;
 pub mod township;
@@ -23,6 +24,7 @@ pub use case::{
 };
 pub use catalogue::{ApplicantKind, Catalogue, MaterialSpec, ServiceItem};
 pub use identity::{Mobile, ResidentId, Uscc};
+pub use page::PageRef;
 pub use role::{Action, Role};
 pub use session::{SecurityPolicy, SignInError};
 pub use township::{TownshipCode, TownshipCodeError};

@@ -47,7 +47,7 @@ pub struct Progress {
 pub fn action_of(kind: &EventKind) -> Option<Action> {
     Some(match kind {
         EventKind::Registered => Action::Register,
-        EventKind::FieldChanged => Action::Edit,
+        EventKind::FieldChanged | EventKind::PagesAttached => Action::Edit,
         EventKind::Returned => Action::Return,
         EventKind::Supplemented => Action::Supplement,
         EventKind::Accepted => Action::Accept,
@@ -140,7 +140,10 @@ pub fn fold(events: &[CaseEvent]) -> Progress {
     };
     for event in events {
         match event.kind {
-            EventKind::Registered | EventKind::FieldChanged | EventKind::Other => continue,
+            EventKind::Registered
+            | EventKind::FieldChanged
+            | EventKind::PagesAttached
+            | EventKind::Other => continue,
             EventKind::Reassigned => {
                 assignee = event.assignee.clone();
                 continue;

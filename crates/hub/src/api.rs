@@ -1,6 +1,7 @@
 //! HTTP handlers. Each is thin: authenticate, decode, hand to `sync_docs`/the store, encode.
 
 use crate::db::{DbError, Device, HubDb, NewDevice};
+use crate::pages::PageStore;
 use crate::sync_docs;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -10,13 +11,18 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use std::collections::HashSet;
+use std::sync::Arc;
 use tongban_domain::CaseNumber;
 use tongban_domain::session::check_user_name;
 use tongban_sync::auth::{self, AuthError, SignedHeaders};
 use tongban_sync::wire::{
     self, CONTENT_TYPE, DirectoryRequest, DirectoryResponse, EnrollRequest, EnrollResponse,
-    ErrorBody, MAX_BODY_BYTES, ManifestRequest, ManifestResponse, SyncBatch,
+    ErrorBody, MAX_BODY_BYTES, ManifestRequest, ManifestResponse, PageChunk, PageChunkAck,
+    PageFetch, PageStatusRequest, PageStatusResponse, SyncBatch,
 };
+
+/// A desk asks about at most this many pages at once.
+const MAX_STATUS_PAGES: usize = 1_000;
 
 /// A desk lists at most this many changed documents in one manifest.
 const MAX_MANIFEST_DOCS: usize = 100_000;
@@ -29,6 +35,8 @@ pub enum ApiError {
     Unauthorized(String),
     #[error("{0}")]
     Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
     #[error("request body is larger than {MAX_BODY_BYTES} bytes / 请求体超过{MAX_BODY_BYTES}字节")]
     TooLarge,
     #[error(
@@ -43,6 +51,7 @@ impl ApiError {
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
             Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -93,17 +102,24 @@ impl IntoResponse for ApiError {
 #[derive(Clone)]
 pub struct AppState<D> {
     pub db: D,
+    pub pages: Arc<PageStore>,
 }
 
-pub fn router<D: HubDb>(db: D) -> Router {
+pub fn router<D: HubDb>(db: D, pages: PageStore) -> Router {
     Router::new()
         .route("/healthz", get(healthz::<D>))
         .route("/v1/enroll", post(enroll::<D>))
         .route("/v1/townships/{code}/manifest", post(manifest::<D>))
         .route("/v1/townships/{code}/sync", post(sync::<D>))
         .route("/v1/townships/{code}/directory", post(directory::<D>))
+        .route("/v1/townships/{code}/pages/status", post(page_status::<D>))
+        .route("/v1/townships/{code}/pages/put", post(page_put::<D>))
+        .route("/v1/townships/{code}/pages/get", post(page_get::<D>))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(AppState { db })
+        .with_state(AppState {
+            db,
+            pages: Arc::new(pages),
+        })
 }
 
 fn now_secs() -> i64 {
@@ -362,4 +378,54 @@ async fn directory<D: HubDb>(
     Ok(cbor_response(wire::encode(&DirectoryResponse {
         directory: (!current).then_some(directory),
     })))
+}
+
+async fn page_status<D: HubDb>(
+    State(state): State<AppState<D>>,
+    Path(code): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let (_, body) = signed_request(&state, &code, "pages/status", &method, &headers, body).await?;
+    let req: PageStatusRequest = wire::decode(&body)?;
+    if req.pages.len() > MAX_STATUS_PAGES {
+        return Err(ApiError::BadRequest(format!(
+            "ask about at most {MAX_STATUS_PAGES} pages at once / 每次最多查询{MAX_STATUS_PAGES}个页面"
+        )));
+    }
+    let mut pages = Vec::with_capacity(req.pages.len());
+    for sha256 in &req.pages {
+        pages.push(state.pages.status(&code, sha256).await?);
+    }
+    Ok(cbor_response(wire::encode(&PageStatusResponse { pages })))
+}
+
+async fn page_put<D: HubDb>(
+    State(state): State<AppState<D>>,
+    Path(code): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let (device, body) =
+        signed_request(&state, &code, "pages/put", &method, &headers, body).await?;
+    let chunk: PageChunk = wire::decode(&body)?;
+    let (sha256, index) = (chunk.sha256.clone(), chunk.index);
+    let complete = state.pages.put_chunk(&code, chunk).await?;
+    tracing::debug!(device = %device.id, %sha256, index, complete, "page chunk");
+    Ok(cbor_response(wire::encode(&PageChunkAck { complete })))
+}
+
+async fn page_get<D: HubDb>(
+    State(state): State<AppState<D>>,
+    Path(code): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let (_, body) = signed_request(&state, &code, "pages/get", &method, &headers, body).await?;
+    let req: PageFetch = wire::decode(&body)?;
+    let chunk = state.pages.fetch(&code, &req.sha256, req.index).await?;
+    Ok(cbor_response(wire::encode(&chunk)))
 }

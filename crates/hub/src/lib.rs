@@ -4,6 +4,7 @@
 pub mod api;
 pub mod db;
 pub mod directory;
+pub mod pages;
 pub mod postgres;
 mod review;
 pub mod sqlite;
@@ -11,5 +12,6 @@ mod sync_docs;
 
 pub use api::{hash_enroll_code, router};
 pub use db::{DbError, HubDb};
+pub use pages::{PageStore, S3Config};
 pub use postgres::PgDb;
 pub use sqlite::SqliteDb;

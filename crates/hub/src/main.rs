@@ -7,7 +7,9 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use tongban_domain::TownshipCode;
-use tongban_hub::{HubDb, PgDb, SqliteDb, directory, hash_enroll_code, router};
+use tongban_hub::{
+    HubDb, PageStore, PgDb, S3Config, SqliteDb, directory, hash_enroll_code, router,
+};
 
 #[derive(Parser)]
 #[command(
@@ -38,6 +40,15 @@ enum Command {
         store: StoreArgs,
         #[arg(long, default_value = "127.0.0.1:8470")]
         listen: SocketAddr,
+        /// Keep scanned pages in this S3-compatible bucket instead of DATA_DIR/pages
+        /// (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY).
+        #[arg(long, env = "TONGBAN_HUB_S3_BUCKET")]
+        s3_bucket: Option<String>,
+        /// The S3 endpoint, e.g. http://127.0.0.1:9000 for a local MinIO.
+        #[arg(long, env = "TONGBAN_HUB_S3_ENDPOINT", requires = "s3_bucket")]
+        s3_endpoint: Option<String>,
+        #[arg(long, env = "TONGBAN_HUB_S3_REGION", default_value = "us-east-1")]
+        s3_region: String,
     },
     /// Manage townships (the hub's tenants).
     #[command(subcommand)]
@@ -207,7 +218,29 @@ async fn dispatch(command: Command) -> Result<()> {
 
 async fn run<D: HubDb>(db: D, command: Command) -> Result<()> {
     match command {
-        Command::Serve { listen, .. } => serve(db, listen).await,
+        Command::Serve {
+            listen,
+            store,
+            s3_bucket,
+            s3_endpoint,
+            s3_region,
+        } => {
+            let pages = match s3_bucket {
+                Some(bucket) => PageStore::in_s3(
+                    &S3Config {
+                        bucket,
+                        endpoint: s3_endpoint,
+                        region: s3_region,
+                    },
+                    &store.data_dir,
+                ),
+                None => PageStore::on_disk(&store.data_dir),
+            }
+            .map_err(|e| {
+                anyhow::anyhow!("cannot set up page storage: {e} / 无法设置页面存储：{e}")
+            })?;
+            serve(db, pages, listen).await
+        }
         Command::Township(TownshipCommand::Add { code, name, .. }) => {
             let code = TownshipCode::parse(&code)?;
             let name = name.trim();
@@ -375,7 +408,7 @@ fn new_enroll_code() -> Result<String> {
         .join("-"))
 }
 
-async fn serve<D: HubDb>(db: D, listen: SocketAddr) -> Result<()> {
+async fn serve<D: HubDb>(db: D, pages: PageStore, listen: SocketAddr) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen} / 无法监听 {listen}"))?;
@@ -383,8 +416,8 @@ async fn serve<D: HubDb>(db: D, listen: SocketAddr) -> Result<()> {
     // Scripts and tests read the bound address (port 0 picks a free one) from this line.
     println!("listening on http://{addr}");
     std::io::stdout().flush()?;
-    tracing::info!(%addr, "hub listening");
-    axum::serve(listener, router(db))
+    tracing::info!(%addr, pages = pages.kind, "hub listening");
+    axum::serve(listener, router(db, pages))
         .with_graceful_shutdown(shutdown())
         .await?;
     Ok(())

@@ -4,8 +4,9 @@
 
 use crate::db::Device;
 use std::collections::{HashMap, HashSet};
+use tongban_domain::page::MAX_PAGES_PER_MATERIAL;
 use tongban_domain::workflow::{self, action_of};
-use tongban_domain::{Case, EventKind, Role};
+use tongban_domain::{Case, CaseEvent, EventKind, Role};
 use tongban_sync::automerge::AutoCommit;
 use tongban_sync::case_doc;
 use tongban_sync::decision;
@@ -117,11 +118,63 @@ pub fn check_change(
                 "申请人信息被更改但没有更正记录",
             ));
         }
-        if before.materials != after.materials && !brought(EventKind::Supplemented) {
+        check_materials(before, after, &fresh)?;
+    }
+    Ok(())
+}
+
+/// Statuses change only with a supplement; pages only grow, on materials an attachment names.
+fn check_materials(before: &Case, after: &Case, fresh: &[&CaseEvent]) -> Result<(), String> {
+    let number = after.number.as_str();
+    let supplemented = fresh.iter().any(|e| e.kind == EventKind::Supplemented);
+    let attached: HashSet<&str> = fresh
+        .iter()
+        .filter(|e| e.kind == EventKind::PagesAttached)
+        .flat_map(|e| e.missing.iter().map(String::as_str))
+        .collect();
+    let same_list = before.materials.len() == after.materials.len()
+        && before
+            .materials
+            .iter()
+            .zip(&after.materials)
+            .all(|(b, a)| b.code == a.code && b.name == a.name);
+    if !same_list {
+        return Err(refuse(
+            number,
+            "the list of materials cannot change",
+            "材料清单不可更改",
+        ));
+    }
+    for (b, a) in before.materials.iter().zip(&after.materials) {
+        if b.status != a.status && !supplemented {
             return Err(refuse(
                 number,
                 "materials changed without a recorded supplement",
                 "材料状态被更改但没有补正记录",
+            ));
+        }
+        if b.pages == a.pages {
+            continue;
+        }
+        let kept = b.pages.iter().all(|p| a.pages.contains(p));
+        if !kept || !attached.contains(a.code.as_str()) {
+            return Err(refuse(
+                number,
+                &format!(
+                    "pages of material {} changed without a recorded attachment",
+                    a.code
+                ),
+                &format!("材料{}的页面被更改但没有附件记录", a.code),
+            ));
+        }
+        if a.pages.len() > MAX_PAGES_PER_MATERIAL {
+            return Err(refuse(
+                number,
+                &format!(
+                    "material {} has more than {MAX_PAGES_PER_MATERIAL} pages",
+                    a.code
+                ),
+                &format!("材料{}超过{MAX_PAGES_PER_MATERIAL}页", a.code),
             ));
         }
     }

@@ -397,6 +397,7 @@ pub(crate) fn save_doc(
             case.conflict.is_some(),
         ],
     )?;
+    crate::pages::project_pages(tx, &case)?;
     Ok(Some(case))
 }
 

@@ -65,6 +65,8 @@ pub enum StoreError {
     CaseNumber(#[from] CaseNumberError),
     #[error(transparent)]
     Document(#[from] CaseDocError),
+    #[error("{0}")]
+    Invalid(String),
     #[error("database error: {0} / 数据库错误：{0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("file error: {0} / 文件错误：{0}")]

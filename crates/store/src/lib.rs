@@ -7,8 +7,12 @@ mod cases;
 mod casework;
 #[cfg(test)]
 mod casework_tests;
+mod documents;
 mod error;
 pub mod keys;
+mod pages;
+#[cfg(test)]
+mod pages_tests;
 mod profile;
 mod store;
 mod sync_state;
@@ -17,7 +21,9 @@ mod test_desk;
 
 pub use accounts::Refusal;
 pub use cases::{CaseFilter, now_ms};
+pub use documents::DocKind;
 pub use error::StoreError;
+pub use pages::{CasePage, PendingBlob};
 pub use profile::Profile;
 pub use store::{Enrollment, Store};
 pub use tongban_domain::desk::CaseSummary;

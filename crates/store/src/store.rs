@@ -51,6 +51,24 @@ const MIGRATIONS: &[M<'static>] = &[
      CREATE INDEX cases_by_clerk ON cases (clerk);
      CREATE INDEX cases_by_assignee ON cases (assignee) WHERE assignee IS NOT NULL;",
     ),
+    M::up(
+        "CREATE TABLE blobs (
+         sha256 TEXT PRIMARY KEY, mime TEXT NOT NULL, bytes BLOB NOT NULL, size INTEGER NOT NULL,
+         thumbnail BLOB, uploaded INTEGER NOT NULL, created_at_ms INTEGER NOT NULL);
+     CREATE INDEX blobs_to_upload ON blobs (created_at_ms) WHERE uploaded = 0;
+     CREATE TABLE blob_parts (
+         sha256 TEXT NOT NULL, idx INTEGER NOT NULL, bytes BLOB NOT NULL,
+         PRIMARY KEY (sha256, idx));
+     CREATE TABLE page_refs (
+         case_number TEXT NOT NULL, material TEXT NOT NULL, material_index INTEGER NOT NULL,
+         position INTEGER NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
+         mime TEXT NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
+         PRIMARY KEY (case_number, material, position));
+     CREATE INDEX page_refs_by_sha ON page_refs (sha256);
+     CREATE TABLE page_attempts (
+         sha256 TEXT NOT NULL, idx INTEGER NOT NULL, direction TEXT NOT NULL,
+         PRIMARY KEY (sha256, idx, direction));",
+    ),
 ];
 
 /// What the hub told this desk when it enrolled.

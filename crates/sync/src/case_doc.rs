@@ -9,7 +9,7 @@ use automerge::{
 use sha2::{Digest, Sha256};
 use tongban_domain::{
     Applicant, ApplicantId, Case, CaseEvent, CaseNumber, CaseStatus, DecisionSeal, EventKind,
-    FieldEdit, MaterialState, MaterialStatus, Mobile, ResidentId, TownshipCode, Uscc,
+    FieldEdit, MaterialState, MaterialStatus, Mobile, PageRef, ResidentId, TownshipCode, Uscc,
 };
 
 /// Bumped when the document layout changes incompatibly; readers refuse newer layouts.
@@ -92,6 +92,12 @@ pub fn create(case: &Case, device_id: &str) -> Result<AutoCommit> {
         doc.put(&item, "code", m.code.as_str())?;
         doc.put(&item, "name", m.name.as_str())?;
         doc.put(&item, "status", material_status(m.status))?;
+        // Made here, once: two desks creating the list concurrently would each make their own
+        // and one desk's pages would be hidden by the other's.
+        let pages = doc.put_object(&item, "pages", ObjType::List)?;
+        for page in &m.pages {
+            push_page(&mut doc, &pages, page)?;
+        }
     }
     doc.put_object(ROOT, "events", ObjType::List)?;
     for event in &case.events {
@@ -132,6 +138,74 @@ pub fn apply_event(doc: &mut AutoCommit, event: &CaseEvent) -> Result<()> {
     push_event(doc, event)?;
     commit(doc, event.kind.as_str(), event.at_ms);
     Ok(())
+}
+
+/// Adds page references to one material and records the attachment, as one commit.
+pub fn attach_pages(
+    doc: &mut AutoCommit,
+    material: &str,
+    pages: &[PageRef],
+    event: &CaseEvent,
+) -> Result<()> {
+    let materials = object(doc, &ROOT, "materials")?;
+    let mut target = None;
+    for i in 0..doc.length(&materials) {
+        let m = list_object(doc, &materials, i)?;
+        if read_str(doc, &m, "code")? == material {
+            target = Some(m);
+        }
+    }
+    let m = target.ok_or(CaseDocError::Invalid("materials.code"))?;
+    let list = match doc.get(&m, "pages")? {
+        Some((Value::Object(ObjType::List), id)) => id,
+        Some(_) => return Err(CaseDocError::Invalid("materials.pages")),
+        None => doc.put_object(&m, "pages", ObjType::List)?,
+    };
+    for page in pages {
+        push_page(doc, &list, page)?;
+    }
+    let updated = read_i64(doc, &ROOT, "updated_at_ms")?;
+    doc.put(ROOT, "updated_at_ms", updated.max(event.at_ms))?;
+    push_event(doc, event)?;
+    commit(doc, event.kind.as_str(), event.at_ms);
+    Ok(())
+}
+
+fn push_page(doc: &mut AutoCommit, list: &ObjId, page: &PageRef) -> Result<()> {
+    let at = doc.length(list);
+    let item = doc.insert_object(list, at, ObjType::Map)?;
+    doc.put(&item, "sha256", page.sha256.as_str())?;
+    doc.put(&item, "bytes", page.bytes)?;
+    doc.put(&item, "mime", page.mime.as_str())?;
+    doc.put(&item, "width", u64::from(page.width))?;
+    doc.put(&item, "height", u64::from(page.height))?;
+    Ok(())
+}
+
+fn read_pages(doc: &AutoCommit, material: &ObjId) -> Result<Vec<PageRef>> {
+    let list = match doc.get(material, "pages")? {
+        Some((Value::Object(ObjType::List), id)) => id,
+        Some(_) => return Err(CaseDocError::Invalid("materials.pages")),
+        None => return Ok(Vec::new()),
+    };
+    let mut pages = Vec::new();
+    for i in 0..doc.length(&list) {
+        let p = list_object(doc, &list, i)?;
+        let side = |key: &'static str| -> Result<u32> {
+            u32::try_from(read_u64(doc, &p, key)?).map_err(|_| CaseDocError::Invalid(key))
+        };
+        let page = PageRef {
+            sha256: read_str(doc, &p, "sha256")?,
+            bytes: read_u64(doc, &p, "bytes")?,
+            mime: read_str(doc, &p, "mime")?,
+            width: side("width")?,
+            height: side("height")?,
+        };
+        page.check()
+            .map_err(|_| CaseDocError::Invalid("materials.pages"))?;
+        pages.push(page);
+    }
+    Ok(pages)
 }
 
 fn push_event(doc: &mut AutoCommit, event: &CaseEvent) -> Result<()> {
@@ -216,6 +290,7 @@ pub fn read(doc: &AutoCommit) -> Result<Case> {
             code: read_str(doc, &m, "code")?,
             name: read_str(doc, &m, "name")?,
             status,
+            pages: read_pages(doc, &m)?,
         });
     }
 

@@ -147,6 +147,69 @@ pub struct DirectoryResponse {
     pub directory: Option<Directory>,
 }
 
+/// Pages travel in chunks of this size: a cut link costs at most one chunk, and a chunk takes
+/// about eight seconds at 256 kbit/s.
+pub const PAGE_CHUNK_BYTES: u64 = 256 * 1024;
+
+/// How many chunks a page of `size` bytes travels in.
+pub fn page_chunks(size: u64) -> u32 {
+    u32::try_from(size.div_ceil(PAGE_CHUNK_BYTES)).unwrap_or(u32::MAX)
+}
+
+/// The exact length chunk `index` of a page of `size` bytes must have.
+pub fn page_chunk_len(size: u64, index: u32) -> u64 {
+    let start = u64::from(index) * PAGE_CHUNK_BYTES;
+    size.saturating_sub(start).min(PAGE_CHUNK_BYTES)
+}
+
+/// "Which of these pages do you have, and which chunks of the ones still arriving?"
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageStatusRequest {
+    pub pages: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageStatus {
+    pub sha256: String,
+    pub complete: bool,
+    /// Chunks already received of an upload not yet complete.
+    pub chunks: Vec<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageStatusResponse {
+    pub pages: Vec<PageStatus>,
+}
+
+/// One chunk of a page upload. Sending it twice is harmless.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageChunk {
+    pub sha256: String,
+    pub size: u64,
+    pub index: u32,
+    #[serde(with = "serde_bytes")]
+    pub data: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageChunkAck {
+    /// The whole page is at the hub and matched its digest.
+    pub complete: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageFetch {
+    pub sha256: String,
+    pub index: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageFetchResponse {
+    pub size: u64,
+    #[serde(with = "serde_bytes")]
+    pub data: Vec<u8>,
+}
+
 /// Every refusal from the hub carries a stable code and a sentence in English and Chinese.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {

@@ -1,0 +1,199 @@
+//! Moving scanned pages to and from the hub in fixed-size chunks, after the case documents.
+//! The hub says which chunks it already holds and this desk keeps the chunks it has fetched, so
+//! a cut link or a restart costs at most the chunk in flight.
+
+use crate::hub::HubError;
+use crate::sync::{Session, SyncError};
+use serde::Serialize;
+use tongban_store::PendingBlob;
+use tongban_sync::wire::{
+    PAGE_CHUNK_BYTES, PageChunk, PageChunkAck, PageFetch, PageFetchResponse, PageStatusRequest,
+    PageStatusResponse, page_chunk_len, page_chunks,
+};
+
+/// The hub answers about this many pages per status request.
+const STATUS_BATCH: usize = 500;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageDirection {
+    Up,
+    Down,
+}
+
+impl PageDirection {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Up => "up",
+            Self::Down => "down",
+        }
+    }
+}
+
+/// How far the page transfers of one sync are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PageProgress {
+    pub direction: PageDirection,
+    pub pages_done: u64,
+    pub pages_total: u64,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+}
+
+pub(crate) fn transfer(
+    session: &mut Session<'_>,
+    progress: &mut dyn FnMut(PageProgress),
+) -> Result<(), SyncError> {
+    upload(session, progress)?;
+    download(session, progress)?;
+    Ok(())
+}
+
+fn upload(
+    session: &mut Session<'_>,
+    progress: &mut dyn FnMut(PageProgress),
+) -> Result<(), SyncError> {
+    let pending = session.store.pages_to_upload()?;
+    let mut state = PageProgress {
+        direction: PageDirection::Up,
+        pages_done: 0,
+        pages_total: pending.len() as u64,
+        bytes_done: 0,
+        bytes_total: pending.iter().map(|b| b.size).sum(),
+    };
+    if pending.is_empty() {
+        return Ok(());
+    }
+    progress(state);
+    for batch in pending.chunks(STATUS_BATCH) {
+        let request = PageStatusRequest {
+            pages: batch.iter().map(|b| b.sha256.clone()).collect(),
+        };
+        let answer: PageStatusResponse = session.call("pages/status", &request)?;
+        for (blob, status) in batch.iter().zip(answer.pages) {
+            if status.sha256 != blob.sha256 {
+                return Err(HubError::BadAnswer("page status out of order".into()).into());
+            }
+            let mut complete = status.complete;
+            if complete {
+                state.bytes_done += blob.size;
+            }
+            for index in 0..page_chunks(blob.size) {
+                if complete {
+                    break;
+                }
+                let len = page_chunk_len(blob.size, index);
+                if status.chunks.contains(&index) {
+                    state.bytes_done += len;
+                    continue;
+                }
+                let offset = u64::from(index) * PAGE_CHUNK_BYTES;
+                let data = session.store.page_slice(&blob.sha256, offset, len)?;
+                if session.store.note_page_attempt(
+                    &blob.sha256,
+                    index,
+                    PageDirection::Up.as_str(),
+                )? {
+                    session.report.page_bytes_resent += len;
+                }
+                let chunk = PageChunk {
+                    sha256: blob.sha256.clone(),
+                    size: blob.size,
+                    index,
+                    data,
+                };
+                let ack: PageChunkAck = session.call("pages/put", &chunk)?;
+                session.report.page_bytes_resent += session.last_failures * len;
+                session.report.page_bytes_up += len;
+                state.bytes_done += len;
+                progress(state);
+                complete = ack.complete;
+            }
+            if complete {
+                session.store.mark_page_uploaded(&blob.sha256)?;
+                session.store.clear_page_attempts(&blob.sha256)?;
+                session.report.pages_up += 1;
+            } else {
+                session.report.pages_pending += 1;
+            }
+            state.pages_done += 1;
+            progress(state);
+        }
+    }
+    Ok(())
+}
+
+fn download(
+    session: &mut Session<'_>,
+    progress: &mut dyn FnMut(PageProgress),
+) -> Result<(), SyncError> {
+    let pending = session.store.pages_to_download()?;
+    let mut state = PageProgress {
+        direction: PageDirection::Down,
+        pages_done: 0,
+        pages_total: pending.len() as u64,
+        bytes_done: 0,
+        bytes_total: pending.iter().map(|b| b.size).sum(),
+    };
+    if pending.is_empty() {
+        return Ok(());
+    }
+    progress(state);
+    for blob in &pending {
+        match fetch(session, blob, &mut state, progress) {
+            Ok(true) => session.report.pages_down += 1,
+            Ok(false) => session.report.pages_pending += 1,
+            // Not uploaded yet by the desk that scanned it: the next sync will find it.
+            Err(SyncError::Hub(HubError::Refused { status: 404, .. })) => {
+                session.report.pages_pending += 1;
+            }
+            Err(e) => return Err(e),
+        }
+        state.pages_done += 1;
+        progress(state);
+    }
+    Ok(())
+}
+
+/// Fetches the chunks of one page not yet here; true once the page is stored whole.
+fn fetch(
+    session: &mut Session<'_>,
+    blob: &PendingBlob,
+    state: &mut PageProgress,
+    progress: &mut dyn FnMut(PageProgress),
+) -> Result<bool, SyncError> {
+    let have = session.store.received_parts(&blob.sha256)?;
+    for index in 0..page_chunks(blob.size) {
+        let len = page_chunk_len(blob.size, index);
+        if have.contains(&index) {
+            state.bytes_done += len;
+            continue;
+        }
+        if session
+            .store
+            .note_page_attempt(&blob.sha256, index, PageDirection::Down.as_str())?
+        {
+            session.report.page_bytes_resent += len;
+        }
+        let request = PageFetch {
+            sha256: blob.sha256.clone(),
+            index,
+        };
+        let chunk: PageFetchResponse = session.call("pages/get", &request)?;
+        session.report.page_bytes_resent += session.last_failures * len;
+        if chunk.size != blob.size || chunk.data.len() as u64 != len {
+            return Err(HubError::BadAnswer(format!(
+                "page {} chunk {index} has the wrong length / 页面{}第{index}块长度不符",
+                blob.sha256, blob.sha256
+            ))
+            .into());
+        }
+        session.store.save_part(&blob.sha256, index, &chunk.data)?;
+        session.report.page_bytes_down += len;
+        state.bytes_done += len;
+        progress(*state);
+    }
+    let whole = session.store.finish_download(blob)?;
+    session.store.clear_page_attempts(&blob.sha256)?;
+    Ok(whole)
+}

@@ -1,0 +1,58 @@
+//! References from a case to its scanned pages. The case document holds only these; the page
+//! bytes live in the desk's encrypted store and the hub's blob store, addressed by SHA-256.
+
+use serde::{Deserialize, Serialize};
+
+/// No single stored page may be larger (a long PDF included).
+pub const MAX_PAGE_BYTES: u64 = 80 * 1024 * 1024;
+/// More pages than this for one material is a filing mistake, not a material.
+pub const MAX_PAGES_PER_MATERIAL: usize = 200;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PageRef {
+    /// Lower-case hex SHA-256 of the stored bytes.
+    pub sha256: String,
+    pub bytes: u64,
+    pub mime: String,
+    #[serde(default)]
+    pub width: u32,
+    #[serde(default)]
+    pub height: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PageRefError {
+    #[error("page digest {0:?} is not a SHA-256 / 页面摘要“{0}”不是SHA-256")]
+    Digest(String),
+    #[error("page type {0:?} is not kept / 不支持的页面类型“{0}”")]
+    Mime(String),
+    #[error(
+        "page of {0} bytes is over the limit of {MAX_PAGE_BYTES} / 页面{0}字节，超过上限{MAX_PAGE_BYTES}字节"
+    )]
+    Size(u64),
+}
+
+pub const KEPT_MIMES: [&str; 2] = ["image/jpeg", "application/pdf"];
+
+pub fn is_sha256_hex(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+impl PageRef {
+    pub fn check(&self) -> Result<(), PageRefError> {
+        if !is_sha256_hex(&self.sha256) {
+            return Err(PageRefError::Digest(self.sha256.clone()));
+        }
+        if !KEPT_MIMES.contains(&self.mime.as_str()) {
+            return Err(PageRefError::Mime(self.mime.clone()));
+        }
+        if self.bytes == 0 || self.bytes > MAX_PAGE_BYTES {
+            return Err(PageRefError::Size(self.bytes));
+        }
+        Ok(())
+    }
+
+    pub fn is_pdf(&self) -> bool {
+        self.mime == "application/pdf"
+    }
+}

@@ -1,0 +1,256 @@
+//! The papers a citizen takes home: the receipt (受理回执), the one-time notice of missing
+//! materials (一次性告知书) and the decision (决定书). One A4 page each, with the shipped CJK
+//! font subset into the file so it prints the same on any machine.
+
+#![forbid(unsafe_code)]
+
+mod sheet;
+
+use sha2::{Digest, Sha256};
+pub use sheet::PrintError;
+use sheet::{MARGIN, PAGE_W, Sheet};
+use time::Date;
+use tongban_domain::calendar::date_text;
+use tongban_domain::{Case, MaterialStatus};
+
+/// The legal basis of the one-time notice, printed on every notice.
+pub const NOTICE_LAW: &str = "依据《中华人民共和国行政许可法》第三十二条，申请材料不齐全或者不符合法定形式的，应当当场或者在五日内一次告知申请人需要补正的全部内容。本告知书所列即为需要补正的全部材料；补齐后即予受理，不再要求提交本告知书以外的材料。";
+/// Printed on a refusal: where the applicant may turn.
+pub const APPEAL_NOTE: &str = "如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者自收到之日起六个月内依法向人民法院提起行政诉讼。";
+
+pub struct Receipt<'a> {
+    pub case: &'a Case,
+    pub township: &'a str,
+    /// When the case is due; `None` until the working-day count can be made.
+    pub promised: Option<Date>,
+    pub printed: Date,
+}
+
+pub struct Notice<'a> {
+    pub case: &'a Case,
+    pub township: &'a str,
+    /// Name and requirement of every missing material.
+    pub missing: Vec<(String, String)>,
+    pub reason: Option<String>,
+    pub clerk: String,
+    pub date: Date,
+}
+
+pub struct Decision<'a> {
+    pub case: &'a Case,
+    pub township: &'a str,
+    pub approved: bool,
+    pub reason: Option<String>,
+    /// Everyone who approved or decided, in order.
+    pub supervisors: Vec<String>,
+    pub date: Date,
+    /// The fingerprint of the decision's seal (device signature over the case).
+    pub fingerprint: String,
+}
+
+/// A short code the citizen gives with the case number to ask about the case. It is derived
+/// from the number and the applicant's ID number, so it proves knowledge of the ID without
+/// printing it, and any desk or the hub can check it without a lookup table.
+pub fn query_code(case: &Case) -> String {
+    const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let digest = Sha256::digest(
+        format!(
+            "tongban-query-v1\n{}\n{}",
+            case.number.as_str(),
+            case.applicant.id.as_str()
+        )
+        .as_bytes(),
+    );
+    let bits = digest[..5]
+        .iter()
+        .fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+    let code: String = (0..8)
+        .rev()
+        .map(|i| char::from(CROCKFORD[((bits >> (i * 5)) & 31) as usize]))
+        .collect();
+    format!("{}-{}", &code[..4], &code[4..])
+}
+
+fn heading(sheet: &mut Sheet, township: &str, title: &str) {
+    sheet.centered(13.0, &format!("{township}便民服务中心"));
+    sheet.gap(2.0);
+    sheet.centered(20.0, title);
+    sheet.gap(4.0);
+    sheet.rule();
+}
+
+fn applicant_lines(sheet: &mut Sheet, case: &Case) {
+    sheet.field("办件编号", case.number.as_str());
+    sheet.field(
+        "服务事项",
+        &format!("{}（{}）", case.item_name, case.item_code),
+    );
+    sheet.field("申请人", &case.applicant.name);
+    sheet.field("证件号码", &case.applicant.id.masked());
+}
+
+fn footer(sheet: &mut Sheet, note: &str) {
+    sheet.set_y(sheet::PAGE_H - MARGIN - 6.0);
+    sheet.rule();
+    sheet.paragraph(8.0, 0.0, note);
+}
+
+pub fn receipt(r: &Receipt<'_>) -> Result<Vec<u8>, PrintError> {
+    let case = r.case;
+    let mut sheet = Sheet::new(&format!("受理回执 {}", case.number.as_str()))?;
+    heading(&mut sheet, r.township, "受 理 回 执");
+    let top = sheet.y();
+    let query = query_code(case);
+    const QR_SIDE: f32 = 32.0;
+    sheet.qr(
+        PAGE_W - MARGIN - QR_SIDE,
+        top + 3.0,
+        QR_SIDE,
+        &format!("TONGBAN:{};Q:{query}", case.number.as_str()),
+    )?;
+    applicant_lines(&mut sheet, case);
+    if let Some(phone) = &case.applicant.phone {
+        sheet.field("联系电话", &phone.masked());
+    }
+    sheet.field("受理人员", &case.clerk);
+    let registered = tongban_domain::calendar::china_date(case.created_at_ms);
+    sheet.field("登记日期", &date_text(registered));
+    let promised = match r.promised {
+        Some(date) => format!("{}（{}个工作日）", date_text(date), case.promised_days),
+        None => format!("受理之日起{}个工作日内", case.promised_days),
+    };
+    sheet.field("承诺办结", &promised);
+    sheet.gap(3.0);
+    sheet.paragraph(11.0, 0.0, "已收材料：");
+    let mut any = false;
+    for (i, m) in case
+        .materials
+        .iter()
+        .filter(|m| m.status == MaterialStatus::Received)
+        .enumerate()
+    {
+        any = true;
+        let pages = if m.pages.is_empty() {
+            String::new()
+        } else {
+            format!("（扫描{}份）", m.pages.len())
+        };
+        sheet.paragraph(11.0, 6.0, &format!("{}. {}{pages}", i + 1, m.name));
+    }
+    if !any {
+        sheet.paragraph(11.0, 6.0, "（无）");
+    }
+    let missing: Vec<&str> = case
+        .materials
+        .iter()
+        .filter(|m| m.status == MaterialStatus::Missing)
+        .map(|m| m.name.as_str())
+        .collect();
+    if !missing.is_empty() {
+        sheet.gap(2.0);
+        sheet.paragraph(11.0, 0.0, &format!("尚缺材料：{}", missing.join("、")));
+    }
+    sheet.gap(4.0);
+    sheet.field("查询码", &query);
+    sheet.paragraph(
+        10.0,
+        0.0,
+        "凭办件编号和查询码可到窗口或扫描二维码查询办理进度。请妥善保管本回执。",
+    );
+    footer(
+        &mut sheet,
+        &format!(
+            "{}便民服务中心 · 打印日期 {}",
+            r.township,
+            date_text(r.printed)
+        ),
+    );
+    Ok(sheet.finish())
+}
+
+pub fn notice(n: &Notice<'_>) -> Result<Vec<u8>, PrintError> {
+    let case = n.case;
+    let mut sheet = Sheet::new(&format!("一次性告知书 {}", case.number.as_str()))?;
+    heading(&mut sheet, n.township, "一次性告知书");
+    applicant_lines(&mut sheet, case);
+    sheet.gap(4.0);
+    sheet.paragraph(
+        11.0,
+        0.0,
+        &format!(
+            "{}：您申请办理的“{}”，经审查，申请材料不齐全或者不符合法定形式，请补正以下全部材料：",
+            case.applicant.name, case.item_name
+        ),
+    );
+    sheet.gap(2.0);
+    for (i, (name, requirement)) in n.missing.iter().enumerate() {
+        sheet.paragraph(11.0, 6.0, &format!("{}. {name}", i + 1));
+        if !requirement.is_empty() {
+            sheet.paragraph(10.0, 12.0, &format!("要求：{requirement}"));
+        }
+    }
+    if let Some(reason) = &n.reason {
+        sheet.gap(2.0);
+        sheet.field("审查意见", reason);
+    }
+    sheet.gap(4.0);
+    sheet.paragraph(10.0, 0.0, NOTICE_LAW);
+    sheet.gap(6.0);
+    sheet.field("告知人", &n.clerk);
+    sheet.field("告知日期", &date_text(n.date));
+    footer(
+        &mut sheet,
+        &format!(
+            "{}便民服务中心 · 本告知书一式两份，申请人与窗口各执一份",
+            n.township
+        ),
+    );
+    Ok(sheet.finish())
+}
+
+pub fn decision(d: &Decision<'_>) -> Result<Vec<u8>, PrintError> {
+    let case = d.case;
+    let title = if d.approved {
+        "准予批准决定书"
+    } else {
+        "不予批准决定书"
+    };
+    let mut sheet = Sheet::new(&format!("{title} {}", case.number.as_str()))?;
+    heading(&mut sheet, d.township, title);
+    applicant_lines(&mut sheet, case);
+    sheet.gap(4.0);
+    let outcome = if d.approved {
+        format!(
+            "经审查，您申请办理的“{}”符合规定，决定准予批准。",
+            case.item_name
+        )
+    } else {
+        format!(
+            "经审查，您申请办理的“{}”不符合规定，决定不予批准。",
+            case.item_name
+        )
+    };
+    sheet.paragraph(11.0, 0.0, &outcome);
+    if let Some(reason) = &d.reason {
+        sheet.field("理由", reason);
+    }
+    if !d.approved {
+        sheet.gap(2.0);
+        sheet.paragraph(10.0, 0.0, APPEAL_NOTE);
+    }
+    sheet.gap(6.0);
+    sheet.field("审批人", &d.supervisors.join("、"));
+    sheet.field("决定日期", &date_text(d.date));
+    sheet.field("签章指纹", &d.fingerprint);
+    footer(
+        &mut sheet,
+        &format!(
+            "{}便民服务中心 · 签章指纹为审批设备对本决定的电子签名摘要，可在通办系统中核验",
+            d.township
+        ),
+    );
+    Ok(sheet.finish())
+}
+
+#[cfg(test)]
+mod tests;

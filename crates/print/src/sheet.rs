@@ -1,0 +1,217 @@
+//! A4 pages drawn line by line: text in the shipped CJK font, rules and a QR code.
+
+use printpdf::{
+    Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument,
+    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem,
+};
+use std::sync::OnceLock;
+
+/// WenQuanYi Micro Hei (Apache-2.0), face 0 of the collection; see `assets/fonts/`.
+static FONT_BYTES: &[u8] = include_bytes!("../../../assets/fonts/wqy-microhei.ttc");
+
+pub const PAGE_W: f32 = 210.0;
+pub const PAGE_H: f32 = 297.0;
+pub const MARGIN: f32 = 22.0;
+const TEXT_W: f32 = PAGE_W - 2.0 * MARGIN;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PrintError {
+    #[error("the shipped CJK font cannot be read / 内置中文字体无法读取")]
+    Font,
+    #[error("{0}")]
+    Content(String),
+}
+
+/// Parsing the 5 MB collection takes a moment; it is done once per process.
+fn font() -> Result<&'static ParsedFont, PrintError> {
+    static FONT: OnceLock<Option<ParsedFont>> = OnceLock::new();
+    FONT.get_or_init(|| ParsedFont::from_bytes(FONT_BYTES, 0, &mut Vec::new()))
+        .as_ref()
+        .ok_or(PrintError::Font)
+}
+
+fn pt_to_mm(pt: f32) -> f32 {
+    pt * 25.4 / 72.0
+}
+
+/// Width of `text` in mm at `size` pt. Han characters are one em; Latin and digits about half.
+fn width_mm(text: &str, size: f32) -> f32 {
+    text.chars()
+        .map(|c| if c.is_ascii() { 0.55 } else { 1.0 })
+        .sum::<f32>()
+        * pt_to_mm(size)
+}
+
+/// Breaks `text` into lines no wider than `max_mm`.
+fn wrap(text: &str, size: f32, max_mm: f32) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for c in text.chars() {
+        let mut candidate = current.clone();
+        candidate.push(c);
+        if width_mm(&candidate, size) > max_mm && !current.is_empty() {
+            lines.push(std::mem::take(&mut current));
+        }
+        current.push(c);
+    }
+    if !current.is_empty() || lines.is_empty() {
+        lines.push(current);
+    }
+    lines
+}
+
+pub struct Sheet {
+    doc: PdfDocument,
+    font: FontId,
+    ops: Vec<Op>,
+    /// Distance of the next line's baseline from the top edge, in mm.
+    y: f32,
+}
+
+impl Sheet {
+    pub fn new(title: &str) -> Result<Self, PrintError> {
+        let mut doc = PdfDocument::new(title);
+        let font = doc.add_font(font()?);
+        Ok(Self {
+            doc,
+            font,
+            ops: Vec::new(),
+            y: MARGIN,
+        })
+    }
+
+    /// Text with its baseline `top` mm below the top edge.
+    pub fn text_at(&mut self, x: f32, top: f32, size: f32, text: &str) {
+        self.ops.extend([
+            Op::StartTextSection,
+            Op::SetTextCursor {
+                pos: Point::new(Mm(x), Mm(PAGE_H - top)),
+            },
+            Op::SetFont {
+                font: PdfFontHandle::External(self.font.clone()),
+                size: Pt(size),
+            },
+            Op::ShowText {
+                items: vec![TextItem::Text(text.to_string())],
+            },
+            Op::EndTextSection,
+        ]);
+    }
+
+    pub fn gap(&mut self, mm: f32) {
+        self.y += mm;
+    }
+
+    pub fn centered(&mut self, size: f32, text: &str) {
+        self.y += pt_to_mm(size) * 1.5;
+        let x = (PAGE_W - width_mm(text, size)) / 2.0;
+        self.text_at(x.max(MARGIN), self.y, size, text);
+    }
+
+    /// A paragraph at the left margin (indented by `indent` mm), wrapped to the text width.
+    pub fn paragraph(&mut self, size: f32, indent: f32, text: &str) {
+        for line in wrap(text, size, TEXT_W - indent) {
+            self.y += pt_to_mm(size) * 1.6;
+            self.text_at(MARGIN + indent, self.y, size, &line);
+        }
+    }
+
+    /// "label：value", the value wrapped under itself.
+    pub fn field(&mut self, label: &str, value: &str) {
+        const SIZE: f32 = 11.0;
+        let label = format!("{label}：");
+        let label_w = width_mm(&label, SIZE).max(28.0);
+        let mut first = true;
+        for line in wrap(value, SIZE, TEXT_W - label_w) {
+            self.y += pt_to_mm(SIZE) * 1.7;
+            if first {
+                self.text_at(MARGIN, self.y, SIZE, &label);
+                first = false;
+            }
+            self.text_at(MARGIN + label_w, self.y, SIZE, &line);
+        }
+    }
+
+    pub fn rule(&mut self) {
+        self.y += 3.0;
+        let y = Mm(PAGE_H - self.y).into_pt();
+        self.ops.extend([
+            Op::SetOutlineColor {
+                col: Color::Greyscale(Greyscale::new(0.0, None)),
+            },
+            Op::SetOutlineThickness { pt: Pt(0.6) },
+            Op::DrawLine {
+                line: Line {
+                    points: vec![
+                        LinePoint {
+                            p: Point {
+                                x: Mm(MARGIN).into_pt(),
+                                y,
+                            },
+                            bezier: false,
+                        },
+                        LinePoint {
+                            p: Point {
+                                x: Mm(PAGE_W - MARGIN).into_pt(),
+                                y,
+                            },
+                            bezier: false,
+                        },
+                    ],
+                    is_closed: false,
+                },
+            },
+        ]);
+        self.y += 2.0;
+    }
+
+    /// A QR code `side` mm wide with its top-left corner at (`x`, `top`), drawn as vector
+    /// squares: sharp on any printer and a few hundred bytes.
+    pub fn qr(&mut self, x: f32, top: f32, side: f32, payload: &str) -> Result<(), PrintError> {
+        let code = qrcode::QrCode::with_error_correction_level(payload, qrcode::EcLevel::M)
+            .map_err(|e| PrintError::Content(format!("QR code: {e}")))?;
+        let n = code.width();
+        let module = side / n as f32;
+        self.ops.push(Op::SetFillColor {
+            col: Color::Greyscale(Greyscale::new(0.0, None)),
+        });
+        for (i, colour) in code.to_colors().iter().enumerate() {
+            if *colour != qrcode::Color::Dark {
+                continue;
+            }
+            let (col, row) = (i % n, i / n);
+            let left = x + col as f32 * module;
+            let bottom = PAGE_H - (top + (row + 1) as f32 * module);
+            let mut square = Rect::from_xywh(
+                Mm(left).into_pt(),
+                Mm(bottom).into_pt(),
+                Mm(module).into_pt(),
+                Mm(module).into_pt(),
+            );
+            // Without a paint mode the square is only a path and nothing is drawn.
+            square.mode = Some(PaintMode::Fill);
+            self.ops.push(Op::DrawRectangle { rectangle: square });
+        }
+        Ok(())
+    }
+
+    pub fn y(&self) -> f32 {
+        self.y
+    }
+
+    pub fn set_y(&mut self, y: f32) {
+        self.y = y;
+    }
+
+    /// Serialises the page with only the glyphs used embedded.
+    pub fn finish(mut self) -> Vec<u8> {
+        let page = PdfPage::new(Mm(PAGE_W), Mm(PAGE_H), std::mem::take(&mut self.ops));
+        let options = PdfSaveOptions {
+            subset_fonts: true,
+            ..PdfSaveOptions::default()
+        };
+        self.doc
+            .with_pages(vec![page])
+            .save(&options, &mut Vec::new())
+    }
+}

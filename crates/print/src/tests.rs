@@ -1,0 +1,273 @@
+//! Each document is checked with poppler, as a reader of the printed file would: it renders,
+//! its Chinese text extracts intact, its font is an embedded subset, and it stays small.
+#![allow(clippy::unwrap_used)]
+
+use super::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use time::macros::date;
+use tongban_domain::{
+    Applicant, ApplicantId, CaseNumber, CaseStatus, MaterialState, Mobile, PageRef, ResidentId,
+    TownshipCode,
+};
+
+const ID: &str = "11010519491231002X";
+
+fn case() -> Case {
+    let township = TownshipCode::parse("450721101").unwrap();
+    let material = |code: &str, name: &str, status, pages: usize| MaterialState {
+        code: code.into(),
+        name: name.into(),
+        status,
+        pages: (0..pages)
+            .map(|i| PageRef {
+                sha256: format!("{i:064x}"),
+                bytes: 1000,
+                mime: "image/jpeg".into(),
+                width: 2480,
+                height: 3508,
+            })
+            .collect(),
+    };
+    Case {
+        number: CaseNumber::new(&township, date!(2026 - 11 - 20), 1, 7).unwrap(),
+        township,
+        item_code: "DB01".into(),
+        item_name: "最低生活保障申请".into(),
+        promised_days: 20,
+        applicant: Applicant {
+            name: "王秀英".into(),
+            id: ApplicantId::Resident(ResidentId::parse(ID, date!(2026 - 11 - 20)).unwrap()),
+            phone: Some(Mobile::parse("13812345678").unwrap()),
+            address: None,
+        },
+        materials: vec![
+            material("ID", "居民身份证", MaterialStatus::Received, 2),
+            material("HK", "户口簿", MaterialStatus::Received, 0),
+            material("SR", "家庭收入证明", MaterialStatus::Missing, 0),
+        ],
+        status: CaseStatus::Accepted,
+        clerk: "李明".into(),
+        created_at_ms: 1_763_600_000_000,
+        updated_at_ms: 1_763_600_000_000,
+        events: Vec::new(),
+        assignee: None,
+        conflict: None,
+        accepted_at_ms: None,
+    }
+}
+
+fn poppler(tool: &str, args: &[&str]) -> String {
+    let out = Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} (apt: poppler-utils) cannot run: {e}"));
+    assert!(
+        out.status.success(),
+        "{tool} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Writes the PDF where it can be looked at, checks it with poppler and returns its text.
+fn check(name: &str, pdf: &[u8]) -> String {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-output/print");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.pdf"));
+    std::fs::write(&path, pdf).unwrap();
+    let file = path.to_str().unwrap();
+    assert!(pdf.len() < 200 * 1024, "{name} is {} bytes", pdf.len());
+
+    let fonts = poppler("pdffonts", &[file]);
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(!rows.is_empty(), "{name} has no fonts:\n{fonts}");
+    for row in rows {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        // name type encoding emb sub uni object ID: the three yes/no columns come before the id.
+        let flags = &cols[cols.len() - 5..cols.len() - 2];
+        assert_eq!(
+            flags,
+            ["yes", "yes", "yes"],
+            "{name}: font not an embedded subset: {row}"
+        );
+        assert!(
+            cols[0].as_bytes()[6] == b'+',
+            "{name}: subset tag missing: {row}"
+        );
+    }
+    let png = dir.join(name);
+    poppler(
+        "pdftoppm",
+        &[
+            "-png",
+            "-r",
+            "60",
+            "-singlefile",
+            file,
+            png.to_str().unwrap(),
+        ],
+    );
+    let rendered = Path::new(&format!("{}.png", png.display()))
+        .metadata()
+        .unwrap();
+    assert!(rendered.len() > 5_000, "{name} rendered nearly blank");
+    poppler("pdftotext", &["-layout", file, "-"])
+}
+
+/// Renders the page as a scanner would see it and reads the QR code back.
+fn read_qr(name: &str) -> String {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-output/print");
+    let pdf = dir.join(format!("{name}.pdf"));
+    let out = dir.join(format!("{name}-150dpi"));
+    poppler(
+        "pdftoppm",
+        &[
+            "-png",
+            "-gray",
+            "-r",
+            "150",
+            "-singlefile",
+            pdf.to_str().unwrap(),
+            out.to_str().unwrap(),
+        ],
+    );
+    let page = image::open(format!("{}.png", out.display()))
+        .unwrap()
+        .to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(page);
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1, "{name}: expected one QR code");
+    grids[0].decode().unwrap().1
+}
+
+#[test]
+fn the_receipt_carries_what_the_applicant_needs_and_masks_the_id() {
+    let case = case();
+    let pdf = receipt(&Receipt {
+        case: &case,
+        township: "檀圩镇",
+        promised: Some(date!(2026 - 12 - 18)),
+        printed: date!(2026 - 11 - 21),
+    })
+    .unwrap();
+    let text = check("receipt", &pdf);
+    for expected in [
+        "檀圩镇便民服务中心",
+        "受理回执",
+        case.number.as_str(),
+        "最低生活保障申请（DB01）",
+        "王秀英",
+        "110105********002X",
+        "138****5678",
+        "李明",
+        "2026-12-18（20个工作日）",
+        "居民身份证（扫描2份）",
+        "户口簿",
+        "尚缺材料：家庭收入证明",
+        &query_code(&case),
+    ] {
+        assert!(
+            text.contains(expected),
+            "receipt lacks {expected:?}:\n{text}"
+        );
+    }
+    assert!(!text.contains(ID), "the full ID number is printed");
+    assert_eq!(
+        read_qr("receipt"),
+        format!("TONGBAN:{};Q:{}", case.number.as_str(), query_code(&case))
+    );
+    assert!(
+        !text.contains("13812345678"),
+        "the full phone number is printed"
+    );
+}
+
+#[test]
+fn the_notice_lists_every_missing_material_with_its_requirement_and_the_law() {
+    let case = case();
+    let pdf = notice(&Notice {
+        case: &case,
+        township: "檀圩镇",
+        missing: vec![
+            ("家庭收入证明".into(), "村（居）委会出具，加盖公章".into()),
+            ("银行账户".into(), "本人一类银行卡复印件".into()),
+        ],
+        reason: Some("收入证明缺少公章".into()),
+        clerk: "李明".into(),
+        date: date!(2026 - 11 - 21),
+    })
+    .unwrap();
+    let text = check("notice", &pdf);
+    for expected in [
+        "一次性告知书",
+        "1. 家庭收入证明",
+        "要求：村（居）委会出具，加盖公章",
+        "2. 银行账户",
+        "收入证明缺少公章",
+        "行政许可法》第三十二条",
+        "2026-11-21",
+    ] {
+        assert!(
+            text.contains(expected),
+            "notice lacks {expected:?}:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn decisions_say_approved_or_refused_with_who_and_the_seal() {
+    let case = case();
+    let approved = decision(&Decision {
+        case: &case,
+        township: "檀圩镇",
+        approved: true,
+        reason: Some("家庭人均收入低于当地标准".into()),
+        supervisors: vec!["张华".into(), "陈刚".into()],
+        date: date!(2026 - 11 - 25),
+        fingerprint: "3f9a0c7e1b2d4f65".into(),
+    })
+    .unwrap();
+    let text = check("decision-approved", &approved);
+    for expected in [
+        "准予批准决定书",
+        "决定准予批准",
+        "张华、陈刚",
+        "3f9a0c7e1b2d4f65",
+    ] {
+        assert!(
+            text.contains(expected),
+            "decision lacks {expected:?}:\n{text}"
+        );
+    }
+    assert!(!text.contains("行政复议"));
+    let refused = decision(&Decision {
+        approved: false,
+        reason: Some("家庭收入超过标准".into()),
+        ..Decision {
+            case: &case,
+            township: "檀圩镇",
+            approved: true,
+            reason: None,
+            supervisors: vec!["张华".into()],
+            date: date!(2026 - 11 - 25),
+            fingerprint: "00ff".into(),
+        }
+    })
+    .unwrap();
+    let text = check("decision-refused", &refused);
+    assert!(text.contains("不予批准决定书"), "{text}");
+    assert!(text.contains("行政复议"), "{text}");
+}
+
+#[test]
+fn query_codes_are_stable_and_differ_between_cases() {
+    let a = case();
+    let mut b = case();
+    b.number = CaseNumber::parse("450721101-20261120-001-0008").unwrap();
+    assert_eq!(query_code(&a), query_code(&a.clone()));
+    assert_ne!(query_code(&a), query_code(&b));
+    let code = query_code(&a);
+    assert_eq!(code.len(), 9);
+    assert_eq!(&code[4..5], "-");
+}

@@ -1,0 +1,179 @@
+//! Printed documents assembled from a case as this desk holds it: what goes on the receipt, the
+//! one-time notice and the decision, checked against the case before anything is printed.
+
+use crate::{Store, StoreError};
+use std::str::FromStr;
+use time::OffsetDateTime;
+use tongban_domain::calendar::china_date;
+use tongban_domain::session::Session;
+use tongban_domain::workflow;
+use tongban_domain::{Case, CaseEvent, CaseStatus, Catalogue, EventKind};
+use tongban_sync::decision;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocKind {
+    Receipt,
+    Notice,
+    Decision,
+}
+
+impl DocKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Receipt => "receipt",
+            Self::Notice => "notice",
+            Self::Decision => "decision",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Receipt => "受理回执",
+            Self::Notice => "一次性告知书",
+            Self::Decision => "决定书",
+        }
+    }
+}
+
+impl FromStr for DocKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "receipt" => Ok(Self::Receipt),
+            "notice" => Ok(Self::Notice),
+            "decision" => Ok(Self::Decision),
+            other => Err(format!(
+                "unknown document {other:?}: use receipt, notice or decision / 未知的文书“{other}”：可选 receipt（受理回执）、notice（一次性告知书）、decision（决定书）"
+            )),
+        }
+    }
+}
+
+impl Store {
+    /// The PDF of one document of a case, for a user who may see the case.
+    pub fn print_document(
+        &self,
+        session: &Session,
+        number: &str,
+        kind: DocKind,
+        now: OffsetDateTime,
+    ) -> Result<Vec<u8>, StoreError> {
+        let case = self.view(session, number, now)?;
+        let township = self.enrollment()?.township_name;
+        let today = china_date(crate::now_ms(now));
+        let pdf = match kind {
+            DocKind::Receipt => tongban_print::receipt(&tongban_print::Receipt {
+                case: &case,
+                township: &township,
+                promised: workflow::deadline(&case, &*self.calendar()?),
+                printed: today,
+            }),
+            DocKind::Notice => {
+                let notice = last_notice(&case)?;
+                let item = Catalogue::builtin().item(&case.item_code).cloned();
+                let missing = notice
+                    .missing
+                    .iter()
+                    .map(|code| {
+                        let spec = item.as_ref().and_then(|i| i.material(code).cloned());
+                        let name = case
+                            .materials
+                            .iter()
+                            .find(|m| &m.code == code)
+                            .map_or_else(|| code.clone(), |m| m.name.clone());
+                        (name, spec.map(|s| s.requirement).unwrap_or_default())
+                    })
+                    .collect();
+                tongban_print::notice(&tongban_print::Notice {
+                    case: &case,
+                    township: &township,
+                    missing,
+                    reason: notice.reason.clone(),
+                    clerk: notice.by.clone(),
+                    date: china_date(notice.at_ms),
+                })
+            }
+            DocKind::Decision => {
+                let (approved, event) = final_decision(&case)?;
+                let seal = event.seal.as_ref().filter(|_| {
+                    // A decision whose seal does not verify is not printed as one.
+                    self.seal_verified(&case, event).unwrap_or(false)
+                });
+                let Some(seal) = seal else {
+                    return Err(StoreError::Invalid(format!(
+                        "the decision on case {number} carries no valid seal; it cannot be printed / 办件{number}的决定没有有效签章，不能打印决定书"
+                    )));
+                };
+                tongban_print::decision(&tongban_print::Decision {
+                    case: &case,
+                    township: &township,
+                    approved,
+                    reason: event.reason.clone(),
+                    supervisors: deciders(&case, approved, event),
+                    date: china_date(event.at_ms),
+                    fingerprint: decision::fingerprint(seal),
+                })
+            }
+        };
+        pdf.map_err(|e| StoreError::Invalid(e.to_string()))
+    }
+}
+
+fn last_notice(case: &Case) -> Result<&CaseEvent, StoreError> {
+    case.events
+        .iter()
+        .rev()
+        .find(|e| e.kind == EventKind::Returned)
+        .ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "case {} was never returned for missing materials, so it has no one-time notice / 办件{}未退回补正，没有一次性告知书",
+                case.number, case.number
+            ))
+        })
+}
+
+/// The outcome and the sealed event that settled it.
+fn final_decision(case: &Case) -> Result<(bool, &CaseEvent), StoreError> {
+    let outcome = match case.status {
+        CaseStatus::Approved | CaseStatus::Rejected => Some(case.status),
+        CaseStatus::Completed => case
+            .events
+            .iter()
+            .rev()
+            .filter_map(|e| e.to)
+            .find(|s| matches!(s, CaseStatus::Approved | CaseStatus::Rejected)),
+        _ => None,
+    };
+    let event = outcome.and_then(|outcome| {
+        case.events
+            .iter()
+            .rev()
+            .find(|e| e.to == Some(outcome) && e.seal.is_some())
+    });
+    match (outcome, event) {
+        (Some(outcome), Some(event)) => Ok((outcome == CaseStatus::Approved, event)),
+        _ => Err(StoreError::Invalid(format!(
+            "case {} has no decision yet (it is {}) / 办件{}尚未作出决定（当前：{}）",
+            case.number,
+            case.status.as_str(),
+            case.number,
+            case.status.label_zh()
+        ))),
+    }
+}
+
+/// Every supervisor who approved, in order, for an approval; the one who decided otherwise.
+fn deciders(case: &Case, approved: bool, decisive: &CaseEvent) -> Vec<String> {
+    if !approved {
+        return vec![decisive.by.clone()];
+    }
+    let mut names: Vec<String> = Vec::new();
+    for e in &case.events {
+        let approving = e.kind == EventKind::Approved
+            || (e.kind == EventKind::Resolved && e.to == Some(CaseStatus::Approved));
+        if approving && !names.contains(&e.by) {
+            names.push(e.by.clone());
+        }
+    }
+    names
+}

@@ -1,0 +1,153 @@
+//! Scans and printing in the real window: a scanner drops files into the desk's inbox folder,
+//! the clerk attaches the good one (the fake PDF is refused with its reason), sees the
+//! thumbnail, and prints the receipt and the decision.
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
+use image::{Rgb, RgbImage};
+use std::process::Command;
+use tongban_e2e::window::Window;
+use tongban_e2e::{Backend, Desk, Hub, PASSWORD, TOWNSHIP, text};
+
+fn scan() -> Vec<u8> {
+    let page = RgbImage::from_fn(1240, 1754, |x, y| {
+        let ink = (x / 40 + y / 60) % 7 == 0;
+        if ink {
+            Rgb([30, 30, 60])
+        } else {
+            Rgb([250, 250, 245])
+        }
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+        .encode_image(&page)
+        .unwrap();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clerk_files_a_scan_from_the_inbox_and_prints_receipt_and_decision() {
+    let hub = Hub::start(Backend::Sqlite);
+    let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let number = clerk.ok(&[
+        "case",
+        "register",
+        "--item",
+        "YL01",
+        "--name",
+        "覃秀梅",
+        "--id-number",
+        "450721198806152311",
+        "--phone",
+        "13812345678",
+        "--received",
+        "ID_CARD",
+    ]);
+    clerk.sync();
+    let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    supervisor.sync();
+    supervisor.ok(&["case", "accept", &number]);
+    supervisor.ok(&[
+        "case",
+        "approve",
+        &number,
+        "--reason",
+        "材料齐全，符合参保条件",
+    ]);
+    supervisor.sync();
+    clerk.sync();
+
+    let w = Window::launch_with(clerk.path(), &[("TONGBAN_NO_VIEWER", "1")]).await;
+    w.type_into("#signin-user", "李明").await;
+    w.type_into("#signin-password", PASSWORD).await;
+    w.click("#signin-submit").await;
+    w.click("#nav-cases").await;
+    w.click(&format!("#case-row-{number} td")).await;
+    w.wait_text("#no-waiting", |t| t.contains("scanner-inbox"))
+        .await;
+
+    // A network scanner writes into the inbox folder.
+    let inbox = clerk.path().join("scanner-inbox");
+    std::fs::write(inbox.join("page-1.jpg"), scan()).unwrap();
+    std::fs::write(inbox.join("bad.pdf"), b"<html>not a pdf</html>").unwrap();
+    w.find(".waiting-file[data-name='page-1.jpg']").await;
+    w.find(".waiting-file[data-name='bad.pdf']").await;
+    w.click("#attach-pages").await;
+    let refusal = w.wait_text("#scan-error", |t| !t.is_empty()).await;
+    assert!(
+        refusal.contains("bad.pdf") && refusal.contains("不是有效的PDF"),
+        "{refusal}"
+    );
+    assert!(
+        !w.exists(".page-thumb").await,
+        "a refused batch attached a page"
+    );
+
+    w.click(".waiting-file[data-name='bad.pdf']").await;
+    w.click("#attach-pages").await;
+    w.find(".page-thumb[data-material='ID_CARD'] img").await;
+    w.wait_text("#timeline", |t| t.contains("附加扫描件")).await;
+    assert!(
+        inbox.join("attached").join("page-1.jpg").exists(),
+        "the filed scan left the inbox"
+    );
+    w.screenshot("13-pages").await;
+
+    w.click("#print-receipt").await;
+    let shown = w
+        .wait_text("#print-result", |t| t.ends_with("receipt.pdf"))
+        .await;
+    let receipt = clerk
+        .path()
+        .join("prints")
+        .join(format!("{number}-receipt.pdf"));
+    assert!(shown.contains(&receipt.display().to_string()), "{shown}");
+    let pdf_text = |path: &std::path::Path| {
+        text(
+            &Command::new("pdftotext")
+                .arg(path)
+                .arg("-")
+                .output()
+                .unwrap()
+                .stdout,
+        )
+    };
+    let receipt_text = pdf_text(&receipt);
+    assert!(receipt_text.contains(&number), "{receipt_text}");
+    assert!(
+        receipt_text.contains("居民身份证（扫描1份）"),
+        "{receipt_text}"
+    );
+    assert!(
+        receipt_text.contains("450721********2311"),
+        "{receipt_text}"
+    );
+
+    w.click("#print-decision").await;
+    w.wait_text("#print-result", |t| t.ends_with("decision.pdf"))
+        .await;
+    let decision_text = pdf_text(
+        &clerk
+            .path()
+            .join("prints")
+            .join(format!("{number}-decision.pdf")),
+    );
+    assert!(decision_text.contains("准予批准决定书"), "{decision_text}");
+    assert!(decision_text.contains("张华"), "{decision_text}");
+    w.screenshot("14-printed").await;
+
+    // The page reaches the hub with the window's background sync.
+    let mut seen = false;
+    for _ in 0..30 {
+        let pages = supervisor.sync();
+        if pages["pages_down"] == 1 {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert!(
+        seen,
+        "the window's page never reached the supervisor's desk"
+    );
+    w.close().await;
+}
