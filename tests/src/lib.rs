@@ -45,6 +45,33 @@ pub enum Backend {
     Postgres(String),
 }
 
+/// Where the hub keeps scanned pages besides its data folder: a bucket of the S3-compatible
+/// server the test command started.
+#[derive(Clone, Debug)]
+pub struct S3Bucket {
+    pub endpoint: String,
+    pub bucket: String,
+}
+
+/// The test command's S3-compatible server, or `None` (with a note) when there is none and
+/// none is required.
+pub fn s3_bucket() -> Option<S3Bucket> {
+    match (
+        std::env::var("TONGBAN_TEST_S3_ENDPOINT"),
+        std::env::var("TONGBAN_TEST_S3_BUCKET"),
+    ) {
+        (Ok(endpoint), Ok(bucket)) => Some(S3Bucket { endpoint, bucket }),
+        _ => {
+            assert!(
+                std::env::var("TONGBAN_REQUIRE_S3").is_err(),
+                "TONGBAN_REQUIRE_S3 is set but no S3 server was started (scripts/with-s3)"
+            );
+            eprintln!("skipped: no S3-compatible server (run under scripts/with-s3)");
+            None
+        }
+    }
+}
+
 /// A fresh database on the PostgreSQL server the test command started, or `None` (with a note)
 /// when there is none and none is required.
 pub fn postgres_database() -> Option<String> {
@@ -82,6 +109,7 @@ pub fn postgres_database() -> Option<String> {
 pub struct Hub {
     dir: TempDir,
     backend: Backend,
+    pages: Option<S3Bucket>,
     child: Option<Child>,
     url: String,
 }
@@ -89,10 +117,16 @@ pub struct Hub {
 impl Hub {
     /// Starts a hub with the demo township and a second one, on a free port.
     pub fn start(backend: Backend) -> Self {
+        Self::start_with_pages(backend, None)
+    }
+
+    /// As `start`, keeping scanned pages in `pages` when given (else in the data folder).
+    pub fn start_with_pages(backend: Backend, pages: Option<S3Bucket>) -> Self {
         let dir = tempfile::tempdir().expect("hub dir");
         let mut hub = Self {
             dir,
             backend,
+            pages,
             child: None,
             url: String::new(),
         };
@@ -164,9 +198,14 @@ impl Hub {
     }
 
     fn spawn(&mut self, listen: &str) {
-        let mut child = Command::new(bin("tongban-hub"))
+        let mut command = Command::new(bin("tongban-hub"));
+        command
             .args(["serve", "--listen", listen])
-            .args(self.store_args())
+            .args(self.store_args());
+        if let Some(s3) = &self.pages {
+            command.args(["--s3-bucket", &s3.bucket, "--s3-endpoint", &s3.endpoint]);
+        }
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::from(
                 std::fs::OpenOptions::new()
@@ -192,6 +231,11 @@ impl Hub {
 
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The hub's data folder (pages live under `pages/` when no bucket is configured).
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
     }
 
     pub fn log(&self) -> String {

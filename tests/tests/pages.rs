@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 use tongban_e2e::proxy::Proxy;
-use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP, text};
+use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP, s3_bucket, text};
 
 const CHUNK: u64 = 256 * 1024;
 /// The pages must come to at least this much once stored.
@@ -159,9 +159,39 @@ fn hostile_files_are_refused_each_with_its_own_message_in_bounded_memory() {
 #[test]
 fn twenty_megabytes_of_pages_cross_a_cut_link_and_arrive_intact() {
     let mut hub = Hub::start(Backend::Sqlite);
+    let pages = hub.data_dir().join("pages");
+    cut_link_scenario(&mut hub);
+    assert!(
+        pages.is_dir(),
+        "pages are kept on the hub's disk by default"
+    );
+}
+
+#[test]
+fn the_same_transfer_lands_in_an_s3_compatible_store() {
+    let Some(bucket) = s3_bucket() else { return };
+    let mut hub = Hub::start_with_pages(Backend::Sqlite, Some(bucket.clone()));
+    let disk = hub.data_dir().join("pages");
+    cut_link_scenario(&mut hub);
+    assert!(
+        !disk.exists(),
+        "with a bucket configured nothing goes to the hub's disk"
+    );
+    // The bucket lists the six pages under the township.
+    let listing = reqwest::blocking::get(format!(
+        "{}/{}?list-type=2&prefix={TOWNSHIP}/",
+        bucket.endpoint, bucket.bucket
+    ))
+    .and_then(|r| r.text())
+    .expect("list the bucket");
+    assert_eq!(listing.matches("<Key>").count(), 6, "{listing}");
+}
+
+/// 20 MB of pages from one desk to another through a link that is cut mid-transfer.
+fn cut_link_scenario(hub: &mut Hub) {
     let link = Proxy::start(hub.url());
-    let scanner = Desk::enroll_at(&hub, link.url(), TOWNSHIP, "李明", "clerk");
-    let reader = Desk::enroll_at(&hub, link.url(), TOWNSHIP, "黄丽", "clerk");
+    let scanner = Desk::enroll_at(hub, link.url(), TOWNSHIP, "李明", "clerk");
+    let reader = Desk::enroll_at(hub, link.url(), TOWNSHIP, "黄丽", "clerk");
     let number = scanner.register("王秀英", "11010519491231002X", "13812345678");
     let inputs = tempfile::tempdir().expect("inputs");
     let files = write_inputs(inputs.path());
@@ -310,4 +340,19 @@ fn twenty_megabytes_of_pages_cross_a_cut_link_and_arrive_intact() {
     let again = reader.sync();
     assert_eq!(again["pages_down"], 0, "{again}");
     assert_eq!(again["pages_pending"], 0, "{again}");
+
+    // The same scan filed on a third desk for another case is not sent: the hub has it.
+    let third = Desk::enroll(hub, TOWNSHIP, "韦丽");
+    let own = third.register("韦国强", "11010519491231002X", "13912345678");
+    third.ok(&[
+        "case",
+        "attach",
+        &own,
+        "--material",
+        "ID_CARD",
+        files[0].to_str().expect("utf-8"),
+    ]);
+    let deduplicated = third.sync();
+    assert_eq!(deduplicated["pages_up"], 1, "{deduplicated}");
+    assert_eq!(deduplicated["page_bytes_up"], 0, "{deduplicated}");
 }

@@ -180,3 +180,83 @@ fn check_materials(before: &Case, after: &Case, fresh: &[&CaseEvent]) -> Result<
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use tongban_domain::{
+        Applicant, ApplicantId, CaseNumber, CaseStatus, MaterialState, MaterialStatus, PageRef,
+        ResidentId, TownshipCode,
+    };
+
+    fn page(n: u8) -> PageRef {
+        PageRef {
+            sha256: format!("{n:064x}"),
+            bytes: 1000,
+            mime: "image/jpeg".into(),
+            width: 10,
+            height: 10,
+        }
+    }
+
+    fn case(pages: Vec<PageRef>) -> Case {
+        let township = TownshipCode::parse("450721101").unwrap();
+        let today = time::macros::date!(2026 - 11 - 20);
+        Case {
+            number: CaseNumber::new(&township, today, 1, 1).unwrap(),
+            township,
+            item_code: "YL01".into(),
+            item_name: "城乡居民养老保险参保登记".into(),
+            promised_days: 5,
+            applicant: Applicant {
+                name: "覃秀梅".into(),
+                id: ApplicantId::Resident(ResidentId::parse("11010519491231002X", today).unwrap()),
+                phone: None,
+                address: None,
+            },
+            materials: vec![MaterialState {
+                code: "ID_CARD".into(),
+                name: "居民身份证".into(),
+                status: MaterialStatus::Received,
+                pages,
+            }],
+            status: CaseStatus::Registered,
+            clerk: "李明".into(),
+            created_at_ms: 0,
+            updated_at_ms: 0,
+            events: Vec::new(),
+            assignee: None,
+            conflict: None,
+            accepted_at_ms: None,
+        }
+    }
+
+    fn attached(material: &str) -> CaseEvent {
+        CaseEvent {
+            kind: EventKind::PagesAttached,
+            missing: vec![material.into()],
+            ..CaseEvent::default()
+        }
+    }
+
+    #[test]
+    fn pages_only_grow_and_only_with_an_attachment_naming_the_material() {
+        let before = case(vec![page(1)]);
+        let grown = case(vec![page(1), page(2)]);
+        let event = attached("ID_CARD");
+        assert!(check_materials(&before, &grown, &[&event]).is_ok());
+        let err = check_materials(&before, &grown, &[]).unwrap_err();
+        assert!(err.contains("without a recorded attachment"), "{err}");
+        let other = attached("HOUSEHOLD_REGISTER");
+        assert!(check_materials(&before, &grown, &[&other]).is_err());
+        let swapped = case(vec![page(2)]);
+        let err = check_materials(&before, &swapped, &[&event]).unwrap_err();
+        assert!(err.contains("页面被更改"), "{err}");
+        let mut renamed = grown.clone();
+        renamed.materials[0].name = "别的材料".into();
+        let err = check_materials(&before, &renamed, &[&event]).unwrap_err();
+        assert!(err.contains("材料清单不可更改"), "{err}");
+    }
+}
