@@ -61,6 +61,7 @@ impl PageStore {
     ) -> Result<Self, String> {
         let staging = data_dir.join("staging");
         std::fs::create_dir_all(&staging).map_err(|e| format!("{}: {e}", staging.display()))?;
+        forget_abandoned_uploads(&staging);
         Ok(Self {
             objects,
             staging,
@@ -184,6 +185,32 @@ impl PageStore {
             size,
             data: data.to_vec(),
         })
+    }
+}
+
+/// An upload no desk has touched for this long was given up (the case was withdrawn, the desk
+/// wiped); its chunks would otherwise stay on disk for ever.
+const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(14 * 24 * 3600);
+
+fn forget_abandoned_uploads(staging: &Path) {
+    let Ok(townships) = std::fs::read_dir(staging) else {
+        return;
+    };
+    for upload in townships
+        .filter_map(Result::ok)
+        .filter_map(|t| std::fs::read_dir(t.path()).ok())
+        .flatten()
+        .filter_map(Result::ok)
+    {
+        let idle = upload
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok());
+        if idle.is_some_and(|idle| idle > ABANDONED_AFTER) {
+            tracing::info!(upload = %upload.path().display(), "removing an abandoned page upload");
+            let _ = std::fs::remove_dir_all(upload.path());
+        }
     }
 }
 

@@ -120,6 +120,10 @@ pub enum PageError {
         pages: usize,
         max: usize,
     },
+    #[error(
+        "{name} holds several pages; scan them to a PDF or to one file per page / 文件{name}包含多页，请扫描为PDF或每页一个文件"
+    )]
+    MultiPageTiff { name: String },
     #[error("{name} is not a JPEG, PNG, TIFF or PDF file / 文件{name}不是JPEG、PNG、TIFF或PDF格式")]
     Unsupported { name: String },
     #[error("could not encode {name}: {detail} / 无法保存文件{name}：{detail}")]
@@ -224,8 +228,18 @@ pub fn import_bytes(
             name: name.to_string(),
         });
     }
+    if format == ImageFormat::Tiff && tiff_has_more_pages(bytes) {
+        // Only the first page would be decoded: refusing beats silently losing the others.
+        return Err(PageError::MultiPageTiff {
+            name: name.to_string(),
+        });
+    }
     let image = decode(name, bytes, format, limits)?;
     encode_page(name, image, options)
+}
+
+fn tiff_has_more_pages(bytes: &[u8]) -> bool {
+    tiff::decoder::Decoder::new(Cursor::new(bytes)).is_ok_and(|d| d.more_images())
 }
 
 /// A complete JPEG ends with the end-of-image marker, perhaps followed by padding.

@@ -264,3 +264,19 @@ fn thumbnails_can_be_made_for_pages_from_elsewhere() {
     assert_eq!(again.dimensions(), first.dimensions());
     assert!(thumbnail_of(b"not an image").is_none());
 }
+
+#[test]
+fn a_multi_page_tiff_is_refused_rather_than_cut_to_its_first_page() {
+    let page = GrayImage::from_fn(64, 80, |x, y| image::Luma([((x + y) % 255) as u8]));
+    let mut bytes = Vec::new();
+    {
+        let mut encoder = tiff::encoder::TiffEncoder::new(Cursor::new(&mut bytes)).unwrap();
+        for _ in 0..2 {
+            encoder
+                .write_image::<tiff::encoder::colortype::Gray8>(64, 80, page.as_raw())
+                .unwrap();
+        }
+    }
+    let err = import("batch.tif", &bytes).unwrap_err();
+    assert!(matches!(err, PageError::MultiPageTiff { .. }), "{err}");
+}
