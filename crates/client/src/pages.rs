@@ -40,6 +40,18 @@ pub struct PageProgress {
     pub bytes_total: u64,
 }
 
+impl PageProgress {
+    fn start(direction: PageDirection, pending: &[PendingBlob]) -> Self {
+        Self {
+            direction,
+            pages_done: 0,
+            pages_total: pending.len() as u64,
+            bytes_done: 0,
+            bytes_total: pending.iter().map(|b| b.size).sum(),
+        }
+    }
+}
+
 pub(crate) fn transfer(
     session: &mut Session<'_>,
     progress: &mut dyn FnMut(PageProgress),
@@ -54,13 +66,7 @@ fn upload(
     progress: &mut dyn FnMut(PageProgress),
 ) -> Result<(), SyncError> {
     let pending = session.store.pages_to_upload()?;
-    let mut state = PageProgress {
-        direction: PageDirection::Up,
-        pages_done: 0,
-        pages_total: pending.len() as u64,
-        bytes_done: 0,
-        bytes_total: pending.iter().map(|b| b.size).sum(),
-    };
+    let mut state = PageProgress::start(PageDirection::Up, &pending);
     if pending.is_empty() {
         return Ok(());
     }
@@ -128,13 +134,7 @@ fn download(
     progress: &mut dyn FnMut(PageProgress),
 ) -> Result<(), SyncError> {
     let pending = session.store.pages_to_download()?;
-    let mut state = PageProgress {
-        direction: PageDirection::Down,
-        pages_done: 0,
-        pages_total: pending.len() as u64,
-        bytes_done: 0,
-        bytes_total: pending.iter().map(|b| b.size).sum(),
-    };
+    let mut state = PageProgress::start(PageDirection::Down, &pending);
     if pending.is_empty() {
         return Ok(());
     }

@@ -131,15 +131,7 @@ impl Store {
         let mut doc =
             load_doc(&tx, number)?.ok_or_else(|| StoreError::NoSuchCase(number.to_string()))?;
         let current = case_doc::read(&doc)?;
-        let allowed = workflow::permit(&current, &session.user, session.role, Action::Edit)
-            .and_then(|()| {
-                if workflow::starts_from(Action::Edit, current.status) {
-                    Ok(())
-                } else {
-                    Err(Denied::State(Action::Edit, current.status))
-                }
-            });
-        if let Err(denied) = allowed {
+        if let Err(denied) = may_edit(&current, session) {
             drop(tx);
             self.refuse(session, Action::Edit, Some(number), &denied, now)?;
             return Err(denied.into());
@@ -318,6 +310,16 @@ pub(crate) fn load_doc(
 
 /// Appends what changed since `before` (everything when `None`), compacts long chunk chains and
 /// rewrites the projection. Returns the case when the document reads as one.
+/// Whether `session` may change `case` now: role and ownership, and a case not yet decided.
+pub(crate) fn may_edit(case: &Case, session: &Session) -> Result<(), Denied> {
+    workflow::permit(case, &session.user, session.role, Action::Edit)?;
+    if workflow::starts_from(Action::Edit, case.status) {
+        Ok(())
+    } else {
+        Err(Denied::State(Action::Edit, case.status))
+    }
+}
+
 pub(crate) fn save_doc(
     tx: &Transaction<'_>,
     calendar: &WorkCalendar,

@@ -2,13 +2,12 @@
 //! the database, stored once however many cases use them), the case documents' references to
 //! them, and the bookkeeping that lets page transfers resume where a cut link left them.
 
-use crate::cases::{load_doc, now_ms, save_doc};
+use crate::cases::{load_doc, may_edit, now_ms, save_doc};
 use crate::{Store, StoreError};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use time::OffsetDateTime;
 use tongban_domain::page::MAX_PAGES_PER_MATERIAL;
 use tongban_domain::session::Session;
-use tongban_domain::workflow::{self, Denied};
 use tongban_domain::{Action, Case, CaseEvent, EventKind, PageRef};
 use tongban_pages::{Page, sha256_hex};
 use tongban_sync::case_doc;
@@ -50,15 +49,7 @@ impl Store {
         let mut doc =
             load_doc(&tx, number)?.ok_or_else(|| StoreError::NoSuchCase(number.to_string()))?;
         let current = case_doc::read(&doc)?;
-        let allowed = workflow::permit(&current, &session.user, session.role, Action::Edit)
-            .and_then(|()| {
-                if workflow::starts_from(Action::Edit, current.status) {
-                    Ok(())
-                } else {
-                    Err(Denied::State(Action::Edit, current.status))
-                }
-            });
-        if let Err(denied) = allowed {
+        if let Err(denied) = may_edit(&current, session) {
             drop(tx);
             self.refuse(session, Action::Edit, Some(number), &denied, now)?;
             return Err(denied.into());
