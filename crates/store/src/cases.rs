@@ -123,6 +123,28 @@ impl Store {
         session: &Session,
         now: OffsetDateTime,
     ) -> Result<Case, StoreError> {
+        self.edit_case(number, session, now, |_, _, doc, mut event| {
+            event.kind = EventKind::FieldChanged;
+            event.detail = format!("changed {}", edit.field.as_str());
+            Ok(case_doc::apply_field_edit(doc, edit, &event)?)
+        })
+    }
+
+    /// One edit of a case as one transaction: checked for `session` first (a refusal is
+    /// recorded and changes nothing), then `apply` writes the change and its event (given with
+    /// time, user and device filled in) into the document, which is saved and listed.
+    pub(crate) fn edit_case(
+        &mut self,
+        number: &str,
+        session: &Session,
+        now: OffsetDateTime,
+        apply: impl FnOnce(
+            &Transaction<'_>,
+            &Case,
+            &mut AutoCommit,
+            CaseEvent,
+        ) -> Result<(), StoreError>,
+    ) -> Result<Case, StoreError> {
         let enrollment = self.enrollment()?;
         let calendar = self.calendar()?;
         let tx = self
@@ -140,13 +162,11 @@ impl Store {
         let before = doc.get_heads();
         let event = CaseEvent {
             at_ms: now_ms(now),
-            kind: EventKind::FieldChanged,
             by: session.user.clone(),
             device: enrollment.device_id,
-            detail: format!("changed {}", edit.field.as_str()),
             ..CaseEvent::default()
         };
-        case_doc::apply_field_edit(&mut doc, edit, &event)?;
+        apply(&tx, &current, &mut doc, event)?;
         let case = save_doc(&tx, &calendar, number, &mut doc, Some(&before))?
             .ok_or_else(|| StoreError::Corrupt(format!("case {number} unreadable after edit")))?;
         tx.commit()?;
@@ -311,7 +331,7 @@ pub(crate) fn load_doc(
 /// Appends what changed since `before` (everything when `None`), compacts long chunk chains and
 /// rewrites the projection. Returns the case when the document reads as one.
 /// Whether `session` may change `case` now: role and ownership, and a case not yet decided.
-pub(crate) fn may_edit(case: &Case, session: &Session) -> Result<(), Denied> {
+fn may_edit(case: &Case, session: &Session) -> Result<(), Denied> {
     workflow::permit(case, &session.user, session.role, Action::Edit)?;
     if workflow::starts_from(Action::Edit, case.status) {
         Ok(())

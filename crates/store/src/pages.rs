@@ -2,13 +2,13 @@
 //! the database, stored once however many cases use them), the case documents' references to
 //! them, and the bookkeeping that lets page transfers resume where a cut link left them.
 
-use crate::cases::{load_doc, may_edit, now_ms, save_doc};
+use crate::cases::now_ms;
 use crate::{Store, StoreError};
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use time::OffsetDateTime;
 use tongban_domain::page::MAX_PAGES_PER_MATERIAL;
 use tongban_domain::session::Session;
-use tongban_domain::{Action, Case, CaseEvent, EventKind, PageRef};
+use tongban_domain::{Case, EventKind, PageRef};
 use tongban_pages::{Page, sha256_hex};
 use tongban_sync::case_doc;
 
@@ -41,66 +41,41 @@ impl Store {
         session: &Session,
         now: OffsetDateTime,
     ) -> Result<Case, StoreError> {
-        let enrollment = self.enrollment()?;
-        let calendar = self.calendar()?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut doc =
-            load_doc(&tx, number)?.ok_or_else(|| StoreError::NoSuchCase(number.to_string()))?;
-        let current = case_doc::read(&doc)?;
-        if let Err(denied) = may_edit(&current, session) {
-            drop(tx);
-            self.refuse(session, Action::Edit, Some(number), &denied, now)?;
-            return Err(denied.into());
-        }
-        let Some(state) = current.materials.iter().find(|m| m.code == material) else {
-            let known: Vec<&str> = current.materials.iter().map(|m| m.code.as_str()).collect();
-            return Err(StoreError::Invalid(format!(
-                "case {number} has no material {material:?} (it has {}) / 办件{number}没有材料“{material}”（可选：{}）",
-                known.join(", "),
-                known.join("、")
-            )));
-        };
-        if pages.is_empty() {
-            return Err(StoreError::Invalid(
-                "no pages to attach / 没有要附加的页面".into(),
-            ));
-        }
-        if state.pages.len() + pages.len() > MAX_PAGES_PER_MATERIAL {
-            return Err(StoreError::Invalid(format!(
-                "material {material} would have more than {MAX_PAGES_PER_MATERIAL} pages / 材料{material}将超过{MAX_PAGES_PER_MATERIAL}页"
-            )));
-        }
-        let at_ms = now_ms(now);
-        let mut refs = Vec::with_capacity(pages.len());
-        for page in pages {
-            put_blob(&tx, page, at_ms)?;
-            refs.push(PageRef {
-                sha256: page.sha256.clone(),
-                bytes: page.bytes.len() as u64,
-                mime: page.mime.to_string(),
-                width: page.width,
-                height: page.height,
-            });
-        }
-        doc.set_actor(case_doc::device_actor(&enrollment.device_id));
-        let before = doc.get_heads();
-        let event = CaseEvent {
-            at_ms,
-            kind: EventKind::PagesAttached,
-            by: session.user.clone(),
-            device: enrollment.device_id,
-            detail: format!("{} page(s) for {material}", refs.len()),
-            missing: vec![material.to_string()],
-            ..CaseEvent::default()
-        };
-        case_doc::attach_pages(&mut doc, material, &refs, &event)?;
-        let case = save_doc(&tx, &calendar, number, &mut doc, Some(&before))?.ok_or_else(|| {
-            StoreError::Corrupt(format!("case {number} unreadable after attaching pages"))
-        })?;
-        tx.commit()?;
-        Ok(case)
+        self.edit_case(number, session, now, |tx, current, doc, mut event| {
+            let Some(state) = current.materials.iter().find(|m| m.code == material) else {
+                let known: Vec<&str> = current.materials.iter().map(|m| m.code.as_str()).collect();
+                return Err(StoreError::Invalid(format!(
+                    "case {number} has no material {material:?} (it has {}) / 办件{number}没有材料“{material}”（可选：{}）",
+                    known.join(", "),
+                    known.join("、")
+                )));
+            };
+            if pages.is_empty() {
+                return Err(StoreError::Invalid(
+                    "no pages to attach / 没有要附加的页面".into(),
+                ));
+            }
+            if state.pages.len() + pages.len() > MAX_PAGES_PER_MATERIAL {
+                return Err(StoreError::Invalid(format!(
+                    "material {material} would have more than {MAX_PAGES_PER_MATERIAL} pages / 材料{material}将超过{MAX_PAGES_PER_MATERIAL}页"
+                )));
+            }
+            let mut refs = Vec::with_capacity(pages.len());
+            for page in pages {
+                put_blob(tx, page, event.at_ms)?;
+                refs.push(PageRef {
+                    sha256: page.sha256.clone(),
+                    bytes: page.bytes.len() as u64,
+                    mime: page.mime.to_string(),
+                    width: page.width,
+                    height: page.height,
+                });
+            }
+            event.kind = EventKind::PagesAttached;
+            event.detail = format!("{} page(s) for {material}", refs.len());
+            event.missing = vec![material.to_string()];
+            Ok(case_doc::attach_pages(doc, material, &refs, &event)?)
+        })
     }
 
     /// The pages of a case, by material, with whether their bytes are here yet.
