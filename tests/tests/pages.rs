@@ -7,8 +7,10 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
+use tongban_e2e::device::RawDevice;
 use tongban_e2e::proxy::Proxy;
 use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP, s3_bucket, text};
+use tongban_sync::wire::{self, PageFetch, PageFetchResponse};
 
 const CHUNK: u64 = 256 * 1024;
 /// The pages must come to at least this much once stored.
@@ -355,4 +357,32 @@ fn cut_link_scenario(hub: &mut Hub) {
     let deduplicated = third.sync();
     assert_eq!(deduplicated["pages_up"], 1, "{deduplicated}");
     assert_eq!(deduplicated["page_bytes_up"], 0, "{deduplicated}");
+
+    // Chunks past a page's end and pages the hub lacks are refused as such.
+    let raw = RawDevice::enroll(hub, TOWNSHIP);
+    let (name, bytes) = &stored[0];
+    let sha = sha256(bytes);
+    assert!(name.contains(&sha[..12]));
+    let fetch = |sha256: &str, index: u32| {
+        raw.post(
+            TOWNSHIP,
+            "pages/get",
+            wire::encode(&PageFetch {
+                sha256: sha256.to_string(),
+                index,
+            }),
+        )
+    };
+    let past = fetch(&sha, 999);
+    assert_eq!(past.status, 400, "{}", past.message());
+    assert!(
+        past.message().contains("has no chunk 999"),
+        "{}",
+        past.message()
+    );
+    let absent = fetch(&"ab".repeat(32), 0);
+    assert_eq!(absent.status, 404, "{}", absent.message());
+    let first: PageFetchResponse = fetch(&sha, 0).decode();
+    assert_eq!(first.size, bytes.len() as u64);
+    assert_eq!(first.data, bytes[..CHUNK as usize]);
 }

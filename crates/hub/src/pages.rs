@@ -4,7 +4,7 @@
 
 use crate::api::ApiError;
 use object_store::path::Path as ObjectPath;
-use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tongban_domain::page::{MAX_PAGE_BYTES, is_sha256_hex};
@@ -164,23 +164,43 @@ impl PageStore {
         index: u32,
     ) -> Result<PageFetchResponse, ApiError> {
         check_digest(sha256)?;
-        let Some(size) = self.size(township, sha256).await? else {
-            return Err(ApiError::NotFound(format!(
-                "page {sha256} is not at the hub (yet) / 中心尚无页面{sha256}"
-            )));
-        };
-        if index >= page_chunks(size) {
-            return Err(ApiError::BadRequest(format!(
-                "page {sha256} has no chunk {index} / 页面{sha256}没有第{index}块"
-            )));
-        }
+        // One ranged read: the store clamps the range to the object and reports its size, so
+        // no separate look-up is needed (a chunk is a request of its own on a slow link).
         let start = u64::from(index) * tongban_sync::wire::PAGE_CHUNK_BYTES;
-        let end = start + page_chunk_len(size, index);
-        let data = self
+        let options = GetOptions {
+            range: Some(GetRange::Bounded(
+                start..start + tongban_sync::wire::PAGE_CHUNK_BYTES,
+            )),
+            ..GetOptions::default()
+        };
+        let found = match self
             .objects
-            .get_range(&Self::key(township, sha256), start..end)
+            .get_opts(&Self::key(township, sha256), options)
             .await
-            .map_err(internal)?;
+        {
+            Ok(found) => found,
+            Err(object_store::Error::NotFound { .. }) => {
+                return Err(ApiError::NotFound(format!(
+                    "page {sha256} is not at the hub (yet) / 中心尚无页面{sha256}"
+                )));
+            }
+            Err(e) => {
+                // Stores word a range past the end differently; the page's size tells.
+                let past_end = self
+                    .size(township, sha256)
+                    .await?
+                    .is_some_and(|size| index >= page_chunks(size));
+                return Err(if past_end {
+                    ApiError::BadRequest(format!(
+                        "page {sha256} has no chunk {index} / 页面{sha256}没有第{index}块"
+                    ))
+                } else {
+                    internal(e)
+                });
+            }
+        };
+        let size = found.meta.size;
+        let data = found.bytes().await.map_err(internal)?;
         Ok(PageFetchResponse {
             size,
             data: data.to_vec(),
