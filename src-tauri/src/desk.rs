@@ -114,13 +114,27 @@ impl Desk {
 
     /// The signed-in user's session, marked as used now; ends it when it sat idle too long.
     pub fn session(&self) -> Result<Session, UiError> {
+        self.current_session(true)
+    }
+
+    /// The session for the window's own polling, which must not keep an idle desk signed in.
+    pub fn watching_session(&self) -> Result<Session, UiError> {
+        self.current_session(false)
+    }
+
+    fn current_session(&self, used: bool) -> Result<Session, UiError> {
         let policy = self.with_store(|s| s.policy().map_err(store_error))?;
         let now = tongban_store::now_ms(time::OffsetDateTime::now_utc());
         let mut guard = lock(&self.session);
         let Some(session) = guard.as_mut() else {
             return Err(message("signed_out", "please sign in first", "请先登录"));
         };
-        if let Err(idle) = session.touch(&policy, now) {
+        let fresh = if used {
+            session.touch(&policy, now)
+        } else {
+            session.check_idle(&policy, now)
+        };
+        if let Err(idle) = fresh {
             *guard = None;
             return Err(UiError::from_message("idle", &idle.to_string()));
         }

@@ -61,7 +61,7 @@ pub fn dropped(desk: &Desk, paths: Vec<PathBuf>) {
 #[tauri::command]
 pub async fn pending_files(desk: State<'_, Arc<Desk>>) -> Answer<PendingFiles> {
     blocking(&desk, |d| {
-        d.session()?;
+        d.watching_session()?;
         let dir = inbox_dir(d);
         // Created on first look so scanners have somewhere to write.
         let _ = std::fs::create_dir_all(&dir);

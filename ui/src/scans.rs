@@ -32,7 +32,8 @@ pub fn Scans(view: RwSignal<Option<CaseView>>) -> impl IntoView {
             });
         }
     };
-    // Pages of this case may arrive from other desks; files may land in the inbox any time.
+    // Files may land in the inbox any time, so they are polled; pages are read with the case
+    // (pages a sync brings show when the case is opened again, like its other fields).
     let poll = move || {
         spawn_local(async move {
             if let Ok(files) = api::pending_files().await {
@@ -53,7 +54,6 @@ pub fn Scans(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                 }
             }
         });
-        load_pages();
     };
     Effect::new(move |_| {
         if let Some(v) = view.get()
@@ -61,6 +61,12 @@ pub fn Scans(view: RwSignal<Option<CaseView>>) -> impl IntoView {
             && let Some(first) = v.case.materials.first()
         {
             material.set(first.code.clone());
+        }
+    });
+    // Whenever the case is (re)loaded or changed here, its pages are read again.
+    Effect::new(move |_| {
+        if view.with(Option::is_some) {
+            load_pages();
         }
     });
     poll();

@@ -158,11 +158,17 @@ pub struct Session {
 }
 
 impl Session {
-    /// Marks a use of the session, or ends it when it sat idle too long.
-    pub fn touch(&mut self, policy: &SecurityPolicy, now_ms: i64) -> Result<(), SignInError> {
+    /// Whether the session sat idle too long, without counting this look as a use.
+    pub fn check_idle(&self, policy: &SecurityPolicy, now_ms: i64) -> Result<(), SignInError> {
         if now_ms - self.last_use_ms > policy.idle_ms() {
             return Err(SignInError::Idle(policy.idle_minutes));
         }
+        Ok(())
+    }
+
+    /// Marks a use of the session, or ends it when it sat idle too long.
+    pub fn touch(&mut self, policy: &SecurityPolicy, now_ms: i64) -> Result<(), SignInError> {
+        self.check_idle(policy, now_ms)?;
         self.last_use_ms = self.last_use_ms.max(now_ms);
         Ok(())
     }
@@ -233,6 +239,25 @@ mod tests {
         session.touch(&policy, 19 * MINUTE).unwrap();
         assert_eq!(
             session.touch(&policy, 29 * MINUTE + 1),
+            Err(SignInError::Idle(10))
+        );
+    }
+
+    #[test]
+    fn looking_at_a_session_does_not_keep_it_alive() {
+        let policy = SecurityPolicy::default();
+        let session = Session {
+            user: "李明".into(),
+            role: crate::Role::Clerk,
+            last_use_ms: 0,
+        };
+        // The window polls every two seconds; only the clerk's own actions count as use.
+        for second in (0..600).step_by(2) {
+            session.check_idle(&policy, second * 1000).unwrap();
+        }
+        assert_eq!(session.last_use_ms, 0);
+        assert_eq!(
+            session.check_idle(&policy, 10 * MINUTE + 1),
             Err(SignInError::Idle(10))
         );
     }
