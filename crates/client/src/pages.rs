@@ -95,21 +95,14 @@ fn upload(
                 }
                 let offset = u64::from(index) * PAGE_CHUNK_BYTES;
                 let data = session.store.page_slice(&blob.sha256, offset, len)?;
-                if session.store.note_page_attempt(
-                    &blob.sha256,
-                    index,
-                    PageDirection::Up.as_str(),
-                )? {
-                    session.report.page_bytes_resent += len;
-                }
                 let chunk = PageChunk {
                     sha256: blob.sha256.clone(),
                     size: blob.size,
                     index,
                     data,
                 };
-                let ack: PageChunkAck = session.call("pages/put", &chunk)?;
-                session.report.page_bytes_resent += session.last_failures * len;
+                let ack: PageChunkAck =
+                    move_chunk(session, PageDirection::Up, &blob.sha256, index, len, &chunk)?;
                 session.report.page_bytes_up += len;
                 state.bytes_done += len;
                 progress(state);
@@ -169,18 +162,18 @@ fn fetch(
             state.bytes_done += len;
             continue;
         }
-        if session
-            .store
-            .note_page_attempt(&blob.sha256, index, PageDirection::Down.as_str())?
-        {
-            session.report.page_bytes_resent += len;
-        }
         let request = PageFetch {
             sha256: blob.sha256.clone(),
             index,
         };
-        let chunk: PageFetchResponse = session.call("pages/get", &request)?;
-        session.report.page_bytes_resent += session.last_failures * len;
+        let chunk: PageFetchResponse = move_chunk(
+            session,
+            PageDirection::Down,
+            &blob.sha256,
+            index,
+            len,
+            &request,
+        )?;
         if chunk.size != blob.size || chunk.data.len() as u64 != len {
             return Err(HubError::BadAnswer(format!(
                 "page {} chunk {index} has the wrong length / 页面{}第{index}块长度不符",
@@ -196,4 +189,29 @@ fn fetch(
     let whole = session.store.finish_download(blob)?;
     session.store.clear_page_attempts(&blob.sha256)?;
     Ok(whole)
+}
+
+/// Sends one chunk request, counting as re-sent the chunk's bytes when an earlier run lost it
+/// (recorded before it left) and for every attempt of this run that a cut link lost.
+fn move_chunk<Q: Serialize, A: serde::de::DeserializeOwned>(
+    session: &mut Session<'_>,
+    direction: PageDirection,
+    sha256: &str,
+    index: u32,
+    len: u64,
+    request: &Q,
+) -> Result<A, SyncError> {
+    if session
+        .store
+        .note_page_attempt(sha256, index, direction.as_str())?
+    {
+        session.report.page_bytes_resent += len;
+    }
+    let endpoint = match direction {
+        PageDirection::Up => "pages/put",
+        PageDirection::Down => "pages/get",
+    };
+    let answer = session.call(endpoint, request)?;
+    session.report.page_bytes_resent += session.last_failures * len;
+    Ok(answer)
 }
