@@ -1,0 +1,17 @@
+//! The tamper-evident audit trail. Each desk keeps a signed hash chain of everything done on it
+//! (`chain`); the hub appends every verified event to its township's RFC 6962 Merkle log and
+//! signs checkpoints that desks check for consistency (`log`). No I/O here: storage and
+//! transport are the store's, client's and hub's.
+#![forbid(unsafe_code)]
+
+pub mod chain;
+pub mod log;
+#[cfg(test)]
+mod tests;
+
+pub use chain::{
+    AuditAction, AuditEvent, ChainBreak, ChainProblem, GENESIS, Head, Outcome, SignedEvent,
+    event_hash, next_event, verify_chain,
+};
+pub use ed25519_dalek;
+pub use log::{Checkpoint, Leaf, LogError, MerkleLog, SignedCheckpoint};
