@@ -112,6 +112,20 @@ pub struct AttachForm {
     pub greyscale: bool,
 }
 
+/// One audited access, as the supervisor's audit view shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub at_ms: i64,
+    pub user: String,
+    pub device: String,
+    pub action: String,
+    pub action_zh: String,
+    /// A case number, or empty for a sign-in.
+    pub object: String,
+    pub refused: bool,
+    pub detail: String,
+}
+
 /// One line of the case list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseSummary {

@@ -46,7 +46,14 @@ impl Role {
         match self {
             Self::Clerk => matches!(
                 action,
-                View | Register | Edit | Return | Supplement | HandOver | Complete | Withdraw
+                View | Register
+                    | Edit
+                    | Return
+                    | Supplement
+                    | HandOver
+                    | Complete
+                    | Withdraw
+                    | Unmask
             ),
             Self::Supervisor => matches!(
                 action,
@@ -58,6 +65,8 @@ impl Role {
                     | Withdraw
                     | Reassign
                     | Resolve
+                    | ReadAudit
+                    | Unmask
             ),
             Self::Field => matches!(action, View | Register | Edit | Supplement),
             Self::Admin => matches!(action, ManageUsers),
@@ -113,9 +122,13 @@ pub enum Action {
     /// Settle two conflicting offline decisions.
     Resolve,
     ManageUsers,
+    /// See a case's audit trail: who saw or changed it.
+    ReadAudit,
+    /// See an applicant's whole ID and phone numbers (masked everywhere else).
+    Unmask,
 }
 
-pub const ACTIONS: [Action; 14] = [
+pub const ACTIONS: [Action; 16] = [
     Action::View,
     Action::Register,
     Action::Edit,
@@ -130,6 +143,8 @@ pub const ACTIONS: [Action; 14] = [
     Action::Reassign,
     Action::Resolve,
     Action::ManageUsers,
+    Action::ReadAudit,
+    Action::Unmask,
 ];
 
 impl Action {
@@ -149,6 +164,8 @@ impl Action {
             Self::Reassign => "reassign",
             Self::Resolve => "resolve",
             Self::ManageUsers => "manage_users",
+            Self::ReadAudit => "read_audit",
+            Self::Unmask => "unmask",
         }
     }
 
@@ -168,12 +185,24 @@ impl Action {
             Self::Reassign => "改派",
             Self::Resolve => "裁决冲突",
             Self::ManageUsers => "管理用户",
+            Self::ReadAudit => "查看审计记录",
+            Self::Unmask => "查看完整证件号码",
         }
     }
 
     /// Decisions are signed with the device key and verified by the hub.
     pub fn is_decision(self) -> bool {
         matches!(self, Self::Approve | Self::Reject | Self::Resolve)
+    }
+}
+
+impl FromStr for Action {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ACTIONS
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or_else(|| format!("unknown action {s:?} / 未知操作“{s}”"))
     }
 }
 

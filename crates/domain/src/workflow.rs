@@ -76,7 +76,7 @@ pub fn kind_of(action: Action) -> Option<EventKind> {
         Action::Withdraw => EventKind::Withdrawn,
         Action::Reassign => EventKind::Reassigned,
         Action::Resolve => EventKind::Resolved,
-        Action::View | Action::ManageUsers => return None,
+        Action::View | Action::ManageUsers | Action::ReadAudit | Action::Unmask => return None,
     })
 }
 
@@ -101,7 +101,7 @@ pub fn starts_from(action: Action, status: CaseStatus) -> bool {
             Registered | SupplementRequested | Supplemented | Accepted | UnderReview
         ),
         Action::Edit | Action::Reassign => !is_final(status),
-        Action::View => true,
+        Action::View | Action::ReadAudit | Action::Unmask => true,
         Action::Register | Action::Resolve | Action::ManageUsers => false,
     }
 }

@@ -1,9 +1,12 @@
 //! Accounts on a desk: the township directory from the hub, signing in with lockout and an
 //! optional one-time code, and the record of refused attempts.
 
+use crate::Access;
 use crate::{Store, StoreError};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use std::borrow::Cow;
+use tongban_audit::{AuditAction, Outcome};
+use tongban_domain::Action;
 use tongban_domain::calendar::CalendarData;
 use tongban_domain::session::{Attempts, Session};
 use tongban_domain::{Role, SecurityPolicy, SignInError, WorkCalendar};
@@ -205,6 +208,7 @@ impl Store {
             "UPDATE users SET failures = 0, locked_until_ms = NULL WHERE name = ?1",
             [user],
         )?;
+        self.audit(&Access::done(user, AuditAction::SignIn, ""), now_ms)?;
         Ok(Session {
             user: user.to_string(),
             role: role.parse().map_err(StoreError::Corrupt)?,
@@ -212,6 +216,7 @@ impl Store {
         })
     }
 
+    /// Keeps a refused attempt, in the refusals list and the audit trail together.
     pub(crate) fn record_refusal(
         &self,
         at_ms: i64,
@@ -220,11 +225,23 @@ impl Store {
         case_number: Option<&str>,
         reason: &str,
     ) -> Result<(), StoreError> {
-        self.conn.execute(
+        let audited = match action.parse::<Action>() {
+            Ok(action) => crate::audit::audit_action(action),
+            Err(_) => AuditAction::SignIn,
+        };
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        tx.execute(
             "INSERT INTO refusals (at_ms, user, action, case_number, reason)
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![at_ms, user, action, case_number, reason],
         )?;
+        let access = Access {
+            outcome: Outcome::Refused,
+            detail: reason,
+            ..Access::done(user, audited, case_number.unwrap_or_default())
+        };
+        crate::audit::append(&tx, &access, at_ms)?;
+        tx.commit()?;
         Ok(())
     }
 

@@ -2,9 +2,10 @@
 //! chunks; the `cases` table is a projection for listing and lookup, rewritten in the same
 //! transaction as every change to the document.
 
-use crate::{Store, StoreError};
+use crate::{Access, Store, StoreError};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use time::{Date, OffsetDateTime};
+use tongban_audit::AuditAction;
 use tongban_domain::calendar::{date_text, parse_date};
 use tongban_domain::desk::CaseSummary;
 use tongban_domain::session::Session;
@@ -105,6 +106,12 @@ impl Store {
         let case = registration.into_case(catalogue, number, &desk)?;
         let mut doc = case_doc::create(&case, &enrollment.device_id)?;
         save_doc(&tx, &calendar, case.number.as_str(), &mut doc, None)?;
+        let digest = case_doc::heads_digest(&doc.get_heads());
+        let access = Access {
+            digest: &digest,
+            ..Access::done(&session.user, AuditAction::Register, case.number.as_str())
+        };
+        crate::audit::append(&tx, &access, now_ms(now))?;
         tx.commit()?;
         Ok(case)
     }
@@ -169,6 +176,12 @@ impl Store {
         apply(&tx, &current, &mut doc, event)?;
         let case = save_doc(&tx, &calendar, number, &mut doc, Some(&before))?
             .ok_or_else(|| StoreError::Corrupt(format!("case {number} unreadable after edit")))?;
+        let digest = case_doc::heads_digest(&doc.get_heads());
+        let access = Access {
+            digest: &digest,
+            ..Access::done(&session.user, AuditAction::Edit, number)
+        };
+        crate::audit::append(&tx, &access, now_ms(now))?;
         tx.commit()?;
         Ok(case)
     }

@@ -3,9 +3,10 @@
 //! refusals change nothing and are recorded.
 
 use crate::cases::{load_doc, now_ms, save_doc};
-use crate::{CaseFilter, Store, StoreError};
+use crate::{Access, CaseFilter, Store, StoreError};
 use rusqlite::TransactionBehavior;
 use time::{Date, OffsetDateTime};
+use tongban_domain::desk::AuditRow;
 use tongban_domain::desk::WorkQueues;
 use tongban_domain::role::ACTIONS;
 use tongban_domain::session::Session;
@@ -37,12 +38,61 @@ impl Store {
         number: &str,
         now: OffsetDateTime,
     ) -> Result<Case, StoreError> {
+        self.permitted(session, number, Action::View, now)
+    }
+
+    /// The case, once `session` is found to hold `action` on it; the access is audited either
+    /// way.
+    fn permitted(
+        &self,
+        session: &Session,
+        number: &str,
+        action: Action,
+        now: OffsetDateTime,
+    ) -> Result<Case, StoreError> {
         let case = self.case(number)?;
-        if let Err(denied) = workflow::permit(&case, &session.user, session.role, Action::View) {
-            self.refuse(session, Action::View, Some(number), &denied, now)?;
+        if let Err(denied) = workflow::permit(&case, &session.user, session.role, action) {
+            self.refuse(session, action, Some(number), &denied, now)?;
             return Err(denied.into());
         }
+        let digest = self.doc_digest(number)?.unwrap_or_default();
+        let access = Access {
+            detail: if action == Action::View {
+                ""
+            } else {
+                action.as_str()
+            },
+            digest: &digest,
+            ..Access::done(&session.user, crate::audit::audit_action(action), number)
+        };
+        self.audit(&access, now_ms(now))?;
         Ok(case)
+    }
+
+    /// Who saw or changed a case, newest first: for supervisors.
+    pub fn case_audit(
+        &self,
+        session: &Session,
+        number: &str,
+        now: OffsetDateTime,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        self.permitted(session, number, Action::ReadAudit, now)?;
+        self.audit_rows(Some(number), 500)
+    }
+
+    /// An applicant's whole ID and phone number, for a user with the right to see them; every
+    /// call is audited.
+    pub fn unmask(
+        &self,
+        session: &Session,
+        number: &str,
+        now: OffsetDateTime,
+    ) -> Result<(String, Option<String>), StoreError> {
+        let case = self.permitted(session, number, Action::Unmask, now)?;
+        Ok((
+            case.applicant.id.as_str().to_string(),
+            case.applicant.phone.map(|p| p.as_str().to_string()),
+        ))
     }
 
     /// Takes a workflow action on a case: accept, return, approve, reject, complete, and the
@@ -106,6 +156,13 @@ impl Store {
         let case = save_doc(&tx, &calendar, number, &mut doc, Some(&before))?.ok_or_else(|| {
             StoreError::Corrupt(format!("case {number} unreadable after {action}"))
         })?;
+        let digest = case_doc::heads_digest(&doc.get_heads());
+        let access = Access {
+            detail: action.as_str(),
+            digest: &digest,
+            ..Access::done(&session.user, crate::audit::audit_action(action), number)
+        };
+        crate::audit::append(&tx, &access, now_ms(now))?;
         tx.commit()?;
         Ok(case)
     }
@@ -141,6 +198,8 @@ impl Store {
                         | Action::Edit
                         | Action::Reassign
                         | Action::ManageUsers
+                        | Action::ReadAudit
+                        | Action::Unmask
                 )
             })
             .filter(|a| {

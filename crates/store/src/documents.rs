@@ -1,9 +1,10 @@
 //! Printed documents assembled from a case as this desk holds it: what goes on the receipt, the
 //! one-time notice and the decision, checked against the case before anything is printed.
 
-use crate::{Store, StoreError};
+use crate::{Access, Store, StoreError};
 use std::str::FromStr;
 use time::OffsetDateTime;
+use tongban_audit::AuditAction;
 use tongban_domain::calendar::china_date;
 use tongban_domain::session::Session;
 use tongban_domain::workflow;
@@ -115,7 +116,15 @@ impl Store {
                 })
             }
         };
-        pdf.map_err(|e| StoreError::Invalid(e.to_string()))
+        let pdf = pdf.map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let digest = tongban_pages::sha256_hex(&pdf);
+        let access = Access {
+            detail: kind.as_str(),
+            digest: &digest,
+            ..Access::done(&session.user, AuditAction::Print, number)
+        };
+        self.audit(&access, crate::now_ms(now))?;
+        Ok(pdf)
     }
 }
 

@@ -3,6 +3,9 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+pub mod audit;
+#[cfg(test)]
+mod audit_tests;
 mod cases;
 mod casework;
 #[cfg(test)]
@@ -20,6 +23,7 @@ mod sync_state;
 mod test_desk;
 
 pub use accounts::Refusal;
+pub use audit::{Access, TrailReport};
 pub use cases::{CaseFilter, now_ms};
 pub use documents::DocKind;
 pub use error::StoreError;

@@ -97,6 +97,12 @@ impl Profile {
         key_file.wrapped_by_keyring = keys::wrap(&kek, &data_key, &key_file.profile_id)?;
         KeyringSlot::for_profile(&key_file.profile_id)?.store(&kek)?;
         self.write_key_file(&key_file)?;
+        let user = store.enrollment().map(|e| e.user).unwrap_or_default();
+        let access = crate::Access {
+            detail: "recovered with the recovery passphrase",
+            ..crate::Access::done(&user, tongban_audit::AuditAction::Key, "")
+        };
+        store.audit(&access, crate::now_ms(time::OffsetDateTime::now_utc()))?;
         Ok(store)
     }
 

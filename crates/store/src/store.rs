@@ -69,6 +69,14 @@ const MIGRATIONS: &[M<'static>] = &[
          sha256 TEXT NOT NULL, idx INTEGER NOT NULL, direction TEXT NOT NULL,
          PRIMARY KEY (sha256, idx, direction));",
     ),
+    M::up(
+        "CREATE TABLE audit_events (
+         seq INTEGER PRIMARY KEY, bytes BLOB NOT NULL, signature BLOB NOT NULL,
+         hash BLOB NOT NULL, at_ms INTEGER NOT NULL, object TEXT NOT NULL,
+         hub_position INTEGER);
+     CREATE INDEX audit_by_object ON audit_events (object, seq);
+     CREATE INDEX audit_unacknowledged ON audit_events (seq) WHERE hub_position IS NULL;",
+    ),
 ];
 
 /// What the hub told this desk when it enrolled.
@@ -190,6 +198,11 @@ impl Store {
             enrollment.device_serial.to_string().as_bytes(),
         )?;
         crate::accounts::write_directory(&tx, directory)?;
+        let access = crate::Access {
+            detail: "enrolled",
+            ..crate::Access::done(&enrollment.user, tongban_audit::AuditAction::Key, "")
+        };
+        crate::audit::append(&tx, &access, crate::now_ms(time::OffsetDateTime::now_utc()))?;
         tx.commit()?;
         Ok(())
     }

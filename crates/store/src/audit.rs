@@ -1,0 +1,272 @@
+//! The desk's audit trail: every access appended as a signed, hash-chained event in the same
+//! encrypted database (inside the transaction of the change it records, where there is one),
+//! acknowledged by the hub with its position in the township's Merkle log.
+
+use crate::{Store, StoreError};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use tongban_audit::{
+    AuditAction, ChainBreak, Head, Outcome, SignedCheckpoint, SignedEvent, next_event, verify_chain,
+};
+use tongban_domain::Action;
+use tongban_domain::desk::AuditRow;
+use tongban_sync::ed25519_dalek::{SigningKey, VerifyingKey};
+
+/// What is being recorded; the store adds device, time, sequence and link.
+#[derive(Debug, Clone)]
+pub struct Access<'a> {
+    pub user: &'a str,
+    pub action: AuditAction,
+    pub object: &'a str,
+    pub outcome: Outcome,
+    pub detail: &'a str,
+    pub digest: &'a str,
+}
+
+impl<'a> Access<'a> {
+    pub fn done(user: &'a str, action: AuditAction, object: &'a str) -> Self {
+        Self {
+            user,
+            action,
+            object,
+            outcome: Outcome::Done,
+            detail: "",
+            digest: "",
+        }
+    }
+}
+
+/// The audit action a workflow action is recorded under.
+pub fn audit_action(action: Action) -> AuditAction {
+    match action {
+        Action::View | Action::ReadAudit => AuditAction::View,
+        Action::Unmask => AuditAction::Unmask,
+        Action::Register => AuditAction::Register,
+        Action::Edit => AuditAction::Edit,
+        Action::Approve | Action::Reject | Action::Resolve => AuditAction::Decision,
+        Action::ManageUsers => AuditAction::Key,
+        _ => AuditAction::Transition,
+    }
+}
+
+fn head(conn: &Connection) -> Result<Option<Head>, StoreError> {
+    let row: Option<(i64, Vec<u8>)> = conn
+        .query_row(
+            "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    row.map(|(seq, hash)| {
+        Ok(Head {
+            seq: u64::try_from(seq).map_err(|_| StoreError::Corrupt("audit sequence".into()))?,
+            hash: hash
+                .try_into()
+                .map_err(|_| StoreError::Corrupt("audit hash".into()))?,
+        })
+    })
+    .transpose()
+}
+
+/// Appends one event inside the caller's transaction. A desk not yet enrolled has no key and
+/// nothing to audit.
+pub(crate) fn append(tx: &Connection, access: &Access<'_>, at_ms: i64) -> Result<(), StoreError> {
+    let setting = |key: &str| -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(tx
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    };
+    let (Some(device), Some(key)) = (setting("device_id")?, setting("device_key")?) else {
+        return Ok(());
+    };
+    let device = String::from_utf8(device).map_err(|_| StoreError::Corrupt("device id".into()))?;
+    let key = zeroize::Zeroizing::new(key);
+    let key: [u8; 32] = key
+        .as_slice()
+        .try_into()
+        .map_err(|_| StoreError::Corrupt("device key".into()))?;
+    let key = SigningKey::from_bytes(&key);
+    let mut event = next_event(head(tx)?, &device, at_ms);
+    event.user = access.user.to_string();
+    event.action = access.action;
+    event.object = access.object.to_string();
+    event.outcome = access.outcome;
+    event.detail = access.detail.to_string();
+    event.digest = access.digest.to_string();
+    let signed = event.sign(&key);
+    tx.execute(
+        "INSERT INTO audit_events (seq, bytes, signature, hash, at_ms, object)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            event.seq as i64,
+            signed.bytes,
+            signed.signature,
+            signed.hash().to_vec(),
+            at_ms,
+            event.object
+        ],
+    )?;
+    Ok(())
+}
+
+/// How the local trail stands after checking every event.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TrailReport {
+    pub events: u64,
+    pub acknowledged: u64,
+    pub checkpoint_size: Option<u64>,
+}
+
+impl Store {
+    /// Records an access in its own transaction.
+    pub fn audit(&self, access: &Access<'_>, at_ms: i64) -> Result<(), StoreError> {
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        append(&tx, access, at_ms)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Who saw or changed `object` (everything when `None`), newest first.
+    pub fn audit_rows(
+        &self,
+        object: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT bytes, signature FROM audit_events WHERE ?1 IS NULL OR object = ?1
+             ORDER BY seq DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![object, limit], |r| {
+            Ok(SignedEvent {
+                bytes: r.get(0)?,
+                signature: r.get(1)?,
+            })
+        })?;
+        let mut out = Vec::new();
+        for signed in rows {
+            let event = signed?
+                .event()
+                .map_err(|e| StoreError::Corrupt(format!("audit event: {e}")))?;
+            out.push(AuditRow {
+                at_ms: event.at_ms,
+                user: event.user,
+                device: event.device,
+                action: event.action.as_str().to_string(),
+                action_zh: event.action.label_zh().to_string(),
+                object: event.object,
+                refused: event.outcome == Outcome::Refused,
+                detail: event.detail,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Events from sequence number `from` on, in order, at most `limit`.
+    pub fn audit_events(&self, from: u64, limit: u32) -> Result<Vec<SignedEvent>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT bytes, signature FROM audit_events WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![from as i64, limit], |r| {
+            Ok(SignedEvent {
+                bytes: r.get(0)?,
+                signature: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The first event the hub has not acknowledged yet.
+    pub fn first_unacknowledged_audit(&self) -> Result<u64, StoreError> {
+        let seq: Option<i64> = self.conn.query_row(
+            "SELECT min(seq) FROM audit_events WHERE hub_position IS NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        match seq {
+            Some(seq) => Ok(seq as u64),
+            None => Ok(self.audit_head()?.map_or(0, |h| h.seq + 1)),
+        }
+    }
+
+    pub fn audit_head(&self) -> Result<Option<Head>, StoreError> {
+        head(&self.conn)
+    }
+
+    /// Records the hub's acknowledgement of events `first..` at log positions `positions` and
+    /// the checkpoint that proved them, together.
+    pub fn acknowledge_audit(
+        &mut self,
+        first: u64,
+        positions: &[u64],
+        checkpoint: &SignedCheckpoint,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        for (i, position) in positions.iter().enumerate() {
+            tx.execute(
+                "UPDATE audit_events SET hub_position = ?1 WHERE seq = ?2",
+                params![*position as i64, (first + i as u64) as i64],
+            )?;
+        }
+        let text =
+            serde_json::to_vec(checkpoint).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Self::put_setting(&tx, "audit_checkpoint", &text)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The last checkpoint of the township log this desk verified.
+    pub fn audit_checkpoint(&self) -> Result<Option<SignedCheckpoint>, StoreError> {
+        self.setting("audit_checkpoint")?
+            .map(|b| serde_json::from_slice(&b).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .transpose()
+    }
+
+    /// The hub's checkpoint-signing key, learnt at enrolment.
+    pub fn hub_audit_key(&self) -> Result<Option<VerifyingKey>, StoreError> {
+        let Some(text) = self.setting_text("hub_audit_key")? else {
+            return Ok(None);
+        };
+        tongban_sync::auth::parse_public_key(&text)
+            .map(Some)
+            .map_err(|_| StoreError::Corrupt("hub audit key".into()))
+    }
+
+    pub fn set_hub_audit_key(&mut self, key: &str) -> Result<(), StoreError> {
+        Self::put_setting(&self.conn, "hub_audit_key", key.as_bytes())
+    }
+
+    /// Checks the whole local trail: every signature, sequence number and link, ending at
+    /// `expected_end` when a head is known from outside the database.
+    pub fn verify_trail(
+        &self,
+        expected_end: Option<Head>,
+    ) -> Result<Result<TrailReport, ChainBreak>, StoreError> {
+        let enrollment = self.enrollment()?;
+        let key = SigningKey::from_bytes(self.device_key()?.expose()).verifying_key();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT bytes, signature FROM audit_events ORDER BY seq")?;
+        let events = stmt
+            .query_map([], |r| {
+                Ok(SignedEvent {
+                    bytes: r.get(0)?,
+                    signature: r.get(1)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Err(e) = verify_chain(&enrollment.device_id, &key, None, &events, expected_end) {
+            return Ok(Err(e));
+        }
+        let acknowledged: i64 = self.conn.query_row(
+            "SELECT count(*) FROM audit_events WHERE hub_position IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(Ok(TrailReport {
+            events: events.len() as u64,
+            acknowledged: acknowledged as u64,
+            checkpoint_size: self.audit_checkpoint()?.map(|c| c.checkpoint.size),
+        }))
+    }
+}
