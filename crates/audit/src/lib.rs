@@ -7,6 +7,9 @@
 pub mod chain;
 pub mod log;
 #[cfg(test)]
+mod log_tests;
+mod log_verify;
+#[cfg(test)]
 mod tests;
 
 pub use chain::{
@@ -15,3 +18,4 @@ pub use chain::{
 };
 pub use ed25519_dalek;
 pub use log::{Checkpoint, Leaf, LogError, MerkleLog, SignedCheckpoint};
+pub use log_verify::{LogBreak, LogProblem, LogReport, LoggedEvent, verify_log};
