@@ -154,13 +154,48 @@ impl Hub {
         args
     }
 
-    /// Runs an operator command (`tongban-hub SUBCOMMAND ... --data-dir ...`), expecting success.
-    pub fn admin(&self, args: &[&str]) -> String {
-        let output = Command::new(bin("tongban-hub"))
+    /// Runs an operator command (`tongban-hub SUBCOMMAND ... --data-dir ...`), whatever its outcome.
+    pub fn admin_output(&self, args: &[&str]) -> Output {
+        Command::new(bin("tongban-hub"))
             .args(args)
             .args(self.store_args())
             .output()
-            .expect("run tongban-hub");
+            .expect("run tongban-hub")
+    }
+
+    /// Runs SQL on the hub's own database (SQLite file or PostgreSQL), as an intruder with
+    /// access to the server would.
+    pub fn tamper(&self, sql: &str) {
+        match &self.backend {
+            Backend::Sqlite => {
+                let conn = rusqlite::Connection::open(self.dir.path().join("hub.db"))
+                    .expect("open hub.db");
+                conn.execute_batch(sql).expect("tamper with hub.db");
+            }
+            Backend::Postgres(url) => {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                rt.block_on(async {
+                    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                        .await
+                        .expect("connect");
+                    let task = tokio::spawn(conn);
+                    client
+                        .batch_execute(sql)
+                        .await
+                        .expect("tamper with postgres");
+                    drop(client);
+                    let _ = task.await;
+                });
+            }
+        }
+    }
+
+    /// Runs an operator command (`tongban-hub SUBCOMMAND ... --data-dir ...`), expecting success.
+    pub fn admin(&self, args: &[&str]) -> String {
+        let output = self.admin_output(args);
         assert!(
             output.status.success(),
             "tongban-hub {args:?} failed: {}",

@@ -1,6 +1,7 @@
 //! `tongban`: a desk's cases, enrolment and sync, for operators, scripts and tests.
 #![forbid(unsafe_code)]
 
+mod audit;
 mod demo;
 mod output;
 mod pages;
@@ -74,6 +75,9 @@ enum Command {
     },
     /// Verify the database pages (SQLCipher HMAC) and structure.
     Check,
+    /// Check the audit trail, or read a case's.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
     /// Register made-up cases with valid data, for training and measurements.
     DemoCases {
         #[arg(long, default_value_t = 20)]
@@ -354,6 +358,13 @@ fn run(cli: Cli) -> Result<()> {
             let (mut store, session) = sign_in(&profile, user.as_deref())?;
             let added = demo::register(&mut store, &session, count, seed)?;
             println!("registered {added} demo cases / 已登记{added}件演示办件");
+        }
+        Command::Audit(audit::AuditCommand::Verify { offline, json }) => {
+            audit::verify(&profile, offline, json)?;
+        }
+        Command::Audit(audit::AuditCommand::Log { number, json }) => {
+            let (store, session) = sign_in(&profile, user.as_deref())?;
+            audit::log(&store, &session, &number, json)?;
         }
         Command::Check => {
             let problems = open(&profile)?.integrity_problems()?;

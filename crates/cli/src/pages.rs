@@ -83,7 +83,19 @@ pub fn pages(
         );
         if let Some(dir) = export {
             match store.page_bytes(&p.page.sha256)? {
-                Some(bytes) => write_atomically(&dir.join(&name), &bytes)?,
+                Some(bytes) => {
+                    write_atomically(&dir.join(&name), &bytes)?;
+                    let access = tongban_store::Access {
+                        detail: "page",
+                        digest: &p.page.sha256,
+                        ..tongban_store::Access::done(
+                            &session.user,
+                            tongban_store::audit::AuditAction::Export,
+                            number,
+                        )
+                    };
+                    store.audit(&access, tongban_store::now_ms(now))?;
+                }
                 None => absent += 1,
             }
         }

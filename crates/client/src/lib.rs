@@ -1,13 +1,15 @@
 //! A desk's link to the hub: enrolment, and batched, signed, resumable sync of case documents.
 #![forbid(unsafe_code)]
 
+mod audit;
 mod hub;
 mod pages;
 mod sync;
 
+pub use audit::{AuditSync, AuditSyncError};
 pub use hub::{Exchange, HubClient, HubError, enroll};
 pub use pages::{PageDirection, PageProgress};
-pub use sync::{Retry, SyncError, SyncReport, sync, sync_with_progress};
+pub use sync::{Retry, SyncError, SyncReport, check_hub_log, sync, sync_with_progress};
 
 use tongban_store::keys::SecretKey;
 use tongban_store::{Enrollment, Profile, Store, StoreError};
@@ -65,6 +67,7 @@ pub fn enroll_desk(profile: &Profile, req: &EnrollRequest<'_>) -> Result<Enrollm
         township,
         township_name: answer.township_name,
         user: user.to_string(),
+        hub_audit_key: answer.audit_key,
     };
     let mut store = profile.create(req.recovery_passphrase)?;
     store.record_enrollment(&enrollment, &device_secret, &answer.directory)?;

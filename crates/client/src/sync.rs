@@ -29,6 +29,8 @@ pub enum SyncError {
     Store(#[from] StoreError),
     #[error("document {0} from the hub is damaged: {1} / 中心发来的文档{0}已损坏：{1}")]
     Document(String, String),
+    #[error(transparent)]
+    Audit(#[from] crate::audit::AuditSyncError),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -51,6 +53,9 @@ pub struct SyncReport {
     pub page_bytes_resent: u64,
     /// Pages still to move (not yet uploaded by their desk, or cut off); retried next time.
     pub pages_pending: u64,
+    /// Audit events the hub logged, and the size of the township log as verified.
+    pub audit_events_sent: u64,
+    pub audit_log_size: u64,
 }
 
 /// How long to keep trying while the hub is unreachable.
@@ -155,9 +160,29 @@ pub fn sync_with_progress(
     if unsettled == 0 {
         session.store.set_sync_cursor(manifest.cursor)?;
     }
+    let audit = crate::audit::push(&mut session)?;
+    session.report.audit_events_sent = audit.events_sent;
+    session.report.audit_log_size = audit.log_size;
     // Pages go last: on a slow link the cases themselves have already arrived.
     crate::pages::transfer(&mut session, progress)?;
     Ok(session.report)
+}
+
+/// Sends what is left of the audit trail and checks the hub's log against the last checkpoint
+/// this desk verified.
+pub fn check_hub_log(
+    store: &mut Store,
+    hub: &HubClient,
+    retry: Retry,
+) -> Result<crate::audit::AuditSync, SyncError> {
+    let mut session = Session {
+        store,
+        hub,
+        retry,
+        report: SyncReport::default(),
+        last_failures: 0,
+    };
+    crate::audit::push(&mut session)
 }
 
 struct Working {

@@ -1,5 +1,6 @@
 //! HTTP handlers. Each is thin: authenticate, decode, hand to `sync_docs`/the store, encode.
 
+use crate::audit_log::AuditLogs;
 use crate::db::{DbError, Device, HubDb, NewDevice};
 use crate::pages::PageStore;
 use crate::sync_docs;
@@ -16,9 +17,9 @@ use tongban_domain::CaseNumber;
 use tongban_domain::session::check_user_name;
 use tongban_sync::auth::{self, AuthError, SignedHeaders};
 use tongban_sync::wire::{
-    self, CONTENT_TYPE, DirectoryRequest, DirectoryResponse, EnrollRequest, EnrollResponse,
-    ErrorBody, MAX_BODY_BYTES, ManifestRequest, ManifestResponse, PageChunk, PageChunkAck,
-    PageFetch, PageStatusRequest, PageStatusResponse, SyncBatch,
+    self, AuditPush, CONTENT_TYPE, DirectoryRequest, DirectoryResponse, EnrollRequest,
+    EnrollResponse, ErrorBody, MAX_BODY_BYTES, ManifestRequest, ManifestResponse, PageChunk,
+    PageChunkAck, PageFetch, PageStatusRequest, PageStatusResponse, SyncBatch,
 };
 
 /// A desk asks about at most this many pages at once.
@@ -103,9 +104,10 @@ impl IntoResponse for ApiError {
 pub struct AppState<D> {
     pub db: D,
     pub pages: Arc<PageStore>,
+    pub audit: Arc<AuditLogs>,
 }
 
-pub fn router<D: HubDb>(db: D, pages: PageStore) -> Router {
+pub fn router<D: HubDb>(db: D, pages: PageStore, audit: AuditLogs) -> Router {
     Router::new()
         .route("/healthz", get(healthz::<D>))
         .route("/v1/enroll", post(enroll::<D>))
@@ -115,10 +117,12 @@ pub fn router<D: HubDb>(db: D, pages: PageStore) -> Router {
         .route("/v1/townships/{code}/pages/status", post(page_status::<D>))
         .route("/v1/townships/{code}/pages/put", post(page_put::<D>))
         .route("/v1/townships/{code}/pages/get", post(page_get::<D>))
+        .route("/v1/townships/{code}/audit", post(audit_push::<D>))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(AppState {
             db,
             pages: Arc::new(pages),
+            audit: Arc::new(audit),
         })
 }
 
@@ -213,6 +217,7 @@ async fn enroll<D: HubDb>(
         directory: crate::directory::build(&state.db, &township.code).await?,
         township_code: township.code,
         township_name: township.name,
+        audit_key: state.audit.public_key(),
     }))
 }
 
@@ -428,4 +433,17 @@ async fn page_get<D: HubDb>(
     let req: PageFetch = wire::decode(&body)?;
     let chunk = state.pages.fetch(&code, &req.sha256, req.index).await?;
     Ok(cbor_response(wire::encode(&chunk)))
+}
+
+async fn audit_push<D: HubDb>(
+    State(state): State<AppState<D>>,
+    Path(code): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let (device, body) = signed_request(&state, &code, "audit", &method, &headers, body).await?;
+    let push: AuditPush = wire::decode(&body)?;
+    let answer = state.audit.push(&state.db, &device, push).await?;
+    Ok(cbor_response(wire::encode(&answer)))
 }

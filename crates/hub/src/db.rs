@@ -73,7 +73,7 @@ pub struct StoredDoc {
     pub version: i64,
 }
 
-pub trait HubDb: Clone + Send + Sync + 'static {
+pub trait HubDb: crate::audit_db::AuditDb + Clone + Send + Sync + 'static {
     fn ping(&self) -> impl Future<Output = DbResult<()>> + Send;
     fn add_township(&self, code: &str, name: &str) -> impl Future<Output = DbResult<()>> + Send;
     fn township(&self, code: &str) -> impl Future<Output = DbResult<Option<Township>>> + Send;

@@ -7,6 +7,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use tongban_domain::TownshipCode;
+use tongban_hub::audit_log::{self, AuditLogs};
 use tongban_hub::{
     HubDb, PageStore, PgDb, S3Config, SqliteDb, directory, hash_enroll_code, router,
 };
@@ -72,6 +73,19 @@ enum Command {
     /// Replace the working-day calendar desks count deadlines on (JSON as in assets/calendar.json).
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Check the audit logs: exits 0 only when every entry and checkpoint verifies.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    Verify {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -163,6 +177,7 @@ impl Command {
             ) => store,
             Self::User(UserCommand::Add { store, .. } | UserCommand::List { store, .. }) => store,
             Self::Calendar(CalendarCommand::Set { store, .. }) => store,
+            Self::Audit(AuditCommand::Verify { store, .. }) => store,
             Self::Device(
                 DeviceCommand::List { store, .. } | DeviceCommand::Revoke { store, .. },
             ) => store,
@@ -382,6 +397,27 @@ async fn run<D: HubDb>(db: D, command: Command) -> Result<()> {
             );
             Ok(())
         }
+        Command::Audit(AuditCommand::Verify { json, .. }) => {
+            let reports = audit_log::verify_store(&db).await?.map_err(|e| {
+                anyhow::anyhow!("audit log does not verify: {e} / 审计日志校验失败")
+            })?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&reports)?);
+            } else {
+                for r in &reports {
+                    println!(
+                        "{}: {} entries from {} devices, {} checkpoints verified / 已校验{}条记录、{}个检查点",
+                        r.township,
+                        r.report.entries,
+                        r.report.devices,
+                        r.report.checkpoints,
+                        r.report.entries,
+                        r.report.checkpoints
+                    );
+                }
+            }
+            Ok(())
+        }
         Command::Device(DeviceCommand::Revoke { device, .. }) => {
             if !db.revoke_device(&device).await? {
                 bail!("no device {device} / 没有设备{device}");
@@ -417,7 +453,8 @@ async fn serve<D: HubDb>(db: D, pages: PageStore, listen: SocketAddr) -> Result<
     println!("listening on http://{addr}");
     std::io::stdout().flush()?;
     tracing::info!(%addr, pages = pages.kind, "hub listening");
-    axum::serve(listener, router(db, pages))
+    let audit = AuditLogs::new(audit_log::signing_key(&db).await?);
+    axum::serve(listener, router(db, pages, audit))
         .with_graceful_shutdown(shutdown())
         .await?;
     Ok(())

@@ -37,7 +37,7 @@ const MIGRATIONS: &[&str] = &["
     CREATE TABLE settings (
         scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
         PRIMARY KEY (scope, key));
-"];
+", crate::postgres_audit::MIGRATION];
 const MIGRATION_LOCK: i64 = 0x7467_6268_7562; // "tgbhub"
 
 #[derive(Clone)]
@@ -89,7 +89,7 @@ impl PgDb {
         Ok(())
     }
 
-    async fn client(&self) -> DbResult<deadpool_postgres::Client> {
+    pub(crate) async fn client(&self) -> DbResult<deadpool_postgres::Client> {
         self.pool.get().await.map_err(pool_error)
     }
 }

@@ -40,6 +40,7 @@ const MIGRATIONS: &[M<'static>] = &[
              scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
              PRIMARY KEY (scope, key));",
     ),
+    M::up(crate::sqlite_audit::MIGRATION),
 ];
 
 #[derive(Clone)]
@@ -64,7 +65,7 @@ impl SqliteDb {
 
     /// Runs blocking SQLite work off the async executor, one request at a time: SQLite has one
     /// writer anyway, and this makes every read-check-write below atomic.
-    async fn call<T, F>(&self, f: F) -> DbResult<T>
+    pub(crate) async fn call<T, F>(&self, f: F) -> DbResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> DbResult<T> + Send + 'static,

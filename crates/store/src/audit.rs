@@ -4,8 +4,9 @@
 
 use crate::{Store, StoreError};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+pub use tongban_audit::AuditAction;
 use tongban_audit::{
-    AuditAction, ChainBreak, Head, Outcome, SignedCheckpoint, SignedEvent, next_event, verify_chain,
+    ChainBreak, Head, Outcome, SignedCheckpoint, SignedEvent, next_event, verify_chain,
 };
 use tongban_domain::Action;
 use tongban_domain::desk::AuditRow;
@@ -223,17 +224,9 @@ impl Store {
     }
 
     /// The hub's checkpoint-signing key, learnt at enrolment.
-    pub fn hub_audit_key(&self) -> Result<Option<VerifyingKey>, StoreError> {
-        let Some(text) = self.setting_text("hub_audit_key")? else {
-            return Ok(None);
-        };
-        tongban_sync::auth::parse_public_key(&text)
-            .map(Some)
+    pub fn hub_audit_key(&self) -> Result<VerifyingKey, StoreError> {
+        tongban_sync::auth::parse_public_key(&self.enrollment()?.hub_audit_key)
             .map_err(|_| StoreError::Corrupt("hub audit key".into()))
-    }
-
-    pub fn set_hub_audit_key(&mut self, key: &str) -> Result<(), StoreError> {
-        Self::put_setting(&self.conn, "hub_audit_key", key.as_bytes())
     }
 
     /// Checks the whole local trail: every signature, sequence number and link, ending at

@@ -88,6 +88,8 @@ pub struct Enrollment {
     pub township: TownshipCode,
     pub township_name: String,
     pub user: String,
+    /// The hub's key for audit checkpoints (hex Ed25519).
+    pub hub_audit_key: String,
 }
 
 pub struct Store {
@@ -188,6 +190,7 @@ impl Store {
             ("township", enrollment.township.as_str().as_bytes()),
             ("township_name", enrollment.township_name.as_bytes()),
             ("user", enrollment.user.as_bytes()),
+            ("hub_audit_key", enrollment.hub_audit_key.as_bytes()),
             ("device_key", device_key.expose()),
         ] {
             Self::put_setting(&tx, key, value)?;
@@ -222,6 +225,7 @@ impl Store {
             township,
             township_name: text("township_name")?,
             user: text("user")?,
+            hub_audit_key: text("hub_audit_key")?,
         })
     }
 

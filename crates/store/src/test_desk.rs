@@ -57,6 +57,7 @@ pub fn desk(dir: &std::path::Path, policy: SecurityPolicy) -> Store {
         township: TownshipCode::parse("450721101").expect("township"),
         township_name: "檀圩镇".into(),
         user: "李明".into(),
+        hub_audit_key: hex::encode([0u8; 32]),
     };
     store
         .record_enrollment(

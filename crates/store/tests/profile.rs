@@ -23,6 +23,7 @@ fn enrolled(dir: &Path) -> Profile {
         township: TownshipCode::parse("450721101").unwrap(),
         township_name: "檀圩镇".into(),
         user: "李明".into(),
+        hub_audit_key: "00".repeat(32),
     };
     let directory = Directory {
         users: vec![DirectoryUser {

@@ -95,6 +95,8 @@ pub struct EnrollResponse {
     pub township_code: String,
     pub township_name: String,
     pub directory: Directory,
+    /// The hub's key for signing audit checkpoints (hex Ed25519).
+    pub audit_key: String,
 }
 
 /// A township account as desks need it to sign users in offline.
@@ -208,6 +210,31 @@ pub struct PageFetchResponse {
     pub size: u64,
     #[serde(with = "serde_bytes")]
     pub data: Vec<u8>,
+}
+
+/// A desk's audit events not yet acknowledged, in order, and the size of the last checkpoint
+/// it verified, so the hub can prove its log has only grown since.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPush {
+    pub known_size: u64,
+    pub events: Vec<tongban_audit::SignedEvent>,
+}
+
+/// How many audit events one push carries at most.
+pub const MAX_AUDIT_EVENTS: usize = 500;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPushResponse {
+    pub checkpoint: tongban_audit::SignedCheckpoint,
+    /// From `known_size` to the checkpoint's size.
+    #[serde(with = "serde_bytes")]
+    pub consistency: Vec<u8>,
+    /// Each pushed event's position in the township log, and its inclusion proof there.
+    pub positions: Vec<u64>,
+    pub inclusion: Vec<serde_bytes::ByteBuf>,
+    /// How many events of this device the hub holds: more than the desk has means the desk's
+    /// database is an older copy.
+    pub device_events: u64,
 }
 
 /// Every refusal from the hub carries a stable code and a sentence in English and Chinese.

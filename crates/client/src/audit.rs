@@ -1,0 +1,105 @@
+//! Sending the desk's audit trail to the hub and checking what the hub answers: a checkpoint
+//! signed by the hub's key, that extends the last one this desk saw, and that includes every
+//! event just sent. A hub that dropped or rewrote history fails here, and the desk keeps the
+//! checkpoint it had.
+
+use crate::sync::{Session, SyncError};
+use serde::Serialize;
+use tongban_audit::LogError;
+use tongban_audit::log::verify_inclusion;
+use tongban_sync::wire::{AuditPush, AuditPushResponse, MAX_AUDIT_EVENTS};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AuditSync {
+    /// Events the hub acknowledged in this sync.
+    pub events_sent: u64,
+    /// The size of the township log as last verified.
+    pub log_size: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditSyncError {
+    #[error("the hub's audit log does not check out: {0} / 中心审计日志校验失败")]
+    Log(#[from] LogError),
+    #[error(
+        "this desk's database is older than the hub's record of it: the hub holds {hub} audit events from this desk, the database {local}. An older copy of the database was put in place; restore the latest backup or contact the operator / 本机数据库比中心记录的旧：中心有本机{hub}条审计事件，数据库只有{local}条，可能被替换为旧副本；请恢复最新备份或联系管理员"
+    )]
+    RolledBack { hub: u64, local: u64 },
+    #[error(
+        "the hub answered an audit push with {0} proofs for {1} events / 中心返回的证明数量不符"
+    )]
+    Answer(usize, usize),
+}
+
+pub(crate) fn push(session: &mut Session<'_>) -> Result<AuditSync, SyncError> {
+    let enrollment = session.store.enrollment()?;
+    let hub_key = session.store.hub_audit_key()?;
+    let mut outcome = AuditSync::default();
+    loop {
+        let first = session.store.first_unacknowledged_audit()?;
+        let events = session.store.audit_events(first, MAX_AUDIT_EVENTS as u32)?;
+        let known = session.store.audit_checkpoint()?;
+        let request = AuditPush {
+            known_size: known.as_ref().map_or(0, |c| c.checkpoint.size),
+            events,
+        };
+        let answer: AuditPushResponse = session.call("audit", &request)?;
+        check(
+            &request,
+            &answer,
+            known.as_ref(),
+            &hub_key,
+            enrollment.township.as_str(),
+        )?;
+        let local = session.store.audit_head()?.map_or(0, |h| h.seq + 1);
+        if answer.device_events > local {
+            return Err(AuditSyncError::RolledBack {
+                hub: answer.device_events,
+                local,
+            }
+            .into());
+        }
+        session
+            .store
+            .acknowledge_audit(first, &answer.positions, &answer.checkpoint)?;
+        outcome.events_sent += request.events.len() as u64;
+        outcome.log_size = answer.checkpoint.checkpoint.size;
+        if request.events.len() < MAX_AUDIT_EVENTS {
+            return Ok(outcome);
+        }
+    }
+}
+
+fn check(
+    request: &AuditPush,
+    answer: &AuditPushResponse,
+    known: Option<&tongban_audit::SignedCheckpoint>,
+    hub_key: &tongban_audit::ed25519_dalek::VerifyingKey,
+    township: &str,
+) -> Result<(), AuditSyncError> {
+    let checkpoint = &answer.checkpoint;
+    checkpoint.verify(hub_key, township)?;
+    if let Some(known) = known {
+        known.check_extended_by(checkpoint, &answer.consistency)?;
+    }
+    let n = request.events.len();
+    if answer.positions.len() != n || answer.inclusion.len() != n {
+        return Err(AuditSyncError::Answer(answer.positions.len(), n));
+    }
+    let root = checkpoint.checkpoint.root_bytes()?;
+    for ((event, position), proof) in request
+        .events
+        .iter()
+        .zip(&answer.positions)
+        .zip(&answer.inclusion)
+    {
+        verify_inclusion(
+            checkpoint.checkpoint.size,
+            &root,
+            &event.hash(),
+            *position,
+            proof,
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,252 @@
+//! The hub's side of the audit trail: appending desks' verified events to their township's
+//! Merkle log, signing checkpoints with proofs, and checking a whole store offline.
+
+use crate::api::ApiError;
+use crate::audit_db::NewLogEntry;
+use crate::db::{DbError, Device, HubDb};
+use std::collections::HashMap;
+use tokio::sync::Mutex;
+use tongban_audit::ed25519_dalek::{SigningKey, VerifyingKey};
+use tongban_audit::{
+    Checkpoint, Head, LogBreak, LogReport, LoggedEvent, MerkleLog, SignedCheckpoint, SignedEvent,
+    verify_chain, verify_log,
+};
+use tongban_sync::wire::{AuditPush, AuditPushResponse, MAX_AUDIT_EVENTS};
+
+const KEY_SETTING: &str = "audit_signing_key";
+
+/// The key the hub signs checkpoints with, made on first use and kept in the hub's store.
+pub async fn signing_key<D: HubDb>(db: &D) -> Result<SigningKey, DbError> {
+    if let Some(text) = db.setting("", KEY_SETTING).await? {
+        let bytes: [u8; 32] = hex::decode(&text)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| DbError::Task("the hub's audit signing key is damaged".into()))?;
+        return Ok(SigningKey::from_bytes(&bytes));
+    }
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| DbError::Task(e.to_string()))?;
+    db.put_setting("", KEY_SETTING, &hex::encode(bytes)).await?;
+    // Another hub process may have stored its key first; use whichever won.
+    let stored = db
+        .setting("", KEY_SETTING)
+        .await?
+        .ok_or_else(|| DbError::Task("audit signing key vanished".into()))?;
+    let bytes: [u8; 32] = hex::decode(&stored)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| DbError::Task("the hub's audit signing key is damaged".into()))?;
+    Ok(SigningKey::from_bytes(&bytes))
+}
+
+/// The township trees, rebuilt from the store on first use and caught up before each push (a
+/// second hub process on the same PostgreSQL may have appended meanwhile).
+pub struct AuditLogs {
+    key: SigningKey,
+    trees: Mutex<HashMap<String, MerkleLog>>,
+}
+
+fn leaf(bytes: &[u8]) -> Result<[u8; 32], ApiError> {
+    bytes
+        .try_into()
+        .map_err(|_| ApiError::Internal("a stored audit hash is damaged".into()))
+}
+
+fn now_ms() -> i64 {
+    i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000)
+        .unwrap_or(i64::MAX)
+}
+
+impl AuditLogs {
+    pub fn new(key: SigningKey) -> Self {
+        Self {
+            key,
+            trees: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn public_key(&self) -> String {
+        hex::encode(self.key.verifying_key().to_bytes())
+    }
+
+    /// Checks a desk's events against what the log holds of that desk, appends the new ones
+    /// and answers with a signed checkpoint and the proofs the desk checks it by.
+    pub async fn push<D: HubDb>(
+        &self,
+        db: &D,
+        device: &Device,
+        push: AuditPush,
+    ) -> Result<AuditPushResponse, ApiError> {
+        if push.events.len() > MAX_AUDIT_EVENTS {
+            return Err(ApiError::BadRequest(format!(
+                "at most {MAX_AUDIT_EVENTS} audit events per request / 每次最多提交{MAX_AUDIT_EVENTS}条审计事件"
+            )));
+        }
+        let key = tongban_sync::auth::parse_public_key(&device.public_key)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let mut trees = self.trees.lock().await;
+        let tree = trees.entry(device.township.clone()).or_default();
+        for hash in db.audit_leaves(&device.township, tree.len()).await? {
+            tree.push(leaf(&hash)?);
+        }
+        let (positions, held) = self.append(db, device, &key, push.events).await?;
+        for hash in db.audit_leaves(&device.township, tree.len()).await? {
+            tree.push(leaf(&hash)?);
+        }
+        let checkpoint = Checkpoint {
+            township: device.township.clone(),
+            size: tree.len(),
+            root: hex::encode(tree.root()),
+            at_ms: now_ms(),
+        }
+        .sign(&self.key);
+        if checkpoint.checkpoint.size > 0 {
+            let text = serde_json::to_string(&checkpoint)
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            db.put_audit_checkpoint(&device.township, checkpoint.checkpoint.size, &text)
+                .await?;
+        }
+        let inclusion = positions
+            .iter()
+            .map(|p| tree.prove_inclusion(*p).map(serde_bytes::ByteBuf::from))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| ApiError::Internal("a logged event is missing from the tree".into()))?;
+        Ok(AuditPushResponse {
+            // A desk that saw more than the log holds gets no proof: it will say so.
+            consistency: tree.prove_consistency(push.known_size).unwrap_or_default(),
+            checkpoint,
+            positions,
+            inclusion,
+            device_events: held,
+        })
+    }
+
+    /// Positions of the pushed events (already logged ones included) and how many events of the
+    /// device the log holds afterwards.
+    async fn append<D: HubDb>(
+        &self,
+        db: &D,
+        device: &Device,
+        key: &VerifyingKey,
+        events: Vec<SignedEvent>,
+    ) -> Result<(Vec<u64>, u64), ApiError> {
+        let head = db.audit_head(&device.id).await?;
+        let held = head.as_ref().map_or(0, |(count, _)| *count);
+        let mut positions = Vec::with_capacity(events.len());
+        let mut fresh = Vec::new();
+        for signed in events {
+            let event = signed
+                .event()
+                .map_err(|e| ApiError::BadRequest(format!("audit event: {e}")))?;
+            if event.seq < held {
+                // Sent again after a cut link: it must be the very event the log holds.
+                match db.audit_event_at(&device.id, event.seq).await? {
+                    Some((position, hash)) if hash == signed.hash() => positions.push(position),
+                    _ => {
+                        return Err(ApiError::Forbidden(format!(
+                            "audit event {} differs from the one this hub logged for the device / 审计事件{}与中心已记录的不符",
+                            event.seq, event.seq
+                        )));
+                    }
+                }
+            } else {
+                fresh.push(signed);
+            }
+        }
+        let anchor = match head {
+            Some((count, hash)) => Some(Head {
+                seq: count - 1,
+                hash: leaf(&hash)?,
+            }),
+            None => None,
+        };
+        verify_chain(&device.id, key, anchor, &fresh, None)
+            .map_err(|e| ApiError::BadRequest(format!("audit trail refused: {e}")))?;
+        if fresh.is_empty() {
+            return Ok((positions, held));
+        }
+        let entries = fresh
+            .iter()
+            .enumerate()
+            .map(|(i, s)| NewLogEntry {
+                seq: held + i as u64,
+                hash: s.hash().to_vec(),
+                bytes: s.bytes.clone(),
+                signature: s.signature.clone(),
+            })
+            .collect::<Vec<_>>();
+        let count = entries.len() as u64;
+        let appended = db
+            .append_audit(&device.township, &device.id, held, entries)
+            .await?
+            .ok_or_else(|| {
+                ApiError::BadRequest(
+                    "the device's audit trail moved on meanwhile; sync again / 审计记录已被另一请求更新，请重新同步"
+                        .into(),
+                )
+            })?;
+        positions.extend(appended);
+        tracing::info!(device = %device.id, events = count, "audit events logged");
+        Ok((positions, held + count))
+    }
+}
+
+/// What `tongban-hub audit verify` found for one township.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TownshipAudit {
+    pub township: String,
+    #[serde(flatten)]
+    pub report: LogReport,
+}
+
+/// Checks every township log in the store against device keys and the checkpoints this hub
+/// signed; the first failure stops the check.
+pub async fn verify_store<D: HubDb>(
+    db: &D,
+) -> Result<Result<Vec<TownshipAudit>, LogBreak>, DbError> {
+    let hub_key = signing_key(db).await?.verifying_key();
+    let mut reports = Vec::new();
+    for township in db.township_codes().await? {
+        let mut keys: HashMap<String, VerifyingKey> = HashMap::new();
+        for device in db.devices(&township).await? {
+            if let Ok(key) = tongban_sync::auth::parse_public_key(&device.public_key) {
+                keys.insert(device.id, key);
+            }
+        }
+        let mut checkpoints = Vec::new();
+        for text in db.audit_checkpoints(&township).await? {
+            let checkpoint: SignedCheckpoint = serde_json::from_str(&text)
+                .map_err(|e| DbError::Task(format!("stored checkpoint: {e}")))?;
+            checkpoints.push(checkpoint);
+        }
+        let mut entries = Vec::new();
+        loop {
+            let batch = db
+                .audit_entries(&township, entries.len() as u64, 10_000)
+                .await?;
+            let done = batch.len() < 10_000;
+            entries.extend(batch.into_iter().map(|e| LoggedEvent {
+                position: e.position,
+                hash: e.hash,
+                event: SignedEvent {
+                    bytes: e.bytes,
+                    signature: e.signature,
+                },
+            }));
+            if done {
+                break;
+            }
+        }
+        match verify_log(
+            &township,
+            entries,
+            |id| keys.get(id).copied(),
+            &hub_key,
+            &checkpoints,
+        ) {
+            Ok(report) => reports.push(TownshipAudit { township, report }),
+            Err(e) => return Ok(Err(e)),
+        }
+    }
+    Ok(Ok(reports))
+}

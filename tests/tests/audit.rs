@@ -1,0 +1,132 @@
+//! The audit trail end to end: desks' events reach the hub's Merkle log, both sides verify,
+//! tampering at the hub is found at its position, a hub that forgets history is caught by the
+//! desks, and an older copy of a desk's database is caught at its next sync.
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
+use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP, postgres_database, text};
+
+fn register(desk: &Desk) -> String {
+    desk.ok(&[
+        "case",
+        "register",
+        "--item",
+        "YL01",
+        "--name",
+        "覃秀梅",
+        "--id-number",
+        "450721198806152311",
+        "--received",
+        "ID_CARD",
+    ])
+}
+
+fn hub_verify(hub: &Hub) -> (bool, String) {
+    let out = hub.admin_output(&["audit", "verify"]);
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    (out.status.success(), all)
+}
+
+fn scenario(backend: Backend) {
+    let mut hub = Hub::start(backend);
+    let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    let number = register(&clerk);
+    clerk.ok(&["case", "show", &number]);
+    let report = clerk.sync();
+    assert!(
+        report["audit_events_sent"].as_u64().unwrap() >= 4,
+        "{report}"
+    );
+    supervisor.sync();
+    supervisor.ok(&["case", "accept", &number, "--reason", "材料齐全"]);
+    supervisor.sync();
+
+    // The supervisor reads who saw and changed the case; the clerk may not.
+    let log = supervisor.ok(&["audit", "log", "--case", &number, "--json"]);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&log).unwrap();
+    let seen: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["user"].as_str().unwrap().to_string(),
+                r["action"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        seen.contains(&("张华".into(), "transition".into())),
+        "{seen:?}"
+    );
+    let refused = clerk.fails(&["audit", "log", "--case", &number]);
+    assert!(refused.contains("无权查看审计记录"), "{refused}");
+
+    // Both sides verify.
+    for desk in [&clerk, &supervisor] {
+        let out = desk.ok(&["audit", "verify"]);
+        assert!(out.contains("consistent"), "{out}");
+    }
+    let (ok, out) = hub_verify(&hub);
+    assert!(ok, "{out}");
+    assert!(out.contains(&format!("{TOWNSHIP}: ")), "{out}");
+
+    // An edited entry at the hub is found at its position.
+    hub.tamper(&format!(
+        "UPDATE audit_log SET signature = bytes WHERE township = '{TOWNSHIP}' AND position = 3"
+    ));
+    let (ok, out) = hub_verify(&hub);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("position 3") && out.contains("signature"),
+        "{out}"
+    );
+
+    // The hub forgets its whole log: every desk that saw it notices on its next contact.
+    hub.tamper(&format!(
+        "DELETE FROM audit_log WHERE township = '{TOWNSHIP}';
+         DELETE FROM audit_checkpoints WHERE township = '{TOWNSHIP}';"
+    ));
+    hub.restart();
+    let refused = clerk.fails(&["sync"]);
+    assert!(
+        refused.contains("history was removed") && refused.contains("历史记录被删除"),
+        "{refused}"
+    );
+    let refused = supervisor.fails(&["audit", "verify"]);
+    assert!(refused.contains("history was removed"), "{refused}");
+}
+
+#[test]
+fn the_trail_reaches_the_sqlite_hub_and_tampering_is_found() {
+    scenario(Backend::Sqlite);
+}
+
+#[test]
+fn the_trail_reaches_the_postgres_hub_and_tampering_is_found() {
+    if let Some(url) = postgres_database() {
+        scenario(Backend::Postgres(url));
+    }
+}
+
+#[test]
+fn an_older_copy_of_the_database_is_caught_at_the_next_sync() {
+    let hub = Hub::start(Backend::Sqlite);
+    let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+    register(&clerk);
+    clerk.sync();
+    let db = clerk.path().join("cases.db");
+    let saved = std::fs::read(&db).unwrap();
+    let number = register(&clerk);
+    clerk.ok(&["case", "show", &number]);
+    clerk.sync();
+
+    // The older file put back in place while the desk is closed.
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(clerk.path().join(format!("cases.db{suffix}")));
+    }
+    std::fs::write(&db, saved).unwrap();
+    let refused = clerk.fails(&["sync"]);
+    assert!(
+        refused.contains("older than the hub's record") && refused.contains("旧副本"),
+        "{refused}"
+    );
+}
