@@ -268,11 +268,9 @@ fn cut_link_scenario(hub: &mut Hub) {
     let up = resumed["pages_up"].as_u64().expect("pages");
     assert!((1..6).contains(&up), "{resumed}");
     assert_eq!(resumed["pages_pending"], 0, "{resumed}");
+    // The chunk in flight is sent again, unless the kill landed after the hub had stored it.
     let resent = resumed["page_bytes_resent"].as_u64().expect("resent");
-    assert!(
-        resent > 0 && resent <= 2 * CHUNK,
-        "re-sent after the kill: {resent}"
-    );
+    assert!(resent <= 2 * CHUNK, "re-sent after the kill: {resent}");
     assert!(
         resumed["page_bytes_up"].as_u64().expect("bytes") < total - 12 * 1024 * 1024,
         "the resumed run sent again what had arrived: {resumed}"
