@@ -5,7 +5,8 @@ use crate::desk::{Desk, message, store_error};
 use std::sync::Arc;
 use tauri::State;
 use tongban_domain::desk::{
-    ActForm, CasePage, CaseQuery, CaseView, DeskStatus, EnrollForm, SyncStatus, UiError, WorkQueues,
+    ActForm, AuditRow, CasePage, CaseQuery, CaseView, DeskStatus, EnrollForm, SyncStatus, UiError,
+    Unmasked, WorkQueues,
 };
 use tongban_domain::workflow::{self, Request};
 use tongban_domain::{Case, CaseField, Catalogue, FieldEdit, Registration};
@@ -174,8 +175,40 @@ pub(crate) fn view(
         actions: store.allowed_actions(session, &case, today())?,
         deadline: deadline.map(tongban_domain::calendar::date_text),
         flag,
+        id_masked: case.applicant.id.masked(),
+        phone_masked: case.applicant.phone.as_ref().map(|p| p.masked()),
+        may_unmask: session.role.may(tongban_domain::Action::Unmask),
+        may_read_audit: session.role.may(tongban_domain::Action::ReadAudit),
         case,
     })
+}
+
+/// The applicant's whole ID and phone, for a user with the right; audited.
+#[tauri::command]
+pub async fn unmask(desk: State<'_, Arc<Desk>>, number: String) -> Answer<Unmasked> {
+    blocking(&desk, move |d| {
+        let session = d.session()?;
+        d.with_store(|s| {
+            let (id, phone) = s
+                .unmask(&session, &number, tongban_store::china_now())
+                .map_err(store_error)?;
+            Ok(Unmasked { id, phone })
+        })
+    })
+    .await
+}
+
+/// Who saw or changed a case: for supervisors.
+#[tauri::command]
+pub async fn case_audit(desk: State<'_, Arc<Desk>>, number: String) -> Answer<Vec<AuditRow>> {
+    blocking(&desk, move |d| {
+        let session = d.session()?;
+        d.with_store(|s| {
+            s.case_audit(&session, &number, tongban_store::china_now())
+                .map_err(store_error)
+        })
+    })
+    .await
 }
 
 #[tauri::command]

@@ -51,6 +51,8 @@ fn main() {
             commands::register,
             commands::list_cases,
             commands::case_detail,
+            commands::unmask,
+            commands::case_audit,
             commands::set_field,
             commands::act,
             commands::queues,

@@ -60,7 +60,7 @@ fn invalid_applicants_and_items_are_refused_without_spending_a_number() {
         "case", "set", &first, "--field", "phone", "--value", "12345",
     ]);
     assert!(bad_edit.contains("mobile number"), "{bad_edit}");
-    assert_eq!(desk.show(&first)["applicant"]["phone"], "13812345678");
+    assert_eq!(desk.show_whole(&first)["applicant"]["phone"], "13812345678");
     let unknown_field = desk.fails(&["case", "set", &first, "--field", "status", "--value", "x"]);
     assert!(unknown_field.contains("unknown field"), "{unknown_field}");
     let org = desk.ok(&[

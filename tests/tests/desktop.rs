@@ -66,7 +66,26 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     w.click(&format!("#case-row-{number} td")).await;
     assert_eq!(w.text("#detail-number").await, number);
     w.wait_text("#timeline", |t| t.contains("李明")).await;
+    // ID and phone are masked until asked for; asking is audited.
+    let card = w.text(".card.detail").await;
+    assert!(
+        card.contains("450721********2311") && card.contains("138****5678"),
+        "{card}"
+    );
+    assert!(
+        !card.contains("450721198806152311") && !card.contains("13812345678"),
+        "{card}"
+    );
+    assert!(
+        !w.exists("#show-audit").await,
+        "a clerk reads no audit trail"
+    );
     w.screenshot("06-detail").await;
+    w.click("#unmask").await;
+    w.wait_text(".card.detail", |t| {
+        t.contains("450721198806152311") && t.contains("13812345678")
+    })
+    .await;
     w.click("#nav-settings").await;
     w.find("#about-data").await;
     w.screenshot("07-settings").await;
@@ -173,10 +192,28 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     w.screenshot("12-approved").await;
     w.close().await;
 
+    // The supervisor's window shows who saw and changed the case, the clerk's unmask included.
+    supervisor.sync();
+    let w = Window::launch(supervisor.path()).await;
+    w.find("#signin-form").await;
+    w.type_into("#signin-user", "张华").await;
+    w.type_into("#signin-password", PASSWORD).await;
+    w.click("#signin-submit").await;
+    w.click("#nav-cases").await;
+    w.click(&format!("#case-row-{number} td")).await;
+    w.click("#show-audit").await;
+    let trail = w
+        .wait_text("#audit-rows", |t| t.contains("查看完整证件号"))
+        .await;
+    assert!(trail.contains("李明") && trail.contains("登记"), "{trail}");
+    assert!(w.exists(".audit-row[data-action='decision']").await);
+    w.screenshot("15-audit").await;
+    w.close().await;
+
     // A second desk of the township sees it after syncing.
     let other = Desk::enroll(&hub, TOWNSHIP, "王芳");
     other.sync();
-    let seen = other.show(&number);
+    let seen = other.show_whole(&number);
     assert_eq!(seen["applicant"]["name"], "覃秀梅");
     assert_eq!(seen["applicant"]["phone"], "13812345678");
     assert_eq!(seen["clerk"], "李明");

@@ -2,8 +2,8 @@
 
 use serde::{Serialize, de::DeserializeOwned};
 use tongban_domain::desk::{
-    ActForm, AttachForm, CasePage, CaseQuery, CaseView, DeskStatus, EnrollForm, PageThumb,
-    PendingFiles, SyncStatus, UiError, WorkQueues,
+    ActForm, AttachForm, AuditRow, CasePage, CaseQuery, CaseView, DeskStatus, EnrollForm,
+    PageThumb, PendingFiles, SyncStatus, UiError, Unmasked, WorkQueues,
 };
 use tongban_domain::{Case, CaseField, Catalogue, Registration};
 use wasm_bindgen::prelude::*;
@@ -216,4 +216,20 @@ pub async fn print_document(number: String, kind: &str) -> Result<String, UiErro
     }
     let kind = kind.to_string();
     call("print_document", &Args { number, kind }).await
+}
+
+pub async fn unmask(number: String) -> Result<Unmasked, UiError> {
+    #[derive(Serialize)]
+    struct Args {
+        number: String,
+    }
+    call("unmask", &Args { number }).await
+}
+
+pub async fn case_audit(number: String) -> Result<Vec<AuditRow>, UiError> {
+    #[derive(Serialize)]
+    struct Args {
+        number: String,
+    }
+    call("case_audit", &Args { number }).await
 }

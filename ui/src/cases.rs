@@ -7,7 +7,7 @@ use crate::enrol::Field;
 use crate::i18n::{Key, Tr};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tongban_domain::desk::{CasePage, CaseQuery, CaseView, UiError};
+use tongban_domain::desk::{CasePage, CaseQuery, CaseView, UiError, Unmasked};
 use tongban_domain::{Case, CaseField, CaseStatus, MaterialStatus};
 
 const PAGE: u32 = 50;
@@ -130,6 +130,8 @@ pub fn CaseDetail(number: String) -> impl IntoView {
     let case = Memo::new(move |_| view_state.get().map(|v| v.case));
     let failure = RwSignal::new(None::<UiError>);
     let editing = RwSignal::new(None::<CaseField>);
+    // The whole ID and phone, once asked for (each request audited at the desk).
+    let unmasked = RwSignal::new(None::<Unmasked>);
     let value = RwSignal::new(String::new());
     let load = {
         let number = number.clone();
@@ -147,7 +149,11 @@ pub fn CaseDetail(number: String) -> impl IntoView {
     let start_edit = move |field: CaseField| {
         let current = case.get_untracked().map(|c| match field {
             CaseField::Name => c.applicant.name,
-            CaseField::Phone => c.applicant.phone.map(String::from).unwrap_or_default(),
+            // A masked phone is never put into the field; the whole one only once shown.
+            CaseField::Phone => unmasked
+                .get_untracked()
+                .and_then(|u| u.phone)
+                .unwrap_or_default(),
             CaseField::Address => c.applicant.address.unwrap_or_default(),
         });
         value.set(current.unwrap_or_default());
@@ -202,8 +208,25 @@ pub fn CaseDetail(number: String) -> impl IntoView {
             </div>
             <Standing view=view_state/>
             {row(Key::ApplicantName, Some(CaseField::Name), get(|c| c.applicant.name.clone()))}
-            {row(Key::IdNumber, None, get(|c| c.applicant.id.as_str().to_string()))}
-            {row(Key::Phone, Some(CaseField::Phone), get(|c| c.applicant.phone.as_ref().map(|p| p.as_str().to_string()).unwrap_or_default()))}
+            {row(Key::IdNumber, None, Signal::derive(move || match unmasked.get() {
+                Some(u) => u.id,
+                None => view_state.get().map(|v| v.id_masked).unwrap_or_default(),
+            }))}
+            {row(Key::Phone, Some(CaseField::Phone), Signal::derive(move || match unmasked.get() {
+                Some(u) => u.phone.unwrap_or_default(),
+                None => view_state.get().and_then(|v| v.phone_masked).unwrap_or_default(),
+            }))}
+            <Show when=move || view_state.get().is_some_and(|v| v.may_unmask) && unmasked.get().is_none()>
+                <button class="link" id="unmask" on:click=move |_| {
+                    let Some(c) = case.get_untracked() else { return };
+                    spawn_local(async move {
+                        match api::unmask(c.number.to_string()).await {
+                            Ok(u) => unmasked.set(Some(u)),
+                            Err(e) => failure.set(Some(e)),
+                        }
+                    });
+                }>{tr.t(Key::ShowWhole)}</button>
+            </Show>
             {row(Key::Address, Some(CaseField::Address), get(|c| c.applicant.address.clone().unwrap_or_default()))}
             {row(Key::Clerk, None, get(|c| c.clerk.clone()))}
             {row(Key::RegisteredAt, None, get(|c| local_time(c.created_at_ms)))}
@@ -231,6 +254,9 @@ pub fn CaseDetail(number: String) -> impl IntoView {
                     <li><span class="when">{local_time(e.at_ms)}</span><span>{e.by}</span><span class="kind">{tr.t(Key::event(&e.kind))}</span><span class="detail">{e.detail}</span><span class="detail">{e.reason.unwrap_or_default()}</span></li>
                 }).collect_view())}
             </ol>
+            <Show when=move || view_state.get().is_some_and(|v| v.may_read_audit)>
+                <crate::audit::AuditTrail number=number.clone()/>
+            </Show>
         </div>
     }
 }

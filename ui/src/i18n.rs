@@ -72,6 +72,10 @@ catalogue! {
     Clerk => "受理人", "Clerk";
     RegisteredAt => "登记时间", "Registered at";
     Timeline => "办理记录", "Timeline";
+    ShowWhole => "显示完整号码", "Show in full";
+    AuditTrail => "审计记录", "Audit trail";
+    ShowAudit => "查看谁查看或修改了本件", "Show who saw or changed this case";
+    RefusedMark => "（被拒绝）", " (refused)";
     Edit => "修改", "Edit";
     Cancel => "取消", "Cancel";
     Back => "返回列表", "Back to list";

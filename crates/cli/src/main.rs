@@ -127,6 +127,9 @@ enum CaseCommand {
         number: String,
         #[arg(long)]
         json: bool,
+        /// Show the applicant's ID and phone whole (clerks and supervisors; audited).
+        #[arg(long)]
+        unmask: bool,
     },
     /// Correct an applicant field.
     Set {
@@ -435,9 +438,16 @@ fn case(profile: &Profile, user: Option<&str>, command: CaseCommand) -> Result<(
             })?;
             output::case_list(&cases, json)?;
         }
-        CaseCommand::Show { number, json } => {
+        CaseCommand::Show {
+            number,
+            json,
+            unmask,
+        } => {
             let case = store.view(&session, number.trim(), now())?;
-            output::case(store, &case, now().date(), json)?;
+            if unmask {
+                store.unmask(&session, number.trim(), now())?;
+            }
+            output::case(store, &case, now().date(), json, unmask)?;
         }
         CaseCommand::Set {
             number,
@@ -508,7 +518,7 @@ fn take(store: &mut Store, session: &Session, action: Action, m: Move) -> Result
     };
     let case = store.act(session, m.number.trim(), action, &request, now())?;
     if m.json {
-        output::case(store, &case, now().date(), true)?;
+        output::case(store, &case, now().date(), true, false)?;
     } else {
         println!(
             "{} {} / {}",

@@ -56,11 +56,26 @@ pub fn case_list(cases: &[CaseSummary], json: bool) -> Result<()> {
 }
 
 /// A case with what the desk works out about it: the promised date and how close it is.
-pub fn case(store: &Store, case: &Case, today: time::Date, json: bool) -> Result<()> {
+/// The ID and phone are masked unless `whole` (the caller checked and audited the right).
+pub fn case(store: &Store, case: &Case, today: time::Date, json: bool, whole: bool) -> Result<()> {
+    let id = if whole {
+        case.applicant.id.as_str().to_string()
+    } else {
+        case.applicant.id.masked()
+    };
+    let phone = case.applicant.phone.as_ref().map(|p| {
+        if whole {
+            p.as_str().to_string()
+        } else {
+            p.masked()
+        }
+    });
     let calendar = store.calendar()?;
     let (deadline, flag) = workflow::standing(case, &calendar, today);
     if json {
         let mut value = serde_json::to_value(case)?;
+        value["applicant"]["id"]["number"] = serde_json::json!(id);
+        value["applicant"]["phone"] = serde_json::json!(phone);
         value["deadline"] = serde_json::json!(deadline.map(date_text));
         value["flag"] = serde_json::json!(flag);
         let mut seals = Vec::new();
@@ -105,8 +120,8 @@ pub fn case(store: &Store, case: &Case, today: time::Date, json: bool) -> Result
         }
     }
     println!("申请人    {}", a.name);
-    println!("{id_label}{}", a.id.as_str());
-    println!("电话      {}", a.phone.as_ref().map_or("", |p| p.as_str()));
+    println!("{id_label}{id}");
+    println!("电话      {}", phone.as_deref().unwrap_or(""));
     println!("地址      {}", a.address.as_deref().unwrap_or(""));
     println!("受理人    {}", case.clerk);
     println!("登记时间  {}", local_time(case.created_at_ms));

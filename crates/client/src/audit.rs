@@ -7,7 +7,9 @@ use crate::sync::{Session, SyncError};
 use serde::Serialize;
 use tongban_audit::LogError;
 use tongban_audit::log::verify_inclusion;
-use tongban_sync::wire::{AuditPush, AuditPushResponse, MAX_AUDIT_EVENTS};
+use tongban_sync::wire::{
+    AuditPush, AuditPushResponse, AuditRead, AuditReadResponse, MAX_AUDIT_EVENTS,
+};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct AuditSync {
@@ -29,6 +31,10 @@ pub enum AuditSyncError {
         "the hub answered an audit push with {0} proofs for {1} events / 中心返回的证明数量不符"
     )]
     Answer(usize, usize),
+    #[error(
+        "the township audit log read from the hub does not check out: {0} / 从中心读取的乡镇审计日志校验失败"
+    )]
+    Read(String),
 }
 
 pub(crate) fn push(session: &mut Session<'_>) -> Result<AuditSync, SyncError> {
@@ -65,9 +71,41 @@ pub(crate) fn push(session: &mut Session<'_>) -> Result<AuditSync, SyncError> {
         outcome.events_sent += request.events.len() as u64;
         outcome.log_size = answer.checkpoint.checkpoint.size;
         if request.events.len() < MAX_AUDIT_EVENTS {
+            read_township_log(session, &answer.checkpoint)?;
             return Ok(outcome);
         }
     }
+}
+
+/// Brings the rest of the township log down, so supervisors see every desk's events offline;
+/// kept only if it matches the checkpoint just verified.
+fn read_township_log(
+    session: &mut Session<'_>,
+    checkpoint: &tongban_audit::SignedCheckpoint,
+) -> Result<(), SyncError> {
+    let mut entries = Vec::new();
+    let from = session.store.township_audit_size()?;
+    while from + (entries.len() as u64) < checkpoint.checkpoint.size {
+        let read: AuditReadResponse = session.call(
+            "audit/read",
+            &AuditRead {
+                from: from + entries.len() as u64,
+            },
+        )?;
+        if read.entries.is_empty() {
+            break;
+        }
+        entries.extend(read.entries);
+    }
+    entries.truncate((checkpoint.checkpoint.size.saturating_sub(from)) as usize);
+    if entries.is_empty() {
+        return Ok(());
+    }
+    session
+        .store
+        .add_township_audit(&entries, checkpoint)?
+        .map_err(AuditSyncError::Read)?;
+    Ok(())
 }
 
 fn check(

@@ -154,6 +154,19 @@ pub struct CaseView {
     pub deadline: Option<String>,
     pub flag: Option<crate::DeadlineFlag>,
     pub actions: Vec<crate::Action>,
+    /// The ID and phone as shown until the user asks to see them whole.
+    pub id_masked: String,
+    pub phone_masked: Option<String>,
+    /// Whether the user may see them whole (each time audited) and read the case's audit trail.
+    pub may_unmask: bool,
+    pub may_read_audit: bool,
+}
+
+/// An applicant's whole ID and phone, shown on request to a user with the right.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unmasked {
+    pub id: String,
+    pub phone: Option<String>,
 }
 
 /// A workflow action asked for in the window.

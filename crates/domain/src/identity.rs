@@ -327,6 +327,16 @@ impl fmt::Display for Mobile {
     }
 }
 
+/// An ID number as lists show it: an organisation's credit code is public and shown whole,
+/// anything else is masked like a resident's ID.
+pub fn masked_id_text(text: &str) -> String {
+    if Uscc::parse(text).is_ok() {
+        text.to_string()
+    } else {
+        mask_middle(text, 6, 4)
+    }
+}
+
 fn mask_middle(text: &str, head: usize, tail: usize) -> String {
     let chars: Vec<char> = text.chars().collect();
     if chars.len() <= head + tail {
@@ -495,6 +505,8 @@ mod tests {
     fn masking_keeps_region_and_last_four() {
         let id = ResidentId::parse("11010519491231002X", TODAY).unwrap();
         assert_eq!(id.masked(), "110105********002X");
+        assert_eq!(masked_id_text("11010519491231002X"), "110105********002X");
+        assert_eq!(masked_id_text("91350100M000100Y43"), "91350100M000100Y43");
         assert_eq!(
             Mobile::parse("13812345678").unwrap().masked(),
             "138****5678"

@@ -17,9 +17,10 @@ use tongban_domain::CaseNumber;
 use tongban_domain::session::check_user_name;
 use tongban_sync::auth::{self, AuthError, SignedHeaders};
 use tongban_sync::wire::{
-    self, AuditPush, CONTENT_TYPE, DirectoryRequest, DirectoryResponse, EnrollRequest,
-    EnrollResponse, ErrorBody, MAX_BODY_BYTES, ManifestRequest, ManifestResponse, PageChunk,
-    PageChunkAck, PageFetch, PageStatusRequest, PageStatusResponse, SyncBatch,
+    self, AuditPush, AuditRead, AuditReadResponse, CONTENT_TYPE, DirectoryRequest,
+    DirectoryResponse, EnrollRequest, EnrollResponse, ErrorBody, MAX_BODY_BYTES, ManifestRequest,
+    ManifestResponse, PageChunk, PageChunkAck, PageFetch, PageStatusRequest, PageStatusResponse,
+    SyncBatch,
 };
 
 /// A desk asks about at most this many pages at once.
@@ -118,6 +119,7 @@ pub fn router<D: HubDb>(db: D, pages: PageStore, audit: AuditLogs) -> Router {
         .route("/v1/townships/{code}/pages/put", post(page_put::<D>))
         .route("/v1/townships/{code}/pages/get", post(page_get::<D>))
         .route("/v1/townships/{code}/audit", post(audit_push::<D>))
+        .route("/v1/townships/{code}/audit/read", post(audit_read::<D>))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(AppState {
             db,
@@ -446,4 +448,26 @@ async fn audit_push<D: HubDb>(
     let push: AuditPush = wire::decode(&body)?;
     let answer = state.audit.push(&state.db, &device, push).await?;
     Ok(cbor_response(wire::encode(&answer)))
+}
+
+async fn audit_read<D: HubDb>(
+    State(state): State<AppState<D>>,
+    Path(code): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let (_, body) = signed_request(&state, &code, "audit/read", &method, &headers, body).await?;
+    let read: AuditRead = wire::decode(&body)?;
+    let entries = state
+        .db
+        .audit_entries(&code, read.from, wire::MAX_AUDIT_READ)
+        .await?
+        .into_iter()
+        .map(|e| tongban_audit::SignedEvent {
+            bytes: e.bytes,
+            signature: e.signature,
+        })
+        .collect();
+    Ok(cbor_response(wire::encode(&AuditReadResponse { entries })))
 }

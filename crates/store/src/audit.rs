@@ -128,39 +128,137 @@ impl Store {
         Ok(())
     }
 
-    /// Who saw or changed `object` (everything when `None`), newest first.
+    /// Who saw or changed `object` (everything when `None`), newest first: every desk's events
+    /// as read from the township log, and this desk's own not yet there.
     pub fn audit_rows(
         &self,
         object: Option<&str>,
         limit: u32,
     ) -> Result<Vec<AuditRow>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT bytes, signature FROM audit_events WHERE ?1 IS NULL OR object = ?1
-             ORDER BY seq DESC LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![object, limit], |r| {
-            Ok(SignedEvent {
-                bytes: r.get(0)?,
-                signature: r.get(1)?,
-            })
-        })?;
-        let mut out = Vec::new();
-        for signed in rows {
-            let event = signed?
-                .event()
-                .map_err(|e| StoreError::Corrupt(format!("audit event: {e}")))?;
-            out.push(AuditRow {
-                at_ms: event.at_ms,
-                user: event.user,
-                device: event.device,
-                action: event.action.as_str().to_string(),
-                action_zh: event.action.label_zh().to_string(),
-                object: event.object,
-                refused: event.outcome == Outcome::Refused,
-                detail: event.detail,
-            });
+        let own = self.enrollment()?.device_id;
+        let mut rows = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (table, order) in [("township_audit", "position"), ("audit_events", "seq")] {
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT bytes, signature FROM {table} WHERE ?1 IS NULL OR object = ?1
+                 ORDER BY {order} DESC LIMIT ?2"
+            ))?;
+            let events = stmt
+                .query_map(params![object, limit], |r| {
+                    Ok(SignedEvent {
+                        bytes: r.get(0)?,
+                        signature: r.get(1)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            for signed in events {
+                let event = signed
+                    .event()
+                    .map_err(|e| StoreError::Corrupt(format!("audit event: {e}")))?;
+                // This desk's events come back in the township log; each is listed once.
+                if table == "audit_events" && !seen.insert((own.clone(), event.seq)) {
+                    continue;
+                }
+                if table == "township_audit" && event.device == own {
+                    seen.insert((own.clone(), event.seq));
+                }
+                rows.push(AuditRow {
+                    at_ms: event.at_ms,
+                    user: event.user,
+                    device: event.device,
+                    action: event.action.as_str().to_string(),
+                    action_zh: event.action.label_zh().to_string(),
+                    object: event.object,
+                    refused: event.outcome == Outcome::Refused,
+                    detail: event.detail,
+                });
+            }
         }
-        Ok(out)
+        rows.sort_by_key(|r| std::cmp::Reverse(r.at_ms));
+        rows.truncate(limit as usize);
+        Ok(rows)
+    }
+
+    /// How many entries of the township log this desk holds.
+    pub fn township_audit_size(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM township_audit", [], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
+    /// Adds entries read from the township log (from position `township_audit_size`), once each
+    /// is signed by a device of the township and the whole log matches `checkpoint`'s root;
+    /// otherwise nothing is stored.
+    pub fn add_township_audit(
+        &mut self,
+        entries: &[SignedEvent],
+        checkpoint: &SignedCheckpoint,
+    ) -> Result<Result<(), String>, StoreError> {
+        let from = self.township_audit_size()?;
+        let mut tree = tongban_audit::MerkleLog::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT hash FROM township_audit ORDER BY position")?;
+            for hash in stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))? {
+                let hash: [u8; 32] = hash?
+                    .try_into()
+                    .map_err(|_| StoreError::Corrupt("township audit hash".into()))?;
+                tree.push(hash);
+            }
+        }
+        let mut rows = Vec::with_capacity(entries.len());
+        for (i, signed) in entries.iter().enumerate() {
+            let position = from + i as u64;
+            let event = match signed.event() {
+                Ok(event) => event,
+                Err(e) => return Ok(Err(format!("log entry {position}: {e}"))),
+            };
+            let key = self
+                .device_public_key(&event.device)?
+                .and_then(|k| tongban_sync::auth::parse_public_key(&k).ok());
+            let Some(key) = key else {
+                return Ok(Err(format!(
+                    "log entry {position}: unknown device {}",
+                    event.device
+                )));
+            };
+            if let Err(e) = signed.check_signature(&key) {
+                return Ok(Err(format!("log entry {position}: {e}")));
+            }
+            tree.push(signed.hash());
+            rows.push((position, event));
+        }
+        let root = checkpoint
+            .checkpoint
+            .root_bytes()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        if tree.len() != checkpoint.checkpoint.size || tree.root() != root {
+            return Ok(Err(format!(
+                "the township log read from the hub ({} entries) does not match its checkpoint ({} entries)",
+                tree.len(),
+                checkpoint.checkpoint.size
+            )));
+        }
+        let tx = self.conn.transaction()?;
+        for ((position, event), signed) in rows.into_iter().zip(entries) {
+            tx.execute(
+                "INSERT INTO township_audit (position, device, seq, hash, bytes, signature, object)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    position as i64,
+                    event.device,
+                    event.seq as i64,
+                    signed.hash().to_vec(),
+                    signed.bytes,
+                    signed.signature,
+                    event.object
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(Ok(()))
     }
 
     /// Events from sequence number `from` on, in order, at most `limit`.

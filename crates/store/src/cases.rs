@@ -231,7 +231,8 @@ impl Store {
                 item_code: r.get(1)?,
                 item_name: r.get(2)?,
                 applicant_name: r.get(3)?,
-                id_number: r.get(4)?,
+                // Lists never show an ID whole; `unmask` does, audited.
+                id_number: tongban_domain::identity::masked_id_text(&r.get::<_, String>(4)?),
                 status: r.get(5)?,
                 created_at_ms: r.get(6)?,
                 updated_at_ms: r.get(7)?,

@@ -75,7 +75,12 @@ const MIGRATIONS: &[M<'static>] = &[
          hash BLOB NOT NULL, at_ms INTEGER NOT NULL, object TEXT NOT NULL,
          hub_position INTEGER);
      CREATE INDEX audit_by_object ON audit_events (object, seq);
-     CREATE INDEX audit_unacknowledged ON audit_events (seq) WHERE hub_position IS NULL;",
+     CREATE INDEX audit_unacknowledged ON audit_events (seq) WHERE hub_position IS NULL;
+     CREATE TABLE township_audit (
+         position INTEGER PRIMARY KEY, device TEXT NOT NULL, seq INTEGER NOT NULL,
+         hash BLOB NOT NULL, bytes BLOB NOT NULL, signature BLOB NOT NULL,
+         object TEXT NOT NULL);
+     CREATE INDEX township_audit_by_object ON township_audit (object, position);",
     ),
 ];
 

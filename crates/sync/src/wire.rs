@@ -237,6 +237,22 @@ pub struct AuditPushResponse {
     pub device_events: u64,
 }
 
+/// Reading the township's log from position `from` on, so supervisors see every desk's
+/// events; the desk checks them against the checkpoint it verified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRead {
+    pub from: u64,
+}
+
+/// How many log entries one read returns at most.
+pub const MAX_AUDIT_READ: u32 = 2_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditReadResponse {
+    /// Entries from `from` on, in log order.
+    pub entries: Vec<tongban_audit::SignedEvent>,
+}
+
 /// Every refusal from the hub carries a stable code and a sentence in English and Chinese.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
