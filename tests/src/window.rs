@@ -178,6 +178,16 @@ impl Window {
         self.wait_for(css, Reading::Value, |v| v == value).await;
     }
 
+    /// Brings an element into view, for a screenshot of what lies below the fold.
+    pub async fn scroll_to(&self, css: &str) {
+        let element = self.find(css).await;
+        let arg = serde_json::to_value(&element).expect("element reference");
+        self.client
+            .execute("arguments[0].scrollIntoView({block: 'start'});", vec![arg])
+            .await
+            .expect("scroll");
+    }
+
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.expect("screenshot");
         std::fs::write(output_dir().join(format!("{name}.png")), png).expect("write screenshot");

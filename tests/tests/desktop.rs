@@ -207,6 +207,7 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
         .await;
     assert!(trail.contains("李明") && trail.contains("登记"), "{trail}");
     assert!(w.exists(".audit-row[data-action='decision']").await);
+    w.scroll_to("#audit-rows").await;
     w.screenshot("15-audit").await;
     w.close().await;
 

@@ -35,9 +35,22 @@ pub fn AuditTrail(number: String) -> impl IntoView {
                     <span>{r.user}</span>
                     <span class="kind">{r.action_zh}{r.refused.then(|| tr.t(Key::RefusedMark))}</span>
                     <span class="detail mono">{r.device.chars().take(8).collect::<String>()}</span>
-                    <span class="detail">{r.detail}</span>
+                    <span class="detail">{detail(tr, &r.detail)}</span>
                 </li>
             }}).collect_view())}
         </ol>
+    }
+}
+
+/// A workflow step named in an event, in the window's language; other details as recorded.
+fn detail(tr: Tr, text: &str) -> String {
+    use tongban_domain::Action;
+    match text.parse::<Action>() {
+        Ok(Action::ReadAudit) => tr.now(Key::AuditTrail).to_string(),
+        Ok(Action::Unmask) => String::new(),
+        Ok(action) if Key::action(action) != Key::EventOther => {
+            tr.now(Key::action(action)).to_string()
+        }
+        _ => text.to_string(),
     }
 }

@@ -208,25 +208,28 @@ pub fn CaseDetail(number: String) -> impl IntoView {
             </div>
             <Standing view=view_state/>
             {row(Key::ApplicantName, Some(CaseField::Name), get(|c| c.applicant.name.clone()))}
-            {row(Key::IdNumber, None, Signal::derive(move || match unmasked.get() {
-                Some(u) => u.id,
-                None => view_state.get().map(|v| v.id_masked).unwrap_or_default(),
-            }))}
+            <div class="detail-row">
+                <span class="label">{tr.t(Key::IdNumber)}</span>
+                <span class="value" id="detail-id">{move || match unmasked.get() {
+                    Some(u) => u.id,
+                    None => view_state.get().map(|v| v.id_masked).unwrap_or_default(),
+                }}</span>
+                <Show when=move || view_state.get().is_some_and(|v| v.may_unmask) && unmasked.get().is_none()>
+                    <button class="link" id="unmask" on:click=move |_| {
+                        let Some(c) = case.get_untracked() else { return };
+                        spawn_local(async move {
+                            match api::unmask(c.number.to_string()).await {
+                                Ok(u) => unmasked.set(Some(u)),
+                                Err(e) => failure.set(Some(e)),
+                            }
+                        });
+                    }>{tr.t(Key::ShowWhole)}</button>
+                </Show>
+            </div>
             {row(Key::Phone, Some(CaseField::Phone), Signal::derive(move || match unmasked.get() {
                 Some(u) => u.phone.unwrap_or_default(),
                 None => view_state.get().and_then(|v| v.phone_masked).unwrap_or_default(),
             }))}
-            <Show when=move || view_state.get().is_some_and(|v| v.may_unmask) && unmasked.get().is_none()>
-                <button class="link" id="unmask" on:click=move |_| {
-                    let Some(c) = case.get_untracked() else { return };
-                    spawn_local(async move {
-                        match api::unmask(c.number.to_string()).await {
-                            Ok(u) => unmasked.set(Some(u)),
-                            Err(e) => failure.set(Some(e)),
-                        }
-                    });
-                }>{tr.t(Key::ShowWhole)}</button>
-            </Show>
             {row(Key::Address, Some(CaseField::Address), get(|c| c.applicant.address.clone().unwrap_or_default()))}
             {row(Key::Clerk, None, get(|c| c.clerk.clone()))}
             {row(Key::RegisteredAt, None, get(|c| local_time(c.created_at_ms)))}

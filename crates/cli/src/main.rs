@@ -47,6 +47,16 @@ enum Command {
     },
     /// Regain access with the recovery passphrase after the keyring entry was lost.
     Recover,
+    /// Write an encrypted backup of this profile (restorable with the recovery passphrase).
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into an empty profile folder, e.g. on a new machine.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Register, list, show and correct cases.
     #[command(subcommand)]
     Case(CaseCommand),
@@ -320,6 +330,30 @@ fn run(cli: Cli) -> Result<()> {
             let store = profile.recover(&passphrase)?;
             let count = store.list(&CaseFilter::default())?.len();
             println!("access restored; {count} cases on this desk / 已恢复访问，本机共有{count}件");
+        }
+        Command::Backup { out } => {
+            let report = profile.backup(&out)?;
+            println!(
+                "backup of {} cases written to {} ({} bytes, encrypted) / 已备份{}件到{}",
+                report.cases,
+                out.display(),
+                report.bytes,
+                report.cases,
+                out.display()
+            );
+        }
+        Command::Restore { from } => {
+            let passphrase = secret(
+                "TONGBAN_RECOVERY_PASSPHRASE",
+                "Recovery passphrase / 恢复口令: ",
+                false,
+            )?;
+            let store = profile.restore(&from, &passphrase)?;
+            let count = store.count(&CaseFilter::default())?;
+            println!(
+                "restored {count} cases into {} / 已恢复{count}件",
+                profile.dir().display()
+            );
         }
         Command::Case(command) => case(&profile, user.as_deref(), command)?,
         Command::Queue { json } => {

@@ -47,6 +47,7 @@ pub(crate) fn push(session: &mut Session<'_>) -> Result<AuditSync, SyncError> {
         let known = session.store.audit_checkpoint()?;
         let request = AuditPush {
             known_size: known.as_ref().map_or(0, |c| c.checkpoint.size),
+            local_count: session.store.audit_head()?.map_or(0, |h| h.seq + 1),
             events,
         };
         let answer: AuditPushResponse = session.call("audit", &request)?;

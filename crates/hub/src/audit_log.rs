@@ -89,7 +89,9 @@ impl AuditLogs {
         for hash in db.audit_leaves(&device.township, tree.len()).await? {
             tree.push(leaf(&hash)?);
         }
-        let (positions, held) = self.append(db, device, &key, push.events).await?;
+        let (positions, held) = self
+            .append(db, device, &key, push.local_count, push.events)
+            .await?;
         for hash in db.audit_leaves(&device.township, tree.len()).await? {
             tree.push(leaf(&hash)?);
         }
@@ -128,10 +130,17 @@ impl AuditLogs {
         db: &D,
         device: &Device,
         key: &VerifyingKey,
+        local_count: u64,
         events: Vec<SignedEvent>,
     ) -> Result<(Vec<u64>, u64), ApiError> {
         let head = db.audit_head(&device.id).await?;
         let held = head.as_ref().map_or(0, |(count, _)| *count);
+        if held > local_count {
+            tracing::warn!(device = %device.id, held, local_count, "desk database older than its logged trail");
+            return Err(ApiError::Forbidden(format!(
+                "this desk's database is older than the hub's record of it: the hub holds {held} audit events from this desk, the database {local_count}. An older copy of the database was put in place; restore the latest backup or contact the operator / 本机数据库比中心记录的旧：中心有本机{held}条审计事件，数据库只有{local_count}条，可能被替换为旧副本；请恢复最新备份或联系管理员"
+            )));
+        }
         let mut positions = Vec::with_capacity(events.len());
         let mut fresh = Vec::new();
         for signed in events {

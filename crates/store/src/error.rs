@@ -31,6 +31,8 @@ pub enum StoreError {
         "the system keyring is unavailable ({0}); unlock your desktop keyring and try again / 系统密钥环不可用（{0}），请解锁密钥环后重试"
     )]
     KeyringUnavailable(String),
+    #[error("{0} is not a Tongban backup / {0} 不是通办备份文件")]
+    NotABackup(PathBuf),
     #[error("the recovery passphrase is wrong / 恢复口令不正确")]
     WrongPassphrase,
     #[error(

@@ -6,6 +6,7 @@ mod accounts;
 pub mod audit;
 #[cfg(test)]
 mod audit_tests;
+mod backup;
 mod cases;
 mod casework;
 #[cfg(test)]
@@ -24,6 +25,7 @@ mod test_desk;
 
 pub use accounts::Refusal;
 pub use audit::{Access, TrailReport};
+pub use backup::BackupReport;
 pub use cases::{CaseFilter, now_ms};
 pub use documents::DocKind;
 pub use error::StoreError;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 const KEY_FILE: &str = "profile.json";
 const DATABASE: &str = "cases.db";
-const FORMAT: u32 = 1;
+pub(crate) const FORMAT: u32 = 1;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KeyFile {
@@ -77,11 +77,17 @@ impl Profile {
 
     pub fn open(&self) -> Result<Store, StoreError> {
         let key_file = self.read_key_file()?;
-        let slot = KeyringSlot::for_profile(&key_file.profile_id)?;
-        let kek = slot.load()?;
-        let data_key = keys::unwrap(&kek, &key_file.wrapped_by_keyring, &key_file.profile_id)
-            .ok_or(StoreError::KeyringMismatch)?;
+        let data_key = self.data_key_from_keyring(&key_file)?;
         self.open_database(&data_key)
+    }
+
+    pub(crate) fn data_key_from_keyring(
+        &self,
+        key_file: &KeyFile,
+    ) -> Result<SecretKey, StoreError> {
+        let kek = KeyringSlot::for_profile(&key_file.profile_id)?.load()?;
+        keys::unwrap(&kek, &key_file.wrapped_by_keyring, &key_file.profile_id)
+            .ok_or(StoreError::KeyringMismatch)
     }
 
     /// Regains access with the recovery passphrase and puts a fresh key into the keyring.
@@ -112,7 +118,7 @@ impl Profile {
         KeyringSlot::for_profile(&key_file.profile_id)?.delete()
     }
 
-    fn open_database(&self, data_key: &SecretKey) -> Result<Store, StoreError> {
+    pub(crate) fn open_database(&self, data_key: &SecretKey) -> Result<Store, StoreError> {
         let path = self.database_path();
         if !path.exists() {
             return Err(StoreError::DatabaseMissing);
@@ -120,7 +126,7 @@ impl Profile {
         Store::open(&path, data_key)
     }
 
-    fn read_key_file(&self) -> Result<KeyFile, StoreError> {
+    pub(crate) fn read_key_file(&self) -> Result<KeyFile, StoreError> {
         let path = self.key_file_path();
         let text = match fs::read_to_string(&path) {
             Ok(text) => text,
@@ -145,7 +151,7 @@ impl Profile {
     }
 
     /// Write-then-rename with fsyncs, so a crash leaves either the old or the new key file.
-    fn write_key_file(&self, key_file: &KeyFile) -> Result<(), StoreError> {
+    pub(crate) fn write_key_file(&self, key_file: &KeyFile) -> Result<(), StoreError> {
         let text = serde_json::to_string_pretty(key_file)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let tmp = self.dir.join(format!("{KEY_FILE}.tmp"));

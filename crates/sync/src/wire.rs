@@ -217,6 +217,9 @@ pub struct PageFetchResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditPush {
     pub known_size: u64,
+    /// How many events the desk's trail holds in all: fewer than the hub holds of it means the
+    /// desk's database is an older copy.
+    pub local_count: u64,
     pub events: Vec<tongban_audit::SignedEvent>,
 }
 

@@ -1,0 +1,116 @@
+//! The backup drill: back a desk up, wipe it, restore it from the backup file and the
+//! recovery passphrase alone, and carry on syncing; bad backups and wrong passphrases change
+//! nothing.
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
+use tongban_e2e::{Backend, Desk, Hub, PASSPHRASE, TOWNSHIP, text};
+
+const NAME: &str = "韦金凤";
+const ID: &str = "450721199203154523";
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn backup_wipe_restore_drill() {
+    let hub = Hub::start(Backend::Sqlite);
+    let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let mut numbers = Vec::new();
+    for _ in 0..3 {
+        numbers.push(clerk.ok(&[
+            "case",
+            "register",
+            "--item",
+            "YL01",
+            "--name",
+            NAME,
+            "--id-number",
+            ID,
+            "--received",
+            "ID_CARD",
+        ]));
+    }
+    clerk.sync();
+    let safe = tempfile::tempdir().unwrap();
+    let file = safe.path().join("desk.tbk");
+    let file_arg = file.to_str().unwrap();
+    let said = clerk.ok(&["backup", "--out", file_arg]);
+    assert!(said.contains("3 cases"), "{said}");
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(
+        !contains(&bytes, NAME.as_bytes()) && !contains(&bytes, ID.as_bytes()),
+        "the backup holds personal data in the clear"
+    );
+    assert!(
+        !contains(&bytes, b"SQLite format 3"),
+        "the database copy is not encrypted"
+    );
+
+    // The desk is lost: its folder is gone.
+    std::fs::remove_dir_all(clerk.path()).unwrap();
+    let refused = clerk.run_with_passphrase(&["restore", "--from", file_arg], "not the passphrase");
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused.stderr).contains("recovery passphrase is wrong"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert!(
+        !clerk.path().join("profile.json").exists() && !clerk.path().join("cases.db").exists(),
+        "a refused restore left files behind"
+    );
+    // A cut-off backup and a file that is not a backup are refused too.
+    let cut = safe.path().join("cut.tbk");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let refused = clerk.run(&["restore", "--from", cut.to_str().unwrap()]);
+    assert!(
+        text(&refused.stderr).contains("cut short"),
+        "{}",
+        text(&refused.stderr)
+    );
+    let foreign = safe.path().join("photo.jpg");
+    std::fs::write(&foreign, b"\xff\xd8\xff\xe0 not a backup").unwrap();
+    let refused = clerk.run(&["restore", "--from", foreign.to_str().unwrap()]);
+    assert!(
+        text(&refused.stderr).contains("not a Tongban backup"),
+        "{}",
+        text(&refused.stderr)
+    );
+
+    let restored = clerk.run_with_passphrase(&["restore", "--from", file_arg], PASSPHRASE);
+    assert!(restored.status.success(), "{}", text(&restored.stderr));
+    assert!(text(&restored.stdout).contains("restored 3 cases"));
+    assert_eq!(clerk.ok(&["check"]).trim(), "ok");
+    let listed: Vec<String> = clerk
+        .list()
+        .iter()
+        .map(|c| c["number"].as_str().unwrap().to_string())
+        .collect();
+    for number in &numbers {
+        assert!(listed.contains(number), "{number} missing after restore");
+    }
+    // The restored desk carries on: its trail verifies and the hub accepts its sync.
+    clerk.sync();
+    let verified = clerk.ok(&["audit", "verify"]);
+    assert!(verified.contains("consistent"), "{verified}");
+    let again = clerk.run_with_passphrase(&["restore", "--from", file_arg], PASSPHRASE);
+    assert!(
+        text(&again.stderr).contains("already holds a profile"),
+        "{}",
+        text(&again.stderr)
+    );
+
+    // Work goes on and reaches the hub; then the same, now older, backup is restored: the hub
+    // knows more of this desk's trail than the restored database and the sync says so.
+    clerk.ok(&["case", "show", &numbers[0]]);
+    clerk.sync();
+    std::fs::remove_dir_all(clerk.path()).unwrap();
+    let restored = clerk.run_with_passphrase(&["restore", "--from", file_arg], PASSPHRASE);
+    assert!(restored.status.success(), "{}", text(&restored.stderr));
+    let refused = clerk.fails(&["sync"]);
+    assert!(
+        refused.contains("older than the hub's record") && refused.contains("旧副本"),
+        "{refused}"
+    );
+}
