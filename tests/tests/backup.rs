@@ -114,3 +114,42 @@ fn backup_wipe_restore_drill() {
         "{refused}"
     );
 }
+
+#[test]
+fn a_revoked_desk_wipes_its_data_on_next_contact() {
+    let hub = Hub::start(Backend::Sqlite);
+    let lost = Desk::enroll(&hub, TOWNSHIP, "李明");
+    lost.ok(&[
+        "case",
+        "register",
+        "--item",
+        "YL01",
+        "--name",
+        NAME,
+        "--id-number",
+        ID,
+        "--received",
+        "ID_CARD",
+    ]);
+    lost.sync();
+    let devices = hub.admin(&["device", "list", "--township", TOWNSHIP]);
+    let id = devices
+        .lines()
+        .find(|l| l.contains("李明"))
+        .and_then(|l| l.split('\t').next())
+        .unwrap()
+        .to_string();
+    hub.admin(&["device", "revoke", "--device", &id]);
+    let refused = lost.fails(&["sync"]);
+    assert!(
+        refused.contains("revoked") && refused.contains("本机数据已清除"),
+        "{refused}"
+    );
+    assert!(
+        !lost.path().exists(),
+        "the revoked desk's folder is still there"
+    );
+    // Nothing is left to open, and no keyring entry waits for it.
+    let gone = lost.fails(&["check"]);
+    assert!(gone.contains("no profile"), "{gone}");
+}

@@ -387,7 +387,17 @@ fn run(cli: Cli) -> Result<()> {
                 attempts: attempts.max(1),
                 ..Retry::default()
             };
-            let report = tongban_client::sync(&mut store, &hub, retry)?;
+            let report = match tongban_client::sync(&mut store, &hub, retry) {
+                Ok(report) => report,
+                Err(e) if e.is_revoked() => {
+                    drop(store);
+                    profile.wipe()?;
+                    bail!(
+                        "this device was revoked at the hub; its local data has been wiped / 本设备已被中心吊销，本机数据已清除"
+                    );
+                }
+                Err(e) => return Err(e.into()),
+            };
             output::sync_report(&report, json)?;
         }
         Command::Catalog { json } => output::catalogue(Catalogue::builtin(), json)?,

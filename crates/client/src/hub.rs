@@ -15,7 +15,12 @@ pub enum HubError {
     )]
     Unreachable { url: String, detail: String },
     #[error("the hub refused the request ({status}): {message}")]
-    Refused { status: u16, message: String },
+    Refused {
+        status: u16,
+        /// The hub's stable code for the refusal (`revoked`, `forbidden`, ...).
+        code: String,
+        message: String,
+    },
     #[error("the hub answered with something unreadable: {0} / 中心的应答无法解读：{0}")]
     BadAnswer(String),
     #[error("hub address {0:?} is not an http(s) URL / 中心地址“{0}”不是有效的 http(s) 地址")]
@@ -23,6 +28,11 @@ pub enum HubError {
 }
 
 impl HubError {
+    /// The hub no longer accepts this device: its local data must go.
+    pub fn is_revoked(&self) -> bool {
+        matches!(self, Self::Refused { code, .. } if code == "revoked")
+    }
+
     /// Worth trying again later: the link or the hub itself, not the request.
     pub fn is_transient(&self) -> bool {
         match self {
@@ -67,11 +77,12 @@ fn unreachable(url: &str, e: reqwest::Error) -> HubError {
 fn refusal(response: Response) -> HubError {
     let status = response.status();
     let text = response.text().unwrap_or_default();
-    let message = serde_json::from_str::<ErrorBody>(&text)
-        .map(|b| b.message)
-        .unwrap_or_else(|_| text.chars().take(300).collect());
+    let (code, message) = serde_json::from_str::<ErrorBody>(&text)
+        .map(|b| (b.error, b.message))
+        .unwrap_or_else(|_| (String::new(), text.chars().take(300).collect()));
     HubError::Refused {
         status: status.as_u16(),
+        code,
         message,
     }
 }

@@ -33,6 +33,13 @@ pub enum SyncError {
     Audit(#[from] crate::audit::AuditSyncError),
 }
 
+impl SyncError {
+    /// The hub revoked this device.
+    pub fn is_revoked(&self) -> bool {
+        matches!(self, Self::Hub(e) if e.is_revoked())
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SyncReport {
     /// Documents this desk sent changes for.

@@ -39,6 +39,9 @@ pub enum ApiError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// The device was revoked: desks wipe their local data when they see this code.
+    #[error("{0}")]
+    Revoked(String),
     #[error("request body is larger than {MAX_BODY_BYTES} bytes / 请求体超过{MAX_BODY_BYTES}字节")]
     TooLarge,
     #[error(
@@ -54,6 +57,7 @@ impl ApiError {
             Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
             Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Self::Revoked(_) => (StatusCode::FORBIDDEN, "revoked"),
             Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -257,7 +261,7 @@ async fn authenticate<D: HubDb>(
     auth::verify_request(&key, &signed, method.as_str(), path, body, now)
         .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
     if device.revoked {
-        return Err(ApiError::Forbidden(
+        return Err(ApiError::Revoked(
             "this device has been revoked; contact the operator / 本设备已被吊销，请联系管理员"
                 .into(),
         ));

@@ -112,6 +112,19 @@ impl Profile {
         Ok(store)
     }
 
+    /// Deletes everything of this profile on this machine: the keyring entry, the database,
+    /// the key file and the folder with its scans and prints. For a device the hub revoked.
+    pub fn wipe(&self) -> Result<(), StoreError> {
+        if let Ok(key_file) = self.read_key_file() {
+            KeyringSlot::for_profile(&key_file.profile_id)?.delete()?;
+        }
+        match fs::remove_dir_all(&self.dir) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Removes this profile's keyring entry (as when a keyring is reset or the desk moves).
     pub fn forget_keyring_entry(&self) -> Result<(), StoreError> {
         let key_file = self.read_key_file()?;
