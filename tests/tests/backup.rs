@@ -12,24 +12,28 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
+fn register(desk: &Desk) -> String {
+    desk.ok(&[
+        "case",
+        "register",
+        "--item",
+        "YL01",
+        "--name",
+        NAME,
+        "--id-number",
+        ID,
+        "--received",
+        "ID_CARD",
+    ])
+}
+
 #[test]
 fn backup_wipe_restore_drill() {
     let hub = Hub::start(Backend::Sqlite);
     let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
     let mut numbers = Vec::new();
     for _ in 0..3 {
-        numbers.push(clerk.ok(&[
-            "case",
-            "register",
-            "--item",
-            "YL01",
-            "--name",
-            NAME,
-            "--id-number",
-            ID,
-            "--received",
-            "ID_CARD",
-        ]));
+        numbers.push(register(&clerk));
     }
     clerk.sync();
     let safe = tempfile::tempdir().unwrap();
@@ -119,18 +123,7 @@ fn backup_wipe_restore_drill() {
 fn a_revoked_desk_wipes_its_data_on_next_contact() {
     let hub = Hub::start(Backend::Sqlite);
     let lost = Desk::enroll(&hub, TOWNSHIP, "李明");
-    lost.ok(&[
-        "case",
-        "register",
-        "--item",
-        "YL01",
-        "--name",
-        NAME,
-        "--id-number",
-        ID,
-        "--received",
-        "ID_CARD",
-    ]);
+    register(&lost);
     lost.sync();
     let devices = hub.admin(&["device", "list", "--township", TOWNSHIP]);
     let id = devices

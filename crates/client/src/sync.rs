@@ -93,7 +93,17 @@ pub(crate) struct Session<'a> {
     pub(crate) last_failures: u64,
 }
 
-impl Session<'_> {
+impl<'a> Session<'a> {
+    fn new(store: &'a mut Store, hub: &'a HubClient, retry: Retry) -> Self {
+        Self {
+            store,
+            hub,
+            retry,
+            report: SyncReport::default(),
+            last_failures: 0,
+        }
+    }
+
     /// Requests are idempotent (Automerge messages may be applied twice; every retry carries a
     /// fresh nonce), so a transient failure is simply sent again after a jittered backoff.
     pub(crate) fn call<Q: Serialize, A: serde::de::DeserializeOwned>(
@@ -137,13 +147,7 @@ pub fn sync_with_progress(
     let docs = store.changed_docs()?;
     let cursor = store.sync_cursor()?;
     let digest = store.directory_digest()?;
-    let mut session = Session {
-        store,
-        hub,
-        retry,
-        report: SyncReport::default(),
-        last_failures: 0,
-    };
+    let mut session = Session::new(store, hub, retry);
     // Accounts and roles first: a desk signs users in with what it holds.
     let answer: DirectoryResponse = session.call("directory", &DirectoryRequest { digest })?;
     if let Some(directory) = answer.directory {
@@ -182,14 +186,7 @@ pub fn check_hub_log(
     hub: &HubClient,
     retry: Retry,
 ) -> Result<crate::audit::AuditSync, SyncError> {
-    let mut session = Session {
-        store,
-        hub,
-        retry,
-        report: SyncReport::default(),
-        last_failures: 0,
-    };
-    crate::audit::push(&mut session)
+    crate::audit::push(&mut Session::new(store, hub, retry))
 }
 
 struct Working {
