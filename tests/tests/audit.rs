@@ -5,21 +5,6 @@
 
 use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP, postgres_database, text};
 
-fn register(desk: &Desk) -> String {
-    desk.ok(&[
-        "case",
-        "register",
-        "--item",
-        "YL01",
-        "--name",
-        "覃秀梅",
-        "--id-number",
-        "450721198806152311",
-        "--received",
-        "ID_CARD",
-    ])
-}
-
 fn hub_verify(hub: &Hub) -> (bool, String) {
     let out = hub.admin_output(&["audit", "verify"]);
     let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
@@ -30,7 +15,7 @@ fn scenario(backend: Backend) {
     let mut hub = Hub::start(backend);
     let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
     let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
-    let number = register(&clerk);
+    let number = clerk.register("覃秀梅", "450721198806152311", "13812345678");
     clerk.ok(&["case", "show", &number]);
     let report = clerk.sync();
     assert!(
@@ -111,11 +96,11 @@ fn the_trail_reaches_the_postgres_hub_and_tampering_is_found() {
 fn an_older_copy_of_the_database_is_caught_at_the_next_sync() {
     let hub = Hub::start(Backend::Sqlite);
     let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
-    register(&clerk);
+    clerk.register("覃秀梅", "450721198806152311", "13812345678");
     clerk.sync();
     let db = clerk.path().join("cases.db");
     let saved = std::fs::read(&db).unwrap();
-    let number = register(&clerk);
+    let number = clerk.register("覃秀梅", "450721198806152311", "13812345678");
     clerk.ok(&["case", "show", &number]);
     clerk.sync();
 

@@ -7,24 +7,10 @@ use tongban_e2e::{Backend, Desk, Hub, PASSPHRASE, TOWNSHIP, text};
 
 const NAME: &str = "韦金凤";
 const ID: &str = "450721199203154523";
+const PHONE: &str = "13907715566";
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-fn register(desk: &Desk) -> String {
-    desk.ok(&[
-        "case",
-        "register",
-        "--item",
-        "YL01",
-        "--name",
-        NAME,
-        "--id-number",
-        ID,
-        "--received",
-        "ID_CARD",
-    ])
 }
 
 #[test]
@@ -33,7 +19,7 @@ fn backup_wipe_restore_drill() {
     let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
     let mut numbers = Vec::new();
     for _ in 0..3 {
-        numbers.push(register(&clerk));
+        numbers.push(clerk.register(NAME, ID, PHONE));
     }
     clerk.sync();
     let safe = tempfile::tempdir().unwrap();
@@ -123,7 +109,7 @@ fn backup_wipe_restore_drill() {
 fn a_revoked_desk_wipes_its_data_on_next_contact() {
     let hub = Hub::start(Backend::Sqlite);
     let lost = Desk::enroll(&hub, TOWNSHIP, "李明");
-    register(&lost);
+    lost.register(NAME, ID, PHONE);
     lost.sync();
     let devices = hub.admin(&["device", "list", "--township", TOWNSHIP]);
     let id = devices

@@ -1,7 +1,8 @@
 //! Sending the desk's audit trail to the hub and checking what the hub answers: a checkpoint
 //! signed by the hub's key, that extends the last one this desk saw, and that includes every
 //! event just sent. A hub that dropped or rewrote history fails here, and the desk keeps the
-//! checkpoint it had.
+//! checkpoint it had. The desk also tells the hub how long its trail is, so a database older than
+//! what the hub logged of it is refused there.
 
 use crate::sync::{Session, SyncError};
 use serde::Serialize;
@@ -23,10 +24,6 @@ pub struct AuditSync {
 pub enum AuditSyncError {
     #[error("the hub's audit log does not check out: {0} / 中心审计日志校验失败")]
     Log(#[from] LogError),
-    #[error(
-        "this desk's database is older than the hub's record of it: the hub holds {hub} audit events from this desk, the database {local}. An older copy of the database was put in place; restore the latest backup or contact the operator / 本机数据库比中心记录的旧：中心有本机{hub}条审计事件，数据库只有{local}条，可能被替换为旧副本；请恢复最新备份或联系管理员"
-    )]
-    RolledBack { hub: u64, local: u64 },
     #[error(
         "the hub answered an audit push with {0} proofs for {1} events / 中心返回的证明数量不符"
     )]
@@ -58,14 +55,6 @@ pub(crate) fn push(session: &mut Session<'_>) -> Result<AuditSync, SyncError> {
             &hub_key,
             enrollment.township.as_str(),
         )?;
-        let local = session.store.audit_head()?.map_or(0, |h| h.seq + 1);
-        if answer.device_events > local {
-            return Err(AuditSyncError::RolledBack {
-                hub: answer.device_events,
-                local,
-            }
-            .into());
-        }
         session
             .store
             .acknowledge_audit(first, &answer.positions, &answer.checkpoint)?;

@@ -15,14 +15,18 @@ use tongban_sync::wire::{AuditPush, AuditPushResponse, MAX_AUDIT_EVENTS};
 
 const KEY_SETTING: &str = "audit_signing_key";
 
+fn parse_key(text: &str) -> Result<SigningKey, DbError> {
+    hex::decode(text)
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .map(|b| SigningKey::from_bytes(&b))
+        .ok_or_else(|| DbError::Task("the hub's audit signing key is damaged".into()))
+}
+
 /// The key the hub signs checkpoints with, made on first use and kept in the hub's store.
 pub async fn signing_key<D: HubDb>(db: &D) -> Result<SigningKey, DbError> {
     if let Some(text) = db.setting("", KEY_SETTING).await? {
-        let bytes: [u8; 32] = hex::decode(&text)
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| DbError::Task("the hub's audit signing key is damaged".into()))?;
-        return Ok(SigningKey::from_bytes(&bytes));
+        return parse_key(&text);
     }
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| DbError::Task(e.to_string()))?;
@@ -32,11 +36,7 @@ pub async fn signing_key<D: HubDb>(db: &D) -> Result<SigningKey, DbError> {
         .setting("", KEY_SETTING)
         .await?
         .ok_or_else(|| DbError::Task("audit signing key vanished".into()))?;
-    let bytes: [u8; 32] = hex::decode(&stored)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| DbError::Task("the hub's audit signing key is damaged".into()))?;
-    Ok(SigningKey::from_bytes(&bytes))
+    parse_key(&stored)
 }
 
 /// The township trees, rebuilt from the store on first use and caught up before each push (a
@@ -84,14 +84,13 @@ impl AuditLogs {
         }
         let key = tongban_sync::auth::parse_public_key(&device.public_key)
             .map_err(|e| ApiError::Internal(e.to_string()))?;
-        let mut trees = self.trees.lock().await;
-        let tree = trees.entry(device.township.clone()).or_default();
-        for hash in db.audit_leaves(&device.township, tree.len()).await? {
-            tree.push(leaf(&hash)?);
-        }
-        let (positions, held) = self
+        // The store orders appends; the tree then catches up with whatever was appended, here or
+        // by another hub process on the same PostgreSQL.
+        let positions = self
             .append(db, device, &key, push.local_count, push.events)
             .await?;
+        let mut trees = self.trees.lock().await;
+        let tree = trees.entry(device.township.clone()).or_default();
         for hash in db.audit_leaves(&device.township, tree.len()).await? {
             tree.push(leaf(&hash)?);
         }
@@ -119,12 +118,10 @@ impl AuditLogs {
             checkpoint,
             positions,
             inclusion,
-            device_events: held,
         })
     }
 
-    /// Positions of the pushed events (already logged ones included) and how many events of the
-    /// device the log holds afterwards.
+    /// Positions of the pushed events, already logged ones included.
     async fn append<D: HubDb>(
         &self,
         db: &D,
@@ -132,7 +129,7 @@ impl AuditLogs {
         key: &VerifyingKey,
         local_count: u64,
         events: Vec<SignedEvent>,
-    ) -> Result<(Vec<u64>, u64), ApiError> {
+    ) -> Result<Vec<u64>, ApiError> {
         let head = db.audit_head(&device.id).await?;
         let held = head.as_ref().map_or(0, |(count, _)| *count);
         if held > local_count {
@@ -172,7 +169,7 @@ impl AuditLogs {
         verify_chain(&device.id, key, anchor, &fresh, None)
             .map_err(|e| ApiError::BadRequest(format!("audit trail refused: {e}")))?;
         if fresh.is_empty() {
-            return Ok((positions, held));
+            return Ok(positions);
         }
         let entries = fresh
             .iter()
@@ -196,7 +193,7 @@ impl AuditLogs {
             })?;
         positions.extend(appended);
         tracing::info!(device = %device.id, events = count, "audit events logged");
-        Ok((positions, held + count))
+        Ok(positions)
     }
 }
 

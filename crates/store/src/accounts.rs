@@ -6,7 +6,6 @@ use crate::{Store, StoreError};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use std::borrow::Cow;
 use tongban_audit::{AuditAction, Outcome};
-use tongban_domain::Action;
 use tongban_domain::calendar::CalendarData;
 use tongban_domain::session::{Attempts, Session};
 use tongban_domain::{Role, SecurityPolicy, SignInError, WorkCalendar};
@@ -164,7 +163,14 @@ impl Store {
             )
             .optional()?;
         let Some((hash, role, totp_secret, failures, locked_until_ms)) = row else {
-            self.record_refusal(now_ms, user, "sign_in", None, "unknown user")?;
+            self.record_refusal(
+                now_ms,
+                user,
+                "sign_in",
+                AuditAction::SignIn,
+                None,
+                "unknown user",
+            )?;
             return Err(SignInError::Wrong(policy.max_failures).into());
         };
         let attempts = Attempts {
@@ -172,7 +178,7 @@ impl Store {
             locked_until_ms,
         };
         if let Err(locked) = attempts.check(now_ms) {
-            self.record_refusal(now_ms, user, "sign_in", None, "locked")?;
+            self.record_refusal(now_ms, user, "sign_in", AuditAction::SignIn, None, "locked")?;
             return Err(locked.into());
         }
         let password_ok = crate::verify_password(&hash, password);
@@ -197,7 +203,7 @@ impl Store {
             } else {
                 "wrong password"
             };
-            self.record_refusal(now_ms, user, "sign_in", None, why)?;
+            self.record_refusal(now_ms, user, "sign_in", AuditAction::SignIn, None, why)?;
             return Err(if password_ok {
                 SignInError::WrongCode.into()
             } else {
@@ -222,13 +228,10 @@ impl Store {
         at_ms: i64,
         user: &str,
         action: &str,
+        audited: AuditAction,
         case_number: Option<&str>,
         reason: &str,
     ) -> Result<(), StoreError> {
-        let audited = match action.parse::<Action>() {
-            Ok(action) => crate::audit::audit_action(action),
-            Err(_) => AuditAction::SignIn,
-        };
         let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
         tx.execute(
             "INSERT INTO refusals (at_ms, user, action, case_number, reason)

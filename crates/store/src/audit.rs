@@ -135,46 +135,42 @@ impl Store {
         object: Option<&str>,
         limit: u32,
     ) -> Result<Vec<AuditRow>, StoreError> {
-        let own = self.enrollment()?.device_id;
-        let mut rows = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for (table, order) in [("township_audit", "position"), ("audit_events", "seq")] {
-            let mut stmt = self.conn.prepare(&format!(
-                "SELECT bytes, signature FROM {table} WHERE ?1 IS NULL OR object = ?1
-                 ORDER BY {order} DESC LIMIT ?2"
-            ))?;
-            let events = stmt
-                .query_map(params![object, limit], |r| {
-                    Ok(SignedEvent {
-                        bytes: r.get(0)?,
-                        signature: r.get(1)?,
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            for signed in events {
-                let event = signed
-                    .event()
-                    .map_err(|e| StoreError::Corrupt(format!("audit event: {e}")))?;
-                // This desk's events come back in the township log; each is listed once.
-                if table == "audit_events" && !seen.insert((own.clone(), event.seq)) {
-                    continue;
-                }
-                if table == "township_audit" && event.device == own {
-                    seen.insert((own.clone(), event.seq));
-                }
-                rows.push(AuditRow {
-                    at_ms: event.at_ms,
-                    user: event.user,
-                    device: event.device,
-                    action: event.action.as_str().to_string(),
-                    action_zh: event.action.label_zh().to_string(),
-                    object: event.object,
-                    refused: event.outcome == Outcome::Refused,
-                    detail: event.detail,
-                });
-            }
-        }
-        rows.sort_by_key(|r| std::cmp::Reverse(r.at_ms));
+        // This desk's own events are in the township copy once it has read back past them.
+        let mut stmt = self.conn.prepare(
+            "SELECT bytes, signature FROM township_audit WHERE ?1 IS NULL OR object = ?1
+             UNION ALL
+             SELECT bytes, signature FROM audit_events WHERE (?1 IS NULL OR object = ?1)
+                 AND (hub_position IS NULL
+                      OR hub_position >= (SELECT count(*) FROM township_audit))",
+        )?;
+        let events = stmt
+            .query_map(params![object], |r| {
+                Ok(SignedEvent {
+                    bytes: r.get(0)?,
+                    signature: r.get(1)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut decoded = events
+            .iter()
+            .map(|signed| signed.event())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| StoreError::Corrupt(format!("audit event: {e}")))?;
+        // Newest first; one device's events in their own order when the clock ties.
+        decoded.sort_by(|a, b| (b.at_ms, &b.device, b.seq).cmp(&(a.at_ms, &a.device, a.seq)));
+        let mut rows: Vec<AuditRow> = decoded
+            .into_iter()
+            .map(|event| AuditRow {
+                at_ms: event.at_ms,
+                user: event.user,
+                device: event.device,
+                action: event.action.as_str().to_string(),
+                action_zh: event.action.label_zh().to_string(),
+                object: event.object,
+                refused: event.outcome == Outcome::Refused,
+                detail: event.detail,
+            })
+            .collect();
         rows.truncate(limit as usize);
         Ok(rows)
     }

@@ -3,7 +3,7 @@
 //! backup plus the recovery passphrase restores the desk on a new machine. A backup holds
 //! nothing in the clear.
 
-use crate::keys::{self, KeyringSlot, RecoveryWrap, SecretKey};
+use crate::keys::{self, RecoveryWrap, SecretKey};
 use crate::profile::KeyFile;
 use crate::{Access, Profile, Store, StoreError};
 use rusqlite::Connection;
@@ -12,7 +12,6 @@ use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use tongban_audit::AuditAction;
-use zeroize::Zeroizing;
 
 const MAGIC: &[u8] = b"TONGBAN BACKUP 1\n";
 /// The header is one JSON line; anything longer is not a backup of ours.
@@ -44,11 +43,7 @@ impl Store {
     /// data key, page by page while the desk keeps working.
     fn copy_encrypted(&self, dest: &Path, key: &SecretKey) -> Result<(), StoreError> {
         let mut out = Connection::open(dest)?;
-        let pragma = Zeroizing::new(format!(
-            "PRAGMA key = \"{}\";",
-            key.sqlcipher_pragma().as_str()
-        ));
-        out.execute_batch(&pragma)?;
+        out.execute_batch(&crate::store::key_pragma(key))?;
         let backup = rusqlite::backup::Backup::new(&self.conn, &mut out)?;
         backup.run_to_completion(256, std::time::Duration::ZERO, None)?;
         drop(backup);
@@ -162,16 +157,15 @@ impl Profile {
             let _ = fs::remove_file(&staged);
             return Err(e);
         }
-        let kek = SecretKey::random()?;
-        let slot = KeyringSlot::for_profile(&header.profile_id)?;
+        let (keyring_account, wrapped_by_keyring) =
+            Profile::seal_in_keyring(&header.profile_id, &data_key)?;
         let key_file = KeyFile {
             format: crate::profile::FORMAT,
-            wrapped_by_keyring: keys::wrap(&kek, &data_key, &header.profile_id)?,
+            wrapped_by_keyring,
             wrapped_by_recovery: header.recovery,
-            keyring_account: slot.account().to_string(),
+            keyring_account,
             profile_id: header.profile_id,
         };
-        slot.store(&kek)?;
         self.write_key_file(&key_file)?;
         fs::rename(&staged, self.database_path())?;
         let store = self.open_database(&data_key)?;

@@ -199,6 +199,7 @@ impl Store {
             now_ms(now),
             &session.user,
             action.as_str(),
+            crate::audit::audit_action(action),
             number,
             &denied.to_string(),
         )

@@ -56,20 +56,16 @@ impl Profile {
         fs::create_dir_all(&self.dir)?;
         let profile_id = hex::encode(SecretKey::random()?.expose().get(..16).unwrap_or_default());
         let data_key = SecretKey::random()?;
-        let kek = SecretKey::random()?;
-        let slot = KeyringSlot::for_profile(&profile_id)?;
+        let wrapped_by_recovery =
+            keys::wrap_for_recovery(recovery_passphrase, &data_key, &profile_id)?;
+        let (keyring_account, wrapped_by_keyring) = Self::seal_in_keyring(&profile_id, &data_key)?;
         let key_file = KeyFile {
             format: FORMAT,
-            wrapped_by_keyring: keys::wrap(&kek, &data_key, &profile_id)?,
-            wrapped_by_recovery: keys::wrap_for_recovery(
-                recovery_passphrase,
-                &data_key,
-                &profile_id,
-            )?,
-            keyring_account: slot.account().to_string(),
+            wrapped_by_keyring,
+            wrapped_by_recovery,
+            keyring_account,
             profile_id,
         };
-        slot.store(&kek)?;
         // The key file lands before the database so no database ever exists without its key.
         self.write_key_file(&key_file)?;
         Store::create(&self.database_path(), &data_key)
@@ -79,6 +75,19 @@ impl Profile {
         let key_file = self.read_key_file()?;
         let data_key = self.data_key_from_keyring(&key_file)?;
         self.open_database(&data_key)
+    }
+
+    /// Puts a fresh key-encryption key for the profile into this machine's keyring and returns
+    /// the keyring account with the data key wrapped under it.
+    pub(crate) fn seal_in_keyring(
+        profile_id: &str,
+        data_key: &SecretKey,
+    ) -> Result<(String, WrappedKey), StoreError> {
+        let kek = SecretKey::random()?;
+        let slot = KeyringSlot::for_profile(profile_id)?;
+        let wrapped = keys::wrap(&kek, data_key, profile_id)?;
+        slot.store(&kek)?;
+        Ok((slot.account().to_string(), wrapped))
     }
 
     pub(crate) fn data_key_from_keyring(
@@ -99,9 +108,8 @@ impl Profile {
             &key_file.profile_id,
         )?;
         let store = self.open_database(&data_key)?;
-        let kek = SecretKey::random()?;
-        key_file.wrapped_by_keyring = keys::wrap(&kek, &data_key, &key_file.profile_id)?;
-        KeyringSlot::for_profile(&key_file.profile_id)?.store(&kek)?;
+        (key_file.keyring_account, key_file.wrapped_by_keyring) =
+            Self::seal_in_keyring(&key_file.profile_id, &data_key)?;
         self.write_key_file(&key_file)?;
         let user = store.enrollment().map(|e| e.user).unwrap_or_default();
         let access = crate::Access {

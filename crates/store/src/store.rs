@@ -97,6 +97,15 @@ pub struct Enrollment {
     pub hub_audit_key: String,
 }
 
+/// The statement that keys a SQLCipher connection. It takes the raw key as a blob literal in
+/// double quotes; rusqlite's pragma_update would quote it as a passphrase instead.
+pub(crate) fn key_pragma(key: &SecretKey) -> Zeroizing<String> {
+    Zeroizing::new(format!(
+        "PRAGMA key = \"{}\";",
+        key.sqlcipher_pragma().as_str()
+    ))
+}
+
 pub struct Store {
     pub(crate) conn: Connection,
 }
@@ -117,12 +126,7 @@ impl Store {
     }
 
     fn configure(mut conn: Connection, key: &SecretKey) -> Result<Self, StoreError> {
-        // The key pragma takes the raw key as a blob literal in double quotes; rusqlite's
-        // pragma_update would quote it as a passphrase instead.
-        let pragma = Zeroizing::new(format!(
-            "PRAGMA key = \"{}\";",
-            key.sqlcipher_pragma().as_str()
-        ));
+        let pragma = key_pragma(key);
         // A wrong key is reported as StoreError::Undecryptable; SQLCipher's own log would only
         // add noise on the clerk's terminal.
         conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;

@@ -235,9 +235,6 @@ pub struct AuditPushResponse {
     /// Each pushed event's position in the township log, and its inclusion proof there.
     pub positions: Vec<u64>,
     pub inclusion: Vec<serde_bytes::ByteBuf>,
-    /// How many events of this device the hub holds: more than the desk has means the desk's
-    /// database is an older copy.
-    pub device_events: u64,
 }
 
 /// Reading the township's log from position `from` on, so supervisors see every desk's
