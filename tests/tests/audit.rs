@@ -1,6 +1,6 @@
 //! The audit trail end to end: desks' events reach the hub's Merkle log, both sides verify,
 //! tampering at the hub is found at its position, a hub that forgets history is caught by the
-//! desks, and an older copy of a desk's database is caught at its next sync.
+//! desks, and an older copy of a desk's database is caught when it opens, and by the hub.
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 
 use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP, postgres_database, text};
@@ -93,7 +93,7 @@ fn the_trail_reaches_the_postgres_hub_and_tampering_is_found() {
 }
 
 #[test]
-fn an_older_copy_of_the_database_is_caught_at_the_next_sync() {
+fn an_older_copy_of_the_database_is_caught_at_open_and_by_the_hub() {
     let hub = Hub::start(Backend::Sqlite);
     let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
     clerk.register("覃秀梅", "450721198806152311", "13812345678");
@@ -109,9 +109,33 @@ fn an_older_copy_of_the_database_is_caught_at_the_next_sync() {
         let _ = std::fs::remove_file(clerk.path().join(format!("cases.db{suffix}")));
     }
     std::fs::write(&db, saved).unwrap();
+    // Offline: this machine's keyring recorded a later head of the trail than the file holds.
+    for command in [vec!["check"], vec!["sync"], vec!["case", "list"]] {
+        let refused = clerk.fails(&command);
+        assert!(
+            refused.contains("older than this machine's record") && refused.contains("旧副本"),
+            "{command:?}: {refused}"
+        );
+    }
+    // A machine that never kept that record (its keyring rolled back as well): the hub, which
+    // logged more of this desk's trail, refuses the sync.
+    forget_trail_record(&clerk);
     let refused = clerk.fails(&["sync"]);
     assert!(
         refused.contains("older than the hub's record") && refused.contains("旧副本"),
         "{refused}"
     );
+}
+
+/// Removes this machine's keyring record of the desk's trail head, as a keyring put back from
+/// an older copy of the home folder would.
+fn forget_trail_record(desk: &Desk) {
+    let key_file: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(desk.path().join("profile.json")).unwrap()).unwrap();
+    let account = format!("profile-{}-trail", key_file["profile_id"].as_str().unwrap());
+    let cleared = std::process::Command::new("secret-tool")
+        .args(["clear", "service", "tongban", "username", &account])
+        .status()
+        .unwrap();
+    assert!(cleared.success());
 }

@@ -91,18 +91,53 @@ fn backup_wipe_restore_drill() {
         text(&again.stderr)
     );
 
-    // Work goes on and reaches the hub; then the same, now older, backup is restored: the hub
-    // knows more of this desk's trail than the restored database and the sync says so.
+    // Work goes on and reaches the hub; then the same, now older, backup is restored. The
+    // restored desk knows it: it registers nothing until its first sync has read back from the
+    // hub what it did after the backup, and then gives no number twice.
     clerk.ok(&["case", "show", &numbers[0]]);
+    let later = clerk.register(NAME, ID, PHONE);
     clerk.sync();
     std::fs::remove_dir_all(clerk.path()).unwrap();
     let restored = clerk.run_with_passphrase(&["restore", "--from", file_arg], PASSPHRASE);
     assert!(restored.status.success(), "{}", text(&restored.stderr));
-    let refused = clerk.fails(&["sync"]);
+    let waiting = clerk.fails(&registration_args());
     assert!(
-        refused.contains("older than the hub's record") && refused.contains("旧副本"),
-        "{refused}"
+        waiting.contains("sync once with the hub") && waiting.contains("先与中心同步"),
+        "{waiting}"
     );
+    let synced = clerk.ok(&["sync"]);
+    assert!(synced.contains("read back from the hub"), "{synced}");
+    let verified = clerk.ok(&["audit", "verify"]);
+    assert!(verified.contains("consistent"), "{verified}");
+    let listed = clerk.list();
+    assert!(
+        listed.iter().any(|c| c["number"] == later.as_str()),
+        "{later} did not come back from the hub"
+    );
+    let next = clerk.register(NAME, ID, PHONE);
+    assert_ne!(next, later, "a number was given twice after the restore");
+    clerk.sync();
+    let verified = clerk.ok(&["audit", "verify"]);
+    assert!(verified.contains("consistent"), "{verified}");
+}
+
+fn registration_args() -> Vec<&'static str> {
+    vec![
+        "case",
+        "register",
+        "--item",
+        "DB01",
+        "--name",
+        NAME,
+        "--id-number",
+        ID,
+        "--phone",
+        PHONE,
+        "--address",
+        "檀圩镇金鸡村",
+        "--received",
+        "ID_CARD,HOUSEHOLD_REGISTER",
+    ]
 }
 
 #[test]

@@ -207,6 +207,12 @@ pub fn sync_report(report: &SyncReport, json: bool) -> Result<()> {
             report.pages_pending
         );
     }
+    if report.audit_rejoined > 0 {
+        println!(
+            "restored from a backup: {} later audit events of this desk read back from the hub / 已从中心取回本机备份之后的审计事件{}条",
+            report.audit_rejoined, report.audit_rejoined
+        );
+    }
     if report.unsettled > 0 {
         println!(
             "{} documents still differ; run sync again / 仍有{}件未同步完成，请再次同步",

@@ -18,6 +18,8 @@ pub struct AuditSync {
     pub events_sent: u64,
     /// The size of the township log as last verified.
     pub log_size: u64,
+    /// This desk's events read back from the hub after a restore from a backup.
+    pub rejoined: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -32,12 +34,19 @@ pub enum AuditSyncError {
         "the township audit log read from the hub does not check out: {0} / 从中心读取的乡镇审计日志校验失败"
     )]
     Read(String),
+    #[error(
+        "this restored desk's trail cannot be joined with the hub's record of it: {0}. Contact the operator / 恢复后的本机审计记录无法与中心记录衔接：{0}，请联系管理员"
+    )]
+    Rejoin(String),
 }
 
 pub(crate) fn push(session: &mut Session<'_>) -> Result<AuditSync, SyncError> {
     let enrollment = session.store.enrollment()?;
     let hub_key = session.store.hub_audit_key()?;
     let mut outcome = AuditSync::default();
+    if session.store.awaiting_rejoin()?.is_some() {
+        outcome.rejoined = rejoin(session, &hub_key, enrollment.township.as_str())?;
+    }
     loop {
         let first = session.store.first_unacknowledged_audit()?;
         let events = session.store.audit_events(first, MAX_AUDIT_EVENTS as u32)?;
@@ -46,6 +55,7 @@ pub(crate) fn push(session: &mut Session<'_>) -> Result<AuditSync, SyncError> {
             known_size: known.as_ref().map_or(0, |c| c.checkpoint.size),
             local_count: session.store.audit_head()?.map_or(0, |h| h.seq + 1),
             events,
+            rejoin: false,
         };
         let answer: AuditPushResponse = session.call("audit", &request)?;
         check(
@@ -65,6 +75,34 @@ pub(crate) fn push(session: &mut Session<'_>) -> Result<AuditSync, SyncError> {
             return Ok(outcome);
         }
     }
+}
+
+/// After a restore: gets a checkpoint without sending anything, reads the township log up to
+/// it and joins this desk's later events from there onto the restored trail.
+fn rejoin(
+    session: &mut Session<'_>,
+    hub_key: &tongban_audit::ed25519_dalek::VerifyingKey,
+    township: &str,
+) -> Result<u64, SyncError> {
+    let known = session.store.audit_checkpoint()?;
+    let request = AuditPush {
+        known_size: known.as_ref().map_or(0, |c| c.checkpoint.size),
+        local_count: 0,
+        events: Vec::new(),
+        rejoin: true,
+    };
+    let answer: AuditPushResponse = session.call("audit", &request)?;
+    check(&request, &answer, known.as_ref(), hub_key, township)?;
+    let first = session.store.first_unacknowledged_audit()?;
+    session
+        .store
+        .acknowledge_audit(first, &[], &answer.checkpoint)?;
+    read_township_log(session, &answer.checkpoint)?;
+    let read_back = session
+        .store
+        .rejoin_trail()?
+        .map_err(AuditSyncError::Rejoin)?;
+    Ok(read_back)
 }
 
 /// Brings the rest of the township log down, so supervisors see every desk's events offline;

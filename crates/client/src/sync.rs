@@ -63,6 +63,8 @@ pub struct SyncReport {
     /// Audit events the hub logged, and the size of the township log as verified.
     pub audit_events_sent: u64,
     pub audit_log_size: u64,
+    /// This desk's own events read back after a restore from a backup.
+    pub audit_rejoined: u64,
 }
 
 /// How long to keep trying while the hub is unreachable.
@@ -174,6 +176,7 @@ pub fn sync_with_progress(
     let audit = crate::audit::push(&mut session)?;
     session.report.audit_events_sent = audit.events_sent;
     session.report.audit_log_size = audit.log_size;
+    session.report.audit_rejoined = audit.rejoined;
     // Pages go last: on a slow link the cases themselves have already arrived.
     crate::pages::transfer(&mut session, progress)?;
     Ok(session.report)

@@ -86,8 +86,15 @@ impl AuditLogs {
             .map_err(|e| ApiError::Internal(e.to_string()))?;
         // The store orders appends; the tree then catches up with whatever was appended, here or
         // by another hub process on the same PostgreSQL.
+        // A rejoining desk sends nothing; what it reads back is checked on its side.
+        let local_count = if push.rejoin && push.events.is_empty() {
+            tracing::info!(device = %device.id, "desk restored from a backup reads its trail back");
+            u64::MAX
+        } else {
+            push.local_count
+        };
         let positions = self
-            .append(db, device, &key, push.local_count, push.events)
+            .append(db, device, &key, local_count, push.events)
             .await?;
         let mut trees = self.trees.lock().await;
         let tree = trees.entry(device.township.clone()).or_default();

@@ -244,8 +244,7 @@ impl Store {
             ..Access::done(user, audited, case_number.unwrap_or_default())
         };
         crate::audit::append(&tx, &access, at_ms)?;
-        tx.commit()?;
-        Ok(())
+        crate::witness::commit(tx, self.witness.as_ref())
     }
 
     pub fn refusals(&self) -> Result<Vec<Refusal>, StoreError> {

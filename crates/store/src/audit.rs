@@ -49,7 +49,7 @@ pub fn audit_action(action: Action) -> AuditAction {
     }
 }
 
-fn head(conn: &Connection) -> Result<Option<Head>, StoreError> {
+pub(crate) fn head(conn: &Connection) -> Result<Option<Head>, StoreError> {
     let row: Option<(i64, Vec<u8>)> = conn
         .query_row(
             "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
@@ -124,8 +124,7 @@ impl Store {
     pub fn audit(&self, access: &Access<'_>, at_ms: i64) -> Result<(), StoreError> {
         let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
         append(&tx, access, at_ms)?;
-        tx.commit()?;
-        Ok(())
+        crate::witness::commit(tx, self.witness.as_ref())
     }
 
     /// Who saw or changed `object` (everything when `None`), newest first: every desk's events

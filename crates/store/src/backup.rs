@@ -72,7 +72,7 @@ impl Profile {
     pub fn backup(&self, out: &Path) -> Result<BackupReport, StoreError> {
         let key_file = self.read_key_file()?;
         let data_key = self.data_key_from_keyring(&key_file)?;
-        let store = self.open_database(&data_key)?;
+        let store = self.open_database(&key_file, &data_key)?;
         let user = store.enrollment().map(|e| e.user).unwrap_or_default();
         let access = Access {
             detail: "backup",
@@ -168,7 +168,12 @@ impl Profile {
         };
         self.write_key_file(&key_file)?;
         fs::rename(&staged, self.database_path())?;
-        let store = self.open_database(&data_key)?;
+        // A restore is the one deliberate step back: this machine's record of the trail starts
+        // again from the backup.
+        crate::witness::Witness::for_profile(&key_file.profile_id)?.delete()?;
+        let store = self.open_database(&key_file, &data_key)?;
+        let events = crate::audit::head(&store.conn)?.map_or(0, |h| h.seq + 1);
+        Store::mark_restored(&store.conn, events)?;
         let user = store.enrollment().map(|e| e.user).unwrap_or_default();
         let access = Access {
             detail: "restored from backup",

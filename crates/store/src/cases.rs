@@ -66,6 +66,9 @@ impl Store {
         }
         // Validation first, so a rejected form never spends a number.
         registration.validate(catalogue, today)?;
+        if self.awaiting_rejoin()?.is_some() {
+            return Err(StoreError::AwaitingRejoin);
+        }
         let enrollment = self.enrollment()?;
         let calendar = self.calendar()?;
         let tx = self
@@ -85,6 +88,10 @@ impl Store {
             )
             .optional()?
             .unwrap_or(0);
+        let last = last.max(last_given(
+            &tx,
+            &CaseNumber::new(&enrollment.township, today, enrollment.device_serial, 1)?,
+        )?);
         let number = CaseNumber::new(
             &enrollment.township,
             today,
@@ -112,7 +119,7 @@ impl Store {
             ..Access::done(&session.user, AuditAction::Register, case.number.as_str())
         };
         crate::audit::append(&tx, &access, now_ms(now))?;
-        tx.commit()?;
+        crate::witness::commit(tx, self.witness.as_ref())?;
         Ok(case)
     }
 
@@ -182,7 +189,7 @@ impl Store {
             ..Access::done(&session.user, AuditAction::Edit, number)
         };
         crate::audit::append(&tx, &access, now_ms(now))?;
-        tx.commit()?;
+        crate::witness::commit(tx, self.witness.as_ref())?;
         Ok(case)
     }
 
@@ -436,6 +443,29 @@ pub(crate) fn save_doc(
     )?;
     crate::pages::project_pages(tx, &case)?;
     Ok(Some(case))
+}
+
+/// The highest number this desk gave on `first`'s day among the cases it holds, synced back
+/// ones included: a desk restored from an older backup must not give those numbers again.
+fn last_given(tx: &rusqlite::Connection, first: &CaseNumber) -> Result<u32, StoreError> {
+    let text = first.as_str();
+    let prefix = text.rsplit_once('-').map_or(text, |(p, _)| p);
+    let mut stmt = tx.prepare("SELECT number FROM cases WHERE substr(number, 1, ?2) = ?1")?;
+    let numbers = stmt.query_map(params![prefix, prefix.len() as i64], |r| {
+        r.get::<_, String>(0)
+    })?;
+    let mut last = 0;
+    for number in numbers {
+        let number = number?;
+        if let Some(n) = number
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_prefix('-'))
+            .and_then(|n| n.parse::<u32>().ok())
+        {
+            last = last.max(n);
+        }
+    }
+    Ok(last)
 }
 
 #[cfg(test)]

@@ -163,7 +163,7 @@ impl Store {
             ..Access::done(&session.user, crate::audit::audit_action(action), number)
         };
         crate::audit::append(&tx, &access, now_ms(now))?;
-        tx.commit()?;
+        crate::witness::commit(tx, self.witness.as_ref())?;
         Ok(case)
     }
 

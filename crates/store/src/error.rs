@@ -31,6 +31,18 @@ pub enum StoreError {
         "the system keyring is unavailable ({0}); unlock your desktop keyring and try again / 系统密钥环不可用（{0}），请解锁密钥环后重试"
     )]
     KeyringUnavailable(String),
+    #[error(
+        "this database is older than this machine's record of it: its audit trail holds {database} events, the machine saw {recorded}. An older copy of cases.db was put in place; put the latest one back, or move this folder aside and restore the latest backup with tongban restore / 本机数据库比本机记录的旧：审计记录只有{database}条，本机曾记录{recorded}条，可能被替换为旧副本；请放回最新的数据库，或移开本目录后用 tongban restore 恢复最新备份"
+    )]
+    RolledBack { database: u64, recorded: u64 },
+    #[error(
+        "this database's audit trail holds another event at position {0} than this machine recorded: it is not the database this desk last wrote. Put the latest one back, or move this folder aside and restore the latest backup / 本机数据库第{0}条审计事件与本机记录不符，并非本机最后写入的数据库；请放回最新的数据库，或移开本目录后恢复最新备份"
+    )]
+    TrailForked(u64),
+    #[error(
+        "this desk was restored from a backup: sync once with the hub before registering new cases, so that no case number is given twice / 本机已从备份恢复，请先与中心同步一次再登记新办件，以免办件编号重复"
+    )]
+    AwaitingRejoin,
     #[error("{0} is not a Tongban backup / {0} 不是通办备份文件")]
     NotABackup(PathBuf),
     #[error("the recovery passphrase is wrong / 恢复口令不正确")]

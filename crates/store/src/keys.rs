@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, Zeroizing};
 
 pub const KEY_LEN: usize = 32;
-const KEYRING_SERVICE: &str = "tongban";
+pub(crate) const KEYRING_SERVICE: &str = "tongban";
 /// Recovery is rare, so its key derivation can afford to be expensive for an attacker.
 const RECOVERY_M_KIB: u32 = 64 * 1024;
 const RECOVERY_T: u32 = 3;
@@ -196,7 +196,7 @@ impl KeyringSlot {
     }
 }
 
-fn keyring_error(e: keyring::Error) -> StoreError {
+pub(crate) fn keyring_error(e: keyring::Error) -> StoreError {
     StoreError::KeyringUnavailable(e.to_string())
 }
 

@@ -18,10 +18,14 @@ mod pages;
 #[cfg(test)]
 mod pages_tests;
 mod profile;
+mod rejoin;
 mod store;
 mod sync_state;
 #[cfg(test)]
 mod test_desk;
+mod witness;
+#[cfg(test)]
+mod witness_tests;
 
 pub use accounts::Refusal;
 pub use audit::{Access, TrailReport};

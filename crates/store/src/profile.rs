@@ -3,6 +3,7 @@
 //! place.
 
 use crate::keys::{self, KeyringSlot, RecoveryWrap, SecretKey, WrappedKey};
+use crate::witness::Witness;
 use crate::{Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::fs;
@@ -68,13 +69,17 @@ impl Profile {
         };
         // The key file lands before the database so no database ever exists without its key.
         self.write_key_file(&key_file)?;
-        Store::create(&self.database_path(), &data_key)
+        let mut store = Store::create(&self.database_path(), &data_key)?;
+        let witness = Witness::for_profile(&key_file.profile_id)?;
+        witness.delete()?;
+        store.witness = Some(witness);
+        Ok(store)
     }
 
     pub fn open(&self) -> Result<Store, StoreError> {
         let key_file = self.read_key_file()?;
         let data_key = self.data_key_from_keyring(&key_file)?;
-        self.open_database(&data_key)
+        self.open_database(&key_file, &data_key)
     }
 
     /// Puts a fresh key-encryption key for the profile into this machine's keyring and returns
@@ -107,7 +112,7 @@ impl Profile {
             &key_file.wrapped_by_recovery,
             &key_file.profile_id,
         )?;
-        let store = self.open_database(&data_key)?;
+        let store = self.open_database(&key_file, &data_key)?;
         (key_file.keyring_account, key_file.wrapped_by_keyring) =
             Self::seal_in_keyring(&key_file.profile_id, &data_key)?;
         self.write_key_file(&key_file)?;
@@ -125,6 +130,7 @@ impl Profile {
     pub fn wipe(&self) -> Result<(), StoreError> {
         if let Ok(key_file) = self.read_key_file() {
             KeyringSlot::for_profile(&key_file.profile_id)?.delete()?;
+            Witness::for_profile(&key_file.profile_id)?.delete()?;
         }
         match fs::remove_dir_all(&self.dir) {
             Ok(()) => Ok(()),
@@ -139,12 +145,21 @@ impl Profile {
         KeyringSlot::for_profile(&key_file.profile_id)?.delete()
     }
 
-    pub(crate) fn open_database(&self, data_key: &SecretKey) -> Result<Store, StoreError> {
+    /// Opens the database once it is at least as new as this machine's record of its trail.
+    pub(crate) fn open_database(
+        &self,
+        key_file: &KeyFile,
+        data_key: &SecretKey,
+    ) -> Result<Store, StoreError> {
         let path = self.database_path();
         if !path.exists() {
             return Err(StoreError::DatabaseMissing);
         }
-        Store::open(&path, data_key)
+        let mut store = Store::open(&path, data_key)?;
+        let witness = Witness::for_profile(&key_file.profile_id)?;
+        witness.check(&store.conn)?;
+        store.witness = Some(witness);
+        Ok(store)
     }
 
     pub(crate) fn read_key_file(&self) -> Result<KeyFile, StoreError> {

@@ -108,6 +108,8 @@ pub(crate) fn key_pragma(key: &SecretKey) -> Zeroizing<String> {
 
 pub struct Store {
     pub(crate) conn: Connection,
+    /// Set when opened as a profile on this machine; a bare database file has none.
+    pub(crate) witness: Option<crate::witness::Witness>,
 }
 
 impl Store {
@@ -151,7 +153,10 @@ impl Store {
         Migrations::from_slice(MIGRATIONS)
             .to_latest(&mut conn)
             .map_err(|e| StoreError::Corrupt(format!("schema migration: {e}")))?;
-        Ok(Self { conn })
+        Ok(Self {
+            conn,
+            witness: None,
+        })
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -215,8 +220,7 @@ impl Store {
             ..crate::Access::done(&enrollment.user, tongban_audit::AuditAction::Key, "")
         };
         crate::audit::append(&tx, &access, crate::now_ms(time::OffsetDateTime::now_utc()))?;
-        tx.commit()?;
-        Ok(())
+        crate::witness::commit(tx, self.witness.as_ref())
     }
 
     pub fn enrollment(&self) -> Result<Enrollment, StoreError> {

@@ -221,6 +221,10 @@ pub struct AuditPush {
     /// desk's database is an older copy.
     pub local_count: u64,
     pub events: Vec<tongban_audit::SignedEvent>,
+    /// A desk restored from a backup asks, sending no events, for a checkpoint to read its
+    /// later events back against; its trail is then shorter than the hub's record by design.
+    #[serde(default)]
+    pub rejoin: bool,
 }
 
 /// How many audit events one push carries at most.
