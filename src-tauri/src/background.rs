@@ -30,8 +30,11 @@ pub fn spawn(desk: Arc<Desk>, wake: Receiver<()>) {
                     }
                 }
             }
-            if let Some(store) = store.as_mut() {
-                run_once(&desk, store);
+            let revoked = store.as_mut().is_some_and(|store| run_once(&desk, store));
+            if revoked {
+                // This connection closes before the files go.
+                store = None;
+                desk.wipe_revoked();
             }
         }
     };
@@ -54,11 +57,12 @@ fn sync_error(e: SyncError) -> UiError {
     }
 }
 
-fn run_once(desk: &Desk, store: &mut Store) {
+/// One sync; true when the hub refused this desk as revoked.
+fn run_once(desk: &Desk, store: &mut Store) -> bool {
     update(desk, |st| st.syncing = true);
-    let outcome = tongban_client::hub_client(store)
+    let synced = tongban_client::hub_client(store)
         .map_err(|e| message("sync", &e.to_string(), "无法连接中心"))
-        .and_then(|hub| {
+        .map(|hub| {
             let retry = Retry {
                 attempts: 2,
                 ..Retry::default()
@@ -79,8 +83,13 @@ fn run_once(desk: &Desk, store: &mut Store) {
                     (p.pages_done < p.pages_total).then_some(transfer);
             };
             tongban_client::sync_with_progress(store, &hub, retry, &mut progress)
-                .map_err(sync_error)
         });
+    if let Ok(Err(e)) = &synced
+        && e.is_revoked()
+    {
+        return true;
+    }
+    let outcome = synced.and_then(|report| report.map_err(sync_error));
     let waiting = store.changed_docs().map(|d| d.len() as u64).unwrap_or(0);
     let now_ms = tongban_store::now_ms(time::OffsetDateTime::now_utc());
     update(desk, |st| {
@@ -102,4 +111,5 @@ fn run_once(desk: &Desk, store: &mut Store) {
             }
         }
     });
+    false
 }

@@ -16,6 +16,8 @@ pub struct Desk {
     pub sync_now: std::sync::mpsc::Sender<()>,
     /// Files dropped on the window or picked, with where they came from, until attached.
     pub waiting: Mutex<Vec<(PathBuf, &'static str)>>,
+    /// Why the profile is gone, when the hub revoked this desk; shown on the enrolment screen.
+    wiped: Mutex<Option<UiError>>,
 }
 
 pub fn store_error(e: StoreError) -> UiError {
@@ -58,6 +60,7 @@ impl Desk {
             sync: Arc::new(Mutex::new(SyncStatus::default())),
             sync_now,
             waiting: Mutex::new(Vec::new()),
+            wiped: Mutex::new(None),
         }
     }
 
@@ -76,6 +79,7 @@ impl Desk {
         if !status.enrolled {
             status.suggested_hub_url = std::env::var("TONGBAN_HUB_URL").ok();
             status.suggested_code = std::env::var("TONGBAN_ENROL_CODE").ok();
+            status.problem = lock(&self.wiped).clone();
             return status;
         }
         match self.with_store(|store| store.enrollment().map_err(store_error)) {
@@ -157,6 +161,26 @@ impl Desk {
 
     pub fn sign_out(&self) {
         *lock(&self.session) = None;
+    }
+
+    /// The hub revoked this desk: sign out, close the window's connection and delete the
+    /// profile from this machine; the window returns to enrolment and says why.
+    pub fn wipe_revoked(&self) {
+        self.sign_out();
+        *lock(&self.store) = None;
+        let said = match self.profile.wipe() {
+            Ok(()) => UiError::from_message("revoked", tongban_client::WIPED_AFTER_REVOCATION),
+            Err(e) => {
+                tracing::error!(error = %e, "a revoked desk's profile could not be wiped");
+                store_error(e)
+            }
+        };
+        *lock(&self.wiped) = Some(said.clone());
+        let mut sync = lock(&self.sync);
+        *sync = SyncStatus {
+            last_error: Some(said),
+            ..SyncStatus::default()
+        };
     }
 
     pub fn sync_status(&self) -> SyncStatus {

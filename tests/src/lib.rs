@@ -204,6 +204,18 @@ impl Hub {
         text(&output.stdout).trim().to_string()
     }
 
+    /// Revokes the device `user` enrolled in `township`.
+    pub fn revoke_device_of(&self, township: &str, user: &str) {
+        let devices = self.admin(&["device", "list", "--township", township]);
+        let id = devices
+            .lines()
+            .find(|l| l.contains(user))
+            .and_then(|l| l.split('\t').next())
+            .unwrap_or_else(|| panic!("no device of {user} in {devices}"))
+            .to_string();
+        self.admin(&["device", "revoke", "--device", &id]);
+    }
+
     pub fn enroll_code(&self, township: &str) -> String {
         self.admin(&["enroll-code", "--township", township])
     }

@@ -146,14 +146,7 @@ fn a_revoked_desk_wipes_its_data_on_next_contact() {
     let lost = Desk::enroll(&hub, TOWNSHIP, "李明");
     lost.register(NAME, ID, PHONE);
     lost.sync();
-    let devices = hub.admin(&["device", "list", "--township", TOWNSHIP]);
-    let id = devices
-        .lines()
-        .find(|l| l.contains("李明"))
-        .and_then(|l| l.split('\t').next())
-        .unwrap()
-        .to_string();
-    hub.admin(&["device", "revoke", "--device", &id]);
+    hub.revoke_device_of(TOWNSHIP, "李明");
     let refused = lost.fails(&["sync"]);
     assert!(
         refused.contains("revoked") && refused.contains("本机数据已清除"),

@@ -196,10 +196,15 @@ fn Workspace() -> impl IntoView {
 #[component]
 fn SyncBar() -> impl IntoView {
     let tr = Tr::get();
+    let desk = expect_context::<Desk>();
     let status = RwSignal::new(SyncStatus::default());
     let poll = move || {
         spawn_local(async move {
             if let Ok(s) = api::sync_status().await {
+                // The hub revoked this desk and its data is gone: back to enrolment.
+                if s.last_error.as_ref().is_some_and(|e| e.code == "revoked") {
+                    desk.refresh();
+                }
                 status.set(s);
             }
         })

@@ -81,6 +81,7 @@ pub fn Enrol() -> impl IntoView {
         <form class="card narrow" id="enrol-form" on:submit=submit>
             <h1>{tr.t(Key::EnrolTitle)}</h1>
             <p class="intro">{tr.t(Key::EnrolIntro)}</p>
+            <p class="form-error" id="problem">{move || desk.0.get().and_then(|s| s.problem).map(|e| tr.error(&e)).unwrap_or_default()}</p>
             <Field id="enrol-hub" label=Key::HubUrl value=hub/>
             <Field id="enrol-code" label=Key::EnrolCode value=code/>
             <Field id="enrol-user" label=Key::UserName value=user/>

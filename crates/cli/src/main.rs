@@ -392,9 +392,7 @@ fn run(cli: Cli) -> Result<()> {
                 Err(e) if e.is_revoked() => {
                     drop(store);
                     profile.wipe()?;
-                    bail!(
-                        "this device was revoked at the hub; its local data has been wiped / 本设备已被中心吊销，本机数据已清除"
-                    );
+                    bail!(tongban_client::WIPED_AFTER_REVOCATION);
                 }
                 Err(e) => return Err(e.into()),
             };

@@ -11,6 +11,9 @@ pub use hub::{Exchange, HubClient, HubError, enroll};
 pub use pages::{PageDirection, PageProgress};
 pub use sync::{Retry, SyncError, SyncReport, check_hub_log, sync, sync_with_progress};
 
+/// What a desk says once the hub refused it as revoked and its data was wiped.
+pub const WIPED_AFTER_REVOCATION: &str = "this device was revoked at the hub; its local data has been wiped / 本设备已被中心吊销，本机数据已清除";
+
 use tongban_store::keys::SecretKey;
 use tongban_store::{Enrollment, Profile, Store, StoreError};
 use tongban_sync::ed25519_dalek::SigningKey;
