@@ -139,3 +139,26 @@ fn forget_trail_record(desk: &Desk) {
         .unwrap();
     assert!(cleared.success());
 }
+
+#[test]
+fn retention_is_enforced_at_the_command_line() {
+    let hub = Hub::start(Backend::Sqlite);
+    let admin = Desk::enroll_as(&hub, TOWNSHIP, "周敏", "admin");
+    let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let ten_days_ago = (tongban_store::china_now() - time::Duration::days(10)).date();
+    let refused = admin.fails(&["audit", "prune", "--before", &ten_days_ago.to_string()]);
+    assert!(
+        refused.contains("kept at least 180 days") && refused.contains("至少保留180天"),
+        "{refused}"
+    );
+    let refused = clerk.fails(&["audit", "prune", "--before", "2020-01-01"]);
+    assert!(refused.contains("may not"), "{refused}");
+    let bad = admin.fails(&["audit", "prune", "--before", "2020-13-01"]);
+    assert!(bad.contains("2026-11-21"), "{bad}");
+    // Everything here is younger than the period: nothing goes, and the trail still verifies.
+    let said = admin.ok(&["audit", "prune", "--before", "2020-01-01"]);
+    assert!(said.contains("removed 0"), "{said}");
+    admin.sync();
+    let verified = admin.ok(&["audit", "verify"]);
+    assert!(verified.contains("consistent"), "{verified}");
+}

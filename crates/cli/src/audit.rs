@@ -18,6 +18,12 @@ pub enum AuditCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Remove this desk's audit events recorded before DATE (YYYY-MM-DD; administrators). Events
+    /// are kept at least 180 days and until the hub has logged them; the hub's log keeps them.
+    Prune {
+        #[arg(long)]
+        before: String,
+    },
     /// Who saw or changed a case (supervisors).
     Log {
         #[arg(long = "case")]
@@ -80,5 +86,14 @@ pub fn log(store: &Store, session: &Session, number: &str, json: bool) -> Result
             r.detail
         );
     }
+    Ok(())
+}
+
+pub fn prune(store: &mut Store, session: &Session, before: &str) -> Result<()> {
+    let (start, _) = tongban_store::day_bounds_ms(before).map_err(anyhow::Error::msg)?;
+    let removed = store.prune_audit(session, start, time::OffsetDateTime::now_utc())??;
+    println!(
+        "removed {removed} audit events recorded before {before}; the rest verifies from the last removed one / 已清理{before}之前的审计记录{removed}条"
+    );
     Ok(())
 }

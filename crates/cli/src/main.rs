@@ -411,6 +411,10 @@ fn run(cli: Cli) -> Result<()> {
             let (store, session) = sign_in(&profile, user.as_deref())?;
             audit::log(&store, &session, &number, json)?;
         }
+        Command::Audit(audit::AuditCommand::Prune { before }) => {
+            let (mut store, session) = sign_in(&profile, user.as_deref())?;
+            audit::prune(&mut store, &session, &before)?;
+        }
         Command::Check => {
             let problems = open(&profile)?.integrity_problems()?;
             if !problems.is_empty() {

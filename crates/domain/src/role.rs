@@ -69,7 +69,7 @@ impl Role {
                     | Unmask
             ),
             Self::Field => matches!(action, View | Register | Edit | Supplement),
-            Self::Admin => matches!(action, ManageUsers),
+            Self::Admin => matches!(action, ManageUsers | PruneAudit),
         }
     }
 
@@ -126,9 +126,11 @@ pub enum Action {
     ReadAudit,
     /// See an applicant's whole ID and phone numbers (masked everywhere else).
     Unmask,
+    /// Remove audit events past their retention period from this desk.
+    PruneAudit,
 }
 
-pub const ACTIONS: [Action; 16] = [
+pub const ACTIONS: [Action; 17] = [
     Action::View,
     Action::Register,
     Action::Edit,
@@ -145,6 +147,7 @@ pub const ACTIONS: [Action; 16] = [
     Action::ManageUsers,
     Action::ReadAudit,
     Action::Unmask,
+    Action::PruneAudit,
 ];
 
 impl Action {
@@ -166,6 +169,7 @@ impl Action {
             Self::ManageUsers => "manage_users",
             Self::ReadAudit => "read_audit",
             Self::Unmask => "unmask",
+            Self::PruneAudit => "prune_audit",
         }
     }
 
@@ -187,6 +191,7 @@ impl Action {
             Self::ManageUsers => "管理用户",
             Self::ReadAudit => "查看审计记录",
             Self::Unmask => "查看完整证件号码",
+            Self::PruneAudit => "清理过期审计记录",
         }
     }
 
@@ -223,7 +228,10 @@ mod tests {
         }
         assert!("root".parse::<Role>().unwrap_err().contains("未知角色"));
         for action in ACTIONS {
-            assert_eq!(Role::Admin.may(action), action == Action::ManageUsers);
+            assert_eq!(
+                Role::Admin.may(action),
+                matches!(action, Action::ManageUsers | Action::PruneAudit)
+            );
             assert!(!Role::Field.may(action) || !action.is_decision());
         }
     }

@@ -76,7 +76,11 @@ pub fn kind_of(action: Action) -> Option<EventKind> {
         Action::Withdraw => EventKind::Withdrawn,
         Action::Reassign => EventKind::Reassigned,
         Action::Resolve => EventKind::Resolved,
-        Action::View | Action::ManageUsers | Action::ReadAudit | Action::Unmask => return None,
+        Action::View
+        | Action::ManageUsers
+        | Action::ReadAudit
+        | Action::Unmask
+        | Action::PruneAudit => return None,
     })
 }
 
@@ -102,7 +106,7 @@ pub fn starts_from(action: Action, status: CaseStatus) -> bool {
         ),
         Action::Edit | Action::Reassign => !is_final(status),
         Action::View | Action::ReadAudit | Action::Unmask => true,
-        Action::Register | Action::Resolve | Action::ManageUsers => false,
+        Action::Register | Action::Resolve | Action::ManageUsers | Action::PruneAudit => false,
     }
 }
 

@@ -44,7 +44,7 @@ pub fn audit_action(action: Action) -> AuditAction {
         Action::Register => AuditAction::Register,
         Action::Edit => AuditAction::Edit,
         Action::Approve | Action::Reject | Action::Resolve => AuditAction::Decision,
-        Action::ManageUsers => AuditAction::Key,
+        Action::ManageUsers | Action::PruneAudit => AuditAction::Key,
         _ => AuditAction::Transition,
     }
 }
@@ -341,7 +341,8 @@ impl Store {
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
-        if let Err(e) = verify_chain(&enrollment.device_id, &key, None, &events, expected_end) {
+        let anchor = self.audit_anchor()?;
+        if let Err(e) = verify_chain(&enrollment.device_id, &key, anchor, &events, expected_end) {
             return Ok(Err(e));
         }
         let acknowledged: i64 = self.conn.query_row(

@@ -200,6 +200,7 @@ impl Store {
                         | Action::ManageUsers
                         | Action::ReadAudit
                         | Action::Unmask
+                        | Action::PruneAudit
                 )
             })
             .filter(|a| {

@@ -19,6 +19,9 @@ mod pages;
 mod pages_tests;
 mod profile;
 mod rejoin;
+mod retention;
+#[cfg(test)]
+mod retention_tests;
 mod store;
 mod sync_state;
 #[cfg(test)]
@@ -35,6 +38,7 @@ pub use documents::DocKind;
 pub use error::StoreError;
 pub use pages::{CasePage, PendingBlob};
 pub use profile::Profile;
+pub use retention::{RETENTION_DAYS, RetentionError};
 pub use store::{Enrollment, Store};
 pub use tongban_domain::desk::CaseSummary;
 

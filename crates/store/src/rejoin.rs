@@ -6,7 +6,7 @@
 
 use crate::audit::{Access, append};
 use crate::{Store, StoreError};
-use rusqlite::{Connection, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use tongban_audit::{AuditEvent, SignedEvent, verify_chain};
 use tongban_sync::ed25519_dalek::SigningKey;
 
@@ -61,12 +61,14 @@ impl Store {
             .partition(|(_, seq, _)| (*seq as u64) < from);
         // The hub's copy of what the backup holds must be the backup's, event for event.
         for (_, seq, signed) in &before {
-            let held: Vec<u8> = self.conn.query_row(
-                "SELECT hash FROM audit_events WHERE seq = ?1",
-                [seq],
-                |r| r.get(0),
-            )?;
-            if held != signed.hash() {
+            // Events removed after their retention period were logged, so they match.
+            let held: Option<Vec<u8>> = self
+                .conn
+                .query_row("SELECT hash FROM audit_events WHERE seq = ?1", [seq], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if held.is_some_and(|held| held != signed.hash()) {
                 return Ok(Err(format!(
                     "the hub's event {seq} of this desk differs from the backup's"
                 )));
@@ -75,17 +77,23 @@ impl Store {
         let anchor = match from {
             0 => None,
             n => {
-                let hash: Vec<u8> = self.conn.query_row(
-                    "SELECT hash FROM audit_events WHERE seq = ?1",
-                    [n as i64 - 1],
-                    |r| r.get(0),
-                )?;
-                Some(tongban_audit::Head {
-                    seq: n - 1,
-                    hash: hash
-                        .try_into()
-                        .map_err(|_| StoreError::Corrupt("audit hash".into()))?,
-                })
+                let hash: Option<Vec<u8>> = self
+                    .conn
+                    .query_row(
+                        "SELECT hash FROM audit_events WHERE seq = ?1",
+                        [n as i64 - 1],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                match hash {
+                    Some(hash) => Some(tongban_audit::Head {
+                        seq: n - 1,
+                        hash: hash
+                            .try_into()
+                            .map_err(|_| StoreError::Corrupt("audit hash".into()))?,
+                    }),
+                    None => self.audit_anchor()?.filter(|a| a.seq == n - 1),
+                }
             }
         };
         let later: Vec<SignedEvent> = after.iter().map(|(_, _, s)| s.clone()).collect();
