@@ -160,3 +160,56 @@ fn a_revoked_desk_wipes_its_data_on_next_contact() {
     let gone = lost.fails(&["check"]);
     assert!(gone.contains("no profile"), "{gone}");
 }
+
+#[test]
+fn a_desk_lost_without_a_backup_comes_back_from_the_hub() {
+    let hub = Hub::start(Backend::Sqlite);
+    let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let number = clerk.register(NAME, ID, PHONE);
+    let scan = clerk.path().join("id-card.png");
+    image::RgbImage::from_fn(600, 400, |x, y| {
+        image::Rgb([(x % 251) as u8, (y % 241) as u8, 90])
+    })
+    .save(&scan)
+    .unwrap();
+    clerk.ok(&[
+        "case",
+        "attach",
+        &number,
+        "--material",
+        "ID_CARD",
+        scan.to_str().unwrap(),
+    ]);
+    clerk.sync();
+    let pages_before = clerk.ok(&["case", "pages", &number, "--json"]);
+    let show_before = clerk.show_whole(&number);
+
+    // The disk dies: no folder, no backup. The clerk enrols a new machine with a new code.
+    std::fs::remove_dir_all(clerk.path()).unwrap();
+    let again = Desk::enroll(&hub, TOWNSHIP, "李明");
+    again.sync();
+    assert_eq!(
+        again.show_whole(&number)["applicant"],
+        show_before["applicant"]
+    );
+    let pages: serde_json::Value =
+        serde_json::from_str(&again.ok(&["case", "pages", &number, "--json"])).unwrap();
+    let before: serde_json::Value = serde_json::from_str(&pages_before).unwrap();
+    assert_eq!(pages[0]["page"]["sha256"], before[0]["page"]["sha256"]);
+    assert_eq!(pages[0]["present"], true, "the page's bytes came back too");
+    let out = tempfile::tempdir().unwrap();
+    again.ok(&[
+        "case",
+        "pages",
+        &number,
+        "--export",
+        out.path().to_str().unwrap(),
+    ]);
+    let exported: Vec<_> = std::fs::read_dir(out.path()).unwrap().collect();
+    assert_eq!(exported.len(), 1);
+    // The new desk gives new numbers under its own serial; its trail verifies.
+    let next = again.register(NAME, ID, PHONE);
+    assert_ne!(next, number);
+    again.sync();
+    assert!(again.ok(&["audit", "verify"]).contains("consistent"));
+}
