@@ -3,6 +3,7 @@
 //! PostgreSQL server. Panics are the failure mode: this is test code.
 #![forbid(unsafe_code)]
 
+pub mod canary;
 pub mod device;
 pub mod proxy;
 pub mod window;
@@ -258,7 +259,7 @@ impl Hub {
                 std::fs::OpenOptions::new()
                     .create(true)
                     .append(true)
-                    .open(self.dir.path().join("hub.log"))
+                    .open(self.log_path())
                     .expect("hub log"),
             ))
             .spawn()
@@ -286,7 +287,11 @@ impl Hub {
     }
 
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("hub.log")).unwrap_or_default()
+        std::fs::read_to_string(self.log_path()).unwrap_or_default()
+    }
+
+    pub fn log_path(&self) -> PathBuf {
+        self.dir.path().join("hub.log")
     }
 
     pub fn stop(&mut self) {

@@ -25,6 +25,12 @@ pub fn output_dir() -> PathBuf {
     dir
 }
 
+/// Where the window's (and its driver's) output is written: in the profile folder, so it goes
+/// with the profile and is read by every scan of it.
+pub fn log_path(profile: &Path) -> PathBuf {
+    profile.join("desktop.log")
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Reading<'a> {
     Text,
@@ -48,6 +54,12 @@ impl Window {
         let app = bin_dir().join("tongban-desktop");
         assert!(app.exists(), "{} is not built", app.display());
         let (port, native) = (free_port(), free_port());
+        // The app's own output (it inherits the driver's) is kept for the scan for personal data.
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log_path(profile))
+            .expect("desktop log");
         let driver = Command::new("tauri-driver")
             .args([
                 "--port",
@@ -56,9 +68,10 @@ impl Window {
                 &native.to_string(),
             ])
             .env("TONGBAN_PROFILE", profile)
+            .env("TONGBAN_LOG", "info")
             .envs(env.iter().copied())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(Stdio::from(log.try_clone().expect("desktop log")))
+            .stderr(Stdio::from(log))
             .spawn()
             .expect("start tauri-driver (cargo install tauri-driver)");
         let deadline = Instant::now() + WAIT;

@@ -1,6 +1,8 @@
 //! The clerk's window, end to end: the real app, WebKit, tauri-driver, a real hub process.
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 
+use std::path::PathBuf;
+use tongban_e2e::canary;
 use tongban_e2e::window::Window;
 use tongban_e2e::{Backend, Desk, Hub, PASSPHRASE, PASSWORD, TOWNSHIP};
 
@@ -218,4 +220,27 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     assert_eq!(seen["applicant"]["name"], "覃秀梅");
     assert_eq!(seen["applicant"]["phone"], "13812345678");
     assert_eq!(seen["clerk"], "李明");
+
+    // The seeded applicant, and the half-typed draft, readable nowhere the desks, the window or
+    // the hub wrote: databases and their write-ahead logs, key files, scans, logs, and the
+    // webview's storage and cache.
+    let home = PathBuf::from(std::env::var_os("HOME").unwrap());
+    let webview = [
+        home.join(".local/share/cn.tongban.desk"),
+        home.join(".cache/cn.tongban.desk"),
+    ];
+    assert!(
+        webview.iter().any(|d| d.exists()),
+        "the webview kept no data under {}",
+        home.display()
+    );
+    assert!(tongban_e2e::window::log_path(profile.path()).exists());
+    let hub_log = hub.log_path();
+    let mut roots = vec![profile.path(), supervisor.path(), other.path(), &hub_log];
+    roots.extend(webview.iter().map(PathBuf::as_path));
+    let read = canary::assert_absent(
+        &roots,
+        &["覃秀梅", "450721198806152311", "13812345678", "韦国强"],
+    );
+    assert!(read > 10, "only {read} files scanned");
 }

@@ -150,4 +150,12 @@ async fn a_clerk_files_a_scan_from_the_inbox_and_prints_receipt_and_decision() {
         "the window's page never reached the supervisor's desk"
     );
     w.close().await;
+
+    // Scans, prints, databases and the window's log of both desks: no seeded personal data
+    // in plain bytes (printed documents render the name as glyphs of a subset font).
+    let read = tongban_e2e::canary::assert_absent(
+        &[clerk.path(), supervisor.path()],
+        &["覃秀梅", "450721198806152311", "13812345678"],
+    );
+    assert!(read > 5, "only {read} files scanned");
 }
