@@ -362,6 +362,24 @@ impl Desk {
         self.dir.path()
     }
 
+    /// Removes this machine's keyring record of the desk's trail head, as a keyring put back
+    /// from an older copy of the home folder would.
+    pub fn forget_trail_record(&self) {
+        let key_file: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(self.path().join("profile.json")).expect("key file"),
+        )
+        .expect("key file JSON");
+        let account = format!(
+            "profile-{}-trail",
+            key_file["profile_id"].as_str().expect("profile id")
+        );
+        // secret-tool fails when there is nothing to clear, which is as good.
+        Command::new("secret-tool")
+            .args(["clear", "service", "tongban", "username", &account])
+            .status()
+            .expect("secret-tool");
+    }
+
     pub fn user(&self) -> Option<&str> {
         self.user.as_deref()
     }

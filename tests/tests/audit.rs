@@ -119,25 +119,12 @@ fn an_older_copy_of_the_database_is_caught_at_open_and_by_the_hub() {
     }
     // A machine that never kept that record (its keyring rolled back as well): the hub, which
     // logged more of this desk's trail, refuses the sync.
-    forget_trail_record(&clerk);
+    clerk.forget_trail_record();
     let refused = clerk.fails(&["sync"]);
     assert!(
         refused.contains("older than the hub's record") && refused.contains("旧副本"),
         "{refused}"
     );
-}
-
-/// Removes this machine's keyring record of the desk's trail head, as a keyring put back from
-/// an older copy of the home folder would.
-fn forget_trail_record(desk: &Desk) {
-    let key_file: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(desk.path().join("profile.json")).unwrap()).unwrap();
-    let account = format!("profile-{}-trail", key_file["profile_id"].as_str().unwrap());
-    let cleared = std::process::Command::new("secret-tool")
-        .args(["clear", "service", "tongban", "username", &account])
-        .status()
-        .unwrap();
-    assert!(cleared.success());
 }
 
 #[test]
