@@ -491,7 +491,8 @@ impl Desk {
     }
 
     pub fn list(&self) -> Vec<serde_json::Value> {
-        serde_json::from_str(&self.ok(&["case", "list", "--json"])).expect("list JSON")
+        serde_json::from_str(&self.ok(&["case", "list", "--json", "--limit", "1000000"]))
+            .expect("list JSON")
     }
 
     pub fn sync(&self) -> serde_json::Value {

@@ -28,9 +28,10 @@ impl Dice {
     }
 }
 
-/// How a command ended: acknowledged with its output, refused, or killed first.
+/// How a command ended: acknowledged with its output and how long it took, refused, or killed
+/// first.
 enum Ending {
-    Acknowledged(String),
+    Acknowledged(String, Duration),
     Refused(String),
     Killed,
 }
@@ -46,9 +47,10 @@ fn run_killed(desk: &Desk, user: &str, args: &[&str], after: Duration) -> Ending
     let started = Instant::now();
     loop {
         if let Some(status) = child.try_wait().unwrap() {
+            let took = started.elapsed();
             let output = child.wait_with_output().unwrap();
             return if status.success() {
-                Ending::Acknowledged(text(&output.stdout).trim().to_string())
+                Ending::Acknowledged(text(&output.stdout).trim().to_string(), took)
             } else {
                 Ending::Refused(text(&output.stderr))
             };
@@ -189,9 +191,9 @@ fn killed_at_random_points_a_desk_loses_nothing_it_acknowledged() {
     clerk.sync();
     supervisor.sync();
     supervisor_cases.read_back(&supervisor, &first);
-    // How long each kind of command takes when left alone (the slowest of three runs) sets
-    // where its kill falls: from a third of the way in to past its end, so most kills land
-    // while it writes rather than while it starts and signs in, and some runs finish.
+    // How long each kind of command takes when left alone (the slowest of three runs, then as
+    // last seen) sets where its kill falls: from a third of the way in to past its end, so most
+    // kills land while it writes rather than while it starts and signs in, and some runs finish.
     let timed = |desk: &Desk, user: &str, args: &[&str]| {
         (0..3)
             .map(|_| {
@@ -212,7 +214,7 @@ fn killed_at_random_points_a_desk_loses_nothing_it_acknowledged() {
         "--value",
         "13900000000",
     ];
-    let typical = [
+    let mut typical = [
         timed(&clerk, "李明", &register),
         timed(&clerk, "李明", &edit),
         timed(&supervisor, "张华", &["case", "show", &first]),
@@ -284,8 +286,10 @@ fn killed_at_random_points_a_desk_loses_nothing_it_acknowledged() {
         };
         let touched = (args[0] == "case" && args[1] != "register").then(|| args[2].to_string());
         match run_killed(desk, user, &args, after) {
-            Ending::Acknowledged(out) => {
+            Ending::Acknowledged(out, took) => {
                 tally[kind as usize][1] += 1;
+                // Commands slow down as cases accumulate; the kill range follows.
+                typical[kind as usize] = took;
                 if args[1] == "register" {
                     cases.read_back(desk, &out);
                 } else if let Some(number) = &touched {
@@ -299,6 +303,7 @@ fn killed_at_random_points_a_desk_loses_nothing_it_acknowledged() {
             }
             Ending::Killed => {
                 tally[kind as usize][0] += 1;
+                typical[kind as usize] = typical[kind as usize].max(after);
                 kills += 1;
                 if let Some(number) = touched {
                     cases.cases.insert(number, None);

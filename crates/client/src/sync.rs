@@ -65,6 +65,8 @@ pub struct SyncReport {
     pub audit_log_size: u64,
     /// This desk's own events read back after a restore from a backup.
     pub audit_rejoined: u64,
+    /// Of the bytes up and down, those of the audit trail's exchange.
+    pub audit_bytes: u64,
 }
 
 /// How long to keep trying while the hub is unreachable.
@@ -173,7 +175,9 @@ pub fn sync_with_progress(
     if unsettled == 0 {
         session.store.set_sync_cursor(manifest.cursor)?;
     }
+    let before = session.report.bytes_up + session.report.bytes_down;
     let audit = crate::audit::push(&mut session)?;
+    session.report.audit_bytes = session.report.bytes_up + session.report.bytes_down - before;
     session.report.audit_events_sent = audit.events_sent;
     session.report.audit_log_size = audit.log_size;
     session.report.audit_rejoined = audit.rejoined;
