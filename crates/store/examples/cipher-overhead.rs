@@ -1,5 +1,6 @@
 //! SQLCipher against plain SQLite on the desk's save/lookup workload, same build, same file
-//! system, same statements: each save its own transaction (WAL, synchronous=FULL) writing a
+//! system, same statements and the store's settings (WAL, synchronous=FULL, a 32 MiB page
+//! cache): each save its own transaction writing a
 //! case row and its ~2 KB document; lookups by ID number and a 50-row list page. Prints a
 //! table. Run: `cargo run --release -p tongban-store --example cipher-overhead`.
 #![allow(clippy::unwrap_used)] // a measuring tool: a panic is the report
@@ -21,9 +22,19 @@ fn run(path: &std::path::Path, key: Option<&str>) -> Figures {
     if let Some(key) = key {
         conn.execute_batch(&format!("PRAGMA key = \"x'{key}'\";"))
             .unwrap();
+        let pragma = |name: &str| -> String {
+            conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+                .unwrap_or_default()
+        };
+        eprintln!(
+            "SQLCipher {}, {}, memory security {}",
+            pragma("cipher_version"),
+            pragma("cipher_provider"),
+            pragma("cipher_memory_security")
+        );
     }
     conn.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA cache_size = -32768;
          CREATE TABLE cases (number TEXT PRIMARY KEY, applicant_name TEXT NOT NULL,
              id_number TEXT NOT NULL, status TEXT NOT NULL, updated_at_ms INTEGER NOT NULL);
          CREATE INDEX cases_by_id_number ON cases (id_number);

@@ -144,8 +144,10 @@ impl Store {
             other => StoreError::Sqlite(other),
         })?;
         conn.execute_batch(
+            // A page cache of 32 MiB keeps lookups from decrypting the same pages again.
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
+             PRAGMA cache_size = -32768;
              PRAGMA temp_store = MEMORY;
              PRAGMA foreign_keys = ON;
              PRAGMA busy_timeout = 5000;",

@@ -24,12 +24,11 @@ fn the_recorded_head_follows_each_change_and_refuses_an_older_or_other_file() {
     store.sign_in("李明", PASSWORD, None, 1).unwrap();
     assert!(store.sign_in("李明", "wrong", None, 2).is_err());
     let witness = store.witness.take().unwrap();
+    // Moments after the last write, the new head waits; it is written at the latest on close.
+    assert_eq!(witness.load().unwrap(), Some(enrolled));
+    witness.flush();
     let recorded = witness.load().unwrap().unwrap();
-    assert_eq!(
-        recorded.seq,
-        enrolled.seq + 2,
-        "each event moves the record"
-    );
+    assert_eq!(recorded.seq, enrolled.seq + 2, "the record follows the events");
     assert_eq!(Some(recorded), store.audit_head().unwrap());
     witness.check(&store.conn).unwrap();
 
