@@ -28,7 +28,11 @@ fn the_recorded_head_follows_each_change_and_refuses_an_older_or_other_file() {
     assert_eq!(witness.load().unwrap(), Some(enrolled));
     witness.flush();
     let recorded = witness.load().unwrap().unwrap();
-    assert_eq!(recorded.seq, enrolled.seq + 2, "the record follows the events");
+    assert_eq!(
+        recorded.seq,
+        enrolled.seq + 2,
+        "the record follows the events"
+    );
     assert_eq!(Some(recorded), store.audit_head().unwrap());
     witness.check(&store.conn).unwrap();
 

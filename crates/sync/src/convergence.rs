@@ -1,6 +1,8 @@
-//! Three replicas of one case, random edits and workflow moves, random (and sometimes lost) sync
-//! messages: once everybody has talked to everybody, all hold the same document and agree on its
-//! status and any conflict.
+//! Three to five replicas of one case, random edits and workflow moves, and a network that
+//! drops, duplicates, reorders, truncates and replays sync messages: once everybody has talked
+//! to everybody, all hold the same document (same heads) and agree on its status and any
+//! conflict. `TONGBAN_CONVERGENCE_CASES` sets the number of runs (64 by default; the full run
+//! uses 10,000).
 
 use crate::case_doc::{self, tests::sample_case};
 use crate::peer;
@@ -12,6 +14,19 @@ use tongban_domain::{
     Action, CaseEvent, CaseField, EventKind, FieldEdit, Request, Role, WorkCalendar,
 };
 
+/// What the network does to the oldest message in flight on a link.
+#[derive(Debug, Clone, Copy)]
+enum Fault {
+    None,
+    Drop,
+    Duplicate,
+    /// Delivers the newest message first.
+    Reorder,
+    Truncate,
+    /// Delivers again a message this link carried before.
+    Replay,
+}
+
 #[derive(Debug, Clone)]
 enum Step {
     Edit {
@@ -19,21 +34,30 @@ enum Step {
         field: CaseField,
         value: u32,
     },
-    Send {
-        from: usize,
-        to: usize,
-        lose: bool,
-    },
     Move {
         replica: usize,
         action: Action,
     },
+    /// A replica puts its next message to a peer on the wire.
+    Send {
+        from: usize,
+        to: usize,
+    },
+    Deliver {
+        from: usize,
+        to: usize,
+        fault: Fault,
+    },
 }
 
+const MAX_REPLICAS: usize = 5;
+
 fn step() -> impl Strategy<Value = Step> {
+    let replica = 0usize..MAX_REPLICAS;
+    let link = (0usize..MAX_REPLICAS, 0usize..MAX_REPLICAS);
     prop_oneof![
-        (
-            0usize..3,
+        1 => (
+            replica.clone(),
             prop_oneof![
                 Just(CaseField::Phone),
                 Just(CaseField::Address),
@@ -46,8 +70,8 @@ fn step() -> impl Strategy<Value = Step> {
                 field,
                 value
             }),
-        (
-            0usize..3,
+        1 => (
+            replica,
             prop_oneof![
                 Just(Action::Accept),
                 Just(Action::Approve),
@@ -57,9 +81,19 @@ fn step() -> impl Strategy<Value = Step> {
             ]
         )
             .prop_map(|(replica, action)| Step::Move { replica, action }),
-        (0usize..3, 0usize..3, proptest::bool::weighted(0.2))
-            .prop_filter("distinct peers", |(a, b, _)| a != b)
-            .prop_map(|(from, to, lose)| Step::Send { from, to, lose }),
+        3 => link.clone().prop_map(|(from, to)| Step::Send { from, to }),
+        3 => (
+            link,
+            prop_oneof![
+                6 => Just(Fault::None),
+                1 => Just(Fault::Drop),
+                1 => Just(Fault::Duplicate),
+                1 => Just(Fault::Reorder),
+                1 => Just(Fault::Truncate),
+                1 => Just(Fault::Replay),
+            ]
+        )
+            .prop_map(|((from, to), fault)| Step::Deliver { from, to, fault }),
     ]
 }
 
@@ -117,58 +151,168 @@ fn decide(doc: &mut AutoCommit, action: Action, replica: usize) {
     case_doc::apply_event(doc, &event).unwrap();
 }
 
-/// Delivers one message; a lost message resets the sender's in-flight state, as desks do after
-/// a failed round trip.
-fn send(
-    docs: &mut [AutoCommit],
-    states: &mut [[State; 3]; 3],
-    from: usize,
-    to: usize,
-    lose: bool,
-) -> bool {
-    let Some(message) = peer::generate(&mut docs[from], &mut states[from][to]) else {
-        return false;
-    };
-    if lose {
-        states[from][to] = peer::restore(Some(&peer::persistable(&states[from][to])));
-        return true;
-    }
-    peer::receive(&mut docs[to], &mut states[to][from], &message).unwrap();
-    true
+/// Replicas, their sync states with each peer, and the messages on each link.
+struct Network {
+    docs: Vec<AutoCommit>,
+    states: Vec<Vec<State>>,
+    in_flight: Vec<Vec<Vec<Vec<u8>>>>,
+    carried: Vec<Vec<Vec<Vec<u8>>>>,
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
-    #[test]
-    fn three_replicas_converge(steps in proptest::collection::vec(step(), 1..60)) {
-        let mut origin = case_doc::create(&sample_case(1), "dev-1").unwrap();
-        let bytes = origin.save();
-        let mut docs: Vec<AutoCommit> = (0..3).map(|_| AutoCommit::load(&bytes).unwrap()).collect();
-        let mut states: [[State; 3]; 3] = Default::default();
-        for step in steps {
-            match step {
-                Step::Edit { replica, field, value } => edit(&mut docs[replica], field, value, replica),
-                Step::Send { from, to, lose } => { send(&mut docs, &mut states, from, to, lose); }
-                Step::Move { replica, action } => decide(&mut docs[replica], action, replica),
+impl Network {
+    fn new(replicas: usize) -> Self {
+        let bytes = case_doc::create(&sample_case(1), "dev-1").unwrap().save();
+        let grid = || (0..replicas).map(|_| Vec::new()).collect::<Vec<_>>();
+        Self {
+            docs: (0..replicas)
+                .map(|_| AutoCommit::load(&bytes).unwrap())
+                .collect(),
+            states: (0..replicas)
+                .map(|_| (0..replicas).map(|_| State::new()).collect())
+                .collect(),
+            in_flight: (0..replicas).map(|_| grid()).collect(),
+            carried: (0..replicas).map(|_| grid()).collect(),
+        }
+    }
+
+    fn send(&mut self, from: usize, to: usize) {
+        if let Some(message) = peer::generate(&mut self.docs[from], &mut self.states[from][to]) {
+            self.in_flight[from][to].push(message);
+        }
+    }
+
+    /// A message that never arrives: the sender forgets what it assumed was in flight, as
+    /// desks do after a failed round trip.
+    fn lost(&mut self, from: usize, to: usize) {
+        self.states[from][to] = peer::restore(Some(&peer::persistable(&self.states[from][to])));
+    }
+
+    fn receive(&mut self, from: usize, to: usize, message: &[u8]) -> Result<(), TestCaseError> {
+        peer::receive(&mut self.docs[to], &mut self.states[to][from], message)
+            .map_err(|e| TestCaseError::fail(format!("{from}->{to}: {e}")))?;
+        self.carried[from][to].push(message.to_vec());
+        Ok(())
+    }
+
+    fn deliver(&mut self, from: usize, to: usize, fault: Fault) -> Result<(), TestCaseError> {
+        let queue = &mut self.in_flight[from][to];
+        if queue.is_empty() {
+            return Ok(());
+        }
+        let message = match fault {
+            Fault::Reorder => queue.pop().unwrap_or_default(),
+            _ => queue.remove(0),
+        };
+        match fault {
+            Fault::None | Fault::Reorder => self.receive(from, to, &message),
+            Fault::Drop => {
+                self.lost(from, to);
+                Ok(())
+            }
+            Fault::Duplicate => {
+                self.receive(from, to, &message)?;
+                self.receive(from, to, &message)
+            }
+            Fault::Truncate => {
+                let heads = self.docs[to].get_heads();
+                let cut = &message[..message.len() / 2];
+                // A cut message is refused whole, or (when the cut falls on a boundary) read
+                // as far as it goes; either way nothing half-applied stays.
+                if peer::receive(&mut self.docs[to], &mut self.states[to][from], cut).is_err() {
+                    prop_assert_eq!(self.docs[to].get_heads(), heads);
+                }
+                self.lost(from, to);
+                Ok(())
+            }
+            Fault::Replay => {
+                self.receive(from, to, &message)?;
+                let old = self.carried[from][to].first().cloned().unwrap_or_default();
+                if old.is_empty() {
+                    Ok(())
+                } else {
+                    self.receive(from, to, &old)
+                }
             }
         }
-        let mut rounds = 0;
-        loop {
+    }
+
+    /// Everybody talks to everybody over a clean link until nothing is left to say.
+    fn settle(&mut self) -> Result<(), TestCaseError> {
+        let n = self.docs.len();
+        for from in 0..n {
+            for to in 0..n {
+                // What is still on the wire is lost when the link comes back.
+                if !self.in_flight[from][to].is_empty() {
+                    self.in_flight[from][to].clear();
+                    self.lost(from, to);
+                }
+            }
+        }
+        for round in 0.. {
+            prop_assert!(round < 60, "sync did not settle");
             let mut any = false;
-            for from in 0..3 {
-                for to in 0..3 {
-                    if from != to {
-                        any |= send(&mut docs, &mut states, from, to, false);
+            for from in 0..n {
+                for to in 0..n {
+                    if from == to {
+                        continue;
+                    }
+                    if let Some(message) =
+                        peer::generate(&mut self.docs[from], &mut self.states[from][to])
+                    {
+                        any = true;
+                        self.receive(from, to, &message)?;
                     }
                 }
             }
-            rounds += 1;
-            prop_assert!(rounds < 50, "sync did not settle");
-            if !any { break; }
+            if !any {
+                break;
+            }
         }
-        let first = case_doc::read(&docs[0]).unwrap();
-        let digest = case_doc::heads_digest(&docs[0].get_heads());
-        for doc in docs.iter_mut().skip(1) {
+        Ok(())
+    }
+}
+
+fn cases() -> u32 {
+    std::env::var("TONGBAN_CONVERGENCE_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+    #[test]
+    fn replicas_converge_through_a_faulty_network(
+        replicas in 3usize..=MAX_REPLICAS,
+        steps in proptest::collection::vec(step(), 1..80),
+    ) {
+        let mut net = Network::new(replicas);
+        for step in steps {
+            match step {
+                Step::Edit { replica, field, value } => {
+                    edit(&mut net.docs[replica % replicas], field, value, replica % replicas);
+                }
+                Step::Move { replica, action } => {
+                    decide(&mut net.docs[replica % replicas], action, replica % replicas);
+                }
+                Step::Send { from, to } => {
+                    let (from, to) = (from % replicas, to % replicas);
+                    if from != to {
+                        net.send(from, to);
+                    }
+                }
+                Step::Deliver { from, to, fault } => {
+                    let (from, to) = (from % replicas, to % replicas);
+                    if from != to {
+                        net.deliver(from, to, fault)?;
+                    }
+                }
+            }
+        }
+        net.settle()?;
+        let first = case_doc::read(&net.docs[0]).unwrap();
+        let digest = case_doc::heads_digest(&net.docs[0].get_heads());
+        for doc in net.docs.iter_mut().skip(1) {
             prop_assert_eq!(&case_doc::read(doc).unwrap(), &first);
             prop_assert_eq!(case_doc::heads_digest(&doc.get_heads()), digest.clone());
         }
