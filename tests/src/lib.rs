@@ -320,6 +320,26 @@ pub fn enroll_args<'a>(hub: &'a Hub, code: &'a str, user: &'a str) -> [&'a str; 
     ["enroll", "--hub", hub.url(), "--code", code, "--user", user]
 }
 
+/// The arguments of `tongban case register` for an applicant of the tests.
+pub fn registration_args<'a>(name: &'a str, id_number: &'a str, phone: &'a str) -> [&'a str; 14] {
+    [
+        "case",
+        "register",
+        "--item",
+        "DB01",
+        "--name",
+        name,
+        "--id-number",
+        id_number,
+        "--phone",
+        phone,
+        "--address",
+        "檀圩镇金鸡村",
+        "--received",
+        "ID_CARD,HOUSEHOLD_REGISTER",
+    ]
+}
+
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -446,22 +466,23 @@ impl Desk {
     }
 
     pub fn register(&self, name: &str, id_number: &str, phone: &str) -> String {
-        self.ok(&[
-            "case",
-            "register",
-            "--item",
-            "DB01",
-            "--name",
-            name,
-            "--id-number",
-            id_number,
-            "--phone",
-            phone,
-            "--address",
-            "檀圩镇金鸡村",
-            "--received",
-            "ID_CARD,HOUSEHOLD_REGISTER",
-        ])
+        self.ok(&registration_args(name, id_number, phone))
+    }
+
+    /// Scans a test page (a PNG written into the profile folder) onto the case's ID card.
+    pub fn attach_scan(&self, number: &str) {
+        let scan = self.path().join("id-card.png");
+        image::RgbImage::from_fn(500, 700, |x, y| {
+            image::Rgb([
+                (x * 7 % 251) as u8,
+                (y * 3 % 241) as u8,
+                ((x ^ y) % 233) as u8,
+            ])
+        })
+        .save(&scan)
+        .expect("test scan");
+        let scan = scan.to_str().expect("utf-8 path");
+        self.ok(&["case", "attach", number, "--material", "ID_CARD", scan]);
     }
 
     /// Corrects one applicant field of a case, expecting success.

@@ -3,7 +3,7 @@
 //! nothing.
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 
-use tongban_e2e::{Backend, Desk, Hub, PASSPHRASE, TOWNSHIP, text};
+use tongban_e2e::{Backend, Desk, Hub, PASSPHRASE, TOWNSHIP, registration_args, text};
 
 const NAME: &str = "韦金凤";
 const ID: &str = "450721199203154523";
@@ -97,7 +97,7 @@ fn backup_wipe_restore_drill() {
     std::fs::remove_dir_all(clerk.path()).unwrap();
     let restored = clerk.run_with_passphrase(&["restore", "--from", file_arg], PASSPHRASE);
     assert!(restored.status.success(), "{}", text(&restored.stderr));
-    let waiting = clerk.fails(&registration_args());
+    let waiting = clerk.fails(&registration_args(NAME, ID, PHONE));
     assert!(
         waiting.contains("sync once with the hub") && waiting.contains("先与中心同步"),
         "{waiting}"
@@ -116,25 +116,6 @@ fn backup_wipe_restore_drill() {
     clerk.sync();
     let verified = clerk.ok(&["audit", "verify"]);
     assert!(verified.contains("consistent"), "{verified}");
-}
-
-fn registration_args() -> Vec<&'static str> {
-    vec![
-        "case",
-        "register",
-        "--item",
-        "DB01",
-        "--name",
-        NAME,
-        "--id-number",
-        ID,
-        "--phone",
-        PHONE,
-        "--address",
-        "檀圩镇金鸡村",
-        "--received",
-        "ID_CARD,HOUSEHOLD_REGISTER",
-    ]
 }
 
 #[test]
@@ -163,20 +144,7 @@ fn a_desk_lost_without_a_backup_comes_back_from_the_hub() {
     let hub = Hub::start(Backend::Sqlite);
     let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
     let number = clerk.register(NAME, ID, PHONE);
-    let scan = clerk.path().join("id-card.png");
-    image::RgbImage::from_fn(600, 400, |x, y| {
-        image::Rgb([(x % 251) as u8, (y % 241) as u8, 90])
-    })
-    .save(&scan)
-    .unwrap();
-    clerk.ok(&[
-        "case",
-        "attach",
-        &number,
-        "--material",
-        "ID_CARD",
-        scan.to_str().unwrap(),
-    ]);
+    clerk.attach_scan(&number);
     clerk.sync();
     let pages_before = clerk.ok(&["case", "pages", &number, "--json"]);
     let show_before = clerk.show_whole(&number);

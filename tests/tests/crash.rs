@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
-use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP, text};
+use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP, registration_args, text};
 
 /// A small deterministic generator (xorshift64*), so a failing seed replays the same kills.
 struct Dice(u64);
@@ -172,20 +172,7 @@ fn killed_at_random_points_a_desk_loses_nothing_it_acknowledged() {
     let mut clerk_cases = Acknowledged::new(Part::Applicant);
     let mut supervisor_cases = Acknowledged::new(Part::Status);
 
-    let register = [
-        "case",
-        "register",
-        "--item",
-        "DB01",
-        "--name",
-        "覃秀梅",
-        "--id-number",
-        "450721198806152311",
-        "--phone",
-        "13812345678",
-        "--received",
-        "ID_CARD,HOUSEHOLD_REGISTER",
-    ];
+    let register = registration_args("覃秀梅", "450721198806152311", "13812345678");
     let first = clerk.ok(&register);
     clerk_cases.read_back(&clerk, &first);
     clerk.sync();

@@ -8,18 +8,6 @@ use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP, text};
 
 const PAGE: usize = 4096;
 
-fn scan(path: &std::path::Path) {
-    image::RgbImage::from_fn(500, 700, |x, y| {
-        image::Rgb([
-            (x * 7 % 251) as u8,
-            (y * 3 % 241) as u8,
-            ((x ^ y) % 233) as u8,
-        ])
-    })
-    .save(path)
-    .unwrap();
-}
-
 #[test]
 fn a_flipped_byte_anywhere_in_the_database_is_found_and_nothing_wrong_is_read() {
     let hub = Hub::start(Backend::Sqlite);
@@ -31,17 +19,7 @@ fn a_flipped_byte_anywhere_in_the_database_is_found_and_nothing_wrong_is_read() 
     ] {
         numbers.push(desk.register(name, id, "13812345678"));
     }
-    let image = desk.path().join("scan.png");
-    scan(&image);
-    let image = image.to_str().unwrap();
-    desk.ok(&[
-        "case",
-        "attach",
-        &numbers[0],
-        "--material",
-        "ID_CARD",
-        image,
-    ]);
+    desk.attach_scan(&numbers[0]);
     let baseline = tempfile::tempdir().unwrap();
     desk.ok(&[
         "case",
@@ -125,16 +103,7 @@ fn a_flipped_byte_in_a_scan_at_the_hub_never_reaches_a_desk() {
     let hub = Hub::start(Backend::Sqlite);
     let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
     let number = clerk.register("覃秀梅", "450721198806152311", "13812345678");
-    let image = clerk.path().join("scan.png");
-    scan(&image);
-    clerk.ok(&[
-        "case",
-        "attach",
-        &number,
-        "--material",
-        "ID_CARD",
-        image.to_str().unwrap(),
-    ]);
+    clerk.attach_scan(&number);
     clerk.sync();
     let pages: serde_json::Value =
         serde_json::from_str(&clerk.ok(&["case", "pages", &number, "--json"])).unwrap();
