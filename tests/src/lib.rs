@@ -511,6 +511,11 @@ impl Desk {
         case["status"].as_str().map(str::to_string)
     }
 
+    /// The case's pages as `case pages --json` lists them.
+    pub fn pages(&self, number: &str) -> Vec<serde_json::Value> {
+        serde_json::from_str(&self.ok(&["case", "pages", number, "--json"])).expect("pages JSON")
+    }
+
     pub fn list(&self) -> Vec<serde_json::Value> {
         serde_json::from_str(&self.ok(&["case", "list", "--json", "--limit", "1000000"]))
             .expect("list JSON")

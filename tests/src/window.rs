@@ -201,6 +201,13 @@ impl Window {
             .expect("scroll");
     }
 
+    /// Fills in and sends the sign-in form.
+    pub async fn sign_in(&self, user: &str, password: &str) {
+        self.type_into("#signin-user", user).await;
+        self.type_into("#signin-password", password).await;
+        self.click("#signin-submit").await;
+    }
+
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.expect("screenshot");
         std::fs::write(output_dir().join(format!("{name}.png")), png).expect("write screenshot");

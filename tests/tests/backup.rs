@@ -146,7 +146,7 @@ fn a_desk_lost_without_a_backup_comes_back_from_the_hub() {
     let number = clerk.register(NAME, ID, PHONE);
     clerk.attach_scan(&number);
     clerk.sync();
-    let pages_before = clerk.ok(&["case", "pages", &number, "--json"]);
+    let before = clerk.pages(&number);
     let show_before = clerk.show_whole(&number);
 
     // The disk dies: no folder, no backup. The clerk enrols a new machine with a new code.
@@ -157,10 +157,8 @@ fn a_desk_lost_without_a_backup_comes_back_from_the_hub() {
         again.show_whole(&number)["applicant"],
         show_before["applicant"]
     );
-    let pages: serde_json::Value =
-        serde_json::from_str(&again.ok(&["case", "pages", &number, "--json"])).unwrap();
-    let before: serde_json::Value = serde_json::from_str(&pages_before).unwrap();
-    assert!(before[0]["sha256"].is_string(), "{before}");
+    let pages = again.pages(&number);
+    assert!(before[0]["sha256"].is_string(), "{before:?}");
     assert_eq!(pages[0]["sha256"], before[0]["sha256"]);
     assert_eq!(pages[0]["present"], true, "the page's bytes came back too");
     let out = tempfile::tempdir().unwrap();

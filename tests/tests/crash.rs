@@ -113,31 +113,18 @@ impl Acknowledged {
             "ok",
             "{after}: the database check failed"
         );
-        let listed: Vec<String> = serde_json::from_str::<Vec<serde_json::Value>>(
-            &desk.ok(&["case", "list", "--json", "--limit", "100000"]),
-        )
-        .unwrap()
-        .iter()
-        .map(|c| c["number"].as_str().unwrap().to_string())
-        .collect();
+        let listed = numbers(desk);
         for number in self.cases.keys() {
             assert!(
                 listed.contains(number),
                 "{after}: acknowledged case {number} is gone"
             );
         }
-        let numbers: Vec<&String> = match sample {
-            None => self.cases.keys().collect(),
-            Some((dice, n)) => (0..n)
-                .map(|_| {
-                    self.cases
-                        .keys()
-                        .nth(dice.below(self.cases.len() as u64) as usize)
-                })
-                .collect::<Option<_>>()
-                .unwrap_or_default(),
+        let sampled: Vec<String> = match sample {
+            None => self.cases.keys().cloned().collect(),
+            Some((dice, n)) => (0..n).map(|_| self.pick(dice)).collect(),
         };
-        for number in numbers {
+        for number in &sampled {
             if let Some(Some(expected)) = self.cases.get(number) {
                 assert_eq!(
                     &self.part_of(desk, number),
@@ -208,13 +195,7 @@ fn killed_at_random_points_a_desk_loses_nothing_it_acknowledged() {
         timed(&supervisor, "张华", &["sync", "--json"]),
         timed(&supervisor, "张华", &["sync", "--json"]),
     ];
-    for number in serde_json::from_str::<Vec<serde_json::Value>>(
-        &clerk.ok(&["case", "list", "--json", "--limit", "100000"]),
-    )
-    .unwrap()
-    .iter()
-    .map(|c| c["number"].as_str().unwrap().to_string())
-    {
+    for number in numbers(&clerk) {
         clerk_cases.read_back(&clerk, &number);
     }
     eprintln!("left alone: {typical:?}");
@@ -301,8 +282,7 @@ fn killed_at_random_points_a_desk_loses_nothing_it_acknowledged() {
         }
         // A case the supervisor's desk received is one it must keep.
         if args[0] == "sync" {
-            for summary in supervisor.list() {
-                let number = summary["number"].as_str().unwrap().to_string();
+            for number in numbers(&supervisor) {
                 supervisor_cases.cases.entry(number).or_insert(None);
             }
         }
@@ -321,6 +301,14 @@ fn killed_at_random_points_a_desk_loses_nothing_it_acknowledged() {
     supervisor.sync();
     assert!(clerk.ok(&["audit", "verify"]).contains("consistent"));
     assert!(supervisor.ok(&["audit", "verify"]).contains("consistent"));
+}
+
+/// The numbers of every case the desk holds.
+fn numbers(desk: &Desk) -> Vec<String> {
+    desk.list()
+        .iter()
+        .map(|c| c["number"].as_str().unwrap().to_string())
+        .collect()
 }
 
 fn to_strings(args: &[&str]) -> Vec<String> {

@@ -120,9 +120,7 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     let w = Window::launch(profile.path()).await;
     w.find("#signin-form").await;
     w.screenshot("02-signin").await;
-    w.type_into("#signin-user", "李明").await;
-    w.type_into("#signin-password", "wrong-password").await;
-    w.click("#signin-submit").await;
+    w.sign_in("李明", "wrong-password").await;
     let refusal = w.wait_text("#form-error", |t| !t.is_empty()).await;
     assert!(refusal.contains("用户名或密码错误"), "{refusal}");
     w.type_into("#signin-password", PASSWORD).await;
@@ -198,9 +196,7 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     supervisor.sync();
     let w = Window::launch(supervisor.path()).await;
     w.find("#signin-form").await;
-    w.type_into("#signin-user", "张华").await;
-    w.type_into("#signin-password", PASSWORD).await;
-    w.click("#signin-submit").await;
+    w.sign_in("张华", PASSWORD).await;
     w.click("#nav-cases").await;
     w.click(&format!("#case-row-{number} td")).await;
     w.click("#show-audit").await;

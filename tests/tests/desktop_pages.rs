@@ -57,9 +57,7 @@ async fn a_clerk_files_a_scan_from_the_inbox_and_prints_receipt_and_decision() {
     clerk.sync();
 
     let w = Window::launch_with(clerk.path(), &[("TONGBAN_NO_VIEWER", "1")]).await;
-    w.type_into("#signin-user", "李明").await;
-    w.type_into("#signin-password", PASSWORD).await;
-    w.click("#signin-submit").await;
+    w.sign_in("李明", PASSWORD).await;
     w.click("#nav-cases").await;
     w.click(&format!("#case-row-{number} td")).await;
     w.wait_text("#no-waiting", |t| t.contains("scanner-inbox"))

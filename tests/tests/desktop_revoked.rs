@@ -14,9 +14,7 @@ async fn a_revoked_desk_is_wiped_by_its_own_window() {
     clerk.sync();
 
     let w = Window::launch(clerk.path()).await;
-    w.type_into("#signin-user", "李明").await;
-    w.type_into("#signin-password", PASSWORD).await;
-    w.click("#signin-submit").await;
+    w.sign_in("李明", PASSWORD).await;
     w.click("#nav-cases").await;
     w.find(&format!("#case-row-{number}")).await;
     w.wait_attr("#sync-state", "data-state", "online").await;

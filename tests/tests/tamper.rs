@@ -105,8 +105,7 @@ fn a_flipped_byte_in_a_scan_at_the_hub_never_reaches_a_desk() {
     let number = clerk.register("覃秀梅", "450721198806152311", "13812345678");
     clerk.attach_scan(&number);
     clerk.sync();
-    let pages: serde_json::Value =
-        serde_json::from_str(&clerk.ok(&["case", "pages", &number, "--json"])).unwrap();
+    let pages = clerk.pages(&number);
     let sha = pages[0]["sha256"].as_str().unwrap().to_string();
     let stored = find(&hub.data_dir().join("pages"), &sha).expect("the page on the hub's disk");
     let good = std::fs::read(&stored).unwrap();
@@ -118,26 +117,27 @@ fn a_flipped_byte_in_a_scan_at_the_hub_never_reaches_a_desk() {
     let other = Desk::enroll(&hub, TOWNSHIP, "王芳");
     let report = other.sync();
     assert_eq!(report["pages_pending"], 1, "{report}");
-    let pages: serde_json::Value =
-        serde_json::from_str(&other.ok(&["case", "pages", &number, "--json"])).unwrap();
-    assert_eq!(pages[0]["present"], false, "a damaged page was kept");
+    assert_eq!(
+        other.pages(&number)[0]["present"],
+        false,
+        "a damaged page was kept"
+    );
     let export = tempfile::tempdir().unwrap();
-    other.run(&[
+    let refused = other.fails(&[
         "case",
         "pages",
         &number,
         "--export",
         export.path().to_str().unwrap(),
     ]);
+    assert!(refused.contains("not on this desk yet"), "{refused}");
     assert_eq!(std::fs::read_dir(export.path()).unwrap().count(), 0);
 
     // Once the hub's copy is good again, the next sync fetches it.
     std::fs::write(&stored, &good).unwrap();
     let report = other.sync();
     assert_eq!(report["pages_pending"], 0, "{report}");
-    let pages: serde_json::Value =
-        serde_json::from_str(&other.ok(&["case", "pages", &number, "--json"])).unwrap();
-    assert_eq!(pages[0]["present"], true);
+    assert_eq!(other.pages(&number)[0]["present"], true);
 }
 
 fn find(dir: &std::path::Path, name: &str) -> Option<std::path::PathBuf> {

@@ -68,6 +68,35 @@ pub(crate) fn head(conn: &Connection) -> Result<Option<Head>, StoreError> {
     .transpose()
 }
 
+/// The hash of this desk's event `seq`, unless it was never recorded or has been removed.
+pub(crate) fn hash_at(conn: &Connection, seq: u64) -> Result<Option<[u8; 32]>, StoreError> {
+    let hash: Option<Vec<u8>> = conn
+        .query_row(
+            "SELECT hash FROM audit_events WHERE seq = ?1",
+            [seq as i64],
+            |r| r.get(0),
+        )
+        .optional()?;
+    hash.map(|h| {
+        h.try_into()
+            .map_err(|_| StoreError::Corrupt("audit hash".into()))
+    })
+    .transpose()
+}
+
+/// A head as kept outside the trail (the keyring's record, the retention anchor).
+pub(crate) fn head_text(head: &Head) -> String {
+    format!("{}:{}", head.seq, hex::encode(head.hash))
+}
+
+pub(crate) fn parse_head(text: &str) -> Option<Head> {
+    let (seq, hash) = text.split_once(':')?;
+    Some(Head {
+        seq: seq.parse().ok()?,
+        hash: hex::decode(hash).ok()?.try_into().ok()?,
+    })
+}
+
 /// Appends one event inside the caller's transaction. A desk not yet enrolled has no key and
 /// nothing to audit.
 pub(crate) fn append(tx: &Connection, access: &Access<'_>, at_ms: i64) -> Result<(), StoreError> {

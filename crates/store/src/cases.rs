@@ -450,8 +450,9 @@ pub(crate) fn save_doc(
 fn last_given(tx: &rusqlite::Connection, first: &CaseNumber) -> Result<u32, StoreError> {
     let text = first.as_str();
     let prefix = text.rsplit_once('-').map_or(text, |(p, _)| p);
-    let mut stmt = tx.prepare("SELECT number FROM cases WHERE substr(number, 1, ?2) = ?1")?;
-    let numbers = stmt.query_map(params![prefix, prefix.len() as i64], |r| {
+    // A range on the primary key ('.' follows '-'): one day of one desk, not the whole table.
+    let mut stmt = tx.prepare("SELECT number FROM cases WHERE number >= ?1 AND number < ?2")?;
+    let numbers = stmt.query_map(params![format!("{prefix}-"), format!("{prefix}.")], |r| {
         r.get::<_, String>(0)
     })?;
     let mut last = 0;

@@ -4,9 +4,9 @@
 //! recorded since the restore follows them, signed again in its new place. Until then no case is
 //! registered, since the numbers this desk gave after the backup are not known here yet.
 
-use crate::audit::{Access, append};
+use crate::audit::{Access, append, hash_at};
 use crate::{Store, StoreError};
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use tongban_audit::{AuditEvent, SignedEvent, verify_chain};
 use tongban_sync::ed25519_dalek::SigningKey;
 
@@ -62,12 +62,7 @@ impl Store {
         // The hub's copy of what the backup holds must be the backup's, event for event.
         for (_, seq, signed) in &before {
             // Events removed after their retention period were logged, so they match.
-            let held: Option<Vec<u8>> = self
-                .conn
-                .query_row("SELECT hash FROM audit_events WHERE seq = ?1", [seq], |r| {
-                    r.get(0)
-                })
-                .optional()?;
+            let held = hash_at(&self.conn, *seq as u64)?;
             if held.is_some_and(|held| held != signed.hash()) {
                 return Ok(Err(format!(
                     "the hub's event {seq} of this desk differs from the backup's"
@@ -76,25 +71,10 @@ impl Store {
         }
         let anchor = match from {
             0 => None,
-            n => {
-                let hash: Option<Vec<u8>> = self
-                    .conn
-                    .query_row(
-                        "SELECT hash FROM audit_events WHERE seq = ?1",
-                        [n as i64 - 1],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                match hash {
-                    Some(hash) => Some(tongban_audit::Head {
-                        seq: n - 1,
-                        hash: hash
-                            .try_into()
-                            .map_err(|_| StoreError::Corrupt("audit hash".into()))?,
-                    }),
-                    None => self.audit_anchor()?.filter(|a| a.seq == n - 1),
-                }
-            }
+            n => match hash_at(&self.conn, n - 1)? {
+                Some(hash) => Some(tongban_audit::Head { seq: n - 1, hash }),
+                None => self.audit_anchor()?.filter(|a| a.seq == n - 1),
+            },
         };
         let later: Vec<SignedEvent> = after.iter().map(|(_, _, s)| s.clone()).collect();
         if let Err(e) = verify_chain(&device, &key.verifying_key(), anchor, &later, None) {

@@ -45,8 +45,8 @@ impl Store {
             let day = latest.to_offset(crate::china_now().offset()).date();
             return Ok(Err(RetentionError::TooRecent(day.to_string())));
         }
-        let newest = crate::audit::head(&self.conn)?.map_or(0, |h| h.seq);
         let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        let newest = crate::audit::head(&tx)?.map_or(0, |h| h.seq);
         // A prefix of the trail goes, ending before its first event that is still young (a
         // clock set back could put one early), and never the newest event.
         let young: Option<i64> = tx.query_row(
@@ -91,18 +91,13 @@ impl Store {
 
     /// The head of the last removed event, which the kept trail continues from.
     pub(crate) fn audit_anchor(&self) -> Result<Option<Head>, StoreError> {
-        let Some(text) = self.setting(ANCHOR)? else {
-            return Ok(None);
-        };
-        let unreadable = || StoreError::Corrupt(ANCHOR.into());
-        let text = String::from_utf8(text).map_err(|_| unreadable())?;
-        let (seq, hash) = text.split_once(':').ok_or_else(unreadable)?;
-        Ok(Some(Head {
-            seq: seq.parse().map_err(|_| unreadable())?,
-            hash: hex::decode(hash)
-                .ok()
-                .and_then(|h| h.try_into().ok())
-                .ok_or_else(unreadable)?,
-        }))
+        self.setting(ANCHOR)?
+            .map(|text| {
+                String::from_utf8(text)
+                    .ok()
+                    .and_then(|t| crate::audit::parse_head(&t))
+                    .ok_or_else(|| StoreError::Corrupt(ANCHOR.into()))
+            })
+            .transpose()
     }
 }

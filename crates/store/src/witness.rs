@@ -6,7 +6,7 @@
 
 use crate::StoreError;
 use crate::keys::{KEYRING_SERVICE, keyring_error};
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use rusqlite::{Connection, Transaction};
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 use tongban_audit::Head;
@@ -50,21 +50,14 @@ impl Witness {
             Err(keyring::Error::NoEntry) => return Ok(None),
             Err(e) => return Err(keyring_error(e)),
         };
-        let unreadable = || StoreError::Corrupt("the keyring's record of the audit trail".into());
-        let (seq, hash) = text.split_once(':').ok_or_else(unreadable)?;
-        let hash: [u8; 32] = hex::decode(hash)
-            .ok()
-            .and_then(|h| h.try_into().ok())
-            .ok_or_else(unreadable)?;
-        Ok(Some(Head {
-            seq: seq.parse().map_err(|_| unreadable())?,
-            hash,
-        }))
+        crate::audit::parse_head(&text)
+            .map(Some)
+            .ok_or_else(|| StoreError::Corrupt("the keyring's record of the audit trail".into()))
     }
 
     pub(crate) fn store(&self, head: &Head) -> Result<(), StoreError> {
         self.entry
-            .set_password(&format!("{}:{}", head.seq, hex::encode(head.hash)))
+            .set_password(&crate::audit::head_text(head))
             .map_err(keyring_error)
     }
 
@@ -85,13 +78,7 @@ impl Witness {
             }
             return Ok(());
         };
-        let held: Option<Vec<u8>> = conn
-            .query_row(
-                "SELECT hash FROM audit_events WHERE seq = ?1",
-                [recorded.seq as i64],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let held = crate::audit::hash_at(conn, recorded.seq)?;
         let database = crate::audit::head(conn)?.map_or(0, |h| h.seq + 1);
         match held {
             Some(hash) if hash == recorded.hash => Ok(()),

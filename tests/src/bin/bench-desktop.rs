@@ -44,9 +44,7 @@ async fn measure(desk: &Desk, cases: u32) -> Sample {
     let w = Window::launch(desk.path()).await;
     w.find("#signin-form").await;
     let start = started.elapsed();
-    w.type_into("#signin-user", "李明").await;
-    w.type_into("#signin-password", PASSWORD).await;
-    w.click("#signin-submit").await;
+    w.sign_in("李明", PASSWORD).await;
     w.find("#item-search").await;
     let opened = Instant::now();
     w.click("#nav-cases").await;
