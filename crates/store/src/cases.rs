@@ -294,9 +294,11 @@ fn where_clause(filter: &CaseFilter) -> (String, Vec<String>) {
     {
         args.push(query.to_ascii_uppercase());
         let n = args.len();
-        args.push(format!("{}%", query.replace(['%', '_'], "")));
+        // GLOB, not LIKE: SQLite answers a GLOB prefix from the name index, while a LIKE
+        // (case-insensitive) against that index reads every case.
+        args.push(format!("{}*", query.replace(['*', '?', '['], "")));
         sql.push_str(&format!(
-            " AND (number = ?{n} OR id_number = ?{n} OR applicant_name LIKE ?{})",
+            " AND (number = ?{n} OR id_number = ?{n} OR applicant_name GLOB ?{})",
             n + 1
         ));
     }

@@ -349,3 +349,47 @@ fn deadlines_turn_yellow_then_red_and_fill_the_queues() {
         .unwrap();
     assert!(after.due.is_empty());
 }
+
+#[test]
+fn search_finds_a_case_by_number_id_number_or_the_start_of_a_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = desk(dir.path(), SecurityPolicy::default());
+    let clerk = session("李明");
+    let catalogue = Catalogue::builtin();
+    let first = store
+        .register(catalogue, registration(), &clerk, NOW)
+        .unwrap();
+    let other = Registration {
+        name: "韦建军".into(),
+        id_number: "450721199001010011".into(),
+        ..registration()
+    };
+    store.register(catalogue, other, &clerk, NOW).unwrap();
+    let found = |text: &str| -> Vec<String> {
+        let filter = crate::CaseFilter {
+            query: Some(text.into()),
+            ..Default::default()
+        };
+        let names: Vec<String> = store
+            .list(&filter)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.applicant_name)
+            .collect();
+        assert_eq!(store.count(&filter).unwrap(), names.len() as u64);
+        names
+    };
+    assert_eq!(found(first.number.as_str()), ["覃秀梅"]);
+    assert_eq!(found("450721198806152311"), ["覃秀梅"]);
+    assert_eq!(found("450721199001010011"), ["韦建军"]);
+    assert_eq!(found("韦"), ["韦建军"]);
+    assert_eq!(found("覃秀"), ["覃秀梅"]);
+    assert!(
+        found("秀梅").is_empty(),
+        "names match from their start only"
+    );
+    // Pattern characters are taken out, never interpreted.
+    assert!(found("覃*梅").is_empty());
+    assert!(found("韦?军").is_empty());
+    assert_eq!(found("[韦"), ["韦建军"]);
+}
