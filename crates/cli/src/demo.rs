@@ -3,7 +3,7 @@
 use anyhow::Result;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use tongban_domain::identity::resident_check_character;
+use tongban_domain::identity::with_resident_check;
 use tongban_domain::session::Session;
 use tongban_domain::{ApplicantKind, Catalogue, Registration};
 use tongban_store::Store;
@@ -22,12 +22,7 @@ fn resident_id(rng: &mut StdRng) -> String {
     let day = rng.random_range(1..=28);
     let seq = rng.random_range(0..1000);
     let body = format!("450721{year:04}{month:02}{day:02}{seq:03}");
-    let digits: Vec<u8> = body.bytes().map(|b| b - b'0').collect();
-    let check = digits
-        .try_into()
-        .map(|d: [u8; 17]| resident_check_character(&d))
-        .unwrap_or('0');
-    format!("{body}{check}")
+    with_resident_check(&body).unwrap_or(body)
 }
 
 /// Registers `count` cases spread over the past days, about thirty a day, as a busy window's

@@ -156,6 +156,18 @@ pub fn resident_check_character(digits: &[u8; 17]) -> char {
     MAP[(sum % 11) as usize]
 }
 
+/// A whole resident ID from its first 17 digits: the digits and their check character. `None`
+/// unless `body` is exactly 17 ASCII digits. For demo and measuring data, made up but valid.
+pub fn with_resident_check(body: &str) -> Option<String> {
+    let digits: [u8; 17] = body
+        .bytes()
+        .map(|b| b.is_ascii_digit().then(|| b - b'0'))
+        .collect::<Option<Vec<u8>>>()?
+        .try_into()
+        .ok()?;
+    Some(format!("{body}{}", resident_check_character(&digits)))
+}
+
 fn parse_yyyymmdd(d: &[u8]) -> Option<Date> {
     let num = |s: &[u8]| s.iter().fold(0i32, |acc, x| acc * 10 + i32::from(*x));
     let month = Month::try_from(u8::try_from(num(&d[4..6])).ok()?).ok()?;
@@ -357,13 +369,22 @@ mod tests {
     const TODAY: Date = date!(2026 - 11 - 21);
 
     fn with_check(body: &str) -> String {
-        let digits: [u8; 17] = body
-            .bytes()
-            .map(|b| b - b'0')
-            .collect::<Vec<_>>()
-            .try_into()
-            .unwrap();
-        format!("{body}{}", resident_check_character(&digits))
+        with_resident_check(body).unwrap()
+    }
+
+    #[test]
+    fn a_check_character_is_added_only_to_seventeen_digits() {
+        let id = with_resident_check("11010519491231002").unwrap();
+        assert_eq!(id, "11010519491231002X");
+        assert!(ResidentId::parse(&id, TODAY).is_ok());
+        for bad in [
+            "1101051949123100",
+            "110105194912310021",
+            "1101051949123100a",
+            "１1010519491231002",
+        ] {
+            assert_eq!(with_resident_check(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -5,13 +5,12 @@ use tongban_sync::automerge::AutoCommit;
 use tongban_sync::case_doc;
 
 pub fn check(data: &[u8]) {
-    let Ok(doc) = AutoCommit::load(data) else {
+    let Ok(mut doc) = AutoCommit::load(data) else {
         return;
     };
     let case = case_doc::read(&doc);
     // What was loaded must save and load again as the same document: a desk that accepted a
     // document must be able to keep it.
-    let mut doc = doc;
     let saved = doc.save();
     let mut again = AutoCommit::load(&saved).expect("a loaded document saves into a loadable one");
     assert_eq!(

@@ -10,7 +10,7 @@
 
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
-use tongban_domain::identity::resident_check_character;
+use tongban_domain::identity::with_resident_check;
 use tongban_domain::session::Session;
 use tongban_domain::{ApplicantKind, Catalogue, Registration, Role, SecurityPolicy, TownshipCode};
 use tongban_store::keys::SecretKey;
@@ -31,14 +31,11 @@ const GIVEN: [&str; 8] = [
 fn resident_id(i: u32) -> String {
     let day = i % 25_536;
     let (year, month, dom) = (1930 + day / 336, day / 28 % 12 + 1, day % 28 + 1);
-    let body = format!("450721{year:04}{month:02}{dom:02}{:03}", i / 25_536);
-    let digits: [u8; 17] = body
-        .bytes()
-        .map(|b| b - b'0')
-        .collect::<Vec<_>>()
-        .try_into()
-        .unwrap();
-    format!("{body}{}", resident_check_character(&digits))
+    with_resident_check(&format!(
+        "450721{year:04}{month:02}{dom:02}{:03}",
+        i / 25_536
+    ))
+    .unwrap()
 }
 
 fn registration(catalogue: &Catalogue, i: u32) -> Registration {

@@ -73,22 +73,13 @@ fn enroll(hub: &Hub, n: usize, cases: u32) -> Device {
 }
 
 fn resident_id(i: u32) -> String {
-    let body = format!(
+    tongban_domain::identity::with_resident_check(&format!(
         "4507211980{:02}{:02}{:03}",
         i / 28 % 12 + 1,
         i % 28 + 1,
         i % 1000
-    );
-    let digits: [u8; 17] = body
-        .bytes()
-        .map(|b| b - b'0')
-        .collect::<Vec<_>>()
-        .try_into()
-        .unwrap();
-    format!(
-        "{body}{}",
-        tongban_domain::identity::resident_check_character(&digits)
-    )
+    ))
+    .unwrap()
 }
 
 /// Runs the sync rounds for every document of a device, as `tongban_client::sync` does.
@@ -117,8 +108,8 @@ fn settle(client: &HubClient, docs: &mut HashMap<String, (AutoCommit, State)>) -
         }
     }
     docs.values_mut()
-        .filter(|(doc, state)| peer::in_sync(&mut doc.clone(), state))
-        .count()
+        .map(|(doc, state)| usize::from(peer::in_sync(doc, state)))
+        .sum()
 }
 
 fn run_device(device: Device) -> usize {
