@@ -73,6 +73,24 @@ pub struct StoredDoc {
     pub version: i64,
 }
 
+/// A document's new content, to be stored only if its version is still `expected` (`None`: not
+/// yet stored).
+#[derive(Debug, Clone)]
+pub struct DocWrite {
+    pub bytes: Vec<u8>,
+    pub digest: String,
+    pub expected: Option<i64>,
+}
+
+/// What one sync request leaves behind for one document: its new content when it changed,
+/// and the sending device's sync state for it.
+#[derive(Debug, Clone)]
+pub struct SyncedDoc {
+    pub doc_id: String,
+    pub write: Option<DocWrite>,
+    pub state: Vec<u8>,
+}
+
 pub trait HubDb: crate::audit_db::AuditDb + Clone + Send + Sync + 'static {
     fn ping(&self) -> impl Future<Output = DbResult<()>> + Send;
     fn add_township(&self, code: &str, name: &str) -> impl Future<Output = DbResult<()>> + Send;
@@ -159,4 +177,14 @@ pub trait HubDb: crate::audit_db::AuditDb + Clone + Send + Sync + 'static {
         doc_id: &str,
         state: &[u8],
     ) -> impl Future<Output = DbResult<()>> + Send;
+    /// A whole sync request's writes in one transaction, so one commit rather than two per
+    /// document: each changed document is stored as [`HubDb::put_doc`] would, then the device's
+    /// sync state for it. Documents another request stored first are left out, state and all,
+    /// and their ids returned.
+    fn put_synced(
+        &self,
+        township: &str,
+        device: &str,
+        docs: Vec<SyncedDoc>,
+    ) -> impl Future<Output = DbResult<Vec<String>>> + Send;
 }

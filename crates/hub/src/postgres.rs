@@ -1,7 +1,9 @@
 //! The PostgreSQL store, for a county hub that outgrows one machine. Same contract as the
 //! SQLite store; concurrency is handled with row locks on the township.
 
-use crate::db::{DbError, DbResult, Device, HubDb, HubUser, NewDevice, StoredDoc, Township};
+use crate::db::{
+    DbError, DbResult, Device, DocWrite, HubDb, HubUser, NewDevice, StoredDoc, SyncedDoc, Township,
+};
 use deadpool_postgres::{Config, Pool, Runtime};
 use std::collections::HashMap;
 use tokio_postgres::{NoTls, Row};
@@ -400,44 +402,16 @@ impl HubDb for PgDb {
         digest: &str,
         expected: Option<i64>,
     ) -> DbResult<bool> {
+        let write = DocWrite {
+            bytes: bytes.to_vec(),
+            digest: digest.to_string(),
+            expected,
+        };
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        // Locking the township row orders feed positions by commit, so a desk reading the feed
-        // can never skip a change that commits late.
-        let seq: i64 = tx
-            .query_one(
-                "SELECT seq FROM townships WHERE code = $1 FOR UPDATE",
-                &[&township],
-            )
-            .await?
-            .get(0);
-        let current: Option<i64> = tx
-            .query_opt(
-                "SELECT version FROM docs WHERE township = $1 AND doc_id = $2",
-                &[&township, &doc_id],
-            )
-            .await?
-            .map(|r| r.get(0));
-        if current != expected {
-            return Ok(false);
-        }
-        let seq = seq + 1;
-        tx.execute(
-            "UPDATE townships SET seq = $2 WHERE code = $1",
-            &[&township, &seq],
-        )
-        .await?;
-        tx.execute(
-            "INSERT INTO docs (township, doc_id, bytes, digest, version, seq)
-             VALUES ($1, $2, $3, $4, 1, $5)
-             ON CONFLICT (township, doc_id) DO UPDATE SET
-               bytes = excluded.bytes, digest = excluded.digest,
-               version = docs.version + 1, seq = excluded.seq",
-            &[&township, &doc_id, &bytes, &digest, &seq],
-        )
-        .await?;
+        let stored = store_docs(&tx, township, &[(doc_id, &write)]).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(stored == [true])
     }
 
     async fn digests(
@@ -512,4 +486,89 @@ impl HubDb for PgDb {
             .await?;
         Ok(())
     }
+
+    async fn put_synced(
+        &self,
+        township: &str,
+        device: &str,
+        docs: Vec<SyncedDoc>,
+    ) -> DbResult<Vec<String>> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let writes: Vec<(&str, &DocWrite)> = docs
+            .iter()
+            .filter_map(|d| Some((d.doc_id.as_str(), d.write.as_ref()?)))
+            .collect();
+        // Only a batch that changes documents takes the township's lock.
+        let mut moved = Vec::new();
+        if !writes.is_empty() {
+            let stored = store_docs(&tx, township, &writes).await?;
+            for ((doc_id, _), stored) in writes.iter().zip(stored) {
+                if !stored {
+                    moved.push(doc_id.to_string());
+                }
+            }
+        }
+        for doc in docs.iter().filter(|d| !moved.contains(&d.doc_id)) {
+            tx.execute(
+                "INSERT INTO sync_states (device_id, doc_id, state) VALUES ($1, $2, $3)
+                 ON CONFLICT (device_id, doc_id) DO UPDATE SET state = excluded.state",
+                &[&device, &doc.doc_id, &doc.state],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(moved)
+    }
+}
+
+/// Stores each document whose version is still the one expected, moving the township's change
+/// feed on for each; says which were stored. Locking the township row orders feed positions by
+/// commit, so a desk reading the feed can never skip a change that commits late.
+async fn store_docs(
+    tx: &tokio_postgres::Transaction<'_>,
+    township: &str,
+    docs: &[(&str, &DocWrite)],
+) -> DbResult<Vec<bool>> {
+    let first: i64 = tx
+        .query_one(
+            "SELECT seq FROM townships WHERE code = $1 FOR UPDATE",
+            &[&township],
+        )
+        .await?
+        .get(0);
+    let mut seq = first;
+    let mut stored = Vec::with_capacity(docs.len());
+    for &(doc_id, write) in docs {
+        let current: Option<i64> = tx
+            .query_opt(
+                "SELECT version FROM docs WHERE township = $1 AND doc_id = $2",
+                &[&township, &doc_id],
+            )
+            .await?
+            .map(|r| r.get(0));
+        if current != write.expected {
+            stored.push(false);
+            continue;
+        }
+        seq += 1;
+        tx.execute(
+            "INSERT INTO docs (township, doc_id, bytes, digest, version, seq)
+             VALUES ($1, $2, $3, $4, 1, $5)
+             ON CONFLICT (township, doc_id) DO UPDATE SET
+               bytes = excluded.bytes, digest = excluded.digest,
+               version = docs.version + 1, seq = excluded.seq",
+            &[&township, &doc_id, &write.bytes, &write.digest, &seq],
+        )
+        .await?;
+        stored.push(true);
+    }
+    if seq != first {
+        tx.execute(
+            "UPDATE townships SET seq = $2 WHERE code = $1",
+            &[&township, &seq],
+        )
+        .await?;
+    }
+    Ok(stored)
 }

@@ -1,6 +1,8 @@
 //! The embedded store: one SQLite file in the data directory, nothing to install.
 
-use crate::db::{DbError, DbResult, Device, HubDb, HubUser, NewDevice, StoredDoc, Township};
+use crate::db::{
+    DbError, DbResult, Device, DocWrite, HubDb, HubUser, NewDevice, StoredDoc, SyncedDoc, Township,
+};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use rusqlite_migration::{M, Migrations};
 use std::collections::HashMap;
@@ -383,39 +385,17 @@ impl HubDb for SqliteDb {
         digest: &str,
         expected: Option<i64>,
     ) -> DbResult<bool> {
-        let (township, doc_id, bytes, digest) = (
-            township.to_string(),
-            doc_id.to_string(),
-            bytes.to_vec(),
-            digest.to_string(),
-        );
+        let (township, doc_id) = (township.to_string(), doc_id.to_string());
+        let write = DocWrite {
+            bytes: bytes.to_vec(),
+            digest: digest.to_string(),
+            expected,
+        };
         self.call(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let current: Option<i64> = tx
-                .query_row(
-                    "SELECT version FROM docs WHERE township = ?1 AND doc_id = ?2",
-                    [&township, &doc_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if current != expected {
-                return Ok(false);
-            }
-            let seq: i64 = tx.query_row(
-                "UPDATE townships SET seq = seq + 1 WHERE code = ?1 RETURNING seq",
-                [&township],
-                |r| r.get(0),
-            )?;
-            tx.execute(
-                "INSERT INTO docs (township, doc_id, bytes, digest, version, seq)
-                 VALUES (?1, ?2, ?3, ?4, 1, ?5)
-                 ON CONFLICT (township, doc_id) DO UPDATE SET
-                   bytes = excluded.bytes, digest = excluded.digest,
-                   version = docs.version + 1, seq = excluded.seq",
-                params![township, doc_id, bytes, digest, seq],
-            )?;
+            let stored = store_doc(&tx, &township, &doc_id, &write)?;
             tx.commit()?;
-            Ok(true)
+            Ok(stored)
         })
         .await
     }
@@ -493,14 +473,80 @@ impl HubDb for SqliteDb {
 
     async fn put_sync_state(&self, device: &str, doc_id: &str, state: &[u8]) -> DbResult<()> {
         let (device, doc_id, state) = (device.to_string(), doc_id.to_string(), state.to_vec());
+        self.call(move |c| Ok(store_sync_state(c, &device, &doc_id, &state)?))
+            .await
+    }
+
+    async fn put_synced(
+        &self,
+        township: &str,
+        device: &str,
+        docs: Vec<SyncedDoc>,
+    ) -> DbResult<Vec<String>> {
+        let (township, device) = (township.to_string(), device.to_string());
         self.call(move |c| {
-            c.execute(
-                "INSERT INTO sync_states (device_id, doc_id, state) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (device_id, doc_id) DO UPDATE SET state = excluded.state",
-                params![device, doc_id, state],
-            )?;
-            Ok(())
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut moved = Vec::new();
+            for doc in &docs {
+                if let Some(write) = &doc.write
+                    && !store_doc(&tx, &township, &doc.doc_id, write)?
+                {
+                    moved.push(doc.doc_id.clone());
+                    continue;
+                }
+                store_sync_state(&tx, &device, &doc.doc_id, &doc.state)?;
+            }
+            tx.commit()?;
+            Ok(moved)
         })
         .await
     }
+}
+
+/// Stores a document if its version is still the one expected and moves the township's change
+/// feed on; `false` when another request stored it first. Inside the caller's transaction.
+fn store_doc(
+    tx: &rusqlite::Transaction<'_>,
+    township: &str,
+    doc_id: &str,
+    write: &DocWrite,
+) -> rusqlite::Result<bool> {
+    let current: Option<i64> = tx
+        .query_row(
+            "SELECT version FROM docs WHERE township = ?1 AND doc_id = ?2",
+            [township, doc_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if current != write.expected {
+        return Ok(false);
+    }
+    let seq: i64 = tx.query_row(
+        "UPDATE townships SET seq = seq + 1 WHERE code = ?1 RETURNING seq",
+        [township],
+        |r| r.get(0),
+    )?;
+    tx.execute(
+        "INSERT INTO docs (township, doc_id, bytes, digest, version, seq)
+         VALUES (?1, ?2, ?3, ?4, 1, ?5)
+         ON CONFLICT (township, doc_id) DO UPDATE SET
+           bytes = excluded.bytes, digest = excluded.digest,
+           version = docs.version + 1, seq = excluded.seq",
+        params![township, doc_id, write.bytes, write.digest, seq],
+    )?;
+    Ok(true)
+}
+
+fn store_sync_state(
+    c: &Connection,
+    device: &str,
+    doc_id: &str,
+    state: &[u8],
+) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO sync_states (device_id, doc_id, state) VALUES (?1, ?2, ?3)
+         ON CONFLICT (device_id, doc_id) DO UPDATE SET state = excluded.state",
+        params![device, doc_id, state],
+    )?;
+    Ok(())
 }

@@ -3,7 +3,7 @@
 //! concurrency so two desks syncing one case at once both keep their changes.
 
 use crate::api::{ApiError, check_doc_id};
-use crate::db::{Device, HubDb, StoredDoc};
+use crate::db::{Device, DocWrite, HubDb, StoredDoc, SyncedDoc};
 use crate::review::{self, Township};
 use tongban_sync::automerge::AutoCommit;
 use tongban_sync::automerge::sync::State;
@@ -115,41 +115,77 @@ pub async fn apply_batch<D: HubDb>(
     for msg in &batch.messages {
         applied.push(load_and_apply(db, device, township, &directory, msg).await?);
     }
+    // Second pass: every write of the request in one transaction.
+    let mut synced = Vec::with_capacity(applied.len());
     let mut replies = Vec::new();
     for (msg, mut result) in batch.messages.iter().zip(applied) {
-        let mut attempts = 0;
-        while result.changed {
-            let digest = case_doc::heads_digest(&result.doc.get_heads());
-            if db
-                .put_doc(
-                    township,
-                    &msg.doc_id,
-                    &result.doc.save(),
-                    &digest,
-                    result.version,
-                )
-                .await?
-            {
-                break;
-            }
-            attempts += 1;
-            if attempts >= MAX_WRITE_ATTEMPTS {
-                return Err(ApiError::Internal(format!(
-                    "document {} kept changing",
-                    msg.doc_id
-                )));
-            }
-            result = load_and_apply(db, device, township, &directory, msg).await?;
-        }
+        let write = result.changed.then(|| DocWrite {
+            bytes: result.doc.save(),
+            digest: case_doc::heads_digest(&result.doc.get_heads()),
+            expected: result.version,
+        });
         if let Some(reply) = peer::generate(&mut result.doc, &mut result.state) {
             replies.push(DocMessage {
                 doc_id: msg.doc_id.clone(),
                 message: reply,
             });
         }
-        db.put_sync_state(&device.id, &msg.doc_id, &peer::persistable(&result.state))
-            .await?;
+        synced.push(SyncedDoc {
+            doc_id: msg.doc_id.clone(),
+            write,
+            state: peer::persistable(&result.state),
+        });
+    }
+    let moved = db.put_synced(township, &device.id, synced).await?;
+    // A case another desk's request stored meanwhile is applied again on top of that, alone.
+    replies.retain(|r| !moved.contains(&r.doc_id));
+    for msg in batch.messages.iter().filter(|m| moved.contains(&m.doc_id)) {
+        tracing::info!(device = %device.id, doc = %msg.doc_id, "case stored by another request first; applying again");
+        if let Some(reply) = apply_alone(db, device, township, &directory, msg).await? {
+            replies.push(reply);
+        }
     }
     tracing::info!(device = %device.id, received = batch.messages.len(), replies = replies.len(), "sync batch");
     Ok(SyncBatch { messages: replies })
+}
+
+/// One document of a request whose first write lost a race: loaded, applied and written again
+/// until the write goes through.
+async fn apply_alone<D: HubDb>(
+    db: &D,
+    device: &Device,
+    township: &str,
+    directory: &Township,
+    msg: &DocMessage,
+) -> Result<Option<DocMessage>, ApiError> {
+    let mut attempts = 0;
+    loop {
+        let mut result = load_and_apply(db, device, township, directory, msg).await?;
+        let stored = !result.changed
+            || db
+                .put_doc(
+                    township,
+                    &msg.doc_id,
+                    &result.doc.save(),
+                    &case_doc::heads_digest(&result.doc.get_heads()),
+                    result.version,
+                )
+                .await?;
+        if stored {
+            let reply = peer::generate(&mut result.doc, &mut result.state);
+            db.put_sync_state(&device.id, &msg.doc_id, &peer::persistable(&result.state))
+                .await?;
+            return Ok(reply.map(|message| DocMessage {
+                doc_id: msg.doc_id.clone(),
+                message,
+            }));
+        }
+        attempts += 1;
+        if attempts >= MAX_WRITE_ATTEMPTS {
+            return Err(ApiError::Internal(format!(
+                "document {} kept changing",
+                msg.doc_id
+            )));
+        }
+    }
 }
