@@ -5,7 +5,9 @@
 
 pub mod canary;
 pub mod device;
+pub mod link;
 pub mod proxy;
+pub mod sim;
 pub mod window;
 
 use std::io::{BufRead, BufReader};
@@ -111,6 +113,8 @@ pub struct Hub {
     dir: TempDir,
     backend: Backend,
     pages: Option<S3Bucket>,
+    /// The network namespace the hub runs in, behind an emulated link ([`link::PoorLink`]).
+    netns: Option<String>,
     child: Option<Child>,
     url: String,
 }
@@ -123,11 +127,26 @@ impl Hub {
 
     /// As `start`, keeping scanned pages in `pages` when given (else in the data folder).
     pub fn start_with_pages(backend: Backend, pages: Option<S3Bucket>) -> Self {
+        let mut hub = Self::with_townships(backend, pages);
+        hub.spawn("127.0.0.1:0");
+        hub
+    }
+
+    /// As `start`, inside the network namespace `netns`, listening on `ip` there.
+    pub fn start_in_netns(backend: Backend, netns: &str, ip: &str) -> Self {
+        let mut hub = Self::with_townships(backend, None);
+        hub.netns = Some(netns.to_string());
+        hub.spawn(&format!("{ip}:0"));
+        hub
+    }
+
+    fn with_townships(backend: Backend, pages: Option<S3Bucket>) -> Self {
         let dir = tempfile::tempdir().expect("hub dir");
-        let mut hub = Self {
+        let hub = Self {
             dir,
             backend,
             pages,
+            netns: None,
             child: None,
             url: String::new(),
         };
@@ -140,7 +159,6 @@ impl Hub {
             "--name",
             "官成镇",
         ]);
-        hub.spawn("127.0.0.1:0");
         hub
     }
 
@@ -246,7 +264,15 @@ impl Hub {
     }
 
     fn spawn(&mut self, listen: &str) {
-        let mut command = Command::new(bin("tongban-hub"));
+        // `ip netns exec` enters the namespace and becomes the hub: the child is the hub.
+        let mut command = match &self.netns {
+            Some(netns) => {
+                let mut ip = Command::new("ip");
+                ip.args(["netns", "exec", netns]).arg(bin("tongban-hub"));
+                ip
+            }
+            None => Command::new(bin("tongban-hub")),
+        };
         command
             .args(["serve", "--listen", listen])
             .args(self.store_args());

@@ -94,6 +94,9 @@ enum Command {
         count: u32,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Corrections (phone or address) then made to the cases just registered.
+        #[arg(long, default_value_t = 0)]
+        edits: u32,
     },
 }
 
@@ -399,10 +402,15 @@ fn run(cli: Cli) -> Result<()> {
             output::sync_report(&report, json)?;
         }
         Command::Catalog { json } => output::catalogue(Catalogue::builtin(), json)?,
-        Command::DemoCases { count, seed } => {
+        Command::DemoCases { count, seed, edits } => {
             let (mut store, session) = sign_in(&profile, user.as_deref())?;
-            let added = demo::register(&mut store, &session, count, seed)?;
+            let numbers = demo::register(&mut store, &session, count, seed)?;
+            let added = numbers.len();
             println!("registered {added} demo cases / 已登记{added}件演示办件");
+            if edits > 0 {
+                let made = demo::correct(&mut store, &session, &numbers, edits, seed)?;
+                println!("made {made} corrections to them / 对其作了{made}处更正");
+            }
         }
         Command::Audit(audit::AuditCommand::Verify { offline, json }) => {
             audit::verify(&profile, offline, json)?;

@@ -129,4 +129,15 @@ fn main() {
     for (name, base, enc) in rows {
         println!("| {name} | {base:.3} | {enc:.3} | {:.2} |", enc / base);
     }
+    // The one-table summary of scripts/bench.
+    let (base, enc) = (total(&p), total(&c));
+    println!(
+        "row\tSQLCipher: {CASES} saves (ms)\tplain SQLite\t{base:.0}\t{enc:.0}\t{:.2}\t≤ 1.15×",
+        enc / base
+    );
+    let (base, enc) = (ms(plain.lookup), ms(cipher.lookup));
+    println!(
+        "row\tSQLCipher: ID lookup (ms)\tplain SQLite\t{base:.3}\t{enc:.3}\t{:.2}\t≤ 1.15×",
+        enc / base
+    );
 }

@@ -204,9 +204,24 @@ fn main() {
         base.cases, full.cases
     );
     println!("|---|---|---|---|");
+    let (base_cases, full_cases) = (base.cases, full.cases);
     let row = |name: &str, a: Duration, b: Duration| {
         println!(
             "| {name} (ms) | {} | {} | {:.2} |",
+            ms(a),
+            ms(b),
+            b.as_secs_f64() / a.as_secs_f64()
+        );
+        let goal = if name.starts_with("ID") && name.ends_with("p99") {
+            "< 20 ms"
+        } else if name.starts_with("case save p99") {
+            "< 10 ms"
+        } else {
+            ""
+        };
+        // The one-table summary of scripts/bench.
+        println!(
+            "row\tstore with {full_cases} cases: {name} (ms)\t{base_cases} cases\t{}\t{}\t{:.2}\t{goal}",
             ms(a),
             ms(b),
             b.as_secs_f64() / a.as_secs_f64()

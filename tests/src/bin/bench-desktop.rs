@@ -112,4 +112,17 @@ async fn main() {
         rows[0].2 as f64 / 1024.0,
         rows[1].2 as f64 / 1024.0
     );
+    let ratio = |a: Duration, b: Duration| b.as_secs_f64() / a.as_secs_f64();
+    println!(
+        "row\tdesktop cold start to sign-in (ms), 10,000 cases\tempty desk\t{}\t{}\t{:.2}\t",
+        ms(rows[0].0),
+        ms(rows[1].0),
+        ratio(rows[0].0, rows[1].0)
+    );
+    println!(
+        "row\tdesktop: open the case list (ms), 10,000 cases\tempty desk\t{}\t{}\t{:.2}\t",
+        ms(rows[0].1),
+        ms(rows[1].1),
+        ratio(rows[0].1, rows[1].1)
+    );
 }
