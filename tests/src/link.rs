@@ -110,10 +110,6 @@ impl PoorLink {
         &self.netns
     }
 
-    pub fn shape(&self) -> LinkShape {
-        self.shape
-    }
-
     /// Desk to hub.
     pub fn up(&self) -> &DirectionStats {
         &self.up

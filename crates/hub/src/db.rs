@@ -145,16 +145,6 @@ pub trait HubDb: crate::audit_db::AuditDb + Clone + Send + Sync + 'static {
         township: &str,
         doc_id: &str,
     ) -> impl Future<Output = DbResult<Option<StoredDoc>>> + Send;
-    /// Stores a document if its version is still `expected` (`None`: not yet stored), and moves
-    /// the township's change feed on. `false` when another request stored it first.
-    fn put_doc(
-        &self,
-        township: &str,
-        doc_id: &str,
-        bytes: &[u8],
-        digest: &str,
-        expected: Option<i64>,
-    ) -> impl Future<Output = DbResult<bool>> + Send;
     fn digests(
         &self,
         township: &str,
@@ -171,16 +161,10 @@ pub trait HubDb: crate::audit_db::AuditDb + Clone + Send + Sync + 'static {
         device: &str,
         doc_id: &str,
     ) -> impl Future<Output = DbResult<Option<Vec<u8>>>> + Send;
-    fn put_sync_state(
-        &self,
-        device: &str,
-        doc_id: &str,
-        state: &[u8],
-    ) -> impl Future<Output = DbResult<()>> + Send;
-    /// A whole sync request's writes in one transaction, so one commit rather than two per
-    /// document: each changed document is stored as [`HubDb::put_doc`] would, then the device's
-    /// sync state for it. Documents another request stored first are left out, state and all,
-    /// and their ids returned.
+    /// A whole sync request's writes in one transaction, one commit for all: each changed
+    /// document is stored if its version is still the one expected (moving the township's change
+    /// feed on), then the device's sync state for it. Documents another request stored first are
+    /// left out, state and all, and their ids returned.
     fn put_synced(
         &self,
         township: &str,

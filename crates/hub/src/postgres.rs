@@ -394,26 +394,6 @@ impl HubDb for PgDb {
         }))
     }
 
-    async fn put_doc(
-        &self,
-        township: &str,
-        doc_id: &str,
-        bytes: &[u8],
-        digest: &str,
-        expected: Option<i64>,
-    ) -> DbResult<bool> {
-        let write = DocWrite {
-            bytes: bytes.to_vec(),
-            digest: digest.to_string(),
-            expected,
-        };
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        let stored = store_docs(&tx, township, &[(doc_id, &write)]).await?;
-        tx.commit().await?;
-        Ok(stored == [true])
-    }
-
     async fn digests(
         &self,
         township: &str,
@@ -473,18 +453,6 @@ impl HubDb for PgDb {
             )
             .await?;
         Ok(row.map(|r| r.get(0)))
-    }
-
-    async fn put_sync_state(&self, device: &str, doc_id: &str, state: &[u8]) -> DbResult<()> {
-        self.client()
-            .await?
-            .execute(
-                "INSERT INTO sync_states (device_id, doc_id, state) VALUES ($1, $2, $3)
-                 ON CONFLICT (device_id, doc_id) DO UPDATE SET state = excluded.state",
-                &[&device, &doc_id, &state],
-            )
-            .await?;
-        Ok(())
     }
 
     async fn put_synced(

@@ -377,29 +377,6 @@ impl HubDb for SqliteDb {
         .await
     }
 
-    async fn put_doc(
-        &self,
-        township: &str,
-        doc_id: &str,
-        bytes: &[u8],
-        digest: &str,
-        expected: Option<i64>,
-    ) -> DbResult<bool> {
-        let (township, doc_id) = (township.to_string(), doc_id.to_string());
-        let write = DocWrite {
-            bytes: bytes.to_vec(),
-            digest: digest.to_string(),
-            expected,
-        };
-        self.call(move |c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let stored = store_doc(&tx, &township, &doc_id, &write)?;
-            tx.commit()?;
-            Ok(stored)
-        })
-        .await
-    }
-
     async fn digests(
         &self,
         township: &str,
@@ -469,12 +446,6 @@ impl HubDb for SqliteDb {
             .optional()?)
         })
         .await
-    }
-
-    async fn put_sync_state(&self, device: &str, doc_id: &str, state: &[u8]) -> DbResult<()> {
-        let (device, doc_id, state) = (device.to_string(), doc_id.to_string(), state.to_vec());
-        self.call(move |c| Ok(store_sync_state(c, &device, &doc_id, &state)?))
-            .await
     }
 
     async fn put_synced(

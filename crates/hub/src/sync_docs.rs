@@ -118,23 +118,10 @@ pub async fn apply_batch<D: HubDb>(
     // Second pass: every write of the request in one transaction.
     let mut synced = Vec::with_capacity(applied.len());
     let mut replies = Vec::new();
-    for (msg, mut result) in batch.messages.iter().zip(applied) {
-        let write = result.changed.then(|| DocWrite {
-            bytes: result.doc.save(),
-            digest: case_doc::heads_digest(&result.doc.get_heads()),
-            expected: result.version,
-        });
-        if let Some(reply) = peer::generate(&mut result.doc, &mut result.state) {
-            replies.push(DocMessage {
-                doc_id: msg.doc_id.clone(),
-                message: reply,
-            });
-        }
-        synced.push(SyncedDoc {
-            doc_id: msg.doc_id.clone(),
-            write,
-            state: peer::persistable(&result.state),
-        });
+    for (msg, result) in batch.messages.iter().zip(applied) {
+        let (doc, reply) = outcome(msg, result);
+        synced.push(doc);
+        replies.extend(reply);
     }
     let moved = db.put_synced(township, &device.id, synced).await?;
     // A case another desk's request stored meanwhile is applied again on top of that, alone.
@@ -149,6 +136,25 @@ pub async fn apply_batch<D: HubDb>(
     Ok(SyncBatch { messages: replies })
 }
 
+/// What one applied message leaves to write, and the hub's answer to it.
+fn outcome(msg: &DocMessage, mut result: Applied) -> (SyncedDoc, Option<DocMessage>) {
+    let write = result.changed.then(|| DocWrite {
+        bytes: result.doc.save(),
+        digest: case_doc::heads_digest(&result.doc.get_heads()),
+        expected: result.version,
+    });
+    let reply = peer::generate(&mut result.doc, &mut result.state).map(|message| DocMessage {
+        doc_id: msg.doc_id.clone(),
+        message,
+    });
+    let doc = SyncedDoc {
+        doc_id: msg.doc_id.clone(),
+        write,
+        state: peer::persistable(&result.state),
+    };
+    (doc, reply)
+}
+
 /// One document of a request whose first write lost a race: loaded, applied and written again
 /// until the write goes through.
 async fn apply_alone<D: HubDb>(
@@ -158,34 +164,19 @@ async fn apply_alone<D: HubDb>(
     directory: &Township,
     msg: &DocMessage,
 ) -> Result<Option<DocMessage>, ApiError> {
-    let mut attempts = 0;
-    loop {
-        let mut result = load_and_apply(db, device, township, directory, msg).await?;
-        let stored = !result.changed
-            || db
-                .put_doc(
-                    township,
-                    &msg.doc_id,
-                    &result.doc.save(),
-                    &case_doc::heads_digest(&result.doc.get_heads()),
-                    result.version,
-                )
-                .await?;
-        if stored {
-            let reply = peer::generate(&mut result.doc, &mut result.state);
-            db.put_sync_state(&device.id, &msg.doc_id, &peer::persistable(&result.state))
-                .await?;
-            return Ok(reply.map(|message| DocMessage {
-                doc_id: msg.doc_id.clone(),
-                message,
-            }));
-        }
-        attempts += 1;
-        if attempts >= MAX_WRITE_ATTEMPTS {
-            return Err(ApiError::Internal(format!(
-                "document {} kept changing",
-                msg.doc_id
-            )));
+    for _ in 0..MAX_WRITE_ATTEMPTS {
+        let applied = load_and_apply(db, device, township, directory, msg).await?;
+        let (doc, reply) = outcome(msg, applied);
+        if db
+            .put_synced(township, &device.id, vec![doc])
+            .await?
+            .is_empty()
+        {
+            return Ok(reply);
         }
     }
+    Err(ApiError::Internal(format!(
+        "document {} kept changing",
+        msg.doc_id
+    )))
 }
