@@ -154,7 +154,7 @@ pub fn settle(client: &HubClient, docs: &mut HashMap<String, Replica>) -> usize 
     // Each sync is a new conversation, as for a desk that keeps only the persisted part of its
     // state: the hub cannot tell a device of changes between requests, so it must be asked.
     for (_, state) in docs.values_mut() {
-        *state = peer::restore(Some(&peer::persistable(state)));
+        *state = peer::resume(Some(&peer::persistable(state)));
     }
     let ids: Vec<String> = docs.keys().cloned().collect();
     for chunk in ids.chunks(MAX_DOCS_PER_BATCH) {
@@ -163,7 +163,7 @@ pub fn settle(client: &HubClient, docs: &mut HashMap<String, Replica>) -> usize 
                 .iter()
                 .filter_map(|id| {
                     let (doc, state) = docs.get_mut(id)?;
-                    peer::generate(doc, state).map(|message| DocMessage {
+                    peer::next(doc, state).map(|message| DocMessage {
                         doc_id: id.clone(),
                         message,
                     })

@@ -1,6 +1,8 @@
 //! One sync of a desk with the hub: a manifest names the documents that differ, then rounds of
-//! Automerge sync messages for up to `MAX_DOCS_PER_BATCH` documents per request. Every round's
-//! result is stored before the next, so a cut link loses nothing and the next sync resumes.
+//! Automerge sync messages for up to `MAX_DOCS_PER_BATCH` documents per request. The first round
+//! already carries this desk's changes (`peer::resume`), so most documents settle in one round
+//! trip. Every round's result is stored before the next, so a cut link loses nothing and the
+//! next sync resumes.
 
 use crate::hub::{HubClient, HubError};
 use crate::pages::PageProgress;
@@ -208,7 +210,7 @@ fn sync_chunk(session: &mut Session<'_>, ids: &[String]) -> Result<u64, SyncErro
     for id in ids {
         let doc = session.store.load_doc(id)?.unwrap_or_default();
         // Only the durable part of the last state: whatever was in flight then is gone.
-        let state = peer::restore(session.store.sync_state(id)?.as_deref());
+        let state = peer::resume(session.store.sync_state(id)?.as_deref());
         working.insert(
             id.clone(),
             Working {
@@ -223,7 +225,7 @@ fn sync_chunk(session: &mut Session<'_>, ids: &[String]) -> Result<u64, SyncErro
         let mut messages = Vec::new();
         for id in ids {
             if let Some(w) = working.get_mut(id)
-                && let Some(message) = peer::generate(&mut w.doc, &mut w.state)
+                && let Some(message) = peer::next(&mut w.doc, &mut w.state)
             {
                 w.sent_changes |= peer::carries_changes(&message);
                 messages.push(DocMessage {

@@ -181,10 +181,11 @@ impl Network {
         }
     }
 
-    /// A message that never arrives: the sender forgets what it assumed was in flight, as
-    /// desks do after a failed round trip.
+    /// A message that never arrives: the sender starts the conversation again from the durable
+    /// part of its state, as desks do after a failed round trip (presuming the peer holds what
+    /// both held then).
     fn lost(&mut self, from: usize, to: usize) {
-        self.states[from][to] = peer::restore(Some(&peer::persistable(&self.states[from][to])));
+        self.states[from][to] = peer::resume(Some(&peer::persistable(&self.states[from][to])));
     }
 
     fn receive(&mut self, from: usize, to: usize, message: &[u8]) -> Result<(), TestCaseError> {
@@ -256,8 +257,9 @@ impl Network {
                     if from == to {
                         continue;
                     }
+                    // `next` leaves out what the peer has confirmed, as desks do.
                     if let Some(message) =
-                        peer::generate(&mut self.docs[from], &mut self.states[from][to])
+                        peer::next(&mut self.docs[from], &mut self.states[from][to])
                     {
                         any = true;
                         self.receive(from, to, &message)?;

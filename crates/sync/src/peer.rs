@@ -2,7 +2,7 @@
 //! use these; each keeps a `State` per (peer, document).
 
 use automerge::AutoCommit;
-use automerge::sync::{Message, State, SyncDoc};
+use automerge::sync::{BloomFilter, Capability, Have, Message, State, SyncDoc};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PeerError {
@@ -32,6 +32,38 @@ pub fn restore(bytes: Option<&[u8]>) -> State {
     bytes
         .and_then(|b| State::decode(b).ok())
         .unwrap_or_default()
+}
+
+/// The opening state of the side that starts a conversation (a desk): the durable part of the
+/// last state, plus the presumption that the other side still holds what both held then. The
+/// first message can then carry this side's changes since, instead of spending a round trip to
+/// learn what the other side has. A wrong presumption (the hub restored from an old backup)
+/// costs what the protocol would have spent anyway: the other side answers with what it needs.
+pub fn resume(bytes: Option<&[u8]>) -> State {
+    let mut state = restore(bytes);
+    state.their_have = Some(vec![Have {
+        last_sync: state.shared_heads.clone(),
+        bloom: BloomFilter::default(),
+    }]);
+    state.their_need = Some(Vec::new());
+    // Desks and hub run this crate's Automerge, which reads whole-document (v2) messages: a new
+    // case then travels as one compressed save rather than change by change.
+    state.their_capabilities = Some(vec![
+        Capability::MessageV1,
+        Capability::MessageV2,
+        Capability::SyncReset,
+    ]);
+    state
+}
+
+/// The next message of a conversation this side started, or `None` when nothing is left to
+/// say. A document the other side has confirmed is left out: its acknowledgement would cost a
+/// round trip and tell the other side nothing it needs.
+pub fn next(doc: &mut AutoCommit, state: &mut State) -> Option<Vec<u8>> {
+    if in_sync(doc, state) {
+        return None;
+    }
+    generate(doc, state)
 }
 
 /// True when the other side last told us it holds exactly our heads.

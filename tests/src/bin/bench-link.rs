@@ -25,6 +25,8 @@ struct CatchUp {
     down: u64,
     wall: Duration,
     syncs: u32,
+    /// Requests to the hub, each at least one round trip.
+    requests: u64,
     cuts: u64,
     audit: u64,
     pages: u64,
@@ -66,20 +68,21 @@ fn main() {
         shape.loss * 100.0
     );
     println!(
-        "| catch-up | bytes on the link (both ways) | of which audit / pages | bytes / bandwidth (s) | plain TCP, same bytes (s) | wall time (s) | wall / (bytes / bandwidth) | syncs |"
+        "| catch-up | bytes on the link (both ways) | of which audit / pages | bytes / bandwidth (s) | plain TCP, same bytes (s) | wall time (s) | wall / (bytes / bandwidth) | syncs | requests |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for (name, run) in [("undisturbed", &clean), ("two connection drops", &faulty)] {
         let bytes = run.up + run.down;
         let ideal = bytes as f64 / rate;
         println!(
-            "| {name} ({} cuts) | {bytes} | {} / {} | {ideal:.1} | {plain:.1} | {:.1} | {:.2} | {} |",
+            "| {name} ({} cuts) | {bytes} | {} / {} | {ideal:.1} | {plain:.1} | {:.1} | {:.2} | {} | {} |",
             run.cuts,
             run.audit,
             run.pages,
             run.wall.as_secs_f64(),
             run.wall.as_secs_f64() / ideal,
-            run.syncs
+            run.syncs,
+            run.requests
         );
     }
     let resent = (faulty.up + faulty.down).saturating_sub(clean.up + clean.down);
@@ -145,7 +148,7 @@ fn catch_up(hub: &Hub, township: &str, user: &str, cuts_at: &[u64]) -> CatchUp {
 
     let (up0, down0) = (relay.bytes_up(), relay.bytes_down());
     let start = Instant::now();
-    let mut syncs = 0;
+    let (mut syncs, mut requests) = (0, 0);
     let (mut audit, mut pages, mut page_bytes_resent) = (0, 0, 0);
     thread::scope(|scope| {
         scope.spawn(|| {
@@ -159,6 +162,7 @@ fn catch_up(hub: &Hub, township: &str, user: &str, cuts_at: &[u64]) -> CatchUp {
         loop {
             let report = desk.sync();
             syncs += 1;
+            requests += report["requests"].as_u64().unwrap();
             audit += report["audit_bytes"].as_u64().unwrap();
             pages += report["page_bytes_up"].as_u64().unwrap();
             page_bytes_resent += report["page_bytes_resent"].as_u64().unwrap();
@@ -176,6 +180,7 @@ fn catch_up(hub: &Hub, township: &str, user: &str, cuts_at: &[u64]) -> CatchUp {
         down: relay.bytes_down() - down0,
         wall: start.elapsed(),
         syncs,
+        requests,
         cuts: relay.cuts(),
         audit,
         pages,
