@@ -1,6 +1,6 @@
-//! The hub loses power in the middle of sync requests: it is killed with SIGKILL at random
-//! moments while a desk sends a batch of new and corrected cases, and started again on the same
-//! data. The desk's sync retries across the restart and must end settled; at the end another
+//! The hub loses power in the middle of sync requests: it is killed with SIGKILL at a random
+//! moment after it has answered a desk's manifest, while the desk's sync batch of new and
+//! corrected cases and its audit events follow, and started again on the same data. The desk's sync retries across the restart and must end settled; at the end another
 //! desk pulls every case, each identical to the first desk's copy, and the hub's SQLite file
 //! passes its integrity check. `TONGBAN_HUB_KILLS` sets how many kills per backend.
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
@@ -8,7 +8,7 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::process::Stdio;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP, postgres_database, text};
 
 fn kills() -> u32 {
@@ -18,14 +18,32 @@ fn kills() -> u32 {
         .unwrap_or(6)
 }
 
+/// How many manifests the hub has answered so far.
+fn manifests(hub: &Hub) -> usize {
+    hub.log().matches("\"message\":\"manifest\"").count()
+}
+
+/// Waits until the hub has answered more than `before` manifests; returns when it saw that.
+fn manifest_read(hub: &Hub, before: usize) -> Instant {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while manifests(hub) <= before {
+        assert!(
+            Instant::now() < deadline,
+            "the desk's sync never reached the hub"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    Instant::now()
+}
+
 fn hub_killed_mid_sync(backend: Backend) {
     let sqlite = matches!(backend, Backend::Sqlite);
     let mut hub = Hub::start(backend);
     let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
     let reader = Desk::enroll(&hub, TOWNSHIP, "王芳");
     let mut dice = StdRng::seed_from_u64(0x7b_2026);
-    let mut mid_request = 0;
-    for round in 0..kills() {
+    let kills = kills();
+    let week = |seed: u32| {
         clerk.ok(&[
             "demo-cases",
             "--count",
@@ -33,17 +51,35 @@ fn hub_killed_mid_sync(backend: Backend) {
             "--edits",
             "50",
             "--seed",
-            &round.to_string(),
-        ]);
-        let mut sync = clerk
+            &seed.to_string(),
+        ])
+    };
+    let spawn_sync = || {
+        clerk
             .command(clerk.user(), &["sync", "--json", "--attempts", "10"])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(dice.random_range(0..400)));
+            .unwrap()
+    };
+    // How long an undisturbed sync of one round's work goes on after the hub has read its
+    // manifest, so that the kills fall inside the requests that follow, however fast the build.
+    week(kills);
+    let mut sync = spawn_sync();
+    let start = manifest_read(&hub, manifests(&hub));
+    assert!(sync.wait().unwrap().success());
+    let span = (start.elapsed().as_millis() as u64).max(1);
+    let mut while_syncing = 0;
+    for round in 0..kills {
+        week(round);
+        let before = manifests(&hub);
+        let mut sync = spawn_sync();
+        manifest_read(&hub, before);
+        std::thread::sleep(Duration::from_millis(
+            dice.random_range(0..span * 3 / 4 + 1),
+        ));
         if sync.try_wait().unwrap().is_none() {
-            mid_request += 1;
+            while_syncing += 1;
         }
         hub.restart();
         let output = sync.wait_with_output().unwrap();
@@ -59,14 +95,10 @@ fn hub_killed_mid_sync(backend: Backend) {
             assert_eq!(again["unsettled"], 0, "round {round}: {again}");
         }
     }
-    eprintln!(
-        "{mid_request} of {} kills fell while the desk was syncing",
-        kills()
-    );
+    eprintln!("{while_syncing} of {kills} kills fell after the manifest, before the sync ended");
     assert!(
-        mid_request * 2 >= kills(),
-        "only {mid_request} of {} kills fell while the desk was syncing",
-        kills()
+        while_syncing * 2 >= kills,
+        "only {while_syncing} of {kills} kills fell after the manifest, before the sync ended"
     );
 
     let by_number = |mut list: Vec<serde_json::Value>| {
@@ -74,7 +106,7 @@ fn hub_killed_mid_sync(backend: Backend) {
         list
     };
     let cases = by_number(clerk.list());
-    assert_eq!(cases.len() as u32, 25 * kills());
+    assert_eq!(cases.len() as u32, 25 * (kills + 1));
     let pulled = reader.sync();
     assert_eq!(pulled["unsettled"], 0, "{pulled}");
     // The list rows carry each case's last change time, so every last correction is compared;

@@ -209,7 +209,8 @@ fn sync_chunk(session: &mut Session<'_>, ids: &[String]) -> Result<u64, SyncErro
     let mut working: HashMap<String, Working> = HashMap::new();
     for id in ids {
         let doc = session.store.load_doc(id)?.unwrap_or_default();
-        // Only the durable part of the last state: whatever was in flight then is gone.
+        // The durable part of the last state (whatever was in flight then is gone), presuming
+        // the hub still holds what it names.
         let state = peer::resume(session.store.sync_state(id)?.as_deref());
         working.insert(
             id.clone(),
