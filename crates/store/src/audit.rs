@@ -51,11 +51,8 @@ pub fn audit_action(action: Action) -> AuditAction {
 
 pub(crate) fn head(conn: &Connection) -> Result<Option<Head>, StoreError> {
     let row: Option<(i64, Vec<u8>)> = conn
-        .query_row(
-            "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     row.map(|(seq, hash)| {
         Ok(Head {
@@ -102,9 +99,8 @@ pub(crate) fn parse_head(text: &str) -> Option<Head> {
 pub(crate) fn append(tx: &Connection, access: &Access<'_>, at_ms: i64) -> Result<(), StoreError> {
     let setting = |key: &str| -> Result<Option<Vec<u8>>, StoreError> {
         Ok(tx
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
+            .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
             .optional()?)
     };
     let (Some(device), Some(key)) = (setting("device_id")?, setting("device_key")?) else {
@@ -125,18 +121,18 @@ pub(crate) fn append(tx: &Connection, access: &Access<'_>, at_ms: i64) -> Result
     event.detail = access.detail.to_string();
     event.digest = access.digest.to_string();
     let signed = event.sign(&key);
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO audit_events (seq, bytes, signature, hash, at_ms, object)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![
-            event.seq as i64,
-            signed.bytes,
-            signed.signature,
-            signed.hash().to_vec(),
-            at_ms,
-            event.object
-        ],
-    )?;
+    )?
+    .execute(params![
+        event.seq as i64,
+        signed.bytes,
+        signed.signature,
+        signed.hash().to_vec(),
+        at_ms,
+        event.object
+    ])?;
     Ok(())
 }
 

@@ -81,11 +81,8 @@ impl Store {
             today.day()
         );
         let last: u32 = tx
-            .query_row(
-                "SELECT last FROM case_sequence WHERE day = ?1",
-                [&day],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT last FROM case_sequence WHERE day = ?1")?
+            .query_row([&day], |r| r.get(0))
             .optional()?
             .unwrap_or(0);
         let last = last.max(last_given(
@@ -98,11 +95,11 @@ impl Store {
             enrollment.device_serial,
             last + 1,
         )?;
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO case_sequence (day, last) VALUES (?1, ?2)
              ON CONFLICT (day) DO UPDATE SET last = excluded.last",
-            params![day, last + 1],
-        )?;
+        )?
+        .execute(params![day, last + 1])?;
         let desk = Desk {
             township: &enrollment.township,
             clerk: &session.user,
@@ -371,30 +368,26 @@ pub(crate) fn save_doc(
     doc: &mut AutoCommit,
     before: Option<&[ChangeHash]>,
 ) -> Result<Option<Case>, StoreError> {
-    let (count, next): (i64, i64) = tx.query_row(
-        "SELECT count(*), coalesce(max(seq), -1) + 1 FROM doc_chunks WHERE doc_id = ?1",
-        [doc_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    let (count, next): (i64, i64) = tx
+        .prepare_cached(
+            "SELECT count(*), coalesce(max(seq), -1) + 1 FROM doc_chunks WHERE doc_id = ?1",
+        )?
+        .query_row([doc_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     match before {
         Some(heads) if count > 0 && count < COMPACT_AFTER_CHUNKS => {
             let chunk = doc.save_after(heads);
             if !chunk.is_empty() {
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO doc_chunks (doc_id, seq, bytes) VALUES (?1, ?2, ?3)",
-                    params![doc_id, next, chunk],
-                )?;
+                )?
+                .execute(params![doc_id, next, chunk])?;
             }
         }
         _ => {
-            tx.execute(
-                "INSERT INTO doc_chunks (doc_id, seq, bytes) VALUES (?1, ?2, ?3)",
-                params![doc_id, next, doc.save()],
-            )?;
-            tx.execute(
-                "DELETE FROM doc_chunks WHERE doc_id = ?1 AND seq < ?2",
-                params![doc_id, next],
-            )?;
+            tx.prepare_cached("INSERT INTO doc_chunks (doc_id, seq, bytes) VALUES (?1, ?2, ?3)")?
+                .execute(params![doc_id, next, doc.save()])?;
+            tx.prepare_cached("DELETE FROM doc_chunks WHERE doc_id = ?1 AND seq < ?2")?
+                .execute(params![doc_id, next])?;
         }
     }
     let digest = case_doc::heads_digest(&doc.get_heads());
@@ -411,7 +404,7 @@ pub(crate) fn save_doc(
         }
     };
     let deadline = workflow::deadline(&case, calendar).map(date_text);
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO cases (number, item_code, item_name, applicant_name, id_number, phone,
                             status, clerk, created_at_ms, updated_at_ms, digest,
                             assignee, deadline, conflict)
@@ -423,26 +416,26 @@ pub(crate) fn save_doc(
             created_at_ms = excluded.created_at_ms, updated_at_ms = excluded.updated_at_ms,
             digest = excluded.digest, assignee = excluded.assignee,
             deadline = excluded.deadline, conflict = excluded.conflict",
-        params![
-            case.number.as_str(),
-            case.item_code,
-            case.item_name,
-            case.applicant.name,
-            case.applicant.id.as_str(),
-            case.applicant
-                .phone
-                .as_ref()
-                .map(|p| p.as_str().to_string()),
-            case.status.as_str(),
-            case.clerk,
-            case.created_at_ms,
-            case.updated_at_ms,
-            digest,
-            case.assignee,
-            deadline,
-            case.conflict.is_some(),
-        ],
-    )?;
+    )?
+    .execute(params![
+        case.number.as_str(),
+        case.item_code,
+        case.item_name,
+        case.applicant.name,
+        case.applicant.id.as_str(),
+        case.applicant
+            .phone
+            .as_ref()
+            .map(|p| p.as_str().to_string()),
+        case.status.as_str(),
+        case.clerk,
+        case.created_at_ms,
+        case.updated_at_ms,
+        digest,
+        case.assignee,
+        deadline,
+        case.conflict.is_some(),
+    ])?;
     crate::pages::project_pages(tx, &case)?;
     Ok(Some(case))
 }
@@ -452,23 +445,19 @@ pub(crate) fn save_doc(
 fn last_given(tx: &rusqlite::Connection, first: &CaseNumber) -> Result<u32, StoreError> {
     let text = first.as_str();
     let prefix = text.rsplit_once('-').map_or(text, |(p, _)| p);
-    // A range on the primary key ('.' follows '-'): one day of one desk, not the whole table.
-    let mut stmt = tx.prepare("SELECT number FROM cases WHERE number >= ?1 AND number < ?2")?;
-    let numbers = stmt.query_map(params![format!("{prefix}-"), format!("{prefix}.")], |r| {
-        r.get::<_, String>(0)
-    })?;
-    let mut last = 0;
-    for number in numbers {
-        let number = number?;
-        if let Some(n) = number
-            .strip_prefix(prefix)
-            .and_then(|rest| rest.strip_prefix('-'))
-            .and_then(|n| n.parse::<u32>().ok())
-        {
-            last = last.max(n);
-        }
-    }
-    Ok(last)
+    // A range on the primary key ('.' follows '-'): one day of one desk. Sequences have four
+    // digits, so the greatest text is the greatest number, found without reading the day.
+    let last: Option<String> = tx
+        .prepare_cached("SELECT max(number) FROM cases WHERE number >= ?1 AND number < ?2")?
+        .query_row(params![format!("{prefix}-"), format!("{prefix}.")], |r| {
+            r.get(0)
+        })?;
+    Ok(last
+        .as_deref()
+        .and_then(|number| number.strip_prefix(prefix))
+        .and_then(|rest| rest.strip_prefix('-'))
+        .and_then(|n| n.parse::<u32>().ok())
+        .unwrap_or(0))
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod cases;
 mod casework;
 #[cfg(test)]
 mod casework_tests;
+mod checkpoint;
 mod documents;
 mod error;
 pub mod keys;

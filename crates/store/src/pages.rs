@@ -278,7 +278,8 @@ fn put_blob(tx: &Transaction<'_>, page: &Page, at_ms: i64) -> Result<(), StoreEr
 /// Rewrites the page references of one case from its document (called with every save).
 pub(crate) fn project_pages(tx: &Transaction<'_>, case: &Case) -> Result<(), StoreError> {
     let number = case.number.as_str();
-    tx.execute("DELETE FROM page_refs WHERE case_number = ?1", [number])?;
+    tx.prepare_cached("DELETE FROM page_refs WHERE case_number = ?1")?
+        .execute([number])?;
     let mut insert = tx.prepare_cached(
         "INSERT OR REPLACE INTO page_refs
              (case_number, material, material_index, position, sha256, size, mime, width, height)

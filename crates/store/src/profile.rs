@@ -70,6 +70,7 @@ impl Profile {
         // The key file lands before the database so no database ever exists without its key.
         self.write_key_file(&key_file)?;
         let mut store = Store::create(&self.database_path(), &data_key)?;
+        store.checkpoint_in_background(&self.database_path(), &data_key)?;
         let witness = Witness::for_profile(&key_file.profile_id)?;
         witness.delete()?;
         store.witness = Some(witness);
@@ -158,6 +159,7 @@ impl Profile {
         let mut store = Store::open(&path, data_key)?;
         let witness = Witness::for_profile(&key_file.profile_id)?;
         witness.check(&store.conn)?;
+        store.checkpoint_in_background(&path, data_key)?;
         store.witness = Some(witness);
         Ok(store)
     }
