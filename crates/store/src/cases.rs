@@ -467,6 +467,36 @@ mod tests {
     use tongban_domain::CaseField;
 
     #[test]
+    fn a_desk_that_lost_its_counter_goes_on_after_the_highest_number_it_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = crate::test_desk::desk(dir.path(), Default::default());
+        let clerk = crate::test_desk::session("李明");
+        let now = datetime!(2026-11-21 09:30 +8);
+        let register = |store: &mut crate::Store, i: u32| {
+            let registration = Registration {
+                item: "YL01".into(),
+                name: "覃秀梅".into(),
+                id_number: tongban_domain::identity::with_resident_check(&format!(
+                    "45072119880615{i:03}"
+                ))
+                .unwrap(),
+                ..Default::default()
+            };
+            store
+                .register(Catalogue::builtin(), registration, &clerk, now)
+                .unwrap()
+                .number
+        };
+        for i in 0..12 {
+            register(&mut store, i);
+        }
+        // As after restoring a backup taken before those cases, which came back by sync.
+        store.conn.execute("DELETE FROM case_sequence", []).unwrap();
+        let next = register(&mut store, 12);
+        assert!(next.as_str().ends_with("-001-0013"), "{next}");
+    }
+
+    #[test]
     fn long_edit_chains_are_compacted_and_read_back_whole() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = crate::test_desk::desk(dir.path(), Default::default());
