@@ -43,12 +43,24 @@ impl Checkpointer {
         let thread = std::thread::Builder::new()
             .name("store-checkpoint".into())
             .spawn(move || {
+                // A failure that lasts (a full disk) is logged once, not four times a second.
+                let mut failing = None;
                 while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(EVERY) {
                     // PASSIVE never waits for the desk's own connection: pages a save is
                     // writing now are copied on a later turn.
-                    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
-                    {
-                        tracing::warn!(error = %e, "copying the log back into the database failed");
+                    let outcome = conn
+                        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                        .err()
+                        .map(|e| e.to_string());
+                    if outcome != failing {
+                        match &outcome {
+                            Some(error) => tracing::warn!(
+                                %error,
+                                "copying the log back into the database failed; SQLite copies it inside a save once it is long"
+                            ),
+                            None => tracing::info!("copying the log back into the database again"),
+                        }
+                        failing = outcome;
                     }
                 }
             })?;
