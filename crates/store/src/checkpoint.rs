@@ -9,8 +9,6 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags};
-
 use crate::StoreError;
 use crate::keys::SecretKey;
 
@@ -31,12 +29,7 @@ pub(crate) struct Checkpointer {
 impl Checkpointer {
     /// Opens a second connection to the database at `path` and starts copying its log back.
     pub(crate) fn start(path: &Path, key: &SecretKey) -> Result<Self, StoreError> {
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
-        conn.execute_batch(&crate::store::key_pragma(key))?;
+        let conn = crate::store::open_existing(path, key)?;
         // The copy syncs the log before and the database after, as a save would.
         conn.execute_batch("PRAGMA synchronous = FULL;")?;
         let (stop, stopped) = mpsc::channel::<()>();
@@ -91,8 +84,7 @@ mod tests {
     fn settings_in_file_alone(path: &Path, key: &SecretKey) -> Option<i64> {
         let copy = path.with_extension("copy");
         std::fs::copy(path, &copy).ok()?;
-        let conn = Connection::open(&copy).ok()?;
-        conn.execute_batch(&crate::store::key_pragma(key)).ok()?;
+        let conn = crate::store::open_existing(&copy, key).ok()?;
         let found = conn
             .query_row(
                 "SELECT count(*) FROM settings WHERE key LIKE 'saved %'",

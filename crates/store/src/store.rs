@@ -106,6 +106,25 @@ pub(crate) fn key_pragma(key: &SecretKey) -> Zeroizing<String> {
     ))
 }
 
+/// A keyed connection to a database file that must already exist: a missing file must not
+/// become an empty database. The key is checked on the first read, not here.
+pub(crate) fn open_existing(path: &Path, key: &SecretKey) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    keyed(&conn, key)?;
+    Ok(conn)
+}
+
+fn keyed(conn: &Connection, key: &SecretKey) -> Result<(), StoreError> {
+    // A wrong key is reported as StoreError::Undecryptable; SQLCipher's own log would only add
+    // noise on the clerk's terminal.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+    conn.execute_batch(&key_pragma(key))?;
+    Ok(())
+}
+
 pub struct Store {
     /// Stopped before the desk's connection closes, which then copies back what is left.
     checkpointer: Option<crate::checkpoint::Checkpointer>,
@@ -117,24 +136,15 @@ pub struct Store {
 impl Store {
     pub(crate) fn create(path: &Path, key: &SecretKey) -> Result<Self, StoreError> {
         let conn = Connection::open(path)?;
-        Self::configure(conn, key)
+        keyed(&conn, key)?;
+        Self::configure(conn)
     }
 
     pub(crate) fn open(path: &Path, key: &SecretKey) -> Result<Self, StoreError> {
-        // Never SQLITE_OPEN_CREATE here: a missing file must not become an empty database.
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        Self::configure(conn, key)
+        Self::configure(open_existing(path, key)?)
     }
 
-    fn configure(mut conn: Connection, key: &SecretKey) -> Result<Self, StoreError> {
-        let pragma = key_pragma(key);
-        // A wrong key is reported as StoreError::Undecryptable; SQLCipher's own log would only
-        // add noise on the clerk's terminal.
-        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
-        conn.execute_batch(&pragma)?;
+    fn configure(mut conn: Connection) -> Result<Self, StoreError> {
         // SQLCipher checks the key only on first read: read now so a wrong key fails here.
         conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
             r.get::<_, i64>(0)
