@@ -304,14 +304,11 @@ pub async fn load_draft(desk: State<'_, Arc<Desk>>, key: String) -> Answer<Optio
 pub async fn set_hub_url(desk: State<'_, Arc<Desk>>, url: String) -> Answer<DeskStatus> {
     blocking(&desk, move |d| {
         d.session()?;
-        let url = url.trim().trim_end_matches('/').to_string();
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(message(
-                "invalid",
-                "hub address must start with http:// or https://",
-                "中心地址须以 http:// 或 https:// 开头",
-            ));
-        }
+        // The same hub at another address: the pinned key still decides whom the desk trusts,
+        // and plain HTTP is for this machine only.
+        let url = tongban_client::check_url(&url)
+            .map_err(|e| UiError::from_message("invalid", &e.to_string()))?;
+        let url = url.as_str().trim_end_matches('/').to_string();
         d.with_store(|s| s.set_hub_url(&url).map_err(store_error))?;
         Ok(d.status())
     })

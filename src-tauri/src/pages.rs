@@ -20,7 +20,11 @@ const SCAN_EXTENSIONS: [&str; 6] = ["jpg", "jpeg", "png", "tif", "tiff", "pdf"];
 pub fn inbox_dir(desk: &Desk) -> PathBuf {
     std::env::var_os("TONGBAN_SCANNER_INBOX")
         .map(PathBuf::from)
-        .unwrap_or_else(|| desk.profile.dir().join("scanner-inbox"))
+        .unwrap_or_else(|| {
+            desk.profile
+                .dir()
+                .join(tongban_store::profile::SCANNER_INBOX)
+        })
 }
 
 fn is_scan(path: &Path) -> bool {
@@ -213,7 +217,7 @@ pub async fn attach_pages(desk: State<'_, Arc<Desk>>, form: AttachForm) -> Answe
 /// scanner's folder shows only what still needs filing.
 fn settle(desk: &Desk, paths: &[String]) {
     let inbox = inbox_dir(desk);
-    let filed = inbox.join("attached");
+    let filed = inbox.join(tongban_store::profile::FILED_SCANS);
     for path in paths.iter().map(PathBuf::from) {
         if path.parent() == Some(inbox.as_path()) {
             let _ = std::fs::create_dir_all(&filed);
@@ -278,7 +282,7 @@ pub async fn print_document(
             s.print_document(&session, &number, kind, tongban_store::china_now())
                 .map_err(store_error)
         })?;
-        let dir = d.profile.dir().join("prints");
+        let dir = d.profile.dir().join(tongban_store::profile::PRINTS);
         std::fs::create_dir_all(&dir)
             .map_err(|e| message("io", &e.to_string(), "无法创建打印目录"))?;
         let path = dir.join(format!("{number}-{}.pdf", kind.as_str()));

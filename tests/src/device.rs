@@ -1,5 +1,6 @@
-//! A device speaking the hub's HTTP protocol directly, to send what a well-behaved desk never
-//! would: other townships' paths, forged, replayed, oversized and malformed bodies.
+//! A device speaking the hub's protocol directly (over TLS pinned to the hub's key, as a desk),
+//! to send what a well-behaved desk never would: other townships' paths, forged, replayed,
+//! oversized and malformed bodies.
 
 use crate::Hub;
 use reqwest::blocking::Client;
@@ -40,6 +41,21 @@ impl Answer {
     }
 }
 
+/// An HTTP client that trusts the hub key `fingerprint` alone (plain for a loopback http URL).
+pub fn pinned_client(url: &str, fingerprint: &str) -> Client {
+    let builder = Client::builder();
+    let builder = if url.starts_with("https://") {
+        let pins = tongban_trust::Pins::new(
+            tongban_trust::Fingerprint::parse(fingerprint).expect("fingerprint"),
+            None,
+        );
+        builder.tls_backend_preconfigured(tongban_trust::client_config(pins).expect("TLS config"))
+    } else {
+        builder
+    };
+    builder.build().expect("HTTP client")
+}
+
 impl RawDevice {
     /// Enrols as a clerk account named "raw".
     pub fn enroll(hub: &Hub, township: &str) -> Self {
@@ -51,19 +67,12 @@ impl RawDevice {
         let mut seed = [0u8; 32];
         getrandom::fill(&mut seed).expect("random");
         let key = SigningKey::from_bytes(&seed);
-        let code = hub.enroll_code(township);
-        let (public_key, signature) = auth::sign_enrollment(&key, &code, user);
-        let http = Client::new();
-        let response: EnrollResponse = http
-            .post(format!("{}/v1/enroll", hub.url()))
-            .json(&serde_json::json!({
-                "code": code, "public_key": public_key, "user": user, "label": "raw",
-                "signature": signature, "password": crate::PASSWORD,
-            }))
-            .send()
-            .expect("enrol")
-            .json()
-            .expect("enrol answer");
+        let code = tongban_trust::EnrolmentCode::parse(&hub.enroll_code(township))
+            .expect("enrolment code");
+        let response: EnrollResponse =
+            tongban_client::enroll(hub.url(), &code, user, crate::PASSWORD, "raw", &key)
+                .expect("enrol");
+        let http = pinned_client(hub.url(), &code.hub_key.to_string());
         Self {
             id: response.device_id,
             serial: response.device_serial,
@@ -95,15 +104,39 @@ impl RawDevice {
 
     /// Sends raw bytes, signed with `headers` or (with `None`) not signed at all.
     pub fn send(&self, path: &str, body: Vec<u8>, headers: Option<&SignedHeaders>) -> Answer {
+        self.try_send(path, body, headers).expect("hub answers")
+    }
+
+    /// As `send`, for a request the hub may cut off before reading it all.
+    pub fn try_send(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+        headers: Option<&SignedHeaders>,
+    ) -> Result<Answer, reqwest::Error> {
         let mut request = self.http.post(format!("{}{path}", self.base)).body(body);
         if let Some(h) = headers {
             request = request
                 .header(auth::HEADER_DEVICE, &h.device)
                 .header(auth::HEADER_TIMESTAMP, h.timestamp.to_string())
                 .header(auth::HEADER_NONCE, &h.nonce)
-                .header(auth::HEADER_SIGNATURE, &h.signature);
+                .header(auth::HEADER_SIGNATURE, &h.signature)
+                .header(auth::HEADER_BODY_HASH, &h.body_sha256);
         }
-        let response = request.send().expect("hub answers");
+        let response = request.send()?;
+        Ok(Answer {
+            status: response.status().as_u16(),
+            body: response.bytes()?.to_vec(),
+        })
+    }
+
+    /// An unsigned GET, as monitoring sends.
+    pub fn get(&self, path: &str) -> Answer {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .expect("hub answers");
         Answer {
             status: response.status().as_u16(),
             body: response.bytes().expect("body").to_vec(),
@@ -112,9 +145,19 @@ impl RawDevice {
 
     /// A correctly signed POST of raw bytes to `/v1/townships/{township}/{endpoint}`.
     pub fn post(&self, township: &str, endpoint: &str, body: Vec<u8>) -> Answer {
+        self.try_post(township, endpoint, body)
+            .expect("hub answers")
+    }
+
+    pub fn try_post(
+        &self,
+        township: &str,
+        endpoint: &str,
+        body: Vec<u8>,
+    ) -> Result<Answer, reqwest::Error> {
         let path = format!("/v1/townships/{township}/{endpoint}");
         let headers = self.sign(&path, &body);
-        self.send(&path, body, Some(&headers))
+        self.try_send(&path, body, Some(&headers))
     }
 }
 

@@ -75,10 +75,34 @@ pub fn s3_bucket() -> Option<S3Bucket> {
     }
 }
 
-/// A fresh database on the PostgreSQL server the test command started, or `None` (with a note)
-/// when there is none and none is required.
+/// Runs SQL as the PostgreSQL superuser on database `name` of the test command's server,
+/// through its Unix socket (the TCP port takes TLS connections only).
+pub fn postgres_admin(name: &str, sql: &str) {
+    let admin = std::env::var("TONGBAN_TEST_POSTGRES_ADMIN").expect("TONGBAN_TEST_POSTGRES_ADMIN");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let (client, connection) =
+            tokio_postgres::connect(&format!("{admin} dbname={name}"), tokio_postgres::NoTls)
+                .await
+                .expect("connect to the test PostgreSQL server");
+        let task = tokio::spawn(connection);
+        client
+            .batch_execute(sql)
+            .await
+            .expect("run SQL as the superuser");
+        drop(client);
+        let _ = task.await;
+    });
+}
+
+/// A fresh database on the PostgreSQL server the test command started, as the hub's URL (TLS,
+/// the server's certificate verified), or `None` (with a note) when there is none and none is
+/// required.
 pub fn postgres_database() -> Option<String> {
-    let Ok(admin) = std::env::var("TONGBAN_TEST_POSTGRES_URL") else {
+    let Ok(url) = std::env::var("TONGBAN_TEST_POSTGRES_URL") else {
         assert!(
             std::env::var("TONGBAN_REQUIRE_POSTGRES").is_err(),
             "TONGBAN_REQUIRE_POSTGRES is set but TONGBAN_TEST_POSTGRES_URL is not"
@@ -89,30 +113,25 @@ pub fn postgres_database() -> Option<String> {
     let mut suffix = [0u8; 6];
     getrandom::fill(&mut suffix).expect("random");
     let name = format!("tongban_test_{}", hex::encode(suffix));
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
-            .await
-            .expect("connect to the test PostgreSQL server");
-        let task = tokio::spawn(connection);
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .await
-            .expect("create test database");
-        drop(client);
-        let _ = task.await;
-    });
-    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-    Some(format!("{base}/{name}"))
+    postgres_admin("postgres", &format!("CREATE DATABASE {name}"));
+    let (address, options) = url.split_once('?').unwrap_or((url.as_str(), ""));
+    let base = address.rsplit_once('/').map_or(address, |(b, _)| b);
+    Some(format!("{base}/{name}?{options}"))
+}
+
+/// The database name in a hub's PostgreSQL URL.
+fn postgres_name(url: &str) -> &str {
+    let address = url.split_once('?').map_or(url, |(a, _)| a);
+    address.rsplit_once('/').map_or(address, |(_, name)| name)
 }
 
 pub struct Hub {
+    /// Holds the data folder (`data`), the key folder beside it (`data-keys`) and the log.
     dir: TempDir,
     backend: Backend,
     pages: Option<S3Bucket>,
+    /// Extra `serve` arguments (limits, plain HTTP).
+    serve_args: Vec<String>,
     /// The network namespace the hub runs in, behind an emulated link ([`link::PoorLink`]).
     netns: Option<String>,
     child: Option<Child>,
@@ -120,9 +139,39 @@ pub struct Hub {
 }
 
 impl Hub {
-    /// Starts a hub with the demo township and a second one, on a free port.
+    /// Starts a hub with the demo township and a second one, on a free port, over TLS.
     pub fn start(backend: Backend) -> Self {
         Self::start_with_pages(backend, None)
+    }
+
+    /// As `start`, with extra `serve` arguments (limits, `--insecure-loopback`).
+    pub fn start_with(backend: Backend, serve_args: &[&str]) -> Self {
+        let mut hub = Self::with_townships(backend, None);
+        hub.serve_args = serve_args.iter().map(|a| a.to_string()).collect();
+        hub.spawn("127.0.0.1:0");
+        hub
+    }
+
+    /// A second hub process on the same database and keys (PostgreSQL, with pages in `pages`),
+    /// as a county runs two.
+    pub fn start_beside(&self) -> Self {
+        let dir = tempfile::tempdir().expect("hub dir");
+        std::fs::create_dir_all(dir.path().join("data")).expect("data dir");
+        let mut hub = Self {
+            dir,
+            backend: self.backend.clone(),
+            pages: self.pages.clone(),
+            serve_args: self.serve_args.clone(),
+            netns: None,
+            child: None,
+            url: String::new(),
+        };
+        hub.serve_args.extend([
+            "--key-dir".to_string(),
+            self.key_dir().display().to_string(),
+        ]);
+        hub.spawn("127.0.0.1:0");
+        hub
     }
 
     /// As `start`, keeping scanned pages in `pages` when given (else in the data folder).
@@ -146,6 +195,7 @@ impl Hub {
             dir,
             backend,
             pages,
+            serve_args: Vec::new(),
             netns: None,
             child: None,
             url: String::new(),
@@ -165,12 +215,36 @@ impl Hub {
     fn store_args(&self) -> Vec<String> {
         let mut args = vec![
             "--data-dir".to_string(),
-            self.dir.path().display().to_string(),
+            self.data_dir().display().to_string(),
         ];
         if let Backend::Postgres(url) = &self.backend {
             args.extend(["--database-url".to_string(), url.clone()]);
         }
+        if let Some(s3) = &self.pages {
+            args.extend([
+                "--s3-bucket".to_string(),
+                s3.bucket.clone(),
+                "--s3-endpoint".to_string(),
+                s3.endpoint.clone(),
+            ]);
+        }
         args
+    }
+
+    /// The hub's key folder (beside the data folder, as by default).
+    pub fn key_dir(&self) -> PathBuf {
+        self.dir.path().join("data-keys")
+    }
+
+    /// The embedded database, opened with the hub's storage key, as an intruder holding both
+    /// the data and the key folder could.
+    pub fn sqlite(&self) -> rusqlite::Connection {
+        let keys = tongban_hub::keys::KeyDir::locate(&self.data_dir(), None).expect("key folder");
+        let key = keys.storage_key(false).expect("storage key").sqlcipher();
+        let conn = rusqlite::Connection::open(self.data_dir().join("hub.db")).expect("open hub.db");
+        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex::encode(*key)))
+            .expect("key hub.db");
+        conn
     }
 
     /// Runs an operator command (`tongban-hub SUBCOMMAND ... --data-dir ...`), whatever its outcome.
@@ -186,29 +260,11 @@ impl Hub {
     /// access to the server would.
     pub fn tamper(&self, sql: &str) {
         match &self.backend {
-            Backend::Sqlite => {
-                let conn = rusqlite::Connection::open(self.dir.path().join("hub.db"))
-                    .expect("open hub.db");
-                conn.execute_batch(sql).expect("tamper with hub.db");
-            }
-            Backend::Postgres(url) => {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("runtime");
-                rt.block_on(async {
-                    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-                        .await
-                        .expect("connect");
-                    let task = tokio::spawn(conn);
-                    client
-                        .batch_execute(sql)
-                        .await
-                        .expect("tamper with postgres");
-                    drop(client);
-                    let _ = task.await;
-                });
-            }
+            Backend::Sqlite => self
+                .sqlite()
+                .execute_batch(sql)
+                .expect("tamper with hub.db"),
+            Backend::Postgres(url) => postgres_admin(postgres_name(url), sql),
         }
     }
 
@@ -235,8 +291,18 @@ impl Hub {
         self.admin(&["device", "revoke", "--device", &id]);
     }
 
+    /// A one-time code as operators hand it out: `CODE@FINGERPRINT`.
     pub fn enroll_code(&self, township: &str) -> String {
         self.admin(&["enroll-code", "--township", township])
+    }
+
+    /// The fingerprint of the hub's key, as desks pin it.
+    pub fn fingerprint(&self) -> String {
+        self.admin(&["key", "show"])
+            .lines()
+            .next()
+            .expect("fingerprint line")
+            .to_string()
     }
 
     /// Adds an account (password [`PASSWORD`]) unless the township already has it.
@@ -275,10 +341,8 @@ impl Hub {
         };
         command
             .args(["serve", "--listen", listen])
-            .args(self.store_args());
-        if let Some(s3) = &self.pages {
-            command.args(["--s3-bucket", &s3.bucket, "--s3-endpoint", &s3.endpoint]);
-        }
+            .args(self.store_args())
+            .args(&self.serve_args);
         let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::from(
@@ -308,8 +372,8 @@ impl Hub {
     }
 
     /// The hub's data folder (pages live under `pages/` when no bucket is configured).
-    pub fn data_dir(&self) -> &Path {
-        self.dir.path()
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
     }
 
     pub fn log(&self) -> String {
@@ -330,7 +394,11 @@ impl Hub {
     /// Starts again on the same address, as after a power cut at the hub.
     pub fn restart(&mut self) {
         self.stop();
-        let listen = self.url.trim_start_matches("http://").to_string();
+        let listen = self
+            .url
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .to_string();
         self.spawn(&listen);
     }
 }

@@ -25,11 +25,16 @@ pub struct Proxy {
 }
 
 impl Proxy {
-    /// Relays `127.0.0.1:<free port>` to the hub at `target` (`http://host:port`).
+    /// Relays `127.0.0.1:<free port>` to the hub at `target` (`https://host:port`); the relay's
+    /// address keeps the target's scheme, since what it relays is the hub's TLS.
     pub fn start(target: &str) -> Self {
-        let target = target.trim_start_matches("http://").to_string();
+        let (scheme, address) = target.split_once("://").expect("a URL");
+        let target = address.to_string();
         let listener = TcpListener::bind("127.0.0.1:0").expect("proxy listens");
-        let url = format!("http://{}", listener.local_addr().expect("proxy address"));
+        let url = format!(
+            "{scheme}://{}",
+            listener.local_addr().expect("proxy address")
+        );
         let counters = Arc::new(Counters::default());
         let shared = Arc::clone(&counters);
         thread::spawn(move || {

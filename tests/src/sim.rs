@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
-use tongban_client::HubClient;
+use tongban_client::{HubClient, HubKey};
 use tongban_domain::case::Desk as CaseDesk;
 use tongban_domain::{CaseEvent, CaseNumber, Catalogue, EventKind, FieldEdit, Registration};
 use tongban_domain::{TownshipCode, identity::with_resident_check};
@@ -14,6 +14,7 @@ use tongban_sync::automerge::AutoCommit;
 use tongban_sync::automerge::sync::State;
 use tongban_sync::case_doc::{self, heads_digest};
 use tongban_sync::ed25519_dalek::SigningKey;
+use tongban_sync::endpoint::{Manifest, Sync};
 use tongban_sync::peer;
 use tongban_sync::wire::{
     DocDigest, DocMessage, MAX_DOCS_PER_BATCH, ManifestRequest, ManifestResponse, SyncBatch,
@@ -39,11 +40,16 @@ impl SimDevice {
         let mut seed = [0u8; 32];
         getrandom::fill(&mut seed).expect("random key");
         let key = SigningKey::from_bytes(&seed);
-        let code = hub.enroll_code(township);
+        let code = tongban_trust::EnrolmentCode::parse(&hub.enroll_code(township))
+            .expect("enrolment code");
         let answer = tongban_client::enroll(hub.url(), &code, user, PASSWORD, "simulated", &key)
             .expect("enrol a simulated device");
-        let client =
-            HubClient::new(hub.url(), township, &answer.device_id, key).expect("hub client");
+        let hub_key = HubKey {
+            pins: tongban_trust::Pins::new(code.hub_key, None),
+            certificate: answer.hub_certificate.clone(),
+        };
+        let client = HubClient::new(hub.url(), township, &answer.device_id, key, hub_key)
+            .expect("hub client");
         Self {
             client,
             user: user.to_string(),
@@ -97,13 +103,10 @@ impl SimDevice {
             })
             .collect();
         self.client
-            .call(
-                "manifest",
-                &ManifestRequest {
-                    cursor: 0,
-                    docs: digests,
-                },
-            )
+            .call::<Manifest>(&ManifestRequest {
+                cursor: 0,
+                docs: digests,
+            })
             .expect("manifest")
             .answer
     }
@@ -173,7 +176,7 @@ pub fn settle(client: &HubClient, docs: &mut HashMap<String, Replica>) -> usize 
                 break;
             }
             let replies: SyncBatch = client
-                .call("sync", &SyncBatch { messages })
+                .call::<Sync>(&SyncBatch { messages })
                 .expect("sync request")
                 .answer;
             for reply in replies.messages {

@@ -122,12 +122,19 @@ fn hub_killed_mid_sync(backend: Backend) {
     }
     if sqlite {
         hub.stop();
-        let path = hub.data_dir().join("hub.db");
-        let conn = rusqlite::Connection::open(&path).unwrap();
+        let conn = hub.sqlite();
         let check: String = conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .unwrap();
         assert_eq!(check, "ok");
+        let pages: Vec<String> = conn
+            .prepare("PRAGMA cipher_integrity_check")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(pages.is_empty(), "{pages:?}");
     }
 }
 

@@ -89,8 +89,19 @@ fn unsigned_forged_replayed_and_revoked_requests_are_refused() {
     );
 
     let headers = device.sign(&path, &body);
+    // Another body under the signed headers: caught when the body is read.
     let tampered = manifest_body(7, vec![]);
-    let answer = device.send(&path, tampered, Some(&headers));
+    let answer = device.send(&path, tampered.clone(), Some(&headers));
+    assert_eq!(answer.status, 401);
+    assert!(
+        answer.message().contains("does not match its signed hash"),
+        "{}",
+        answer.message()
+    );
+    // Its hash put in the headers: the signature no longer holds, caught before the body.
+    let mut rehashed = device.sign(&path, &body);
+    rehashed.body_sha256 = tongban_sync::auth::body_hash(&tampered);
+    let answer = device.send(&path, tampered, Some(&rehashed));
     assert_eq!(answer.status, 401);
     assert!(
         answer.message().contains("does not verify"),
@@ -98,6 +109,10 @@ fn unsigned_forged_replayed_and_revoked_requests_are_refused() {
         answer.message()
     );
 
+    // The nonce of a refused body is spent too: it was checked before the body was read.
+    let again = device.send(&path, body.clone(), Some(&headers));
+    assert!(again.message().contains("replayed"), "{}", again.message());
+    let headers = device.sign(&path, &body);
     let first = device.send(&path, body.clone(), Some(&headers));
     assert_eq!(first.status, 200, "{}", first.message());
     let replay = device.send(&path, body.clone(), Some(&headers));

@@ -8,9 +8,8 @@ use crate::sync::{Session, SyncError};
 use serde::Serialize;
 use tongban_audit::LogError;
 use tongban_audit::log::verify_inclusion;
-use tongban_sync::wire::{
-    AuditPush, AuditPushResponse, AuditRead, AuditReadResponse, MAX_AUDIT_EVENTS,
-};
+use tongban_sync::endpoint::{AuditAppend, AuditLogRead};
+use tongban_sync::wire::{AuditPush, AuditPushResponse, AuditRead, MAX_AUDIT_EVENTS};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct AuditSync {
@@ -56,8 +55,9 @@ pub(crate) fn push(session: &mut Session<'_>) -> Result<AuditSync, SyncError> {
             local_count: session.store.audit_head()?.map_or(0, |h| h.seq + 1),
             events,
             rejoin: false,
+            witnessed: known.clone(),
         };
-        let answer: AuditPushResponse = session.call("audit", &request)?;
+        let answer = session.call::<AuditAppend>(&request)?;
         check(
             &request,
             &answer,
@@ -90,8 +90,9 @@ fn rejoin(
         local_count: 0,
         events: Vec::new(),
         rejoin: true,
+        witnessed: known.clone(),
     };
-    let answer: AuditPushResponse = session.call("audit", &request)?;
+    let answer = session.call::<AuditAppend>(&request)?;
     check(&request, &answer, known.as_ref(), hub_key, township)?;
     // No events were sent: only the checkpoint is kept.
     session
@@ -114,12 +115,9 @@ fn read_township_log(
     let mut entries = Vec::new();
     let from = session.store.township_audit_size()?;
     while from + (entries.len() as u64) < checkpoint.checkpoint.size {
-        let read: AuditReadResponse = session.call(
-            "audit/read",
-            &AuditRead {
-                from: from + entries.len() as u64,
-            },
-        )?;
+        let read = session.call::<AuditLogRead>(&AuditRead {
+            from: from + entries.len() as u64,
+        })?;
         if read.entries.is_empty() {
             break;
         }

@@ -1,12 +1,18 @@
-//! Talking to the hub over HTTP: enrolment, and signed requests carrying CBOR+zstd bodies.
+//! Talking to the hub: TLS pinned to the hub's key (plain HTTP only to this machine), signed
+//! requests carrying CBOR+zstd bodies, and the hub's statements checked against its key before
+//! anything is done on their word.
 
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, Response};
-use serde::{Serialize, de::DeserializeOwned};
+use serde::Serialize;
 use std::time::Duration;
 use tongban_sync::auth;
 use tongban_sync::ed25519_dalek::SigningKey;
-use tongban_sync::wire::{self, CONTENT_TYPE, EnrollRequest, EnrollResponse, ErrorBody};
+use tongban_sync::endpoint::{Endpoint, Enroll};
+use tongban_sync::wire::{
+    self, CONTENT_TYPE, EnrollRequest, EnrollResponse, ErrorBody, StatementKind,
+};
+use tongban_trust::{EnrolmentCode, Fingerprint, Pins, client_config, pin_mismatch};
 
 #[derive(Debug, thiserror::Error)]
 pub enum HubError {
@@ -14,53 +20,95 @@ pub enum HubError {
         "the hub at {url} cannot be reached ({detail}); work continues offline and syncs when the link is back / 无法连接中心 {url}（{detail}），可继续离线办理，联网后再同步"
     )]
     Unreachable { url: String, detail: String },
+    #[error(
+        "the server at {url} presented key {presented}, but this desk trusts only the hub's key {pinned}. Nothing was sent. Someone may be intercepting the link, or the hub's key was replaced without notice: ask the county's operator which key the hub has (`tongban-hub key show`); if it really changed, enrol this desk again with a new code / {url} 出示的密钥为 {presented}，本机只信任中心密钥 {pinned}，未发送任何数据。链路可能被截取，或中心密钥未经通告被更换：请向县级管理员核实（tongban-hub key show），确有更换请用新登记码重新登记"
+    )]
+    WrongKey {
+        url: String,
+        pinned: String,
+        presented: String,
+    },
     #[error("the hub refused the request ({status}): {message}")]
     Refused {
         status: u16,
-        /// The hub's stable code for the refusal (`revoked`, `forbidden`, ...).
+        /// The hub's stable code for the refusal (`forbidden`, `unauthorized`, ...).
         code: String,
         message: String,
     },
+    /// The hub revoked this device and said so under its key, answering this very request.
+    #[error("this device was revoked at the hub / 本设备已被中心吊销")]
+    Revoked,
     #[error("the hub answered with something unreadable: {0} / 中心的应答无法解读：{0}")]
     BadAnswer(String),
-    #[error("hub address {0:?} is not an http(s) URL / 中心地址“{0}”不是有效的 http(s) 地址")]
+    #[error(
+        "hub address {0:?} is not usable: use https://, or http:// to this machine only (127.0.0.1, localhost) / 中心地址“{0}”不可用：请使用 https://，http:// 仅限本机地址"
+    )]
     BadUrl(String),
 }
 
 impl HubError {
     /// The hub no longer accepts this device: its local data must go.
     pub fn is_revoked(&self) -> bool {
-        matches!(self, Self::Refused { code, .. } if code == "revoked")
+        matches!(self, Self::Revoked)
     }
 
     /// Worth trying again later: the link or the hub itself, not the request.
     pub fn is_transient(&self) -> bool {
         match self {
             Self::Unreachable { .. } => true,
-            Self::Refused { status, .. } => *status >= 500,
-            Self::BadAnswer(_) | Self::BadUrl(_) => false,
+            // A page damaged at the hub stays so until an operator mends it.
+            Self::Refused { status, code, .. } => {
+                (*status >= 500 || *status == 429 || *status == 408) && code != "damaged"
+            }
+            Self::WrongKey { .. } | Self::Revoked | Self::BadAnswer(_) | Self::BadUrl(_) => false,
         }
     }
 }
 
-fn http() -> Result<Client, HubError> {
-    Client::builder()
+/// A hub address as this desk may use it: `https://`, or `http://` to a loopback address.
+pub fn check_url(url: &str) -> Result<reqwest::Url, HubError> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let parsed = reqwest::Url::parse(trimmed).map_err(|_| HubError::BadUrl(url.to_string()))?;
+    let host = parsed
+        .host_str()
+        .ok_or_else(|| HubError::BadUrl(url.to_string()))?;
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    match parsed.scheme() {
+        "https" => Ok(parsed),
+        "http" if loopback => Ok(parsed),
+        _ => Err(HubError::BadUrl(url.to_string())),
+    }
+}
+
+/// The HTTP client for a hub: pinned TLS for `https://`, plain for a loopback `http://`.
+fn http(url: &reqwest::Url, pins: &Pins) -> Result<Client, HubError> {
+    let builder = Client::builder()
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(120))
+        .https_only(url.scheme() == "https");
+    let builder = if url.scheme() == "https" {
+        let tls = client_config(pins.clone()).map_err(|e| HubError::BadAnswer(e.to_string()))?;
+        builder.tls_backend_preconfigured(tls)
+    } else {
+        builder
+    };
+    builder
         .build()
         .map_err(|e| HubError::BadAnswer(e.to_string()))
 }
 
-fn base(url: &str) -> Result<String, HubError> {
-    let trimmed = url.trim().trim_end_matches('/');
-    let parsed = reqwest::Url::parse(trimmed).map_err(|_| HubError::BadUrl(url.to_string()))?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
-        return Err(HubError::BadUrl(url.to_string()));
-    }
-    Ok(trimmed.to_string())
-}
-
 fn unreachable(url: &str, e: reqwest::Error) -> HubError {
+    if let Some(mismatch) = pin_mismatch(&e) {
+        return HubError::WrongKey {
+            url: url.to_string(),
+            pinned: mismatch.pinned.to_string(),
+            presented: mismatch.presented.to_string(),
+        };
+    }
     let detail = if e.is_timeout() {
         "timed out".to_string()
     } else if e.is_connect() {
@@ -74,49 +122,78 @@ fn unreachable(url: &str, e: reqwest::Error) -> HubError {
     }
 }
 
-fn refusal(response: Response) -> HubError {
-    let status = response.status();
+fn read_refusal(response: Response) -> (u16, ErrorBody) {
+    let status = response.status().as_u16();
     let text = response.text().unwrap_or_default();
-    let (code, message) = serde_json::from_str::<ErrorBody>(&text)
-        .map(|b| (b.error, b.message))
-        .unwrap_or_else(|_| (String::new(), text.chars().take(300).collect()));
+    let body = serde_json::from_str::<ErrorBody>(&text).unwrap_or_else(|_| ErrorBody {
+        error: String::new(),
+        message: text.chars().take(300).collect(),
+        statement: None,
+    });
+    (status, body)
+}
+
+fn refusal(status: u16, body: ErrorBody) -> HubError {
     HubError::Refused {
-        status: status.as_u16(),
-        code,
-        message,
+        status,
+        code: body.error,
+        message: body.message,
     }
 }
 
+/// Enrols with a one-time code that carries the hub key's fingerprint: the TLS handshake must
+/// show that key, and the certificate the hub hands over must be that key's.
 pub fn enroll(
     hub_url: &str,
-    code: &str,
+    code: &EnrolmentCode,
     user: &str,
     password: &str,
     label: &str,
     key: &SigningKey,
 ) -> Result<EnrollResponse, HubError> {
-    let base = base(hub_url)?;
-    let (public_key, signature) = auth::sign_enrollment(key, code.trim(), user);
+    let url = check_url(hub_url)?;
+    let base = url.as_str().trim_end_matches('/').to_string();
+    let pins = Pins::new(code.hub_key.clone(), None);
+    let (public_key, signature) = auth::sign_enrollment(key, &code.code, user);
     let request = EnrollRequest {
-        code: code.trim().to_string(),
+        code: code.code.clone(),
         public_key,
         user: user.to_string(),
         password: password.to_string(),
         label: label.to_string(),
         signature,
     };
-    let url = format!("{base}/v1/enroll");
-    let response = http()?
-        .post(&url)
-        .json(&request)
+    let response = http(&url, &pins)?
+        .post(format!("{base}{}", Enroll::PATH))
+        .header(reqwest::header::CONTENT_TYPE, CONTENT_TYPE)
+        .body(wire::encode(&request))
         .send()
         .map_err(|e| unreachable(&base, e))?;
     if response.status() != StatusCode::OK {
-        return Err(refusal(response));
+        let (status, body) = read_refusal(response);
+        return Err(refusal(status, body));
     }
-    response
-        .json()
-        .map_err(|e| HubError::BadAnswer(e.to_string()))
+    let bytes = response.bytes().map_err(|e| unreachable(&base, e))?;
+    let answer: EnrollResponse =
+        wire::decode(&bytes).map_err(|e| HubError::BadAnswer(e.to_string()))?;
+    let handed = Fingerprint::of_certificate(&answer.hub_certificate)
+        .map_err(|e| HubError::BadAnswer(e.to_string()))?;
+    if handed != code.hub_key {
+        return Err(HubError::WrongKey {
+            url: base,
+            pinned: code.hub_key.to_string(),
+            presented: handed.to_string(),
+        });
+    }
+    Ok(answer)
+}
+
+/// What the desk knows of its hub's key.
+#[derive(Debug, Clone)]
+pub struct HubKey {
+    pub pins: Pins,
+    /// The current key's certificate: statements are checked against it.
+    pub certificate: Vec<u8>,
 }
 
 /// A desk's signed connection to its township at the hub.
@@ -125,6 +202,7 @@ pub struct HubClient {
     township: String,
     device_id: String,
     key: SigningKey,
+    hub_key: HubKey,
     http: Client,
 }
 
@@ -141,13 +219,16 @@ impl HubClient {
         township: &str,
         device_id: &str,
         key: SigningKey,
+        hub_key: HubKey,
     ) -> Result<Self, HubError> {
+        let url = check_url(hub_url)?;
         Ok(Self {
-            base: base(hub_url)?,
+            base: url.as_str().trim_end_matches('/').to_string(),
             township: township.to_string(),
             device_id: device_id.to_string(),
             key,
-            http: http()?,
+            http: http(&url, &hub_key.pins)?,
+            hub_key,
         })
     }
 
@@ -155,14 +236,26 @@ impl HubClient {
         &self.base
     }
 
-    /// POSTs a signed request to `/v1/townships/{township}/{endpoint}`.
-    pub fn call<Q: Serialize, A: DeserializeOwned>(
-        &self,
-        endpoint: &str,
-        request: &Q,
-    ) -> Result<Exchange<A>, HubError> {
+    pub fn device_id(&self) -> &str {
+        &self.device_id
+    }
+
+    /// The hub's key as shown in the last TLS handshake.
+    pub fn presented_key(&self) -> Option<Fingerprint> {
+        self.hub_key.pins.presented()
+    }
+
+    pub fn hub_key(&self) -> &HubKey {
+        &self.hub_key
+    }
+
+    /// Sends a signed request to the endpoint for this desk's township.
+    pub fn call<E: Endpoint>(&self, request: &E::Request) -> Result<Exchange<E::Response>, HubError>
+    where
+        E::Request: Serialize,
+    {
         let body = wire::encode(request);
-        let path = format!("/v1/townships/{}/{endpoint}", self.township);
+        let path = E::path(&self.township);
         let mut nonce = [0u8; 16];
         getrandom::fill(&mut nonce).map_err(|e| HubError::BadAnswer(e.to_string()))?;
         let timestamp = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -184,11 +277,13 @@ impl HubClient {
             .header(auth::HEADER_TIMESTAMP, signed.timestamp.to_string())
             .header(auth::HEADER_NONCE, &signed.nonce)
             .header(auth::HEADER_SIGNATURE, &signed.signature)
+            .header(auth::HEADER_BODY_HASH, &signed.body_sha256)
             .body(body)
             .send()
             .map_err(|e| unreachable(&self.base, e))?;
         if response.status() != StatusCode::OK {
-            return Err(refusal(response));
+            let (status, body) = read_refusal(response);
+            return Err(self.judge_refusal(status, body, &signed.nonce));
         }
         let bytes = response.bytes().map_err(|e| unreachable(&self.base, e))?;
         let answer = wire::decode(&bytes).map_err(|e| HubError::BadAnswer(e.to_string()))?;
@@ -197,5 +292,46 @@ impl HubClient {
             sent,
             received: bytes.len() as u64,
         })
+    }
+
+    /// A refusal saying "revoked" counts only with the hub's signed statement naming this
+    /// device and answering this request; anything else is logged and treated as a plain
+    /// refusal, so no forged answer makes a desk delete its data.
+    fn judge_refusal(&self, status: u16, body: ErrorBody, nonce: &str) -> HubError {
+        if body.error != "revoked" {
+            return refusal(status, body);
+        }
+        match self.revocation_holds(body.statement.as_deref(), nonce) {
+            Ok(()) => HubError::Revoked,
+            Err(why) => {
+                tracing::warn!(reason = %why, "a revocation without the hub's valid statement was ignored");
+                HubError::Refused {
+                    status,
+                    code: "unsigned_revocation".into(),
+                    message: format!(
+                        "the answer said this device was revoked, but without the hub's valid signed statement ({why}); nothing was deleted / 应答称本设备已被吊销，但没有中心的有效签名声明，未删除任何数据"
+                    ),
+                }
+            }
+        }
+    }
+
+    fn revocation_holds(&self, statement: Option<&str>, nonce: &str) -> Result<(), String> {
+        use base64::Engine;
+        let text = statement.ok_or("no statement")?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map_err(|e| e.to_string())?;
+        let signed = wire::decode_plain(&bytes).map_err(|e| e.to_string())?;
+        let statement =
+            tongban_trust::verify_statement(&self.hub_key.certificate, &signed, &self.device_id)
+                .map_err(|e| e.to_string())?;
+        if statement.kind != StatementKind::Revoked {
+            return Err("not a revocation".into());
+        }
+        if statement.answers_nonce.as_deref() != Some(nonce) {
+            return Err("it answers another request".into());
+        }
+        Ok(())
     }
 }

@@ -4,10 +4,11 @@
 mod audit;
 mod hub;
 mod pages;
+mod statements;
 mod sync;
 
 pub use audit::{AuditSync, AuditSyncError};
-pub use hub::{Exchange, HubClient, HubError, enroll};
+pub use hub::{Exchange, HubClient, HubError, HubKey, check_url, enroll};
 pub use pages::{PageDirection, PageProgress};
 pub use sync::{Retry, SyncError, SyncReport, check_hub_log, sync, sync_with_progress};
 
@@ -28,6 +29,8 @@ pub enum EnrollError {
     Hub(#[from] HubError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Code(#[from] tongban_trust::TrustError),
 }
 
 pub struct EnrollRequest<'a> {
@@ -48,19 +51,12 @@ pub fn enroll_desk(profile: &Profile, req: &EnrollRequest<'_>) -> Result<Enrollm
         return Err(EnrollError::NoPassword);
     }
     tongban_store::keys::check_passphrase(req.recovery_passphrase)?;
-    if profile.exists() {
-        return Err(StoreError::ProfileExists(profile.dir().to_path_buf()).into());
-    }
+    let code = tongban_trust::EnrolmentCode::parse(req.code)?;
+    hub::check_url(req.hub_url)?;
+    profile.check_creatable()?;
     let device_secret = SecretKey::random()?;
     let signing = SigningKey::from_bytes(device_secret.expose());
-    let answer = hub::enroll(
-        req.hub_url,
-        req.code,
-        user,
-        req.password,
-        req.label,
-        &signing,
-    )?;
+    let answer = hub::enroll(req.hub_url, &code, user, req.password, req.label, &signing)?;
     let township = tongban_domain::TownshipCode::parse(&answer.township_code)
         .map_err(|e| HubError::BadAnswer(e.to_string()))?;
     let enrollment = Enrollment {
@@ -71,20 +67,35 @@ pub fn enroll_desk(profile: &Profile, req: &EnrollRequest<'_>) -> Result<Enrollm
         township_name: answer.township_name,
         user: user.to_string(),
         hub_audit_key: answer.audit_key,
+        hub_key: code.hub_key.to_string(),
+        hub_certificate: answer.hub_certificate,
     };
     let mut store = profile.create(req.recovery_passphrase)?;
     store.record_enrollment(&enrollment, &device_secret, &answer.directory)?;
     Ok(enrollment)
 }
 
-/// The signed connection for an enrolled desk.
+/// The signed connection for an enrolled desk, pinned to the hub's key (and the next key the
+/// hub announced, if any).
 pub fn hub_client(store: &Store) -> Result<HubClient, EnrollError> {
     let enrollment = store.enrollment()?;
     let key = SigningKey::from_bytes(store.device_key()?.expose());
+    let next = store
+        .next_hub_key()?
+        .map(|n| tongban_trust::Fingerprint::parse(&n.fingerprint))
+        .transpose()?;
+    let pins = tongban_trust::Pins::new(
+        tongban_trust::Fingerprint::parse(&enrollment.hub_key)?,
+        next,
+    );
     Ok(HubClient::new(
         &enrollment.hub_url,
         enrollment.township.as_str(),
         &enrollment.device_id,
         key,
+        HubKey {
+            pins,
+            certificate: enrollment.hub_certificate,
+        },
     )?)
 }

@@ -6,9 +6,9 @@ use crate::hub::HubError;
 use crate::sync::{Session, SyncError};
 use serde::Serialize;
 use tongban_store::PendingBlob;
+use tongban_sync::endpoint::{Endpoint, PageGet, PagePut, PageStatus};
 use tongban_sync::wire::{
-    PAGE_CHUNK_BYTES, PageChunk, PageChunkAck, PageFetch, PageFetchResponse, PageStatusRequest,
-    PageStatusResponse, page_chunk_len, page_chunks,
+    PAGE_CHUNK_BYTES, PageChunk, PageFetch, PageStatusRequest, page_chunk_len, page_chunks,
 };
 
 /// The hub answers about this many pages per status request.
@@ -75,7 +75,7 @@ fn upload(
         let request = PageStatusRequest {
             pages: batch.iter().map(|b| b.sha256.clone()).collect(),
         };
-        let answer: PageStatusResponse = session.call("pages/status", &request)?;
+        let answer = session.call::<PageStatus>(&request)?;
         for (blob, status) in batch.iter().zip(answer.pages) {
             if status.sha256 != blob.sha256 {
                 return Err(HubError::BadAnswer("page status out of order".into()).into());
@@ -101,8 +101,7 @@ fn upload(
                     index,
                     data,
                 };
-                let ack: PageChunkAck =
-                    move_chunk(session, PageDirection::Up, &blob.sha256, index, len, &chunk)?;
+                let ack = move_chunk::<PagePut>(session, &blob.sha256, index, len, &chunk)?;
                 session.report.page_bytes_up += len;
                 state.bytes_done += len;
                 progress(state);
@@ -136,8 +135,12 @@ fn download(
         match fetch(session, blob, &mut state, progress) {
             Ok(true) => session.report.pages_down += 1,
             Ok(false) => session.report.pages_pending += 1,
-            // Not uploaded yet by the desk that scanned it: the next sync will find it.
+            // Not uploaded yet by the desk that scanned it, or damaged at the hub until an
+            // operator mends it: the next sync will find it.
             Err(SyncError::Hub(HubError::Refused { status: 404, .. })) => {
+                session.report.pages_pending += 1;
+            }
+            Err(SyncError::Hub(HubError::Refused { code, .. })) if code == "damaged" => {
                 session.report.pages_pending += 1;
             }
             Err(e) => return Err(e),
@@ -166,14 +169,7 @@ fn fetch(
             sha256: blob.sha256.clone(),
             index,
         };
-        let chunk: PageFetchResponse = move_chunk(
-            session,
-            PageDirection::Down,
-            &blob.sha256,
-            index,
-            len,
-            &request,
-        )?;
+        let chunk = move_chunk::<PageGet>(session, &blob.sha256, index, len, &request)?;
         if chunk.size != blob.size || chunk.data.len() as u64 != len {
             return Err(HubError::BadAnswer(format!(
                 "page {} chunk {index} has the wrong length / 页面{}第{index}块长度不符",
@@ -193,25 +189,25 @@ fn fetch(
 
 /// Sends one chunk request, counting as re-sent the chunk's bytes when an earlier run lost it
 /// (recorded before it left) and for every attempt of this run that a cut link lost.
-fn move_chunk<Q: Serialize, A: serde::de::DeserializeOwned>(
+fn move_chunk<E: Endpoint>(
     session: &mut Session<'_>,
-    direction: PageDirection,
     sha256: &str,
     index: u32,
     len: u64,
-    request: &Q,
-) -> Result<A, SyncError> {
+    request: &E::Request,
+) -> Result<E::Response, SyncError> {
+    let direction = if E::PATH == PagePut::PATH {
+        PageDirection::Up
+    } else {
+        PageDirection::Down
+    };
     if session
         .store
         .note_page_attempt(sha256, index, direction.as_str())?
     {
         session.report.page_bytes_resent += len;
     }
-    let endpoint = match direction {
-        PageDirection::Up => "pages/put",
-        PageDirection::Down => "pages/get",
-    };
-    let answer = session.call(endpoint, request)?;
+    let answer = session.call::<E>(request)?;
     session.report.page_bytes_resent += session.last_failures * len;
     Ok(answer)
 }

@@ -14,10 +14,10 @@ use tongban_store::{Store, StoreError};
 use tongban_sync::automerge::AutoCommit;
 use tongban_sync::automerge::sync::State;
 use tongban_sync::case_doc::heads_digest;
+use tongban_sync::endpoint::{self, Endpoint};
 use tongban_sync::peer;
 use tongban_sync::wire::{
-    DirectoryRequest, DirectoryResponse, DocMessage, MAX_DOCS_PER_BATCH, ManifestRequest,
-    ManifestResponse, SyncBatch,
+    DirectoryRequest, DocMessage, MAX_DOCS_PER_BATCH, ManifestRequest, SyncBatch,
 };
 
 /// Automerge needs a few exchanges per document; more than this means something is wrong.
@@ -112,18 +112,17 @@ impl<'a> Session<'a> {
 
     /// Requests are idempotent (Automerge messages may be applied twice; every retry carries a
     /// fresh nonce), so a transient failure is simply sent again after a jittered backoff.
-    pub(crate) fn call<Q: Serialize, A: serde::de::DeserializeOwned>(
+    pub(crate) fn call<E: Endpoint>(
         &mut self,
-        endpoint: &str,
-        request: &Q,
-    ) -> Result<A, HubError> {
+        request: &E::Request,
+    ) -> Result<E::Response, HubError> {
         let backoff = ExponentialBuilder::default()
             .with_min_delay(self.retry.first_delay)
             .with_max_delay(self.retry.max_delay)
             .with_max_times(self.retry.attempts.saturating_sub(1))
             .with_jitter();
         let failed = std::cell::Cell::new(0u64);
-        let exchange = (|| self.hub.call::<Q, A>(endpoint, request))
+        let exchange = (|| self.hub.call::<E>(request))
             .retry(backoff)
             .when(HubError::is_transient)
             .notify(|e, delay| {
@@ -155,11 +154,12 @@ pub fn sync_with_progress(
     let digest = store.directory_digest()?;
     let mut session = Session::new(store, hub, retry);
     // Accounts and roles first: a desk signs users in with what it holds.
-    let answer: DirectoryResponse = session.call("directory", &DirectoryRequest { digest })?;
+    let answer = session.call::<endpoint::Directory>(&DirectoryRequest { digest })?;
     if let Some(directory) = answer.directory {
         session.store.replace_directory(&directory)?;
     }
-    let manifest: ManifestResponse = session.call("manifest", &ManifestRequest { cursor, docs })?;
+    crate::statements::take_in(session.store, hub, &answer.statements)?;
+    let manifest = session.call::<endpoint::Manifest>(&ManifestRequest { cursor, docs })?;
 
     let mut todo: BTreeSet<String> = manifest.differing.into_iter().collect();
     for changed in manifest.changed {
@@ -185,6 +185,8 @@ pub fn sync_with_progress(
     session.report.audit_rejoined = audit.rejoined;
     // Pages go last: on a slow link the cases themselves have already arrived.
     crate::pages::transfer(&mut session, progress)?;
+    // The hub presented the key it announced: from now on that is the one pinned.
+    crate::statements::settle_key(session.store, hub)?;
     Ok(session.report)
 }
 
@@ -240,7 +242,7 @@ fn sync_chunk(session: &mut Session<'_>, ids: &[String]) -> Result<u64, SyncErro
         }
         // Every round's replies are stored as they are applied, so a failed request loses
         // nothing and the next sync starts from the durable state.
-        let replies: SyncBatch = session.call("sync", &SyncBatch { messages })?;
+        let replies = session.call::<endpoint::Sync>(&SyncBatch { messages })?;
         for reply in replies.messages {
             let Some(w) = working.get_mut(&reply.doc_id) else {
                 continue;

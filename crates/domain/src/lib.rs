@@ -3,6 +3,7 @@
 //! wasm UI, the CLI and the hub.
 #![forbid(unsafe_code)]
 
+pub mod arrival;
 pub mod calendar;
 pub mod case;
 pub mod catalogue;

@@ -121,6 +121,7 @@ fn sync_requests() -> Vec<Vec<u8>> {
         local_count: 3,
         events: trail(3),
         rejoin: false,
+        witnessed: None,
     };
     [
         both_ways(0, &batch),

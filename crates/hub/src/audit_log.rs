@@ -1,9 +1,8 @@
 //! The hub's side of the audit trail: appending desks' verified events to their township's
 //! Merkle log, signing checkpoints with proofs, and checking a whole store offline.
 
-use crate::api::ApiError;
 use crate::audit_db::NewLogEntry;
-use crate::db::{DbError, Device, HubDb};
+use crate::db::{Device, HubDb, HubError, HubResult};
 use std::collections::HashMap;
 use tokio::sync::Mutex;
 use tongban_audit::ed25519_dalek::{SigningKey, VerifyingKey};
@@ -13,32 +12,6 @@ use tongban_audit::{
 };
 use tongban_sync::wire::{AuditPush, AuditPushResponse, MAX_AUDIT_EVENTS};
 
-const KEY_SETTING: &str = "audit_signing_key";
-
-fn parse_key(text: &str) -> Result<SigningKey, DbError> {
-    hex::decode(text)
-        .ok()
-        .and_then(|b| <[u8; 32]>::try_from(b).ok())
-        .map(|b| SigningKey::from_bytes(&b))
-        .ok_or_else(|| DbError::Task("the hub's audit signing key is damaged".into()))
-}
-
-/// The key the hub signs checkpoints with, made on first use and kept in the hub's store.
-pub async fn signing_key<D: HubDb>(db: &D) -> Result<SigningKey, DbError> {
-    if let Some(text) = db.setting("", KEY_SETTING).await? {
-        return parse_key(&text);
-    }
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| DbError::Task(e.to_string()))?;
-    db.put_setting("", KEY_SETTING, &hex::encode(bytes)).await?;
-    // Another hub process may have stored its key first; use whichever won.
-    let stored = db
-        .setting("", KEY_SETTING)
-        .await?
-        .ok_or_else(|| DbError::Task("audit signing key vanished".into()))?;
-    parse_key(&stored)
-}
-
 /// The township trees, rebuilt from the store on first use and caught up before each push (a
 /// second hub process on the same PostgreSQL may have appended meanwhile).
 pub struct AuditLogs {
@@ -46,10 +19,10 @@ pub struct AuditLogs {
     trees: Mutex<HashMap<String, MerkleLog>>,
 }
 
-fn leaf(bytes: &[u8]) -> Result<[u8; 32], ApiError> {
+fn leaf(bytes: &[u8]) -> HubResult<[u8; 32]> {
     bytes
         .try_into()
-        .map_err(|_| ApiError::Internal("a stored audit hash is damaged".into()))
+        .map_err(|_| HubError::Internal("a stored audit hash is damaged".into()))
 }
 
 fn now_ms() -> i64 {
@@ -69,6 +42,10 @@ impl AuditLogs {
         hex::encode(self.key.verifying_key().to_bytes())
     }
 
+    pub fn verifying_key(&self) -> VerifyingKey {
+        self.key.verifying_key()
+    }
+
     /// Checks a desk's events against what the log holds of that desk, appends the new ones
     /// and answers with a signed checkpoint and the proofs the desk checks it by.
     pub async fn push<D: HubDb>(
@@ -76,14 +53,17 @@ impl AuditLogs {
         db: &D,
         device: &Device,
         push: AuditPush,
-    ) -> Result<AuditPushResponse, ApiError> {
+    ) -> Result<AuditPushResponse, HubError> {
         if push.events.len() > MAX_AUDIT_EVENTS {
-            return Err(ApiError::BadRequest(format!(
+            return Err(HubError::BadRequest(format!(
                 "at most {MAX_AUDIT_EVENTS} audit events per request / 每次最多提交{MAX_AUDIT_EVENTS}条审计事件"
             )));
         }
         let key = tongban_sync::auth::parse_public_key(&device.public_key)
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+            .map_err(|e| HubError::Internal(e.to_string()))?;
+        if let Some(witnessed) = &push.witnessed {
+            self.keep_witness(db, device, witnessed).await?;
+        }
         // The store orders appends; the tree then catches up with whatever was appended, here or
         // by another hub process on the same PostgreSQL.
         // A rejoining desk sends nothing; what it reads back is checked on its side.
@@ -110,7 +90,7 @@ impl AuditLogs {
         .sign(&self.key);
         if checkpoint.checkpoint.size > 0 {
             let text = serde_json::to_string(&checkpoint)
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
+                .map_err(|e| HubError::Internal(e.to_string()))?;
             db.put_audit_checkpoint(&device.township, checkpoint.checkpoint.size, &text)
                 .await?;
         }
@@ -118,7 +98,7 @@ impl AuditLogs {
             .iter()
             .map(|p| tree.prove_inclusion(*p).map(serde_bytes::ByteBuf::from))
             .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| ApiError::Internal("a logged event is missing from the tree".into()))?;
+            .ok_or_else(|| HubError::Internal("a logged event is missing from the tree".into()))?;
         Ok(AuditPushResponse {
             // A desk that saw more than the log holds gets no proof: it will say so.
             consistency: tree.prove_consistency(push.known_size).unwrap_or_default(),
@@ -126,6 +106,29 @@ impl AuditLogs {
             positions,
             inclusion,
         })
+    }
+
+    /// A checkpoint a desk verified, handed back: kept if this hub signed it, so the log can
+    /// later be checked against sizes it is known to have had.
+    async fn keep_witness<D: HubDb>(
+        &self,
+        db: &D,
+        device: &Device,
+        witnessed: &SignedCheckpoint,
+    ) -> HubResult<()> {
+        witnessed
+            .verify(&self.key.verifying_key(), &device.township)
+            .map_err(|e| {
+                HubError::BadRequest(format!("witnessed checkpoint: {e} / 设备交回的检查点无效"))
+            })?;
+        let text = serde_json::to_string(witnessed).map_err(HubError::internal)?;
+        db.put_witnessed(
+            &device.township,
+            &device.id,
+            witnessed.checkpoint.size,
+            &text,
+        )
+        .await
     }
 
     /// Positions of the pushed events, already logged ones included.
@@ -136,12 +139,12 @@ impl AuditLogs {
         key: &VerifyingKey,
         local_count: u64,
         events: Vec<SignedEvent>,
-    ) -> Result<Vec<u64>, ApiError> {
+    ) -> Result<Vec<u64>, HubError> {
         let head = db.audit_head(&device.id).await?;
         let held = head.as_ref().map_or(0, |(count, _)| *count);
         if held > local_count {
             tracing::warn!(device = %device.id, held, local_count, "desk database older than its logged trail");
-            return Err(ApiError::Forbidden(format!(
+            return Err(HubError::Forbidden(format!(
                 "this desk's database is older than the hub's record of it: the hub holds {held} audit events from this desk, the database {local_count}. An older copy of the database was put in place; restore the latest backup or contact the operator / 本机数据库比中心记录的旧：中心有本机{held}条审计事件，数据库只有{local_count}条，可能被替换为旧副本；请恢复最新备份或联系管理员"
             )));
         }
@@ -150,13 +153,13 @@ impl AuditLogs {
         for signed in events {
             let event = signed
                 .event()
-                .map_err(|e| ApiError::BadRequest(format!("audit event: {e}")))?;
+                .map_err(|e| HubError::BadRequest(format!("audit event: {e}")))?;
             if event.seq < held {
                 // Sent again after a cut link: it must be the very event the log holds.
                 match db.audit_event_at(&device.id, event.seq).await? {
                     Some((position, hash)) if hash == signed.hash() => positions.push(position),
                     _ => {
-                        return Err(ApiError::Forbidden(format!(
+                        return Err(HubError::Forbidden(format!(
                             "audit event {} differs from the one this hub logged for the device / 审计事件{}与中心已记录的不符",
                             event.seq, event.seq
                         )));
@@ -174,7 +177,7 @@ impl AuditLogs {
             None => None,
         };
         verify_chain(&device.id, key, anchor, &fresh, None)
-            .map_err(|e| ApiError::BadRequest(format!("audit trail refused: {e}")))?;
+            .map_err(|e| HubError::BadRequest(format!("audit trail refused: {e}")))?;
         if fresh.is_empty() {
             return Ok(positions);
         }
@@ -193,7 +196,7 @@ impl AuditLogs {
             .append_audit(&device.township, &device.id, held, entries)
             .await?
             .ok_or_else(|| {
-                ApiError::BadRequest(
+                HubError::BadRequest(
                     "the device's audit trail moved on meanwhile; sync again / 审计记录已被另一请求更新，请重新同步"
                         .into(),
                 )
@@ -210,14 +213,17 @@ pub struct TownshipAudit {
     pub township: String,
     #[serde(flatten)]
     pub report: LogReport,
+    /// Checkpoints desks handed back, among those checked.
+    pub witnesses: usize,
 }
 
-/// Checks every township log in the store against device keys and the checkpoints this hub
-/// signed; the first failure stops the check.
+/// Checks every township log in the store against device keys, the checkpoints this hub signed
+/// and those desks handed back as verified (which outlive a shortened log's own checkpoints),
+/// all under the audit key kept outside the database. The first failure stops the check.
 pub async fn verify_store<D: HubDb>(
     db: &D,
-) -> Result<Result<Vec<TownshipAudit>, LogBreak>, DbError> {
-    let hub_key = signing_key(db).await?.verifying_key();
+    hub_key: &VerifyingKey,
+) -> HubResult<Result<Vec<TownshipAudit>, LogBreak>> {
     let mut reports = Vec::new();
     for township in db.township_codes().await? {
         let mut keys: HashMap<String, VerifyingKey> = HashMap::new();
@@ -227,9 +233,13 @@ pub async fn verify_store<D: HubDb>(
             }
         }
         let mut checkpoints = Vec::new();
-        for text in db.audit_checkpoints(&township).await? {
+        let mut texts = db.audit_checkpoints(&township).await?;
+        let witnessed = db.witnessed(&township).await?;
+        let witnesses = witnessed.len();
+        texts.extend(witnessed);
+        for text in texts {
             let checkpoint: SignedCheckpoint = serde_json::from_str(&text)
-                .map_err(|e| DbError::Task(format!("stored checkpoint: {e}")))?;
+                .map_err(|e| HubError::Internal(format!("stored checkpoint: {e}")))?;
             checkpoints.push(checkpoint);
         }
         let mut entries = Vec::new();
@@ -254,10 +264,14 @@ pub async fn verify_store<D: HubDb>(
             &township,
             entries,
             |id| keys.get(id).copied(),
-            &hub_key,
+            hub_key,
             &checkpoints,
         ) {
-            Ok(report) => reports.push(TownshipAudit { township, report }),
+            Ok(report) => reports.push(TownshipAudit {
+                township,
+                report,
+                witnesses,
+            }),
             Err(e) => return Ok(Err(e)),
         }
     }

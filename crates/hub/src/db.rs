@@ -1,33 +1,13 @@
 //! What the hub keeps, behind one trait with two implementations: embedded SQLite (default, no
-//! set-up) and PostgreSQL (when a county outgrows one machine).
+//! set-up) and PostgreSQL (when a county outgrows one machine). The stores keep and read rows,
+//! atomically where a row's meaning needs it; every rule about them lives once, in the services
+//! above (`service`), and a contract suite runs the same checks against both.
 
 use std::collections::HashMap;
 use std::future::Future;
 use tongban_sync::wire::DocDigest;
 
-#[derive(Debug, thiserror::Error)]
-pub enum DbError {
-    #[error("SQLite: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error("PostgreSQL: {0}")]
-    Postgres(#[from] tokio_postgres::Error),
-    #[error("PostgreSQL pool: {0}")]
-    Pool(String),
-    #[error("township {0} already exists / 乡镇{0}已存在")]
-    TownshipExists(String),
-    #[error(
-        "township {0} does not exist; add it with `tongban-hub township add` / 乡镇{0}不存在，请先用 tongban-hub township add 添加"
-    )]
-    NoTownship(String),
-    #[error("township {0} has no device serials left / 乡镇{0}的设备序号已用完")]
-    SerialsExhausted(String),
-    #[error("township {0} already has a user named {1} / 乡镇{0}已有名为{1}的用户")]
-    UserExists(String, String),
-    #[error("database task failed: {0}")]
-    Task(String),
-}
-
-pub type DbResult<T> = Result<T, DbError>;
+pub use crate::error::{HubError, HubResult};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Township {
@@ -74,12 +54,33 @@ pub struct StoredDoc {
 }
 
 /// A document's new content, to be stored only if its version is still `expected` (`None`: not
-/// yet stored).
+/// yet stored), with the scanned pages it references.
 #[derive(Debug, Clone)]
 pub struct DocWrite {
     pub bytes: Vec<u8>,
     pub digest: String,
     pub expected: Option<i64>,
+    pub pages: Vec<String>,
+}
+
+/// An enrolment code as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrollCode {
+    pub township: String,
+    pub expires_at: i64,
+    pub used: bool,
+    /// Wrong passwords given with it.
+    pub failures: u32,
+}
+
+/// What redeeming a code came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Redeemed {
+    Enrolled(Device),
+    /// Spent meanwhile by another request.
+    CodeGone,
+    /// The township has no serial left below the limit.
+    NoSerial,
 }
 
 /// What one sync request leaves behind for one document: its new content when it changed,
@@ -91,47 +92,67 @@ pub struct SyncedDoc {
     pub state: Vec<u8>,
 }
 
-pub trait HubDb: crate::audit_db::AuditDb + Clone + Send + Sync + 'static {
-    fn ping(&self) -> impl Future<Output = DbResult<()>> + Send;
-    fn add_township(&self, code: &str, name: &str) -> impl Future<Output = DbResult<()>> + Send;
-    fn township(&self, code: &str) -> impl Future<Output = DbResult<Option<Township>>> + Send;
+pub trait HubDb:
+    crate::audit_db::AuditDb + crate::upload_db::UploadDb + Clone + Send + Sync + 'static
+{
+    fn ping(&self) -> impl Future<Output = HubResult<()>> + Send;
+    /// How large the database is, for the operator's metrics.
+    fn database_bytes(&self) -> impl Future<Output = HubResult<u64>> + Send;
+    /// `false` when the township exists already.
+    fn add_township(&self, code: &str, name: &str) -> impl Future<Output = HubResult<bool>> + Send;
+    fn township(&self, code: &str) -> impl Future<Output = HubResult<Option<Township>>> + Send;
     fn add_enroll_code(
         &self,
         township: &str,
         code_hash: &str,
         expires_at: i64,
-    ) -> impl Future<Output = DbResult<()>> + Send;
-    /// Spends a one-time code and enrols the device, or returns `None` if the code is unknown,
-    /// used or expired. Atomic: two desks racing for one code cannot both win.
+    ) -> impl Future<Output = HubResult<()>> + Send;
+    fn enroll_code(
+        &self,
+        code_hash: &str,
+    ) -> impl Future<Output = HubResult<Option<EnrollCode>>> + Send;
+    /// Counts one more wrong password against a code; the count after it.
+    fn count_code_failure(&self, code_hash: &str) -> impl Future<Output = HubResult<u32>> + Send;
+    /// Spends a code without enrolling anything.
+    fn burn_enroll_code(&self, code_hash: &str) -> impl Future<Output = HubResult<()>> + Send;
+    /// Spends an unused code and enrols the device under the township's next serial, if that is
+    /// at most `max_serial`. Atomic: two desks racing for one code cannot both win.
     fn redeem_enroll_code(
         &self,
         code_hash: &str,
-        now: i64,
         device: NewDevice,
-    ) -> impl Future<Output = DbResult<Option<Device>>> + Send;
-    /// The township a code would enrol into, without spending it.
-    fn enroll_code_township(
+        max_serial: u32,
+    ) -> impl Future<Output = HubResult<Redeemed>> + Send;
+    /// `false` when the township has an account of that name already.
+    fn add_user(
         &self,
-        code_hash: &str,
-        now: i64,
-    ) -> impl Future<Output = DbResult<Option<String>>> + Send;
-    fn add_user(&self, township: &str, user: HubUser) -> impl Future<Output = DbResult<()>> + Send;
-    fn users(&self, township: &str) -> impl Future<Output = DbResult<Vec<HubUser>>> + Send;
+        township: &str,
+        user: HubUser,
+    ) -> impl Future<Output = HubResult<bool>> + Send;
+    fn users(&self, township: &str) -> impl Future<Output = HubResult<Vec<HubUser>>> + Send;
+    /// Replaces an account's second-factor secret (sealing it, for rows written before).
+    fn set_totp_secret(
+        &self,
+        township: &str,
+        name: &str,
+        secret: Option<&str>,
+    ) -> impl Future<Output = HubResult<()>> + Send;
     /// Settings by scope: a township code, or `""` for the whole hub.
     fn setting(
         &self,
         scope: &str,
         key: &str,
-    ) -> impl Future<Output = DbResult<Option<String>>> + Send;
+    ) -> impl Future<Output = HubResult<Option<String>>> + Send;
     fn put_setting(
         &self,
         scope: &str,
         key: &str,
         value: &str,
-    ) -> impl Future<Output = DbResult<()>> + Send;
-    fn device(&self, id: &str) -> impl Future<Output = DbResult<Option<Device>>> + Send;
-    fn devices(&self, township: &str) -> impl Future<Output = DbResult<Vec<Device>>> + Send;
-    fn revoke_device(&self, id: &str) -> impl Future<Output = DbResult<bool>> + Send;
+    ) -> impl Future<Output = HubResult<()>> + Send;
+    fn delete_setting(&self, scope: &str, key: &str) -> impl Future<Output = HubResult<()>> + Send;
+    fn device(&self, id: &str) -> impl Future<Output = HubResult<Option<Device>>> + Send;
+    fn devices(&self, township: &str) -> impl Future<Output = HubResult<Vec<Device>>> + Send;
+    fn revoke_device(&self, id: &str) -> impl Future<Output = HubResult<bool>> + Send;
     /// Records a request nonce; `false` when the device used it before (a replay).
     fn remember_nonce(
         &self,
@@ -139,36 +160,46 @@ pub trait HubDb: crate::audit_db::AuditDb + Clone + Send + Sync + 'static {
         nonce: &str,
         expires_at: i64,
         now: i64,
-    ) -> impl Future<Output = DbResult<bool>> + Send;
+    ) -> impl Future<Output = HubResult<bool>> + Send;
     fn doc(
         &self,
         township: &str,
         doc_id: &str,
-    ) -> impl Future<Output = DbResult<Option<StoredDoc>>> + Send;
+    ) -> impl Future<Output = HubResult<Option<StoredDoc>>> + Send;
+    /// Every document of every township, for re-sealing rows written before sealing existed.
+    fn doc_keys(&self) -> impl Future<Output = HubResult<Vec<(String, String)>>> + Send;
+    /// Replaces a document's bytes without touching its version or the change feed.
+    fn reseal_doc(
+        &self,
+        township: &str,
+        doc_id: &str,
+        bytes: Vec<u8>,
+    ) -> impl Future<Output = HubResult<()>> + Send;
     fn digests(
         &self,
         township: &str,
         doc_ids: &[String],
-    ) -> impl Future<Output = DbResult<HashMap<String, String>>> + Send;
-    /// Documents changed after `cursor`, and the feed position to resume from.
+    ) -> impl Future<Output = HubResult<HashMap<String, String>>> + Send;
+    /// Documents changed after feed position `from`, and the feed's head.
     fn changed_since(
         &self,
         township: &str,
-        cursor: u64,
-    ) -> impl Future<Output = DbResult<(Vec<DocDigest>, u64)>> + Send;
+        from: u64,
+    ) -> impl Future<Output = HubResult<(Vec<DocDigest>, u64)>> + Send;
     fn sync_state(
         &self,
         device: &str,
         doc_id: &str,
-    ) -> impl Future<Output = DbResult<Option<Vec<u8>>>> + Send;
+    ) -> impl Future<Output = HubResult<Option<Vec<u8>>>> + Send;
     /// A whole sync request's writes in one transaction, one commit for all: each changed
     /// document is stored if its version is still the one expected (moving the township's change
-    /// feed on), then the device's sync state for it. Documents another request stored first are
-    /// left out, state and all, and their ids returned.
+    /// feed on, and noting the pages it references), then the device's sync state for it.
+    /// Documents another request stored first are left out, state and all, and their ids
+    /// returned.
     fn put_synced(
         &self,
         township: &str,
         device: &str,
         docs: Vec<SyncedDoc>,
-    ) -> impl Future<Output = DbResult<Vec<String>>> + Send;
+    ) -> impl Future<Output = HubResult<Vec<String>>> + Send;
 }

@@ -1,21 +1,33 @@
-//! The hub: stores every township's case documents, enrols desks and syncs with them over HTTP.
+//! The hub: stores every township's case documents, enrols desks and syncs with them over TLS.
 #![forbid(unsafe_code)]
 
-pub mod api;
 pub mod audit_db;
 pub mod audit_log;
+pub mod backup;
 pub mod db;
-pub mod directory;
-pub mod pages;
+pub mod error;
+pub mod keys;
+mod migrations;
+pub mod objects;
 pub mod postgres;
 mod postgres_audit;
+mod postgres_tls;
+mod postgres_uploads;
 mod review;
+pub mod sealing;
+pub mod server;
+pub mod service;
 pub mod sqlite;
 mod sqlite_audit;
-mod sync_docs;
+mod sqlite_uploads;
+pub mod upload_db;
 
-pub use api::{hash_enroll_code, router};
-pub use db::{DbError, HubDb};
-pub use pages::{PageStore, S3Config};
+#[cfg(test)]
+mod contract_tests;
+
+pub use db::HubDb;
+pub use error::{Code, HubError, HubResult};
+pub use objects::{PageStore, S3Config};
 pub use postgres::PgDb;
+pub use service::Hub;
 pub use sqlite::SqliteDb;

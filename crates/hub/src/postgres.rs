@@ -1,45 +1,18 @@
 //! The PostgreSQL store, for a county hub that outgrows one machine. Same contract as the
-//! SQLite store; concurrency is handled with row locks on the township.
+//! SQLite store; concurrency is handled with row locks on the township. Two hub processes may
+//! share one database: everything they must agree on (nonces, request counts, uploads) lives
+//! here.
 
 use crate::db::{
-    DbError, DbResult, Device, DocWrite, HubDb, HubUser, NewDevice, StoredDoc, SyncedDoc, Township,
+    Device, DocWrite, EnrollCode, HubDb, HubError, HubResult, HubUser, NewDevice, Redeemed,
+    StoredDoc, SyncedDoc, Township,
 };
-use deadpool_postgres::{Config, Pool, Runtime};
+use crate::postgres_tls::{self, PgTransport};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use std::collections::HashMap;
 use tokio_postgres::{NoTls, Row};
 use tongban_sync::wire::DocDigest;
 
-/// Applied in order, each once, under an advisory lock so two hubs starting together agree.
-const MIGRATIONS: &[&str] = &["
-    CREATE TABLE townships (code TEXT PRIMARY KEY, name TEXT NOT NULL, seq BIGINT NOT NULL DEFAULT 0);
-    CREATE TABLE enroll_codes (
-        code_hash TEXT PRIMARY KEY, township TEXT NOT NULL REFERENCES townships (code),
-        expires_at BIGINT NOT NULL, used_by TEXT);
-    CREATE TABLE devices (
-        id TEXT PRIMARY KEY, township TEXT NOT NULL REFERENCES townships (code),
-        serial INTEGER NOT NULL, public_key TEXT NOT NULL UNIQUE, user_name TEXT NOT NULL,
-        label TEXT NOT NULL, revoked BOOLEAN NOT NULL DEFAULT FALSE, enrolled_at BIGINT NOT NULL,
-        UNIQUE (township, serial));
-    CREATE TABLE nonces (
-        device_id TEXT NOT NULL, nonce TEXT NOT NULL, expires_at BIGINT NOT NULL,
-        PRIMARY KEY (device_id, nonce));
-    CREATE INDEX nonces_by_expiry ON nonces (expires_at);
-    CREATE TABLE docs (
-        township TEXT NOT NULL, doc_id TEXT NOT NULL, bytes BYTEA NOT NULL, digest TEXT NOT NULL,
-        version BIGINT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (township, doc_id));
-    CREATE INDEX docs_by_seq ON docs (township, seq);
-    CREATE TABLE sync_states (
-        device_id TEXT NOT NULL, doc_id TEXT NOT NULL, state BYTEA NOT NULL,
-        PRIMARY KEY (device_id, doc_id));
-", "
-    CREATE TABLE users (
-        township TEXT NOT NULL REFERENCES townships (code), name TEXT NOT NULL,
-        role TEXT NOT NULL, password_hash TEXT NOT NULL, totp_secret TEXT,
-        created_at BIGINT NOT NULL, PRIMARY KEY (township, name));
-    CREATE TABLE settings (
-        scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
-        PRIMARY KEY (scope, key));
-", crate::postgres_audit::MIGRATION];
 const MIGRATION_LOCK: i64 = 0x7467_6268_7562; // "tgbhub"
 
 #[derive(Clone)]
@@ -47,43 +20,45 @@ pub struct PgDb {
     pool: Pool,
 }
 
-fn pool_error(e: impl std::fmt::Display) -> DbError {
-    DbError::Pool(e.to_string())
+fn pool_error(e: impl std::fmt::Display) -> HubError {
+    HubError::Pool(e.to_string())
 }
 
 impl PgDb {
-    pub async fn connect(url: &str) -> DbResult<Self> {
-        let mut config = Config::new();
-        config.url = Some(url.to_string());
-        let pool = config
-            .create_pool(Some(Runtime::Tokio1), NoTls)
+    /// Connects (TLS verified, or plain to this machine only) and brings the schema up to date.
+    pub async fn connect(url: &str) -> HubResult<Self> {
+        let (config, transport) = postgres_tls::parse(url)?;
+        let manager_config = ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        };
+        let manager = match transport {
+            PgTransport::Local => Manager::from_config(config, NoTls, manager_config),
+            PgTransport::VerifyFull { root } => {
+                Manager::from_config(config, postgres_tls::connector(&root)?, manager_config)
+            }
+        };
+        let pool = Pool::builder(manager)
+            .max_size(16)
+            .build()
             .map_err(pool_error)?;
         let db = Self { pool };
         db.migrate().await?;
         Ok(db)
     }
 
-    async fn migrate(&self) -> DbResult<()> {
-        let mut client = self.pool.get().await.map_err(pool_error)?;
+    async fn migrate(&self) -> HubResult<()> {
+        use crate::migrations::{APPLIED, LEDGER, POSTGRES, pending};
+        let mut client = self.client().await?;
         let tx = client.transaction().await?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
             .await?;
-        tx.batch_execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)",
-        )
-        .await?;
-        let applied: i32 = tx
-            .query_one(
-                "SELECT coalesce(max(version), 0) FROM schema_migrations",
-                &[],
-            )
-            .await?
-            .get(0);
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
-            tx.batch_execute(sql).await?;
+        tx.batch_execute(LEDGER).await?;
+        let applied: i32 = tx.query_one(APPLIED, &[]).await?.get(0);
+        for step in pending(POSTGRES, applied) {
+            tx.batch_execute(step.sql).await?;
             tx.execute(
                 "INSERT INTO schema_migrations (version) VALUES ($1)",
-                &[&(i as i32 + 1)],
+                &[&step.version],
             )
             .await?;
         }
@@ -91,7 +66,7 @@ impl PgDb {
         Ok(())
     }
 
-    pub(crate) async fn client(&self) -> DbResult<deadpool_postgres::Client> {
+    pub(crate) async fn client(&self) -> HubResult<deadpool_postgres::Client> {
         self.pool.get().await.map_err(pool_error)
     }
 }
@@ -113,27 +88,34 @@ fn device_from_row(r: &Row) -> Device {
 }
 
 impl HubDb for PgDb {
-    async fn ping(&self) -> DbResult<()> {
+    async fn ping(&self) -> HubResult<()> {
         self.client().await?.query_one("SELECT 1", &[]).await?;
         Ok(())
     }
 
-    async fn add_township(&self, code: &str, name: &str) -> DbResult<()> {
-        let added = self
+    async fn database_bytes(&self) -> HubResult<u64> {
+        let bytes: i64 = self
+            .client()
+            .await?
+            .query_one("SELECT pg_database_size(current_database())", &[])
+            .await?
+            .get(0);
+        Ok(u64::try_from(bytes).unwrap_or(0))
+    }
+
+    async fn add_township(&self, code: &str, name: &str) -> HubResult<bool> {
+        Ok(self
             .client()
             .await?
             .execute(
                 "INSERT INTO townships (code, name) VALUES ($1, $2) ON CONFLICT DO NOTHING",
                 &[&code, &name],
             )
-            .await?;
-        if added == 0 {
-            return Err(DbError::TownshipExists(code.to_string()));
-        }
-        Ok(())
+            .await?
+            == 1)
     }
 
-    async fn township(&self, code: &str) -> DbResult<Option<Township>> {
+    async fn township(&self, code: &str) -> HubResult<Option<Township>> {
         let row = self
             .client()
             .await?
@@ -150,16 +132,9 @@ impl HubDb for PgDb {
         township: &str,
         code_hash: &str,
         expires_at: i64,
-    ) -> DbResult<()> {
-        let client = self.client().await?;
-        if client
-            .query_opt("SELECT 1 FROM townships WHERE code = $1", &[&township])
+    ) -> HubResult<()> {
+        self.client()
             .await?
-            .is_none()
-        {
-            return Err(DbError::NoTownship(township.to_string()));
-        }
-        client
             .execute(
                 "INSERT INTO enroll_codes (code_hash, township, expires_at) VALUES ($1, $2, $3)",
                 &[&code_hash, &township, &expires_at],
@@ -168,23 +143,65 @@ impl HubDb for PgDb {
         Ok(())
     }
 
+    async fn enroll_code(&self, code_hash: &str) -> HubResult<Option<EnrollCode>> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(
+                "SELECT township, expires_at, used_by IS NOT NULL, failures FROM enroll_codes
+                 WHERE code_hash = $1",
+                &[&code_hash],
+            )
+            .await?;
+        Ok(row.map(|r| EnrollCode {
+            township: r.get(0),
+            expires_at: r.get(1),
+            used: r.get(2),
+            failures: r.get::<_, i32>(3).max(0) as u32,
+        }))
+    }
+
+    async fn count_code_failure(&self, code_hash: &str) -> HubResult<u32> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(
+                "UPDATE enroll_codes SET failures = failures + 1 WHERE code_hash = $1
+                 RETURNING failures",
+                &[&code_hash],
+            )
+            .await?;
+        Ok(row.map_or(0, |r| r.get::<_, i32>(0).max(0) as u32))
+    }
+
+    async fn burn_enroll_code(&self, code_hash: &str) -> HubResult<()> {
+        self.client()
+            .await?
+            .execute(
+                "UPDATE enroll_codes SET used_by = 'burned' WHERE code_hash = $1 AND used_by IS NULL",
+                &[&code_hash],
+            )
+            .await?;
+        Ok(())
+    }
+
     async fn redeem_enroll_code(
         &self,
         code_hash: &str,
-        now: i64,
         device: NewDevice,
-    ) -> DbResult<Option<Device>> {
+        max_serial: u32,
+    ) -> HubResult<Redeemed> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let Some(row) = tx
             .query_opt(
                 "SELECT township FROM enroll_codes
-                 WHERE code_hash = $1 AND used_by IS NULL AND expires_at > $2 FOR UPDATE",
-                &[&code_hash, &now],
+                 WHERE code_hash = $1 AND used_by IS NULL FOR UPDATE",
+                &[&code_hash],
             )
             .await?
         else {
-            return Ok(None);
+            return Ok(Redeemed::CodeGone);
         };
         let township: String = row.get(0);
         // Serialises serial assignment within the township.
@@ -200,8 +217,8 @@ impl HubDb for PgDb {
             )
             .await?
             .get(0);
-        if serial as u32 > tongban_domain::case::MAX_DEVICE_SERIAL {
-            return Err(DbError::SerialsExhausted(township));
+        if serial as u32 > max_serial {
+            return Ok(Redeemed::NoSerial);
         }
         tx.execute(
             "INSERT INTO devices (id, township, serial, public_key, user_name, label, enrolled_at)
@@ -223,7 +240,7 @@ impl HubDb for PgDb {
         )
         .await?;
         tx.commit().await?;
-        Ok(Some(Device {
+        Ok(Redeemed::Enrolled(Device {
             id: device.id,
             township,
             serial: serial as u32,
@@ -235,29 +252,10 @@ impl HubDb for PgDb {
         }))
     }
 
-    async fn enroll_code_township(&self, code_hash: &str, now: i64) -> DbResult<Option<String>> {
+    async fn add_user(&self, township: &str, user: HubUser) -> HubResult<bool> {
         Ok(self
             .client()
             .await?
-            .query_opt(
-                "SELECT township FROM enroll_codes
-                 WHERE code_hash = $1 AND used_by IS NULL AND expires_at > $2",
-                &[&code_hash, &now],
-            )
-            .await?
-            .map(|r| r.get(0)))
-    }
-
-    async fn add_user(&self, township: &str, user: HubUser) -> DbResult<()> {
-        let client = self.client().await?;
-        if client
-            .query_opt("SELECT 1 FROM townships WHERE code = $1", &[&township])
-            .await?
-            .is_none()
-        {
-            return Err(DbError::NoTownship(township.to_string()));
-        }
-        let added = client
             .execute(
                 "INSERT INTO users (township, name, role, password_hash, totp_secret, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
@@ -270,14 +268,27 @@ impl HubDb for PgDb {
                     &user.created_at,
                 ],
             )
+            .await?
+            == 1)
+    }
+
+    async fn set_totp_secret(
+        &self,
+        township: &str,
+        name: &str,
+        secret: Option<&str>,
+    ) -> HubResult<()> {
+        self.client()
+            .await?
+            .execute(
+                "UPDATE users SET totp_secret = $3 WHERE township = $1 AND name = $2",
+                &[&township, &name, &secret],
+            )
             .await?;
-        if added == 0 {
-            return Err(DbError::UserExists(township.to_string(), user.name));
-        }
         Ok(())
     }
 
-    async fn users(&self, township: &str) -> DbResult<Vec<HubUser>> {
+    async fn users(&self, township: &str) -> HubResult<Vec<HubUser>> {
         let rows = self
             .client()
             .await?
@@ -299,7 +310,7 @@ impl HubDb for PgDb {
             .collect())
     }
 
-    async fn setting(&self, scope: &str, key: &str) -> DbResult<Option<String>> {
+    async fn setting(&self, scope: &str, key: &str) -> HubResult<Option<String>> {
         Ok(self
             .client()
             .await?
@@ -311,7 +322,7 @@ impl HubDb for PgDb {
             .map(|r| r.get(0)))
     }
 
-    async fn put_setting(&self, scope: &str, key: &str, value: &str) -> DbResult<()> {
+    async fn put_setting(&self, scope: &str, key: &str, value: &str) -> HubResult<()> {
         self.client()
             .await?
             .execute(
@@ -323,7 +334,18 @@ impl HubDb for PgDb {
         Ok(())
     }
 
-    async fn device(&self, id: &str) -> DbResult<Option<Device>> {
+    async fn delete_setting(&self, scope: &str, key: &str) -> HubResult<()> {
+        self.client()
+            .await?
+            .execute(
+                "DELETE FROM settings WHERE scope = $1 AND key = $2",
+                &[&scope, &key],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn device(&self, id: &str) -> HubResult<Option<Device>> {
         let row = self
             .client()
             .await?
@@ -335,7 +357,7 @@ impl HubDb for PgDb {
         Ok(row.as_ref().map(device_from_row))
     }
 
-    async fn devices(&self, township: &str) -> DbResult<Vec<Device>> {
+    async fn devices(&self, township: &str) -> HubResult<Vec<Device>> {
         let rows = self
             .client()
             .await?
@@ -349,7 +371,7 @@ impl HubDb for PgDb {
         Ok(rows.iter().map(device_from_row).collect())
     }
 
-    async fn revoke_device(&self, id: &str) -> DbResult<bool> {
+    async fn revoke_device(&self, id: &str) -> HubResult<bool> {
         let n = self
             .client()
             .await?
@@ -364,7 +386,7 @@ impl HubDb for PgDb {
         nonce: &str,
         expires_at: i64,
         now: i64,
-    ) -> DbResult<bool> {
+    ) -> HubResult<bool> {
         let client = self.client().await?;
         client
             .execute("DELETE FROM nonces WHERE expires_at < $1", &[&now])
@@ -379,7 +401,7 @@ impl HubDb for PgDb {
         Ok(added == 1)
     }
 
-    async fn doc(&self, township: &str, doc_id: &str) -> DbResult<Option<StoredDoc>> {
+    async fn doc(&self, township: &str, doc_id: &str) -> HubResult<Option<StoredDoc>> {
         let row = self
             .client()
             .await?
@@ -394,11 +416,34 @@ impl HubDb for PgDb {
         }))
     }
 
+    async fn doc_keys(&self) -> HubResult<Vec<(String, String)>> {
+        let rows = self
+            .client()
+            .await?
+            .query(
+                "SELECT township, doc_id FROM docs ORDER BY township, doc_id",
+                &[],
+            )
+            .await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    async fn reseal_doc(&self, township: &str, doc_id: &str, bytes: Vec<u8>) -> HubResult<()> {
+        self.client()
+            .await?
+            .execute(
+                "UPDATE docs SET bytes = $3 WHERE township = $1 AND doc_id = $2",
+                &[&township, &doc_id, &bytes],
+            )
+            .await?;
+        Ok(())
+    }
+
     async fn digests(
         &self,
         township: &str,
         doc_ids: &[String],
-    ) -> DbResult<HashMap<String, String>> {
+    ) -> HubResult<HashMap<String, String>> {
         let rows = self
             .client()
             .await?
@@ -410,7 +455,7 @@ impl HubDb for PgDb {
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
-    async fn changed_since(&self, township: &str, cursor: u64) -> DbResult<(Vec<DocDigest>, u64)> {
+    async fn changed_since(&self, township: &str, from: u64) -> HubResult<(Vec<DocDigest>, u64)> {
         let mut client = self.client().await?;
         let tx = client
             .build_transaction()
@@ -421,11 +466,7 @@ impl HubDb for PgDb {
             .query_opt("SELECT seq FROM townships WHERE code = $1", &[&township])
             .await?
             .map_or(0, |r| r.get(0));
-        let from = if cursor > head as u64 {
-            0
-        } else {
-            cursor as i64
-        };
+        let from = i64::try_from(from).unwrap_or(i64::MAX);
         let rows = tx
             .query(
                 "SELECT doc_id, digest FROM docs WHERE township = $1 AND seq > $2 ORDER BY seq",
@@ -443,7 +484,7 @@ impl HubDb for PgDb {
         Ok((docs, head as u64))
     }
 
-    async fn sync_state(&self, device: &str, doc_id: &str) -> DbResult<Option<Vec<u8>>> {
+    async fn sync_state(&self, device: &str, doc_id: &str) -> HubResult<Option<Vec<u8>>> {
         let row = self
             .client()
             .await?
@@ -460,7 +501,7 @@ impl HubDb for PgDb {
         township: &str,
         device: &str,
         docs: Vec<SyncedDoc>,
-    ) -> DbResult<Vec<String>> {
+    ) -> HubResult<Vec<String>> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let writes: Vec<(&str, &DocWrite)> = docs
@@ -497,7 +538,7 @@ async fn store_docs(
     tx: &tokio_postgres::Transaction<'_>,
     township: &str,
     docs: &[(&str, &DocWrite)],
-) -> DbResult<Vec<bool>> {
+) -> HubResult<Vec<bool>> {
     let first: i64 = tx
         .query_one(
             "SELECT seq FROM townships WHERE code = $1 FOR UPDATE",
@@ -529,6 +570,13 @@ async fn store_docs(
             &[&township, &doc_id, &write.bytes, &write.digest, &seq],
         )
         .await?;
+        for sha256 in &write.pages {
+            tx.execute(
+                "INSERT INTO case_pages (township, sha256) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[&township, sha256],
+            )
+            .await?;
+        }
         stored.push(true);
     }
     if seq != first {

@@ -1,20 +1,11 @@
 //! The audit log in PostgreSQL; appends are ordered by a lock on the township row.
 
 use crate::audit_db::{AuditDb, LogEntry, NewLogEntry};
-use crate::db::DbResult;
+use crate::db::HubResult;
 use crate::postgres::PgDb;
 
-pub(crate) const MIGRATION: &str = "
-    CREATE TABLE audit_log (
-        township TEXT NOT NULL, position BIGINT NOT NULL, device_id TEXT NOT NULL,
-        seq BIGINT NOT NULL, hash BYTEA NOT NULL, bytes BYTEA NOT NULL, signature BYTEA NOT NULL,
-        PRIMARY KEY (township, position), UNIQUE (device_id, seq));
-    CREATE TABLE audit_checkpoints (
-        township TEXT NOT NULL, size BIGINT NOT NULL, checkpoint TEXT NOT NULL,
-        PRIMARY KEY (township, size));";
-
 impl AuditDb for PgDb {
-    async fn audit_head(&self, device: &str) -> DbResult<Option<(u64, Vec<u8>)>> {
+    async fn audit_head(&self, device: &str) -> HubResult<Option<(u64, Vec<u8>)>> {
         let row = self
             .client()
             .await?
@@ -27,7 +18,7 @@ impl AuditDb for PgDb {
         Ok(row.map(|r| (r.get::<_, i64>(0) as u64, r.get(1))))
     }
 
-    async fn audit_event_at(&self, device: &str, seq: u64) -> DbResult<Option<(u64, Vec<u8>)>> {
+    async fn audit_event_at(&self, device: &str, seq: u64) -> HubResult<Option<(u64, Vec<u8>)>> {
         let row = self
             .client()
             .await?
@@ -45,7 +36,7 @@ impl AuditDb for PgDb {
         device: &str,
         expected_count: u64,
         entries: Vec<NewLogEntry>,
-    ) -> DbResult<Option<Vec<u64>>> {
+    ) -> HubResult<Option<Vec<u64>>> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         tx.execute(
@@ -92,7 +83,7 @@ impl AuditDb for PgDb {
         Ok(Some(positions))
     }
 
-    async fn audit_leaves(&self, township: &str, from: u64) -> DbResult<Vec<Vec<u8>>> {
+    async fn audit_leaves(&self, township: &str, from: u64) -> HubResult<Vec<Vec<u8>>> {
         let rows = self
             .client()
             .await?
@@ -110,7 +101,7 @@ impl AuditDb for PgDb {
         township: &str,
         from: u64,
         limit: u32,
-    ) -> DbResult<Vec<LogEntry>> {
+    ) -> HubResult<Vec<LogEntry>> {
         let rows = self
             .client()
             .await?
@@ -136,7 +127,7 @@ impl AuditDb for PgDb {
         township: &str,
         size: u64,
         checkpoint: &str,
-    ) -> DbResult<()> {
+    ) -> HubResult<()> {
         self.client()
             .await?
             .execute(
@@ -148,7 +139,7 @@ impl AuditDb for PgDb {
         Ok(())
     }
 
-    async fn audit_checkpoints(&self, township: &str) -> DbResult<Vec<String>> {
+    async fn audit_checkpoints(&self, township: &str) -> HubResult<Vec<String>> {
         let rows = self
             .client()
             .await?
@@ -160,11 +151,42 @@ impl AuditDb for PgDb {
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
-    async fn township_codes(&self) -> DbResult<Vec<String>> {
+    async fn township_codes(&self) -> HubResult<Vec<String>> {
         let rows = self
             .client()
             .await?
             .query("SELECT code FROM townships ORDER BY code", &[])
+            .await?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    async fn put_witnessed(
+        &self,
+        township: &str,
+        device: &str,
+        size: u64,
+        checkpoint: &str,
+    ) -> HubResult<()> {
+        self.client()
+            .await?
+            .execute(
+                "INSERT INTO witnessed_checkpoints (township, size, device_id, checkpoint)
+                 VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                &[&township, &(size as i64), &device, &checkpoint],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn witnessed(&self, township: &str) -> HubResult<Vec<String>> {
+        let rows = self
+            .client()
+            .await?
+            .query(
+                "SELECT checkpoint FROM witnessed_checkpoints WHERE township = $1
+                 ORDER BY size, device_id",
+                &[&township],
+            )
             .await?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }

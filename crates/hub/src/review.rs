@@ -1,19 +1,22 @@
 //! The hub's check of every change a desk sends: the change must be explained by new timeline
 //! events, each written by the sending device for a user of the township whose role allows it,
-//! with decisions sealed by that device's key. Nothing a desk claims about roles is trusted.
+//! with decisions sealed by that device's key. Nothing a desk claims about roles is trusted; a
+//! new case must match the catalogue, and every case stays within the domain's bounds.
 
 use crate::db::Device;
 use std::collections::{HashMap, HashSet};
+use tongban_domain::arrival;
 use tongban_domain::page::MAX_PAGES_PER_MATERIAL;
 use tongban_domain::workflow::{self, action_of};
-use tongban_domain::{Case, CaseEvent, EventKind, Role};
+use tongban_domain::{Case, CaseEvent, Catalogue, EventKind, Role};
 use tongban_sync::automerge::AutoCommit;
 use tongban_sync::case_doc;
 use tongban_sync::decision;
 
-/// What the township knows about its users, loaded once per request.
+/// What the township knows about its users, loaded once per request, and the hub's clock.
 pub struct Township {
     pub roles: HashMap<String, Role>,
+    pub now_ms: i64,
 }
 
 /// Why a change was refused, in the project's "English / 中文" form.
@@ -29,6 +32,11 @@ pub fn check_change(
     township: &Township,
 ) -> Result<(), String> {
     let number = after.number.as_str();
+    arrival::check_bounds(after, township.now_ms).map_err(|e| format!("case {number}: {e}"))?;
+    if before.is_none() {
+        arrival::check_new(after, Catalogue::builtin())
+            .map_err(|e| format!("case {number}: {e}"))?;
+    }
     let known: HashSet<&str> = before
         .map(|b| b.events.iter().map(|e| e.id.as_str()).collect())
         .unwrap_or_default();

@@ -1,87 +1,179 @@
-//! The embedded store: one SQLite file in the data directory, nothing to install.
+//! The embedded store: one SQLCipher file in the data directory, nothing to install. Its key
+//! comes from the hub's storage key, which lives outside the data folder.
 
 use crate::db::{
-    DbError, DbResult, Device, DocWrite, HubDb, HubUser, NewDevice, StoredDoc, SyncedDoc, Township,
+    Device, DocWrite, EnrollCode, HubDb, HubError, HubResult, HubUser, NewDevice, Redeemed,
+    StoredDoc, SyncedDoc, Township,
 };
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
-use rusqlite_migration::{M, Migrations};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use tongban_sync::wire::DocDigest;
-
-const MIGRATIONS: &[M<'static>] = &[
-    M::up(
-    "CREATE TABLE townships (code TEXT PRIMARY KEY, name TEXT NOT NULL, seq INTEGER NOT NULL DEFAULT 0);
-     CREATE TABLE enroll_codes (
-         code_hash TEXT PRIMARY KEY, township TEXT NOT NULL REFERENCES townships (code),
-         expires_at INTEGER NOT NULL, used_by TEXT);
-     CREATE TABLE devices (
-         id TEXT PRIMARY KEY, township TEXT NOT NULL REFERENCES townships (code),
-         serial INTEGER NOT NULL, public_key TEXT NOT NULL UNIQUE, user_name TEXT NOT NULL,
-         label TEXT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0, enrolled_at INTEGER NOT NULL,
-         UNIQUE (township, serial));
-     CREATE TABLE nonces (
-         device_id TEXT NOT NULL, nonce TEXT NOT NULL, expires_at INTEGER NOT NULL,
-         PRIMARY KEY (device_id, nonce));
-     CREATE INDEX nonces_by_expiry ON nonces (expires_at);
-     CREATE TABLE docs (
-         township TEXT NOT NULL, doc_id TEXT NOT NULL, bytes BLOB NOT NULL, digest TEXT NOT NULL,
-         version INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (township, doc_id));
-     CREATE INDEX docs_by_seq ON docs (township, seq);
-     CREATE TABLE sync_states (
-         device_id TEXT NOT NULL, doc_id TEXT NOT NULL, state BLOB NOT NULL,
-         PRIMARY KEY (device_id, doc_id));",
-    ),
-    M::up(
-        "CREATE TABLE users (
-             township TEXT NOT NULL REFERENCES townships (code), name TEXT NOT NULL,
-             role TEXT NOT NULL, password_hash TEXT NOT NULL, totp_secret TEXT,
-             created_at INTEGER NOT NULL, PRIMARY KEY (township, name));
-         CREATE TABLE settings (
-             scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
-             PRIMARY KEY (scope, key));",
-    ),
-    M::up(crate::sqlite_audit::MIGRATION),
-];
+use zeroize::Zeroizing;
 
 #[derive(Clone)]
 pub struct SqliteDb {
     conn: Arc<Mutex<Connection>>,
 }
 
+/// The statement that keys a connection with a raw 32-byte key.
+fn key_pragma(key: &[u8; 32]) -> Zeroizing<String> {
+    Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", hex::encode(key)))
+}
+
+const PLAIN_SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
 impl SqliteDb {
-    pub fn open(path: &Path) -> DbResult<Self> {
-        let mut conn = Connection::open(path)?;
+    /// Opens (or creates) the database at `path` under `key`. A database from before the hub
+    /// encrypted its data is encrypted in place first.
+    pub fn open(path: &Path, key: &[u8; 32]) -> HubResult<Self> {
+        if is_plain_sqlite(path) {
+            encrypt_in_place(path, key)?;
+        }
+        let mut conn = Self::keyed(path, key)?;
+        // The key is checked on the first read: a wrong one fails here, not later.
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
+            .map_err(|_| {
+                HubError::Keys(format!(
+                    "{} does not open with this hub's storage key; put back the key folder that belongs to it / 数据库{}无法用本中心的存储密钥打开",
+                    path.display(),
+                    path.display()
+                ))
+            })?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
         )?;
-        Migrations::from_slice(MIGRATIONS)
-            .to_latest(&mut conn)
-            .map_err(|e| DbError::Task(format!("schema migration: {e}")))?;
+        migrate(&mut conn)?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
         })
     }
 
+    /// A database that does not exist yet, or one written before the hub encrypted its data,
+    /// takes a new storage key; any other needs the one it was made with.
+    pub fn needs_new_key(path: &Path) -> bool {
+        !path.exists() || is_plain_sqlite(path)
+    }
+
+    fn keyed(path: &Path, key: &[u8; 32]) -> HubResult<Connection> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+        conn.execute_batch(&key_pragma(key))?;
+        Ok(conn)
+    }
+
+    /// Copies the open database into a new encrypted file under the same key, through SQLite's
+    /// online backup: consistent while the hub keeps writing.
+    pub async fn backup_to(&self, dest: &Path, key: &[u8; 32]) -> HubResult<()> {
+        let (dest, key) = (dest.to_path_buf(), *key);
+        self.call(move |c| {
+            let mut copy = Self::keyed(&dest, &key)?;
+            {
+                let backup = rusqlite::backup::Backup::new(c, &mut copy)?;
+                backup.run_to_completion(256, std::time::Duration::ZERO, None)?;
+            }
+            let check: String = copy.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+            if check != "ok" {
+                return Err(HubError::internal(format!("backup copy: {check}")));
+            }
+            Ok(())
+        })
+        .await
+    }
+
     /// Runs blocking SQLite work off the async executor, one request at a time: SQLite has one
     /// writer anyway, and this makes every read-check-write below atomic.
-    pub(crate) async fn call<T, F>(&self, f: F) -> DbResult<T>
+    pub(crate) async fn call<T, F>(&self, f: F) -> HubResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> DbResult<T> + Send + 'static,
+        F: FnOnce(&mut Connection) -> HubResult<T> + Send + 'static,
     {
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
             let mut guard = conn
                 .lock()
-                .map_err(|_| DbError::Task("SQLite connection poisoned".into()))?;
+                .map_err(|_| HubError::internal("SQLite connection poisoned"))?;
             f(&mut guard)
         })
         .await
-        .map_err(|e| DbError::Task(e.to_string()))?
+        .map_err(HubError::internal)?
     }
+}
+
+fn is_plain_sqlite(path: &Path) -> bool {
+    use std::io::Read;
+    let mut header = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut header))
+        .is_ok_and(|()| &header == PLAIN_SQLITE_HEADER)
+}
+
+/// Encrypts a database written before the hub encrypted its data: exported into a keyed copy,
+/// which then replaces the plain file.
+fn encrypt_in_place(path: &Path, key: &[u8; 32]) -> HubResult<()> {
+    let encrypted = path.with_extension("db.encrypting");
+    let _ = std::fs::remove_file(&encrypted);
+    {
+        let plain = Connection::open(path)?;
+        plain.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        plain.execute(
+            "ATTACH DATABASE ?1 AS encrypted KEY ?2",
+            params![
+                encrypted.to_string_lossy(),
+                format!("x'{}'", hex::encode(key))
+            ],
+        )?;
+        plain.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
+        // The export leaves the schema version behind; the migrations need it.
+        let version: i32 = plain.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        plain.execute_batch(&format!("PRAGMA encrypted.user_version = {version};"))?;
+        plain.execute_batch("DETACH DATABASE encrypted;")?;
+    }
+    std::fs::rename(&encrypted, path).map_err(HubError::internal)?;
+    for stale in ["db-wal", "db-shm"] {
+        let _ = std::fs::remove_file(path.with_extension(stale));
+    }
+    tracing::info!(database = %path.display(), "encrypted the hub database in place");
+    Ok(())
+}
+
+/// Applies the migration files not yet applied, in one transaction. Databases migrated by the
+/// earlier runner (SQLite's `user_version`) are taken up where it stopped.
+fn migrate(conn: &mut Connection) -> HubResult<()> {
+    use crate::migrations::{APPLIED, LEDGER, SQLITE, pending};
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let fresh_ledger: bool = tx.query_row(
+        "SELECT count(*) = 0 FROM sqlite_master WHERE name = 'schema_migrations'",
+        [],
+        |r| r.get(0),
+    )?;
+    tx.execute_batch(LEDGER)?;
+    if fresh_ledger {
+        let earlier: i32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        for version in 1..=earlier {
+            tx.execute(
+                "INSERT INTO schema_migrations (version) VALUES (?1)",
+                [version],
+            )?;
+        }
+    }
+    let applied: i32 = tx.query_row(APPLIED, [], |r| r.get(0))?;
+    for step in pending(SQLITE, applied) {
+        tx.execute_batch(step.sql)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version) VALUES (?1)",
+            [step.version],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
 }
 
 fn device_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
@@ -101,27 +193,35 @@ const DEVICE_COLUMNS: &str =
     "id, township, serial, public_key, user_name, label, revoked, enrolled_at";
 
 impl HubDb for SqliteDb {
-    async fn ping(&self) -> DbResult<()> {
+    async fn ping(&self) -> HubResult<()> {
         self.call(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?))
             .await
     }
 
-    async fn add_township(&self, code: &str, name: &str) -> DbResult<()> {
-        let (code, name) = (code.to_string(), name.to_string());
-        self.call(move |c| {
-            let added = c.execute(
-                "INSERT INTO townships (code, name) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-                params![code, name],
+    async fn database_bytes(&self) -> HubResult<u64> {
+        self.call(|c| {
+            let bytes: i64 = c.query_row(
+                "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+                [],
+                |r| r.get(0),
             )?;
-            if added == 0 {
-                return Err(DbError::TownshipExists(code));
-            }
-            Ok(())
+            Ok(u64::try_from(bytes).unwrap_or(0))
         })
         .await
     }
 
-    async fn township(&self, code: &str) -> DbResult<Option<Township>> {
+    async fn add_township(&self, code: &str, name: &str) -> HubResult<bool> {
+        let (code, name) = (code.to_string(), name.to_string());
+        self.call(move |c| {
+            Ok(c.execute(
+                "INSERT INTO townships (code, name) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                params![code, name],
+            )? == 1)
+        })
+        .await
+    }
+
+    async fn township(&self, code: &str) -> HubResult<Option<Township>> {
         let code = code.to_string();
         self.call(move |c| {
             Ok(c.query_row(
@@ -144,17 +244,9 @@ impl HubDb for SqliteDb {
         township: &str,
         code_hash: &str,
         expires_at: i64,
-    ) -> DbResult<()> {
+    ) -> HubResult<()> {
         let (township, code_hash) = (township.to_string(), code_hash.to_string());
         self.call(move |c| {
-            let exists: bool = c.query_row(
-                "SELECT count(*) > 0 FROM townships WHERE code = ?1",
-                [&township],
-                |r| r.get(0),
-            )?;
-            if !exists {
-                return Err(DbError::NoTownship(township));
-            }
             c.execute(
                 "INSERT INTO enroll_codes (code_hash, township, expires_at) VALUES (?1, ?2, ?3)",
                 params![code_hash, township, expires_at],
@@ -164,33 +256,80 @@ impl HubDb for SqliteDb {
         .await
     }
 
+    async fn enroll_code(&self, code_hash: &str) -> HubResult<Option<EnrollCode>> {
+        let code_hash = code_hash.to_string();
+        self.call(move |c| {
+            Ok(c.query_row(
+                "SELECT township, expires_at, used_by IS NOT NULL, failures FROM enroll_codes
+                 WHERE code_hash = ?1",
+                [code_hash],
+                |r| {
+                    Ok(EnrollCode {
+                        township: r.get(0)?,
+                        expires_at: r.get(1)?,
+                        used: r.get(2)?,
+                        failures: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+        })
+        .await
+    }
+
+    async fn count_code_failure(&self, code_hash: &str) -> HubResult<u32> {
+        let code_hash = code_hash.to_string();
+        self.call(move |c| {
+            Ok(c.query_row(
+                "UPDATE enroll_codes SET failures = failures + 1 WHERE code_hash = ?1
+                 RETURNING failures",
+                [code_hash],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(0))
+        })
+        .await
+    }
+
+    async fn burn_enroll_code(&self, code_hash: &str) -> HubResult<()> {
+        let code_hash = code_hash.to_string();
+        self.call(move |c| {
+            c.execute(
+                "UPDATE enroll_codes SET used_by = 'burned' WHERE code_hash = ?1 AND used_by IS NULL",
+                [code_hash],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn redeem_enroll_code(
         &self,
         code_hash: &str,
-        now: i64,
         device: NewDevice,
-    ) -> DbResult<Option<Device>> {
+        max_serial: u32,
+    ) -> HubResult<Redeemed> {
         let code_hash = code_hash.to_string();
         self.call(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let township: Option<String> = tx
                 .query_row(
-                    "SELECT township FROM enroll_codes
-                     WHERE code_hash = ?1 AND used_by IS NULL AND expires_at > ?2",
-                    params![code_hash, now],
+                    "SELECT township FROM enroll_codes WHERE code_hash = ?1 AND used_by IS NULL",
+                    [&code_hash],
                     |r| r.get(0),
                 )
                 .optional()?;
             let Some(township) = township else {
-                return Ok(None);
+                return Ok(Redeemed::CodeGone);
             };
             let serial: u32 = tx.query_row(
                 "SELECT coalesce(max(serial), 0) + 1 FROM devices WHERE township = ?1",
                 [&township],
                 |r| r.get(0),
             )?;
-            if serial > tongban_domain::case::MAX_DEVICE_SERIAL {
-                return Err(DbError::SerialsExhausted(township));
+            if serial > max_serial {
+                return Ok(Redeemed::NoSerial);
             }
             tx.execute(
                 "INSERT INTO devices (id, township, serial, public_key, user_name, label, enrolled_at)
@@ -202,7 +341,7 @@ impl HubDb for SqliteDb {
                 params![device.id, code_hash],
             )?;
             tx.commit()?;
-            Ok(Some(Device {
+            Ok(Redeemed::Enrolled(Device {
                 id: device.id,
                 township,
                 serial,
@@ -216,32 +355,10 @@ impl HubDb for SqliteDb {
         .await
     }
 
-    async fn enroll_code_township(&self, code_hash: &str, now: i64) -> DbResult<Option<String>> {
-        let code_hash = code_hash.to_string();
-        self.call(move |c| {
-            Ok(c.query_row(
-                "SELECT township FROM enroll_codes
-                 WHERE code_hash = ?1 AND used_by IS NULL AND expires_at > ?2",
-                params![code_hash, now],
-                |r| r.get(0),
-            )
-            .optional()?)
-        })
-        .await
-    }
-
-    async fn add_user(&self, township: &str, user: HubUser) -> DbResult<()> {
+    async fn add_user(&self, township: &str, user: HubUser) -> HubResult<bool> {
         let township = township.to_string();
         self.call(move |c| {
-            let exists: bool = c.query_row(
-                "SELECT count(*) > 0 FROM townships WHERE code = ?1",
-                [&township],
-                |r| r.get(0),
-            )?;
-            if !exists {
-                return Err(DbError::NoTownship(township));
-            }
-            let added = c.execute(
+            Ok(c.execute(
                 "INSERT INTO users (township, name, role, password_hash, totp_secret, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
                 params![
@@ -252,16 +369,12 @@ impl HubDb for SqliteDb {
                     user.totp_secret,
                     user.created_at
                 ],
-            )?;
-            if added == 0 {
-                return Err(DbError::UserExists(township, user.name));
-            }
-            Ok(())
+            )? == 1)
         })
         .await
     }
 
-    async fn users(&self, township: &str) -> DbResult<Vec<HubUser>> {
+    async fn users(&self, township: &str) -> HubResult<Vec<HubUser>> {
         let township = township.to_string();
         self.call(move |c| {
             let mut stmt = c.prepare(
@@ -282,7 +395,28 @@ impl HubDb for SqliteDb {
         .await
     }
 
-    async fn setting(&self, scope: &str, key: &str) -> DbResult<Option<String>> {
+    async fn set_totp_secret(
+        &self,
+        township: &str,
+        name: &str,
+        secret: Option<&str>,
+    ) -> HubResult<()> {
+        let (township, name, secret) = (
+            township.to_string(),
+            name.to_string(),
+            secret.map(str::to_string),
+        );
+        self.call(move |c| {
+            c.execute(
+                "UPDATE users SET totp_secret = ?3 WHERE township = ?1 AND name = ?2",
+                params![township, name, secret],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn setting(&self, scope: &str, key: &str) -> HubResult<Option<String>> {
         let (scope, key) = (scope.to_string(), key.to_string());
         self.call(move |c| {
             Ok(c.query_row(
@@ -295,7 +429,7 @@ impl HubDb for SqliteDb {
         .await
     }
 
-    async fn put_setting(&self, scope: &str, key: &str, value: &str) -> DbResult<()> {
+    async fn put_setting(&self, scope: &str, key: &str, value: &str) -> HubResult<()> {
         let (scope, key, value) = (scope.to_string(), key.to_string(), value.to_string());
         self.call(move |c| {
             c.execute(
@@ -308,7 +442,19 @@ impl HubDb for SqliteDb {
         .await
     }
 
-    async fn device(&self, id: &str) -> DbResult<Option<Device>> {
+    async fn delete_setting(&self, scope: &str, key: &str) -> HubResult<()> {
+        let (scope, key) = (scope.to_string(), key.to_string());
+        self.call(move |c| {
+            c.execute(
+                "DELETE FROM settings WHERE scope = ?1 AND key = ?2",
+                params![scope, key],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn device(&self, id: &str) -> HubResult<Option<Device>> {
         let id = id.to_string();
         self.call(move |c| {
             Ok(c.query_row(
@@ -321,7 +467,7 @@ impl HubDb for SqliteDb {
         .await
     }
 
-    async fn devices(&self, township: &str) -> DbResult<Vec<Device>> {
+    async fn devices(&self, township: &str) -> HubResult<Vec<Device>> {
         let township = township.to_string();
         self.call(move |c| {
             let mut stmt = c.prepare(&format!(
@@ -333,7 +479,7 @@ impl HubDb for SqliteDb {
         .await
     }
 
-    async fn revoke_device(&self, id: &str) -> DbResult<bool> {
+    async fn revoke_device(&self, id: &str) -> HubResult<bool> {
         let id = id.to_string();
         self.call(move |c| Ok(c.execute("UPDATE devices SET revoked = 1 WHERE id = ?1", [id])? > 0))
             .await
@@ -345,7 +491,7 @@ impl HubDb for SqliteDb {
         nonce: &str,
         expires_at: i64,
         now: i64,
-    ) -> DbResult<bool> {
+    ) -> HubResult<bool> {
         let (device, nonce) = (device.to_string(), nonce.to_string());
         self.call(move |c| {
             c.execute("DELETE FROM nonces WHERE expires_at < ?1", [now])?;
@@ -359,7 +505,7 @@ impl HubDb for SqliteDb {
         .await
     }
 
-    async fn doc(&self, township: &str, doc_id: &str) -> DbResult<Option<StoredDoc>> {
+    async fn doc(&self, township: &str, doc_id: &str) -> HubResult<Option<StoredDoc>> {
         let (township, doc_id) = (township.to_string(), doc_id.to_string());
         self.call(move |c| {
             Ok(c.query_row(
@@ -377,11 +523,33 @@ impl HubDb for SqliteDb {
         .await
     }
 
+    async fn doc_keys(&self) -> HubResult<Vec<(String, String)>> {
+        self.call(|c| {
+            let mut stmt =
+                c.prepare("SELECT township, doc_id FROM docs ORDER BY township, doc_id")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn reseal_doc(&self, township: &str, doc_id: &str, bytes: Vec<u8>) -> HubResult<()> {
+        let (township, doc_id) = (township.to_string(), doc_id.to_string());
+        self.call(move |c| {
+            c.execute(
+                "UPDATE docs SET bytes = ?3 WHERE township = ?1 AND doc_id = ?2",
+                params![township, doc_id, bytes],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn digests(
         &self,
         township: &str,
         doc_ids: &[String],
-    ) -> DbResult<HashMap<String, String>> {
+    ) -> HubResult<HashMap<String, String>> {
         let (township, doc_ids) = (township.to_string(), doc_ids.to_vec());
         self.call(move |c| {
             let mut stmt =
@@ -400,7 +568,7 @@ impl HubDb for SqliteDb {
         .await
     }
 
-    async fn changed_since(&self, township: &str, cursor: u64) -> DbResult<(Vec<DocDigest>, u64)> {
+    async fn changed_since(&self, township: &str, from: u64) -> HubResult<(Vec<DocDigest>, u64)> {
         let township = township.to_string();
         self.call(move |c| {
             let tx = c.transaction()?;
@@ -412,22 +580,19 @@ impl HubDb for SqliteDb {
                 )
                 .optional()?
                 .unwrap_or(0);
-            // A cursor beyond the feed means the hub was restored from an older copy: start over.
-            let from = if cursor > head as u64 {
-                0
-            } else {
-                cursor as i64
-            };
             let docs = {
                 let mut stmt = tx.prepare(
                     "SELECT doc_id, digest FROM docs WHERE township = ?1 AND seq > ?2 ORDER BY seq",
                 )?;
-                let rows = stmt.query_map(params![township, from], |r| {
-                    Ok(DocDigest {
-                        doc_id: r.get(0)?,
-                        digest: r.get(1)?,
-                    })
-                })?;
+                let rows = stmt.query_map(
+                    params![township, i64::try_from(from).unwrap_or(i64::MAX)],
+                    |r| {
+                        Ok(DocDigest {
+                            doc_id: r.get(0)?,
+                            digest: r.get(1)?,
+                        })
+                    },
+                )?;
                 rows.collect::<Result<Vec<_>, _>>()?
             };
             Ok((docs, head as u64))
@@ -435,7 +600,7 @@ impl HubDb for SqliteDb {
         .await
     }
 
-    async fn sync_state(&self, device: &str, doc_id: &str) -> DbResult<Option<Vec<u8>>> {
+    async fn sync_state(&self, device: &str, doc_id: &str) -> HubResult<Option<Vec<u8>>> {
         let (device, doc_id) = (device.to_string(), doc_id.to_string());
         self.call(move |c| {
             Ok(c.query_row(
@@ -453,7 +618,7 @@ impl HubDb for SqliteDb {
         township: &str,
         device: &str,
         docs: Vec<SyncedDoc>,
-    ) -> DbResult<Vec<String>> {
+    ) -> HubResult<Vec<String>> {
         let (township, device) = (township.to_string(), device.to_string());
         self.call(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -505,6 +670,12 @@ fn store_doc(
            version = docs.version + 1, seq = excluded.seq",
         params![township, doc_id, write.bytes, write.digest, seq],
     )?;
+    for sha256 in &write.pages {
+        tx.execute(
+            "INSERT INTO case_pages (township, sha256) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            [township, sha256.as_str()],
+        )?;
+    }
     Ok(true)
 }
 

@@ -1,21 +1,12 @@
 //! The audit log in the embedded store.
 
 use crate::audit_db::{AuditDb, LogEntry, NewLogEntry};
-use crate::db::DbResult;
+use crate::db::HubResult;
 use crate::sqlite::SqliteDb;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-pub(crate) const MIGRATION: &str = "
-    CREATE TABLE audit_log (
-        township TEXT NOT NULL, position INTEGER NOT NULL, device_id TEXT NOT NULL,
-        seq INTEGER NOT NULL, hash BLOB NOT NULL, bytes BLOB NOT NULL, signature BLOB NOT NULL,
-        PRIMARY KEY (township, position), UNIQUE (device_id, seq));
-    CREATE TABLE audit_checkpoints (
-        township TEXT NOT NULL, size INTEGER NOT NULL, checkpoint TEXT NOT NULL,
-        PRIMARY KEY (township, size));";
-
 impl AuditDb for SqliteDb {
-    async fn audit_head(&self, device: &str) -> DbResult<Option<(u64, Vec<u8>)>> {
+    async fn audit_head(&self, device: &str) -> HubResult<Option<(u64, Vec<u8>)>> {
         let device = device.to_string();
         self.call(move |c| {
             Ok(c.query_row(
@@ -29,7 +20,7 @@ impl AuditDb for SqliteDb {
         .await
     }
 
-    async fn audit_event_at(&self, device: &str, seq: u64) -> DbResult<Option<(u64, Vec<u8>)>> {
+    async fn audit_event_at(&self, device: &str, seq: u64) -> HubResult<Option<(u64, Vec<u8>)>> {
         let device = device.to_string();
         self.call(move |c| {
             Ok(c.query_row(
@@ -48,7 +39,7 @@ impl AuditDb for SqliteDb {
         device: &str,
         expected_count: u64,
         entries: Vec<NewLogEntry>,
-    ) -> DbResult<Option<Vec<u64>>> {
+    ) -> HubResult<Option<Vec<u64>>> {
         let (township, device) = (township.to_string(), device.to_string());
         self.call(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -89,7 +80,7 @@ impl AuditDb for SqliteDb {
         .await
     }
 
-    async fn audit_leaves(&self, township: &str, from: u64) -> DbResult<Vec<Vec<u8>>> {
+    async fn audit_leaves(&self, township: &str, from: u64) -> HubResult<Vec<Vec<u8>>> {
         let township = township.to_string();
         self.call(move |c| {
             let mut stmt = c.prepare(
@@ -107,7 +98,7 @@ impl AuditDb for SqliteDb {
         township: &str,
         from: u64,
         limit: u32,
-    ) -> DbResult<Vec<LogEntry>> {
+    ) -> HubResult<Vec<LogEntry>> {
         let township = township.to_string();
         self.call(move |c| {
             let mut stmt = c.prepare(
@@ -132,7 +123,7 @@ impl AuditDb for SqliteDb {
         township: &str,
         size: u64,
         checkpoint: &str,
-    ) -> DbResult<()> {
+    ) -> HubResult<()> {
         let (township, checkpoint) = (township.to_string(), checkpoint.to_string());
         self.call(move |c| {
             c.execute(
@@ -145,7 +136,7 @@ impl AuditDb for SqliteDb {
         .await
     }
 
-    async fn audit_checkpoints(&self, township: &str) -> DbResult<Vec<String>> {
+    async fn audit_checkpoints(&self, township: &str) -> HubResult<Vec<String>> {
         let township = township.to_string();
         self.call(move |c| {
             let mut stmt = c.prepare(
@@ -157,10 +148,46 @@ impl AuditDb for SqliteDb {
         .await
     }
 
-    async fn township_codes(&self) -> DbResult<Vec<String>> {
+    async fn township_codes(&self) -> HubResult<Vec<String>> {
         self.call(|c| {
             let mut stmt = c.prepare("SELECT code FROM townships ORDER BY code")?;
             let rows = stmt.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn put_witnessed(
+        &self,
+        township: &str,
+        device: &str,
+        size: u64,
+        checkpoint: &str,
+    ) -> HubResult<()> {
+        let (township, device, checkpoint) = (
+            township.to_string(),
+            device.to_string(),
+            checkpoint.to_string(),
+        );
+        self.call(move |c| {
+            c.execute(
+                "INSERT INTO witnessed_checkpoints (township, size, device_id, checkpoint)
+                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                params![township, size as i64, device, checkpoint],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn witnessed(&self, township: &str) -> HubResult<Vec<String>> {
+        let township = township.to_string();
+        self.call(move |c| {
+            let mut stmt = c.prepare(
+                "SELECT checkpoint FROM witnessed_checkpoints WHERE township = ?1
+                 ORDER BY size, device_id",
+            )?;
+            let rows = stmt.query_map([township], |r| r.get(0))?;
             Ok(rows.collect::<Result<_, _>>()?)
         })
         .await

@@ -89,6 +89,8 @@ fn desk(dir: &std::path::Path) -> Store {
         township_name: "檀圩镇".into(),
         user: "李明".into(),
         hub_audit_key: hex::encode([0u8; 32]),
+        hub_key: "TEST".into(),
+        hub_certificate: Vec::new(),
     };
     store
         .record_enrollment(&enrollment, &SecretKey::random().unwrap(), &directory)

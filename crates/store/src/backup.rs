@@ -112,9 +112,7 @@ impl Profile {
     /// Restores a backup into this (empty) profile folder with the recovery passphrase, and
     /// puts a fresh key into this machine's keyring.
     pub fn restore(&self, from: &Path, passphrase: &str) -> Result<Store, StoreError> {
-        if self.exists() {
-            return Err(StoreError::ProfileExists(self.dir().to_path_buf()));
-        }
+        self.check_creatable()?;
         let mut file = fs::File::open(from)?;
         let not_ours = || StoreError::NotABackup(from.to_path_buf());
         let mut magic = vec![0u8; MAGIC.len()];

@@ -12,6 +12,10 @@ pub enum StoreError {
     #[error("{0} already holds a profile; refusing to overwrite it / {0} 已有档案，拒绝覆盖")]
     ProfileExists(PathBuf),
     #[error(
+        "{0} holds other files; a desk's profile goes into an empty folder (or one that does not exist yet) / {0} 中已有其他文件，档案只能建在空目录中"
+    )]
+    FolderNotEmpty(PathBuf),
+    #[error(
         "the case database of this profile is missing but its key file is present; refusing to create an empty one. Restore the database from a backup / 档案的数据库文件丢失（密钥文件仍在），拒绝新建空库，请从备份恢复"
     )]
     DatabaseMissing,
@@ -63,6 +67,10 @@ pub enum StoreError {
     NoSuchCase(String),
     #[error("this desk is not enrolled / 本机尚未登记")]
     NotEnrolled,
+    #[error(
+        "this desk was enrolled before desks pinned the hub's key; enrol it again with a new code / 本机登记时尚未固定中心密钥，请用新的登记码重新登记"
+    )]
+    NoHubKey,
     #[error("the system random generator failed: {0} / 系统随机数生成失败：{0}")]
     Random(String),
     #[error(transparent)]

@@ -18,7 +18,7 @@ pub mod keys;
 mod pages;
 #[cfg(test)]
 mod pages_tests;
-mod profile;
+pub mod profile;
 mod rejoin;
 mod retention;
 #[cfg(test)]
@@ -40,7 +40,7 @@ pub use error::StoreError;
 pub use pages::{CasePage, PendingBlob};
 pub use profile::Profile;
 pub use retention::{RETENTION_DAYS, RetentionError};
-pub use store::{Enrollment, Store};
+pub use store::{Enrollment, NextHubKey, Store};
 pub use tongban_domain::desk::CaseSummary;
 
 /// Hashes a user's password for storage (Argon2id, PHC string with its own salt and parameters).

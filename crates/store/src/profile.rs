@@ -12,6 +12,21 @@ use std::path::{Path, PathBuf};
 
 const KEY_FILE: &str = "profile.json";
 const DATABASE: &str = "cases.db";
+/// Where the desktop writes printed documents, in the profile folder.
+pub const PRINTS: &str = "prints";
+/// Where scanners drop files unless configured elsewhere, and where filed scans move to.
+pub const SCANNER_INBOX: &str = "scanner-inbox";
+pub const FILED_SCANS: &str = "attached";
+
+/// The files a profile is made of; a wipe removes these and nothing else of the folder.
+const OWN_FILES: [&str; 6] = [
+    KEY_FILE,
+    "profile.json.tmp",
+    DATABASE,
+    "cases.db-wal",
+    "cases.db-shm",
+    "cases.db-journal",
+];
 pub(crate) const FORMAT: u32 = 1;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -48,12 +63,24 @@ impl Profile {
         self.key_file_path().exists() || self.database_path().exists()
     }
 
-    /// Creates a new profile: a fresh data key, wrapped in the keyring and by the passphrase.
-    pub fn create(&self, recovery_passphrase: &str) -> Result<Store, StoreError> {
-        keys::check_passphrase(recovery_passphrase)?;
+    /// A new profile goes only where nothing is: no profile, and no one else's files that a
+    /// later wipe could be asked to touch.
+    pub fn check_creatable(&self) -> Result<(), StoreError> {
         if self.exists() {
             return Err(StoreError::ProfileExists(self.dir.clone()));
         }
+        match fs::read_dir(&self.dir).map(|mut entries| entries.next().is_some()) {
+            Ok(true) => Err(StoreError::FolderNotEmpty(self.dir.clone())),
+            Ok(false) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Creates a new profile: a fresh data key, wrapped in the keyring and by the passphrase.
+    pub fn create(&self, recovery_passphrase: &str) -> Result<Store, StoreError> {
+        keys::check_passphrase(recovery_passphrase)?;
+        self.check_creatable()?;
         fs::create_dir_all(&self.dir)?;
         let profile_id = hex::encode(SecretKey::random()?.expose().get(..16).unwrap_or_default());
         let data_key = SecretKey::random()?;
@@ -126,18 +153,40 @@ impl Profile {
         Ok(store)
     }
 
-    /// Deletes everything of this profile on this machine: the keyring entry, the database,
-    /// the key file and the folder with its scans and prints. For a device the hub revoked.
+    /// Deletes what this profile made on this machine: the keyring entries, the database, the
+    /// key file, the printed documents and the scans it filed; then the folders, if nothing
+    /// else is in them. Anything else in or above the folder stays. For a device the hub
+    /// revoked, on the hub's signed word.
     pub fn wipe(&self) -> Result<(), StoreError> {
         if let Ok(key_file) = self.read_key_file() {
             KeyringSlot::for_profile(&key_file.profile_id)?.delete()?;
             Witness::for_profile(&key_file.profile_id)?.delete()?;
         }
-        match fs::remove_dir_all(&self.dir) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(e.into()),
+        let gone = |result: std::io::Result<()>| match result {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        };
+        // Database last: a wipe cut short leaves a profile that still refuses to open.
+        for name in OWN_FILES.iter().rev() {
+            gone(fs::remove_file(self.dir.join(name)))?;
         }
+        let prints = self.dir.join(PRINTS);
+        remove_matching(&prints, is_printed_document)?;
+        let filed = self.dir.join(SCANNER_INBOX).join(FILED_SCANS);
+        remove_matching(&filed, |_| true)?;
+        for dir in [
+            filed,
+            self.dir.join(SCANNER_INBOX),
+            prints,
+            self.dir.clone(),
+        ] {
+            // Only an empty folder goes: whatever someone else put there is kept.
+            match fs::remove_dir(&dir) {
+                Err(e) if e.kind() == std::io::ErrorKind::DirectoryNotEmpty => {}
+                other => gone(other)?,
+            }
+        }
+        Ok(())
     }
 
     /// Removes this profile's keyring entry (as when a keyring is reset or the desk moves).
@@ -200,4 +249,28 @@ impl Profile {
         fs::File::open(&self.dir)?.sync_all()?;
         Ok(())
     }
+}
+
+/// A document the desk printed: `<case number>-<kind>.pdf`.
+fn is_printed_document(name: &str) -> bool {
+    name.strip_suffix(".pdf")
+        .and_then(|stem| stem.rsplit_once('-'))
+        .is_some_and(|(number, _)| tongban_domain::CaseNumber::parse(number).is_ok())
+}
+
+/// Removes the plain files of `dir` whose names are `mine` (nothing if `dir` is absent).
+fn remove_matching(dir: &Path, mine: impl Fn(&str) -> bool) -> std::io::Result<()> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name();
+        if entry.file_type()?.is_file() && name.to_str().is_some_and(&mine) {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
 }

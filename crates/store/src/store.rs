@@ -95,6 +95,17 @@ pub struct Enrollment {
     pub user: String,
     /// The hub's key for audit checkpoints (hex Ed25519).
     pub hub_audit_key: String,
+    /// The fingerprint of the hub's TLS key, pinned at enrolment from the enrolment code.
+    pub hub_key: String,
+    /// The hub's certificate (DER): its key signs the hub's statements to this desk.
+    pub hub_certificate: Vec<u8>,
+}
+
+/// A key the hub announced, under its current one, as the key it will present next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NextHubKey {
+    pub fingerprint: String,
+    pub certificate: Vec<u8>,
 }
 
 /// The statement that keys a SQLCipher connection. It takes the raw key as a blob literal in
@@ -247,6 +258,8 @@ impl Store {
             ("township_name", enrollment.township_name.as_bytes()),
             ("user", enrollment.user.as_bytes()),
             ("hub_audit_key", enrollment.hub_audit_key.as_bytes()),
+            ("hub_key", enrollment.hub_key.as_bytes()),
+            ("hub_certificate", &enrollment.hub_certificate),
             ("device_key", device_key.expose()),
         ] {
             Self::put_setting(&tx, key, value)?;
@@ -281,7 +294,52 @@ impl Store {
             township_name: text("township_name")?,
             user: text("user")?,
             hub_audit_key: text("hub_audit_key")?,
+            // Desks enrolled before the hub's key was pinned must enrol again.
+            hub_key: self.setting_text("hub_key")?.ok_or(StoreError::NoHubKey)?,
+            hub_certificate: self
+                .setting("hub_certificate")?
+                .ok_or(StoreError::NoHubKey)?,
         })
+    }
+
+    /// Remembers the key the hub announced as its next one (accepted from now on as well).
+    pub fn set_next_hub_key(&mut self, next: &NextHubKey) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        Self::put_setting(&tx, "hub_next_key", next.fingerprint.as_bytes())?;
+        Self::put_setting(&tx, "hub_next_certificate", &next.certificate)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn next_hub_key(&self) -> Result<Option<NextHubKey>, StoreError> {
+        Ok(
+            match (
+                self.setting_text("hub_next_key")?,
+                self.setting("hub_next_certificate")?,
+            ) {
+                (Some(fingerprint), Some(certificate)) => Some(NextHubKey {
+                    fingerprint,
+                    certificate,
+                }),
+                _ => None,
+            },
+        )
+    }
+
+    /// The hub now presents the announced key: it becomes the one pinned, the old one goes.
+    pub fn promote_next_hub_key(&mut self) -> Result<(), StoreError> {
+        let Some(next) = self.next_hub_key()? else {
+            return Ok(());
+        };
+        let tx = self.conn.transaction()?;
+        Self::put_setting(&tx, "hub_key", next.fingerprint.as_bytes())?;
+        Self::put_setting(&tx, "hub_certificate", &next.certificate)?;
+        tx.execute(
+            "DELETE FROM settings WHERE key IN ('hub_next_key', 'hub_next_certificate')",
+            [],
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 
     pub fn set_hub_url(&mut self, url: &str) -> Result<(), StoreError> {

@@ -58,6 +58,8 @@ pub fn desk(dir: &std::path::Path, policy: SecurityPolicy) -> Store {
         township_name: "檀圩镇".into(),
         user: "李明".into(),
         hub_audit_key: hex::encode([0u8; 32]),
+        hub_key: "TEST".into(),
+        hub_certificate: Vec::new(),
     };
     store
         .record_enrollment(

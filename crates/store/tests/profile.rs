@@ -24,6 +24,8 @@ fn enrolled(dir: &Path) -> Profile {
         township_name: "檀圩镇".into(),
         user: "李明".into(),
         hub_audit_key: "00".repeat(32),
+        hub_key: "TEST".into(),
+        hub_certificate: Vec::new(),
     };
     let directory = Directory {
         users: vec![DirectoryUser {

@@ -1,6 +1,7 @@
 //! Request signing. A desk signs method, path, time, a nonce and the body's hash with its
-//! Ed25519 key; the hub checks the signature and the time window, and remembers nonces so a
-//! captured request cannot be replayed.
+//! Ed25519 key; the hub checks the signature and the time window from the headers alone, before
+//! it reads the body, then reads at most the endpoint's cap and checks the body against the
+//! signed hash. It remembers nonces so a captured request cannot be replayed.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -11,6 +12,7 @@ pub const HEADER_DEVICE: &str = "x-tongban-device";
 pub const HEADER_TIMESTAMP: &str = "x-tongban-timestamp";
 pub const HEADER_NONCE: &str = "x-tongban-nonce";
 pub const HEADER_SIGNATURE: &str = "x-tongban-signature";
+pub const HEADER_BODY_HASH: &str = "x-tongban-body-sha256";
 /// How far a desk's clock may drift from the hub's before its requests are refused.
 pub const MAX_SKEW_SECS: i64 = 300;
 
@@ -26,6 +28,8 @@ pub enum AuthError {
         "request time is {0} s away from the hub's clock; set this computer's clock / 请求时间与中心时钟相差{0}秒，请校准本机时间"
     )]
     Skew(i64),
+    #[error("request body does not match its signed hash / 请求体与签名的摘要不符")]
+    BodyMismatch,
 }
 
 /// The headers a signed request carries.
@@ -35,10 +39,16 @@ pub struct SignedHeaders {
     pub timestamp: i64,
     pub nonce: String,
     pub signature: String,
+    /// SHA-256 of the body, hex: signed with the rest, so the hub checks the signature before
+    /// reading the body.
+    pub body_sha256: String,
 }
 
-fn canonical(method: &str, path: &str, timestamp: i64, nonce: &str, body: &[u8]) -> Vec<u8> {
-    let body_hash = hex::encode(Sha256::digest(body));
+pub fn body_hash(body: &[u8]) -> String {
+    hex::encode(Sha256::digest(body))
+}
+
+fn canonical(method: &str, path: &str, timestamp: i64, nonce: &str, body_hash: &str) -> Vec<u8> {
     format!("tongban-request-v1\n{method}\n{path}\n{timestamp}\n{nonce}\n{body_hash}").into_bytes()
 }
 
@@ -51,28 +61,40 @@ pub fn sign_request(
     nonce: &str,
     body: &[u8],
 ) -> SignedHeaders {
-    let signature = key.sign(&canonical(method, path, timestamp, nonce, body));
+    let body_sha256 = body_hash(body);
+    let signature = key.sign(&canonical(method, path, timestamp, nonce, &body_sha256));
     SignedHeaders {
         device: device.to_string(),
         timestamp,
         nonce: nonce.to_string(),
         signature: B64.encode(signature.to_bytes()),
+        body_sha256,
     }
 }
 
+/// Checks the headers of a request: the time window, then the signature over method, path,
+/// time, nonce and the announced body hash. The body itself is checked by [`check_body`] once
+/// read.
 pub fn verify_request(
     key: &VerifyingKey,
     headers: &SignedHeaders,
     method: &str,
     path: &str,
-    body: &[u8],
     now: i64,
 ) -> Result<(), AuthError> {
-    let skew = headers.timestamp - now;
-    if skew.abs() > MAX_SKEW_SECS {
-        return Err(AuthError::Skew(skew));
+    // Any i64 may arrive in the header: compare without overflowing.
+    if headers.timestamp.abs_diff(now) > MAX_SKEW_SECS.unsigned_abs() {
+        return Err(AuthError::Skew(headers.timestamp.saturating_sub(now)));
     }
     if headers.nonce.len() < 16 || headers.nonce.len() > 64 {
+        return Err(AuthError::Malformed);
+    }
+    if headers.body_sha256.len() != 64
+        || !headers
+            .body_sha256
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
         return Err(AuthError::Malformed);
     }
     let bytes = B64
@@ -80,10 +102,25 @@ pub fn verify_request(
         .map_err(|_| AuthError::Malformed)?;
     let signature = Signature::from_slice(&bytes).map_err(|_| AuthError::Malformed)?;
     key.verify(
-        &canonical(method, path, headers.timestamp, &headers.nonce, body),
+        &canonical(
+            method,
+            path,
+            headers.timestamp,
+            &headers.nonce,
+            &headers.body_sha256,
+        ),
         &signature,
     )
     .map_err(|_| AuthError::BadSignature)
+}
+
+/// The body read after the headers verified must be the one they signed.
+pub fn check_body(headers: &SignedHeaders, body: &[u8]) -> Result<(), AuthError> {
+    if body_hash(body) == headers.body_sha256 {
+        Ok(())
+    } else {
+        Err(AuthError::BodyMismatch)
+    }
 }
 
 fn enroll_payload(code: &str, public_key: &str, user: &str) -> Vec<u8> {
@@ -151,22 +188,32 @@ mod tests {
         let public = key.verifying_key();
         let nonce = "00112233445566778899aabbccddeeff";
         let h = sign_request(&key, "dev", "POST", "/v1/x", 1000, nonce, b"body");
+        assert_eq!(verify_request(&public, &h, "POST", "/v1/x", 1010), Ok(()));
+        assert_eq!(check_body(&h, b"body"), Ok(()));
+        assert_eq!(check_body(&h, b"bodY"), Err(AuthError::BodyMismatch));
+        let mut other_body = h.clone();
+        other_body.body_sha256 = body_hash(b"bodY");
         assert_eq!(
-            verify_request(&public, &h, "POST", "/v1/x", b"body", 1010),
-            Ok(())
-        );
-        assert_eq!(
-            verify_request(&public, &h, "POST", "/v1/x", b"bodY", 1010),
+            verify_request(&public, &other_body, "POST", "/v1/x", 1010),
             Err(AuthError::BadSignature)
         );
         assert_eq!(
-            verify_request(&public, &h, "POST", "/v1/y", b"body", 1010),
+            verify_request(&public, &h, "POST", "/v1/y", 1010),
             Err(AuthError::BadSignature)
         );
         assert_eq!(
-            verify_request(&public, &h, "POST", "/v1/x", b"body", 2000),
+            verify_request(&public, &h, "POST", "/v1/x", 2000),
             Err(AuthError::Skew(-1000))
         );
+        // Extreme times are refused as skew, never by overflowing.
+        for (at, now) in [(i64::MIN, i64::MAX), (i64::MAX, i64::MIN), (i64::MIN, 0)] {
+            let mut extreme = h.clone();
+            extreme.timestamp = at;
+            assert!(matches!(
+                verify_request(&public, &extreme, "POST", "/v1/x", now),
+                Err(AuthError::Skew(_))
+            ));
+        }
         let (pk, sig) = sign_enrollment(&key, "CODE", "李明");
         assert!(verify_enrollment("CODE", &pk, "李明", &sig).is_ok());
         assert!(verify_enrollment("CODE", &pk, "王五", &sig).is_err());

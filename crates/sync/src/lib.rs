@@ -1,10 +1,11 @@
-//! Case documents as Automerge CRDTs, the hub's wire protocol and request signing. No I/O:
+//! Case documents as Automerge CRDTs, the hub's endpoints, wire protocol and request signing. No I/O:
 //! the desk's store and HTTP client and the hub's handlers are thin layers around this crate.
 #![forbid(unsafe_code)]
 
 pub mod auth;
 pub mod case_doc;
 pub mod decision;
+pub mod endpoint;
 pub mod peer;
 pub mod totp;
 pub mod wire;

@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use std::io::Read;
 
-/// The largest compressed body either side accepts.
+/// The largest compressed body either side accepts (each endpoint has its own, smaller or equal,
+/// cap on requests: `endpoint`).
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 /// The largest decompressed body either side accepts.
 pub const MAX_DECODED_BYTES: usize = 64 * 1024 * 1024;
@@ -97,6 +98,68 @@ pub struct EnrollResponse {
     pub directory: Directory,
     /// The hub's key for signing audit checkpoints (hex Ed25519).
     pub audit_key: String,
+    /// The hub's TLS certificate (DER). The desk checks it against the fingerprint its
+    /// enrolment code carried and verifies the hub's statements with its key.
+    #[serde(with = "serde_bytes")]
+    pub hub_certificate: Vec<u8>,
+}
+
+/// What the hub states to one device, signed with the hub's key: the only way a desk is made to
+/// delete its data or to trust another key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StatementKind {
+    /// The device was revoked: it must delete its profile.
+    Revoked,
+    /// The hub will present this key from some time on; desks add it to their pins now.
+    NextHubKey {
+        fingerprint: String,
+        #[serde(with = "serde_bytes")]
+        certificate: Vec<u8>,
+    },
+    /// Checkpoints are signed with this key from now on (hex Ed25519).
+    AuditKey { key: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Statement {
+    pub kind: StatementKind,
+    /// The device the statement is for; any other device ignores it.
+    pub device: String,
+    pub township: String,
+    pub issued_at: i64,
+    /// The nonce of the request this statement answers, where it answers one (a revocation),
+    /// so an old statement cannot be played back as a new answer.
+    pub answers_nonce: Option<String>,
+}
+
+/// A statement as CBOR bytes, with the hub key's signature over them (a rustls signature
+/// scheme code and the signature).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedStatement {
+    #[serde(with = "serde_bytes")]
+    pub statement: Vec<u8>,
+    pub scheme: u16,
+    #[serde(with = "serde_bytes")]
+    pub signature: Vec<u8>,
+}
+
+impl Statement {
+    /// The bytes that are signed: a fixed label, so no other signature of the hub's key (a TLS
+    /// handshake's included) can pass for a statement.
+    pub fn signed_bytes(statement: &[u8]) -> Vec<u8> {
+        [b"tongban-hub-statement-v1\0".as_slice(), statement].concat()
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut cbor = Vec::new();
+        // Writing CBOR into a Vec cannot fail for these plain data types.
+        let _ = ciborium::into_writer(self, &mut cbor);
+        cbor
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, WireError> {
+        ciborium::from_reader(bytes).map_err(|e| WireError::Decode(e.to_string()))
+    }
 }
 
 /// A township account as desks need it to sign users in offline.
@@ -147,6 +210,9 @@ pub struct DirectoryRequest {
 pub struct DirectoryResponse {
     /// `None` when the desk's copy is current.
     pub directory: Option<Directory>,
+    /// The hub's statements for this desk (a coming key).
+    #[serde(default)]
+    pub statements: Vec<SignedStatement>,
 }
 
 /// Pages travel in chunks of this size: a cut link costs at most one chunk, and a chunk takes
@@ -225,6 +291,10 @@ pub struct AuditPush {
     /// later events back against; its trail is then shorter than the hub's record by design.
     #[serde(default)]
     pub rejoin: bool,
+    /// The last checkpoint this desk verified, handed back so the hub keeps a witness of every
+    /// size its log has had: a log shortened later, checkpoints and all, no longer matches.
+    #[serde(default)]
+    pub witnessed: Option<tongban_audit::SignedCheckpoint>,
 }
 
 /// How many audit events one push carries at most.
@@ -262,6 +332,23 @@ pub struct AuditReadResponse {
 pub struct ErrorBody {
     pub error: String,
     pub message: String,
+    /// A revocation's signed statement (base64 of its CBOR), without which a desk deletes
+    /// nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
+}
+
+/// CBOR without compression, for values carried inside other formats (a statement in an error
+/// body).
+pub fn encode_plain<T: Serialize>(value: &T) -> Vec<u8> {
+    let mut cbor = Vec::new();
+    // Writing CBOR into a Vec cannot fail for these plain data types.
+    let _ = ciborium::into_writer(value, &mut cbor);
+    cbor
+}
+
+pub fn decode_plain<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, WireError> {
+    ciborium::from_reader(bytes).map_err(|e| WireError::Decode(e.to_string()))
 }
 
 pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {

@@ -1,0 +1,313 @@
+//! The storage contract, one suite for both stores: what each method keeps and reads, and the
+//! atomic steps the services rely on. Runs on an embedded SQLCipher file and, when the test
+//! command started one, on a real PostgreSQL server over TLS.
+#![allow(clippy::unwrap_used)]
+
+use crate::audit_db::NewLogEntry;
+use crate::db::{DocWrite, HubDb, HubUser, NewDevice, Redeemed, SyncedDoc};
+use crate::upload_db::UploadChunk;
+use crate::{PgDb, SqliteDb};
+
+const T: &str = "450721101";
+
+fn device(id: &str) -> NewDevice {
+    NewDevice {
+        id: id.into(),
+        public_key: format!("{id:0>64}"),
+        user: "李明".into(),
+        label: "desk".into(),
+        enrolled_at: 1,
+    }
+}
+
+fn write(bytes: &[u8], expected: Option<i64>, pages: &[&str]) -> Option<DocWrite> {
+    Some(DocWrite {
+        bytes: bytes.to_vec(),
+        digest: hex::encode(bytes),
+        expected,
+        pages: pages.iter().map(|p| p.to_string()).collect(),
+    })
+}
+
+async fn contract<D: HubDb>(db: D) {
+    // Townships and codes.
+    assert!(db.add_township(T, "檀圩镇").await.unwrap());
+    assert!(!db.add_township(T, "again").await.unwrap());
+    assert_eq!(db.township(T).await.unwrap().unwrap().name, "檀圩镇");
+    db.add_enroll_code(T, "code-a", 100).await.unwrap();
+    db.add_enroll_code(T, "code-b", 100).await.unwrap();
+    let code = db.enroll_code("code-a").await.unwrap().unwrap();
+    assert_eq!(
+        (code.township.as_str(), code.used, code.failures),
+        (T, false, 0)
+    );
+    assert_eq!(db.count_code_failure("code-a").await.unwrap(), 1);
+    assert_eq!(db.count_code_failure("code-a").await.unwrap(), 2);
+    assert_eq!(db.count_code_failure("no-such").await.unwrap(), 0);
+    let Redeemed::Enrolled(first) = db
+        .redeem_enroll_code("code-a", device("d1"), 999)
+        .await
+        .unwrap()
+    else {
+        panic!("first redeem");
+    };
+    assert_eq!((first.serial, first.township.as_str()), (1, T));
+    assert_eq!(
+        db.redeem_enroll_code("code-a", device("d2"), 999)
+            .await
+            .unwrap(),
+        Redeemed::CodeGone
+    );
+    assert!(db.enroll_code("code-a").await.unwrap().unwrap().used);
+    assert_eq!(
+        db.redeem_enroll_code("code-b", device("d2"), 1)
+            .await
+            .unwrap(),
+        Redeemed::NoSerial
+    );
+    db.burn_enroll_code("code-b").await.unwrap();
+    assert_eq!(
+        db.redeem_enroll_code("code-b", device("d2"), 999)
+            .await
+            .unwrap(),
+        Redeemed::CodeGone
+    );
+
+    // Accounts, settings, devices, nonces.
+    let user = HubUser {
+        name: "王芳".into(),
+        role: "clerk".into(),
+        password_hash: "h".into(),
+        totp_secret: None,
+        created_at: 1,
+    };
+    assert!(db.add_user(T, user.clone()).await.unwrap());
+    assert!(!db.add_user(T, user).await.unwrap());
+    db.set_totp_secret(T, "王芳", Some("sealed")).await.unwrap();
+    assert_eq!(
+        db.users(T).await.unwrap()[0].totp_secret.as_deref(),
+        Some("sealed")
+    );
+    db.put_setting(T, "k", "v1").await.unwrap();
+    db.put_setting(T, "k", "v2").await.unwrap();
+    assert_eq!(db.setting(T, "k").await.unwrap().as_deref(), Some("v2"));
+    db.delete_setting(T, "k").await.unwrap();
+    assert_eq!(db.setting(T, "k").await.unwrap(), None);
+    assert!(db.revoke_device("d1").await.unwrap());
+    assert!(!db.revoke_device("nope").await.unwrap());
+    assert!(db.device("d1").await.unwrap().unwrap().revoked);
+    assert_eq!(db.devices(T).await.unwrap().len(), 1);
+    assert!(db.remember_nonce("d1", "n1", 100, 10).await.unwrap());
+    assert!(!db.remember_nonce("d1", "n1", 100, 10).await.unwrap());
+    // Expired nonces are forgotten.
+    assert!(db.remember_nonce("d1", "n1", 300, 200).await.unwrap());
+
+    // Documents, the change feed and the pages cases reference.
+    let doc = "450721101-20261121-001-0001";
+    let moved = db
+        .put_synced(
+            T,
+            "d1",
+            vec![SyncedDoc {
+                doc_id: doc.into(),
+                write: write(b"one", None, &["p1"]),
+                state: b"s".to_vec(),
+            }],
+        )
+        .await
+        .unwrap();
+    assert!(moved.is_empty());
+    let stored = db.doc(T, doc).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.bytes.as_slice(), stored.version),
+        (b"one".as_slice(), 1)
+    );
+    // A write expecting an older version is left out, sync state and all.
+    let moved = db
+        .put_synced(
+            T,
+            "d2",
+            vec![SyncedDoc {
+                doc_id: doc.into(),
+                write: write(b"two", None, &[]),
+                state: b"x".to_vec(),
+            }],
+        )
+        .await
+        .unwrap();
+    assert_eq!(moved, [doc.to_string()]);
+    assert_eq!(db.sync_state("d2", doc).await.unwrap(), None);
+    db.put_synced(
+        T,
+        "d1",
+        vec![SyncedDoc {
+            doc_id: doc.into(),
+            write: write(b"two", Some(1), &["p2"]),
+            state: b"t".to_vec(),
+        }],
+    )
+    .await
+    .unwrap();
+    assert_eq!(db.doc(T, doc).await.unwrap().unwrap().version, 2);
+    assert_eq!(db.sync_state("d1", doc).await.unwrap().unwrap(), b"t");
+    let (changed, head) = db.changed_since(T, 0).await.unwrap();
+    assert_eq!((changed.len(), head), (1, 2));
+    let (changed, _) = db.changed_since(T, 2).await.unwrap();
+    assert!(changed.is_empty());
+    assert_eq!(
+        db.digests(T, &[doc.into()]).await.unwrap()[doc],
+        hex::encode(b"two")
+    );
+    assert!(db.page_referenced(T, "p1").await.unwrap());
+    assert!(db.page_referenced(T, "p2").await.unwrap());
+    assert!(!db.page_referenced("450721102", "p1").await.unwrap());
+    db.reseal_doc(T, doc, b"sealed".to_vec()).await.unwrap();
+    let stored = db.doc(T, doc).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.bytes.as_slice(), stored.version),
+        (b"sealed".as_slice(), 2)
+    );
+    assert_eq!(
+        db.doc_keys().await.unwrap(),
+        [(T.to_string(), doc.to_string())]
+    );
+
+    // Uploads in progress and request counts.
+    for index in [0, 1] {
+        db.put_upload_chunk(UploadChunk {
+            township: T.into(),
+            sha256: "p1".into(),
+            index,
+            device: "d1".into(),
+            size: 10,
+            data: vec![index as u8; 5],
+            at: 100,
+        })
+        .await
+        .unwrap();
+    }
+    assert_eq!(db.upload_chunks(T, "p1").await.unwrap(), [0, 1]);
+    assert_eq!(
+        db.upload_chunk(T, "p1", 1).await.unwrap().unwrap(),
+        vec![1; 5]
+    );
+    assert_eq!(db.staged_bytes("d1").await.unwrap(), 10);
+    assert_eq!(db.expire_uploads(100).await.unwrap(), 0);
+    assert_eq!(db.expire_uploads(101).await.unwrap(), 2);
+    assert_eq!(db.staged_bytes("d1").await.unwrap(), 0);
+    assert_eq!(db.count_request("enroll:1.2.3.4", 60).await.unwrap(), 1);
+    assert_eq!(db.count_request("enroll:1.2.3.4", 60).await.unwrap(), 2);
+    assert_eq!(db.count_request("enroll:1.2.3.4", 120).await.unwrap(), 1);
+    db.forget_request_counts(200).await.unwrap();
+    assert_eq!(db.count_request("enroll:1.2.3.4", 120).await.unwrap(), 1);
+
+    // The audit log: appends in order, only from the expected count.
+    let entry = |seq: u64| NewLogEntry {
+        seq,
+        hash: vec![seq as u8; 32],
+        bytes: vec![1],
+        signature: vec![2],
+    };
+    assert_eq!(
+        db.append_audit(T, "d1", 0, vec![entry(0), entry(1)])
+            .await
+            .unwrap(),
+        Some(vec![0, 1])
+    );
+    assert_eq!(
+        db.append_audit(T, "d1", 0, vec![entry(0)]).await.unwrap(),
+        None
+    );
+    assert_eq!(db.audit_head("d1").await.unwrap().unwrap().0, 2);
+    assert_eq!(db.audit_event_at("d1", 1).await.unwrap().unwrap().0, 1);
+    assert_eq!(db.audit_leaves(T, 1).await.unwrap().len(), 1);
+    assert_eq!(db.audit_entries(T, 0, 1).await.unwrap().len(), 1);
+    db.put_audit_checkpoint(T, 2, "first").await.unwrap();
+    db.put_audit_checkpoint(T, 2, "second").await.unwrap();
+    assert_eq!(db.audit_checkpoints(T).await.unwrap(), ["first"]);
+    db.put_witnessed(T, "d1", 2, "w").await.unwrap();
+    db.put_witnessed(T, "d1", 2, "w again").await.unwrap();
+    assert_eq!(db.witnessed(T).await.unwrap(), ["w"]);
+    assert_eq!(db.township_codes().await.unwrap(), [T]);
+    assert!(db.database_bytes().await.unwrap() > 0);
+    db.ping().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_embedded_store_keeps_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hub.db");
+    contract(SqliteDb::open(&path, &[7u8; 32]).unwrap()).await;
+    // The file is encrypted: it opens with its key only.
+    assert!(SqliteDb::open(&path, &[8u8; 32]).is_err());
+    assert!(
+        !std::fs::read(&path)
+            .unwrap()
+            .windows(6)
+            .any(|w| w == "檀圩镇".as_bytes())
+    );
+    SqliteDb::open(&path, &[7u8; 32]).unwrap();
+}
+
+#[tokio::test]
+async fn a_plain_database_from_an_older_hub_is_encrypted_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hub.db");
+    {
+        let plain = rusqlite::Connection::open(&path).unwrap();
+        // As the earlier runner left it: the first step applied, counted in user_version.
+        plain
+            .execute_batch(crate::migrations::SQLITE[0].sql)
+            .unwrap();
+        plain
+            .execute_batch(
+                "INSERT INTO townships (code, name) VALUES ('450721101', '檀圩镇');
+                 PRAGMA user_version = 1;",
+            )
+            .unwrap();
+    }
+    assert!(SqliteDb::needs_new_key(&path));
+    let db = SqliteDb::open(&path, &[7u8; 32]).unwrap();
+    assert_eq!(db.township(T).await.unwrap().unwrap().name, "檀圩镇");
+    assert!(!SqliteDb::needs_new_key(&path));
+    assert!(
+        !std::fs::read(&path)
+            .unwrap()
+            .starts_with(b"SQLite format 3")
+    );
+}
+
+#[tokio::test]
+async fn postgresql_keeps_the_contract() {
+    let (Ok(url), Ok(admin)) = (
+        std::env::var("TONGBAN_TEST_POSTGRES_URL"),
+        std::env::var("TONGBAN_TEST_POSTGRES_ADMIN"),
+    ) else {
+        assert!(
+            std::env::var("TONGBAN_REQUIRE_POSTGRES").is_err(),
+            "TONGBAN_REQUIRE_POSTGRES is set but no server was started"
+        );
+        eprintln!("skipped: no PostgreSQL server");
+        return;
+    };
+    let mut suffix = [0u8; 6];
+    getrandom::fill(&mut suffix).unwrap();
+    let name = format!("tongban_contract_{}", hex::encode(suffix));
+    let (client, connection) =
+        tokio_postgres::connect(&format!("{admin} dbname=postgres"), tokio_postgres::NoTls)
+            .await
+            .unwrap();
+    let task = tokio::spawn(connection);
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    drop(client);
+    let _ = task.await;
+    let (address, options) = url.split_once('?').unwrap();
+    let base = address.rsplit_once('/').unwrap().0;
+    let db = PgDb::connect(&format!("{base}/{name}?{options}"))
+        .await
+        .unwrap();
+    contract(db).await;
+}

@@ -1,0 +1,183 @@
+//! The checks before reading. A signed request is authenticated from its headers alone (device,
+//! time, nonce, signature over them and the announced body hash), its nonce spent, and only then
+//! is its body read, under the endpoint's cap and a time limit, and matched against the hash.
+//! An unsigned endpoint (enrolment) is rate-limited per peer before its small body is read.
+
+use super::api::AppState;
+use crate::db::{Device, HubDb, HubError, HubResult};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request};
+use axum::http::{HeaderMap, header};
+use http_body_util::BodyExt;
+use std::marker::PhantomData;
+use std::net::SocketAddr;
+use tongban_sync::auth::{self, AuthError, SignedHeaders};
+use tongban_sync::endpoint::Endpoint;
+use tongban_sync::wire;
+
+/// A request whose sender was authenticated before its body was read.
+pub struct Signed<E: Endpoint> {
+    pub device: Device,
+    pub request: E::Request,
+    endpoint: PhantomData<E>,
+}
+
+/// A request to an endpoint anyone may call (enrolment), from `peer`.
+pub struct Open<E: Endpoint> {
+    pub peer: SocketAddr,
+    pub request: E::Request,
+}
+
+fn header_text<'a>(headers: &'a HeaderMap, name: &'static str) -> HubResult<&'a str> {
+    headers
+        .get(name)
+        .ok_or(AuthError::Missing(name))
+        .and_then(|v| v.to_str().map_err(|_| AuthError::Malformed))
+        .map_err(|e| HubError::Unauthorized(e.to_string()))
+}
+
+fn signed_headers(headers: &HeaderMap) -> HubResult<SignedHeaders> {
+    Ok(SignedHeaders {
+        device: header_text(headers, auth::HEADER_DEVICE)?.to_string(),
+        timestamp: header_text(headers, auth::HEADER_TIMESTAMP)?
+            .parse()
+            .map_err(|_| HubError::Unauthorized(AuthError::Malformed.to_string()))?,
+        nonce: header_text(headers, auth::HEADER_NONCE)?.to_string(),
+        signature: header_text(headers, auth::HEADER_SIGNATURE)?.to_string(),
+        body_sha256: header_text(headers, auth::HEADER_BODY_HASH)?.to_string(),
+    })
+}
+
+pub fn peer(parts: &axum::http::request::Parts) -> HubResult<SocketAddr> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0)
+        .ok_or_else(|| HubError::internal("no peer address"))
+}
+
+/// Who is asking: a known, unrevoked device of this township, a valid signature, a fresh nonce.
+/// The township check comes after the signature so that forgers learn nothing.
+async fn authenticate<D: HubDb>(
+    state: &AppState<D>,
+    headers: &SignedHeaders,
+    method: &str,
+    path: &str,
+    township: &str,
+) -> HubResult<Device> {
+    let unknown =
+        || HubError::Unauthorized("device is not enrolled at this hub / 本设备未在中心登记".into());
+    if headers.device.len() > 64 {
+        return Err(unknown());
+    }
+    let db = &state.hub.db;
+    let device = db.device(&headers.device).await?.ok_or_else(unknown)?;
+    let key = auth::parse_public_key(&device.public_key).map_err(|_| unknown())?;
+    let now = crate::service::now_secs();
+    auth::verify_request(&key, headers, method, path, now)
+        .map_err(|e| HubError::Unauthorized(e.to_string()))?;
+    if device.revoked {
+        return Err(state.hub.revocation(&device, &headers.nonce));
+    }
+    if device.township != township {
+        return Err(HubError::Forbidden(format!(
+            "this device belongs to township {}, not {township} / 本设备属于乡镇{}，无权访问乡镇{township}",
+            device.township, device.township
+        )));
+    }
+    let fresh = db
+        .remember_nonce(
+            &device.id,
+            &headers.nonce,
+            now + 2 * auth::MAX_SKEW_SECS,
+            now,
+        )
+        .await?;
+    if !fresh {
+        return Err(HubError::Unauthorized(
+            "request was already received (replayed nonce) / 重复的请求（随机数已使用）".into(),
+        ));
+    }
+    Ok(device)
+}
+
+/// Reads at most `cap` bytes, within the time the announced length allows at the slowest rate a
+/// desk's link is expected to manage.
+async fn read_body(
+    body: Body,
+    headers: &HeaderMap,
+    cap: usize,
+    state_timeouts: &super::Timeouts,
+) -> HubResult<Vec<u8>> {
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|len| len > cap as u64) {
+        return Err(HubError::TooLarge(cap));
+    }
+    let expected = announced.unwrap_or(cap as u64);
+    let allowed = state_timeouts.body_base
+        + std::time::Duration::from_secs(expected / state_timeouts.min_body_bytes_per_sec.max(1));
+    let limited = http_body_util::Limited::new(body, cap);
+    match tokio::time::timeout(allowed, limited.collect()).await {
+        Err(_) => Err(HubError::TimedOut),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(HubError::TooLarge(cap)),
+        Ok(Err(e)) => Err(HubError::BadRequest(format!(
+            "unreadable request body: {e} / 请求体无法读取"
+        ))),
+        Ok(Ok(collected)) => Ok(collected.to_bytes().to_vec()),
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> HubResult<T> {
+    wire::decode(body).map_err(|e| match e {
+        wire::WireError::TooLarge => HubError::TooLarge(wire::MAX_DECODED_BYTES),
+        other => HubError::BadRequest(other.to_string()),
+    })
+}
+
+impl<D: HubDb, E: Endpoint> FromRequest<AppState<D>> for Signed<E> {
+    type Rejection = HubError;
+
+    async fn from_request(req: Request, state: &AppState<D>) -> HubResult<Self> {
+        let (mut parts, body) = req.into_parts();
+        let Path(township) = Path::<String>::from_request_parts(&mut parts, state)
+            .await
+            .map_err(|e| HubError::BadRequest(e.to_string()))?;
+        let headers = signed_headers(&parts.headers)?;
+        let device = authenticate(
+            state,
+            &headers,
+            parts.method.as_str(),
+            &E::path(&township),
+            &township,
+        )
+        .await?;
+        let bytes = read_body(body, &parts.headers, E::MAX_BODY, &state.timeouts).await?;
+        auth::check_body(&headers, &bytes).map_err(|e| HubError::Unauthorized(e.to_string()))?;
+        Ok(Self {
+            device,
+            request: decode(&bytes)?,
+            endpoint: PhantomData,
+        })
+    }
+}
+
+impl<D: HubDb, E: Endpoint> FromRequest<AppState<D>> for Open<E> {
+    type Rejection = HubError;
+
+    async fn from_request(req: Request, state: &AppState<D>) -> HubResult<Self> {
+        let (parts, body) = req.into_parts();
+        let peer = peer(&parts)?;
+        state
+            .hub
+            .limit_rate(E::PATH, peer.ip(), state.hub.limits.enrolments_per_minute)
+            .await?;
+        let bytes = read_body(body, &parts.headers, E::MAX_BODY, &state.timeouts).await?;
+        Ok(Self {
+            peer,
+            request: decode(&bytes)?,
+        })
+    }
+}

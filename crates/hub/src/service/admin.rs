@@ -1,0 +1,180 @@
+//! What operators do at the hub: townships, accounts, sign-in rules, the calendar, enrolment
+//! codes and devices. The command line parses and prints around these.
+
+use super::{Hub, now_secs, totp_context};
+use crate::db::{Device, HubDb, HubError, HubResult, HubUser};
+use sha2::Digest;
+use tongban_domain::calendar::CalendarData;
+use tongban_domain::session::check_user_name;
+use tongban_domain::{Role, SecurityPolicy, TownshipCode, WorkCalendar};
+use tongban_trust::EnrolmentCode;
+
+pub const POLICY_KEY: &str = "policy";
+pub const CALENDAR_KEY: &str = "calendar";
+/// Hub-wide settings use the empty scope.
+pub const HUB_SCOPE: &str = "";
+
+/// An account as an operator asks for it.
+pub struct NewUser<'a> {
+    pub township: &'a str,
+    pub name: &'a str,
+    pub role: Role,
+    pub password: &'a str,
+    pub totp: bool,
+}
+
+/// 12 characters of Crockford base32 (no I, L, O, U): easy to read aloud and type.
+fn new_code() -> HubResult<String> {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut bytes = [0u8; 12];
+    getrandom::fill(&mut bytes).map_err(HubError::internal)?;
+    let chars: Vec<char> = bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(b % 32)] as char)
+        .collect();
+    Ok(chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-"))
+}
+
+/// Codes are kept only as hashes; case, spaces and dashes do not matter when typed.
+pub fn hash_enroll_code(code: &str) -> String {
+    let normal: String = code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    hex::encode(sha2::Sha256::digest(normal.as_bytes()))
+}
+
+impl<D: HubDb> Hub<D> {
+    pub async fn add_township(&self, code: &str, name: &str) -> HubResult<TownshipCode> {
+        let code = TownshipCode::parse(code).map_err(|e| HubError::BadRequest(e.to_string()))?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 50 {
+            return Err(HubError::BadRequest(
+                "a township name has 1 to 50 characters / 乡镇名称应为1至50个字符".into(),
+            ));
+        }
+        if !self.db.add_township(code.as_str(), name).await? {
+            return Err(HubError::TownshipExists(code.to_string()));
+        }
+        Ok(code)
+    }
+
+    async fn existing_township(&self, code: &str) -> HubResult<String> {
+        let code = TownshipCode::parse(code).map_err(|e| HubError::BadRequest(e.to_string()))?;
+        self.db
+            .township(code.as_str())
+            .await?
+            .map(|t| t.code)
+            .ok_or_else(|| HubError::NoTownship(code.to_string()))
+    }
+
+    /// A one-time code for enrolling one desk, with the hub key's fingerprint for the desk to pin.
+    pub async fn new_enroll_code(
+        &self,
+        township: &str,
+        ttl_hours: u32,
+    ) -> HubResult<EnrolmentCode> {
+        let township = self.existing_township(township).await?;
+        let code = new_code()?;
+        let expires = now_secs() + i64::from(ttl_hours) * 3600;
+        self.db
+            .add_enroll_code(&township, &hash_enroll_code(&code), expires)
+            .await?;
+        Ok(EnrolmentCode {
+            code,
+            hub_key: self.identity.fingerprint.clone(),
+        })
+    }
+
+    /// Adds an account; returns the second factor's secret when one was asked for.
+    pub async fn add_user(&self, user: NewUser<'_>) -> HubResult<Option<String>> {
+        let township = self.existing_township(user.township).await?;
+        let name = check_user_name(user.name)
+            .map_err(|e| HubError::BadRequest(e.to_string()))?
+            .to_string();
+        self.policy(&township)
+            .await?
+            .check_password(&name, user.password)
+            .map_err(|e| HubError::BadRequest(e.to_string()))?;
+        let secret = user.totp.then(tongban_sync::totp::new_secret);
+        let sealed = match &secret {
+            Some(s) => Some(self.sealer.seal_text(&totp_context(&township, &name), s)?),
+            None => None,
+        };
+        let row = HubUser {
+            password_hash: tongban_sync::auth::hash_password(user.password)
+                .map_err(HubError::internal)?,
+            name: name.clone(),
+            role: user.role.as_str().to_string(),
+            totp_secret: sealed,
+            created_at: now_secs(),
+        };
+        if !self.db.add_user(&township, row).await? {
+            return Err(HubError::UserExists(township, name));
+        }
+        Ok(secret)
+    }
+
+    /// A township's accounts, second-factor secrets opened (for the directory) .
+    pub async fn users(&self, township: &str) -> HubResult<Vec<HubUser>> {
+        let mut users = self.db.users(township).await?;
+        for user in &mut users {
+            if let Some(sealed) = &user.totp_secret {
+                user.totp_secret = Some(
+                    self.sealer
+                        .open_text(&totp_context(township, &user.name), sealed)?,
+                );
+            }
+        }
+        Ok(users)
+    }
+
+    pub async fn policy(&self, township: &str) -> HubResult<SecurityPolicy> {
+        Ok(match self.db.setting(township, POLICY_KEY).await? {
+            Some(text) => serde_json::from_str(&text)
+                .map_err(|e| HubError::internal(format!("stored policy of {township}: {e}")))?,
+            None => SecurityPolicy::default(),
+        })
+    }
+
+    pub async fn set_policy(&self, township: &str, policy: &SecurityPolicy) -> HubResult<()> {
+        let township = self.existing_township(township).await?;
+        let text = serde_json::to_string(policy).map_err(HubError::internal)?;
+        self.db.put_setting(&township, POLICY_KEY, &text).await
+    }
+
+    pub async fn set_calendar(&self, json: &str) -> HubResult<WorkCalendar> {
+        let calendar =
+            WorkCalendar::from_json(json).map_err(|e| HubError::BadRequest(e.to_string()))?;
+        let text = serde_json::to_string(calendar.data()).map_err(HubError::internal)?;
+        self.db.put_setting(HUB_SCOPE, CALENDAR_KEY, &text).await?;
+        Ok(calendar)
+    }
+
+    pub async fn calendar(&self) -> HubResult<Option<CalendarData>> {
+        match self.db.setting(HUB_SCOPE, CALENDAR_KEY).await? {
+            Some(text) => serde_json::from_str(&text)
+                .map(Some)
+                .map_err(|e| HubError::internal(format!("stored calendar: {e}"))),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn devices(&self, township: &str) -> HubResult<Vec<Device>> {
+        let township = self.existing_township(township).await?;
+        self.db.devices(&township).await
+    }
+
+    pub async fn revoke_device(&self, id: &str) -> HubResult<()> {
+        if self.db.revoke_device(id).await? {
+            Ok(())
+        } else {
+            Err(HubError::NotFound(format!("no device {id} / 没有设备{id}")))
+        }
+    }
+}

@@ -1,0 +1,343 @@
+//! A desk's sync: the township's directory, the manifest of what differs, and batches of
+//! Automerge messages. Every message is checked before anything is stored, so a bad batch
+//! changes nothing; documents are written with optimistic concurrency so two desks syncing one
+//! case at once both keep their changes.
+
+use super::{Hub, doc_context, now_secs};
+use crate::db::{Device, DocWrite, HubDb, HubError, HubResult, StoredDoc, SyncedDoc};
+use crate::review::{self, Township};
+use std::collections::HashSet;
+use tongban_domain::{CaseNumber, Role};
+use tongban_sync::automerge::AutoCommit;
+use tongban_sync::automerge::sync::State;
+use tongban_sync::case_doc;
+use tongban_sync::peer;
+use tongban_sync::wire::{
+    Directory, DirectoryDevice, DirectoryRequest, DirectoryResponse, DirectoryUser, DocMessage,
+    ManifestRequest, ManifestResponse, Statement, StatementKind, SyncBatch,
+};
+
+/// How often a document write is retried when another request stored the same case first.
+const MAX_WRITE_ATTEMPTS: usize = 8;
+/// A desk lists at most this many changed documents in one manifest.
+const MAX_MANIFEST_DOCS: usize = 100_000;
+/// The largest case document the hub keeps (far above any real case's).
+const MAX_DOC_BYTES: usize = 4 * 1024 * 1024;
+
+/// Every document named in a request must be a case of the township the request is for.
+pub(crate) fn check_doc_id(doc_id: &str, township: &str) -> HubResult<()> {
+    let number = CaseNumber::parse(doc_id).map_err(|e| HubError::BadRequest(e.to_string()))?;
+    if number.township() != township {
+        return Err(HubError::Forbidden(format!(
+            "case {doc_id} belongs to another township / 办件{doc_id}属于其他乡镇"
+        )));
+    }
+    Ok(())
+}
+
+struct Applied {
+    doc: AutoCommit,
+    state: State,
+    changed: bool,
+    version: Option<i64>,
+    pages: Vec<String>,
+}
+
+impl<D: HubDb> Hub<D> {
+    /// What a township's desks share beyond cases.
+    pub async fn directory(&self, township: &str) -> HubResult<Directory> {
+        let users = self
+            .users(township)
+            .await?
+            .into_iter()
+            .filter_map(|u| match u.role.parse::<Role>() {
+                Ok(role) => Some(DirectoryUser {
+                    name: u.name,
+                    role,
+                    password_hash: u.password_hash,
+                    totp_secret: u.totp_secret,
+                }),
+                Err(_) => {
+                    tracing::warn!(township, role = %u.role, "user with an unknown role left out");
+                    None
+                }
+            })
+            .collect();
+        let devices = self
+            .db
+            .devices(township)
+            .await?
+            .into_iter()
+            .map(|d| DirectoryDevice {
+                id: d.id,
+                serial: d.serial,
+                public_key: d.public_key,
+                revoked: d.revoked,
+            })
+            .collect();
+        Ok(Directory {
+            users,
+            devices,
+            policy: self.policy(township).await?,
+            calendar: self.calendar().await?,
+        })
+    }
+
+    /// The directory unless the desk's copy is current, and the statements for this desk.
+    pub async fn directory_for(
+        &self,
+        device: &Device,
+        req: DirectoryRequest,
+    ) -> HubResult<DirectoryResponse> {
+        let directory = self.directory(&device.township).await?;
+        let current = req.digest.as_deref() == Some(directory.digest().as_str());
+        let mut statements = Vec::new();
+        if let Some((fingerprint, certificate)) = &self.identity.next {
+            statements.push(self.identity.sign(&Statement {
+                kind: StatementKind::NextHubKey {
+                    fingerprint: fingerprint.to_string(),
+                    certificate: certificate.clone(),
+                },
+                device: device.id.clone(),
+                township: device.township.clone(),
+                issued_at: now_secs(),
+                answers_nonce: None,
+            })?);
+        }
+        Ok(DirectoryResponse {
+            directory: (!current).then_some(directory),
+            statements,
+        })
+    }
+
+    pub async fn manifest(
+        &self,
+        device: &Device,
+        req: ManifestRequest,
+    ) -> HubResult<ManifestResponse> {
+        let township = device.township.as_str();
+        if req.docs.len() > MAX_MANIFEST_DOCS {
+            return Err(HubError::BadRequest(format!(
+                "manifest lists more than {MAX_MANIFEST_DOCS} documents / 清单文档数超过{MAX_MANIFEST_DOCS}"
+            )));
+        }
+        for doc in &req.docs {
+            check_doc_id(&doc.doc_id, township)?;
+        }
+        let ids: Vec<String> = req.docs.iter().map(|d| d.doc_id.clone()).collect();
+        let hub = self.db.digests(township, &ids).await?;
+        let differing: Vec<String> = req
+            .docs
+            .iter()
+            .filter(|d| hub.get(&d.doc_id) != Some(&d.digest))
+            .map(|d| d.doc_id.clone())
+            .collect();
+        let listed: HashSet<&str> = ids.iter().map(String::as_str).collect();
+        let (mut changed, mut cursor) = self.db.changed_since(township, req.cursor).await?;
+        if req.cursor > cursor {
+            // A cursor beyond the feed: the hub was restored from an older copy. Start over.
+            (changed, cursor) = self.db.changed_since(township, 0).await?;
+        }
+        let changed = changed
+            .into_iter()
+            .filter(|d| !listed.contains(d.doc_id.as_str()))
+            .collect();
+        tracing::info!(device = %device.id, listed = ids.len(), differing = differing.len(), "manifest");
+        Ok(ManifestResponse {
+            cursor,
+            differing,
+            changed,
+        })
+    }
+
+    pub async fn apply_batch(&self, device: &Device, batch: SyncBatch) -> HubResult<SyncBatch> {
+        let township = device.township.as_str();
+        batch
+            .check_size()
+            .map_err(|e| HubError::BadRequest(e.to_string()))?;
+        for msg in &batch.messages {
+            check_doc_id(&msg.doc_id, township)?;
+        }
+        // Roles as the hub holds them now; an account with a role this hub cannot read has none.
+        let directory = Township {
+            roles: self
+                .db
+                .users(township)
+                .await?
+                .into_iter()
+                .filter_map(|u| Some((u.name, u.role.parse().ok()?)))
+                .collect(),
+            now_ms: now_secs().saturating_mul(1000),
+        };
+        // First pass: everything must apply cleanly before anything is written.
+        let mut applied = Vec::with_capacity(batch.messages.len());
+        for msg in &batch.messages {
+            applied.push(self.load_and_apply(device, &directory, msg).await?);
+        }
+        // Second pass: every write of the request in one transaction.
+        let mut synced = Vec::with_capacity(applied.len());
+        let mut replies = Vec::new();
+        for (msg, result) in batch.messages.iter().zip(applied) {
+            let (doc, reply) = self.outcome(township, msg, result)?;
+            synced.push(doc);
+            replies.extend(reply);
+        }
+        let moved = self.db.put_synced(township, &device.id, synced).await?;
+        // A case another desk's request stored meanwhile is applied again on top of that, alone.
+        replies.retain(|r| !moved.contains(&r.doc_id));
+        for msg in batch.messages.iter().filter(|m| moved.contains(&m.doc_id)) {
+            tracing::info!(device = %device.id, doc = %msg.doc_id, "case stored by another request first; applying again");
+            if let Some(reply) = self.apply_alone(device, &directory, msg).await? {
+                replies.push(reply);
+            }
+        }
+        tracing::info!(device = %device.id, received = batch.messages.len(), replies = replies.len(), "sync batch");
+        Ok(SyncBatch { messages: replies })
+    }
+
+    async fn load_and_apply(
+        &self,
+        device: &Device,
+        directory: &Township,
+        msg: &DocMessage,
+    ) -> HubResult<Applied> {
+        let stored = match self.db.doc(&device.township, &msg.doc_id).await? {
+            Some(s) => Some(StoredDoc {
+                bytes: self
+                    .sealer
+                    .open(&doc_context(&device.township, &msg.doc_id), &s.bytes)?,
+                version: s.version,
+            }),
+            None => None,
+        };
+        let state = self.db.sync_state(&device.id, &msg.doc_id).await?;
+        apply(stored, state, msg, device, directory)
+    }
+
+    /// What one applied message leaves to write, and the hub's answer to it.
+    fn outcome(
+        &self,
+        township: &str,
+        msg: &DocMessage,
+        mut result: Applied,
+    ) -> HubResult<(SyncedDoc, Option<DocMessage>)> {
+        let write = if result.changed {
+            let bytes = result.doc.save();
+            if bytes.len() > MAX_DOC_BYTES {
+                return Err(HubError::BadRequest(format!(
+                    "case {} would grow beyond {MAX_DOC_BYTES} bytes / 办件{}过大",
+                    msg.doc_id, msg.doc_id
+                )));
+            }
+            Some(DocWrite {
+                bytes: self
+                    .sealer
+                    .seal(&doc_context(township, &msg.doc_id), &bytes)?,
+                digest: case_doc::heads_digest(&result.doc.get_heads()),
+                expected: result.version,
+                pages: result.pages,
+            })
+        } else {
+            None
+        };
+        let reply = peer::generate(&mut result.doc, &mut result.state).map(|message| DocMessage {
+            doc_id: msg.doc_id.clone(),
+            message,
+        });
+        let doc = SyncedDoc {
+            doc_id: msg.doc_id.clone(),
+            write,
+            state: peer::persistable(&result.state),
+        };
+        Ok((doc, reply))
+    }
+
+    /// One document of a request whose first write lost a race: loaded, applied and written again
+    /// until the write goes through.
+    async fn apply_alone(
+        &self,
+        device: &Device,
+        directory: &Township,
+        msg: &DocMessage,
+    ) -> HubResult<Option<DocMessage>> {
+        for _ in 0..MAX_WRITE_ATTEMPTS {
+            let applied = self.load_and_apply(device, directory, msg).await?;
+            let (doc, reply) = self.outcome(&device.township, msg, applied)?;
+            if self
+                .db
+                .put_synced(&device.township, &device.id, vec![doc])
+                .await?
+                .is_empty()
+            {
+                return Ok(reply);
+            }
+        }
+        Err(HubError::internal(format!(
+            "document {} kept changing",
+            msg.doc_id
+        )))
+    }
+}
+
+fn apply(
+    stored: Option<StoredDoc>,
+    state: Option<Vec<u8>>,
+    msg: &DocMessage,
+    sender: &Device,
+    township: &Township,
+) -> HubResult<Applied> {
+    let stored_damaged = |e: &dyn std::fmt::Display| {
+        HubError::internal(format!("stored document {}: {e}", msg.doc_id))
+    };
+    let (mut doc, version) = match stored {
+        Some(s) => (
+            AutoCommit::load(&s.bytes).map_err(|e| stored_damaged(&e))?,
+            Some(s.version),
+        ),
+        None => (AutoCommit::new(), None),
+    };
+    let mut state = peer::restore(state.as_deref());
+    let before = doc.get_heads();
+    peer::receive(&mut doc, &mut state, &msg.message)
+        .map_err(|e| HubError::BadRequest(format!("document {}: {e}", msg.doc_id)))?;
+    let changed = doc.get_heads() != before;
+    let mut pages = Vec::new();
+    if changed {
+        let case = case_doc::read(&doc).map_err(|e| {
+            HubError::BadRequest(format!(
+                "document {} is not a valid case: {e} / 文档不是有效的办件",
+                msg.doc_id
+            ))
+        })?;
+        if case.number.as_str() != msg.doc_id {
+            return Err(HubError::BadRequest(format!(
+                "document {} holds case {} / 文档编号与办件编号不符",
+                msg.doc_id, case.number
+            )));
+        }
+        let before = if before.is_empty() {
+            None
+        } else {
+            let old = doc.fork_at(&before).map_err(|e| stored_damaged(&e))?;
+            Some(case_doc::read(&old).map_err(|e| stored_damaged(&e))?)
+        };
+        review::check_change(before.as_ref(), &case, &mut doc, sender, township).map_err(
+            |reason| {
+                tracing::warn!(device = %sender.id, doc = %msg.doc_id, %reason, "change refused");
+                HubError::Forbidden(reason)
+            },
+        )?;
+        pages = case
+            .materials
+            .iter()
+            .flat_map(|m| m.pages.iter().map(|p| p.sha256.clone()))
+            .collect();
+    }
+    Ok(Applied {
+        doc,
+        state,
+        changed,
+        version,
+        pages,
+    })
+}
