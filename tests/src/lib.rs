@@ -438,7 +438,9 @@ pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// One desk: a profile folder driven through the `tongban` binary, acting as one user.
+/// One desk: a profile folder driven through the `tongban` binary, acting as one user. The
+/// profile is `profile` inside a folder of its own, so what the tests keep beside it (the
+/// window's log) is never in it: a desk enrols only into an empty folder.
 pub struct Desk {
     dir: TempDir,
     user: Option<String>,
@@ -472,7 +474,12 @@ impl Desk {
         desk
     }
 
-    pub fn path(&self) -> &Path {
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().join("profile")
+    }
+
+    /// The folder the profile is in, with what the tests keep beside it.
+    pub fn root(&self) -> &Path {
         self.dir.path()
     }
 
@@ -514,7 +521,7 @@ impl Desk {
         let mut command = Command::new(bin("tongban"));
         command
             .arg("--profile")
-            .arg(self.dir.path())
+            .arg(self.path())
             .args(args)
             .env("TONGBAN_PASSWORD", PASSWORD)
             .env_remove("TONGBAN_USER")

@@ -25,10 +25,12 @@ pub fn output_dir() -> PathBuf {
     dir
 }
 
-/// Where the window's (and its driver's) output is written: in the profile folder, so it goes
-/// with the profile and is read by every scan of it.
+/// Where the window's (and its driver's) output is written: beside the profile folder (a desk
+/// enrols only into an empty one); scans for personal data read it too.
 pub fn log_path(profile: &Path) -> PathBuf {
-    profile.join("desktop.log")
+    let mut name = profile.file_name().unwrap_or_default().to_os_string();
+    name.push("-desktop.log");
+    profile.with_file_name(name)
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -41,7 +41,7 @@ fn profile_files_hold_no_personal_data_in_plain_bytes() {
     desk.sync();
 
     let scanned = tongban_e2e::canary::assert_absent(
-        &[desk.path()],
+        &[desk.root()],
         &[
             "覃秀梅",
             "450721198806152311",

@@ -10,7 +10,7 @@ use tongban_e2e::{Backend, Desk, Hub, PASSPHRASE, PASSWORD, TOWNSHIP};
 async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     let hub = Hub::start(Backend::Sqlite);
     hub.add_user(TOWNSHIP, "李明", "clerk");
-    let profile = tempfile::tempdir().unwrap();
+    let profile = Desk::unenrolled();
     let code = hub.enroll_code(TOWNSHIP);
 
     // First run: enrol this desk. Whoever started it (scripts/run) suggested hub and code.
@@ -18,7 +18,7 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
         ("TONGBAN_HUB_URL", hub.url()),
         ("TONGBAN_ENROL_CODE", code.as_str()),
     ];
-    let w = Window::launch_with(profile.path(), &suggestions).await;
+    let w = Window::launch_with(&profile.path(), &suggestions).await;
     w.find("#enrol-form").await;
     w.wait_value("#enrol-hub", hub.url()).await;
     w.wait_value("#enrol-code", &code).await;
@@ -117,7 +117,7 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     w.close().await;
 
     // Restart: sign in and find the case again.
-    let w = Window::launch(profile.path()).await;
+    let w = Window::launch(&profile.path()).await;
     w.find("#signin-form").await;
     w.screenshot("02-signin").await;
     w.sign_in("李明", "wrong-password").await;
@@ -194,7 +194,7 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
 
     // The supervisor's window shows who saw and changed the case, the clerk's unmask included.
     supervisor.sync();
-    let w = Window::launch(supervisor.path()).await;
+    let w = Window::launch(&supervisor.path()).await;
     w.find("#signin-form").await;
     w.sign_in("张华", PASSWORD).await;
     w.click("#nav-cases").await;
@@ -230,9 +230,9 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
         "the webview kept no data under {}",
         home.display()
     );
-    assert!(tongban_e2e::window::log_path(profile.path()).exists());
+    assert!(tongban_e2e::window::log_path(&profile.path()).exists());
     let hub_log = hub.log_path();
-    let mut roots = vec![profile.path(), supervisor.path(), other.path(), &hub_log];
+    let mut roots = vec![profile.root(), supervisor.root(), other.root(), &hub_log];
     roots.extend(webview.iter().map(PathBuf::as_path));
     let read = canary::assert_absent(
         &roots,

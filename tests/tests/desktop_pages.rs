@@ -56,7 +56,7 @@ async fn a_clerk_files_a_scan_from_the_inbox_and_prints_receipt_and_decision() {
     supervisor.sync();
     clerk.sync();
 
-    let w = Window::launch_with(clerk.path(), &[("TONGBAN_NO_VIEWER", "1")]).await;
+    let w = Window::launch_with(&clerk.path(), &[("TONGBAN_NO_VIEWER", "1")]).await;
     w.sign_in("李明", PASSWORD).await;
     w.click("#nav-cases").await;
     w.click(&format!("#case-row-{number} td")).await;
@@ -152,7 +152,7 @@ async fn a_clerk_files_a_scan_from_the_inbox_and_prints_receipt_and_decision() {
     // Scans, prints, databases and the window's log of both desks: no seeded personal data
     // in plain bytes (printed documents render the name as glyphs of a subset font).
     let read = tongban_e2e::canary::assert_absent(
-        &[clerk.path(), supervisor.path()],
+        &[clerk.root(), supervisor.root()],
         &["覃秀梅", "450721198806152311", "13812345678"],
     );
     assert!(read > 5, "only {read} files scanned");

@@ -13,7 +13,7 @@ async fn a_revoked_desk_is_wiped_by_its_own_window() {
     let number = clerk.register("覃秀梅", "450721198806152311", "13812345678");
     clerk.sync();
 
-    let w = Window::launch(clerk.path()).await;
+    let w = Window::launch(&clerk.path()).await;
     w.sign_in("李明", PASSWORD).await;
     w.click("#nav-cases").await;
     w.find(&format!("#case-row-{number}")).await;

@@ -113,7 +113,7 @@ mod tests {
         )
         .unwrap();
         assert!(
-            matches!(transport, PgTransport::VerifyFull { root } if root == PathBuf::from("/etc/ca.crt"))
+            matches!(transport, PgTransport::VerifyFull { root } if root == std::path::Path::new("/etc/ca.crt"))
         );
         assert_eq!(config.get_ssl_mode(), SslMode::Require);
         assert_eq!(

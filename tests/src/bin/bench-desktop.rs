@@ -41,7 +41,7 @@ fn rss_kib() -> u64 {
 
 async fn measure(desk: &Desk, cases: u32) -> Sample {
     let started = Instant::now();
-    let w = Window::launch(desk.path()).await;
+    let w = Window::launch(&desk.path()).await;
     w.find("#signin-form").await;
     let start = started.elapsed();
     w.sign_in("李明", PASSWORD).await;
