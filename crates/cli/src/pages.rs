@@ -48,14 +48,6 @@ pub fn attach(
     Ok(())
 }
 
-fn extension(mime: &str) -> &'static str {
-    if mime == tongban_pages::MIME_PDF {
-        "pdf"
-    } else {
-        "jpg"
-    }
-}
-
 /// Lists a case's pages; with `export`, writes each stored page to that folder.
 pub fn pages(
     store: &Store,
@@ -74,13 +66,7 @@ pub fn pages(
     let mut absent = 0;
     let mut rows = Vec::new();
     for p in &pages {
-        let name = format!(
-            "{}-{:02}-{}.{}",
-            p.material,
-            p.position + 1,
-            &p.page.sha256[..12],
-            extension(&p.page.mime)
-        );
+        let name = p.export_name();
         if let Some(dir) = export {
             match store.page_bytes(&p.page.sha256)? {
                 Some(bytes) => {

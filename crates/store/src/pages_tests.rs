@@ -219,3 +219,27 @@ fn documents_print_only_when_the_case_has_what_they_state() {
             .is_err()
     );
 }
+
+#[test]
+fn an_export_name_stays_in_its_folder_whatever_the_document_says() {
+    let hostile = crate::CasePage {
+        material: "../../etc/cron.d/x".into(),
+        position: 0,
+        page: tongban_domain::PageRef {
+            sha256: "/../../../../tmp/evil".into(),
+            bytes: 1,
+            mime: "image/jpeg".into(),
+            width: 1,
+            height: 1,
+        },
+        present: true,
+    };
+    let name = hostile.export_name();
+    assert_eq!(name, "etccrondx-01-e.jpg");
+    assert!(!name.contains('/') && !name.contains(".."));
+    let empty = crate::CasePage {
+        material: "../".into(),
+        ..hostile
+    };
+    assert_eq!(empty.export_name(), "page-01-e.jpg");
+}
