@@ -36,12 +36,24 @@ fn files(root: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Panics naming the first file that holds a canary; returns how many files were read.
-pub fn assert_absent(roots: &[&Path], canaries: &[&str]) -> usize {
-    let needles: Vec<(&str, Vec<u8>)> = canaries
+fn needles<'a>(canaries: &[&'a str]) -> Vec<(&'a str, Vec<u8>)> {
+    canaries
         .iter()
         .flat_map(|c| encodings(c).into_iter().map(move |e| (*c, e)))
-        .collect();
+        .collect()
+}
+
+/// The first canary found in `bytes`, in any of its encodings.
+pub fn found_in<'a>(bytes: &[u8], canaries: &[&'a str]) -> Option<&'a str> {
+    needles(canaries)
+        .into_iter()
+        .find(|(_, needle)| bytes.windows(needle.len()).any(|w| w == needle.as_slice()))
+        .map(|(canary, _)| canary)
+}
+
+/// Panics naming the first file that holds a canary; returns how many files were read.
+pub fn assert_absent(roots: &[&Path], canaries: &[&str]) -> usize {
+    let needles = needles(canaries);
     let mut paths = Vec::new();
     for root in roots {
         files(root, &mut paths);

@@ -114,7 +114,29 @@ impl RawDevice {
         body: Vec<u8>,
         headers: Option<&SignedHeaders>,
     ) -> Result<Answer, reqwest::Error> {
-        let mut request = self.http.post(format!("{}{path}", self.base)).body(body);
+        self.try_send_to(&self.base, path, body, headers)
+    }
+
+    /// As `send`, to another hub process of the same county (same key) at `base`.
+    pub fn send_to(
+        &self,
+        base: &str,
+        path: &str,
+        body: Vec<u8>,
+        headers: &SignedHeaders,
+    ) -> Answer {
+        self.try_send_to(base, path, body, Some(headers))
+            .expect("hub answers")
+    }
+
+    fn try_send_to(
+        &self,
+        base: &str,
+        path: &str,
+        body: Vec<u8>,
+        headers: Option<&SignedHeaders>,
+    ) -> Result<Answer, reqwest::Error> {
+        let mut request = self.http.post(format!("{base}{path}")).body(body);
         if let Some(h) = headers {
             request = request
                 .header(auth::HEADER_DEVICE, &h.device)

@@ -5,6 +5,7 @@
 
 pub mod canary;
 pub mod device;
+pub mod hostile;
 pub mod link;
 pub mod proxy;
 pub mod sim;
@@ -132,6 +133,8 @@ pub struct Hub {
     pages: Option<S3Bucket>,
     /// Extra `serve` arguments (limits, plain HTTP).
     serve_args: Vec<String>,
+    /// Another hub's key folder, when this one shares it (a second process, a restore).
+    keys_from: Option<PathBuf>,
     /// The network namespace the hub runs in, behind an emulated link ([`link::PoorLink`]).
     netns: Option<String>,
     child: Option<Child>,
@@ -162,16 +165,36 @@ impl Hub {
             backend: self.backend.clone(),
             pages: self.pages.clone(),
             serve_args: self.serve_args.clone(),
+            keys_from: Some(self.key_dir()),
             netns: None,
             child: None,
             url: String::new(),
         };
-        hub.serve_args.extend([
-            "--key-dir".to_string(),
-            self.key_dir().display().to_string(),
-        ]);
         hub.spawn("127.0.0.1:0");
         hub
+    }
+
+    /// A hub started on `backup` restored into a new, empty data folder, with this hub's keys.
+    pub fn restored(&self, backup: &Path) -> Self {
+        let dir = tempfile::tempdir().expect("hub dir");
+        let mut hub = Self {
+            dir,
+            backend: Backend::Sqlite,
+            pages: None,
+            serve_args: Vec::new(),
+            keys_from: Some(self.key_dir()),
+            netns: None,
+            child: None,
+            url: String::new(),
+        };
+        hub.admin(&["restore", "--from", &backup.display().to_string()]);
+        hub.spawn("127.0.0.1:0");
+        hub
+    }
+
+    /// The hub process, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
     }
 
     /// As `start`, keeping scanned pages in `pages` when given (else in the data folder).
@@ -196,6 +219,7 @@ impl Hub {
             backend,
             pages,
             serve_args: Vec::new(),
+            keys_from: None,
             netns: None,
             child: None,
             url: String::new(),
@@ -220,6 +244,9 @@ impl Hub {
         if let Backend::Postgres(url) = &self.backend {
             args.extend(["--database-url".to_string(), url.clone()]);
         }
+        if let Some(keys) = &self.keys_from {
+            args.extend(["--key-dir".to_string(), keys.display().to_string()]);
+        }
         if let Some(s3) = &self.pages {
             args.extend([
                 "--s3-bucket".to_string(),
@@ -231,15 +258,18 @@ impl Hub {
         args
     }
 
-    /// The hub's key folder (beside the data folder, as by default).
+    /// The hub's key folder (beside the data folder, as by default, unless shared).
     pub fn key_dir(&self) -> PathBuf {
-        self.dir.path().join("data-keys")
+        self.keys_from
+            .clone()
+            .unwrap_or_else(|| self.dir.path().join("data-keys"))
     }
 
     /// The embedded database, opened with the hub's storage key, as an intruder holding both
     /// the data and the key folder could.
     pub fn sqlite(&self) -> rusqlite::Connection {
-        let keys = tongban_hub::keys::KeyDir::locate(&self.data_dir(), None).expect("key folder");
+        let keys = tongban_hub::keys::KeyDir::locate(&self.data_dir(), Some(&self.key_dir()))
+            .expect("key folder");
         let key = keys.storage_key(false).expect("storage key").sqlcipher();
         let conn = rusqlite::Connection::open(self.data_dir().join("hub.db")).expect("open hub.db");
         conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex::encode(*key)))
@@ -277,6 +307,49 @@ impl Hub {
             text(&output.stderr)
         );
         text(&output.stdout).trim().to_string()
+    }
+
+    /// Adds an account with a second factor; returns its secret (base32), as the operator's
+    /// authenticator app would take it.
+    pub fn add_user_with_totp(&self, township: &str, name: &str, role: &str) -> String {
+        let output = Command::new(bin("tongban-hub"))
+            .args([
+                "user",
+                "add",
+                "--township",
+                township,
+                "--name",
+                name,
+                "--role",
+                role,
+                "--totp",
+            ])
+            .args(self.store_args())
+            .env("TONGBAN_PASSWORD", PASSWORD)
+            .output()
+            .expect("run tongban-hub");
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        let stdout = text(&output.stdout);
+        let url = stdout
+            .lines()
+            .find(|l| l.starts_with("otpauth://"))
+            .expect("otpauth address");
+        url.split(['?', '&'])
+            .find_map(|p| p.strip_prefix("secret="))
+            .expect("secret")
+            .to_string()
+    }
+
+    /// The hub process's resident memory, in bytes.
+    pub fn resident_bytes(&self) -> u64 {
+        let pid = self.pid().expect("hub running");
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .expect("VmRSS")
+            * 1024
     }
 
     /// Revokes the device `user` enrolled in `township`.

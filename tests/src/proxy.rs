@@ -1,5 +1,7 @@
 //! A TCP relay between desks and the hub that counts bytes each way and can cut every open
-//! connection once a byte count is passed: a link that drops mid-transfer, on demand.
+//! connection once a byte count is passed: a link that drops mid-transfer, on demand. It can
+//! also keep every byte it relays (an eavesdropper's capture) and send new connections elsewhere
+//! (a hostile party taking over the path).
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -17,6 +19,10 @@ struct Counters {
     cuts: AtomicU64,
     open: Mutex<Vec<TcpStream>>,
     closed: AtomicBool,
+    /// Where new connections go.
+    target: Mutex<String>,
+    /// Every byte relayed, both ways, when recording.
+    capture: Option<Mutex<Vec<u8>>>,
 }
 
 pub struct Proxy {
@@ -28,14 +34,26 @@ impl Proxy {
     /// Relays `127.0.0.1:<free port>` to the hub at `target` (`https://host:port`); the relay's
     /// address keeps the target's scheme, since what it relays is the hub's TLS.
     pub fn start(target: &str) -> Self {
+        Self::launch(target, false)
+    }
+
+    /// As `start`, keeping every byte relayed either way.
+    pub fn recording(target: &str) -> Self {
+        Self::launch(target, true)
+    }
+
+    fn launch(target: &str, record: bool) -> Self {
         let (scheme, address) = target.split_once("://").expect("a URL");
-        let target = address.to_string();
         let listener = TcpListener::bind("127.0.0.1:0").expect("proxy listens");
         let url = format!(
             "{scheme}://{}",
             listener.local_addr().expect("proxy address")
         );
-        let counters = Arc::new(Counters::default());
+        let counters = Arc::new(Counters {
+            target: Mutex::new(address.to_string()),
+            capture: record.then(|| Mutex::new(Vec::new())),
+            ..Counters::default()
+        });
         let shared = Arc::clone(&counters);
         thread::spawn(move || {
             for client in listener.incoming() {
@@ -43,6 +61,7 @@ impl Proxy {
                     break;
                 }
                 let Ok(client) = client else { continue };
+                let target = shared.target.lock().expect("target").clone();
                 let Ok(hub) = TcpStream::connect(&target) else {
                     let _ = client.shutdown(Shutdown::Both);
                     continue;
@@ -73,6 +92,21 @@ impl Proxy {
 
     pub fn cuts(&self) -> u64 {
         self.counters.cuts.load(Ordering::SeqCst)
+    }
+
+    /// Sends new connections to `target` (`scheme://host:port`) from now on.
+    pub fn redirect(&self, target: &str) {
+        let address = target.split_once("://").map_or(target, |(_, a)| a);
+        *self.counters.target.lock().expect("target") = address.to_string();
+    }
+
+    /// Every byte relayed so far, both ways.
+    pub fn capture(&self) -> Vec<u8> {
+        self.counters
+            .capture
+            .as_ref()
+            .map(|c| c.lock().expect("capture").clone())
+            .unwrap_or_default()
     }
 
     /// Drops every connection once the desk has sent `bytes` in all through this proxy.
@@ -113,6 +147,12 @@ fn pump(from: Option<TcpStream>, to: Option<TcpStream>, counters: &Arc<Counters>
                 Ok(0) | Err(_) => break,
                 Ok(n) => n,
             };
+            if let Some(capture) = &counters.capture {
+                capture
+                    .lock()
+                    .expect("capture")
+                    .extend_from_slice(&buf[..n]);
+            }
             if to.write_all(&buf[..n]).is_err() {
                 break;
             }

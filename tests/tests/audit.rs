@@ -54,6 +54,31 @@ fn scenario(backend: Backend) {
     assert!(ok, "{out}");
     assert!(out.contains(&format!("{TOWNSHIP}: ")), "{out}");
 
+    // The newest entries removed together with the hub's own checkpoints for them: the
+    // checkpoints desks handed back as verified still name the longer log. (Each sync hands
+    // back the one the desk verified before.)
+    clerk.sync();
+    supervisor.sync();
+    let (ok, out) = hub_verify(&hub);
+    assert!(ok, "{out}");
+    let entries: u64 = out
+        .split(&format!("{TOWNSHIP}: "))
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    let cut = entries - 2;
+    hub.tamper(&format!(
+        "DELETE FROM audit_log WHERE township = '{TOWNSHIP}' AND position >= {cut};
+         DELETE FROM audit_checkpoints WHERE township = '{TOWNSHIP}' AND size > {cut};"
+    ));
+    let (ok, out) = hub_verify(&hub);
+    assert!(!ok, "a shortened log verified: {out}");
+    assert!(
+        out.contains(&format!("position {cut}")) && out.contains("entries were removed"),
+        "{out}"
+    );
+
     // An edited entry at the hub is found at its position.
     hub.tamper(&format!(
         "UPDATE audit_log SET signature = bytes WHERE township = '{TOWNSHIP}' AND position = 3"

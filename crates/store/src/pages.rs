@@ -42,7 +42,11 @@ impl CasePage {
         let extension = if self.page.is_pdf() { "pdf" } else { "jpg" };
         format!(
             "{}-{:02}-{digest}.{extension}",
-            if material.is_empty() { "page" } else { &material },
+            if material.is_empty() {
+                "page"
+            } else {
+                &material
+            },
             u64::from(self.position) + 1
         )
     }
