@@ -91,6 +91,7 @@ impl Desk {
                 status.township = Some(e.township.to_string());
                 status.township_name = Some(e.township_name);
                 status.hub_url = Some(e.hub_url);
+                status.hub_key = Some(e.hub_key);
             }
             Err(problem) => status.problem = Some(problem),
         }

@@ -90,6 +90,9 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     .await;
     w.click("#nav-settings").await;
     w.find("#about-data").await;
+    // The key this desk trusts, as the operator's `tongban-hub key show` prints it.
+    w.wait_text("#about-hub-key", |t| t == hub.fingerprint())
+        .await;
     w.screenshot("07-settings").await;
 
     // The English switch reaches every string, statuses included.

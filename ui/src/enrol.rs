@@ -83,7 +83,7 @@ pub fn Enrol() -> impl IntoView {
             <p class="intro">{tr.t(Key::EnrolIntro)}</p>
             <p class="form-error" id="problem">{move || desk.0.get().and_then(|s| s.problem).map(|e| tr.error(&e)).unwrap_or_default()}</p>
             <Field id="enrol-hub" label=Key::HubUrl value=hub/>
-            <Field id="enrol-code" label=Key::EnrolCode value=code/>
+            <Field id="enrol-code" label=Key::EnrolCode value=code help=Key::EnrolCodeHelp/>
             <Field id="enrol-user" label=Key::UserName value=user/>
             <Field id="enrol-password" label=Key::Password value=password kind="password"/>
             <Field id="enrol-password2" label=Key::PasswordAgain value=password2 kind="password" error=password_mismatch/>

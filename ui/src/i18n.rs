@@ -29,6 +29,7 @@ catalogue! {
     EnrolIntro => "本机首次使用，请填写中心地址、管理员提供的一次性登记码，以及管理员为您开设的账户。", "This desk is new. Enter the hub address, the one-time code from your administrator and the account they created for you.";
     HubUrl => "中心地址", "Hub address";
     EnrolCode => "登记码", "Enrolment code";
+    EnrolCodeHelp => "请照管理员给出的整行输入，包括@后面的中心密钥指纹：本机只信任带有该指纹的中心。", "Type the whole line the operator gave you, with the hub key's fingerprint after the @: this desk trusts only the hub holding that key.";
     UserName => "用户名", "User name";
     Password => "密码", "Password";
     PasswordAgain => "再次输入密码", "Password again";
@@ -93,6 +94,7 @@ catalogue! {
     About => "关于", "About";
     Version => "版本", "Version";
     DataLocation => "数据位置", "Data location";
+    HubKey => "中心密钥指纹", "Hub key fingerprint";
     Township => "乡镇", "Township";
     SaveSettings => "保存", "Save";
     SettingsSaved => "已保存", "Saved";

@@ -38,6 +38,8 @@ pub struct DeskStatus {
     pub township: Option<String>,
     pub township_name: Option<String>,
     pub hub_url: Option<String>,
+    /// The fingerprint of the hub's key this desk trusts, for comparing with the operator's.
+    pub hub_key: Option<String>,
     pub profile_dir: String,
     pub version: String,
     /// Why the profile cannot be opened (e.g. the keyring entry is gone), if it cannot.
