@@ -57,14 +57,28 @@ pub struct S3Bucket {
     pub bucket: String,
 }
 
-/// The test command's S3-compatible server, or `None` (with a note) when there is none and
-/// none is required.
+/// A fresh bucket of the test command's S3-compatible server (tests sharing one would see each
+/// other's pages), or `None` (with a note) when there is none and none is required.
 pub fn s3_bucket() -> Option<S3Bucket> {
     match (
         std::env::var("TONGBAN_TEST_S3_ENDPOINT"),
         std::env::var("TONGBAN_TEST_S3_BUCKET"),
     ) {
-        (Ok(endpoint), Ok(bucket)) => Some(S3Bucket { endpoint, bucket }),
+        (Ok(endpoint), Ok(prefix)) => {
+            let mut suffix = [0u8; 6];
+            getrandom::fill(&mut suffix).expect("random");
+            let bucket = format!("{prefix}-{}", hex::encode(suffix));
+            let made = reqwest::blocking::Client::new()
+                .put(format!("{endpoint}/{bucket}"))
+                .send()
+                .expect("create a bucket");
+            assert!(
+                made.status().is_success(),
+                "bucket {bucket}: {}",
+                made.status()
+            );
+            Some(S3Bucket { endpoint, bucket })
+        }
         _ => {
             assert!(
                 std::env::var("TONGBAN_REQUIRE_S3").is_err(),

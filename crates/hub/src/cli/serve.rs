@@ -35,6 +35,9 @@ pub struct ServeArgs {
     /// Seconds a request body may take, plus one per 4 KiB of its length.
     #[arg(long, env = "TONGBAN_HUB_BODY_TIMEOUT_SECS", default_value_t = 30)]
     body_timeout_secs: u64,
+    /// MiB of request bodies the hub holds at once; further requests wait their turn.
+    #[arg(long, env = "TONGBAN_HUB_BODIES_IN_FLIGHT_MIB", default_value_t = 512)]
+    bodies_in_flight_mib: u32,
     /// KiB of unfinished page uploads one desk may hold at the hub.
     #[arg(long, env = "TONGBAN_HUB_STAGING_QUOTA_KIB", default_value_t = 128 * 1024)]
     staging_quota_kib: u64,
@@ -112,14 +115,15 @@ pub async fn run<D: HubDb>(hub: Hub<D>, store: &StoreArgs, args: ServeArgs) -> R
         })
     };
     let metrics = Arc::new(Metrics::default());
-    let state = AppState {
+    let state = AppState::new(
         hub,
-        metrics: Arc::clone(&metrics),
-        timeouts: Timeouts {
+        Arc::clone(&metrics),
+        Timeouts {
             body_base: Duration::from_secs(args.body_timeout_secs),
+            bodies_in_flight_mib: args.bodies_in_flight_mib,
             ..Timeouts::default()
         },
-    };
+    );
     let limits = ConnectionLimits {
         max_connections: args.max_connections,
         max_per_peer: args.max_connections_per_peer,

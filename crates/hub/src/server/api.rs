@@ -22,12 +22,13 @@ use tongban_sync::endpoint::{
 };
 use tongban_sync::wire::{self, CONTENT_TYPE, ErrorBody, PageChunkAck};
 
-/// How long a request body may take: a base, plus its length at the slowest rate a township's
-/// link is expected to manage.
+/// How long a request body may take (a base, plus its length at the slowest rate a township's
+/// link is expected to manage), and how much memory all bodies in flight may take together.
 #[derive(Debug, Clone)]
 pub struct Timeouts {
     pub body_base: Duration,
     pub min_body_bytes_per_sec: u64,
+    pub bodies_in_flight_mib: u32,
 }
 
 impl Default for Timeouts {
@@ -35,6 +36,7 @@ impl Default for Timeouts {
         Self {
             body_base: Duration::from_secs(30),
             min_body_bytes_per_sec: 4 * 1024,
+            bodies_in_flight_mib: 512,
         }
     }
 }
@@ -44,6 +46,23 @@ pub struct AppState<D> {
     pub hub: Hub<D>,
     pub metrics: Arc<Metrics>,
     pub timeouts: Timeouts,
+    /// Permits of 1 KiB for bodies being read and served: desks sending large bodies at once
+    /// wait their turn instead of exhausting the hub's memory.
+    pub bodies: Arc<tokio::sync::Semaphore>,
+}
+
+impl<D> AppState<D> {
+    pub fn new(hub: Hub<D>, metrics: Arc<Metrics>, timeouts: Timeouts) -> Self {
+        let bodies = Arc::new(tokio::sync::Semaphore::new(
+            timeouts.bodies_in_flight_mib as usize * 1024,
+        ));
+        Self {
+            hub,
+            metrics,
+            timeouts,
+            bodies,
+        }
+    }
 }
 
 /// The refusal's code travels to the access log in the response.

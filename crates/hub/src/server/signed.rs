@@ -11,6 +11,8 @@ use axum::http::{HeaderMap, header};
 use http_body_util::BodyExt;
 use std::marker::PhantomData;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::sync::OwnedSemaphorePermit;
 use tongban_sync::auth::{self, AuthError, SignedHeaders};
 use tongban_sync::endpoint::Endpoint;
 use tongban_sync::wire;
@@ -20,13 +22,18 @@ pub struct Signed<E: Endpoint> {
     pub device: Device,
     pub request: E::Request,
     endpoint: PhantomData<E>,
+    /// Its share of the memory all bodies in flight may take, held until it is answered.
+    _budget: OwnedSemaphorePermit,
 }
 
 /// A request to an endpoint anyone may call (enrolment), from `peer`.
 pub struct Open<E: Endpoint> {
     pub peer: SocketAddr,
     pub request: E::Request,
+    _budget: OwnedSemaphorePermit,
 }
+
+const KIB: u64 = 1024;
 
 fn header_text<'a>(headers: &'a HeaderMap, name: &'static str) -> HubResult<&'a str> {
     headers
@@ -102,13 +109,13 @@ async fn authenticate<D: HubDb>(
 }
 
 /// Reads at most `cap` bytes, within the time the announced length allows at the slowest rate a
-/// desk's link is expected to manage.
-async fn read_body(
+/// desk's link is expected to manage, once the bodies already in flight leave room for it.
+async fn read_body<D: HubDb>(
     body: Body,
     headers: &HeaderMap,
     cap: usize,
-    state_timeouts: &super::Timeouts,
-) -> HubResult<Vec<u8>> {
+    state: &AppState<D>,
+) -> HubResult<(Vec<u8>, OwnedSemaphorePermit)> {
     let announced = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -117,17 +124,28 @@ async fn read_body(
         return Err(HubError::TooLarge(cap));
     }
     let expected = announced.unwrap_or(cap as u64);
-    let allowed = state_timeouts.body_base
-        + std::time::Duration::from_secs(expected / state_timeouts.min_body_bytes_per_sec.max(1));
-    let limited = http_body_util::Limited::new(body, cap);
-    match tokio::time::timeout(allowed, limited.collect()).await {
-        Err(_) => Err(HubError::TimedOut),
-        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(HubError::TooLarge(cap)),
-        Ok(Err(e)) => Err(HubError::BadRequest(format!(
-            "unreadable request body: {e} / 请求体无法读取"
-        ))),
-        Ok(Ok(collected)) => Ok(collected.to_bytes().to_vec()),
-    }
+    let timeouts = &state.timeouts;
+    let allowed = timeouts.body_base
+        + std::time::Duration::from_secs(expected / timeouts.min_body_bytes_per_sec.max(1));
+    let read = async {
+        // A body and its decoded form are held while the request is served: room for both.
+        let share = u32::try_from((2 * expected).div_ceil(KIB).max(1)).unwrap_or(u32::MAX);
+        let permit = Arc::clone(&state.bodies)
+            .acquire_many_owned(share.min(timeouts.bodies_in_flight_mib.saturating_mul(1024)))
+            .await
+            .map_err(HubError::internal)?;
+        let limited = http_body_util::Limited::new(body, cap);
+        match limited.collect().await {
+            Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(HubError::TooLarge(cap)),
+            Err(e) => Err(HubError::BadRequest(format!(
+                "unreadable request body: {e} / 请求体无法读取"
+            ))),
+            Ok(collected) => Ok((collected.to_bytes().to_vec(), permit)),
+        }
+    };
+    tokio::time::timeout(allowed, read)
+        .await
+        .map_err(|_| HubError::TimedOut)?
 }
 
 fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> HubResult<T> {
@@ -154,12 +172,13 @@ impl<D: HubDb, E: Endpoint> FromRequest<AppState<D>> for Signed<E> {
             &township,
         )
         .await?;
-        let bytes = read_body(body, &parts.headers, E::MAX_BODY, &state.timeouts).await?;
+        let (bytes, budget) = read_body(body, &parts.headers, E::MAX_BODY, state).await?;
         auth::check_body(&headers, &bytes).map_err(|e| HubError::Unauthorized(e.to_string()))?;
         Ok(Self {
             device,
             request: decode(&bytes)?,
             endpoint: PhantomData,
+            _budget: budget,
         })
     }
 }
@@ -174,10 +193,11 @@ impl<D: HubDb, E: Endpoint> FromRequest<AppState<D>> for Open<E> {
             .hub
             .limit_rate(E::PATH, peer.ip(), state.hub.limits.enrolments_per_minute)
             .await?;
-        let bytes = read_body(body, &parts.headers, E::MAX_BODY, &state.timeouts).await?;
+        let (bytes, budget) = read_body(body, &parts.headers, E::MAX_BODY, state).await?;
         Ok(Self {
             peer,
             request: decode(&bytes)?,
+            _budget: budget,
         })
     }
 }
