@@ -326,22 +326,7 @@ impl Hub {
     /// Adds an account with a second factor; returns its secret (base32), as the operator's
     /// authenticator app would take it.
     pub fn add_user_with_totp(&self, township: &str, name: &str, role: &str) -> String {
-        let output = Command::new(bin("tongban-hub"))
-            .args([
-                "user",
-                "add",
-                "--township",
-                township,
-                "--name",
-                name,
-                "--role",
-                role,
-                "--totp",
-            ])
-            .args(self.store_args())
-            .env("TONGBAN_PASSWORD", PASSWORD)
-            .output()
-            .expect("run tongban-hub");
+        let output = self.user_add(township, name, role, &["--totp"]);
         assert!(output.status.success(), "{}", text(&output.stderr));
         let stdout = text(&output.stdout);
         let url = stdout
@@ -352,6 +337,26 @@ impl Hub {
             .find_map(|p| p.strip_prefix("secret="))
             .expect("secret")
             .to_string()
+    }
+
+    /// `tongban-hub user add` with the password [`PASSWORD`], whatever its outcome.
+    fn user_add(&self, township: &str, name: &str, role: &str, extra: &[&str]) -> Output {
+        Command::new(bin("tongban-hub"))
+            .args([
+                "user",
+                "add",
+                "--township",
+                township,
+                "--name",
+                name,
+                "--role",
+                role,
+            ])
+            .args(extra)
+            .args(self.store_args())
+            .env("TONGBAN_PASSWORD", PASSWORD)
+            .output()
+            .expect("run tongban-hub")
     }
 
     /// The hub process's resident memory, in bytes.
@@ -394,21 +399,7 @@ impl Hub {
 
     /// Adds an account (password [`PASSWORD`]) unless the township already has it.
     pub fn add_user(&self, township: &str, name: &str, role: &str) {
-        let output = Command::new(bin("tongban-hub"))
-            .args([
-                "user",
-                "add",
-                "--township",
-                township,
-                "--name",
-                name,
-                "--role",
-                role,
-            ])
-            .args(self.store_args())
-            .env("TONGBAN_PASSWORD", PASSWORD)
-            .output()
-            .expect("run tongban-hub");
+        let output = self.user_add(township, name, role, &[]);
         let stderr = text(&output.stderr);
         assert!(
             output.status.success() || stderr.contains("already has a user"),

@@ -87,6 +87,7 @@ pub fn check_url(url: &str) -> Result<reqwest::Url, HubError> {
 /// The HTTP client for a hub: pinned TLS for `https://`, plain for a loopback `http://`.
 fn http(url: &reqwest::Url, pins: &Pins) -> Result<Client, HubError> {
     let builder = Client::builder()
+        .tcp_nodelay(true)
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(120))
         .https_only(url.scheme() == "https");

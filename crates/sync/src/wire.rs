@@ -116,8 +116,6 @@ pub enum StatementKind {
         #[serde(with = "serde_bytes")]
         certificate: Vec<u8>,
     },
-    /// Checkpoints are signed with this key from now on (hex Ed25519).
-    AuditKey { key: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

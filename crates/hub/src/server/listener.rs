@@ -107,6 +107,11 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        // Answers go out whole at once: with TLS a response is several records, and Nagle's
+        // algorithm would hold the last until the desk's delayed acknowledgement (40 ms).
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(peer = %addr, error = %e, "TCP_NODELAY refused");
+        }
         let Ok(permit) = Arc::clone(&open).try_acquire_owned() else {
             tracing::warn!(peer = %addr, "connection refused: the hub is at its connection limit");
             metrics.refused("connection_limit");
