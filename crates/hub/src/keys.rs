@@ -128,8 +128,8 @@ impl KeyDir {
 
     /// Writes a new key file unless one appeared meanwhile (another hub process): the content
     /// goes to a private temporary file, which is then linked into place; linking fails if the
-    /// name exists, so two processes never both win.
-    fn create_file(&self, name: &str, content: &[u8]) -> HubResult<()> {
+    /// name exists, so two processes never both win. `true` when this call made it.
+    fn create_file(&self, name: &str, content: &[u8]) -> HubResult<bool> {
         self.ensure_dir()?;
         let path = self.file(name);
         let tmp = self.file(&format!(".{name}.{}", std::process::id()));
@@ -144,8 +144,8 @@ impl KeyDir {
         let linked = written.and_then(|()| std::fs::hard_link(&tmp, &path));
         let _ = std::fs::remove_file(&tmp);
         match linked {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
             Err(e) => Err(keys_error("key", &path, e)),
         }
     }
@@ -215,8 +215,18 @@ impl KeyDir {
         let (cert, key) = (self.file(TLS_CERT), self.file(TLS_KEY));
         if !cert.exists() && create {
             let (cert_pem, key_pem) = self_signed(hosts)?;
-            self.create_file(TLS_KEY, key_pem.as_bytes())?;
-            self.create_file(TLS_CERT, cert_pem.as_bytes())?;
+            if self.create_file(TLS_KEY, key_pem.as_bytes())? {
+                self.create_file(TLS_CERT, cert_pem.as_bytes())?;
+            } else {
+                // Another hub process starting at the same moment made the key: its
+                // certificate follows within moments.
+                for _ in 0..50 {
+                    if cert.exists() {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+            }
         }
         TlsIdentity::load(&cert, &key)
     }
