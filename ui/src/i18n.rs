@@ -94,7 +94,7 @@ catalogue! {
     About => "关于", "About";
     Version => "版本", "Version";
     DataLocation => "数据位置", "Data location";
-    HubKey => "中心密钥指纹", "Hub key fingerprint";
+    HubFingerprint => "中心密钥指纹", "Hub key fingerprint";
     Township => "乡镇", "Township";
     SaveSettings => "保存", "Save";
     SettingsSaved => "已保存", "Saved";

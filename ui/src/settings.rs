@@ -54,7 +54,7 @@ pub fn Settings() -> impl IntoView {
             <dl>
                 <dt>{tr.t(Key::Version)}</dt><dd id="about-version">{move || status().version}</dd>
                 <dt>{tr.t(Key::Township)}</dt><dd>{move || format!("{} {}", status().township.unwrap_or_default(), status().township_name.unwrap_or_default())}</dd>
-                <dt>{tr.t(Key::HubKey)}</dt><dd id="about-hub-key">{move || status().hub_key.unwrap_or_default()}</dd>
+                <dt>{tr.t(Key::HubFingerprint)}</dt><dd id="about-hub-key">{move || status().hub_key.unwrap_or_default()}</dd>
                 <dt>{tr.t(Key::DataLocation)}</dt><dd id="about-data">{move || status().profile_dir}</dd>
             </dl>
         </div>
