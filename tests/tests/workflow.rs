@@ -170,3 +170,87 @@ fn two_offline_decisions_become_a_conflict_that_one_resolution_settles() {
     assert!(seals.iter().all(|s| s["verified"] == true), "{settled}");
     clerk.ok(&["case", "complete", &number]);
 }
+
+#[test]
+fn the_hub_plans_every_move_again_on_what_its_author_saw() {
+    let hub = Hub::start(Backend::Sqlite);
+    let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let first = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    let second = Desk::enroll_as(&hub, TOWNSHIP, "陈刚", "supervisor");
+    let number = clerk.ok(&[
+        "case",
+        "register",
+        "--item",
+        "DB01",
+        "--name",
+        "覃秀梅",
+        "--id-number",
+        "450721198806152311",
+        "--received",
+        "ID_CARD,HOUSEHOLD_REGISTER,APPLICATION,INCOME_STATEMENT,CHECK_AUTHORISATION",
+    ]);
+    clerk.sync();
+    first.sync();
+    first.ok(&["case", "accept", &number]);
+    first.ok(&["case", "approve", &number]);
+    let twice = first.fails(&["case", "approve", &number]);
+    assert!(twice.contains("已审批过上一级"), "{twice}");
+    first.sync();
+
+    // The same supervisor's second level, forged below the desk's planner by an enrolled device.
+    let forger = RawDevice::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    let forge = |kind: EventKind, from, to, reason: Option<&str>| {
+        let (mut doc, state) = forger.pull(&number);
+        let case = case_doc::read(&doc).unwrap();
+        assert_eq!(case.status, CaseStatus::UnderReview);
+        let mut event = CaseEvent {
+            at_ms: case.updated_at_ms + 1,
+            kind,
+            by: "张华".into(),
+            device: forger.id.clone(),
+            from: Some(from),
+            to: Some(to),
+            reason: reason.map(str::to_string),
+            ..CaseEvent::default()
+        };
+        event.seal = Some(decision::seal(&mut doc, &number, &event, forger.key()));
+        case_doc::apply_event(&mut doc, &event).unwrap();
+        (doc, state)
+    };
+    let (mut doc, mut state) = forge(
+        EventKind::Approved,
+        CaseStatus::UnderReview,
+        CaseStatus::Approved,
+        None,
+    );
+    let answer = forger.sync_doc(&number, &mut doc, &mut state).unwrap_err();
+    assert_eq!(answer.status, 403);
+    assert!(
+        answer.message().contains("已审批过上一级"),
+        "{}",
+        answer.message()
+    );
+    // A rejection written after the first approval that claims to start from "accepted".
+    let (mut doc, mut state) = forge(
+        EventKind::Rejected,
+        CaseStatus::Accepted,
+        CaseStatus::Rejected,
+        Some("收入超标"),
+    );
+    let answer = forger.sync_doc(&number, &mut doc, &mut state).unwrap_err();
+    assert_eq!(answer.status, 403);
+    assert!(
+        answer.message().contains("作者所见"),
+        "{}",
+        answer.message()
+    );
+
+    // Nothing of either reached another desk; the second level by another supervisor stands.
+    second.sync();
+    let shown = second.show(&number);
+    assert_eq!(shown["status"], "under_review", "{shown}");
+    second.ok(&["case", "approve", &number]);
+    second.sync();
+    clerk.sync();
+    assert_eq!(clerk.show(&number)["status"], "approved");
+}

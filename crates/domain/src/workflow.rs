@@ -252,7 +252,7 @@ pub enum Denied {
     )]
     NoOutcome(String),
     #[error(
-        "an event of kind {0} claims an impossible move from {1} to {2} / 事件记录的状态变化不合规则"
+        "an event of kind {0} records a move from {1} to {2} that the rules do not give from the state its author saw / {0}事件记录的状态变化（{1}→{2}）与作者所见办件状态下规则给出的不符"
     )]
     BadMove(String, String, String),
 }
@@ -432,16 +432,18 @@ pub fn plan(
     Ok(planned)
 }
 
-/// The hub's check of one event it has not seen before, authored by `role`: the role may write
-/// it, and the move it claims is one the workflow allows. Whether it still applies is the fold's
-/// business, since it may have been made offline while others moved the case.
-pub fn check_event(case: &Case, event: &CaseEvent, role: Role) -> Result<(), Denied> {
-    let action = action_of(&event.kind).ok_or(Denied::BadMove(
-        "other".into(),
-        String::new(),
-        String::new(),
-    ))?;
-    permit(case, &event.by, role, action)?;
+/// The hub's check of one event it has not seen before: `seen` is the case exactly as its
+/// author saw it (the document at the heads the event was written on). The same planner the desk
+/// runs must allow the action there and plan exactly what the event records, so every rule the
+/// desk obeys (roles, approval levels by different supervisors, the notice limit, the order of
+/// moves) also binds a desk that does not obey it. Whether the move still applies after what
+/// others did meanwhile is the fold's business: concurrent offline moves become a conflict.
+pub fn check_event(
+    seen: &Case,
+    event: &CaseEvent,
+    role: Role,
+    rules: &Rules<'_>,
+) -> Result<(), Denied> {
     let bad = || {
         Denied::BadMove(
             format!("{:?}", event.kind),
@@ -449,34 +451,47 @@ pub fn check_event(case: &Case, event: &CaseEvent, role: Role) -> Result<(), Den
             event.to.map(|s| s.as_str()).unwrap_or("-").to_string(),
         )
     };
-    match action {
-        Action::Register | Action::Edit | Action::Reassign => {
-            if event.from.is_some() || event.to.is_some() {
-                return Err(bad());
-            }
-        }
-        Action::Resolve => {
-            // A resolution settles a conflict the case has, on one of its outcomes.
-            let settles = case.conflict.as_ref().is_some_and(|c| {
-                event.from == Some(c.from) && c.options.iter().any(|o| event.to == Some(o.outcome))
-            });
-            if !settles {
-                return Err(bad());
-            }
-        }
-        _ => {
-            let (Some(from), Some(to)) = (event.from, event.to) else {
-                return Err(bad());
-            };
-            let allowed = starts_from(action, from)
-                && (to == target(action, from, 1, 0)
-                    || (action == Action::Approve && to == CaseStatus::UnderReview));
-            if !allowed {
-                return Err(bad());
-            }
-        }
+    let action = action_of(&event.kind).ok_or_else(bad)?;
+    if action == Action::Register {
+        permit(seen, &event.by, role, action)?;
+        return match (event.from, event.to) {
+            (None, None) => Ok(()),
+            _ => Err(bad()),
+        };
     }
-    Ok(())
+    let request = Request {
+        reason: event.reason.clone(),
+        missing: event.missing.clone(),
+        assignee: event.assignee.clone(),
+        outcome: event.to.filter(|_| action == Action::Resolve),
+    };
+    let planned = plan(seen, &event.by, role, action, &request, rules)?;
+    let same_kind = planned.kind == event.kind
+        || (action == Action::Edit && event.kind == EventKind::PagesAttached);
+    let same_materials = match action {
+        Action::Return | Action::Supplement => planned.missing == event.missing,
+        _ => true,
+    };
+    let same_resolves = {
+        let mut planned = planned.resolves.clone();
+        let mut claimed = event.resolves.clone();
+        planned.sort();
+        claimed.sort();
+        planned == claimed
+    };
+    let same_reason = action == Action::Edit || planned.reason == event.reason;
+    if same_kind
+        && same_materials
+        && same_resolves
+        && same_reason
+        && planned.from == event.from
+        && planned.to == event.to
+        && planned.assignee == event.assignee
+    {
+        Ok(())
+    } else {
+        Err(bad())
+    }
 }
 
 /// The promised completion date: working days counted from the day of acceptance.

@@ -332,43 +332,151 @@ fn field_staff_keep_to_their_own_cases_and_never_decide() {
     assert!(message.contains("外勤人员无权批准"), "{message}");
 }
 
+/// An event as a desk would record it for `planned`, without adding it to any case.
+fn event_for(case: &Case, planned: &Planned, user: &str) -> CaseEvent {
+    let mut copy = case.clone();
+    record(&mut copy, planned, user);
+    copy.events.pop().unwrap()
+}
+
+fn levels(case: &Case) -> u8 {
+    Catalogue::builtin()
+        .item(&case.item_code)
+        .unwrap()
+        .approval_levels
+}
+
 #[test]
 fn the_hub_refuses_events_that_claim_impossible_moves_or_wrong_roles() {
-    let c = case("YL01", &["ID_CARD"]);
-    let event = |kind: EventKind, from, to, by: &str| CaseEvent {
-        id: "5@x".into(),
-        kind,
-        by: by.into(),
-        from,
-        to,
-        ..CaseEvent::default()
-    };
-    use CaseStatus::*;
-    let approve = event(EventKind::Approved, Some(Accepted), Some(Approved), "张华");
-    assert_eq!(check_event(&c, &approve, Role::Supervisor), Ok(()));
+    let mut c = case("YL01", &["ID_CARD", "HOUSEHOLD_REGISTER", "ENROL_FORM"]);
+    step(&mut c, "张华", Role::Supervisor, Action::Accept);
+    let planned = plan(
+        &c,
+        "张华",
+        Role::Supervisor,
+        Action::Approve,
+        &Request::default(),
+        &rules(1),
+    )
+    .unwrap();
+    let approve = event_for(&c, &planned, "张华");
     assert_eq!(
-        check_event(&c, &approve, Role::Field),
+        check_event(&c, &approve, Role::Supervisor, &rules(1)),
+        Ok(())
+    );
+    assert_eq!(
+        check_event(&c, &approve, Role::Field, &rules(1)),
         Err(Denied::Role(Role::Field, Action::Approve))
     );
-    let leap = event(
-        EventKind::Approved,
-        Some(Registered),
-        Some(Approved),
-        "张华",
+    use CaseStatus::*;
+    let forged = |from, to, kind: EventKind| CaseEvent {
+        from,
+        to,
+        kind,
+        ..approve.clone()
+    };
+    for (event, why) in [
+        (
+            forged(Some(Registered), Some(Approved), EventKind::Approved),
+            "a leap from registered",
+        ),
+        (
+            forged(Some(Accepted), Some(Completed), EventKind::Approved),
+            "a made-up target",
+        ),
+        (forged(None, None, EventKind::Other), "an unknown kind"),
+        (
+            forged(Some(Accepted), Some(Approved), EventKind::Rejected),
+            "a rejection without a reason",
+        ),
+    ] {
+        assert!(
+            check_event(&c, &event, Role::Supervisor, &rules(1)).is_err(),
+            "{why} was let through"
+        );
+    }
+    let message = check_event(
+        &c,
+        &forged(Some(Registered), Some(Approved), EventKind::Approved),
+        Role::Supervisor,
+        &rules(1),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(message.contains("作者所见"), "{message}");
+}
+
+#[test]
+fn the_hub_holds_levels_order_and_the_notice_limit_as_the_desk_does() {
+    let mut c = case(
+        "DB01",
+        &[
+            "ID_CARD",
+            "HOUSEHOLD_REGISTER",
+            "APPLICATION",
+            "INCOME_STATEMENT",
+            "CHECK_AUTHORISATION",
+        ],
     );
+    let two = rules(levels(&c));
+    step(&mut c, "张华", Role::Supervisor, Action::Accept);
+    step(&mut c, "张华", Role::Supervisor, Action::Approve);
+    // The second level by the supervisor who gave the first, written raw past the desk's planner.
+    let again = CaseEvent {
+        from: Some(CaseStatus::UnderReview),
+        to: Some(CaseStatus::Approved),
+        ..c.events.last().unwrap().clone()
+    };
+    assert_eq!(
+        check_event(&c, &again, Role::Supervisor, &two),
+        Err(Denied::SameApprover("张华".into()))
+    );
+    // Claiming one approval finishes a two-level item.
+    let mut first_only = case("DB01", &["ID_CARD"]);
+    first_only.materials = c.materials.clone();
+    step(&mut first_only, "张华", Role::Supervisor, Action::Accept);
+    let short = CaseEvent {
+        from: Some(CaseStatus::Accepted),
+        to: Some(CaseStatus::Approved),
+        by: "张华".into(),
+        kind: EventKind::Approved,
+        ..CaseEvent::default()
+    };
+    assert!(check_event(&first_only, &short, Role::Supervisor, &two).is_err());
+    // A move written after the first approval that claims to start from "accepted".
+    let late = CaseEvent {
+        from: Some(CaseStatus::Accepted),
+        to: Some(CaseStatus::Rejected),
+        by: "陈刚".into(),
+        kind: EventKind::Rejected,
+        reason: Some("收入超标".into()),
+        ..CaseEvent::default()
+    };
     assert!(matches!(
-        check_event(&c, &leap, Role::Supervisor),
+        check_event(&c, &late, Role::Supervisor, &two),
         Err(Denied::BadMove(..))
     ));
-    let wrong_target = event(
-        EventKind::Accepted,
-        Some(Registered),
-        Some(Completed),
-        "张华",
-    );
-    assert!(check_event(&c, &wrong_target, Role::Supervisor).is_err());
-    let unknown = event(EventKind::Other, None, None, "张华");
-    assert!(check_event(&c, &unknown, Role::Supervisor).is_err());
+    // The notice limit counts from registration to the event's own date.
+    let fresh = case("YL01", &["ID_CARD"]);
+    let notice = plan(
+        &fresh,
+        "李明",
+        Role::Clerk,
+        Action::Return,
+        &Request::default(),
+        &rules(1),
+    )
+    .unwrap();
+    let notice = event_for(&fresh, &notice, "李明");
+    assert_eq!(check_event(&fresh, &notice, Role::Clerk, &rules(1)), Ok(()));
+    let late_rules = Rules {
+        today: date!(2026 - 11 - 30),
+        ..rules(1)
+    };
+    assert!(matches!(
+        check_event(&fresh, &notice, Role::Clerk, &late_rules),
+        Err(Denied::NoticeOverdue(_))
+    ));
 }
 
 #[test]
@@ -407,10 +515,10 @@ fn a_return_and_an_acceptance_made_offline_are_settled_on_one_of_them() {
     // The hub accepts that resolution for the conflicted case, and no made-up outcome.
     let mut resolution = base.events.last().unwrap().clone();
     assert_eq!(
-        check_event(&conflicted, &resolution, Role::Supervisor),
+        check_event(&conflicted, &resolution, Role::Supervisor, &rules(1)),
         Ok(())
     );
     resolution.to = Some(CaseStatus::Completed);
-    assert!(check_event(&conflicted, &resolution, Role::Supervisor).is_err());
+    assert!(check_event(&conflicted, &resolution, Role::Supervisor, &rules(1)).is_err());
     assert!(base.accepted_at_ms.is_some());
 }

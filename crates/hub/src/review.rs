@@ -1,22 +1,55 @@
 //! The hub's check of every change a desk sends: the change must be explained by new timeline
 //! events, each written by the sending device for a user of the township whose role allows it,
-//! with decisions sealed by that device's key. Nothing a desk claims about roles is trusted; a
-//! new case must match the catalogue, and every case stays within the domain's bounds.
+//! with decisions sealed by that device's key. Each event is planned again by the desk's own
+//! planner on the case exactly as its author saw it (the document at the heads its change was
+//! made on), so approval levels, the notice limit and the order of moves bind every desk.
+//! Nothing a desk claims about roles is trusted; a new case must match the catalogue, and every
+//! case stays within the domain's bounds.
 
 use crate::db::Device;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use tongban_domain::arrival;
+use tongban_domain::calendar::{WorkCalendar, china_date};
 use tongban_domain::page::MAX_PAGES_PER_MATERIAL;
-use tongban_domain::workflow::{self, action_of};
+use tongban_domain::workflow::{self, Rules, action_of};
 use tongban_domain::{Case, CaseEvent, Catalogue, EventKind, Role};
-use tongban_sync::automerge::AutoCommit;
+use tongban_sync::automerge::{AutoCommit, Change, ChangeHash};
 use tongban_sync::case_doc;
 use tongban_sync::decision;
 
-/// What the township knows about its users, loaded once per request, and the hub's clock.
+/// What the township knows about its users and calendar, loaded once per request, and the
+/// hub's clock.
 pub struct Township {
     pub roles: HashMap<String, Role>,
+    pub calendar: Cow<'static, WorkCalendar>,
     pub now_ms: i64,
+}
+
+/// The changes a request brought, to find the one that wrote each new event.
+struct Brought(Vec<Change>);
+
+impl Brought {
+    /// The heads the change that wrote `event` was made on: what its author saw.
+    fn heads_of(&self, event: &CaseEvent) -> Option<Vec<ChangeHash>> {
+        let (counter, actor) = event.id.split_once('@')?;
+        let counter: u64 = counter.parse().ok()?;
+        self.0
+            .iter()
+            .find(|c| {
+                c.actor_id().to_hex_string() == actor
+                    && (c.start_op().get()..=c.max_op()).contains(&counter)
+            })
+            .map(|c| c.deps().to_vec())
+    }
+}
+
+fn same_heads(a: &[ChangeHash], b: &[String]) -> bool {
+    let mut a: Vec<String> = a.iter().map(ToString::to_string).collect();
+    let mut b = b.to_vec();
+    a.sort();
+    b.sort();
+    a == b
 }
 
 /// Why a change was refused, in the project's "English / 中文" form.
@@ -28,6 +61,7 @@ pub fn check_change(
     before: Option<&Case>,
     after: &Case,
     doc: &mut AutoCommit,
+    before_heads: &[ChangeHash],
     sender: &Device,
     township: &Township,
 ) -> Result<(), String> {
@@ -92,7 +126,10 @@ pub fn check_change(
         .filter(|e| !known.contains(e.id.as_str()))
         .collect();
     let actor = hex::encode(case_doc::device_actor(&sender.id).to_bytes());
-    let rules_case = before.unwrap_or(after);
+    let brought = Brought(doc.get_changes(before_heads));
+    let levels = Catalogue::builtin()
+        .item(&after.item_code)
+        .map_or(1, |item| item.approval_levels);
     for event in &fresh {
         if case_doc::event_actor(event) != actor || event.device != sender.id {
             return Err(refuse(
@@ -108,13 +145,61 @@ pub fn check_change(
                 &format!("{}不是本乡镇的用户", event.by),
             ));
         };
-        if event.kind == EventKind::Registered && before.is_some() {
-            return Err(refuse(number, "registered twice", "重复登记"));
+        if let Some(assignee) = &event.assignee
+            && !township.roles.contains_key(assignee)
+        {
+            return Err(refuse(
+                number,
+                &format!("{assignee} is not a user of this township"),
+                &format!("{assignee}不是本乡镇的用户"),
+            ));
         }
-        workflow::check_event(rules_case, event, role).map_err(|e| format!("{number}: {e}"))?;
+        let rules = Rules {
+            levels,
+            today: china_date(event.at_ms),
+            calendar: &township.calendar,
+        };
+        if event.kind == EventKind::Registered {
+            if before.is_some() {
+                return Err(refuse(number, "registered twice", "重复登记"));
+            }
+            workflow::check_event(after, event, role, &rules)
+                .map_err(|e| format!("{number}: {e}"))?;
+            continue;
+        }
+        let heads = brought.heads_of(event).ok_or_else(|| {
+            refuse(
+                number,
+                "an event was not written by a change of this request",
+                "记录不属于本次提交的修改",
+            )
+        })?;
+        let seen = doc
+            .fork_at(&heads)
+            .ok()
+            .and_then(|d| case_doc::read(&d).ok())
+            .ok_or_else(|| {
+                refuse(
+                    number,
+                    "an event was written on a state that is not a readable case",
+                    "记录所依据的办件版本无法读取",
+                )
+            })?;
+        workflow::check_event(&seen, event, role, &rules).map_err(|e| format!("{number}: {e}"))?;
         if action_of(&event.kind).is_some_and(|a| a.is_decision()) {
             decision::verify(doc, number, event, &sender.public_key)
                 .map_err(|e| format!("{number}: {e}"))?;
+            if !event
+                .seal
+                .as_ref()
+                .is_some_and(|s| same_heads(&heads, &s.heads))
+            {
+                return Err(refuse(
+                    number,
+                    "a decision was sealed on another state than the one it was written on",
+                    "决定的签名所依据的办件版本与其写入时的版本不符",
+                ));
+            }
         }
     }
     if let Some(before) = before {

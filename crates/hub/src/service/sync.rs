@@ -6,7 +6,9 @@
 use super::{Hub, doc_context, now_secs};
 use crate::db::{Device, DocWrite, HubDb, HubError, HubResult, StoredDoc, SyncedDoc};
 use crate::review::{self, Township};
+use std::borrow::Cow;
 use std::collections::HashSet;
+use tongban_domain::calendar::WorkCalendar;
 use tongban_domain::{CaseNumber, Role};
 use tongban_sync::automerge::AutoCommit;
 use tongban_sync::automerge::sync::State;
@@ -167,6 +169,13 @@ impl<D: HubDb> Hub<D> {
                 .into_iter()
                 .filter_map(|u| Some((u.name, u.role.parse().ok()?)))
                 .collect(),
+            calendar: match self.calendar().await? {
+                Some(data) => Cow::Owned(
+                    WorkCalendar::from_data(data)
+                        .map_err(|e| HubError::internal(format!("stored calendar: {e}")))?,
+                ),
+                None => Cow::Borrowed(WorkCalendar::builtin()),
+            },
             now_ms: now_secs().saturating_mul(1000),
         };
         // First pass: everything must apply cleanly before anything is written.
@@ -315,18 +324,24 @@ fn apply(
                 msg.doc_id, case.number
             )));
         }
-        let before = if before.is_empty() {
+        let before_case = if before.is_empty() {
             None
         } else {
             let old = doc.fork_at(&before).map_err(|e| stored_damaged(&e))?;
             Some(case_doc::read(&old).map_err(|e| stored_damaged(&e))?)
         };
-        review::check_change(before.as_ref(), &case, &mut doc, sender, township).map_err(
-            |reason| {
-                tracing::warn!(device = %sender.id, doc = %msg.doc_id, %reason, "change refused");
-                HubError::Forbidden(reason)
-            },
-        )?;
+        review::check_change(
+            before_case.as_ref(),
+            &case,
+            &mut doc,
+            &before,
+            sender,
+            township,
+        )
+        .map_err(|reason| {
+            tracing::warn!(device = %sender.id, doc = %msg.doc_id, %reason, "change refused");
+            HubError::Forbidden(reason)
+        })?;
         pages = case
             .materials
             .iter()
