@@ -218,11 +218,23 @@ pub async fn act(desk: State<'_, Arc<Desk>>, form: ActForm) -> Answer<CaseView> 
         let action = form
             .action
             .ok_or_else(|| message("invalid", "no action chosen", "未选择操作"))?;
+        let due = match form.due.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+            Some(text) => Some(tongban_domain::calendar::parse_date(text).ok_or_else(|| {
+                message(
+                    "invalid",
+                    "the deadline is not a date (YYYY-MM-DD)",
+                    "补交期限不是有效日期（年-月-日）",
+                )
+            })?),
+            None => None,
+        };
         let request = Request {
             reason: form.reason,
             missing: form.missing,
             assignee: form.assignee,
             outcome: form.outcome,
+            deferred: form.deferred,
+            due,
         };
         let view = d.with_store(|s| {
             let case = s

@@ -508,7 +508,7 @@ pub fn registration_args<'a>(name: &'a str, id_number: &'a str, phone: &'a str) 
         "--address",
         "檀圩镇金鸡村",
         "--received",
-        "ID_CARD,HOUSEHOLD_REGISTER",
+        "ID_CARD,HOUSEHOLD_REGISTER,APPLICATION,INCOME_STATEMENT,CHECK_AUTHORISATION",
     ]
 }
 

@@ -195,11 +195,45 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     w.screenshot("12-approved").await;
     w.close().await;
 
+    // A case with the household register still missing: the supervisor's window offers to
+    // accept it under 容缺 with the applicant's commitment and a deadline, and nothing less.
+    let intake = Desk::enroll(&hub, TOWNSHIP, "赵丽");
+    let deferred = intake.ok(&[
+        "case",
+        "register",
+        "--item",
+        "YL01",
+        "--name",
+        "黄秀兰",
+        "--id-number",
+        "450721198806152311",
+        "--received",
+        "ID_CARD,ENROL_FORM",
+    ]);
+    intake.sync();
+
     // The supervisor's window shows who saw and changed the case, the clerk's unmask included.
     supervisor.sync();
     let w = Window::launch(&supervisor.path()).await;
     w.find("#signin-form").await;
     w.sign_in("张华", PASSWORD).await;
+    w.click("#nav-cases").await;
+    w.click(&format!("#case-row-{deferred} td")).await;
+    let offer = w
+        .wait_text("#defer-materials", |t| t.contains("户口簿"))
+        .await;
+    assert!(offer.contains("容缺受理"), "{offer}");
+    w.click("#act-accept").await;
+    let refusal = w.wait_text("#act-error", |t| !t.is_empty()).await;
+    assert!(refusal.contains("承诺"), "{refusal}");
+    w.type_into("#act-reason", "申请人承诺一周内补交户口簿")
+        .await;
+    w.click("#act-accept").await;
+    let refusal = w.wait_text("#act-error", |t| t.contains("补交期限")).await;
+    assert!(refusal.contains("30天"), "{refusal}");
+    w.scroll_to("#act-error").await;
+    w.screenshot("17-deferral").await;
+    w.click("#nav-cases").await;
     w.click("#nav-cases").await;
     w.click(&format!("#case-row-{number} td")).await;
     w.click("#show-audit").await;

@@ -40,7 +40,7 @@ async fn a_clerk_files_a_scan_from_the_inbox_and_prints_receipt_and_decision() {
         "--phone",
         "13812345678",
         "--received",
-        "ID_CARD",
+        "ID_CARD,HOUSEHOLD_REGISTER,ENROL_FORM",
     ]);
     clerk.sync();
     let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");

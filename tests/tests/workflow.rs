@@ -254,3 +254,117 @@ fn the_hub_plans_every_move_again_on_what_its_author_saw() {
     clerk.sync();
     assert_eq!(clerk.show(&number)["status"], "approved");
 }
+
+/// The date `days` from today at the window (China Standard Time), as the CLI takes it.
+fn days_ahead(days: i64) -> String {
+    let today = time::OffsetDateTime::now_utc()
+        .to_offset(time::macros::offset!(+8))
+        .date();
+    tongban_domain::calendar::date_text(today + time::Duration::days(days))
+}
+
+#[test]
+fn no_acceptance_without_the_materials_or_a_recorded_deferral_and_no_approval_before_they_arrive() {
+    let hub = Hub::start(Backend::Sqlite);
+    let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    let number = register(&clerk, "ID_CARD,ENROL_FORM");
+    let other = register(&clerk, "ID_CARD");
+    clerk.sync();
+    supervisor.sync();
+
+    let refused = supervisor.fails(&["case", "accept", &number]);
+    assert!(refused.contains("尚缺材料：户口簿"), "{refused}");
+    let refused = supervisor.fails(&["case", "accept", &other, "--defer", "ENROL_FORM"]);
+    assert!(
+        refused.contains("不在事项目录允许容缺受理的范围内"),
+        "{refused}"
+    );
+    let due = days_ahead(7);
+    let accept = [
+        "case",
+        "accept",
+        number.as_str(),
+        "--defer",
+        "HOUSEHOLD_REGISTER",
+    ];
+    let refused = supervisor.fails(&[&accept[..], &["--due", &due]].concat());
+    assert!(refused.contains("承诺"), "{refused}");
+    let bad_date = ["--commitment", "一周内补交", "--due", "2026-13-01"];
+    let refused = supervisor.fails(&[&accept[..], &bad_date].concat());
+    assert!(refused.contains("不是有效日期"), "{refused}");
+    let commitment = ["--commitment", "申请人承诺一周内补交户口簿复印件"];
+    supervisor.ok(&[&accept[..], &commitment, &["--due", &due]].concat());
+    let shown = supervisor.show(&number);
+    assert_eq!(shown["status"], "accepted");
+    assert_eq!(shown["materials_due"], due.as_str(), "{shown}");
+    let queues: serde_json::Value =
+        serde_json::from_str(&supervisor.ok(&["queue", "--json"])).unwrap();
+    assert_eq!(
+        queues["awaiting_decision"][0]["materials_due"],
+        due.as_str()
+    );
+    let refused = supervisor.fails(&["case", "approve", &number]);
+    assert!(refused.contains("尚有材料未收到（户口簿）"), "{refused}");
+    supervisor.sync();
+
+    // The same two moves forged raw by an enrolled supervisor's device: refused by the hub.
+    let forger = RawDevice::enroll_as(&hub, TOWNSHIP, "陈刚", "supervisor");
+    let forge = |number: &str, kind: EventKind, from, to| {
+        let decision = kind == EventKind::Approved;
+        let (mut doc, mut state) = forger.pull(number);
+        let case = case_doc::read(&doc).unwrap();
+        let mut event = CaseEvent {
+            at_ms: case.updated_at_ms + 1,
+            kind,
+            by: "陈刚".into(),
+            device: forger.id.clone(),
+            from: Some(from),
+            to: Some(to),
+            ..CaseEvent::default()
+        };
+        if decision {
+            event.seal = Some(decision::seal(&mut doc, number, &event, forger.key()));
+        }
+        case_doc::apply_event(&mut doc, &event).unwrap();
+        forger.sync_doc(number, &mut doc, &mut state).unwrap_err()
+    };
+    let answer = forge(
+        &number,
+        EventKind::Approved,
+        CaseStatus::Accepted,
+        CaseStatus::Approved,
+    );
+    assert_eq!(answer.status, 403);
+    assert!(
+        answer.message().contains("尚有材料未收到"),
+        "{}",
+        answer.message()
+    );
+    let answer = forge(
+        &other,
+        EventKind::Accepted,
+        CaseStatus::Registered,
+        CaseStatus::Accepted,
+    );
+    assert_eq!(answer.status, 403);
+    assert!(
+        answer.message().contains("尚缺材料"),
+        "{}",
+        answer.message()
+    );
+
+    // The household register arrives: the case stays accepted and may now be approved.
+    clerk.sync();
+    assert_eq!(clerk.show(&other)["status"], "registered");
+    clerk.ok(&["case", "supplement", &number]);
+    let shown = clerk.show(&number);
+    assert_eq!(shown["status"], "accepted");
+    assert!(shown["materials_due"].is_null(), "{shown}");
+    clerk.sync();
+    supervisor.sync();
+    supervisor.ok(&["case", "approve", &number]);
+    supervisor.sync();
+    clerk.sync();
+    assert_eq!(clerk.show(&number)["status"], "approved");
+}

@@ -34,6 +34,12 @@ pub fn Standing(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                 </span>
             </span>
         </div>
+        {move || view.get().and_then(|v| v.case.materials_due).map(|due| view! {
+            <div class="detail-row">
+                <span class="label">{tr.t(Key::MaterialsDue)}</span>
+                <span class="value" id="detail-materials-due">{due}</span>
+            </div>
+        })}
         {move || view.get().and_then(|v| v.case.conflict).map(|conflict| view! {
             <div class="conflict" id="conflict">
                 <p>{tr.t(Key::ConflictTitle)}</p>
@@ -54,6 +60,7 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
     let tr = Tr::get();
     let reason = RwSignal::new(String::new());
     let missing = RwSignal::new(Vec::<String>::new());
+    let due = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<UiError>);
     let busy = RwSignal::new(false);
     // The one-time notice names every material still missing unless the clerk unticks one.
@@ -86,6 +93,20 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
             },
             assignee: None,
             outcome,
+            // Accepting with materials still missing defers them all (容缺受理); the rules
+            // refuse any the catalogue does not allow to be deferred, naming them.
+            deferred: if action == Action::Accept {
+                current
+                    .case
+                    .materials
+                    .iter()
+                    .filter(|m| m.status == MaterialStatus::Missing)
+                    .map(|m| m.code.clone())
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            due: Some(due.get_untracked()).filter(|d| action == Action::Accept && !d.is_empty()),
         };
         spawn_local(async move {
             match api::act(form).await {
@@ -101,6 +122,15 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
     };
     let actions = move || view.get().map(|v| v.actions).unwrap_or_default();
     let can_return = move || actions().contains(&Action::Return);
+    let can_defer = move || {
+        actions().contains(&Action::Accept)
+            && view.get().is_some_and(|v| {
+                v.case
+                    .materials
+                    .iter()
+                    .any(|m| m.status == MaterialStatus::Missing)
+            })
+    };
     view! {
         <Show when=move || !actions().is_empty()>
             <div class="actions card-section" id="actions">
@@ -127,6 +157,19 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                                 </label>
                             }
                         }).collect_view())}
+                    </fieldset>
+                </Show>
+                <Show when=can_defer>
+                    <fieldset class="missing" id="defer-materials">
+                        <legend>{tr.t(Key::DeferredMaterials)}</legend>
+                        <p>{move || view.get().map(|v| v.case.materials.into_iter()
+                            .filter(|m| m.status == MaterialStatus::Missing)
+                            .map(|m| m.name).collect::<Vec<_>>().join("、")).unwrap_or_default()}</p>
+                        <label class="field">
+                            <span>{tr.t(Key::DeferDue)}</span>
+                            <input type="date" id="defer-due" prop:value=move || due.get()
+                                on:input=move |ev| due.set(event_target_value(&ev))/>
+                        </label>
                     </fieldset>
                 </Show>
                 <label class="field">
@@ -193,6 +236,9 @@ pub fn Queues() -> impl IntoView {
                                 <span>{c.applicant_name}</span>
                                 <span>{status}</span>
                                 <span>{c.deadline.unwrap_or_default()}</span>
+                                {c.materials_due.map(|due| view! {
+                                    <span class="materials-due">{tr.now(Key::Deferred)}" "{due}</span>
+                                })}
                             </li>
                         }
                     }).collect_view()}

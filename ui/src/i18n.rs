@@ -82,6 +82,7 @@ catalogue! {
     Back => "返回列表", "Back to list";
     Received => "已收", "Received";
     Missing => "缺", "Missing";
+    Deferred => "容缺", "Deferred";
     Online => "已联网", "Online";
     Offline => "离线", "Offline";
     Unknown => "未连接", "Not yet connected";
@@ -151,6 +152,9 @@ catalogue! {
     ActResolve => "裁决为：", "Resolve as: ";
     Reason => "理由/说明", "Reason / note";
     MissingToBring => "需补正的材料（一次性告知）", "Materials to bring (one-time notice)";
+    DeferredMaterials => "容缺受理：以下材料由申请人承诺补交（承诺内容填在“理由”栏）", "Accept with deferred materials: the applicant commits to bring these (write the commitment under Reason)";
+    DeferDue => "承诺补交期限", "Deadline to bring them";
+    MaterialsDue => "容缺材料补交期限", "Deferred materials due";
     Deadline => "承诺办结日期", "Promised by";
     FlagYellow => "临近期限", "Due soon";
     FlagRed => "已超期", "Overdue";

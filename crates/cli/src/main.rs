@@ -200,8 +200,15 @@ enum CaseCommand {
 #[derive(clap::Args)]
 struct Move {
     number: String,
-    #[arg(long)]
+    /// The reason; for an acceptance under 容缺, the applicant's commitment (`--commitment`).
+    #[arg(long, alias = "commitment")]
     reason: Option<String>,
+    /// Accept with these missing materials deferred (容缺受理; only those the catalogue allows).
+    #[arg(long, value_delimiter = ',')]
+    defer: Vec<String>,
+    /// The date (YYYY-MM-DD) the applicant committed to bring deferred materials by.
+    #[arg(long, value_parser = parse_due)]
+    due: Option<time::Date>,
     /// Material codes the applicant must still bring (repeat or separate with commas).
     #[arg(long, value_delimiter = ',')]
     missing: Vec<String>,
@@ -563,12 +570,20 @@ fn parse_outcome(text: &str) -> Result<CaseStatus, String> {
     }
 }
 
+fn parse_due(text: &str) -> Result<time::Date, String> {
+    tongban_domain::calendar::parse_date(text.trim()).ok_or_else(|| {
+        format!("{text:?} is not a date (YYYY-MM-DD) / “{text}”不是有效日期（年-月-日）")
+    })
+}
+
 fn take(store: &mut Store, session: &Session, action: Action, m: Move) -> Result<()> {
     let request = Request {
         reason: m.reason,
         missing: m.missing,
         assignee: m.to,
         outcome: m.outcome,
+        deferred: m.defer,
+        due: m.due,
     };
     let case = store.act(session, m.number.trim(), action, &request, now())?;
     if m.json {

@@ -130,6 +130,7 @@ pub fn case(store: &Store, case: &Case, today: time::Date, json: bool, whole: bo
         let mark = match m.status {
             MaterialStatus::Received => "已收",
             MaterialStatus::Missing => "缺",
+            MaterialStatus::Deferred => "容缺",
         };
         println!("  [{mark}] {} {}", m.code, m.name);
     }

@@ -101,6 +101,7 @@ pub fn check_bounds(case: &Case, now_ms: i64) -> Result<(), ArrivalError> {
             || event.device.len() > 64
             || event.missing.len() > 100
             || event.resolves.len() > 100
+            || event.due.as_deref().is_some_and(|d| d.len() > 10)
         {
             return Err(ArrivalError::TextTooLong);
         }

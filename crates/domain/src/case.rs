@@ -136,6 +136,16 @@ pub struct Applicant {
 pub enum MaterialStatus {
     Received,
     Missing,
+    /// Still missing, but the case was accepted on the applicant's recorded commitment to bring
+    /// it by a deadline (容缺受理); no approval until it arrives.
+    Deferred,
+}
+
+impl MaterialStatus {
+    /// Whether the material is not yet in hand, deferred or not.
+    pub fn outstanding(self) -> bool {
+        self != Self::Received
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -290,8 +300,25 @@ pub struct CaseEvent {
     /// Conflict options a resolution settles.
     #[serde(default)]
     pub resolves: Vec<String>,
+    /// For an acceptance with deferred materials: the date (YYYY-MM-DD) the applicant committed
+    /// to bring them by.
+    #[serde(default)]
+    pub due: Option<String>,
     #[serde(default)]
     pub seal: Option<DecisionSeal>,
+}
+
+impl CaseEvent {
+    /// What this event makes of the materials it names: a supplement brings them, a 容缺
+    /// acceptance defers them. Nothing else changes a material's status.
+    pub fn material_effect(&self) -> Option<MaterialStatus> {
+        match self.kind {
+            _ if self.missing.is_empty() => None,
+            EventKind::Supplemented => Some(MaterialStatus::Received),
+            EventKind::Accepted => Some(MaterialStatus::Deferred),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -318,6 +345,9 @@ pub struct Case {
     /// Folded from the events: when the acceptance that counts was made; deadlines run from it.
     #[serde(default)]
     pub accepted_at_ms: Option<i64>,
+    /// Folded: while materials are deferred, the date the applicant committed to bring them by.
+    #[serde(default)]
+    pub materials_due: Option<String>,
 }
 
 impl Case {
@@ -333,6 +363,11 @@ impl Case {
         self.assignee = progress.assignee;
         self.conflict = progress.conflict;
         self.accepted_at_ms = progress.accepted_at_ms;
+        self.materials_due = progress.materials_due.filter(|_| {
+            self.materials
+                .iter()
+                .any(|m| m.status == MaterialStatus::Deferred)
+        });
     }
 }
 
@@ -508,6 +543,7 @@ impl Registration {
             assignee: None,
             conflict: None,
             accepted_at_ms: None,
+            materials_due: None,
             number,
         })
     }

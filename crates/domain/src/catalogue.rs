@@ -16,6 +16,10 @@ pub struct MaterialSpec {
     pub code: String,
     pub name: String,
     pub requirement: String,
+    /// Whether the case may be accepted before it arrives (容缺受理), on the applicant's
+    /// recorded commitment to bring it by a deadline. Never for what the decision rests on.
+    #[serde(default)]
+    pub deferrable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -146,6 +146,9 @@ pub struct CaseSummary {
     /// green, yellow or red while the deadline runs.
     pub flag: Option<crate::DeadlineFlag>,
     pub conflict: bool,
+    /// While materials are deferred (容缺受理): the date the applicant committed to bring them.
+    #[serde(default)]
+    pub materials_due: Option<String>,
 }
 
 /// A case as the detail screen shows it: with its promised date, how close it is, and which
@@ -180,6 +183,11 @@ pub struct ActForm {
     pub missing: Vec<String>,
     pub assignee: Option<String>,
     pub outcome: Option<CaseStatus>,
+    /// For an acceptance under 容缺: the materials deferred and the date (YYYY-MM-DD) promised.
+    #[serde(default)]
+    pub deferred: Vec<String>,
+    #[serde(default)]
+    pub due: Option<String>,
 }
 
 /// The desk's work queues for the signed-in user.

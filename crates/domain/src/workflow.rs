@@ -6,12 +6,15 @@
 
 use crate::calendar::{WorkCalendar, date_text};
 use crate::case::{Case, CaseEvent, CaseStatus, EventKind, MaterialStatus};
+use crate::catalogue::ServiceItem;
 use crate::role::{Action, Role};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
 /// The legal limit for the one-time notice, in working days from registration.
 pub const NOTICE_WORKING_DAYS: u16 = 5;
+/// The longest an applicant may be given to bring deferred materials, in calendar days.
+pub const MAX_DEFERRAL_DAYS: i64 = 30;
 const MAX_REASON_CHARS: usize = 500;
 
 /// One side of a conflict, as shown to the supervisor who settles it.
@@ -41,6 +44,8 @@ pub struct Progress {
     pub assignee: Option<String>,
     /// Users who approved since the case entered review (multi-level items).
     pub approvals: Vec<String>,
+    /// The deadline the acceptance that counts gave for deferred materials.
+    pub materials_due: Option<String>,
 }
 
 /// The action that writes events of this kind.
@@ -95,7 +100,8 @@ pub fn starts_from(action: Action, status: CaseStatus) -> bool {
     use CaseStatus::*;
     match action {
         Action::Return => status == Registered,
-        Action::Supplement => status == SupplementRequested,
+        // After a 容缺 acceptance the deferred materials are recorded as they arrive.
+        Action::Supplement => matches!(status, SupplementRequested | Accepted | UnderReview),
         Action::Accept => matches!(status, Registered | Supplemented),
         Action::HandOver => status == Accepted,
         Action::Approve | Action::Reject => matches!(status, Accepted | UnderReview),
@@ -115,6 +121,7 @@ pub fn target(action: Action, from: CaseStatus, levels: u8, approvals: usize) ->
     use CaseStatus::*;
     match action {
         Action::Return => SupplementRequested,
+        Action::Supplement if matches!(from, Accepted | UnderReview) => from,
         Action::Supplement => Supplemented,
         Action::Accept => Accepted,
         Action::HandOver => UnderReview,
@@ -186,14 +193,15 @@ pub fn fold(events: &[CaseEvent]) -> Progress {
             effective.truncate(pos);
         }
     }
-    let accepted_at_ms = effective
+    let acceptance = effective
         .iter()
         .rev()
-        .find(|e| e.to == Some(CaseStatus::Accepted))
-        .map(|e| e.at_ms);
+        .find(|e| e.to == Some(CaseStatus::Accepted) && e.kind != EventKind::Supplemented);
+    let accepted_at_ms = acceptance.map(|e| e.at_ms);
+    let materials_due = acceptance.and_then(|e| e.due.clone());
     let review_start = effective
         .iter()
-        .rposition(|e| e.kind != EventKind::Approved)
+        .rposition(|e| !matches!(e.kind, EventKind::Approved | EventKind::Supplemented))
         .map_or(0, |p| p + 1);
     let approvals = effective[review_start..]
         .iter()
@@ -205,6 +213,7 @@ pub fn fold(events: &[CaseEvent]) -> Progress {
         accepted_at_ms,
         assignee,
         approvals,
+        materials_due,
     }
 }
 
@@ -252,6 +261,28 @@ pub enum Denied {
     )]
     NoOutcome(String),
     #[error(
+        "materials still missing: {0}; accept once they are received, or defer those the catalogue allows with the applicant's commitment and a deadline / 尚缺材料：{0}；材料齐全后方可受理，或对目录允许容缺的材料记录申请人承诺和补交期限后容缺受理"
+    )]
+    MaterialsMissing(String),
+    #[error(
+        "cannot approve while materials are outstanding: {0} / 尚有材料未收到（{0}），不能批准"
+    )]
+    MaterialsOutstanding(String),
+    #[error(
+        "material {0} may not be deferred: the catalogue does not allow 容缺 for it / 材料“{0}”不在事项目录允许容缺受理的范围内"
+    )]
+    NotDeferrable(String),
+    #[error("material {0} is not missing / 材料“{0}”并未缺少")]
+    NotMissing(String),
+    #[error(
+        "accepting with deferred materials needs the applicant's commitment (--commitment) / 容缺受理须记录申请人的承诺"
+    )]
+    CommitmentRequired,
+    #[error(
+        "deferred materials need a deadline between tomorrow and {MAX_DEFERRAL_DAYS} days from today / 容缺材料的补交期限须在明天至{MAX_DEFERRAL_DAYS}天之内"
+    )]
+    DeadlineOutOfRange,
+    #[error(
         "an event of kind {0} records a move from {1} to {2} that the rules do not give from the state its author saw / {0}事件记录的状态变化（{1}→{2}）与作者所见办件状态下规则给出的不符"
     )]
     BadMove(String, String, String),
@@ -266,6 +297,10 @@ pub struct Request {
     pub assignee: Option<String>,
     /// For a resolution: the outcome of one of the conflicting moves.
     pub outcome: Option<CaseStatus>,
+    /// For an acceptance under 容缺: the missing materials the applicant will bring later (the
+    /// commitment goes in `reason`) and the date they committed to.
+    pub deferred: Vec<String>,
+    pub due: Option<Date>,
 }
 
 /// The event to record, once the rules allowed it.
@@ -279,6 +314,7 @@ pub struct Planned {
     pub missing: Vec<String>,
     pub assignee: Option<String>,
     pub resolves: Vec<String>,
+    pub due: Option<String>,
 }
 
 /// Whether `user` in `role` may take `action` on `case` at all (before state rules).
@@ -304,6 +340,8 @@ fn clean_reason(reason: Option<&str>) -> Result<Option<String>, Denied> {
 pub struct Rules<'a> {
     /// The item's number of approval levels.
     pub levels: u8,
+    /// The item as the catalogue lists it, for which materials may be deferred.
+    pub item: Option<&'a ServiceItem>,
     /// Dates the one-time notice limit.
     pub today: Date,
     pub calendar: &'a WorkCalendar,
@@ -322,6 +360,7 @@ pub fn plan(
         levels,
         today,
         calendar,
+        ..
     } = *rules;
     permit(case, user, role, action)?;
     let progress = fold(&case.events);
@@ -334,6 +373,7 @@ pub fn plan(
         missing: Vec::new(),
         assignee: None,
         resolves: Vec::new(),
+        due: None,
     };
     if action == Action::Resolve {
         let conflict = progress.conflict.ok_or(Denied::NoConflict)?;
@@ -394,7 +434,7 @@ pub fn plan(
                 return Err(Denied::NothingMissing);
             }
         }
-        Action::Supplement => {
+        Action::Supplement if progress.status == CaseStatus::SupplementRequested => {
             planned.missing = case
                 .events
                 .iter()
@@ -403,8 +443,27 @@ pub fn plan(
                 .map(|e| e.missing.clone())
                 .unwrap_or_default();
         }
+        Action::Supplement => {
+            // After a 容缺 acceptance: the deferred materials arrive; the case stays where it is.
+            planned.missing = codes_with(case, MaterialStatus::Deferred);
+            if planned.missing.is_empty() {
+                return Err(Denied::NothingMissing);
+            }
+        }
+        Action::Accept => plan_acceptance(case, request, rules, &mut planned)?,
         Action::Approve if progress.approvals.iter().any(|u| u == user) => {
             return Err(Denied::SameApprover(user.to_string()));
+        }
+        Action::Approve if case.materials.iter().any(|m| m.status.outstanding()) => {
+            return Err(Denied::MaterialsOutstanding(names_of(
+                case,
+                case.materials
+                    .iter()
+                    .filter(|m| m.status.outstanding())
+                    .map(|m| m.code.clone())
+                    .collect::<Vec<_>>()
+                    .as_slice(),
+            )));
         }
         Action::Reject if planned.reason.is_none() => {
             return Err(Denied::ReasonRequired(action));
@@ -430,6 +489,76 @@ pub fn plan(
         ));
     }
     Ok(planned)
+}
+
+fn codes_with(case: &Case, status: MaterialStatus) -> Vec<String> {
+    case.materials
+        .iter()
+        .filter(|m| m.status == status)
+        .map(|m| m.code.clone())
+        .collect()
+}
+
+/// The materials' names for a message, in the case's order.
+fn names_of(case: &Case, codes: &[String]) -> String {
+    case.materials
+        .iter()
+        .filter(|m| codes.contains(&m.code))
+        .map(|m| m.name.as_str())
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// An acceptance needs every material, except those the catalogue lets the applicant bring
+/// later on a recorded commitment and deadline (容缺受理, 《行政许可法》第三十二条 otherwise).
+fn plan_acceptance(
+    case: &Case,
+    request: &Request,
+    rules: &Rules<'_>,
+    planned: &mut Planned,
+) -> Result<(), Denied> {
+    let missing = codes_with(case, MaterialStatus::Missing);
+    let mut deferred = Vec::new();
+    for code in &request.deferred {
+        let code = code.trim().to_ascii_uppercase();
+        if !case.materials.iter().any(|m| m.code == code) {
+            return Err(Denied::UnknownMaterial(code));
+        }
+        if !missing.contains(&code) {
+            return Err(Denied::NotMissing(names_of(case, &[code])));
+        }
+        let allowed = rules
+            .item
+            .and_then(|item| item.material(&code))
+            .is_some_and(|spec| spec.deferrable);
+        if !allowed {
+            return Err(Denied::NotDeferrable(names_of(case, &[code])));
+        }
+        if !deferred.contains(&code) {
+            deferred.push(code);
+        }
+    }
+    let left: Vec<String> = missing
+        .into_iter()
+        .filter(|c| !deferred.contains(c))
+        .collect();
+    if !left.is_empty() {
+        return Err(Denied::MaterialsMissing(names_of(case, &left)));
+    }
+    if deferred.is_empty() {
+        return Ok(());
+    }
+    if planned.reason.is_none() {
+        return Err(Denied::CommitmentRequired);
+    }
+    let due = request.due.ok_or(Denied::DeadlineOutOfRange)?;
+    let days = (due - rules.today).whole_days();
+    if !(1..=MAX_DEFERRAL_DAYS).contains(&days) {
+        return Err(Denied::DeadlineOutOfRange);
+    }
+    planned.missing = deferred;
+    planned.due = Some(date_text(due));
+    Ok(())
 }
 
 /// The hub's check of one event it has not seen before: `seen` is the case exactly as its
@@ -459,18 +588,31 @@ pub fn check_event(
             _ => Err(bad()),
         };
     }
+    let deferred = action == Action::Accept;
     let request = Request {
         reason: event.reason.clone(),
-        missing: event.missing.clone(),
+        missing: if deferred {
+            Vec::new()
+        } else {
+            event.missing.clone()
+        },
         assignee: event.assignee.clone(),
         outcome: event.to.filter(|_| action == Action::Resolve),
+        deferred: if deferred {
+            event.missing.clone()
+        } else {
+            Vec::new()
+        },
+        due: event.due.as_deref().and_then(crate::calendar::parse_date),
     };
     let planned = plan(seen, &event.by, role, action, &request, rules)?;
     let same_kind = planned.kind == event.kind
         || (action == Action::Edit && event.kind == EventKind::PagesAttached);
     let same_materials = match action {
-        Action::Return | Action::Supplement => planned.missing == event.missing,
-        _ => true,
+        Action::Return | Action::Supplement | Action::Accept => {
+            planned.missing == event.missing && planned.due == event.due
+        }
+        _ => event.due.is_none(),
     };
     let same_resolves = {
         let mut planned = planned.resolves.clone();

@@ -1,5 +1,7 @@
 use crate::calendar::WorkCalendar;
-use crate::case::{Case, CaseEvent, CaseNumber, CaseStatus, Desk, EventKind, Registration};
+use crate::case::{
+    Case, CaseEvent, CaseNumber, CaseStatus, Desk, EventKind, MaterialStatus, Registration,
+};
 use crate::catalogue::Catalogue;
 use crate::role::{Action, Role};
 use crate::township::TownshipCode;
@@ -33,6 +35,7 @@ fn case(item: &str, received: &[&str]) -> Case {
 fn rules(levels: u8) -> Rules<'static> {
     Rules {
         levels,
+        item: None,
         today: date!(2026 - 11 - 18),
         calendar: WorkCalendar::builtin(),
     }
@@ -50,7 +53,11 @@ fn act(
         .item(&case.item_code)
         .unwrap()
         .approval_levels;
-    let planned = plan(case, user, role, action, &request, &rules(levels))?;
+    let rules = Rules {
+        item: Catalogue::builtin().item(&case.item_code),
+        ..rules(levels)
+    };
+    let planned = plan(case, user, role, action, &request, &rules)?;
     record(case, &planned, user);
     Ok(planned)
 }
@@ -74,8 +81,17 @@ fn record(case: &mut Case, planned: &Planned, user: &str) {
         missing: planned.missing.clone(),
         assignee: planned.assignee.clone(),
         resolves: planned.resolves.clone(),
+        due: planned.due.clone(),
         ..CaseEvent::default()
     });
+    let event = case.events.last().unwrap().clone();
+    if let Some(status) = event.material_effect() {
+        for m in &mut case.materials {
+            if event.missing.contains(&m.code) {
+                m.status = status;
+            }
+        }
+    }
     case.refold();
 }
 
@@ -481,10 +497,18 @@ fn the_hub_holds_levels_order_and_the_notice_limit_as_the_desk_does() {
 
 #[test]
 fn a_return_and_an_acceptance_made_offline_are_settled_on_one_of_them() {
-    let mut base = case("YL01", &["ID_CARD"]);
+    let mut base = case("YL01", &["ID_CARD", "ENROL_FORM"]);
     let mut accepted = base.clone();
     step(&mut base, "李明", Role::Clerk, Action::Return);
-    step(&mut accepted, "张华", Role::Supervisor, Action::Accept);
+    // The other desk accepts at once, the household register deferred (容缺受理).
+    act(
+        &mut accepted,
+        "张华",
+        Role::Supervisor,
+        Action::Accept,
+        deferring(&["HOUSEHOLD_REGISTER"], date!(2026 - 11 - 25)),
+    )
+    .unwrap();
     let mut acceptance = accepted.events.last().unwrap().clone();
     acceptance.id = "9@b".into();
     base.events.push(acceptance);
@@ -521,4 +545,124 @@ fn a_return_and_an_acceptance_made_offline_are_settled_on_one_of_them() {
     resolution.to = Some(CaseStatus::Completed);
     assert!(check_event(&conflicted, &resolution, Role::Supervisor, &rules(1)).is_err());
     assert!(base.accepted_at_ms.is_some());
+}
+
+fn deferring(codes: &[&str], due: time::Date) -> Request {
+    Request {
+        deferred: codes.iter().map(|c| c.to_string()).collect(),
+        due: Some(due),
+        ..reason("申请人承诺一周内补交户口簿")
+    }
+}
+
+#[test]
+fn a_case_is_accepted_only_with_every_material_or_under_a_recorded_deferral() {
+    let items = Catalogue::builtin();
+    let mut c = case("YL01", &["ID_CARD"]);
+    // Accepting with materials missing names them.
+    let refused = act(
+        &mut c,
+        "张华",
+        Role::Supervisor,
+        Action::Accept,
+        Request::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        refused,
+        Denied::MaterialsMissing("户口簿、城乡居民基本养老保险参保登记表".into())
+    );
+    assert!(
+        refused.to_string().contains("尚缺材料：户口簿"),
+        "{refused}"
+    );
+    // The enrolment form is what the case rests on: the catalogue does not let it wait.
+    let not_allowed = act(
+        &mut c,
+        "张华",
+        Role::Supervisor,
+        Action::Accept,
+        deferring(&["HOUSEHOLD_REGISTER", "ENROL_FORM"], date!(2026 - 11 - 25)),
+    );
+    assert!(
+        matches!(&not_allowed, Err(Denied::NotDeferrable(name)) if name.contains("参保登记表")),
+        "{not_allowed:?}"
+    );
+    let mut c = case("YL01", &["ID_CARD", "ENROL_FORM"]);
+    let bare = Request {
+        reason: None,
+        ..deferring(&["HOUSEHOLD_REGISTER"], date!(2026 - 11 - 25))
+    };
+    assert_eq!(
+        act(&mut c, "张华", Role::Supervisor, Action::Accept, bare),
+        Err(Denied::CommitmentRequired)
+    );
+    for due in [date!(2026 - 11 - 18), date!(2026 - 12 - 19)] {
+        assert_eq!(
+            act(
+                &mut c,
+                "张华",
+                Role::Supervisor,
+                Action::Accept,
+                deferring(&["HOUSEHOLD_REGISTER"], due)
+            ),
+            Err(Denied::DeadlineOutOfRange)
+        );
+    }
+    assert_eq!(
+        act(
+            &mut c,
+            "张华",
+            Role::Supervisor,
+            Action::Accept,
+            deferring(&["ID_CARD", "HOUSEHOLD_REGISTER"], date!(2026 - 11 - 25))
+        ),
+        Err(Denied::NotMissing("居民身份证".into()))
+    );
+    act(
+        &mut c,
+        "张华",
+        Role::Supervisor,
+        Action::Accept,
+        deferring(&["HOUSEHOLD_REGISTER"], date!(2026 - 11 - 25)),
+    )
+    .unwrap();
+    assert_eq!(c.status, CaseStatus::Accepted);
+    assert_eq!(c.materials[1].status, MaterialStatus::Deferred);
+    assert_eq!(c.materials_due.as_deref(), Some("2026-11-25"));
+    // No approval while a material is outstanding; the hub plans the same refusal.
+    let approve = act(
+        &mut c,
+        "陈刚",
+        Role::Supervisor,
+        Action::Approve,
+        Request::default(),
+    );
+    assert_eq!(approve, Err(Denied::MaterialsOutstanding("户口簿".into())));
+    let forged = CaseEvent {
+        id: "99@forger".into(),
+        kind: EventKind::Approved,
+        by: "陈刚".into(),
+        from: Some(CaseStatus::Accepted),
+        to: Some(CaseStatus::Approved),
+        ..CaseEvent::default()
+    };
+    let hub_rules = Rules {
+        item: items.item("YL01"),
+        ..rules(1)
+    };
+    assert_eq!(
+        check_event(&c, &forged, Role::Supervisor, &hub_rules),
+        Err(Denied::MaterialsOutstanding("户口簿".into()))
+    );
+    // The deferred material arrives; the case stays accepted, its deadline kept, and may now
+    // be approved.
+    let deadline_before = deadline(&c, WorkCalendar::builtin());
+    step(&mut c, "李明", Role::Clerk, Action::Supplement);
+    assert_eq!(c.status, CaseStatus::Accepted);
+    assert_eq!(c.materials[1].status, MaterialStatus::Received);
+    assert_eq!(c.materials_due, None);
+    assert_eq!(deadline(&c, WorkCalendar::builtin()), deadline_before);
+    step(&mut c, "陈刚", Role::Supervisor, Action::Approve);
+    assert_eq!(c.status, CaseStatus::Approved);
 }

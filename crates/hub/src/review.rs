@@ -13,7 +13,7 @@ use tongban_domain::arrival;
 use tongban_domain::calendar::{WorkCalendar, china_date};
 use tongban_domain::page::MAX_PAGES_PER_MATERIAL;
 use tongban_domain::workflow::{self, Rules, action_of};
-use tongban_domain::{Case, CaseEvent, Catalogue, EventKind, Role};
+use tongban_domain::{Case, CaseEvent, Catalogue, EventKind, MaterialStatus, Role};
 use tongban_sync::automerge::{AutoCommit, Change, ChangeHash};
 use tongban_sync::case_doc;
 use tongban_sync::decision;
@@ -127,9 +127,8 @@ pub fn check_change(
         .collect();
     let actor = hex::encode(case_doc::device_actor(&sender.id).to_bytes());
     let brought = Brought(doc.get_changes(before_heads));
-    let levels = Catalogue::builtin()
-        .item(&after.item_code)
-        .map_or(1, |item| item.approval_levels);
+    let item = Catalogue::builtin().item(&after.item_code);
+    let levels = item.map_or(1, |item| item.approval_levels);
     for event in &fresh {
         if case_doc::event_actor(event) != actor || event.device != sender.id {
             return Err(refuse(
@@ -156,6 +155,7 @@ pub fn check_change(
         }
         let rules = Rules {
             levels,
+            item,
             today: china_date(event.at_ms),
             calendar: &township.calendar,
         };
@@ -174,9 +174,11 @@ pub fn check_change(
                 "记录不属于本次提交的修改",
             )
         })?;
-        let seen = doc
-            .fork_at(&heads)
-            .ok()
+        // Automerge adds the author's own previous change to a change's dependencies even when
+        // later changes already cover it: the document at them has the heads the author saw.
+        let mut seen_doc = doc.fork_at(&heads).ok();
+        let seen_heads = seen_doc.as_mut().map(|d| d.get_heads()).unwrap_or_default();
+        let seen = seen_doc
             .and_then(|d| case_doc::read(&d).ok())
             .ok_or_else(|| {
                 refuse(
@@ -192,7 +194,7 @@ pub fn check_change(
             if !event
                 .seal
                 .as_ref()
-                .is_some_and(|s| same_heads(&heads, &s.heads))
+                .is_some_and(|s| same_heads(&seen_heads, &s.heads))
             {
                 return Err(refuse(
                     number,
@@ -216,10 +218,16 @@ pub fn check_change(
     Ok(())
 }
 
-/// Statuses change only with a supplement; pages only grow, on materials an attachment names.
+/// A material's status changes only as a supplement (received) or a 容缺 acceptance (deferred)
+/// that names it says; pages only grow, on materials an attachment names.
 fn check_materials(before: &Case, after: &Case, fresh: &[&CaseEvent]) -> Result<(), String> {
     let number = after.number.as_str();
-    let supplemented = fresh.iter().any(|e| e.kind == EventKind::Supplemented);
+    let explained = |code: &str, status: MaterialStatus| {
+        fresh
+            .iter()
+            .filter(|e| e.material_effect() == Some(status))
+            .any(|e| e.missing.iter().any(|m| m == code))
+    };
     let attached: HashSet<&str> = fresh
         .iter()
         .filter(|e| e.kind == EventKind::PagesAttached)
@@ -239,11 +247,14 @@ fn check_materials(before: &Case, after: &Case, fresh: &[&CaseEvent]) -> Result<
         ));
     }
     for (b, a) in before.materials.iter().zip(&after.materials) {
-        if b.status != a.status && !supplemented {
+        if b.status != a.status && !explained(&a.code, a.status) {
             return Err(refuse(
                 number,
-                "materials changed without a recorded supplement",
-                "材料状态被更改但没有补正记录",
+                &format!(
+                    "material {} changed status without a supplement or acceptance naming it",
+                    a.code
+                ),
+                &format!("材料{}的状态被更改但没有相应的补正或容缺受理记录", a.code),
             ));
         }
         if b.pages == a.pages {
@@ -323,6 +334,7 @@ mod tests {
             assignee: None,
             conflict: None,
             accepted_at_ms: None,
+            materials_due: None,
         }
     }
 

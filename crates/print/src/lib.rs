@@ -150,6 +150,7 @@ pub fn receipt(r: &Receipt<'_>) -> Result<Vec<u8>, PrintError> {
         sheet.gap(2.0);
         sheet.paragraph(11.0, 0.0, &format!("尚缺材料：{}", missing.join("、")));
     }
+    deferred_lines(&mut sheet, case);
     sheet.gap(4.0);
     sheet.field("查询码", &query);
     sheet.paragraph(
@@ -166,6 +167,42 @@ pub fn receipt(r: &Receipt<'_>) -> Result<Vec<u8>, PrintError> {
         ),
     );
     Ok(sheet.finish())
+}
+
+/// Materials accepted on the applicant's commitment (容缺受理): which, by when, and the
+/// commitment as recorded, so the applicant takes home what they promised.
+fn deferred_lines(sheet: &mut Sheet, case: &Case) {
+    let deferred: Vec<&str> = case
+        .materials
+        .iter()
+        .filter(|m| m.status == MaterialStatus::Deferred)
+        .map(|m| m.name.as_str())
+        .collect();
+    let Some(due) = case
+        .materials_due
+        .as_deref()
+        .filter(|_| !deferred.is_empty())
+    else {
+        return;
+    };
+    sheet.gap(2.0);
+    sheet.paragraph(
+        11.0,
+        0.0,
+        &format!(
+            "容缺受理材料：{}，申请人承诺于{due}前补交。",
+            deferred.join("、")
+        ),
+    );
+    let commitment = case
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.kind == tongban_domain::EventKind::Accepted && e.due.is_some())
+        .and_then(|e| e.reason.as_deref());
+    if let Some(commitment) = commitment {
+        sheet.paragraph(10.0, 6.0, &format!("承诺内容：{commitment}"));
+    }
 }
 
 pub fn notice(n: &Notice<'_>) -> Result<Vec<u8>, PrintError> {

@@ -54,6 +54,7 @@ fn case() -> Case {
         assignee: None,
         conflict: None,
         accepted_at_ms: None,
+        materials_due: None,
     }
 }
 
@@ -181,6 +182,39 @@ fn the_receipt_carries_what_the_applicant_needs_and_masks_the_id() {
         !text.contains("13812345678"),
         "the full phone number is printed"
     );
+}
+
+#[test]
+fn a_receipt_under_deferral_says_what_the_applicant_promised_and_by_when() {
+    let mut case = case();
+    case.materials[1].status = MaterialStatus::Deferred;
+    case.materials[2].status = MaterialStatus::Received;
+    case.materials_due = Some("2026-11-27".into());
+    case.events.push(tongban_domain::CaseEvent {
+        kind: tongban_domain::EventKind::Accepted,
+        reason: Some("申请人承诺11月27日前补交户口簿复印件".into()),
+        missing: vec!["HK".into()],
+        due: Some("2026-11-27".into()),
+        ..Default::default()
+    });
+    let pdf = receipt(&Receipt {
+        case: &case,
+        township: "檀圩镇",
+        promised: Some(date!(2026 - 12 - 18)),
+        printed: date!(2026 - 11 - 21),
+    })
+    .unwrap();
+    let text = check("receipt-deferred", &pdf);
+    for expected in [
+        "容缺受理材料：户口簿，申请人承诺于2026-11-27前补交",
+        "承诺内容：申请人承诺11月27日前补交户口簿复印件",
+    ] {
+        assert!(
+            text.contains(expected),
+            "receipt lacks {expected:?}:\n{text}"
+        );
+    }
+    assert!(!text.contains("尚缺材料"), "{text}");
 }
 
 #[test]

@@ -17,7 +17,11 @@ fn registration() -> Registration {
         name: "覃秀梅".into(),
         id_number: "450721198806152311".into(),
         phone: Some("13907711234".into()),
-        received: vec!["ID_CARD".into()],
+        received: vec![
+            "ID_CARD".into(),
+            "HOUSEHOLD_REGISTER".into(),
+            "ENROL_FORM".into(),
+        ],
         ..Default::default()
     }
 }

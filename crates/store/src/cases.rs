@@ -223,7 +223,8 @@ impl Store {
         let (clause, args) = where_clause(filter);
         let sql = format!(
             "SELECT number, item_code, item_name, applicant_name, id_number, status,
-                    created_at_ms, updated_at_ms, clerk, assignee, deadline, conflict
+                    created_at_ms, updated_at_ms, clerk, assignee, deadline, conflict,
+                    materials_due
              FROM cases WHERE {clause}
              ORDER BY created_at_ms DESC, number DESC LIMIT {} OFFSET {}",
             filter.limit.map_or(-1, i64::from),
@@ -246,6 +247,7 @@ impl Store {
                 deadline: r.get(10)?,
                 flag: None,
                 conflict: r.get(11)?,
+                materials_due: r.get(12)?,
             })
         })?;
         let mut cases: Vec<CaseSummary> = rows.collect::<Result<_, _>>()?;
@@ -407,15 +409,16 @@ pub(crate) fn save_doc(
     tx.prepare_cached(
         "INSERT INTO cases (number, item_code, item_name, applicant_name, id_number, phone,
                             status, clerk, created_at_ms, updated_at_ms, digest,
-                            assignee, deadline, conflict)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                            assignee, deadline, conflict, materials_due)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
          ON CONFLICT (number) DO UPDATE SET
             item_code = excluded.item_code, item_name = excluded.item_name,
             applicant_name = excluded.applicant_name, id_number = excluded.id_number,
             phone = excluded.phone, status = excluded.status, clerk = excluded.clerk,
             created_at_ms = excluded.created_at_ms, updated_at_ms = excluded.updated_at_ms,
             digest = excluded.digest, assignee = excluded.assignee,
-            deadline = excluded.deadline, conflict = excluded.conflict",
+            deadline = excluded.deadline, conflict = excluded.conflict,
+            materials_due = excluded.materials_due",
     )?
     .execute(params![
         case.number.as_str(),
@@ -435,6 +438,7 @@ pub(crate) fn save_doc(
         case.assignee,
         deadline,
         case.conflict.is_some(),
+        case.materials_due,
     ])?;
     crate::pages::project_pages(tx, &case)?;
     Ok(Some(case))

@@ -11,17 +11,19 @@ use tongban_domain::desk::WorkQueues;
 use tongban_domain::role::ACTIONS;
 use tongban_domain::session::Session;
 use tongban_domain::workflow::{self, Request, Rules};
-use tongban_domain::{Action, Case, CaseEvent, CaseStatus, Catalogue, Role, WorkCalendar};
+use tongban_domain::{
+    Action, Case, CaseEvent, CaseStatus, Catalogue, MaterialStatus, Role, WorkCalendar,
+};
 use tongban_sync::case_doc;
 use tongban_sync::decision;
 use tongban_sync::ed25519_dalek::SigningKey;
 
 /// The workflow's facts about this case's item, for today.
 fn rules<'a>(case: &Case, today: Date, calendar: &'a WorkCalendar) -> Rules<'a> {
+    let item = Catalogue::builtin().item(&case.item_code);
     Rules {
-        levels: Catalogue::builtin()
-            .item(&case.item_code)
-            .map_or(1, |item| item.approval_levels),
+        levels: item.map_or(1, |item| item.approval_levels),
+        item,
         today,
         calendar,
     }
@@ -146,6 +148,7 @@ impl Store {
             missing: planned.missing,
             assignee: planned.assignee,
             resolves: planned.resolves,
+            due: planned.due,
             ..CaseEvent::default()
         };
         if let Some(key) = &key {
@@ -186,6 +189,14 @@ impl Store {
                 .map(|o| o.outcome),
             assignee: Some(session.user.clone()),
             missing: Vec::new(),
+            // An acceptance shows when every missing material could be deferred (容缺受理).
+            deferred: case
+                .materials
+                .iter()
+                .filter(|m| m.status == MaterialStatus::Missing)
+                .map(|m| m.code.clone())
+                .collect(),
+            due: Some(today + time::Duration::days(7)),
         };
         // Corrections and reassignment have their own controls; the rest are buttons.
         Ok(ACTIONS

@@ -24,8 +24,20 @@ fn registration() -> Registration {
         item: "YL01".into(),
         name: "覃秀梅".into(),
         id_number: "450721198806152311".into(),
-        received: vec!["ID_CARD".into()],
+        received: vec![
+            "ID_CARD".into(),
+            "HOUSEHOLD_REGISTER".into(),
+            "ENROL_FORM".into(),
+        ],
         ..Default::default()
+    }
+}
+
+/// An application with materials missing, for a one-time notice.
+fn incomplete() -> Registration {
+    Registration {
+        received: vec!["ID_CARD".into()],
+        ..registration()
     }
 }
 
@@ -34,7 +46,7 @@ fn request() -> Request {
         reason: Some("核实无误".into()),
         assignee: Some("李明".into()),
         outcome: Some(CaseStatus::Approved),
-        missing: Vec::new(),
+        ..Request::default()
     }
 }
 
@@ -83,8 +95,12 @@ fn conflicting(store: &mut Store, number: &str) {
 /// A case registered by the field user (so field staff own it), in a state where `action` is
 /// possible for whoever may take it.
 fn prepared(store: &mut Store, action: Action) -> String {
+    let application = match action {
+        Action::Return | Action::Supplement => incomplete(),
+        _ => registration(),
+    };
     let case = store
-        .register(Catalogue::builtin(), registration(), &session("黄勇"), NOW)
+        .register(Catalogue::builtin(), application, &session("黄勇"), NOW)
         .unwrap();
     let number = case.number.to_string();
     match action {

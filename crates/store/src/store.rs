@@ -82,6 +82,8 @@ const MIGRATIONS: &[M<'static>] = &[
          object TEXT NOT NULL);
      CREATE INDEX township_audit_by_object ON township_audit (object, position);",
     ),
+    // Deferred materials' deadline (容缺受理), for the queues.
+    M::up("ALTER TABLE cases ADD COLUMN materials_due TEXT;"),
 ];
 
 /// What the hub told this desk when it enrolled.

@@ -124,12 +124,12 @@ pub fn apply_field_edit(doc: &mut AutoCommit, edit: &FieldEdit, event: &CaseEven
 
 /// Records a workflow event and what it does to the materials, as one commit.
 pub fn apply_event(doc: &mut AutoCommit, event: &CaseEvent) -> Result<()> {
-    if event.kind == EventKind::Supplemented {
+    if let Some(status) = event.material_effect() {
         let materials = object(doc, &ROOT, "materials")?;
         for i in 0..doc.length(&materials) {
             let m = list_object(doc, &materials, i)?;
             if event.missing.contains(&read_str(doc, &m, "code")?) {
-                doc.put(&m, "status", material_status(MaterialStatus::Received))?;
+                doc.put(&m, "status", material_status(status))?;
             }
         }
     }
@@ -235,6 +235,9 @@ fn push_event(doc: &mut AutoCommit, event: &CaseEvent) -> Result<()> {
     if !event.resolves.is_empty() {
         doc.put(&item, "resolves", event.resolves.join(","))?;
     }
+    if let Some(due) = &event.due {
+        doc.put(&item, "due", due.as_str())?;
+    }
     if let Some(seal) = &event.seal {
         doc.put(&item, "heads", seal.heads.join(","))?;
         doc.put(&item, "signature", seal.signature.as_str())?;
@@ -284,6 +287,7 @@ pub fn read(doc: &AutoCommit) -> Result<Case> {
         let status = match read_str(doc, &m, "status")?.as_str() {
             "received" => MaterialStatus::Received,
             "missing" => MaterialStatus::Missing,
+            "deferred" => MaterialStatus::Deferred,
             _ => return Err(CaseDocError::Invalid("materials.status")),
         };
         materials.push(MaterialState {
@@ -331,6 +335,7 @@ pub fn read(doc: &AutoCommit) -> Result<Case> {
             missing: list("missing")?,
             assignee: read_opt_str(doc, &e, "assignee")?,
             resolves: list("resolves")?,
+            due: read_opt_str(doc, &e, "due")?,
             seal,
         });
     }
@@ -354,6 +359,7 @@ pub fn read(doc: &AutoCommit) -> Result<Case> {
         assignee: None,
         conflict: None,
         accepted_at_ms: None,
+        materials_due: None,
     };
     case.refold();
     Ok(case)
@@ -363,6 +369,7 @@ fn material_status(status: MaterialStatus) -> &'static str {
     match status {
         MaterialStatus::Received => "received",
         MaterialStatus::Missing => "missing",
+        MaterialStatus::Deferred => "deferred",
     }
 }
 

@@ -129,6 +129,7 @@ fn decide(doc: &mut AutoCommit, action: Action, replica: usize) {
     };
     let rules = Rules {
         levels: 1,
+        item: None,
         today: time::macros::date!(2026 - 11 - 21),
         calendar: WorkCalendar::builtin(),
     };
