@@ -53,6 +53,10 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Desk {
     pub fn new(dir: PathBuf, sync_now: std::sync::mpsc::Sender<()>) -> Self {
+        // Documents printed in an earlier run that the viewer had a day to show.
+        if let Err(e) = tongban_store::profile::sweep_prints(&dir, std::time::SystemTime::now()) {
+            tracing::warn!(error = %e, "old printed documents could not be removed");
+        }
         Self {
             profile: Profile::at(dir),
             store: Mutex::new(None),

@@ -213,17 +213,16 @@ pub async fn attach_pages(desk: State<'_, Arc<Desk>>, form: AttachForm) -> Answe
     .await
 }
 
-/// Attached files leave the waiting list; inbox files move to `attached/` beside it, so the
-/// scanner's folder shows only what still needs filing.
+/// Attached files leave the waiting list; files from the scanner's folder are deleted, since
+/// the encrypted database now holds them and a plain copy would outlive every other safeguard.
+/// A file picked from elsewhere belongs to whoever put it there and stays.
 fn settle(desk: &Desk, paths: &[String]) {
     let inbox = inbox_dir(desk);
-    let filed = inbox.join(tongban_store::profile::FILED_SCANS);
     for path in paths.iter().map(PathBuf::from) {
-        if path.parent() == Some(inbox.as_path()) {
-            let _ = std::fs::create_dir_all(&filed);
-            if let Some(name) = path.file_name() {
-                let _ = std::fs::rename(&path, filed.join(name));
-            }
+        if path.parent() == Some(inbox.as_path())
+            && let Err(e) = std::fs::remove_file(&path)
+        {
+            tracing::warn!(path = %path.display(), error = %e, "an imported scan could not be removed");
         }
     }
     lock(&desk.waiting).retain(|(p, _)| !paths.iter().any(|done| Path::new(done) == p));
@@ -282,12 +281,9 @@ pub async fn print_document(
             s.print_document(&session, &number, kind, tongban_store::china_now())
                 .map_err(store_error)
         })?;
-        let dir = d.profile.dir().join(tongban_store::profile::PRINTS);
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| message("io", &e.to_string(), "无法创建打印目录"))?;
-        let path = dir.join(format!("{number}-{}.pdf", kind.as_str()));
-        std::fs::write(&path, pdf).map_err(|e| message("io", &e.to_string(), "无法写入文书"))?;
-        Ok(path)
+        let name = format!("{number}-{}.pdf", kind.as_str());
+        tongban_store::profile::write_print(d.profile.dir(), &name, &pdf)
+            .map_err(|e| message("io", &e.to_string(), "无法写入文书"))
     })
     .await?;
     if std::env::var_os("TONGBAN_NO_VIEWER").is_none()

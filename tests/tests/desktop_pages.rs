@@ -85,8 +85,8 @@ async fn a_clerk_files_a_scan_from_the_inbox_and_prints_receipt_and_decision() {
     w.find(".page-thumb[data-material='ID_CARD'] img").await;
     w.wait_text("#timeline", |t| t.contains("附加扫描件")).await;
     assert!(
-        inbox.join("attached").join("page-1.jpg").exists(),
-        "the filed scan left the inbox"
+        !inbox.join("page-1.jpg").exists() && !inbox.join("attached").exists(),
+        "no plain copy of the imported scan stays outside the encrypted database"
     );
     w.screenshot("13-pages").await;
 
@@ -99,6 +99,19 @@ async fn a_clerk_files_a_scan_from_the_inbox_and_prints_receipt_and_decision() {
         .join("prints")
         .join(format!("{number}-receipt.pdf"));
     assert!(shown.contains(&receipt.display().to_string()), "{shown}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(
+        mode(&receipt),
+        0o600,
+        "a printed document is its user's alone"
+    );
+    assert_eq!(mode(receipt.parent().unwrap()), 0o700);
+    for own in ["profile.json", "cases.db"] {
+        assert_eq!(mode(&clerk.path().join(own)), 0o600, "{own}");
+    }
+    assert_eq!(mode(&clerk.path()), 0o700);
     let pdf_text = |path: &std::path::Path| {
         text(
             &Command::new("pdftotext")

@@ -8,15 +8,20 @@ use crate::{Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 const KEY_FILE: &str = "profile.json";
 const DATABASE: &str = "cases.db";
 /// Where the desktop writes printed documents, in the profile folder.
 pub const PRINTS: &str = "prints";
-/// Where scanners drop files unless configured elsewhere, and where filed scans move to.
+/// Where scanners drop files unless configured elsewhere.
 pub const SCANNER_INBOX: &str = "scanner-inbox";
+/// Where earlier versions moved filed scans; a wipe still clears it.
 pub const FILED_SCANS: &str = "attached";
+/// A printed document is left for the viewer this long, then removed.
+pub const PRINT_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// The files a profile is made of; a wipe removes these and nothing else of the folder.
 const OWN_FILES: [&str; 6] = [
@@ -81,7 +86,7 @@ impl Profile {
     pub fn create(&self, recovery_passphrase: &str) -> Result<Store, StoreError> {
         keys::check_passphrase(recovery_passphrase)?;
         self.check_creatable()?;
-        fs::create_dir_all(&self.dir)?;
+        private_dir(&self.dir)?;
         let profile_id = hex::encode(SecretKey::random()?.expose().get(..16).unwrap_or_default());
         let data_key = SecretKey::random()?;
         let wrapped_by_recovery =
@@ -96,6 +101,8 @@ impl Profile {
         };
         // The key file lands before the database so no database ever exists without its key.
         self.write_key_file(&key_file)?;
+        // SQLite gives the write-ahead log and its index the main file's permissions.
+        private_file(&self.database_path())?;
         let mut store = Store::create(&self.database_path(), &data_key)?;
         store.checkpoint_in_background(&self.database_path(), &data_key)?;
         let witness = Witness::for_profile(&key_file.profile_id)?;
@@ -242,13 +249,80 @@ impl Profile {
         let text = serde_json::to_string_pretty(key_file)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let tmp = self.dir.join(format!("{KEY_FILE}.tmp"));
-        let mut file = fs::File::create(&tmp)?;
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)?;
         file.write_all(text.as_bytes())?;
         file.sync_all()?;
         fs::rename(&tmp, self.key_file_path())?;
         fs::File::open(&self.dir)?.sync_all()?;
         Ok(())
     }
+}
+
+/// Writes a printed document, readable by this user only, into the profile's `prints` folder
+/// for the viewer; documents printed more than [`PRINT_LIFETIME`] ago go first.
+pub fn write_print(profile: &Path, name: &str, pdf: &[u8]) -> Result<PathBuf, StoreError> {
+    let dir = profile.join(PRINTS);
+    private_dir(&dir)?;
+    sweep_prints(profile, SystemTime::now())?;
+    let path = dir.join(name);
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&path)?;
+    file.write_all(pdf)?;
+    Ok(path)
+}
+
+/// Removes printed documents last written before `now` less [`PRINT_LIFETIME`].
+pub fn sweep_prints(profile: &Path, now: SystemTime) -> Result<(), StoreError> {
+    let dir = profile.join(PRINTS);
+    let entries = match fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let stale = entry
+            .metadata()?
+            .modified()
+            .is_ok_and(|at| at + PRINT_LIFETIME < now);
+        let name = entry.file_name();
+        if stale && name.to_str().is_some_and(is_printed_document) {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// A folder only its owner may list or enter (created if missing).
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    match fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+    {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// An empty file only its owner may read, made before anything else opens it.
+fn private_file(path: &Path) -> std::io::Result<()> {
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map(drop)
 }
 
 /// A document the desk printed: `<case number>-<kind>.pdf`.
@@ -273,4 +347,34 @@ fn remove_matching(dir: &Path, mine: impl Fn(&str) -> bool) -> std::io::Result<(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn prints_are_private_and_gone_after_a_day_and_nothing_else_is_touched() {
+        let dir = tempfile::tempdir().unwrap();
+        let name = "450721101-20261202-001-0001-receipt.pdf";
+        let path = write_print(dir.path(), name, b"%PDF-1.7").unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&dir.path().join(PRINTS)), 0o700);
+        let someone_elses = dir.path().join(PRINTS).join("notes.pdf");
+        fs::write(&someone_elses, b"not ours").unwrap();
+
+        sweep_prints(dir.path(), SystemTime::now()).unwrap();
+        assert!(path.exists(), "a fresh print waits for the viewer");
+        let tomorrow = SystemTime::now() + PRINT_LIFETIME + Duration::from_secs(60);
+        sweep_prints(dir.path(), tomorrow).unwrap();
+        assert!(!path.exists(), "a day-old print is removed");
+        assert!(
+            someone_elses.exists(),
+            "a file the desk did not print stays"
+        );
+    }
 }
