@@ -4,7 +4,7 @@
 
 use tongban_domain::{CaseEvent, CaseStatus, EventKind};
 use tongban_e2e::device::RawDevice;
-use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP};
+use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP, text};
 use tongban_sync::{case_doc, decision};
 
 fn register(desk: &Desk, received: &str) -> String {
@@ -367,4 +367,136 @@ fn no_acceptance_without_the_materials_or_a_recorded_deferral_and_no_approval_be
     supervisor.sync();
     clerk.sync();
     assert_eq!(clerk.show(&number)["status"], "approved");
+}
+
+#[test]
+fn disabling_and_role_changes_bind_every_desk_and_the_hub_with_a_record_of_who() {
+    let hub = Hub::start(Backend::Sqlite);
+    let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    let number = register(&clerk, "ID_CARD,HOUSEHOLD_REGISTER,ENROL_FORM");
+    let later = register(&clerk, "ID_CARD,HOUSEHOLD_REGISTER,ENROL_FORM");
+    clerk.sync();
+    supervisor.sync();
+    // Offline, before the operator acts: this acceptance stands.
+    supervisor.ok(&["case", "accept", &number]);
+    let account = ["--township", TOWNSHIP, "--user", "张华"];
+    let said = hub.admin(&[&["user", "disable"][..], &account].concat());
+    assert!(said.contains("disabled"), "{said}");
+    let missing = hub.admin_output(&[
+        "user",
+        "disable",
+        "--township",
+        TOWNSHIP,
+        "--user",
+        "无此人",
+    ]);
+    assert!(!missing.status.success());
+    assert!(text(&missing.stderr).contains("没有用户无此人"));
+    supervisor.sync();
+    clerk.sync();
+    assert_eq!(clerk.show(&number)["status"], "accepted");
+    // The desk has the new directory: the disabled account no longer signs in there.
+    let refused = supervisor.fails(&["case", "accept", &later]);
+    assert!(refused.contains("用户名或密码错误"), "{refused}");
+
+    // A forged event in the disabled person's name, dated after the disable, is refused.
+    let forger = RawDevice::enroll_as(&hub, TOWNSHIP, "陈刚", "supervisor");
+    let (mut doc, mut state) = forger.pull(&later);
+    let case = case_doc::read(&doc).unwrap();
+    let acceptance = CaseEvent {
+        at_ms: case.updated_at_ms.max(now_ms()),
+        kind: EventKind::Accepted,
+        by: "张华".into(),
+        device: forger.id.clone(),
+        from: Some(CaseStatus::Registered),
+        to: Some(CaseStatus::Accepted),
+        ..CaseEvent::default()
+    };
+    case_doc::apply_event(&mut doc, &acceptance).unwrap();
+    let answer = forger.sync_doc(&later, &mut doc, &mut state).unwrap_err();
+    assert_eq!(answer.status, 403);
+    assert!(answer.message().contains("已停用"), "{}", answer.message());
+
+    // Enabled again, the account works after the desk's next sync.
+    hub.admin(&[&["user", "enable"][..], &account].concat());
+    supervisor.sync();
+    supervisor.ok(&["case", "accept", &later]);
+    supervisor.sync();
+
+    // A clerk made supervisor: a move dated before the change is judged by the old role.
+    let (mut doc, mut state) = forger.pull(&number);
+    let before_change = now_ms();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    hub.admin(&[
+        "user",
+        "role",
+        "--township",
+        TOWNSHIP,
+        "--user",
+        "李明",
+        "--role",
+        "supervisor",
+    ]);
+    let approval = CaseEvent {
+        at_ms: before_change,
+        kind: EventKind::Approved,
+        by: "李明".into(),
+        device: forger.id.clone(),
+        from: Some(CaseStatus::Accepted),
+        to: Some(CaseStatus::Approved),
+        ..CaseEvent::default()
+    };
+    let mut approval = approval;
+    approval.seal = Some(decision::seal(&mut doc, &number, &approval, forger.key()));
+    case_doc::apply_event(&mut doc, &approval).unwrap();
+    let answer = forger.sync_doc(&number, &mut doc, &mut state).unwrap_err();
+    assert_eq!(answer.status, 403);
+    assert!(
+        answer.message().contains("受理人员无权批准"),
+        "{}",
+        answer.message()
+    );
+    clerk.sync();
+    clerk.ok(&["case", "approve", &number]);
+    clerk.sync();
+    assert_eq!(clerk.show(&number)["status"], "approved");
+
+    // The operator reads who did what to which account.
+    let history: serde_json::Value =
+        serde_json::from_str(&hub.admin(&["user", "history", "--township", TOWNSHIP, "--json"]))
+            .unwrap();
+    let changes: Vec<(String, String)> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["user"].as_str().unwrap().into(),
+                c["change"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    for expected in [
+        ("张华", "disabled"),
+        ("张华", "enabled"),
+        ("李明", "role"),
+        ("李明", "added"),
+    ] {
+        assert!(
+            changes.contains(&(expected.0.into(), expected.1.into())),
+            "{expected:?} missing from {history}"
+        );
+    }
+    assert!(
+        history
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| !c["operator"].as_str().unwrap().is_empty())
+    );
+}
+
+fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }

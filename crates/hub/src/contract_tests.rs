@@ -3,6 +3,7 @@
 //! command started one, on a real PostgreSQL server over TLS.
 #![allow(clippy::unwrap_used)]
 
+use crate::account_db::{AccountChange, ChangeKind};
 use crate::audit_db::NewLogEntry;
 use crate::db::{DocWrite, HubDb, HubUser, NewDevice, Redeemed, SyncedDoc};
 use crate::upload_db::UploadChunk;
@@ -80,9 +81,44 @@ async fn contract<D: HubDb>(db: D) {
         password_hash: "h".into(),
         totp_secret: None,
         created_at: 1,
+        disabled_at: None,
     };
     assert!(db.add_user(T, user.clone()).await.unwrap());
     assert!(!db.add_user(T, user).await.unwrap());
+    // Every change to an account is applied and kept, with who made it.
+    let change = |kind, role: Option<&str>, at_ms| AccountChange {
+        name: "王芳".into(),
+        at_ms,
+        kind,
+        role: role.map(str::to_string),
+        operator: "ops".into(),
+    };
+    for (kind, role, at) in [
+        (ChangeKind::Added, Some("clerk"), 10),
+        (ChangeKind::Role, Some("supervisor"), 20),
+        (ChangeKind::Disabled, None, 30),
+    ] {
+        assert!(db.change_account(T, change(kind, role, at)).await.unwrap());
+    }
+    let nobody = AccountChange {
+        name: "无此人".into(),
+        ..change(ChangeKind::Disabled, None, 40)
+    };
+    assert!(!db.change_account(T, nobody).await.unwrap());
+    let row = &db.users(T).await.unwrap()[0];
+    assert_eq!(
+        (row.role.as_str(), row.disabled_at),
+        ("supervisor", Some(30))
+    );
+    let kept = db.account_changes(T).await.unwrap();
+    assert_eq!(kept.len(), 3, "{kept:?}");
+    assert_eq!(kept[1], change(ChangeKind::Role, Some("supervisor"), 20));
+    assert!(
+        db.change_account(T, change(ChangeKind::Enabled, None, 50))
+            .await
+            .unwrap()
+    );
+    assert_eq!(db.users(T).await.unwrap()[0].disabled_at, None);
     db.set_totp_secret(T, "王芳", Some("sealed")).await.unwrap();
     assert_eq!(
         db.users(T).await.unwrap()[0].totp_secret.as_deref(),

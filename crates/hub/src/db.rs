@@ -45,6 +45,8 @@ pub struct HubUser {
     pub password_hash: String,
     pub totp_secret: Option<String>,
     pub created_at: i64,
+    /// When the account was disabled (milliseconds); none while it may act.
+    pub disabled_at: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -93,7 +95,13 @@ pub struct SyncedDoc {
 }
 
 pub trait HubDb:
-    crate::audit_db::AuditDb + crate::upload_db::UploadDb + Clone + Send + Sync + 'static
+    crate::account_db::AccountDb
+    + crate::audit_db::AuditDb
+    + crate::upload_db::UploadDb
+    + Clone
+    + Send
+    + Sync
+    + 'static
 {
     fn ping(&self) -> impl Future<Output = HubResult<()>> + Send;
     /// How large the database is, for the operator's metrics.

@@ -1,6 +1,7 @@
 //! The hub: stores every township's case documents, enrols desks and syncs with them over TLS.
 #![forbid(unsafe_code)]
 
+pub mod account_db;
 pub mod audit_db;
 pub mod audit_log;
 pub mod backup;
@@ -10,6 +11,7 @@ pub mod keys;
 mod migrations;
 pub mod objects;
 pub mod postgres;
+mod postgres_accounts;
 mod postgres_audit;
 mod postgres_tls;
 mod postgres_uploads;
@@ -18,6 +20,7 @@ pub mod sealing;
 pub mod server;
 pub mod service;
 pub mod sqlite;
+mod sqlite_accounts;
 mod sqlite_audit;
 mod sqlite_uploads;
 pub mod upload_db;

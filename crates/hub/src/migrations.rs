@@ -20,6 +20,7 @@ pub(crate) const SQLITE: &[Migration] = migrations!("sqlite":
     2 => "0002_accounts.sql",
     3 => "0003_audit.sql",
     4 => "0004_hardening.sql",
+    5 => "0005_people.sql",
 );
 
 pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
@@ -27,6 +28,7 @@ pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
     2 => "0002_accounts.sql",
     3 => "0003_audit.sql",
     4 => "0004_hardening.sql",
+    5 => "0005_people.sql",
 );
 
 /// The bookkeeping table, the same in both dialects.
@@ -56,7 +58,7 @@ mod tests {
         assert_eq!(SQLITE.len(), POSTGRES.len());
         assert_eq!(
             pending(SQLITE, 2).map(|m| m.version).collect::<Vec<_>>(),
-            [3, 4]
+            [3, 4, 5]
         );
     }
 }

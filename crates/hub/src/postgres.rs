@@ -293,8 +293,8 @@ impl HubDb for PgDb {
             .client()
             .await?
             .query(
-                "SELECT name, role, password_hash, totp_secret, created_at FROM users
-                 WHERE township = $1 ORDER BY name",
+                "SELECT name, role, password_hash, totp_secret, created_at, disabled_at
+                 FROM users WHERE township = $1 ORDER BY name",
                 &[&township],
             )
             .await?;
@@ -306,6 +306,7 @@ impl HubDb for PgDb {
                 password_hash: r.get(2),
                 totp_secret: r.get(3),
                 created_at: r.get(4),
+                disabled_at: r.get(5),
             })
             .collect())
     }

@@ -21,9 +21,37 @@ use tongban_sync::decision;
 /// What the township knows about its users and calendar, loaded once per request, and the
 /// hub's clock.
 pub struct Township {
-    pub roles: HashMap<String, Role>,
+    pub people: HashMap<String, Person>,
     pub calendar: Cow<'static, WorkCalendar>,
     pub now_ms: i64,
+}
+
+/// A township's account as the hub judges events by it: the roles it held from when, and
+/// whether it is disabled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    /// (from, role), oldest first; empty for accounts older than the history.
+    pub roles: Vec<(i64, Role)>,
+    pub role_now: Role,
+    pub disabled_at: Option<i64>,
+}
+
+impl Person {
+    /// The role held at `at_ms`: an event is judged by the role its author had when they made
+    /// it, so a later promotion does not bless earlier work, nor a demotion void it.
+    pub fn role_at(&self, at_ms: i64) -> Role {
+        self.roles
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= at_ms)
+            .or(self.roles.first())
+            .map_or(self.role_now, |(_, role)| *role)
+    }
+
+    /// Whether the account was disabled when an event dated `at_ms` was made.
+    pub fn disabled_for(&self, at_ms: i64) -> bool {
+        self.disabled_at.is_some_and(|from| at_ms >= from)
+    }
 }
 
 /// The changes a request brought, to find the one that wrote each new event.
@@ -137,15 +165,23 @@ pub fn check_change(
                 "记录所署设备与发送设备不符",
             ));
         }
-        let Some(role) = township.roles.get(&event.by).copied() else {
+        let Some(person) = township.people.get(&event.by) else {
             return Err(refuse(
                 number,
                 &format!("{} is not a user of this township", event.by),
                 &format!("{}不是本乡镇的用户", event.by),
             ));
         };
+        if person.disabled_for(event.at_ms) {
+            return Err(refuse(
+                number,
+                &format!("{}'s account was disabled before this event", event.by),
+                &format!("{}的账户在此记录之前已停用", event.by),
+            ));
+        }
+        let role = person.role_at(event.at_ms);
         if let Some(assignee) = &event.assignee
-            && !township.roles.contains_key(assignee)
+            && !township.people.contains_key(assignee)
         {
             return Err(refuse(
                 number,

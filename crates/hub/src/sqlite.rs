@@ -378,8 +378,8 @@ impl HubDb for SqliteDb {
         let township = township.to_string();
         self.call(move |c| {
             let mut stmt = c.prepare(
-                "SELECT name, role, password_hash, totp_secret, created_at FROM users
-                 WHERE township = ?1 ORDER BY name",
+                "SELECT name, role, password_hash, totp_secret, created_at, disabled_at
+                 FROM users WHERE township = ?1 ORDER BY name",
             )?;
             let rows = stmt.query_map([township], |r| {
                 Ok(HubUser {
@@ -388,6 +388,7 @@ impl HubDb for SqliteDb {
                     password_hash: r.get(2)?,
                     totp_secret: r.get(3)?,
                     created_at: r.get(4)?,
+                    disabled_at: r.get(5)?,
                 })
             })?;
             Ok(rows.collect::<Result<_, _>>()?)

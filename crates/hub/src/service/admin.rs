@@ -1,7 +1,8 @@
 //! What operators do at the hub: townships, accounts, sign-in rules, the calendar, enrolment
 //! codes and devices. The command line parses and prints around these.
 
-use super::{Hub, now_secs, totp_context};
+use super::{Hub, now_ms, now_secs, totp_context};
+use crate::account_db::{AccountChange, ChangeKind};
 use crate::db::{Device, HubDb, HubError, HubResult, HubUser};
 use sha2::Digest;
 use tongban_domain::calendar::CalendarData;
@@ -21,6 +22,8 @@ pub struct NewUser<'a> {
     pub role: Role,
     pub password: &'a str,
     pub totp: bool,
+    /// Who adds it, for the account's history.
+    pub operator: &'a str,
 }
 
 /// 12 characters of Crockford base32 (no I, L, O, U): easy to read aloud and type.
@@ -113,11 +116,47 @@ impl<D: HubDb> Hub<D> {
             role: user.role.as_str().to_string(),
             totp_secret: sealed,
             created_at: now_secs(),
+            disabled_at: None,
         };
         if !self.db.add_user(&township, row).await? {
             return Err(HubError::UserExists(township, name));
         }
+        let added = AccountChange {
+            name,
+            at_ms: now_ms(),
+            kind: ChangeKind::Added,
+            role: Some(user.role.as_str().to_string()),
+            operator: user.operator.to_string(),
+        };
+        self.db.change_account(&township, added).await?;
         Ok(secret)
+    }
+
+    /// Gives an account another role, disables or enables it; the change is kept with who made
+    /// it. A disabled person's events dated after the change are refused, and desks drop the
+    /// account from their directory at their next sync.
+    pub async fn change_account(
+        &self,
+        township: &str,
+        name: &str,
+        kind: ChangeKind,
+        role: Option<Role>,
+        operator: &str,
+    ) -> HubResult<()> {
+        let township = self.existing_township(township).await?;
+        let change = AccountChange {
+            name: name.trim().to_string(),
+            at_ms: now_ms(),
+            kind,
+            role: role.map(|r| r.as_str().to_string()),
+            operator: operator.to_string(),
+        };
+        if !self.db.change_account(&township, change).await? {
+            return Err(HubError::NotFound(format!(
+                "no account {name} in township {township} / 乡镇{township}没有用户{name}"
+            )));
+        }
+        Ok(())
     }
 
     /// A township's accounts, second-factor secrets opened (for the directory) .

@@ -278,3 +278,10 @@ pub(crate) fn totp_context(township: &str, user: &str) -> String {
 pub(crate) fn now_secs() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
+
+/// Milliseconds, as events are dated: an account disabled within a second of an event must
+/// still tell which came first.
+pub(crate) fn now_ms() -> i64 {
+    i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000)
+        .unwrap_or(i64::MAX)
+}

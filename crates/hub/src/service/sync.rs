@@ -5,9 +5,9 @@
 
 use super::{Hub, doc_context, now_secs};
 use crate::db::{Device, DocWrite, HubDb, HubError, HubResult, StoredDoc, SyncedDoc};
-use crate::review::{self, Township};
+use crate::review::{self, Person, Township};
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use tongban_domain::calendar::WorkCalendar;
 use tongban_domain::{CaseNumber, Role};
 use tongban_sync::automerge::AutoCommit;
@@ -52,6 +52,8 @@ impl<D: HubDb> Hub<D> {
             .users(township)
             .await?
             .into_iter()
+            // A disabled account is dropped: desks refuse it once they have this directory.
+            .filter(|u| u.disabled_at.is_none())
             .filter_map(|u| match u.role.parse::<Role>() {
                 Ok(role) => Some(DirectoryUser {
                     name: u.name,
@@ -83,6 +85,32 @@ impl<D: HubDb> Hub<D> {
             policy: self.policy(township).await?,
             calendar: self.calendar().await?,
         })
+    }
+
+    /// The township's accounts with their role history, as events are judged by them. An
+    /// account with a role this hub cannot read has none.
+    async fn people(&self, township: &str) -> HubResult<HashMap<String, Person>> {
+        let mut people: HashMap<String, Person> = self
+            .db
+            .users(township)
+            .await?
+            .into_iter()
+            .filter_map(|u| {
+                let person = Person {
+                    roles: Vec::new(),
+                    role_now: u.role.parse().ok()?,
+                    disabled_at: u.disabled_at,
+                };
+                Some((u.name, person))
+            })
+            .collect();
+        for change in self.db.account_changes(township).await? {
+            let role = change.role.as_deref().and_then(|r| r.parse::<Role>().ok());
+            if let (Some(person), Some(role)) = (people.get_mut(&change.name), role) {
+                person.roles.push((change.at_ms, role));
+            }
+        }
+        Ok(people)
     }
 
     /// The directory unless the desk's copy is current, and the statements for this desk.
@@ -160,15 +188,8 @@ impl<D: HubDb> Hub<D> {
         for msg in &batch.messages {
             check_doc_id(&msg.doc_id, township)?;
         }
-        // Roles as the hub holds them now; an account with a role this hub cannot read has none.
         let directory = Township {
-            roles: self
-                .db
-                .users(township)
-                .await?
-                .into_iter()
-                .filter_map(|u| Some((u.name, u.role.parse().ok()?)))
-                .collect(),
+            people: self.people(township).await?,
             calendar: match self.calendar().await? {
                 Some(data) => Cow::Owned(
                     WorkCalendar::from_data(data)
