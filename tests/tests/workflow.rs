@@ -497,6 +497,27 @@ fn disabling_and_role_changes_bind_every_desk_and_the_hub_with_a_record_of_who()
     );
 }
 
+#[test]
+fn a_desk_says_which_device_it_is_and_the_hub_lists_it_so() {
+    let hub = Hub::start(Backend::Sqlite);
+    let desk = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    let status: serde_json::Value = serde_json::from_str(&desk.ok(&["status", "--json"])).unwrap();
+    assert_eq!(status["township"], TOWNSHIP);
+    assert_eq!(status["hub"], hub.url());
+    assert_eq!(status["hub_key"], hub.fingerprint().as_str());
+    let devices: serde_json::Value =
+        serde_json::from_str(&hub.admin(&["device", "list", "--township", TOWNSHIP, "--json"]))
+            .unwrap();
+    let listed = devices
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == status["device"])
+        .unwrap_or_else(|| panic!("{status} not in {devices}"));
+    assert_eq!(listed["user"], "张华");
+    assert_eq!(listed["revoked"], false);
+}
+
 fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }

@@ -5,6 +5,7 @@ mod audit;
 mod demo;
 mod output;
 mod pages;
+mod status;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -85,6 +86,11 @@ enum Command {
     },
     /// Verify the database pages (SQLCipher HMAC) and structure.
     Check,
+    /// This desk's device id, township and hub.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
     /// Check the audit trail, or read a case's.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -430,6 +436,7 @@ fn run(cli: Cli) -> Result<()> {
             let (mut store, session) = sign_in(&profile, user.as_deref())?;
             audit::prune(&mut store, &session, &before)?;
         }
+        Command::Status { json } => status::run(&open(&profile)?, json)?,
         Command::Check => {
             let problems = open(&profile)?.integrity_problems()?;
             if !problems.is_empty() {

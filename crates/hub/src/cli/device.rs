@@ -9,6 +9,8 @@ pub enum DeviceCommand {
     List {
         #[arg(long)]
         township: String,
+        #[arg(long)]
+        json: bool,
     },
     /// Refuse the desk from now on; its next sync deletes its data (on the hub's signed word).
     Revoke {
@@ -19,7 +21,27 @@ pub enum DeviceCommand {
 
 pub async fn run<D: HubDb>(hub: &Hub<D>, command: DeviceCommand) -> Result<()> {
     match command {
-        DeviceCommand::List { township } => {
+        DeviceCommand::List {
+            township,
+            json: true,
+        } => {
+            let devices: Vec<serde_json::Value> = hub
+                .devices(&township)
+                .await?
+                .into_iter()
+                .map(|d| {
+                    serde_json::json!({
+                        "id": d.id, "serial": d.serial, "user": d.user, "label": d.label,
+                        "revoked": d.revoked, "enrolled_at": d.enrolled_at,
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&devices)?);
+        }
+        DeviceCommand::List {
+            township,
+            json: false,
+        } => {
             for d in hub.devices(&township).await? {
                 let state = if d.revoked { "revoked" } else { "active" };
                 println!(
