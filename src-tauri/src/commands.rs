@@ -315,13 +315,16 @@ pub async fn load_draft(desk: State<'_, Arc<Desk>>, key: String) -> Answer<Optio
 #[tauri::command]
 pub async fn set_hub_url(desk: State<'_, Arc<Desk>>, url: String) -> Answer<DeskStatus> {
     blocking(&desk, move |d| {
-        d.session()?;
+        let session = d.session()?;
         // The same hub at another address: the pinned key still decides whom the desk trusts,
         // and plain HTTP is for this machine only.
         let url = tongban_client::check_url(&url)
             .map_err(|e| UiError::from_message("invalid", &e.to_string()))?;
         let url = url.as_str().trim_end_matches('/').to_string();
-        d.with_store(|s| s.set_hub_url(&url).map_err(store_error))?;
+        d.with_store(|s| {
+            s.change_hub_url(&session, &url, tongban_store::china_now())
+                .map_err(store_error)
+        })?;
         Ok(d.status())
     })
     .await

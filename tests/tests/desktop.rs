@@ -93,6 +93,13 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     // The key this desk trusts, as the operator's `tongban-hub key show` prints it.
     w.wait_text("#about-hub-key", |t| t == hub.fingerprint())
         .await;
+    // A clerk reads the hub's address; only an administrator may change it.
+    w.wait_text("#about-hub", |t| t == hub.url()).await;
+    assert!(
+        !w.exists("#settings-save").await,
+        "a clerk may not repoint the desk"
+    );
+    w.find("#settings-hub-admin").await;
     w.screenshot("07-settings").await;
 
     // The English switch reaches every string, statuses included.

@@ -28,6 +28,7 @@ catalogue! {
     EnrolTitle => "登记本机", "Enrol this desk";
     EnrolIntro => "本机首次使用，请填写中心地址、管理员提供的一次性登记码，以及管理员为您开设的账户。", "This desk is new. Enter the hub address, the one-time code from your administrator and the account they created for you.";
     HubUrl => "中心地址", "Hub address";
+    HubUrlByAdmin => "中心地址只能由系统管理员更改（并记入审计）", "Only an administrator changes the hub's address (and it is audited)";
     EnrolCode => "登记码", "Enrolment code";
     EnrolCodeHelp => "请照管理员给出的整行输入，包括@后面的中心密钥指纹：本机只信任带有该指纹的中心。", "Type the whole line the operator gave you, with the hub key's fingerprint after the @: this desk trusts only the hub holding that key.";
     UserName => "用户名", "User name";

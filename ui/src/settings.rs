@@ -15,6 +15,11 @@ pub fn Settings() -> impl IntoView {
     let status = move || desk.0.get().unwrap_or_default();
     let hub = RwSignal::new(status().hub_url.unwrap_or_default());
     let outcome = RwSignal::new(None::<Result<(), UiError>>);
+    let may_configure = move || {
+        status()
+            .role
+            .is_some_and(|r| r.may(tongban_domain::Action::ConfigureDesk))
+    };
     let set_lang = move |lang: Lang| {
         tr.0.set(lang);
         if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
@@ -41,15 +46,23 @@ pub fn Settings() -> impl IntoView {
                 <button id="lang-zh" class:active=move || tr.0.get() == Lang::Zh on:click=move |_| set_lang(Lang::Zh)>"中文"</button>
                 <button id="lang-en" class:active=move || tr.0.get() == Lang::En on:click=move |_| set_lang(Lang::En)>"English"</button>
             </div>
-            <form on:submit=save>
-                <Field id="settings-hub" label=Key::HubUrl value=hub/>
-                <button type="submit" class="primary" id="settings-save">{tr.t(Key::SaveSettings)}</button>
-                <span id="settings-outcome">{move || match outcome.get() {
-                    Some(Ok(())) => tr.now(Key::SettingsSaved).to_string(),
-                    Some(Err(e)) => tr.error(&e),
-                    None => String::new(),
-                }}</span>
-            </form>
+            // Where the desk's data goes is an administrator's setting; others only read it.
+            <Show when=may_configure fallback=move || view! {
+                <dl>
+                    <dt>{tr.t(Key::HubUrl)}</dt><dd id="about-hub">{move || status().hub_url.unwrap_or_default()}</dd>
+                </dl>
+                <p class="hint" id="settings-hub-admin">{tr.t(Key::HubUrlByAdmin)}</p>
+            }>
+                <form on:submit=save>
+                    <Field id="settings-hub" label=Key::HubUrl value=hub/>
+                    <button type="submit" class="primary" id="settings-save">{tr.t(Key::SaveSettings)}</button>
+                    <span id="settings-outcome">{move || match outcome.get() {
+                        Some(Ok(())) => tr.now(Key::SettingsSaved).to_string(),
+                        Some(Err(e)) => tr.error(&e),
+                        None => String::new(),
+                    }}</span>
+                </form>
+            </Show>
             <h2>{tr.t(Key::About)}</h2>
             <dl>
                 <dt>{tr.t(Key::Version)}</dt><dd id="about-version">{move || status().version}</dd>

@@ -69,7 +69,7 @@ impl Role {
                     | Unmask
             ),
             Self::Field => matches!(action, View | Register | Edit | Supplement),
-            Self::Admin => matches!(action, ManageUsers | PruneAudit),
+            Self::Admin => matches!(action, ManageUsers | PruneAudit | ConfigureDesk),
         }
     }
 
@@ -128,9 +128,11 @@ pub enum Action {
     Unmask,
     /// Remove audit events past their retention period from this desk.
     PruneAudit,
+    /// Change this desk's settings that decide where its data goes (the hub's address).
+    ConfigureDesk,
 }
 
-pub const ACTIONS: [Action; 17] = [
+pub const ACTIONS: [Action; 18] = [
     Action::View,
     Action::Register,
     Action::Edit,
@@ -148,6 +150,7 @@ pub const ACTIONS: [Action; 17] = [
     Action::ReadAudit,
     Action::Unmask,
     Action::PruneAudit,
+    Action::ConfigureDesk,
 ];
 
 impl Action {
@@ -170,6 +173,7 @@ impl Action {
             Self::ReadAudit => "read_audit",
             Self::Unmask => "unmask",
             Self::PruneAudit => "prune_audit",
+            Self::ConfigureDesk => "configure_desk",
         }
     }
 
@@ -192,6 +196,7 @@ impl Action {
             Self::ReadAudit => "查看审计记录",
             Self::Unmask => "查看完整证件号码",
             Self::PruneAudit => "清理过期审计记录",
+            Self::ConfigureDesk => "更改本机的中心地址",
         }
     }
 
@@ -230,7 +235,10 @@ mod tests {
         for action in ACTIONS {
             assert_eq!(
                 Role::Admin.may(action),
-                matches!(action, Action::ManageUsers | Action::PruneAudit)
+                matches!(
+                    action,
+                    Action::ManageUsers | Action::PruneAudit | Action::ConfigureDesk
+                )
             );
             assert!(!Role::Field.may(action) || !action.is_decision());
         }

@@ -85,7 +85,8 @@ pub fn kind_of(action: Action) -> Option<EventKind> {
         | Action::ManageUsers
         | Action::ReadAudit
         | Action::Unmask
-        | Action::PruneAudit => return None,
+        | Action::PruneAudit
+        | Action::ConfigureDesk => return None,
     })
 }
 
@@ -112,7 +113,11 @@ pub fn starts_from(action: Action, status: CaseStatus) -> bool {
         ),
         Action::Edit | Action::Reassign => !is_final(status),
         Action::View | Action::ReadAudit | Action::Unmask => true,
-        Action::Register | Action::Resolve | Action::ManageUsers | Action::PruneAudit => false,
+        Action::Register
+        | Action::Resolve
+        | Action::ManageUsers
+        | Action::PruneAudit
+        | Action::ConfigureDesk => false,
     }
 }
 

@@ -344,8 +344,32 @@ impl Store {
         Ok(())
     }
 
-    pub fn set_hub_url(&mut self, url: &str) -> Result<(), StoreError> {
-        Self::put_setting(&self.conn, "hub_url", url.as_bytes())
+    /// Points the desk at another address of its hub: an administrator's act, recorded. The
+    /// pinned key still decides whom the desk talks to there.
+    pub fn change_hub_url(
+        &mut self,
+        session: &tongban_domain::session::Session,
+        url: &str,
+        now: time::OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        use tongban_domain::{Action, Denied};
+        if !session.role.may(Action::ConfigureDesk) {
+            let denied = Denied::Role(session.role, Action::ConfigureDesk);
+            self.refuse(session, Action::ConfigureDesk, None, &denied, now)?;
+            return Err(denied.into());
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        Self::put_setting(&tx, "hub_url", url.as_bytes())?;
+        let detail = format!("hub_url {url}");
+        let access = crate::Access {
+            detail: &detail,
+            ..crate::Access::done(&session.user, tongban_audit::AuditAction::Key, "")
+        };
+        crate::audit::append(&tx, &access, crate::now_ms(now))?;
+        crate::witness::commit(tx, self.witness.as_ref())?;
+        Ok(())
     }
 
     pub fn device_key(&self) -> Result<SecretKey, StoreError> {
