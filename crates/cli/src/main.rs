@@ -14,9 +14,7 @@ use std::path::PathBuf;
 use time::OffsetDateTime;
 use tongban_client::{EnrollRequest, Retry};
 use tongban_domain::session::Session;
-use tongban_domain::{
-    Action, CaseField, CaseStatus, Catalogue, Denied, FieldEdit, Registration, Request,
-};
+use tongban_domain::{Action, CaseField, CaseStatus, Catalogue, FieldEdit, Registration, Request};
 use tongban_store::{CaseFilter, Profile, Store};
 use zeroize::Zeroizing;
 
@@ -490,21 +488,18 @@ fn case(profile: &Profile, user: Option<&str>, command: CaseCommand) -> Result<(
             date,
             limit,
         } => {
-            if !session.role.may(Action::View) {
-                bail!("{}", Denied::Role(session.role, Action::View));
-            }
-            let cases = store.list(&CaseFilter {
+            let filter = CaseFilter {
                 status,
                 item,
                 query,
                 created_from_ms: date.map(|(from, _)| from),
                 created_before_ms: date.map(|(_, before)| before),
-                own: session.role.own_cases_only().then(|| session.user.clone()),
                 today: Some(now().date()),
                 limit,
                 ..CaseFilter::default()
-            })?;
-            output::case_list(&cases, json)?;
+            };
+            let found = store.search(&session, filter, now())?;
+            output::case_list(&found.cases, json)?;
         }
         CaseCommand::Show {
             number,

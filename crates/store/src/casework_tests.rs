@@ -414,4 +414,41 @@ fn search_finds_a_case_by_number_id_number_or_the_start_of_a_name() {
     assert!(found("覃*梅").is_empty());
     assert!(found("韦?军").is_empty());
     assert_eq!(found("[韦"), ["韦建军"]);
+
+    // Through the desk's one search: a whole ID number is recorded (masked), a name is not,
+    // and field staff see only their own cases.
+    let searches = |store: &Store| {
+        store
+            .audit_rows(None, 1000)
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.detail.starts_with("search by identity number"))
+            .map(|r| (r.user, r.detail))
+            .collect::<Vec<_>>()
+    };
+    let query = |text: &str| crate::CaseFilter {
+        query: Some(text.into()),
+        ..Default::default()
+    };
+    let hit = store.search(&clerk, query("韦建"), NOW).unwrap();
+    assert_eq!(hit.total, 1);
+    assert!(searches(&store).is_empty());
+    let hit = store
+        .search(&clerk, query("450721198806152311"), NOW)
+        .unwrap();
+    assert_eq!(hit.cases[0].applicant_name, "覃秀梅");
+    let recorded = searches(&store);
+    assert_eq!(recorded.len(), 1, "{recorded:?}");
+    assert_eq!(recorded[0].0, "李明");
+    assert!(
+        !recorded[0].1.contains("450721198806152311"),
+        "{recorded:?}"
+    );
+    assert!(recorded[0].1.contains("450721********2311"), "{recorded:?}");
+    let field = store
+        .search(&session("黄勇"), query("450721198806152311"), NOW)
+        .unwrap();
+    assert_eq!(field.total, 0, "field staff find only their own cases");
+    let admin = store.search(&session("周敏"), query("韦"), NOW);
+    assert!(matches!(admin, Err(StoreError::Denied(_))), "{admin:?}");
 }

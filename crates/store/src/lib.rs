@@ -23,6 +23,7 @@ mod rejoin;
 mod retention;
 #[cfg(test)]
 mod retention_tests;
+mod search;
 mod store;
 mod sync_state;
 #[cfg(test)]
@@ -40,6 +41,7 @@ pub use error::StoreError;
 pub use pages::{CasePage, PendingBlob};
 pub use profile::Profile;
 pub use retention::{RETENTION_DAYS, RetentionError};
+pub use search::Found;
 pub use store::{Enrollment, NextHubKey, Store};
 pub use tongban_domain::desk::CaseSummary;
 
