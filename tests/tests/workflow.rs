@@ -2,6 +2,7 @@
 //! signed decisions, and two offline decisions that become a conflict a supervisor resolves.
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 
+use tongban_domain::workflow::action_of;
 use tongban_domain::{CaseEvent, CaseStatus, EventKind};
 use tongban_e2e::device::RawDevice;
 use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP, text};
@@ -20,6 +21,37 @@ fn register(desk: &Desk, received: &str) -> String {
         "--received",
         received,
     ])
+}
+
+/// A move forged raw by an enrolled device, below any desk's rules: `event` (dated just after
+/// the case's last change unless it says otherwise) written on the hub's copy of the case as
+/// the forger's device, sealed with its key when a decision. Returns the hub's refusal.
+fn forged(forger: &RawDevice, number: &str, mut event: CaseEvent) -> String {
+    let (mut doc, mut state) = forger.pull(number);
+    if event.at_ms == 0 {
+        event.at_ms = case_doc::read(&doc).unwrap().updated_at_ms + 1;
+    }
+    event.device = forger.id.clone();
+    if action_of(&event.kind).is_some_and(|a| a.is_decision()) {
+        event.seal = Some(decision::seal(&mut doc, number, &event, forger.key()));
+    }
+    case_doc::apply_event(&mut doc, &event).unwrap();
+    let answer = forger
+        .sync_doc(number, &mut doc, &mut state)
+        .expect_err("the hub must refuse a forged move");
+    assert_eq!(answer.status, 403);
+    answer.message()
+}
+
+/// An event of `kind` by `by` from one status to another, for forging.
+fn move_by(by: &str, kind: EventKind, from: CaseStatus, to: CaseStatus) -> CaseEvent {
+    CaseEvent {
+        kind,
+        by: by.into(),
+        from: Some(from),
+        to: Some(to),
+        ..CaseEvent::default()
+    }
 }
 
 #[test]
@@ -199,51 +231,24 @@ fn the_hub_plans_every_move_again_on_what_its_author_saw() {
 
     // The same supervisor's second level, forged below the desk's planner by an enrolled device.
     let forger = RawDevice::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
-    let forge = |kind: EventKind, from, to, reason: Option<&str>| {
-        let (mut doc, state) = forger.pull(&number);
-        let case = case_doc::read(&doc).unwrap();
-        assert_eq!(case.status, CaseStatus::UnderReview);
-        let mut event = CaseEvent {
-            at_ms: case.updated_at_ms + 1,
-            kind,
-            by: "张华".into(),
-            device: forger.id.clone(),
-            from: Some(from),
-            to: Some(to),
-            reason: reason.map(str::to_string),
-            ..CaseEvent::default()
-        };
-        event.seal = Some(decision::seal(&mut doc, &number, &event, forger.key()));
-        case_doc::apply_event(&mut doc, &event).unwrap();
-        (doc, state)
-    };
-    let (mut doc, mut state) = forge(
-        EventKind::Approved,
-        CaseStatus::UnderReview,
-        CaseStatus::Approved,
-        None,
+    assert_eq!(
+        case_doc::read(&forger.pull(&number).0).unwrap().status,
+        CaseStatus::UnderReview
     );
-    let answer = forger.sync_doc(&number, &mut doc, &mut state).unwrap_err();
-    assert_eq!(answer.status, 403);
-    assert!(
-        answer.message().contains("已审批过上一级"),
-        "{}",
-        answer.message()
+    use CaseStatus::{Accepted, Approved, Rejected, UnderReview};
+    let again = forged(
+        &forger,
+        &number,
+        move_by("张华", EventKind::Approved, UnderReview, Approved),
     );
+    assert!(again.contains("已审批过上一级"), "{again}");
     // A rejection written after the first approval that claims to start from "accepted".
-    let (mut doc, mut state) = forge(
-        EventKind::Rejected,
-        CaseStatus::Accepted,
-        CaseStatus::Rejected,
-        Some("收入超标"),
-    );
-    let answer = forger.sync_doc(&number, &mut doc, &mut state).unwrap_err();
-    assert_eq!(answer.status, 403);
-    assert!(
-        answer.message().contains("作者所见"),
-        "{}",
-        answer.message()
-    );
+    let late = CaseEvent {
+        reason: Some("收入超标".into()),
+        ..move_by("张华", EventKind::Rejected, Accepted, Rejected)
+    };
+    let late = forged(&forger, &number, late);
+    assert!(late.contains("作者所见"), "{late}");
 
     // Nothing of either reached another desk; the second level by another supervisor stands.
     second.sync();
@@ -310,49 +315,19 @@ fn no_acceptance_without_the_materials_or_a_recorded_deferral_and_no_approval_be
 
     // The same two moves forged raw by an enrolled supervisor's device: refused by the hub.
     let forger = RawDevice::enroll_as(&hub, TOWNSHIP, "陈刚", "supervisor");
-    let forge = |number: &str, kind: EventKind, from, to| {
-        let decision = kind == EventKind::Approved;
-        let (mut doc, mut state) = forger.pull(number);
-        let case = case_doc::read(&doc).unwrap();
-        let mut event = CaseEvent {
-            at_ms: case.updated_at_ms + 1,
-            kind,
-            by: "陈刚".into(),
-            device: forger.id.clone(),
-            from: Some(from),
-            to: Some(to),
-            ..CaseEvent::default()
-        };
-        if decision {
-            event.seal = Some(decision::seal(&mut doc, number, &event, forger.key()));
-        }
-        case_doc::apply_event(&mut doc, &event).unwrap();
-        forger.sync_doc(number, &mut doc, &mut state).unwrap_err()
-    };
-    let answer = forge(
+    use CaseStatus::{Accepted, Approved, Registered};
+    let early = forged(
+        &forger,
         &number,
-        EventKind::Approved,
-        CaseStatus::Accepted,
-        CaseStatus::Approved,
+        move_by("陈刚", EventKind::Approved, Accepted, Approved),
     );
-    assert_eq!(answer.status, 403);
-    assert!(
-        answer.message().contains("尚有材料未收到"),
-        "{}",
-        answer.message()
-    );
-    let answer = forge(
+    assert!(early.contains("尚有材料未收到"), "{early}");
+    let incomplete = forged(
+        &forger,
         &other,
-        EventKind::Accepted,
-        CaseStatus::Registered,
-        CaseStatus::Accepted,
+        move_by("陈刚", EventKind::Accepted, Registered, Accepted),
     );
-    assert_eq!(answer.status, 403);
-    assert!(
-        answer.message().contains("尚缺材料"),
-        "{}",
-        answer.message()
-    );
+    assert!(incomplete.contains("尚缺材料"), "{incomplete}");
 
     // The household register arrives: the case stays accepted and may now be approved.
     clerk.sync();
@@ -402,21 +377,33 @@ fn disabling_and_role_changes_bind_every_desk_and_the_hub_with_a_record_of_who()
 
     // A forged event in the disabled person's name, dated after the disable, is refused.
     let forger = RawDevice::enroll_as(&hub, TOWNSHIP, "陈刚", "supervisor");
-    let (mut doc, mut state) = forger.pull(&later);
-    let case = case_doc::read(&doc).unwrap();
+    use CaseStatus::{Accepted, Approved, Registered};
     let acceptance = CaseEvent {
-        at_ms: case.updated_at_ms.max(now_ms()),
-        kind: EventKind::Accepted,
-        by: "张华".into(),
-        device: forger.id.clone(),
-        from: Some(CaseStatus::Registered),
-        to: Some(CaseStatus::Accepted),
+        at_ms: now_ms(),
+        ..move_by("张华", EventKind::Accepted, Registered, Accepted)
+    };
+    let refused = forged(&forger, &later, acceptance);
+    assert!(refused.contains("已停用"), "{refused}");
+    // Nor may a case be handed to the disabled account.
+    let handed = CaseEvent {
+        at_ms: now_ms(),
+        kind: EventKind::Reassigned,
+        by: "陈刚".into(),
+        assignee: Some("张华".into()),
         ..CaseEvent::default()
     };
-    case_doc::apply_event(&mut doc, &acceptance).unwrap();
-    let answer = forger.sync_doc(&later, &mut doc, &mut state).unwrap_err();
-    assert_eq!(answer.status, 403);
-    assert!(answer.message().contains("已停用"), "{}", answer.message());
+    let refused = forged(&forger, &later, handed);
+    assert!(refused.contains("张华不是本乡镇的在用账户"), "{refused}");
+    // Nor dated an hour before what its author had already seen.
+    let backdated = CaseEvent {
+        at_ms: now_ms() - 3_600_000,
+        ..move_by("陈刚", EventKind::Accepted, Registered, Accepted)
+    };
+    let refused = forged(&forger, &later, backdated);
+    assert!(
+        refused.contains("记录时间早于其所依据的办件记录"),
+        "{refused}"
+    );
 
     // Enabled again, the account works after the desk's next sync.
     hub.admin(&[&["user", "enable"][..], &account].concat());
@@ -425,7 +412,6 @@ fn disabling_and_role_changes_bind_every_desk_and_the_hub_with_a_record_of_who()
     supervisor.sync();
 
     // A clerk made supervisor: a move dated before the change is judged by the old role.
-    let (mut doc, mut state) = forger.pull(&number);
     let before_change = now_ms();
     std::thread::sleep(std::time::Duration::from_millis(20));
     hub.admin(&[
@@ -440,23 +426,10 @@ fn disabling_and_role_changes_bind_every_desk_and_the_hub_with_a_record_of_who()
     ]);
     let approval = CaseEvent {
         at_ms: before_change,
-        kind: EventKind::Approved,
-        by: "李明".into(),
-        device: forger.id.clone(),
-        from: Some(CaseStatus::Accepted),
-        to: Some(CaseStatus::Approved),
-        ..CaseEvent::default()
+        ..move_by("李明", EventKind::Approved, Accepted, Approved)
     };
-    let mut approval = approval;
-    approval.seal = Some(decision::seal(&mut doc, &number, &approval, forger.key()));
-    case_doc::apply_event(&mut doc, &approval).unwrap();
-    let answer = forger.sync_doc(&number, &mut doc, &mut state).unwrap_err();
-    assert_eq!(answer.status, 403);
-    assert!(
-        answer.message().contains("受理人员无权批准"),
-        "{}",
-        answer.message()
-    );
+    let refused = forged(&forger, &number, approval);
+    assert!(refused.contains("受理人员无权批准"), "{refused}");
     clerk.sync();
     clerk.ok(&["case", "approve", &number]);
     clerk.sync();

@@ -460,15 +460,9 @@ pub fn plan(
             return Err(Denied::SameApprover(user.to_string()));
         }
         Action::Approve if case.materials.iter().any(|m| m.status.outstanding()) => {
-            return Err(Denied::MaterialsOutstanding(names_of(
-                case,
-                case.materials
-                    .iter()
-                    .filter(|m| m.status.outstanding())
-                    .map(|m| m.code.clone())
-                    .collect::<Vec<_>>()
-                    .as_slice(),
-            )));
+            let outstanding = case.materials.iter().filter(|m| m.status.outstanding());
+            let names: Vec<&str> = outstanding.map(|m| m.name.as_str()).collect();
+            return Err(Denied::MaterialsOutstanding(names.join("、")));
         }
         Action::Reject if planned.reason.is_none() => {
             return Err(Denied::ReasonRequired(action));
@@ -593,21 +587,18 @@ pub fn check_event(
             _ => Err(bad()),
         };
     }
-    let deferred = action == Action::Accept;
+    // An acceptance's materials are the ones it defers; any other event's are its own.
+    let (missing, deferred) = if action == Action::Accept {
+        (Vec::new(), event.missing.clone())
+    } else {
+        (event.missing.clone(), Vec::new())
+    };
     let request = Request {
         reason: event.reason.clone(),
-        missing: if deferred {
-            Vec::new()
-        } else {
-            event.missing.clone()
-        },
+        missing,
         assignee: event.assignee.clone(),
         outcome: event.to.filter(|_| action == Action::Resolve),
-        deferred: if deferred {
-            event.missing.clone()
-        } else {
-            Vec::new()
-        },
+        deferred,
         due: event.due.as_deref().and_then(crate::calendar::parse_date),
     };
     let planned = plan(seen, &event.by, role, action, &request, rules)?;

@@ -9,11 +9,13 @@
 use crate::db::Device;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::ops::RangeInclusive;
 use tongban_domain::arrival;
 use tongban_domain::calendar::{WorkCalendar, china_date};
 use tongban_domain::page::MAX_PAGES_PER_MATERIAL;
 use tongban_domain::workflow::{self, Rules, action_of};
 use tongban_domain::{Case, CaseEvent, Catalogue, EventKind, MaterialStatus, Role};
+use tongban_sync::auth::MAX_SKEW_SECS;
 use tongban_sync::automerge::{AutoCommit, Change, ChangeHash};
 use tongban_sync::case_doc;
 use tongban_sync::decision;
@@ -54,21 +56,31 @@ impl Person {
     }
 }
 
-/// The changes a request brought, to find the one that wrote each new event.
-struct Brought(Vec<Change>);
+/// The changes a request brought, to find the one that wrote each new event: each change's
+/// actor (hex, as event ids name it), the operation counters it holds, and its dependencies.
+struct Brought(Vec<(String, RangeInclusive<u64>, Vec<ChangeHash>)>);
 
 impl Brought {
+    fn new(changes: Vec<Change>) -> Self {
+        Self(
+            changes
+                .iter()
+                .map(|c| {
+                    let ops = c.start_op().get()..=c.max_op();
+                    (c.actor_id().to_hex_string(), ops, c.deps().to_vec())
+                })
+                .collect(),
+        )
+    }
+
     /// The heads the change that wrote `event` was made on: what its author saw.
-    fn heads_of(&self, event: &CaseEvent) -> Option<Vec<ChangeHash>> {
+    fn heads_of(&self, event: &CaseEvent) -> Option<&[ChangeHash]> {
         let (counter, actor) = event.id.split_once('@')?;
         let counter: u64 = counter.parse().ok()?;
         self.0
             .iter()
-            .find(|c| {
-                c.actor_id().to_hex_string() == actor
-                    && (c.start_op().get()..=c.max_op()).contains(&counter)
-            })
-            .map(|c| c.deps().to_vec())
+            .find(|(by, ops, _)| by == actor && ops.contains(&counter))
+            .map(|(_, _, deps)| deps.as_slice())
     }
 }
 
@@ -79,6 +91,9 @@ fn same_heads(a: &[ChangeHash], b: &[String]) -> bool {
     b.sort();
     a == b
 }
+
+/// How far two desks' clocks may be apart: each is within the request skew of the hub's.
+const CLOCKS_APART_MS: i64 = 2 * MAX_SKEW_SECS * 1000;
 
 /// Why a change was refused, in the project's "English / 中文" form.
 fn refuse(number: &str, en: &str, zh: &str) -> String {
@@ -154,7 +169,7 @@ pub fn check_change(
         .filter(|e| !known.contains(e.id.as_str()))
         .collect();
     let actor = hex::encode(case_doc::device_actor(&sender.id).to_bytes());
-    let brought = Brought(doc.get_changes(before_heads));
+    let brought = Brought::new(doc.get_changes(before_heads));
     let item = Catalogue::builtin().item(&after.item_code);
     let levels = item.map_or(1, |item| item.approval_levels);
     for event in &fresh {
@@ -181,12 +196,15 @@ pub fn check_change(
         }
         let role = person.role_at(event.at_ms);
         if let Some(assignee) = &event.assignee
-            && !township.people.contains_key(assignee)
+            && township
+                .people
+                .get(assignee)
+                .is_none_or(|p| p.disabled_for(event.at_ms))
         {
             return Err(refuse(
                 number,
-                &format!("{assignee} is not a user of this township"),
-                &format!("{assignee}不是本乡镇的用户"),
+                &format!("{assignee} is not an active user of this township"),
+                &format!("{assignee}不是本乡镇的在用账户"),
             ));
         }
         let rules = Rules {
@@ -212,7 +230,7 @@ pub fn check_change(
         })?;
         // Automerge adds the author's own previous change to a change's dependencies even when
         // later changes already cover it: the document at them has the heads the author saw.
-        let mut seen_doc = doc.fork_at(&heads).ok();
+        let mut seen_doc = doc.fork_at(heads).ok();
         let seen_heads = seen_doc.as_mut().map(|d| d.get_heads()).unwrap_or_default();
         let seen = seen_doc
             .and_then(|d| case_doc::read(&d).ok())
@@ -223,6 +241,17 @@ pub fn check_change(
                     "记录所依据的办件版本无法读取",
                 )
             })?;
+        // No event is older than what its author had already seen, beyond the clocks' allowed
+        // difference: backdating (to slip in before a disable or a role change, or inside the
+        // notice limit) has to claim an older state too, which the fold shows as a conflict.
+        let latest_seen = seen.events.iter().map(|e| e.at_ms).max();
+        if latest_seen.is_some_and(|t| event.at_ms < t.saturating_sub(CLOCKS_APART_MS)) {
+            return Err(refuse(
+                number,
+                "an event is dated before the case state it was written on",
+                "记录时间早于其所依据的办件记录",
+            ));
+        }
         workflow::check_event(&seen, event, role, &rules).map_err(|e| format!("{number}: {e}"))?;
         if action_of(&event.kind).is_some_and(|a| a.is_decision()) {
             decision::verify(doc, number, event, &sender.public_key)

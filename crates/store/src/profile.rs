@@ -249,12 +249,7 @@ impl Profile {
         let text = serde_json::to_string_pretty(key_file)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let tmp = self.dir.join(format!("{KEY_FILE}.tmp"));
-        let mut file = fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)?;
+        let mut file = private_writer(&tmp)?;
         file.write_all(text.as_bytes())?;
         file.sync_all()?;
         fs::rename(&tmp, self.key_file_path())?;
@@ -270,13 +265,7 @@ pub fn write_print(profile: &Path, name: &str, pdf: &[u8]) -> Result<PathBuf, St
     private_dir(&dir)?;
     sweep_prints(profile, SystemTime::now())?;
     let path = dir.join(name);
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&path)?;
-    file.write_all(pdf)?;
+    private_writer(&path)?.write_all(pdf)?;
     Ok(path)
 }
 
@@ -315,14 +304,25 @@ fn private_dir(dir: &Path) -> std::io::Result<()> {
     }
 }
 
+/// A file only its owner may read, new (`create_new`) or replaced.
+fn owner_only(create_new: bool) -> fs::OpenOptions {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).mode(0o600);
+    if create_new {
+        options.create_new(true);
+    } else {
+        options.create(true).truncate(true);
+    }
+    options
+}
+
+fn private_writer(path: &Path) -> std::io::Result<fs::File> {
+    owner_only(false).open(path)
+}
+
 /// An empty file only its owner may read, made before anything else opens it.
 fn private_file(path: &Path) -> std::io::Result<()> {
-    fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map(drop)
+    owner_only(true).open(path).map(drop)
 }
 
 /// A document the desk printed: `<case number>-<kind>.pdf`.

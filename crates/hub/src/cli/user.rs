@@ -126,7 +126,7 @@ pub async fn run<D: HubDb>(hub: &Hub<D>, command: UserCommand) -> Result<()> {
             change(hub, account, ChangeKind::Role, Some(role)).await?;
         }
         UserCommand::History { township, json } => {
-            let changes = hub.db.account_changes(&township).await?;
+            let changes = hub.account_history(&township).await?;
             if json {
                 let rows: Vec<serde_json::Value> = changes
                     .iter()

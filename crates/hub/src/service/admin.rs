@@ -132,6 +132,12 @@ impl<D: HubDb> Hub<D> {
         Ok(secret)
     }
 
+    /// Every change to a township's accounts, oldest first.
+    pub async fn account_history(&self, township: &str) -> HubResult<Vec<AccountChange>> {
+        let township = self.existing_township(township).await?;
+        self.db.account_changes(&township).await
+    }
+
     /// Gives an account another role, disables or enables it; the change is kept with who made
     /// it. A disabled person's events dated after the change are refused, and desks drop the
     /// account from their directory at their next sync.
