@@ -16,6 +16,11 @@ pub struct RawDevice {
     pub id: String,
     pub serial: u32,
     pub township: String,
+    /// The account it enrolled with, and that person's key (their password is the tests').
+    pub user: String,
+    pub person: tongban_domain::Secret,
+    /// Keys of other people assigned to it since, opened with the tests' password.
+    others: std::collections::HashMap<String, tongban_domain::Secret>,
     key: SigningKey,
     base: String,
     http: Client,
@@ -74,6 +79,9 @@ impl RawDevice {
                 .expect("enrol");
         let http = pinned_client(hub.url(), &code.hub_key.to_string());
         Self {
+            person: crate::sim::person_key(&response.directory, township, user),
+            user: user.to_string(),
+            others: std::collections::HashMap::new(),
             id: response.device_id,
             serial: response.device_serial,
             township: response.township_code,
@@ -85,6 +93,32 @@ impl RawDevice {
 
     pub fn key(&self) -> &SigningKey {
         &self.key
+    }
+
+    /// The key of `user` if this device holds it (it enrolled as them, or [`Self::also_as`]).
+    pub fn person_key(&self, user: &str) -> Option<&tongban_domain::Secret> {
+        if user == self.user {
+            return Some(&self.person);
+        }
+        self.others.get(user)
+    }
+
+    /// The directory the hub gives this device now.
+    pub fn directory(&self) -> wire::Directory {
+        let request = wire::DirectoryRequest { digest: None };
+        let answer: wire::DirectoryResponse = self
+            .post(&self.township, "directory", wire::encode(&request))
+            .decode();
+        answer.directory.expect("a directory")
+    }
+
+    /// Has the operator let `user` (added if missing) work at this device too, and opens their
+    /// key from the directory with the tests' password.
+    pub fn also_as(&mut self, hub: &Hub, user: &str, role: &str) {
+        hub.add_user(&self.township, user, role);
+        hub.admin(&["user", "assign", "--user", user, "--device", &self.id]);
+        let key = crate::sim::person_key(&self.directory(), &self.township, user);
+        self.others.insert(user.to_string(), key);
     }
 
     pub fn sign(&self, path: &str, body: &[u8]) -> SignedHeaders {

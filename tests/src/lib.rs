@@ -610,6 +610,33 @@ impl Desk {
         command
     }
 
+    /// This desk's device id, as `tongban status --json` gives it.
+    pub fn device_id(&self) -> String {
+        let status: serde_json::Value =
+            serde_json::from_str(&self.ok(&["status", "--json"])).expect("status JSON");
+        status["device"].as_str().expect("device id").to_string()
+    }
+
+    /// Lets `user` (added if missing) work at this desk too, and syncs so the desk has them.
+    pub fn assign(&self, hub: &Hub, user: &str, role: &str) {
+        hub.add_user(&self.township(), user, role);
+        hub.admin(&[
+            "user",
+            "assign",
+            "--user",
+            user,
+            "--device",
+            &self.device_id(),
+        ]);
+        self.sync();
+    }
+
+    fn township(&self) -> String {
+        let status: serde_json::Value =
+            serde_json::from_str(&self.ok(&["status", "--json"])).expect("status JSON");
+        status["township"].as_str().expect("township").to_string()
+    }
+
     /// Runs a command as another account of the desk's township, expecting success.
     pub fn ok_as(&self, user: &str, args: &[&str]) -> String {
         let output = self

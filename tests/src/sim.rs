@@ -8,7 +8,9 @@ use std::ops::RangeInclusive;
 
 use tongban_client::{HubClient, HubKey};
 use tongban_domain::case::Desk as CaseDesk;
-use tongban_domain::{CaseEvent, CaseNumber, Catalogue, EventKind, FieldEdit, Registration};
+use tongban_domain::{
+    CaseEvent, CaseNumber, Catalogue, EventKind, FieldEdit, Registration, Secret,
+};
 use tongban_domain::{TownshipCode, identity::with_resident_check};
 use tongban_sync::automerge::AutoCommit;
 use tongban_sync::automerge::sync::State;
@@ -16,11 +18,26 @@ use tongban_sync::case_doc::{self, heads_digest};
 use tongban_sync::ed25519_dalek::SigningKey;
 use tongban_sync::endpoint::{Manifest, Sync};
 use tongban_sync::peer;
+use tongban_sync::person::{self, SealedKey};
 use tongban_sync::wire::{
-    DocDigest, DocMessage, MAX_DOCS_PER_BATCH, ManifestRequest, ManifestResponse, SyncBatch,
+    Directory, DocDigest, DocMessage, MAX_DOCS_PER_BATCH, ManifestRequest, ManifestResponse,
+    SyncBatch,
 };
 
 use crate::{Hub, PASSWORD};
+
+/// `user`'s key from a directory, opened with the test password.
+pub fn person_key(directory: &Directory, township: &str, user: &str) -> Secret {
+    let account = directory
+        .users
+        .iter()
+        .find(|u| u.name == user)
+        .expect("the enrolling user is in the directory");
+    let sealed = SealedKey::parse(account.sealed_key.as_deref().expect("a sealed key"))
+        .expect("a sealed key");
+    let public = account.public_key.as_deref().expect("a public key");
+    person::open(&sealed, township, user, public, PASSWORD).expect("the password opens it")
+}
 
 /// A case document with this device's sync state for it.
 pub type Replica = (AutoCommit, State);
@@ -31,6 +48,8 @@ pub struct SimDevice {
     pub device_id: String,
     pub serial: u32,
     pub township: String,
+    /// The user's own key, opened from the directory the hub gave at enrolment.
+    pub person: Secret,
 }
 
 impl SimDevice {
@@ -48,6 +67,7 @@ impl SimDevice {
             pins: tongban_trust::Pins::new(code.hub_key, None),
             certificate: answer.hub_certificate.clone(),
         };
+        let person = person_key(&answer.directory, township, user);
         let client = HubClient::new(hub.url(), township, &answer.device_id, key, hub_key)
             .expect("hub client");
         Self {
@@ -56,6 +76,7 @@ impl SimDevice {
             device_id: answer.device_id,
             serial: answer.device_serial,
             township: township.to_string(),
+            person,
         }
     }
 
@@ -86,7 +107,8 @@ impl SimDevice {
             }
             .into_case(catalogue, number, &desk)
             .expect("valid registration");
-            let doc = case_doc::create(&case, &self.device_id).expect("case document");
+            let doc =
+                case_doc::create(&case, &self.device_id, &self.person).expect("case document");
             (case.number.as_str().to_string(), (doc, State::new()))
         })
         .collect()
@@ -137,7 +159,7 @@ impl SimDevice {
             detail: format!("changed {}", edit.field.as_str()),
             ..CaseEvent::default()
         };
-        case_doc::apply_field_edit(doc, edit, &event).expect("field edit");
+        case_doc::apply_field_edit(doc, edit, &event, &self.person).expect("field edit");
     }
 }
 

@@ -168,7 +168,7 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
 
     // A supervisor's desk accepts and approves it (this item has two approval levels).
     let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
-    hub.add_user(TOWNSHIP, "陈刚", "supervisor");
+    supervisor.assign(&hub, "陈刚", "supervisor");
     let mut seen = false;
     for _ in 0..20 {
         supervisor.sync();

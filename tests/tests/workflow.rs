@@ -23,19 +23,21 @@ fn register(desk: &Desk, received: &str) -> String {
     ])
 }
 
-/// A move forged raw by an enrolled device, below any desk's rules: `event` (dated just after
-/// the case's last change unless it says otherwise) written on the hub's copy of the case as
-/// the forger's device, sealed with its key when a decision. Returns the hub's refusal.
+/// A move forged raw by an enrolled device, below any desk's rules: `event` (dated now unless
+/// it says otherwise) written on the hub's copy of the case as the forger's device, sealed with
+/// its key when a decision, and signed with the key of the person it names when the forger holds
+/// it (else with the key of the person it enrolled as). Returns the hub's refusal.
 fn forged(forger: &RawDevice, number: &str, mut event: CaseEvent) -> String {
     let (mut doc, mut state) = forger.pull(number);
     if event.at_ms == 0 {
-        event.at_ms = case_doc::read(&doc).unwrap().updated_at_ms + 1;
+        event.at_ms = now_ms();
     }
     event.device = forger.id.clone();
     if action_of(&event.kind).is_some_and(|a| a.is_decision()) {
         event.seal = Some(decision::seal(&mut doc, number, &event, forger.key()));
     }
-    case_doc::apply_event(&mut doc, &event).unwrap();
+    let key = forger.person_key(&event.by).unwrap_or(&forger.person);
+    case_doc::apply_event(&mut doc, &event, key).unwrap();
     let answer = forger
         .sync_doc(number, &mut doc, &mut state)
         .expect_err("the hub must refuse a forged move");
@@ -79,7 +81,7 @@ fn a_field_desk_cannot_approve_even_by_forging_the_change() {
     let case = case_doc::read(&doc).unwrap();
     assert_eq!(case.status, CaseStatus::Accepted);
     let mut approval = CaseEvent {
-        at_ms: case.updated_at_ms + 1,
+        at_ms: now_ms(),
         kind: EventKind::Approved,
         by: "黄勇".into(),
         device: forger.id.clone(),
@@ -88,7 +90,7 @@ fn a_field_desk_cannot_approve_even_by_forging_the_change() {
         ..CaseEvent::default()
     };
     approval.seal = Some(decision::seal(&mut doc, &number, &approval, forger.key()));
-    case_doc::apply_event(&mut doc, &approval).unwrap();
+    case_doc::apply_event(&mut doc, &approval, &forger.person).unwrap();
     let answer = forger
         .sync_doc(&number, &mut doc, &mut state)
         .expect_err("the hub must refuse a field staff approval");
@@ -106,9 +108,41 @@ fn a_field_desk_cannot_approve_even_by_forging_the_change() {
     edit.by = "黄勇".into();
     edit.device = "someone-else".into();
     edit.seal = None;
-    case_doc::apply_event(&mut doc, &edit).unwrap();
+    case_doc::apply_event(&mut doc, &edit, &forger.person).unwrap();
     let answer = forger.sync_doc(&number, &mut doc, &mut state).unwrap_err();
     assert_eq!(answer.status, 403);
+
+    // The field desk holds nothing of the supervisor's: its directory names its own person
+    // only, and even knowing 张华's password it cannot sign in as them.
+    let directory = forger.directory();
+    let names: Vec<&str> = directory.users.iter().map(|u| u.name.as_str()).collect();
+    assert_eq!(names, ["黄勇"]);
+    let as_supervisor = field.command(Some("张华"), &["queue"]).output().unwrap();
+    assert!(!as_supervisor.status.success());
+    assert!(text(&as_supervisor.stderr).contains("用户名或密码错误"));
+    // An approval in the supervisor's name from the field device: refused, for the desk is not
+    // theirs, and, once the operator assigns them there, for want of their own signature.
+    let in_their_name = || CaseEvent {
+        device: forger.id.clone(),
+        ..move_by(
+            "张华",
+            EventKind::Approved,
+            CaseStatus::Accepted,
+            CaseStatus::Approved,
+        )
+    };
+    let refused = forged(&forger, &number, in_their_name());
+    assert!(
+        refused.contains("张华未被分配到发送此记录的设备"),
+        "{refused}"
+    );
+    hub.add_user(TOWNSHIP, "张华", "supervisor");
+    hub.admin(&["user", "assign", "--user", "张华", "--device", &forger.id]);
+    let refused = forged(&forger, &number, in_their_name());
+    assert!(
+        refused.contains("记录没有张华本人对其内容的签名"),
+        "{refused}"
+    );
 
     // Nothing reached the other desks.
     clerk.sync();
@@ -355,6 +389,10 @@ fn disabling_and_role_changes_bind_every_desk_and_the_hub_with_a_record_of_who()
     supervisor.sync();
     // Offline, before the operator acts: this acceptance stands.
     supervisor.ok(&["case", "accept", &number]);
+    // A device that holds 张华's and 李明's keys, for forging in their names below.
+    let mut forger = RawDevice::enroll_as(&hub, TOWNSHIP, "陈刚", "supervisor");
+    forger.also_as(&hub, "张华", "supervisor");
+    forger.also_as(&hub, "李明", "clerk");
     let account = ["--township", TOWNSHIP, "--user", "张华"];
     let said = hub.admin(&[&["user", "disable"][..], &account].concat());
     assert!(said.contains("disabled"), "{said}");
@@ -376,7 +414,6 @@ fn disabling_and_role_changes_bind_every_desk_and_the_hub_with_a_record_of_who()
     assert!(refused.contains("用户名或密码错误"), "{refused}");
 
     // A forged event in the disabled person's name, dated after the disable, is refused.
-    let forger = RawDevice::enroll_as(&hub, TOWNSHIP, "陈刚", "supervisor");
     use CaseStatus::{Accepted, Approved, Registered};
     let acceptance = CaseEvent {
         at_ms: now_ms(),

@@ -5,6 +5,7 @@ mod audit;
 mod demo;
 mod output;
 mod pages;
+mod passwd;
 mod status;
 
 use anyhow::{Context, Result, bail};
@@ -84,6 +85,9 @@ enum Command {
     },
     /// Verify the database pages (SQLCipher HMAC) and structure.
     Check,
+    /// Choose a new password (current one from TONGBAN_PASSWORD, new one from
+    /// TONGBAN_NEW_PASSWORD when not at a terminal); required after a reset by the county.
+    Passwd,
     /// This desk's device id, township and hub.
     Status {
         #[arg(long)]
@@ -435,6 +439,21 @@ fn run(cli: Cli) -> Result<()> {
             audit::prune(&mut store, &session, &before)?;
         }
         Command::Status { json } => status::run(&open(&profile)?, json)?,
+        Command::Passwd => {
+            let mut store = open(&profile)?;
+            let user = match user {
+                Some(user) => user.trim().to_string(),
+                None => store.enrollment()?.user,
+            };
+            let current = secret(
+                "TONGBAN_PASSWORD",
+                &format!("Current password for {user} / {user}的当前密码: "),
+                false,
+            )?;
+            let new = secret("TONGBAN_NEW_PASSWORD", "New password / 新密码: ", true)?;
+            let code = std::env::var("TONGBAN_TOTP").ok();
+            passwd::run(&mut store, &user, &current, code.as_deref(), &new, now_ms())?;
+        }
         Command::Check => {
             let problems = open(&profile)?.integrity_problems()?;
             if !problems.is_empty() {

@@ -17,7 +17,7 @@ use tongban_sync::case_doc::heads_digest;
 use tongban_sync::endpoint::{self, Endpoint};
 use tongban_sync::peer;
 use tongban_sync::wire::{
-    DirectoryRequest, DocMessage, MAX_DOCS_PER_BATCH, ManifestRequest, SyncBatch,
+    DirectoryRequest, DocMessage, MAX_DOCS_PER_BATCH, ManifestRequest, RekeyRequest, SyncBatch,
 };
 
 /// Automerge needs a few exchanges per document; more than this means something is wrong.
@@ -69,6 +69,9 @@ pub struct SyncReport {
     pub audit_rejoined: u64,
     /// Of the bytes up and down, those of the audit trail's exchange.
     pub audit_bytes: u64,
+    /// Passwords changed here that the hub refused (the account's old one holds again), with
+    /// the hub's reason.
+    pub passwords_refused: Vec<String>,
 }
 
 /// How long to keep trying while the hub is unreachable.
@@ -151,8 +154,24 @@ pub fn sync_with_progress(
 ) -> Result<SyncReport, SyncError> {
     let docs = store.changed_docs()?;
     let cursor = store.sync_cursor()?;
-    let digest = store.directory_digest()?;
+    let mut digest = store.directory_digest()?;
     let mut session = Session::new(store, hub, retry);
+    // Passwords changed here go before the directory, which would otherwise bring back the old.
+    for rekey in session.store.pending_rekeys()? {
+        match session.call::<endpoint::Rekey>(&RekeyRequest {
+            rekey: rekey.clone(),
+        }) {
+            Ok(_) => {}
+            Err(e) if !e.is_transient() && !e.is_revoked() => {
+                tracing::warn!(user = %rekey.name, error = %e, "the hub refused a new password");
+                session.report.passwords_refused.push(e.to_string());
+                // The directory must come again, to put back the sealing the hub keeps.
+                digest = None;
+            }
+            Err(e) => return Err(e.into()),
+        }
+        session.store.settle_rekey(&rekey)?;
+    }
     // Accounts and roles first: a desk signs users in with what it holds.
     let answer = session.call::<endpoint::Directory>(&DirectoryRequest { digest })?;
     if let Some(directory) = answer.directory {

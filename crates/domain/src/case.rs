@@ -306,6 +306,10 @@ pub struct CaseEvent {
     pub due: Option<String>,
     #[serde(default)]
     pub seal: Option<DecisionSeal>,
+    /// The author's own signature (their person key) over the event and the case state it was
+    /// written on: the device's seal says which desk, this says which person.
+    #[serde(default)]
+    pub person_signature: Option<String>,
 }
 
 impl CaseEvent {

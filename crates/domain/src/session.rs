@@ -19,7 +19,7 @@ impl Default for SecurityPolicy {
     /// are the values commonly required of government terminals.
     fn default() -> Self {
         Self {
-            min_password_chars: 8,
+            min_password_chars: MIN_PASSWORD_CHARS,
             max_failures: 5,
             lockout_minutes: 15,
             idle_minutes: 10,
@@ -56,6 +56,56 @@ pub enum PasswordError {
     NotMixed,
     #[error("the password must not contain the user name / 密码不得包含用户名")]
     ContainsName,
+    /// The strength estimate found it guessable; the reason says why.
+    #[error("the password is too easy to guess: {0} / 密码太容易被猜中：{1}")]
+    Guessable(String, &'static str),
+}
+
+/// No password or recovery passphrase is shorter, whatever a township's policy says.
+pub const MIN_PASSWORD_CHARS: u32 = 10;
+
+/// Refuses a secret an attacker would guess early (zxcvbn's estimate below 10^8 guesses), with
+/// the estimator's reason; `context` holds words that make it weaker (the user's name).
+pub fn check_strength(secret: &str, context: &[&str]) -> Result<(), PasswordError> {
+    use zxcvbn::feedback::Warning;
+    let estimate = zxcvbn::zxcvbn(secret, context);
+    if estimate.score() >= zxcvbn::Score::Three {
+        return Ok(());
+    }
+    let warning = estimate
+        .feedback()
+        .and_then(zxcvbn::feedback::Feedback::warning);
+    let zh = match warning {
+        Some(
+            Warning::StraightRowsOfKeysAreEasyToGuess
+            | Warning::ShortKeyboardPatternsAreEasyToGuess,
+        ) => "键盘上相邻的按键很容易被猜中",
+        Some(
+            Warning::RepeatsLikeAaaAreEasyToGuess
+            | Warning::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess,
+        ) => "重复的字符或片段很容易被猜中",
+        Some(
+            Warning::ThisIsATop10Password
+            | Warning::ThisIsATop100Password
+            | Warning::ThisIsACommonPassword
+            | Warning::ThisIsSimilarToACommonlyUsedPassword,
+        ) => "这是常用密码或与常用密码相似",
+        Some(Warning::SequencesLikeAbcAreEasyToGuess) => "abc、123这样的顺序很容易被猜中",
+        Some(Warning::RecentYearsAreEasyToGuess | Warning::DatesAreOftenEasyToGuess) => {
+            "年份和日期很容易被猜中"
+        }
+        Some(Warning::AWordByItselfIsEasyToGuess) => "单个词语很容易被猜中",
+        Some(
+            Warning::NamesAndSurnamesByThemselvesAreEasyToGuess
+            | Warning::CommonNamesAndSurnamesAreEasyToGuess,
+        ) => "姓名很容易被猜中",
+        None => "请加入更多不相关的词语或字符",
+    };
+    let en = warning.map_or_else(
+        || "add more unrelated words or characters".to_string(),
+        |w| w.to_string().trim_end_matches('.').to_lowercase(),
+    );
+    Err(PasswordError::Guessable(en, zh))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -78,12 +128,21 @@ pub enum SignInError {
     Idle(u32),
     #[error("nobody is signed in / 尚未登录")]
     NotSignedIn,
+    #[error(
+        "this password was set by the county for a reset: choose your own before anything else / 该密码为县中心重置时设定，请先修改为自己的密码"
+    )]
+    MustChange,
+    #[error(
+        "this account has no personal key yet: ask the county to reset its password / 该账户尚无个人密钥，请联系县中心重置密码"
+    )]
+    NoPersonKey,
 }
 
 impl SecurityPolicy {
     pub fn check_password(&self, user: &str, password: &str) -> Result<(), PasswordError> {
-        if (password.chars().count() as u64) < u64::from(self.min_password_chars) {
-            return Err(PasswordError::TooShort(self.min_password_chars));
+        let min = self.min_password_chars.max(MIN_PASSWORD_CHARS);
+        if (password.chars().count() as u64) < u64::from(min) {
+            return Err(PasswordError::TooShort(min));
         }
         let letters = password.chars().any(char::is_alphabetic);
         let digits = password.chars().any(|c| c.is_ascii_digit());
@@ -94,7 +153,7 @@ impl SecurityPolicy {
         if !name.is_empty() && password.to_lowercase().contains(&name) {
             return Err(PasswordError::ContainsName);
         }
-        Ok(())
+        check_strength(password, &[user.trim()])
     }
 
     fn lockout_ms(&self) -> i64 {
@@ -155,6 +214,9 @@ pub struct Session {
     pub user: String,
     pub role: crate::Role,
     pub last_use_ms: i64,
+    /// The person's own signing key, opened with their password at sign-in; every event they
+    /// write is signed with it. Gone (and wiped) when the session ends.
+    pub key: crate::Secret,
 }
 
 impl Session {
@@ -185,21 +247,36 @@ mod tests {
         let p = SecurityPolicy::default();
         assert_eq!(
             p.check_password("lim", "short1"),
-            Err(PasswordError::TooShort(8))
+            Err(PasswordError::TooShort(10))
         );
         assert_eq!(
-            p.check_password("lim", "onlyletters"),
+            p.check_password("lim", "onlyletterswords"),
             Err(PasswordError::NotMixed)
         );
         assert_eq!(
-            p.check_password("lim", "12345678"),
+            p.check_password("lim", "1234567890"),
             Err(PasswordError::NotMixed)
         );
         assert_eq!(
             p.check_password("lim", "LIM-password-1"),
             Err(PasswordError::ContainsName)
         );
-        assert_eq!(p.check_password("李明", "窗口密码2026"), Ok(()));
+        assert_eq!(p.check_password("李明", "窗口收件密码2026年"), Ok(()));
+        // Long enough, mixed, and still among the first guesses an attacker tries.
+        for guessable in ["password123", "qwertyuiop1", "abcdefghij1", "aaaaaaaaaa1"] {
+            assert!(
+                matches!(
+                    p.check_password("lim", guessable),
+                    Err(PasswordError::Guessable(..))
+                ),
+                "{guessable}"
+            );
+        }
+        let Err(e) = p.check_password("lim", "password123") else {
+            panic!("accepted");
+        };
+        assert!(e.to_string().contains("常用密码"), "{e}");
+        assert_eq!(p.check_password("lim", "Tb-window-desk-42"), Ok(()));
     }
 
     #[test]
@@ -234,6 +311,7 @@ mod tests {
             user: "李明".into(),
             role: crate::Role::Clerk,
             last_use_ms: 0,
+            key: crate::Secret::new([1; 32]),
         };
         session.touch(&policy, 9 * MINUTE).unwrap();
         session.touch(&policy, 19 * MINUTE).unwrap();
@@ -250,6 +328,7 @@ mod tests {
             user: "李明".into(),
             role: crate::Role::Clerk,
             last_use_ms: 0,
+            key: crate::Secret::new([1; 32]),
         };
         // The window polls every two seconds; only the clerk's own actions count as use.
         for second in (0..600).step_by(2) {

@@ -52,7 +52,7 @@ fn case() -> Case {
 pub fn case_document() -> AutoCommit {
     static SAVED: OnceLock<Vec<u8>> = OnceLock::new();
     let saved = SAVED.get_or_init(|| {
-        case_doc::create(&case(), "dev-1")
+        case_doc::create(&case(), "dev-1", &tongban_domain::Secret::new([1; 32]))
             .expect("a document for a valid case")
             .save()
     });

@@ -3,7 +3,7 @@
 //! command started one, on a real PostgreSQL server over TLS.
 #![allow(clippy::unwrap_used)]
 
-use crate::account_db::{AccountChange, ChangeKind};
+use crate::account_db::{AccountChange, ChangeKind, NewSecret};
 use crate::audit_db::NewLogEntry;
 use crate::db::{DocWrite, HubDb, HubUser, NewDevice, Redeemed, SyncedDoc};
 use crate::upload_db::UploadChunk;
@@ -78,7 +78,9 @@ async fn contract<D: HubDb>(db: D) {
     let user = HubUser {
         name: "王芳".into(),
         role: "clerk".into(),
-        password_hash: "h".into(),
+        public_key: Some("pk0".into()),
+        sealed_key: Some("sealed0".into()),
+        must_change: false,
         totp_secret: None,
         created_at: 1,
         disabled_at: None,
@@ -92,6 +94,8 @@ async fn contract<D: HubDb>(db: D) {
         kind,
         role: role.map(str::to_string),
         operator: "ops".into(),
+        device: None,
+        secret: None,
     };
     for (kind, role, at) in [
         (ChangeKind::Added, Some("clerk"), 10),
@@ -119,6 +123,90 @@ async fn contract<D: HubDb>(db: D) {
             .unwrap()
     );
     assert_eq!(db.users(T).await.unwrap()[0].disabled_at, None);
+    // Keys: a reset brings a new key to be changed at next sign-in; a new sealing of the current
+    // key replaces the kept one only when newer.
+    let key = |public: &str, sealed: &str| {
+        Some(NewSecret::Key {
+            public_key: public.into(),
+            sealed_key: sealed.into(),
+        })
+    };
+    let reset = AccountChange {
+        secret: key("pk1", "sealed1"),
+        ..change(ChangeKind::PasswordReset, None, 60)
+    };
+    assert!(db.change_account(T, reset).await.unwrap());
+    let row = db.users(T).await.unwrap()[0].clone();
+    assert_eq!(
+        (
+            row.public_key.as_deref(),
+            row.sealed_key.as_deref(),
+            row.must_change
+        ),
+        (Some("pk1"), Some("sealed1"), true)
+    );
+    let keys = db.person_keys(T).await.unwrap();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert_eq!((keys[0].public_key.as_str(), keys[0].from_ms), ("pk1", 60));
+    for (public, at, taken) in [("pk1", 55, false), ("pk0", 70, false), ("pk1", 70, true)] {
+        let changed = AccountChange {
+            secret: key(public, "sealed2"),
+            ..change(ChangeKind::PasswordChanged, None, at)
+        };
+        assert_eq!(
+            db.change_account(T, changed).await.unwrap(),
+            taken,
+            "{public} {at}"
+        );
+    }
+    let row = db.users(T).await.unwrap()[0].clone();
+    assert_eq!(
+        (row.sealed_key.as_deref(), row.must_change),
+        (Some("sealed2"), false)
+    );
+    // Assignments: from when, to when; unassigning what is not assigned changes nothing.
+    let desk = |kind, at| AccountChange {
+        device: Some("d1".into()),
+        ..change(kind, None, at)
+    };
+    assert!(
+        !db.change_account(T, desk(ChangeKind::Unassigned, 75))
+            .await
+            .unwrap()
+    );
+    assert!(
+        db.change_account(T, desk(ChangeKind::Assigned, 80))
+            .await
+            .unwrap()
+    );
+    assert!(
+        db.change_account(T, desk(ChangeKind::Unassigned, 90))
+            .await
+            .unwrap()
+    );
+    let assignments = db.assignments(T).await.unwrap();
+    assert_eq!(
+        assignments
+            .iter()
+            .map(|a| (a.name.as_str(), a.device.as_str(), a.from_ms, a.until_ms))
+            .collect::<Vec<_>>(),
+        vec![("王芳", "d1", 80, Some(90))]
+    );
+    let totp = AccountChange {
+        secret: Some(NewSecret::Totp("sealed-totp".into())),
+        ..change(ChangeKind::TotpReset, None, 95)
+    };
+    assert!(db.change_account(T, totp).await.unwrap());
+    assert_eq!(
+        db.users(T).await.unwrap()[0].totp_secret.as_deref(),
+        Some("sealed-totp")
+    );
+    let kept = db.account_changes(T).await.unwrap();
+    assert_eq!(kept.last().map(|c| c.kind), Some(ChangeKind::TotpReset));
+    assert!(
+        kept.iter()
+            .any(|c| c.kind == ChangeKind::Assigned && c.device.as_deref() == Some("d1"))
+    );
     db.set_totp_secret(T, "王芳", Some("sealed")).await.unwrap();
     assert_eq!(
         db.users(T).await.unwrap()[0].totp_secret.as_deref(),

@@ -42,7 +42,12 @@ pub struct NewDevice {
 pub struct HubUser {
     pub name: String,
     pub role: String,
-    pub password_hash: String,
+    /// Hex Ed25519 public key; none for accounts made before person keys.
+    pub public_key: Option<String>,
+    /// The private key sealed under the person's password (`person::SealedKey` as text).
+    pub sealed_key: Option<String>,
+    /// Set by a password reset until the person chooses their own.
+    pub must_change: bool,
     pub totp_secret: Option<String>,
     pub created_at: i64,
     /// When the account was disabled (milliseconds); none while it may act.

@@ -21,6 +21,7 @@ pub(crate) const SQLITE: &[Migration] = migrations!("sqlite":
     3 => "0003_audit.sql",
     4 => "0004_hardening.sql",
     5 => "0005_people.sql",
+    6 => "0006_person_keys.sql",
 );
 
 pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
@@ -29,6 +30,7 @@ pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
     3 => "0003_audit.sql",
     4 => "0004_hardening.sql",
     5 => "0005_people.sql",
+    6 => "0006_person_keys.sql",
 );
 
 /// The bookkeeping table, the same in both dialects.
@@ -58,7 +60,7 @@ mod tests {
         assert_eq!(SQLITE.len(), POSTGRES.len());
         assert_eq!(
             pending(SQLITE, 2).map(|m| m.version).collect::<Vec<_>>(),
-            [3, 4, 5]
+            [3, 4, 5, 6]
         );
     }
 }

@@ -1,6 +1,6 @@
 //! The hub's check of every change a desk sends: the change must be explained by new timeline
-//! events, each written by the sending device for a user of the township whose role allows it,
-//! with decisions sealed by that device's key. Each event is planned again by the desk's own
+//! events, each written by the sending device for a user of the township assigned to it whose
+//! role allows it, signed with that person's own key, with decisions also sealed by the device. Each event is planned again by the desk's own
 //! planner on the case exactly as its author saw it (the document at the heads its change was
 //! made on), so approval levels, the notice limit and the order of moves bind every desk.
 //! Nothing a desk claims about roles is trusted; a new case must match the catalogue, and every
@@ -19,6 +19,8 @@ use tongban_sync::auth::MAX_SKEW_SECS;
 use tongban_sync::automerge::{AutoCommit, Change, ChangeHash};
 use tongban_sync::case_doc;
 use tongban_sync::decision;
+use tongban_sync::ed25519_dalek::VerifyingKey;
+use tongban_sync::person;
 
 /// What the township knows about its users and calendar, loaded once per request, and the
 /// hub's clock.
@@ -28,14 +30,18 @@ pub struct Township {
     pub now_ms: i64,
 }
 
-/// A township's account as the hub judges events by it: the roles it held from when, and
-/// whether it is disabled.
+/// A township's account as the hub judges events by it: the roles it held from when, its keys,
+/// the desks it works at, and whether it is disabled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
     /// (from, role), oldest first; empty for accounts older than the history.
     pub roles: Vec<(i64, Role)>,
     pub role_now: Role,
     pub disabled_at: Option<i64>,
+    /// (from, public key), oldest first.
+    pub keys: Vec<(i64, VerifyingKey)>,
+    /// (device, from, until) for each assignment.
+    pub desks: Vec<(String, i64, Option<i64>)>,
 }
 
 impl Person {
@@ -50,6 +56,23 @@ impl Person {
             .map_or(self.role_now, |(_, role)| *role)
     }
 
+    /// The key the account signed with at `at_ms`: a reset's new key replaces the old one from
+    /// the reset on, so a stolen password stops working for events dated after it.
+    pub fn key_at(&self, at_ms: i64) -> Option<&VerifyingKey> {
+        self.keys
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= at_ms)
+            .map(|(_, key)| key)
+    }
+
+    /// Whether the person worked at `device` at `at_ms`.
+    pub fn assigned_to(&self, device: &str, at_ms: i64) -> bool {
+        self.desks.iter().any(|(d, from, until)| {
+            d == device && *from <= at_ms && until.is_none_or(|until| at_ms < until)
+        })
+    }
+
     /// Whether the account was disabled when an event dated `at_ms` was made.
     pub fn disabled_for(&self, at_ms: i64) -> bool {
         self.disabled_at.is_some_and(|from| at_ms >= from)
@@ -58,7 +81,7 @@ impl Person {
 
 /// The changes a request brought, to find the one that wrote each new event: each change's
 /// actor (hex, as event ids name it), the operation counters it holds, and its dependencies.
-struct Brought(Vec<(String, RangeInclusive<u64>, Vec<ChangeHash>)>);
+struct Brought(Vec<(String, RangeInclusive<u64>, Vec<ChangeHash>, ChangeHash)>);
 
 impl Brought {
     fn new(changes: Vec<Change>) -> Self {
@@ -67,20 +90,26 @@ impl Brought {
                 .iter()
                 .map(|c| {
                     let ops = c.start_op().get()..=c.max_op();
-                    (c.actor_id().to_hex_string(), ops, c.deps().to_vec())
+                    (
+                        c.actor_id().to_hex_string(),
+                        ops,
+                        c.deps().to_vec(),
+                        c.hash(),
+                    )
                 })
                 .collect(),
         )
     }
 
-    /// The heads the change that wrote `event` was made on: what its author saw.
-    fn heads_of(&self, event: &CaseEvent) -> Option<&[ChangeHash]> {
+    /// The change that wrote `event`: the heads it was made on (what its author saw) and its
+    /// own hash.
+    fn change_of(&self, event: &CaseEvent) -> Option<(&[ChangeHash], ChangeHash)> {
         let (counter, actor) = event.id.split_once('@')?;
         let counter: u64 = counter.parse().ok()?;
         self.0
             .iter()
-            .find(|(by, ops, _)| by == actor && ops.contains(&counter))
-            .map(|(_, _, deps)| deps.as_slice())
+            .find(|(by, ops, ..)| by == actor && ops.contains(&counter))
+            .map(|(_, _, deps, hash)| (deps.as_slice(), *hash))
     }
 }
 
@@ -98,6 +127,92 @@ const CLOCKS_APART_MS: i64 = 2 * MAX_SKEW_SECS * 1000;
 /// Why a change was refused, in the project's "English / 中文" form.
 fn refuse(number: &str, en: &str, zh: &str) -> String {
     format!("case {number}: {en} / 办件{number}：{zh}")
+}
+
+/// The case an event was written on, as the hub reads it.
+enum Written {
+    /// A registration: the case as its own change left it.
+    Registration(Case),
+    /// Any other event: the case at the heads its change was made on, and those heads.
+    Move(Case, Vec<ChangeHash>),
+}
+
+fn unreadable(number: &str) -> String {
+    refuse(
+        number,
+        "an event was written on a state that is not a readable case",
+        "记录所依据的办件版本无法读取",
+    )
+}
+
+fn read_at(doc: &mut AutoCommit, heads: &[ChangeHash], number: &str) -> Result<Case, String> {
+    doc.fork_at(heads)
+        .ok()
+        .and_then(|d| case_doc::read(&d).ok())
+        .ok_or_else(|| unreadable(number))
+}
+
+/// The event's author: a user of the township, active and working at the sending desk when the
+/// event was made, who signed it with their own key over what they saw; returns the role they
+/// held then. An assignee must be an active user too.
+fn check_author(
+    number: &str,
+    event: &CaseEvent,
+    sender: &Device,
+    township: &Township,
+    written: &Written,
+) -> Result<Role, String> {
+    let Some(person) = township.people.get(&event.by) else {
+        return Err(refuse(
+            number,
+            &format!("{} is not a user of this township", event.by),
+            &format!("{}不是本乡镇的用户", event.by),
+        ));
+    };
+    if person.disabled_for(event.at_ms) {
+        return Err(refuse(
+            number,
+            &format!("{}'s account was disabled before this event", event.by),
+            &format!("{}的账户在此记录之前已停用", event.by),
+        ));
+    }
+    if !person.assigned_to(&sender.id, event.at_ms) {
+        return Err(refuse(
+            number,
+            &format!(
+                "{} does not work at the desk that sent this event",
+                event.by
+            ),
+            &format!("{}未被分配到发送此记录的设备", event.by),
+        ));
+    }
+    let signed = person.key_at(event.at_ms).is_some_and(|key| match written {
+        Written::Registration(case) => person::verify_act(key, number, event, &[], Some(case)),
+        Written::Move(_, heads) => person::verify_act(key, number, event, heads, None),
+    });
+    if !signed {
+        return Err(refuse(
+            number,
+            &format!(
+                "an event does not carry {}'s own signature over what it records",
+                event.by
+            ),
+            &format!("记录没有{}本人对其内容的签名", event.by),
+        ));
+    }
+    if let Some(assignee) = &event.assignee
+        && township
+            .people
+            .get(assignee)
+            .is_none_or(|p| p.disabled_for(event.at_ms))
+    {
+        return Err(refuse(
+            number,
+            &format!("{assignee} is not an active user of this township"),
+            &format!("{assignee}不是本乡镇的在用账户"),
+        ));
+    }
+    Ok(person.role_at(event.at_ms))
 }
 
 pub fn check_change(
@@ -180,86 +295,64 @@ pub fn check_change(
                 "记录所署设备与发送设备不符",
             ));
         }
-        let Some(person) = township.people.get(&event.by) else {
-            return Err(refuse(
-                number,
-                &format!("{} is not a user of this township", event.by),
-                &format!("{}不是本乡镇的用户", event.by),
-            ));
-        };
-        if person.disabled_for(event.at_ms) {
-            return Err(refuse(
-                number,
-                &format!("{}'s account was disabled before this event", event.by),
-                &format!("{}的账户在此记录之前已停用", event.by),
-            ));
-        }
-        let role = person.role_at(event.at_ms);
-        if let Some(assignee) = &event.assignee
-            && township
-                .people
-                .get(assignee)
-                .is_none_or(|p| p.disabled_for(event.at_ms))
-        {
-            return Err(refuse(
-                number,
-                &format!("{assignee} is not an active user of this township"),
-                &format!("{assignee}不是本乡镇的在用账户"),
-            ));
-        }
-        let rules = Rules {
-            levels,
-            item,
-            today: china_date(event.at_ms),
-            calendar: &township.calendar,
-        };
-        if event.kind == EventKind::Registered {
-            if before.is_some() {
-                return Err(refuse(number, "registered twice", "重复登记"));
-            }
-            workflow::check_event(after, event, role, &rules)
-                .map_err(|e| format!("{number}: {e}"))?;
-            continue;
-        }
-        let heads = brought.heads_of(event).ok_or_else(|| {
+        let (heads, hash) = brought.change_of(event).ok_or_else(|| {
             refuse(
                 number,
                 "an event was not written by a change of this request",
                 "记录不属于本次提交的修改",
             )
         })?;
-        // Automerge adds the author's own previous change to a change's dependencies even when
-        // later changes already cover it: the document at them has the heads the author saw.
-        let mut seen_doc = doc.fork_at(heads).ok();
-        let seen_heads = seen_doc.as_mut().map(|d| d.get_heads()).unwrap_or_default();
-        let seen = seen_doc
-            .and_then(|d| case_doc::read(&d).ok())
-            .ok_or_else(|| {
-                refuse(
+        // What the author saw: for a registration, the case its own change made; otherwise the
+        // document at the heads its change was made on.
+        let written = if event.kind == EventKind::Registered {
+            if before.is_some() {
+                return Err(refuse(number, "registered twice", "重复登记"));
+            }
+            Written::Registration(read_at(doc, &[hash], number)?)
+        } else {
+            // Automerge adds the author's own previous change to a change's dependencies even
+            // when later changes already cover it: the document at them has the heads the
+            // author saw.
+            let mut seen_doc = doc.fork_at(heads).map_err(|_| unreadable(number))?;
+            let seen_heads = seen_doc.get_heads();
+            let seen = case_doc::read(&seen_doc).map_err(|_| unreadable(number))?;
+            // No event is older than what its author had already seen, beyond the clocks'
+            // allowed difference: backdating (to slip in before a disable or a role change, or
+            // inside the notice limit) has to claim an older state too, which the fold shows
+            // as a conflict.
+            let latest_seen = seen.events.iter().map(|e| e.at_ms).max();
+            if latest_seen.is_some_and(|t| event.at_ms < t.saturating_sub(CLOCKS_APART_MS)) {
+                return Err(refuse(
                     number,
-                    "an event was written on a state that is not a readable case",
-                    "记录所依据的办件版本无法读取",
-                )
-            })?;
-        // No event is older than what its author had already seen, beyond the clocks' allowed
-        // difference: backdating (to slip in before a disable or a role change, or inside the
-        // notice limit) has to claim an older state too, which the fold shows as a conflict.
-        let latest_seen = seen.events.iter().map(|e| e.at_ms).max();
-        if latest_seen.is_some_and(|t| event.at_ms < t.saturating_sub(CLOCKS_APART_MS)) {
-            return Err(refuse(
-                number,
-                "an event is dated before the case state it was written on",
-                "记录时间早于其所依据的办件记录",
-            ));
-        }
-        workflow::check_event(&seen, event, role, &rules).map_err(|e| format!("{number}: {e}"))?;
+                    "an event is dated before the case state it was written on",
+                    "记录时间早于其所依据的办件记录",
+                ));
+            }
+            Written::Move(seen, seen_heads)
+        };
+        let role = check_author(number, event, sender, township, &written)?;
+        let rules = Rules {
+            levels,
+            item,
+            today: china_date(event.at_ms),
+            calendar: &township.calendar,
+        };
+        let (seen, seen_heads) = match &written {
+            Written::Registration(_) => {
+                workflow::check_event(after, event, role, &rules)
+                    .map_err(|e| format!("{number}: {e}"))?;
+                continue;
+            }
+            Written::Move(seen, seen_heads) => (seen, seen_heads),
+        };
+        workflow::check_event(seen, event, role, &rules).map_err(|e| format!("{number}: {e}"))?;
         if action_of(&event.kind).is_some_and(|a| a.is_decision()) {
             decision::verify(doc, number, event, &sender.public_key)
                 .map_err(|e| format!("{number}: {e}"))?;
             if !event
                 .seal
                 .as_ref()
-                .is_some_and(|s| same_heads(&seen_heads, &s.heads))
+                .is_some_and(|s| same_heads(seen_heads, &s.heads))
             {
                 return Err(refuse(
                     number,

@@ -359,13 +359,16 @@ impl HubDb for SqliteDb {
         let township = township.to_string();
         self.call(move |c| {
             Ok(c.execute(
-                "INSERT INTO users (township, name, role, password_hash, totp_secret, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+                "INSERT INTO users (township, name, role, public_key, sealed_key, must_change,
+                     totp_secret, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
                 params![
                     township,
                     user.name,
                     user.role,
-                    user.password_hash,
+                    user.public_key,
+                    user.sealed_key,
+                    user.must_change,
                     user.totp_secret,
                     user.created_at
                 ],
@@ -378,17 +381,20 @@ impl HubDb for SqliteDb {
         let township = township.to_string();
         self.call(move |c| {
             let mut stmt = c.prepare(
-                "SELECT name, role, password_hash, totp_secret, created_at, disabled_at
+                "SELECT name, role, public_key, sealed_key, must_change, totp_secret, created_at,
+                     disabled_at
                  FROM users WHERE township = ?1 ORDER BY name",
             )?;
             let rows = stmt.query_map([township], |r| {
                 Ok(HubUser {
                     name: r.get(0)?,
                     role: r.get(1)?,
-                    password_hash: r.get(2)?,
-                    totp_secret: r.get(3)?,
-                    created_at: r.get(4)?,
-                    disabled_at: r.get(5)?,
+                    public_key: r.get(2)?,
+                    sealed_key: r.get(3)?,
+                    must_change: r.get(4)?,
+                    totp_secret: r.get(5)?,
+                    created_at: r.get(6)?,
+                    disabled_at: r.get(7)?,
                 })
             })?;
             Ok(rows.collect::<Result<_, _>>()?)

@@ -17,6 +17,7 @@ use tongban_domain::session::Session;
 use tongban_domain::{ApplicantKind, Catalogue, Registration, Role, SecurityPolicy, TownshipCode};
 use tongban_store::keys::SecretKey;
 use tongban_store::{CaseFilter, Enrollment, Profile, Store};
+use tongban_sync::person;
 use tongban_sync::wire::{Directory, DirectoryUser};
 
 const BASELINE: u32 = 10_000;
@@ -66,16 +67,24 @@ fn registration(catalogue: &Catalogue, i: u32) -> Registration {
     }
 }
 
+fn clerk_key() -> tongban_domain::Secret {
+    tongban_domain::Secret::new([7; 32])
+}
+
 fn desk(dir: &std::path::Path) -> Store {
     let mut store = Profile::at(dir)
         .create("bench recovery passphrase 2026")
         .unwrap();
+    let key = person::signing_key(&clerk_key());
+    let sealed = person::seal(&key, "450721101", "李明", "window-pass-2026").unwrap();
     let directory = Directory {
         users: vec![DirectoryUser {
             name: "李明".into(),
             role: Role::Clerk,
-            password_hash: tongban_store::hash_password("window-pass-2026").unwrap(),
+            public_key: Some(hex::encode(key.verifying_key().to_bytes())),
+            sealed_key: Some(sealed.to_text()),
             totp_secret: None,
+            must_change: false,
         }],
         devices: Vec::new(),
         policy: SecurityPolicy::default(),
@@ -161,6 +170,7 @@ fn main() {
         user: "李明".into(),
         role: Role::Clerk,
         last_use_ms: 0,
+        key: clerk_key(),
     };
     let first_day =
         tongban_store::china_now() - time::Duration::days(i64::from(total / CASES_PER_DAY + 1));

@@ -10,7 +10,16 @@ use tongban_domain::calendar::CalendarData;
 use tongban_domain::session::{Attempts, Session};
 use tongban_domain::{Role, SecurityPolicy, SignInError, WorkCalendar};
 use tongban_sync::ed25519_dalek::SigningKey;
+use tongban_sync::person::{self, PersonKeyError, Rekey, SealedKey};
 use tongban_sync::wire::Directory;
+
+/// A person whose password opened their key.
+struct Opened {
+    name: String,
+    role: Role,
+    key: tongban_domain::Secret,
+    must_change: bool,
+}
 
 /// One refused attempt, kept on the desk.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -41,18 +50,30 @@ pub(crate) fn write_directory(
     }
     for user in &directory.users {
         tx.execute(
-            "INSERT INTO users (name, password_hash, created_at_ms, role, totp_secret)
-             VALUES (?1, ?2, 0, ?3, ?4)
-             ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash,
-                 role = excluded.role, totp_secret = excluded.totp_secret",
+            "INSERT INTO users (name, password_hash, created_at_ms, role, totp_secret, public_key,
+                 sealed_key, must_change)
+             VALUES (?1, '', 0, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (name) DO UPDATE SET role = excluded.role,
+                 totp_secret = excluded.totp_secret, public_key = excluded.public_key,
+                 sealed_key = excluded.sealed_key, must_change = excluded.must_change",
             params![
                 user.name,
-                user.password_hash,
                 user.role.as_str(),
-                user.totp_secret
+                user.totp_secret,
+                user.public_key,
+                user.sealed_key,
+                user.must_change
             ],
         )?;
     }
+    // A password changed here that the hub has not taken yet stays: the directory still holds
+    // the key sealed under the old one.
+    tx.execute(
+        "UPDATE users SET sealed_key = (SELECT json_extract(rekey, '$.sealed_key') FROM rekeys
+             WHERE rekeys.name = users.name), must_change = 0
+         WHERE name IN (SELECT name FROM rekeys)",
+        [],
+    )?;
     tx.execute("DELETE FROM devices", [])?;
     for device in &directory.devices {
         tx.execute(
@@ -141,8 +162,10 @@ impl Store {
     }
 
     /// Signs a user in with their password (and one-time code when their account has one): the
-    /// second factor is this enrolled device, whose key opened the store. Every refusal is
-    /// recorded; repeated failures lock the account on this desk.
+    /// password opens the person's own key, which signs everything they do; the second factor
+    /// is this enrolled device, whose key opened the store. Every refusal is recorded; repeated
+    /// failures lock the account on this desk. A password the county set in a reset opens
+    /// nothing but [`Store::change_password`].
     pub fn sign_in(
         &mut self,
         user: &str,
@@ -150,19 +173,141 @@ impl Store {
         code: Option<&str>,
         now_ms: i64,
     ) -> Result<Session, StoreError> {
+        let opened = self.open_person_key(user, password, code, now_ms)?;
+        if opened.must_change {
+            return Err(SignInError::MustChange.into());
+        }
+        self.audit(&Access::done(&opened.name, AuditAction::SignIn, ""), now_ms)?;
+        Ok(Session {
+            user: opened.name,
+            role: opened.role,
+            last_use_ms: now_ms,
+            key: opened.key,
+        })
+    }
+
+    /// Changes a person's password on this desk: the current one (and code) must open their
+    /// key, the new one must pass the township's rules; the key is sealed again under it and the
+    /// hub is told at the next sync, which hands the new sealing to the person's other desks.
+    pub fn change_password(
+        &mut self,
+        user: &str,
+        current: &str,
+        code: Option<&str>,
+        new: &str,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let opened = self.open_person_key(user, current, code, now_ms)?;
+        self.policy()?.check_password(&opened.name, new)?;
+        if new == current {
+            return Err(StoreError::Invalid(
+                "the new password must differ from the current one / 新密码不能与当前密码相同"
+                    .into(),
+            ));
+        }
+        let township = self.enrollment()?.township;
+        let key = tongban_sync::person::signing_key(&opened.key);
+        let sealed = tongban_sync::person::seal(&key, township.as_str(), &opened.name, new)?;
+        let rekey = Rekey::new(
+            &opened.key,
+            township.as_str(),
+            &opened.name,
+            &sealed,
+            now_ms,
+        );
+        let text = serde_json::to_string(&rekey).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        tx.execute(
+            "UPDATE users SET sealed_key = ?1, must_change = 0 WHERE name = ?2",
+            params![rekey.sealed_key, opened.name],
+        )?;
+        tx.execute(
+            "INSERT INTO rekeys (name, rekey) VALUES (?1, ?2)
+             ON CONFLICT (name) DO UPDATE SET rekey = excluded.rekey",
+            params![opened.name, text],
+        )?;
+        let access = Access {
+            detail: "password changed",
+            ..Access::done(&opened.name, AuditAction::Key, "")
+        };
+        crate::audit::append(&tx, &access, now_ms)?;
+        crate::witness::commit(tx, self.witness.as_ref())
+    }
+
+    /// Password changes made here that the hub has not taken yet.
+    pub fn pending_rekeys(&self) -> Result<Vec<Rekey>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT rekey FROM rekeys ORDER BY name")?;
+        let texts = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        texts
+            .iter()
+            .map(|t| serde_json::from_str(t).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .collect()
+    }
+
+    /// The hub took (or refused for good) a password change; either way it is no longer
+    /// pending. A refused one is undone by the next directory, which holds the hub's sealing.
+    pub fn settle_rekey(&self, rekey: &Rekey) -> Result<(), StoreError> {
+        self.conn.execute(
+            "DELETE FROM rekeys WHERE name = ?1 AND json_extract(rekey, '$.at_ms') = ?2",
+            params![rekey.name, rekey.at_ms],
+        )?;
+        Ok(())
+    }
+
+    /// Checks a person's password (opening their key) and one-time code, with the lockout
+    /// rules; every refusal is recorded.
+    fn open_person_key(
+        &mut self,
+        user: &str,
+        password: &str,
+        code: Option<&str>,
+        now_ms: i64,
+    ) -> Result<Opened, StoreError> {
         let user = user.trim();
         let policy = self.policy()?;
-        type Row = (String, String, Option<String>, u32, Option<i64>);
+        type Row = (
+            Option<String>,
+            Option<String>,
+            String,
+            Option<String>,
+            u32,
+            Option<i64>,
+            bool,
+        );
         let row: Option<Row> = self
             .conn
             .query_row(
-                "SELECT password_hash, role, totp_secret, failures, locked_until_ms
+                "SELECT public_key, sealed_key, role, totp_secret, failures, locked_until_ms,
+                     must_change
                  FROM users WHERE name = ?1",
                 [user],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                },
             )
             .optional()?;
-        let Some((hash, role, totp_secret, failures, locked_until_ms)) = row else {
+        let Some((
+            public_key,
+            sealed_key,
+            role,
+            totp_secret,
+            failures,
+            locked_until_ms,
+            must_change,
+        )) = row
+        else {
             self.record_refusal(
                 now_ms,
                 user,
@@ -181,7 +326,18 @@ impl Store {
             self.record_refusal(now_ms, user, "sign_in", AuditAction::SignIn, None, "locked")?;
             return Err(locked.into());
         }
-        let password_ok = crate::verify_password(&hash, password);
+        let (Some(public_key), Some(sealed_key)) = (public_key, sealed_key) else {
+            self.record_refusal(now_ms, user, "sign_in", AuditAction::SignIn, None, "no key")?;
+            return Err(SignInError::NoPersonKey.into());
+        };
+        let township = self.enrollment()?.township;
+        let sealed = SealedKey::parse(&sealed_key)?;
+        let key = match person::open(&sealed, township.as_str(), user, &public_key, password) {
+            Ok(key) => Some(key),
+            Err(PersonKeyError::WrongPassword) => None,
+            Err(other) => return Err(other.into()),
+        };
+        let password_ok = key.is_some();
         let code_ok = match (&totp_secret, code.map(str::trim).filter(|c| !c.is_empty())) {
             (None, _) => true,
             (Some(_), None) if password_ok => {
@@ -192,7 +348,7 @@ impl Store {
                 tongban_sync::totp::check(secret, code, (now_ms / 1000).max(0) as u64)
             }
         };
-        if !(password_ok && code_ok) {
+        let (Some(key), true) = (key, code_ok) else {
             let (next, error) = attempts.failed(&policy, now_ms);
             self.conn.execute(
                 "UPDATE users SET failures = ?1, locked_until_ms = ?2 WHERE name = ?3",
@@ -209,16 +365,16 @@ impl Store {
             } else {
                 error.into()
             });
-        }
+        };
         self.conn.execute(
             "UPDATE users SET failures = 0, locked_until_ms = NULL WHERE name = ?1",
             [user],
         )?;
-        self.audit(&Access::done(user, AuditAction::SignIn, ""), now_ms)?;
-        Ok(Session {
-            user: user.to_string(),
+        Ok(Opened {
+            name: user.to_string(),
             role: role.parse().map_err(StoreError::Corrupt)?,
-            last_use_ms: now_ms,
+            key,
+            must_change,
         })
     }
 

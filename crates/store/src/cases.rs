@@ -108,7 +108,7 @@ impl Store {
             today,
         };
         let case = registration.into_case(catalogue, number, &desk)?;
-        let mut doc = case_doc::create(&case, &enrollment.device_id)?;
+        let mut doc = case_doc::create(&case, &enrollment.device_id, &session.key)?;
         save_doc(&tx, &calendar, case.number.as_str(), &mut doc, None)?;
         let digest = case_doc::heads_digest(&doc.get_heads());
         let access = Access {
@@ -137,7 +137,7 @@ impl Store {
         self.edit_case(number, session, now, |_, _, doc, mut event| {
             event.kind = EventKind::FieldChanged;
             event.detail = format!("changed {}", edit.field.as_str());
-            Ok(case_doc::apply_field_edit(doc, edit, &event)?)
+            Ok(case_doc::apply_field_edit(doc, edit, &event, &session.key)?)
         })
     }
 

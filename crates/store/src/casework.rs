@@ -155,7 +155,7 @@ impl Store {
             event.seal = Some(decision::seal(&mut doc, number, &event, key));
         }
         let before = doc.get_heads();
-        case_doc::apply_event(&mut doc, &event)?;
+        case_doc::apply_event(&mut doc, &event, &session.key)?;
         let case = save_doc(&tx, &calendar, number, &mut doc, Some(&before))?.ok_or_else(|| {
             StoreError::Corrupt(format!("case {number} unreadable after {action}"))
         })?;

@@ -3,13 +3,13 @@
 #![allow(clippy::unwrap_used)]
 
 use crate::cases::{load_doc, save_doc};
-use crate::test_desk::{PASSWORD, desk, session};
+use crate::test_desk::{self, PASSWORD, desk, session};
 use crate::{Store, StoreError};
 use rusqlite::TransactionBehavior;
 use time::OffsetDateTime;
 use time::macros::datetime;
 use tongban_domain::role::{ACTIONS, ROLES};
-use tongban_domain::session::Session;
+use tongban_domain::session::{PasswordError, Session};
 use tongban_domain::{
     Action, CaseEvent, CaseField, CaseStatus, Catalogue, DeadlineFlag, Denied, EventKind,
     FieldEdit, Registration, Request, Role, SecurityPolicy, SignInError, WorkCalendar,
@@ -84,7 +84,7 @@ fn conflicting(store: &mut Store, number: &str) {
             reason: Some("离线决定".into()),
             ..CaseEvent::default()
         };
-        case_doc::apply_event(d, &event).unwrap();
+        case_doc::apply_event(d, &event, &test_desk::person_key(by)).unwrap();
     }
     doc.merge(&mut other).unwrap();
     let calendar = WorkCalendar::builtin();
@@ -451,4 +451,80 @@ fn search_finds_a_case_by_number_id_number_or_the_start_of_a_name() {
     assert_eq!(field.total, 0, "field staff find only their own cases");
     let admin = store.search(&session("周敏"), query("韦"), NOW);
     assert!(matches!(admin, Err(StoreError::Denied(_))), "{admin:?}");
+}
+
+#[test]
+fn a_new_password_seals_the_same_key_again_and_waits_for_the_hub() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = SecurityPolicy::default();
+    let mut store = desk(dir.path(), policy);
+    let t = 1_800_000_000_000;
+    let new = "Li-ming-window-2027";
+    // A guessable password is refused with the reason, and nothing changes.
+    let weak = store.change_password("李明", PASSWORD, None, "password123", t);
+    assert!(
+        matches!(
+            weak,
+            Err(StoreError::Password(PasswordError::Guessable(..)))
+        ),
+        "{weak:?}"
+    );
+    assert!(store.pending_rekeys().unwrap().is_empty());
+    assert!(matches!(
+        store.change_password("李明", "not-the-password", None, new, t),
+        Err(StoreError::SignIn(SignInError::Wrong(_)))
+    ));
+    store
+        .change_password("李明", PASSWORD, None, new, t)
+        .unwrap();
+    assert!(store.sign_in("李明", PASSWORD, None, t).is_err());
+    let session = store.sign_in("李明", new, None, t).unwrap();
+    // The same key: what the person signs still verifies against the key the hub knows.
+    assert_eq!(session.key, test_desk::person_key("李明"));
+    let pending = store.pending_rekeys().unwrap();
+    assert_eq!(pending.len(), 1);
+    let public = tongban_sync::person::signing_key(&session.key).verifying_key();
+    assert!(pending[0].verify(test_desk::TOWNSHIP, &public));
+    // Until the hub takes it, a directory refresh keeps the new password.
+    store
+        .replace_directory(&test_desk::directory(policy))
+        .unwrap();
+    store.sign_in("李明", new, None, t).unwrap();
+    // Once the hub has answered, the hub's directory decides.
+    store.settle_rekey(&pending[0]).unwrap();
+    store
+        .replace_directory(&test_desk::directory(policy))
+        .unwrap();
+    store.sign_in("李明", PASSWORD, None, t).unwrap();
+}
+
+#[test]
+fn a_reset_password_opens_nothing_but_a_change_and_keyless_accounts_are_told_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = SecurityPolicy::default();
+    let mut store = desk(dir.path(), policy);
+    let mut directory = test_desk::directory(policy);
+    directory.users[0].must_change = true;
+    directory.users[1].public_key = None;
+    directory.users[1].sealed_key = None;
+    store.replace_directory(&directory).unwrap();
+    let t = 1_800_000_000_000;
+    assert!(matches!(
+        store.sign_in("李明", PASSWORD, None, t),
+        Err(StoreError::SignIn(SignInError::MustChange))
+    ));
+    assert!(matches!(
+        store.sign_in("张华", PASSWORD, None, t),
+        Err(StoreError::SignIn(SignInError::NoPersonKey))
+    ));
+    store
+        .change_password("李明", PASSWORD, None, "Li-ming-own-choice-9", t)
+        .unwrap();
+    assert_eq!(
+        store
+            .sign_in("李明", "Li-ming-own-choice-9", None, t)
+            .unwrap()
+            .user,
+        "李明"
+    );
 }

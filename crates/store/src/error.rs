@@ -76,6 +76,10 @@ pub enum StoreError {
     #[error(transparent)]
     SignIn(#[from] SignInError),
     #[error(transparent)]
+    Password(#[from] tongban_domain::session::PasswordError),
+    #[error(transparent)]
+    PersonKey(#[from] tongban_sync::person::PersonKeyError),
+    #[error(transparent)]
     Denied(#[from] Denied),
     #[error("no user {0} in this township / 本乡镇没有用户{0}")]
     UnknownUser(String),

@@ -106,7 +106,7 @@ pub fn check_passphrase(passphrase: &str) -> Result<(), StoreError> {
     if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
         return Err(StoreError::WeakPassphrase);
     }
-    Ok(())
+    Ok(tongban_domain::session::check_strength(passphrase, &[])?)
 }
 
 fn derive(

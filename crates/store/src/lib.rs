@@ -45,13 +45,6 @@ pub use search::Found;
 pub use store::{Enrollment, NextHubKey, Store};
 pub use tongban_domain::desk::CaseSummary;
 
-/// Hashes a user's password for storage (Argon2id, PHC string with its own salt and parameters).
-pub fn hash_password(password: &str) -> Result<String, StoreError> {
-    tongban_sync::auth::hash_password(password).map_err(StoreError::Random)
-}
-
-pub use tongban_sync::auth::verify_password;
-
 fn china_offset() -> time::UtcOffset {
     time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC)
 }

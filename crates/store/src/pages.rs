@@ -104,7 +104,7 @@ impl Store {
             event.kind = EventKind::PagesAttached;
             event.detail = format!("{} page(s) for {material}", refs.len());
             event.missing = vec![material.to_string()];
-            Ok(case_doc::attach_pages(doc, material, &refs, &event)?)
+            Ok(case_doc::attach_pages(doc, material, &refs, &event, &session.key)?)
         })
     }
 

@@ -84,6 +84,15 @@ const MIGRATIONS: &[M<'static>] = &[
     ),
     // Deferred materials' deadline (容缺受理), for the queues.
     M::up("ALTER TABLE cases ADD COLUMN materials_due TEXT;"),
+    // Person keys: each account's key sealed under its password replaces the password hash;
+    // a password changed here waits in rekeys until the hub takes it.
+    M::up(
+        "ALTER TABLE users ADD COLUMN public_key TEXT;
+     ALTER TABLE users ADD COLUMN sealed_key TEXT;
+     ALTER TABLE users ADD COLUMN must_change INTEGER NOT NULL DEFAULT 0;
+     UPDATE users SET password_hash = '';
+     CREATE TABLE rekeys (name TEXT PRIMARY KEY, rekey TEXT NOT NULL);",
+    ),
 ];
 
 /// What the hub told this desk when it enrolled.

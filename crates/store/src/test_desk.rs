@@ -3,8 +3,10 @@
 
 use crate::keys::SecretKey;
 use crate::{Enrollment, Store};
+use std::sync::OnceLock;
 use tongban_domain::session::Session;
-use tongban_domain::{Role, SecurityPolicy, TownshipCode};
+use tongban_domain::{Role, Secret, SecurityPolicy, TownshipCode};
+use tongban_sync::person;
 use tongban_sync::wire::{Directory, DirectoryUser};
 
 pub const PASSWORD: &str = "window-pass-2026";
@@ -16,6 +18,17 @@ pub const USERS: [(&str, Role); 5] = [
     ("周敏", Role::Admin),
 ];
 
+pub const TOWNSHIP: &str = "450721101";
+
+/// Each test user's key, the same in every test: user `i` has the seed `[i + 1; 32]`.
+pub fn person_key(user: &str) -> Secret {
+    let i = USERS
+        .iter()
+        .position(|(name, _)| *name == user)
+        .expect("a test user");
+    Secret::new([u8::try_from(i + 1).expect("few users"); 32])
+}
+
 pub fn session(user: &str) -> Session {
     let role = USERS
         .iter()
@@ -26,21 +39,36 @@ pub fn session(user: &str) -> Session {
         user: user.into(),
         role,
         last_use_ms: 0,
+        key: person_key(user),
     }
 }
 
-pub fn directory(policy: SecurityPolicy) -> Directory {
-    let hash = crate::hash_password(PASSWORD).expect("hash");
-    Directory {
-        users: USERS
+/// The test users sealed under [`PASSWORD`]; sealing costs a good fraction of a second per
+/// key, so it is done once per test binary.
+fn directory_users() -> &'static [DirectoryUser] {
+    static USERS_SEALED: OnceLock<Vec<DirectoryUser>> = OnceLock::new();
+    USERS_SEALED.get_or_init(|| {
+        USERS
             .iter()
-            .map(|(name, role)| DirectoryUser {
-                name: (*name).into(),
-                role: *role,
-                password_hash: hash.clone(),
-                totp_secret: None,
+            .map(|(name, role)| {
+                let key = person::signing_key(&person_key(name));
+                let sealed = person::seal(&key, TOWNSHIP, name, PASSWORD).expect("seal");
+                DirectoryUser {
+                    name: (*name).into(),
+                    role: *role,
+                    public_key: Some(hex::encode(key.verifying_key().to_bytes())),
+                    sealed_key: Some(sealed.to_text()),
+                    totp_secret: None,
+                    must_change: false,
+                }
             })
-            .collect(),
+            .collect()
+    })
+}
+
+pub fn directory(policy: SecurityPolicy) -> Directory {
+    Directory {
+        users: directory_users().to_vec(),
         devices: Vec::new(),
         policy,
         calendar: None,
@@ -54,7 +82,7 @@ pub fn desk(dir: &std::path::Path, policy: SecurityPolicy) -> Store {
         hub_url: "http://127.0.0.1:1".into(),
         device_id: "0d0e0f".into(),
         device_serial: 1,
-        township: TownshipCode::parse("450721101").expect("township"),
+        township: TownshipCode::parse(TOWNSHIP).expect("township"),
         township_name: "檀圩镇".into(),
         user: "李明".into(),
         hub_audit_key: hex::encode([0u8; 32]),

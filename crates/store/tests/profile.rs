@@ -31,8 +31,10 @@ fn enrolled(dir: &Path) -> Profile {
         users: vec![DirectoryUser {
             name: "李明".into(),
             role: Role::Clerk,
-            password_hash: "unused".into(),
+            public_key: None,
+            sealed_key: None,
             totp_secret: None,
+            must_change: false,
         }],
         devices: Vec::new(),
         policy: SecurityPolicy::default(),
@@ -49,6 +51,7 @@ fn clerk() -> Session {
         user: "李明".into(),
         role: Role::Clerk,
         last_use_ms: 0,
+        key: tongban_domain::Secret::new([3; 32]),
     }
 }
 

@@ -2,6 +2,7 @@
 //! editing different fields offline both keep their edit after a merge; timeline events are list
 //! items so concurrent additions are all kept.
 
+use crate::person;
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{
     ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value,
@@ -9,7 +10,8 @@ use automerge::{
 use sha2::{Digest, Sha256};
 use tongban_domain::{
     Applicant, ApplicantId, Case, CaseEvent, CaseNumber, CaseStatus, DecisionSeal, EventKind,
-    FieldEdit, MaterialState, MaterialStatus, Mobile, PageRef, ResidentId, TownshipCode, Uscc,
+    FieldEdit, MaterialState, MaterialStatus, Mobile, PageRef, ResidentId, Secret, TownshipCode,
+    Uscc,
 };
 
 /// Bumped when the document layout changes incompatibly; readers refuse newer layouts.
@@ -56,8 +58,9 @@ pub fn event_actor(event: &CaseEvent) -> &str {
     event.id.rsplit_once('@').map_or("", |(_, actor)| actor)
 }
 
-/// Creates the document for a newly registered case, in one commit, authored by `device_id`.
-pub fn create(case: &Case, device_id: &str) -> Result<AutoCommit> {
+/// Creates the document for a newly registered case, in one commit, authored by `device_id`;
+/// its registration is signed with the clerk's `key` over what it registers.
+pub fn create(case: &Case, device_id: &str, key: &Secret) -> Result<AutoCommit> {
     let mut doc = AutoCommit::new();
     doc.set_actor(device_actor(device_id));
     doc.put(ROOT, "schema", SCHEMA)?;
@@ -101,14 +104,38 @@ pub fn create(case: &Case, device_id: &str) -> Result<AutoCommit> {
     }
     doc.put_object(ROOT, "events", ObjType::List)?;
     for event in &case.events {
-        push_event(&mut doc, event)?;
+        let mut event = event.clone();
+        event.person_signature = Some(person::sign_act(
+            key,
+            case.number.as_str(),
+            &event,
+            &[],
+            Some(case),
+        ));
+        push_event(&mut doc, &event)?;
     }
     commit(&mut doc, "register", case.created_at_ms);
     Ok(doc)
 }
 
+/// `event` signed by its author's `key` over the document's state before the change: done
+/// before any operation, since reading the heads closes the change being built.
+fn signed(doc: &mut AutoCommit, event: &CaseEvent, key: &Secret) -> Result<CaseEvent> {
+    let heads = doc.get_heads();
+    let number = read_str(doc, &ROOT, "number")?;
+    let mut event = event.clone();
+    event.person_signature = Some(person::sign_act(key, &number, &event, &heads, None));
+    Ok(event)
+}
+
 /// Applies one validated field edit and records it in the timeline, as one commit.
-pub fn apply_field_edit(doc: &mut AutoCommit, edit: &FieldEdit, event: &CaseEvent) -> Result<()> {
+pub fn apply_field_edit(
+    doc: &mut AutoCommit,
+    edit: &FieldEdit,
+    event: &CaseEvent,
+    key: &Secret,
+) -> Result<()> {
+    let event = &signed(doc, event, key)?;
     let applicant = object(doc, &ROOT, "applicant")?;
     let key = edit.field.as_str();
     match &edit.value {
@@ -123,7 +150,8 @@ pub fn apply_field_edit(doc: &mut AutoCommit, edit: &FieldEdit, event: &CaseEven
 }
 
 /// Records a workflow event and what it does to the materials, as one commit.
-pub fn apply_event(doc: &mut AutoCommit, event: &CaseEvent) -> Result<()> {
+pub fn apply_event(doc: &mut AutoCommit, event: &CaseEvent, key: &Secret) -> Result<()> {
+    let event = &signed(doc, event, key)?;
     if let Some(status) = event.material_effect() {
         let materials = object(doc, &ROOT, "materials")?;
         for i in 0..doc.length(&materials) {
@@ -146,7 +174,9 @@ pub fn attach_pages(
     material: &str,
     pages: &[PageRef],
     event: &CaseEvent,
+    key: &Secret,
 ) -> Result<()> {
+    let event = &signed(doc, event, key)?;
     let materials = object(doc, &ROOT, "materials")?;
     let mut target = None;
     for i in 0..doc.length(&materials) {
@@ -241,6 +271,9 @@ fn push_event(doc: &mut AutoCommit, event: &CaseEvent) -> Result<()> {
     if let Some(seal) = &event.seal {
         doc.put(&item, "heads", seal.heads.join(","))?;
         doc.put(&item, "signature", seal.signature.as_str())?;
+    }
+    if let Some(signature) = &event.person_signature {
+        doc.put(&item, "person_signature", signature.as_str())?;
     }
     Ok(())
 }
@@ -337,6 +370,7 @@ pub fn read(doc: &AutoCommit) -> Result<Case> {
             resolves: list("resolves")?,
             due: read_opt_str(doc, &e, "due")?,
             seal,
+            person_signature: read_opt_str(doc, &e, "person_signature")?,
         });
     }
 
@@ -457,11 +491,31 @@ pub(crate) mod tests {
     #[test]
     fn round_trips_and_merges_concurrent_field_edits() {
         let case = sample_case(1);
-        let mut a = create(&case, "dev-1").unwrap();
+        let mut a = create(&case, "dev-1", &Secret::new([1; 32])).unwrap();
         let mut back = read(&a).unwrap();
+        // The registration carries the clerk's signature over what it registered.
+        let clerk = person::signing_key(&Secret::new([1; 32])).verifying_key();
+        let registered = back.clone();
         for event in &mut back.events {
             assert_eq!(event_actor(event), hex::encode("dev-1"));
+            assert!(person::verify_act(
+                &clerk,
+                case.number.as_str(),
+                event,
+                &[],
+                Some(&registered)
+            ));
+            let mut altered = registered.clone();
+            altered.applicant.name = "别人".into();
+            assert!(!person::verify_act(
+                &clerk,
+                case.number.as_str(),
+                event,
+                &[],
+                Some(&altered)
+            ));
             event.id.clear();
+            event.person_signature = None;
         }
         assert_eq!(back, case);
 
@@ -476,8 +530,8 @@ pub(crate) mod tests {
         };
         let phone = FieldEdit::new(CaseField::Phone, "13900139000").unwrap();
         let address = FieldEdit::new(CaseField::Address, "檀圩镇新村").unwrap();
-        apply_field_edit(&mut a, &phone, &event("phone")).unwrap();
-        apply_field_edit(&mut b, &address, &event("address")).unwrap();
+        apply_field_edit(&mut a, &phone, &event("phone"), &Secret::new([1; 32])).unwrap();
+        apply_field_edit(&mut b, &address, &event("address"), &Secret::new([1; 32])).unwrap();
         a.merge(&mut b).unwrap();
         b.merge(&mut a).unwrap();
         let merged = read(&a).unwrap();
@@ -494,7 +548,7 @@ pub(crate) mod tests {
         use tongban_sync_test_keys::key;
         let case = sample_case(3);
         let device = "0a0b0c0d0e0f";
-        let mut doc = create(&case, device).unwrap();
+        let mut doc = create(&case, device, &Secret::new([1; 32])).unwrap();
         let signing = key(7);
         let public = hex::encode(signing.verifying_key().to_bytes());
         let mut event = CaseEvent {
@@ -506,7 +560,7 @@ pub(crate) mod tests {
             to: Some(CaseStatus::Accepted),
             ..CaseEvent::default()
         };
-        apply_event(&mut doc, &event).unwrap();
+        apply_event(&mut doc, &event, &Secret::new([1; 32])).unwrap();
         event.kind = EventKind::Approved;
         event.from = Some(CaseStatus::Accepted);
         event.to = Some(CaseStatus::Approved);
@@ -516,7 +570,7 @@ pub(crate) mod tests {
             &event,
             &signing,
         ));
-        apply_event(&mut doc, &event).unwrap();
+        apply_event(&mut doc, &event, &Secret::new([1; 32])).unwrap();
         let stored = read(&doc).unwrap();
         assert_eq!(stored.status, CaseStatus::Approved);
         let approval = stored.events.last().unwrap().clone();
@@ -547,7 +601,7 @@ pub(crate) mod tests {
 
     #[test]
     fn newer_layouts_are_refused() {
-        let mut doc = create(&sample_case(2), "dev-1").unwrap();
+        let mut doc = create(&sample_case(2), "dev-1", &Secret::new([1; 32])).unwrap();
         doc.put(ROOT, "schema", SCHEMA + 1).unwrap();
         assert!(matches!(read(&doc), Err(CaseDocError::NewerSchema(2))));
     }

@@ -11,7 +11,7 @@ use automerge::sync::State;
 use proptest::prelude::*;
 use tongban_domain::workflow::{self, Rules};
 use tongban_domain::{
-    Action, CaseEvent, CaseField, EventKind, FieldEdit, Request, Role, WorkCalendar,
+    Action, CaseEvent, CaseField, EventKind, FieldEdit, Request, Role, Secret, WorkCalendar,
 };
 
 /// What the network does to the oldest message in flight on a link.
@@ -111,7 +111,13 @@ fn edit(doc: &mut AutoCommit, field: CaseField, value: u32, replica: usize) {
         detail: field.as_str().into(),
         ..CaseEvent::default()
     };
-    case_doc::apply_field_edit(doc, &FieldEdit::new(field, &text).unwrap(), &event).unwrap();
+    case_doc::apply_field_edit(
+        doc,
+        &FieldEdit::new(field, &text).unwrap(),
+        &event,
+        &Secret::new([1; 32]),
+    )
+    .unwrap();
 }
 
 /// A supervisor on `replica` takes `action` if the rules allow it there and then.
@@ -149,7 +155,7 @@ fn decide(doc: &mut AutoCommit, action: Action, replica: usize) {
         resolves: planned.resolves,
         ..CaseEvent::default()
     };
-    case_doc::apply_event(doc, &event).unwrap();
+    case_doc::apply_event(doc, &event, &Secret::new([1; 32])).unwrap();
 }
 
 /// Replicas, their sync states with each peer, and the messages on each link.
@@ -162,7 +168,9 @@ struct Network {
 
 impl Network {
     fn new(replicas: usize) -> Self {
-        let bytes = case_doc::create(&sample_case(1), "dev-1").unwrap().save();
+        let bytes = case_doc::create(&sample_case(1), "dev-1", &Secret::new([1; 32]))
+            .unwrap()
+            .save();
         let grid = || (0..replicas).map(|_| Vec::new()).collect::<Vec<_>>();
         Self {
             docs: (0..replicas)

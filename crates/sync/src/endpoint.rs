@@ -5,7 +5,8 @@
 use crate::wire::{
     AuditPush, AuditPushResponse, AuditRead, AuditReadResponse, DirectoryRequest,
     DirectoryResponse, EnrollRequest, EnrollResponse, ManifestRequest, ManifestResponse, PageChunk,
-    PageChunkAck, PageFetch, PageFetchResponse, PageStatusRequest, PageStatusResponse, SyncBatch,
+    PageChunkAck, PageFetch, PageFetchResponse, PageStatusRequest, PageStatusResponse,
+    RekeyRequest, RekeyResponse, SyncBatch,
 };
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -58,6 +59,10 @@ impl Endpoint for Enroll {
 endpoint!(
     /// Accounts, devices, sign-in rules, the calendar and the hub's statements for this desk.
     Directory, "/v1/townships/{code}/directory", DirectoryRequest => DirectoryResponse, max 4 * KIB
+);
+endpoint!(
+    /// A person's key sealed under their new password, chosen on this desk.
+    Rekey, "/v1/townships/{code}/rekey", RekeyRequest => RekeyResponse, max 4 * KIB
 );
 endpoint!(
     /// Which documents differ, and what changed at the hub since the desk's cursor.

@@ -7,6 +7,7 @@ pub mod case_doc;
 pub mod decision;
 pub mod endpoint;
 pub mod peer;
+pub mod person;
 pub mod totp;
 pub mod wire;
 

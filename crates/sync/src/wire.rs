@@ -160,13 +160,31 @@ impl Statement {
     }
 }
 
-/// A township account as desks need it to sign users in offline.
+/// A township account as the desks it is assigned to need it to sign its person in offline:
+/// their key sealed under their password (which also checks the password), never in the clear.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DirectoryUser {
     pub name: String,
     pub role: tongban_domain::Role,
-    pub password_hash: String,
+    /// Hex Ed25519 public key; `None` for an account made before person keys, which needs a
+    /// password reset before it can sign in.
+    pub public_key: Option<String>,
+    /// [`crate::person::SealedKey`] as text.
+    pub sealed_key: Option<String>,
     pub totp_secret: Option<String>,
+    /// Set by a reset: the person must choose a new password before anything else.
+    pub must_change: bool,
+}
+
+/// A person's new password, sealed and signed on their desk (see [`crate::person::Rekey`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RekeyRequest {
+    pub rekey: crate::person::Rekey,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RekeyResponse {
+    pub accepted: bool,
 }
 
 /// A device of the township, so desks can check the seals on each other's decisions.

@@ -35,6 +35,15 @@ pub enum UserCommand {
         #[arg(long)]
         role: tongban_domain::Role,
     },
+    /// Set a new password (from TONGBAN_PASSWORD) with a new key; the person must choose their
+    /// own at their next sign-in, and their old key signs nothing dated after now.
+    ResetPassword(Account),
+    /// Give the account a new authenticator secret; prints its otpauth:// address.
+    ResetTotp(Account),
+    /// Let a person work at a desk: it receives their account at its next sync.
+    Assign(Assignment),
+    /// Take a person off a desk: it drops their account at its next sync.
+    Unassign(Assignment),
     /// Every change to the township's accounts: when, what, by whom.
     History {
         #[arg(long)]
@@ -50,6 +59,25 @@ pub struct Account {
     township: String,
     #[arg(long)]
     user: String,
+}
+
+#[derive(clap::Args)]
+pub struct Assignment {
+    #[arg(long)]
+    user: String,
+    /// The desk's id, as `tongban-hub device list` or `tongban status` give it.
+    #[arg(long)]
+    device: String,
+}
+
+fn password_from_env(whose: &str) -> Result<zeroize::Zeroizing<String>> {
+    std::env::var("TONGBAN_PASSWORD")
+        .map(zeroize::Zeroizing::new)
+        .map_err(|_| {
+            anyhow!(
+                "set TONGBAN_PASSWORD to the {whose} password / 请在环境变量 TONGBAN_PASSWORD 中提供密码"
+            )
+        })
 }
 
 /// Who runs the command, for the account's history.
@@ -86,11 +114,7 @@ pub async fn run<D: HubDb>(hub: &Hub<D>, command: UserCommand) -> Result<()> {
             role,
             totp,
         } => {
-            let password = zeroize::Zeroizing::new(std::env::var("TONGBAN_PASSWORD").map_err(|_| {
-                anyhow!(
-                    "set TONGBAN_PASSWORD to the new account's password / 请在环境变量 TONGBAN_PASSWORD 中提供新账户的密码"
-                )
-            })?);
+            let password = password_from_env("new account's")?;
             let secret = hub
                 .add_user(NewUser {
                     township: &township,
@@ -125,6 +149,40 @@ pub async fn run<D: HubDb>(hub: &Hub<D>, command: UserCommand) -> Result<()> {
         UserCommand::Role { account, role } => {
             change(hub, account, ChangeKind::Role, Some(role)).await?;
         }
+        UserCommand::ResetPassword(a) => {
+            let password = password_from_env("account's new")?;
+            hub.reset_password(&a.township, &a.user, &password, &operator())
+                .await?;
+            println!(
+                "{} {}: password reset; it must be changed at the next sign-in / 密码已重置，下次登录时须修改",
+                a.township,
+                a.user.trim()
+            );
+        }
+        UserCommand::ResetTotp(a) => {
+            let secret = hub.reset_totp(&a.township, &a.user, &operator()).await?;
+            println!(
+                "{}",
+                tongban_sync::totp::url(&secret, a.user.trim()).map_err(|e| anyhow!(e))?
+            );
+        }
+        UserCommand::Assign(a) => {
+            let new = hub.assign(&a.user, &a.device, &operator()).await?;
+            let said = if new {
+                "assigned / 已分配"
+            } else {
+                "already works there / 已在该设备"
+            };
+            println!("{} {}: {said}", a.user.trim(), a.device.trim());
+        }
+        UserCommand::Unassign(a) => {
+            hub.unassign(&a.user, &a.device, &operator()).await?;
+            println!(
+                "{} {}: unassigned / 已取消分配",
+                a.user.trim(),
+                a.device.trim()
+            );
+        }
         UserCommand::History { township, json } => {
             let changes = hub.account_history(&township).await?;
             if json {
@@ -133,7 +191,7 @@ pub async fn run<D: HubDb>(hub: &Hub<D>, command: UserCommand) -> Result<()> {
                     .map(|c| {
                         serde_json::json!({
                             "user": c.name, "at_ms": c.at_ms, "change": c.kind.as_str(),
-                            "role": c.role, "operator": c.operator,
+                            "role": c.role, "operator": c.operator, "device": c.device,
                         })
                     })
                     .collect();
@@ -145,7 +203,7 @@ pub async fn run<D: HubDb>(hub: &Hub<D>, command: UserCommand) -> Result<()> {
                         c.at_ms,
                         c.name,
                         c.kind.as_str(),
-                        c.role.as_deref().unwrap_or("-"),
+                        c.role.as_deref().or(c.device.as_deref()).unwrap_or("-"),
                         c.operator
                     );
                 }

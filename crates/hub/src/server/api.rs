@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tongban_sync::endpoint::{
     AuditAppend, AuditLogRead, Directory, Endpoint, Enroll, HEALTH_PATH, METRICS_PATH, Manifest,
-    PageGet, PagePut, PageStatus, Sync,
+    PageGet, PagePut, PageStatus, Rekey, Sync,
 };
 use tongban_sync::wire::{self, CONTENT_TYPE, ErrorBody, PageChunkAck};
 
@@ -134,6 +134,7 @@ pub fn router<D: HubDb>(state: AppState<D>) -> Router {
         .route(METRICS_PATH, get(metrics::<D>))
         .route(Enroll::PATH, post(enroll::<D>))
         .route(Directory::PATH, post(directory::<D>))
+        .route(Rekey::PATH, post(rekey::<D>))
         .route(Manifest::PATH, post(manifest::<D>))
         .route(Sync::PATH, post(sync::<D>))
         .route(PageStatus::PATH, post(page_status::<D>))
@@ -228,6 +229,11 @@ async fn directory<D: HubDb>(
     s: Signed<Directory>,
 ) -> Answer<Directory> {
     Ok(Reply(state.hub.directory_for(&s.device, s.request).await?))
+}
+
+async fn rekey<D: HubDb>(State(state): State<AppState<D>>, s: Signed<Rekey>) -> Answer<Rekey> {
+    state.hub.rekey(&s.device, &s.request.rekey).await?;
+    Ok(Reply(wire::RekeyResponse { accepted: true }))
 }
 
 async fn manifest<D: HubDb>(

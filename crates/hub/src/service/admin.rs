@@ -1,8 +1,8 @@
 //! What operators do at the hub: townships, accounts, sign-in rules, the calendar, enrolment
 //! codes and devices. The command line parses and prints around these.
 
-use super::{Hub, now_ms, now_secs, totp_context};
-use crate::account_db::{AccountChange, ChangeKind};
+use super::{Hub, now_secs, totp_context};
+use crate::account_db::{AccountChange, ChangeKind, NewSecret};
 use crate::db::{Device, HubDb, HubError, HubResult, HubUser};
 use sha2::Digest;
 use tongban_domain::calendar::CalendarData;
@@ -67,7 +67,7 @@ impl<D: HubDb> Hub<D> {
         Ok(code)
     }
 
-    async fn existing_township(&self, code: &str) -> HubResult<String> {
+    pub(crate) async fn existing_township(&self, code: &str) -> HubResult<String> {
         let code = TownshipCode::parse(code).map_err(|e| HubError::BadRequest(e.to_string()))?;
         self.db
             .township(code.as_str())
@@ -109,9 +109,18 @@ impl<D: HubDb> Hub<D> {
             Some(s) => Some(self.sealer.seal_text(&totp_context(&township, &name), s)?),
             None => None,
         };
+        let key = super::people::new_person_key(&township, &name, user.password).await?;
+        let NewSecret::Key {
+            public_key,
+            sealed_key,
+        } = &key
+        else {
+            return Err(HubError::internal("a new person key"));
+        };
         let row = HubUser {
-            password_hash: tongban_sync::auth::hash_password(user.password)
-                .map_err(HubError::internal)?,
+            public_key: Some(public_key.clone()),
+            sealed_key: Some(sealed_key.clone()),
+            must_change: false,
             name: name.clone(),
             role: user.role.as_str().to_string(),
             totp_secret: sealed,
@@ -122,11 +131,9 @@ impl<D: HubDb> Hub<D> {
             return Err(HubError::UserExists(township, name));
         }
         let added = AccountChange {
-            name,
-            at_ms: now_ms(),
-            kind: ChangeKind::Added,
             role: Some(user.role.as_str().to_string()),
-            operator: user.operator.to_string(),
+            secret: Some(key),
+            ..AccountChange::new(&name, ChangeKind::Added, user.operator)
         };
         self.db.change_account(&township, added).await?;
         Ok(secret)
@@ -151,11 +158,8 @@ impl<D: HubDb> Hub<D> {
     ) -> HubResult<()> {
         let township = self.existing_township(township).await?;
         let change = AccountChange {
-            name: name.trim().to_string(),
-            at_ms: now_ms(),
-            kind,
             role: role.map(|r| r.as_str().to_string()),
-            operator: operator.to_string(),
+            ..AccountChange::new(name.trim(), kind, operator)
         };
         if !self.db.change_account(&township, change).await? {
             return Err(HubError::NotFound(format!(

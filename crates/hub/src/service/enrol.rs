@@ -4,12 +4,13 @@
 //! before the body is read.)
 
 use super::admin::hash_enroll_code;
-use super::{Hub, now_secs};
+use super::{Hub, now_ms, now_secs};
+use crate::account_db::{AccountChange, ChangeKind};
 use crate::db::{HubDb, HubError, HubResult, NewDevice, Redeemed};
 use std::net::IpAddr;
 use tongban_domain::session::check_user_name;
-use tongban_sync::auth;
 use tongban_sync::wire::{EnrollRequest, EnrollResponse};
+use tongban_sync::{auth, person};
 
 /// Wrong passwords a code survives; the next one burns it.
 pub const MAX_CODE_FAILURES: u32 = 5;
@@ -48,13 +49,28 @@ impl<D: HubDb> Hub<D> {
             .await?
             .into_iter()
             .find(|u| u.name == user);
-        let hash = account.map_or_else(|| self.decoy_hash.to_string(), |a| a.password_hash);
-        let password = req.password.clone();
-        let known = hash != *self.decoy_hash;
-        let verified = tokio::task::spawn_blocking(move || auth::verify_password(&hash, &password))
-            .await
-            .map_err(HubError::internal)?
-            && known;
+        let known = account
+            .as_ref()
+            .and_then(|a| Some((a.public_key.clone()?, a.sealed_key.clone()?)));
+        let has_account = account.is_some();
+        let (public_key, sealed_key) = known.clone().unwrap_or_else(|| (*self.decoy).clone());
+        let (password, township, name) = (
+            zeroize::Zeroizing::new(req.password.clone()),
+            code.township.clone(),
+            user.clone(),
+        );
+        let opened = tokio::task::spawn_blocking(move || {
+            let sealed = person::SealedKey::parse(&sealed_key).ok()?;
+            person::open(&sealed, &township, &name, &public_key, &password).ok()
+        })
+        .await
+        .map_err(HubError::internal)?;
+        if has_account && known.is_none() {
+            return Err(HubError::Unauthorized(
+                tongban_domain::SignInError::NoPersonKey.to_string(),
+            ));
+        }
+        let verified = opened.is_some() && known.is_some();
         if !verified {
             let failures = self.db.count_code_failure(&code_hash).await?;
             tracing::warn!(%peer, failures, "enrolment with wrong credentials");
@@ -87,6 +103,17 @@ impl<D: HubDb> Hub<D> {
             Redeemed::CodeGone => return Err(bad_code()),
             Redeemed::NoSerial => return Err(HubError::SerialsExhausted(code.township)),
         };
+        // The person who enrolled the desk works on it.
+        let assigned = AccountChange {
+            name: device.user.clone(),
+            at_ms: now_ms(),
+            kind: ChangeKind::Assigned,
+            role: None,
+            operator: format!("enrolment:{}", device.id),
+            device: Some(device.id.clone()),
+            secret: None,
+        };
+        self.db.change_account(&device.township, assigned).await?;
         let township = self
             .db
             .township(&device.township)
@@ -94,9 +121,9 @@ impl<D: HubDb> Hub<D> {
             .ok_or_else(|| HubError::internal("township vanished"))?;
         tracing::info!(device = %device.id, township = %device.township, serial = device.serial, %peer, "device enrolled");
         Ok(EnrollResponse {
+            directory: self.directory(&township.code, &device.id).await?,
             device_id: device.id,
             device_serial: device.serial,
-            directory: self.directory(&township.code).await?,
             township_code: township.code,
             township_name: township.name,
             audit_key: self.audit.public_key(),

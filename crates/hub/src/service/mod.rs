@@ -5,6 +5,7 @@
 mod admin;
 mod enrol;
 mod pages;
+mod people;
 mod sync;
 
 pub use admin::NewUser;
@@ -79,8 +80,9 @@ pub struct Hub<D> {
     pub audit: Arc<AuditLogs>,
     pub identity: Arc<Identity>,
     pub limits: Limits,
-    /// Checked in place of a missing account's, so an unknown name costs what a known one does.
-    decoy_hash: Arc<String>,
+    /// Opened in place of a missing account's sealed key (public key, sealed key), so an unknown
+    /// name costs what a known one does.
+    decoy: Arc<(String, String)>,
 }
 
 /// The database holds a value sealed with the storage key, so a wrong key is caught at start.
@@ -133,9 +135,14 @@ impl<D: HubDb> Hub<D> {
             audit: Arc::new(AuditLogs::new(audit_key)),
             identity: Arc::new(Identity::new(tls, next.as_ref())?),
             limits,
-            decoy_hash: Arc::new(
-                tongban_sync::auth::hash_password("no such account here")
-                    .map_err(HubError::internal)?,
+            decoy: Arc::new(
+                tokio::task::spawn_blocking(|| {
+                    tongban_sync::person::new_key("", "", "no such account here")
+                        .map(|(public, sealed)| (hex::encode(public.to_bytes()), sealed.to_text()))
+                })
+                .await
+                .map_err(HubError::internal)?
+                .map_err(HubError::internal)?,
             ),
             db,
         };
@@ -281,7 +288,7 @@ pub(crate) fn now_secs() -> i64 {
 
 /// Milliseconds, as events are dated: an account disabled within a second of an event must
 /// still tell which came first.
-pub(crate) fn now_ms() -> i64 {
+pub fn now_ms() -> i64 {
     i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000)
         .unwrap_or(i64::MAX)
 }

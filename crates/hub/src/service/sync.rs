@@ -46,20 +46,31 @@ struct Applied {
 }
 
 impl<D: HubDb> Hub<D> {
-    /// What a township's desks share beyond cases.
-    pub async fn directory(&self, township: &str) -> HubResult<Directory> {
+    /// What one desk of a township needs beyond cases: the accounts assigned to it (and to no
+    /// other desk is anything of them given), every device's public key, the rules, the calendar.
+    pub async fn directory(&self, township: &str, device: &str) -> HubResult<Directory> {
+        let here: HashSet<String> = self
+            .db
+            .assignments(township)
+            .await?
+            .into_iter()
+            .filter(|a| a.device == device && a.until_ms.is_none())
+            .map(|a| a.name)
+            .collect();
         let users = self
             .users(township)
             .await?
             .into_iter()
             // A disabled account is dropped: desks refuse it once they have this directory.
-            .filter(|u| u.disabled_at.is_none())
+            .filter(|u| u.disabled_at.is_none() && here.contains(&u.name))
             .filter_map(|u| match u.role.parse::<Role>() {
                 Ok(role) => Some(DirectoryUser {
                     name: u.name,
                     role,
-                    password_hash: u.password_hash,
+                    public_key: u.public_key,
+                    sealed_key: u.sealed_key,
                     totp_secret: u.totp_secret,
+                    must_change: u.must_change,
                 }),
                 Err(_) => {
                     tracing::warn!(township, role = %u.role, "user with an unknown role left out");
@@ -87,8 +98,8 @@ impl<D: HubDb> Hub<D> {
         })
     }
 
-    /// The township's accounts with their role history, as events are judged by them. An
-    /// account with a role this hub cannot read has none.
+    /// The township's accounts with their role history, keys and desks, as events are judged
+    /// by them. An account with a role this hub cannot read has none.
     async fn people(&self, township: &str) -> HubResult<HashMap<String, Person>> {
         let mut people: HashMap<String, Person> = self
             .db
@@ -100,6 +111,8 @@ impl<D: HubDb> Hub<D> {
                     roles: Vec::new(),
                     role_now: u.role.parse().ok()?,
                     disabled_at: u.disabled_at,
+                    keys: Vec::new(),
+                    desks: Vec::new(),
                 };
                 Some((u.name, person))
             })
@@ -108,6 +121,17 @@ impl<D: HubDb> Hub<D> {
             let role = change.role.as_deref().and_then(|r| r.parse::<Role>().ok());
             if let (Some(person), Some(role)) = (people.get_mut(&change.name), role) {
                 person.roles.push((change.at_ms, role));
+            }
+        }
+        for key in self.db.person_keys(township).await? {
+            let public = tongban_sync::auth::parse_public_key(&key.public_key);
+            if let (Some(person), Ok(public)) = (people.get_mut(&key.name), public) {
+                person.keys.push((key.from_ms, public));
+            }
+        }
+        for a in self.db.assignments(township).await? {
+            if let Some(person) = people.get_mut(&a.name) {
+                person.desks.push((a.device, a.from_ms, a.until_ms));
             }
         }
         Ok(people)
@@ -119,7 +143,7 @@ impl<D: HubDb> Hub<D> {
         device: &Device,
         req: DirectoryRequest,
     ) -> HubResult<DirectoryResponse> {
-        let directory = self.directory(&device.township).await?;
+        let directory = self.directory(&device.township, &device.id).await?;
         let current = req.digest.as_deref() == Some(directory.digest().as_str());
         let mut statements = Vec::new();
         if let Some((fingerprint, certificate)) = &self.identity.next {
