@@ -82,6 +82,28 @@ pub async fn sign_in(
     .await
 }
 
+/// A person's new password: their key sealed again here (the hub takes it at the next sync),
+/// then signed in with it. Also how a password the county reset is replaced.
+#[tauri::command]
+pub async fn change_password(
+    desk: State<'_, Arc<Desk>>,
+    user: String,
+    current: String,
+    code: Option<String>,
+    new: String,
+) -> Answer<DeskStatus> {
+    blocking(&desk, move |d| {
+        let now = tongban_store::now_ms(time::OffsetDateTime::now_utc());
+        d.with_store(|s| {
+            s.change_password(&user, &current, code.as_deref(), &new, now)
+                .map_err(store_error)
+        })?;
+        d.sign_in(&user, &new, code.as_deref())?;
+        Ok(d.status())
+    })
+    .await
+}
+
 #[tauri::command]
 pub fn sign_out(desk: State<'_, Arc<Desk>>) {
     desk.sign_out();

@@ -32,6 +32,8 @@ pub fn store_error(e: StoreError) -> UiError {
         StoreError::Denied(_) => "denied",
         StoreError::SignIn(tongban_domain::SignInError::CodeRequired) => "code_required",
         StoreError::SignIn(tongban_domain::SignInError::Locked(_)) => "locked",
+        StoreError::SignIn(tongban_domain::SignInError::MustChange) => "must_change",
+        StoreError::Password(_) => "weak_password",
         StoreError::SignIn(_) => "bad_credentials",
         _ => "store",
     };

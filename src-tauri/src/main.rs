@@ -46,6 +46,7 @@ fn main() {
             commands::catalog,
             commands::enroll,
             commands::recover,
+            commands::change_password,
             commands::sign_in,
             commands::sign_out,
             commands::register,

@@ -293,11 +293,17 @@ impl Hub {
 
     /// Runs an operator command (`tongban-hub SUBCOMMAND ... --data-dir ...`), whatever its outcome.
     pub fn admin_output(&self, args: &[&str]) -> Output {
-        Command::new(bin("tongban-hub"))
+        self.admin_command(args).output().expect("run tongban-hub")
+    }
+
+    /// The operator command, to add to (a password in the environment, say) before running.
+    pub fn admin_command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(bin("tongban-hub"));
+        command
             .args(args)
             .args(self.store_args())
-            .output()
-            .expect("run tongban-hub")
+            .env_remove("TONGBAN_PASSWORD");
+        command
     }
 
     /// Runs SQL on the hub's own database (SQLite file or PostgreSQL), as an intruder with

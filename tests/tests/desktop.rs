@@ -219,11 +219,30 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     ]);
     intake.sync();
 
+    // The county reset the supervisor's password: the password it set opens nothing but the
+    // change to one of their own, which the window asks for there and then.
+    let temporary = "County-reset-4471";
+    let reset = hub
+        .admin_command(&["user", "reset-password", "--township", TOWNSHIP, "--user", "张华"])
+        .env("TONGBAN_PASSWORD", temporary)
+        .output()
+        .unwrap();
+    assert!(reset.status.success(), "{}", tongban_e2e::text(&reset.stderr));
     // The supervisor's window shows who saw and changed the case, the clerk's unmask included.
     supervisor.sync();
     let w = Window::launch(&supervisor.path()).await;
     w.find("#signin-form").await;
-    w.sign_in("张华", PASSWORD).await;
+    w.sign_in("张华", temporary).await;
+    let asked = w.wait_text("#form-error", |t| !t.is_empty()).await;
+    assert!(asked.contains("请先修改为自己的密码"), "{asked}");
+    w.type_into("#signin-new", "password123").await;
+    w.type_into("#signin-new2", "password123").await;
+    w.click("#signin-submit").await;
+    w.wait_text("#form-error", |t| t.contains("常用密码")).await;
+    w.screenshot("18-password-change").await;
+    w.type_into("#signin-new", "Zhang-hua-window-27").await;
+    w.type_into("#signin-new2", "Zhang-hua-window-27").await;
+    w.click("#signin-submit").await;
     w.click("#nav-cases").await;
     w.click(&format!("#case-row-{deferred} td")).await;
     let offer = w

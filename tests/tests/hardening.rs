@@ -24,8 +24,9 @@ fn a_relay_on_the_path_learns_nothing_and_an_impostor_gets_nothing() {
     let hub = Hub::start(Backend::Sqlite);
     let relay = Proxy::recording(hub.url());
     let clerk = Desk::enroll_at(&hub, relay.url(), TOWNSHIP, "李明", "clerk");
-    // A second factor's secret travels to every desk of the township in the directory.
+    // A second factor's secret travels to the desks its person works at, in the directory.
     let secret = hub.add_user_with_totp(TOWNSHIP, "张华", "supervisor");
+    clerk.assign(&hub, "张华", "supervisor");
     let number = clerk.register(NAME, ID_NUMBER, PHONE);
     clerk.attach_scan(&number);
     clerk.sync();

@@ -1,6 +1,8 @@
 //! Two desks of one township, offline edits on both, one hub on each backend.
 
-use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP, postgres_database, two_desks_scenario};
+use tongban_e2e::{
+    Backend, Desk, Hub, PASSWORD, TOWNSHIP, postgres_database, text, two_desks_scenario,
+};
 
 #[test]
 fn two_desks_converge_through_the_sqlite_hub() {
@@ -73,4 +75,149 @@ fn a_week_of_cases_and_corrections_travels_in_one_round() {
         (Some(0), Some(0))
     );
     assert_eq!(rounds(), before);
+}
+
+/// Runs `tongban passwd` for `user` on `desk` from `current` to `new`.
+fn passwd(desk: &Desk, user: &str, current: &str, new: &str) -> std::process::Output {
+    desk.command(Some(user), &["passwd"])
+        .env("TONGBAN_PASSWORD", current)
+        .env("TONGBAN_NEW_PASSWORD", new)
+        .output()
+        .expect("run tongban passwd")
+}
+
+/// `tongban queue` as `user` with `password` (and a one-time code): whether they got in, and
+/// what was said.
+fn sign_in(desk: &Desk, user: &str, password: &str, code: Option<&str>) -> (bool, String) {
+    let mut command = desk.command(Some(user), &["queue"]);
+    command.env("TONGBAN_PASSWORD", password);
+    if let Some(code) = code {
+        command.env("TONGBAN_TOTP", code);
+    }
+    let out = command.output().expect("run tongban");
+    (out.status.success(), text(&out.stderr))
+}
+
+/// A supervisor who works at two desks: a password changed on one holds on the other after
+/// both sync; a reset by the county forces a new one and voids a change still on its way; a
+/// new second factor replaces the old; taken off a desk, the account is gone from it. The hub's
+/// history says who did each.
+#[test]
+fn passwords_second_factors_and_assignments_follow_the_person_across_desks() {
+    let hub = Hub::start(Backend::Sqlite);
+    let own = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    let other = Desk::enroll(&hub, TOWNSHIP, "李明");
+    other.assign(&hub, "张华", "supervisor");
+    assert!(sign_in(&other, "张华", PASSWORD, None).0);
+
+    // A guessable password is refused with the reason; nothing changes.
+    let weak = passwd(&own, "张华", PASSWORD, "password123");
+    assert!(!weak.status.success());
+    assert!(text(&weak.stderr).contains("常用密码"), "{}", text(&weak.stderr));
+    let changed = "Zhang-hua-approves-27";
+    assert!(passwd(&own, "张华", PASSWORD, changed).status.success());
+    assert!(sign_in(&own, "张华", changed, None).0);
+    // The other desk learns it at its next sync, once the hub has it.
+    assert!(sign_in(&other, "张华", PASSWORD, None).0);
+    own.sync();
+    other.sync();
+    assert!(sign_in(&other, "张华", changed, None).0);
+    let (ok, said) = sign_in(&other, "张华", PASSWORD, None);
+    assert!(!ok && said.contains("用户名或密码错误"), "{said}");
+
+    // The county resets the password; a change made meanwhile on a desk that had not synced
+    // is refused by the hub (signed with the key the reset replaced) and undone on that desk.
+    assert!(passwd(&other, "张华", changed, "Zhang-hua-meanwhile-28").status.success());
+    let account = ["--township", TOWNSHIP, "--user", "张华"];
+    let temporary = "County-reset-4471";
+    let reset = hub.admin_output(&[&["user", "reset-password"][..], &account].concat());
+    assert!(!reset.status.success(), "a reset needs the new password");
+    let said = hub
+        .admin_command(&[&["user", "reset-password"][..], &account].concat())
+        .env("TONGBAN_PASSWORD", temporary)
+        .output()
+        .unwrap();
+    assert!(said.status.success(), "{}", text(&said.stderr));
+    let report = other.sync();
+    let refused = report["passwords_refused"].as_array().unwrap();
+    assert_eq!(refused.len(), 1, "{report}");
+    assert!(refused[0].as_str().unwrap().contains("当前密钥"), "{report}");
+    own.sync();
+    for desk in [&own, &other] {
+        let (ok, said) = sign_in(desk, "张华", temporary, None);
+        assert!(!ok && said.contains("请先修改为自己的密码"), "{said}");
+    }
+    let chosen = "Zhang-hua-own-again-29";
+    assert!(passwd(&own, "张华", temporary, chosen).status.success());
+    // Acts under the new key are the person's own: the hub takes them.
+    let number = other.register("覃秀梅", "450721198806152311", "13812345678");
+    other.sync();
+    own.sync();
+    own.command(Some("张华"), &["case", "accept", &number])
+        .env("TONGBAN_PASSWORD", chosen)
+        .output()
+        .map(|o| assert!(o.status.success(), "{}", text(&o.stderr)))
+        .unwrap();
+    let up = own.sync();
+    assert_eq!(up["unsettled"], 0, "{up}");
+    other.sync();
+    assert_eq!(other.show(&number)["status"], "accepted");
+    assert!(sign_in(&other, "张华", chosen, None).0);
+
+    // A new second factor: the code from the new secret is needed, and is enough.
+    let url = hub.admin(&[&["user", "reset-totp"][..], &account].concat());
+    let secret = url
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("secret="))
+        .expect("secret")
+        .to_string();
+    other.sync();
+    let (ok, said) = sign_in(&other, "张华", chosen, None);
+    assert!(!ok && said.contains("动态验证码"), "{said}");
+    let now = time::OffsetDateTime::now_utc().unix_timestamp() as u64;
+    let code = tongban_sync::totp::code_at(&secret, now).unwrap();
+    assert!(sign_in(&other, "张华", chosen, Some(&code)).0);
+
+    // Taken off the other desk, the account is gone from it at its next sync.
+    let device = other.device_id();
+    hub.admin(&["user", "unassign", "--user", "张华", "--device", &device]);
+    other.sync();
+    let (ok, said) = sign_in(&other, "张华", chosen, Some(&code));
+    assert!(!ok && said.contains("用户名或密码错误"), "{said}");
+    let again = hub.admin_output(&["user", "unassign", "--user", "张华", "--device", &device]);
+    assert!(text(&again.stderr).contains("未被分配到设备"));
+
+    // The history says who did each, the desk's change named by its device.
+    let history: serde_json::Value = serde_json::from_str(
+        &hub.admin(&["user", "history", "--township", TOWNSHIP, "--json"]),
+    )
+    .unwrap();
+    let of_zhang: Vec<(String, String)> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["user"] == "张华")
+        .map(|c| {
+            (
+                c["change"].as_str().unwrap().to_string(),
+                c["operator"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let kinds: Vec<&str> = of_zhang.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "added",
+            "assigned",
+            "assigned",
+            "password_changed",
+            "password_reset",
+            "password_changed",
+            "totp_reset",
+            "unassigned"
+        ]
+    );
+    assert!(of_zhang[0].1.starts_with("enrolment:") || !of_zhang[0].1.is_empty());
+    assert!(of_zhang[3].1.starts_with("desk:"), "{of_zhang:?}");
 }

@@ -81,6 +81,33 @@ pub async fn sign_in(
     .await
 }
 
+/// Changes the person's password (the current one and code must be right), then signs in with
+/// the new one.
+pub async fn change_password(
+    user: String,
+    current: String,
+    code: Option<String>,
+    new: String,
+) -> Result<DeskStatus, UiError> {
+    #[derive(Serialize)]
+    struct Args {
+        user: String,
+        current: String,
+        code: Option<String>,
+        new: String,
+    }
+    call(
+        "change_password",
+        &Args {
+            user,
+            current,
+            code,
+            new,
+        },
+    )
+    .await
+}
+
 pub async fn sign_out() -> Result<(), UiError> {
     call("sign_out", &NoArgs {}).await
 }

@@ -8,6 +8,13 @@ use leptos::task::spawn_local;
 use tongban_domain::desk::{EnrollForm, UiError};
 
 /// A labelled input bound to a signal.
+/// The "differ" message under a second entry that does not match the first.
+fn mismatch(a: RwSignal<String>, b: RwSignal<String>) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        (!b.get().is_empty() && a.get() != b.get()).then(|| Tr::get().now(Key::Mismatch).to_string())
+    })
+}
+
 #[component]
 pub fn Field(
     id: &'static str,
@@ -48,12 +55,6 @@ pub fn Enrol() -> impl IntoView {
     let passphrase2 = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<UiError>);
     let busy = RwSignal::new(false);
-    let mismatch = |a: RwSignal<String>, b: RwSignal<String>| {
-        Signal::derive(move || {
-            (!b.get().is_empty() && a.get() != b.get())
-                .then(|| Tr::get().now(Key::Mismatch).to_string())
-        })
-    };
     let password_mismatch = mismatch(password, password2);
     let passphrase_mismatch = mismatch(passphrase, passphrase2);
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -107,6 +108,11 @@ pub fn SignIn() -> impl IntoView {
     let passphrase = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<UiError>);
     let busy = RwSignal::new(false);
+    // Asked for, or required after the county reset the password.
+    let changing = RwSignal::new(false);
+    let new = RwSignal::new(String::new());
+    let new2 = RwSignal::new(String::new());
+    let new_mismatch = mismatch(new, new2);
     let problem = move || desk.0.get().and_then(|s| s.problem);
     let needs_recovery = move || {
         problem().is_some_and(|p| matches!(p.code.as_str(), "keyring_missing" | "keyring_mismatch"))
@@ -116,10 +122,24 @@ pub fn SignIn() -> impl IntoView {
         busy.set(true);
         let (u, p, c) = (user.get(), password.get(), code.get());
         let c = (!c.trim().is_empty()).then_some(c);
+        let wanted = changing.get().then(|| new.get());
+        if wanted.is_some() && new.get() != new2.get() {
+            busy.set(false);
+            return;
+        }
         spawn_local(async move {
-            match api::sign_in(u, p, c).await {
+            let answer = match wanted {
+                Some(n) => api::change_password(u, p, c, n).await,
+                None => api::sign_in(u, p, c).await,
+            };
+            match answer {
                 Ok(status) => desk.0.set(Some(status)),
-                Err(e) => failure.set(Some(e)),
+                Err(e) => {
+                    if e.code == "must_change" {
+                        changing.set(true);
+                    }
+                    failure.set(Some(e));
+                }
             }
             busy.set(false);
         });
@@ -148,7 +168,15 @@ pub fn SignIn() -> impl IntoView {
                     <Field id="signin-user" label=Key::UserName value=user/>
                     <Field id="signin-password" label=Key::Password value=password kind="password"/>
                     <Field id="signin-code" label=Key::OneTimeCode value=code/>
-                    <button id="signin-submit" type="submit" class="primary" disabled=move || busy.get()>{tr.t(Key::SignInSubmit)}</button>
+                    <Show when=move || changing.get() fallback=move || view! {
+                        <button id="signin-change" type="button" class="link" on:click=move |_| changing.set(true)>{tr.t(Key::ChangePassword)}</button>
+                    }>
+                        <Field id="signin-new" label=Key::NewPassword value=new kind="password" help=Key::ChangePasswordHelp/>
+                        <Field id="signin-new2" label=Key::NewPasswordAgain value=new2 kind="password" error=new_mismatch/>
+                    </Show>
+                    <button id="signin-submit" type="submit" class="primary" disabled=move || busy.get()>
+                        {move || if changing.get() { tr.now(Key::ChangePasswordSubmit) } else { tr.now(Key::SignInSubmit) }}
+                    </button>
                 </form>
             }>
                 <form id="recover-form" on:submit=recover>

@@ -41,6 +41,11 @@ catalogue! {
     Mismatch => "两次输入不一致", "The two entries differ";
     SignInTitle => "登录", "Sign in";
     SignInSubmit => "登录", "Sign in";
+    ChangePassword => "修改密码", "Change password";
+    ChangePasswordHelp => "新密码至少10个字符，不能是常用密码或包含用户名；修改后在本机立即生效，下次同步后在您工作的其他设备上生效。", "At least 10 characters, not a common password and not containing your name; it works here at once and on your other desks after they sync.";
+    NewPassword => "新密码", "New password";
+    NewPasswordAgain => "再次输入新密码", "New password again";
+    ChangePasswordSubmit => "修改密码并登录", "Change password and sign in";
     SignOut => "退出", "Sign out";
     RecoverTitle => "恢复访问", "Restore access";
     RecoverSubmit => "用恢复口令恢复", "Restore with passphrase";

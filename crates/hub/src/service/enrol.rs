@@ -23,6 +23,22 @@ fn bad_code() -> HubError {
 }
 
 impl<D: HubDb> Hub<D> {
+    /// A sealed key no account has, opened in place of a missing account's.
+    async fn decoy(&self) -> HubResult<(String, String)> {
+        self.decoy
+            .get_or_try_init(|| async {
+                tokio::task::spawn_blocking(|| {
+                    person::new_key("", "", "no such account here")
+                        .map(|(public, sealed)| (hex::encode(public.to_bytes()), sealed.to_text()))
+                })
+                .await
+                .map_err(HubError::internal)?
+                .map_err(HubError::internal)
+            })
+            .await
+            .cloned()
+    }
+
     pub async fn enrol(&self, req: EnrollRequest, peer: IpAddr) -> HubResult<EnrollResponse> {
         let user = check_user_name(&req.user)
             .map_err(|e| HubError::BadRequest(e.to_string()))?
@@ -53,7 +69,10 @@ impl<D: HubDb> Hub<D> {
             .as_ref()
             .and_then(|a| Some((a.public_key.clone()?, a.sealed_key.clone()?)));
         let has_account = account.is_some();
-        let (public_key, sealed_key) = known.clone().unwrap_or_else(|| (*self.decoy).clone());
+        let (public_key, sealed_key) = match known.clone() {
+            Some(known) => known,
+            None => self.decoy().await?,
+        };
         let (password, township, name) = (
             zeroize::Zeroizing::new(req.password.clone()),
             code.township.clone(),

@@ -81,8 +81,8 @@ pub struct Hub<D> {
     pub identity: Arc<Identity>,
     pub limits: Limits,
     /// Opened in place of a missing account's sealed key (public key, sealed key), so an unknown
-    /// name costs what a known one does.
-    decoy: Arc<(String, String)>,
+    /// name costs what a known one does; made at the first enrolment, not at every start.
+    decoy: Arc<tokio::sync::OnceCell<(String, String)>>,
 }
 
 /// The database holds a value sealed with the storage key, so a wrong key is caught at start.
@@ -135,15 +135,7 @@ impl<D: HubDb> Hub<D> {
             audit: Arc::new(AuditLogs::new(audit_key)),
             identity: Arc::new(Identity::new(tls, next.as_ref())?),
             limits,
-            decoy: Arc::new(
-                tokio::task::spawn_blocking(|| {
-                    tongban_sync::person::new_key("", "", "no such account here")
-                        .map(|(public, sealed)| (hex::encode(public.to_bytes()), sealed.to_text()))
-                })
-                .await
-                .map_err(HubError::internal)?
-                .map_err(HubError::internal)?,
-            ),
+            decoy: Arc::default(),
             db,
         };
         hub.seal_old_rows().await?;
