@@ -223,11 +223,22 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     // change to one of their own, which the window asks for there and then.
     let temporary = "County-reset-4471";
     let reset = hub
-        .admin_command(&["user", "reset-password", "--township", TOWNSHIP, "--user", "张华"])
+        .admin_command(&[
+            "user",
+            "reset-password",
+            "--township",
+            TOWNSHIP,
+            "--user",
+            "张华",
+        ])
         .env("TONGBAN_PASSWORD", temporary)
         .output()
         .unwrap();
-    assert!(reset.status.success(), "{}", tongban_e2e::text(&reset.stderr));
+    assert!(
+        reset.status.success(),
+        "{}",
+        tongban_e2e::text(&reset.stderr)
+    );
     // The supervisor's window shows who saw and changed the case, the clerk's unmask included.
     supervisor.sync();
     let w = Window::launch(&supervisor.path()).await;

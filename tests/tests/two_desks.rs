@@ -113,7 +113,11 @@ fn passwords_second_factors_and_assignments_follow_the_person_across_desks() {
     // A guessable password is refused with the reason; nothing changes.
     let weak = passwd(&own, "张华", PASSWORD, "password123");
     assert!(!weak.status.success());
-    assert!(text(&weak.stderr).contains("常用密码"), "{}", text(&weak.stderr));
+    assert!(
+        text(&weak.stderr).contains("常用密码"),
+        "{}",
+        text(&weak.stderr)
+    );
     let changed = "Zhang-hua-approves-27";
     assert!(passwd(&own, "张华", PASSWORD, changed).status.success());
     assert!(sign_in(&own, "张华", changed, None).0);
@@ -127,7 +131,11 @@ fn passwords_second_factors_and_assignments_follow_the_person_across_desks() {
 
     // The county resets the password; a change made meanwhile on a desk that had not synced
     // is refused by the hub (signed with the key the reset replaced) and undone on that desk.
-    assert!(passwd(&other, "张华", changed, "Zhang-hua-meanwhile-28").status.success());
+    assert!(
+        passwd(&other, "张华", changed, "Zhang-hua-meanwhile-28")
+            .status
+            .success()
+    );
     let account = ["--township", TOWNSHIP, "--user", "张华"];
     let temporary = "County-reset-4471";
     let reset = hub.admin_output(&[&["user", "reset-password"][..], &account].concat());
@@ -141,7 +149,10 @@ fn passwords_second_factors_and_assignments_follow_the_person_across_desks() {
     let report = other.sync();
     let refused = report["passwords_refused"].as_array().unwrap();
     assert_eq!(refused.len(), 1, "{report}");
-    assert!(refused[0].as_str().unwrap().contains("当前密钥"), "{report}");
+    assert!(
+        refused[0].as_str().unwrap().contains("当前密钥"),
+        "{report}"
+    );
     own.sync();
     for desk in [&own, &other] {
         let (ok, said) = sign_in(desk, "张华", temporary, None);
@@ -188,10 +199,9 @@ fn passwords_second_factors_and_assignments_follow_the_person_across_desks() {
     assert!(text(&again.stderr).contains("未被分配到设备"));
 
     // The history says who did each, the desk's change named by its device.
-    let history: serde_json::Value = serde_json::from_str(
-        &hub.admin(&["user", "history", "--township", TOWNSHIP, "--json"]),
-    )
-    .unwrap();
+    let history: serde_json::Value =
+        serde_json::from_str(&hub.admin(&["user", "history", "--township", TOWNSHIP, "--json"]))
+            .unwrap();
     let of_zhang: Vec<(String, String)> = history
         .as_array()
         .unwrap()

@@ -11,7 +11,8 @@ use tongban_domain::desk::{EnrollForm, UiError};
 /// The "differ" message under a second entry that does not match the first.
 fn mismatch(a: RwSignal<String>, b: RwSignal<String>) -> Signal<Option<String>> {
     Signal::derive(move || {
-        (!b.get().is_empty() && a.get() != b.get()).then(|| Tr::get().now(Key::Mismatch).to_string())
+        (!b.get().is_empty() && a.get() != b.get())
+            .then(|| Tr::get().now(Key::Mismatch).to_string())
     })
 }
 

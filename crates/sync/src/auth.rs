@@ -148,28 +148,6 @@ pub fn verify_enrollment(
     Ok(key)
 }
 
-/// Hashes a user's password for storage (Argon2id, PHC string with its own salt and parameters).
-pub fn hash_password(password: &str) -> Result<String, String> {
-    use argon2::password_hash::{PasswordHasher, SaltString};
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| e.to_string())?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
-    argon2::Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
-}
-
-/// Checks a password against its stored Argon2id hash.
-pub fn verify_password(hash: &str, password: &str) -> bool {
-    use argon2::password_hash::{PasswordHash, PasswordVerifier};
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        argon2::Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
-}
-
 pub fn parse_public_key(hex_key: &str) -> Result<VerifyingKey, AuthError> {
     let bytes: [u8; 32] = hex::decode(hex_key)
         .ok()
