@@ -5,8 +5,8 @@ use crate::desk::{Desk, message, store_error};
 use std::sync::Arc;
 use tauri::State;
 use tongban_domain::desk::{
-    ActForm, AuditRow, CasePage, CaseQuery, CaseView, DeskStatus, EnrollForm, SyncStatus, UiError,
-    Unmasked, WorkQueues,
+    ActForm, AuditRow, CasePage, CaseQuery, CaseView, DeskStatus, EnrollForm, ShownCase,
+    SyncStatus, UiError, Unmasked, WorkQueues,
 };
 use tongban_domain::workflow::{self, Request};
 use tongban_domain::{Case, CaseField, Catalogue, FieldEdit, Registration};
@@ -110,7 +110,7 @@ pub fn sign_out(desk: State<'_, Arc<Desk>>) {
 }
 
 #[tauri::command]
-pub async fn register(desk: State<'_, Arc<Desk>>, registration: Registration) -> Answer<Case> {
+pub async fn register(desk: State<'_, Arc<Desk>>, registration: Registration) -> Answer<ShownCase> {
     blocking(&desk, move |d| {
         let session = d.session()?;
         let case = d.with_store(|s| {
@@ -126,7 +126,7 @@ pub async fn register(desk: State<'_, Arc<Desk>>, registration: Registration) ->
             Ok(case)
         })?;
         let _ = d.sync_now.send(());
-        Ok(case)
+        Ok(case.into())
     })
     .await
 }
@@ -192,11 +192,9 @@ pub(crate) fn view(
         actions: store.allowed_actions(session, &case, today())?,
         deadline: deadline.map(tongban_domain::calendar::date_text),
         flag,
-        id_masked: case.applicant.id.masked(),
-        phone_masked: case.applicant.phone.as_ref().map(|p| p.masked()),
         may_unmask: session.role.may(tongban_domain::Action::Unmask),
         may_read_audit: session.role.may(tongban_domain::Action::ReadAudit),
-        case,
+        case: case.into(),
     })
 }
 
@@ -286,7 +284,7 @@ pub async fn set_field(
     number: String,
     field: CaseField,
     value: String,
-) -> Answer<Case> {
+) -> Answer<ShownCase> {
     blocking(&desk, move |d| {
         let session = d.session()?;
         let edit = FieldEdit::new(field, &value)
@@ -296,7 +294,7 @@ pub async fn set_field(
                 .map_err(store_error)
         })?;
         let _ = d.sync_now.send(());
-        Ok(case)
+        Ok(case.into())
     })
     .await
 }

@@ -210,6 +210,23 @@ impl Window {
         self.click("#signin-submit").await;
     }
 
+    /// The page's source as the webview holds it now.
+    pub async fn source(&self) -> String {
+        self.client.source().await.expect("page source")
+    }
+
+    /// Calls a shell command from inside the page, as the window's own code does, and returns
+    /// what the shell answered (`{"ok": …}` or `{"err": …}`): what reaches the window.
+    pub async fn invoke(&self, command: &str, args: serde_json::Value) -> serde_json::Value {
+        let script = "const [command, args, done] = arguments;
+            window.__TAURI_INTERNALS__.invoke(command, args)
+                .then(ok => done({ ok }), err => done({ err }));";
+        self.client
+            .execute_async(script, vec![command.into(), args])
+            .await
+            .unwrap_or_else(|e| panic!("invoke {command}: {e}"))
+    }
+
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.expect("screenshot");
         std::fs::write(output_dir().join(format!("{name}.png")), png).expect("write screenshot");

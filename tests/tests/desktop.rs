@@ -283,6 +283,35 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     w.screenshot("15-audit").await;
     w.close().await;
 
+    // A field worker's window: the shell sends the applicant's ID number and phone masked, so
+    // neither the screen's source nor anything the window receives holds them whole, and the
+    // unmask is refused to the role.
+    let field = Desk::enroll_as(&hub, TOWNSHIP, "黄勇", "field");
+    let theirs = field.register("韦国强", "11010519491231002X", "13907712345");
+    let w = Window::launch(&field.path()).await;
+    w.find("#signin-form").await;
+    w.sign_in("黄勇", PASSWORD).await;
+    w.click("#nav-cases").await;
+    w.click(&format!("#case-row-{theirs} td")).await;
+    let shown = w.wait_text("#detail-id", |t| t.contains('*')).await;
+    assert!(shown.starts_with("110105") && shown.ends_with("002X"), "{shown}");
+    let received = w
+        .invoke("case_detail", serde_json::json!({ "number": theirs }))
+        .await
+        .to_string();
+    let source = w.source().await;
+    for whole in ["11010519491231002X", "13907712345"] {
+        assert!(!source.contains(whole), "the page source holds {whole}");
+        assert!(!received.contains(whole), "the window received {whole}: {received}");
+    }
+    assert!(received.contains("110105********002X"), "{received}");
+    let unmask = w
+        .invoke("unmask", serde_json::json!({ "number": theirs }))
+        .await;
+    assert!(unmask["err"]["zh"].as_str().is_some_and(|t| t.contains("无权")), "{unmask}");
+    w.screenshot("19-field-masked").await;
+    w.close().await;
+
     // A second desk of the township sees it after syncing.
     let other = Desk::enroll(&hub, TOWNSHIP, "王芳");
     other.sync();

@@ -3,9 +3,9 @@
 use serde::{Serialize, de::DeserializeOwned};
 use tongban_domain::desk::{
     ActForm, AttachForm, AuditRow, CasePage, CaseQuery, CaseView, DeskStatus, EnrollForm,
-    PageThumb, PendingFiles, SyncStatus, UiError, Unmasked, WorkQueues,
+    PageThumb, PendingFiles, ShownCase, SyncStatus, UiError, Unmasked, WorkQueues,
 };
-use tongban_domain::{Case, CaseField, Catalogue, Registration};
+use tongban_domain::{CaseField, Catalogue, Registration};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -112,7 +112,7 @@ pub async fn sign_out() -> Result<(), UiError> {
     call("sign_out", &NoArgs {}).await
 }
 
-pub async fn register(registration: Registration) -> Result<Case, UiError> {
+pub async fn register(registration: Registration) -> Result<ShownCase, UiError> {
     #[derive(Serialize)]
     struct Args {
         registration: Registration,
@@ -136,7 +136,11 @@ pub async fn case_detail(number: String) -> Result<CaseView, UiError> {
     call("case_detail", &Args { number }).await
 }
 
-pub async fn set_field(number: String, field: CaseField, value: String) -> Result<Case, UiError> {
+pub async fn set_field(
+    number: String,
+    field: CaseField,
+    value: String,
+) -> Result<ShownCase, UiError> {
     #[derive(Serialize)]
     struct Args {
         number: String,

@@ -7,8 +7,8 @@ use crate::enrol::Field;
 use crate::i18n::{Key, Tr};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tongban_domain::desk::{CasePage, CaseQuery, CaseView, UiError, Unmasked};
-use tongban_domain::{Case, CaseField, CaseStatus, MaterialStatus};
+use tongban_domain::desk::{CasePage, CaseQuery, CaseView, ShownCase, UiError, Unmasked};
+use tongban_domain::{CaseField, CaseStatus, MaterialStatus};
 
 const PAGE: u32 = 50;
 const STATUSES: [CaseStatus; 9] = [
@@ -191,7 +191,7 @@ pub fn CaseDetail(number: String) -> impl IntoView {
             </div>
         }
     };
-    let get = move |f: fn(&Case) -> String| {
+    let get = move |f: fn(&ShownCase) -> String| {
         Signal::derive(move || case.get().map(|c| f(&c)).unwrap_or_default())
     };
     view! {
@@ -212,7 +212,7 @@ pub fn CaseDetail(number: String) -> impl IntoView {
                 <span class="label">{tr.t(Key::IdNumber)}</span>
                 <span class="value" id="detail-id">{move || match unmasked.get() {
                     Some(u) => u.id,
-                    None => view_state.get().map(|v| v.id_masked).unwrap_or_default(),
+                    None => view_state.get().map(|v| v.case.applicant.id_masked).unwrap_or_default(),
                 }}</span>
                 <Show when=move || view_state.get().is_some_and(|v| v.may_unmask) && unmasked.get().is_none()>
                     <button class="link" id="unmask" on:click=move |_| {
@@ -228,7 +228,7 @@ pub fn CaseDetail(number: String) -> impl IntoView {
             </div>
             {row(Key::Phone, Some(CaseField::Phone), Signal::derive(move || match unmasked.get() {
                 Some(u) => u.phone.unwrap_or_default(),
-                None => view_state.get().and_then(|v| v.phone_masked).unwrap_or_default(),
+                None => view_state.get().and_then(|v| v.case.applicant.phone_masked).unwrap_or_default(),
             }))}
             {row(Key::Address, Some(CaseField::Address), get(|c| c.applicant.address.clone().unwrap_or_default()))}
             {row(Key::Clerk, None, get(|c| c.clerk.clone()))}

@@ -151,17 +151,68 @@ pub struct CaseSummary {
     pub materials_due: Option<String>,
 }
 
+/// The applicant as the window receives them: the ID number and phone masked. The whole
+/// numbers reach the window only through the audited unmask, for roles allowed it, so no
+/// screen's source holds them otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShownApplicant {
+    pub name: String,
+    pub id_masked: String,
+    pub phone_masked: Option<String>,
+    pub address: Option<String>,
+}
+
+/// A case as the window receives it: everything the screens show, the applicant masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShownCase {
+    pub number: crate::CaseNumber,
+    pub item_code: String,
+    pub item_name: String,
+    pub applicant: ShownApplicant,
+    pub materials: Vec<crate::MaterialState>,
+    pub status: CaseStatus,
+    pub clerk: String,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+    pub events: Vec<crate::CaseEvent>,
+    pub assignee: Option<String>,
+    pub conflict: Option<crate::workflow::Conflict>,
+    pub materials_due: Option<String>,
+}
+
+impl From<crate::Case> for ShownCase {
+    fn from(case: crate::Case) -> Self {
+        Self {
+            applicant: ShownApplicant {
+                id_masked: case.applicant.id.masked(),
+                phone_masked: case.applicant.phone.as_ref().map(crate::Mobile::masked),
+                name: case.applicant.name,
+                address: case.applicant.address,
+            },
+            number: case.number,
+            item_code: case.item_code,
+            item_name: case.item_name,
+            materials: case.materials,
+            status: case.status,
+            clerk: case.clerk,
+            created_at_ms: case.created_at_ms,
+            updated_at_ms: case.updated_at_ms,
+            events: case.events,
+            assignee: case.assignee,
+            conflict: case.conflict,
+            materials_due: case.materials_due,
+        }
+    }
+}
+
 /// A case as the detail screen shows it: with its promised date, how close it is, and which
 /// actions the signed-in user may take now (the shell checks again when one is taken).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseView {
-    pub case: crate::Case,
+    pub case: ShownCase,
     pub deadline: Option<String>,
     pub flag: Option<crate::DeadlineFlag>,
     pub actions: Vec<crate::Action>,
-    /// The ID and phone as shown until the user asks to see them whole.
-    pub id_masked: String,
-    pub phone_masked: Option<String>,
     /// Whether the user may see them whole (each time audited) and read the case's audit trail.
     pub may_unmask: bool,
     pub may_read_audit: bool,
