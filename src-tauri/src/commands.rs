@@ -122,7 +122,7 @@ pub async fn register(desk: State<'_, Arc<Desk>>, registration: Registration) ->
                     tongban_store::china_now(),
                 )
                 .map_err(store_error)?;
-            s.save_draft("intake", "").map_err(store_error)?;
+            s.save_draft(&session, "intake", "").map_err(store_error)?;
             Ok(case)
         })?;
         let _ = d.sync_now.send(());
@@ -312,8 +312,8 @@ pub fn sync_now(desk: State<'_, Arc<Desk>>) {
 #[tauri::command]
 pub async fn save_draft(desk: State<'_, Arc<Desk>>, key: String, value: String) -> Answer<()> {
     blocking(&desk, move |d| {
-        d.session()?;
-        d.with_store(|s| s.save_draft(&key, &value).map_err(store_error))
+        let session = d.session()?;
+        d.with_store(|s| s.save_draft(&session, &key, &value).map_err(store_error))
     })
     .await
 }
@@ -321,8 +321,8 @@ pub async fn save_draft(desk: State<'_, Arc<Desk>>, key: String, value: String) 
 #[tauri::command]
 pub async fn load_draft(desk: State<'_, Arc<Desk>>, key: String) -> Answer<Option<String>> {
     blocking(&desk, move |d| {
-        d.session()?;
-        d.with_store(|s| s.draft(&key).map_err(store_error))
+        let session = d.session()?;
+        d.with_store(|s| s.draft(&session, &key).map_err(store_error))
     })
     .await
 }

@@ -25,7 +25,12 @@ fn backup_wipe_restore_drill() {
     let safe = tempfile::tempdir().unwrap();
     let file = safe.path().join("desk.tbk");
     let file_arg = file.to_str().unwrap();
-    let said = clerk.ok(&["backup", "--out", file_arg]);
+    // The whole desk in one file: a clerk may not take it, the desk's administrator may.
+    let refused = clerk.fails(&["backup", "--out", file_arg]);
+    assert!(refused.contains("受理人员无权备份本机数据"), "{refused}");
+    assert!(!file.exists());
+    clerk.assign(&hub, "周敏", "admin");
+    let said = clerk.ok_as("周敏", &["backup", "--out", file_arg]);
     assert!(said.contains("3 cases"), "{said}");
     let bytes = std::fs::read(&file).unwrap();
     tongban_e2e::canary::assert_absent(&[file.as_path()], &[NAME, ID, PHONE]);

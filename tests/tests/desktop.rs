@@ -294,7 +294,10 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     w.click("#nav-cases").await;
     w.click(&format!("#case-row-{theirs} td")).await;
     let shown = w.wait_text("#detail-id", |t| t.contains('*')).await;
-    assert!(shown.starts_with("110105") && shown.ends_with("002X"), "{shown}");
+    assert!(
+        shown.starts_with("110105") && shown.ends_with("002X"),
+        "{shown}"
+    );
     let received = w
         .invoke("case_detail", serde_json::json!({ "number": theirs }))
         .await
@@ -302,13 +305,21 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     let source = w.source().await;
     for whole in ["11010519491231002X", "13907712345"] {
         assert!(!source.contains(whole), "the page source holds {whole}");
-        assert!(!received.contains(whole), "the window received {whole}: {received}");
+        assert!(
+            !received.contains(whole),
+            "the window received {whole}: {received}"
+        );
     }
     assert!(received.contains("110105********002X"), "{received}");
     let unmask = w
         .invoke("unmask", serde_json::json!({ "number": theirs }))
         .await;
-    assert!(unmask["err"]["zh"].as_str().is_some_and(|t| t.contains("无权")), "{unmask}");
+    assert!(
+        unmask["err"]["zh"]
+            .as_str()
+            .is_some_and(|t| t.contains("无权")),
+        "{unmask}"
+    );
     w.screenshot("19-field-masked").await;
     w.close().await;
 

@@ -47,7 +47,8 @@ enum Command {
     },
     /// Regain access with the recovery passphrase after the keyring entry was lost.
     Recover,
-    /// Write an encrypted backup of this profile (restorable with the recovery passphrase).
+    /// Write an encrypted backup of this profile (restorable with the recovery passphrase); an
+    /// administrator's sign-in (--user) is needed.
     Backup {
         #[arg(long)]
         out: PathBuf,
@@ -350,7 +351,17 @@ fn run(cli: Cli) -> Result<()> {
             println!("access restored; {count} cases on this desk / 已恢复访问，本机共有{count}件");
         }
         Command::Backup { out } => {
-            let report = profile.backup(&out)?;
+            let user = match user {
+                Some(user) => user.trim().to_string(),
+                None => open(&profile)?.enrollment()?.user,
+            };
+            let password = secret(
+                "TONGBAN_PASSWORD",
+                &format!("Password for {user} (an administrator) / {user}（系统管理员）的密码: "),
+                false,
+            )?;
+            let code = std::env::var("TONGBAN_TOTP").ok();
+            let report = profile.backup(&out, &user, &password, code.as_deref())?;
             println!(
                 "backup of {} cases written to {} ({} bytes, encrypted) / 已备份{}件到{}",
                 report.cases,

@@ -69,7 +69,7 @@ impl Role {
                     | Unmask
             ),
             Self::Field => matches!(action, View | Register | Edit | Supplement),
-            Self::Admin => matches!(action, ManageUsers | PruneAudit | ConfigureDesk),
+            Self::Admin => matches!(action, ManageUsers | PruneAudit | ConfigureDesk | Backup),
         }
     }
 
@@ -130,9 +130,11 @@ pub enum Action {
     PruneAudit,
     /// Change this desk's settings that decide where its data goes (the hub's address).
     ConfigureDesk,
+    /// Write a copy of the whole desk (every case) to a backup file.
+    Backup,
 }
 
-pub const ACTIONS: [Action; 18] = [
+pub const ACTIONS: [Action; 19] = [
     Action::View,
     Action::Register,
     Action::Edit,
@@ -151,6 +153,7 @@ pub const ACTIONS: [Action; 18] = [
     Action::Unmask,
     Action::PruneAudit,
     Action::ConfigureDesk,
+    Action::Backup,
 ];
 
 impl Action {
@@ -174,6 +177,7 @@ impl Action {
             Self::Unmask => "unmask",
             Self::PruneAudit => "prune_audit",
             Self::ConfigureDesk => "configure_desk",
+            Self::Backup => "backup",
         }
     }
 
@@ -197,6 +201,7 @@ impl Action {
             Self::Unmask => "查看完整证件号码",
             Self::PruneAudit => "清理过期审计记录",
             Self::ConfigureDesk => "更改本机的中心地址",
+            Self::Backup => "备份本机数据",
         }
     }
 
@@ -235,9 +240,14 @@ mod tests {
         for action in ACTIONS {
             assert_eq!(
                 Role::Admin.may(action),
+                // A backup is the whole desk, encrypted: the administrator keeps it without
+                // reading a case.
                 matches!(
                     action,
-                    Action::ManageUsers | Action::PruneAudit | Action::ConfigureDesk
+                    Action::ManageUsers
+                        | Action::PruneAudit
+                        | Action::ConfigureDesk
+                        | Action::Backup
                 )
             );
             assert!(!Role::Field.may(action) || !action.is_decision());

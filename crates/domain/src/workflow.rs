@@ -86,7 +86,8 @@ pub fn kind_of(action: Action) -> Option<EventKind> {
         | Action::ReadAudit
         | Action::Unmask
         | Action::PruneAudit
-        | Action::ConfigureDesk => return None,
+        | Action::ConfigureDesk
+        | Action::Backup => return None,
     })
 }
 
@@ -117,7 +118,8 @@ pub fn starts_from(action: Action, status: CaseStatus) -> bool {
         | Action::Resolve
         | Action::ManageUsers
         | Action::PruneAudit
-        | Action::ConfigureDesk => false,
+        | Action::ConfigureDesk
+        | Action::Backup => false,
     }
 }
 

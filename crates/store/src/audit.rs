@@ -44,7 +44,9 @@ pub fn audit_action(action: Action) -> AuditAction {
         Action::Register => AuditAction::Register,
         Action::Edit => AuditAction::Edit,
         Action::Approve | Action::Reject | Action::Resolve => AuditAction::Decision,
-        Action::ManageUsers | Action::PruneAudit | Action::ConfigureDesk => AuditAction::Key,
+        Action::ManageUsers | Action::PruneAudit | Action::ConfigureDesk | Action::Backup => {
+            AuditAction::Key
+        }
         _ => AuditAction::Transition,
     }
 }

@@ -12,6 +12,7 @@ use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use tongban_audit::AuditAction;
+use tongban_domain::{Action, Denied};
 
 const MAGIC: &[u8] = b"TONGBAN BACKUP 1\n";
 /// The header is one JSON line; anything longer is not a backup of ours.
@@ -68,15 +69,29 @@ impl Store {
 }
 
 impl Profile {
-    /// Writes an encrypted backup of this profile to `out` (written aside and renamed).
-    pub fn backup(&self, out: &Path) -> Result<BackupReport, StoreError> {
+    /// Writes an encrypted backup of this profile to `out` (written aside and renamed). A backup
+    /// holds every case of the desk, so only an administrator signed in with their password
+    /// (and code) may take one; a refusal is recorded.
+    pub fn backup(
+        &self,
+        out: &Path,
+        user: &str,
+        password: &str,
+        code: Option<&str>,
+    ) -> Result<BackupReport, StoreError> {
         let key_file = self.read_key_file()?;
         let data_key = self.data_key_from_keyring(&key_file)?;
-        let store = self.open_database(&key_file, &data_key)?;
-        let user = store.enrollment().map(|e| e.user).unwrap_or_default();
+        let mut store = self.open_database(&key_file, &data_key)?;
+        let now = time::OffsetDateTime::now_utc();
+        let session = store.sign_in(user, password, code, crate::now_ms(now))?;
+        if !session.role.may(Action::Backup) {
+            let denied = Denied::Role(session.role, Action::Backup);
+            store.refuse(&session, Action::Backup, None, &denied, now)?;
+            return Err(denied.into());
+        }
         let access = Access {
             detail: "backup",
-            ..Access::done(&user, AuditAction::Key, "")
+            ..Access::done(&session.user, AuditAction::Key, "")
         };
         store.audit(&access, crate::now_ms(time::OffsetDateTime::now_utc()))?;
         let copy = temp_beside(out, ".db.tmp");

@@ -93,6 +93,16 @@ const MIGRATIONS: &[M<'static>] = &[
      UPDATE users SET password_hash = '';
      CREATE TABLE rekeys (name TEXT PRIMARY KEY, rekey TEXT NOT NULL);",
     ),
+    // A form in progress belongs to the person who typed it; earlier drafts go to the person
+    // who enrolled the desk.
+    M::up(
+        "CREATE TABLE user_drafts (
+         user TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (user, key));
+     INSERT INTO user_drafts (user, key, value)
+         SELECT CAST(s.value AS TEXT), d.key, d.value FROM drafts d
+         JOIN settings s ON s.key = 'user';
+     DROP TABLE drafts;",
+    ),
 ];
 
 /// What the hub told this desk when it enrolled.
@@ -386,27 +396,41 @@ impl Store {
         SecretKey::from_slice(&bytes).ok_or_else(|| StoreError::Corrupt("device key".into()))
     }
 
-    /// Keeps a form in progress (encrypted like everything else) so a crash loses nothing.
-    pub fn save_draft(&self, key: &str, value: &str) -> Result<(), StoreError> {
+    /// Keeps a form in progress (encrypted like everything else) so a crash loses nothing; it
+    /// is the signed-in person's own, and nobody else signing in at this desk sees it.
+    pub fn save_draft(
+        &self,
+        session: &tongban_domain::session::Session,
+        key: &str,
+        value: &str,
+    ) -> Result<(), StoreError> {
         if value.is_empty() {
-            self.conn
-                .execute("DELETE FROM drafts WHERE key = ?1", [key])?;
+            self.conn.execute(
+                "DELETE FROM user_drafts WHERE user = ?1 AND key = ?2",
+                params![session.user, key],
+            )?;
         } else {
             self.conn.execute(
-                "INSERT INTO drafts (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![key, value],
+                "INSERT INTO user_drafts (user, key, value) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (user, key) DO UPDATE SET value = excluded.value",
+                params![session.user, key, value],
             )?;
         }
         Ok(())
     }
 
-    pub fn draft(&self, key: &str) -> Result<Option<String>, StoreError> {
+    pub fn draft(
+        &self,
+        session: &tongban_domain::session::Session,
+        key: &str,
+    ) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT value FROM drafts WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT value FROM user_drafts WHERE user = ?1 AND key = ?2",
+                params![session.user, key],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 
