@@ -56,14 +56,15 @@ impl SealedKey {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// Parses a sealed key and refuses one sealed with less work than the hub requires: a desk
-    /// may not lower the cost of guessing a colleague's password.
+    /// Parses a sealed key and refuses one sealed with less work than the hub requires (a desk
+    /// may not lower the cost of guessing a password) or with so much that opening it would stall
+    /// the person's other desks.
     pub fn parse(text: &str) -> Result<Self, PersonKeyError> {
         let sealed: Self = serde_json::from_str(text).map_err(|_| PersonKeyError::Malformed)?;
-        if sealed.m_kib < SEAL_M_KIB || sealed.t < SEAL_T || sealed.m_kib > 1024 * 1024 {
+        if sealed.m_kib < SEAL_M_KIB || sealed.t < SEAL_T {
             return Err(PersonKeyError::TooWeak);
         }
-        if sealed.t > 64 || sealed.p == 0 || sealed.p > 16 {
+        if sealed.m_kib > 4 * SEAL_M_KIB || sealed.t > 4 * SEAL_T || !(1..=4).contains(&sealed.p) {
             return Err(PersonKeyError::Malformed);
         }
         Ok(sealed)
@@ -366,7 +367,8 @@ mod tests {
     #[test]
     fn a_cheaper_sealing_is_refused() {
         let (_, sealed) = new_key("450721101", "张华", "Zh-approves-2026").unwrap();
-        assert!(SealedKey::parse(&sealed.to_text()).is_ok());
+        let sealed_text = sealed.to_text();
+        assert!(SealedKey::parse(&sealed_text).is_ok());
         let cheap = SealedKey {
             m_kib: 1024,
             ..sealed
@@ -376,6 +378,14 @@ mod tests {
             Err(PersonKeyError::TooWeak)
         );
         assert_eq!(SealedKey::parse("{"), Err(PersonKeyError::Malformed));
+        let stalling = SealedKey {
+            t: 64,
+            ..SealedKey::parse(&sealed_text).unwrap()
+        };
+        assert_eq!(
+            SealedKey::parse(&stalling.to_text()),
+            Err(PersonKeyError::Malformed)
+        );
     }
 
     #[test]

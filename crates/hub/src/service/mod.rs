@@ -83,6 +83,9 @@ pub struct Hub<D> {
     /// Opened in place of a missing account's sealed key (public key, sealed key), so an unknown
     /// name costs what a known one does; made at the first enrolment, not at every start.
     decoy: Arc<tokio::sync::OnceCell<(String, String)>>,
+    /// Opening a sealed key takes 128 MiB for a third of a second: at most two at once, however
+    /// many enrolments arrive.
+    pub(crate) openings: Arc<tokio::sync::Semaphore>,
 }
 
 /// The database holds a value sealed with the storage key, so a wrong key is caught at start.
@@ -136,6 +139,7 @@ impl<D: HubDb> Hub<D> {
             identity: Arc::new(Identity::new(tls, next.as_ref())?),
             limits,
             decoy: Arc::default(),
+            openings: Arc::new(tokio::sync::Semaphore::new(2)),
             db,
         };
         hub.seal_old_rows().await?;

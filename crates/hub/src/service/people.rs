@@ -8,8 +8,8 @@ use crate::db::{Device, HubDb, HubError, HubResult, HubUser};
 use tongban_sync::auth::{MAX_SKEW_SECS, parse_public_key};
 use tongban_sync::person::{self, Rekey, SealedKey};
 
-/// A fresh key for `name`, sealed under `password` (a quarter second or more of work, so off
-/// the async threads).
+/// A fresh key for `name`, sealed under `password` (a third of a second and 128 MiB of work, so
+/// off the async threads; only operators' commands make them).
 pub(crate) async fn new_person_key(
     township: &str,
     name: &str,
