@@ -27,6 +27,8 @@ pub mod upload_db;
 
 #[cfg(test)]
 mod contract_tests;
+#[cfg(test)]
+mod review_tests;
 
 pub use db::HubDb;
 pub use error::{Code, HubError, HubResult};

@@ -66,10 +66,17 @@ impl Person {
             .map(|(_, key)| key)
     }
 
-    /// Whether the person worked at `device` at `at_ms`.
+    /// Whether the person works at `device` now, or did when the event dated `at_ms` was
+    /// made: work done offline before they were taken off a desk still counts, and work dated
+    /// before a current assignment (a desk's clock behind the hub's, a week of history typed in
+    /// at once) is theirs all the same, signed with their own key.
     pub fn assigned_to(&self, device: &str, at_ms: i64) -> bool {
         self.desks.iter().any(|(d, from, until)| {
-            d == device && *from <= at_ms && until.is_none_or(|until| at_ms < until)
+            d == device
+                && match until {
+                    None => true,
+                    Some(until) => *from <= at_ms && at_ms < *until,
+                }
         })
     }
 

@@ -78,11 +78,7 @@ impl<D: HubDb> Hub<D> {
             code.township.clone(),
             user.clone(),
         );
-        let _opening = self
-            .openings
-            .acquire()
-            .await
-            .map_err(HubError::internal)?;
+        let _opening = self.openings.acquire().await.map_err(HubError::internal)?;
         let opened = tokio::task::spawn_blocking(move || {
             let sealed = person::SealedKey::parse(&sealed_key).ok()?;
             person::open(&sealed, &township, &name, &public_key, &password).ok()
