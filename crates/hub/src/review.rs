@@ -57,12 +57,14 @@ impl Person {
     }
 
     /// The key the account signed with at `at_ms`: a reset's new key replaces the old one from
-    /// the reset on, so a stolen password stops working for events dated after it.
+    /// the reset on, so a stolen password stops working for events dated after it. An event
+    /// dated before the account's first key (history typed in later) is judged by that key.
     pub fn key_at(&self, at_ms: i64) -> Option<&VerifyingKey> {
         self.keys
             .iter()
             .rev()
             .find(|(from, _)| *from <= at_ms)
+            .or(self.keys.first())
             .map(|(_, key)| key)
     }
 

@@ -91,10 +91,7 @@ fn request() -> Request {
 
 /// The first role that may take `action`, and one of its people.
 fn planner(action: Action) -> (&'static str, Role) {
-    PEOPLE
-        .into_iter()
-        .find(|(_, r)| r.may(action))
-        .unwrap()
+    PEOPLE.into_iter().find(|(_, r)| r.may(action)).unwrap()
 }
 
 /// Writes `action` by `by` on the document as a desk does: planned by `planner` (a role that
@@ -236,4 +233,23 @@ fn every_role_and_move_at_the_hub() {
             "{action}: {refusal}"
         );
     }
+}
+
+#[test]
+fn an_event_is_judged_by_the_key_its_author_held_then() {
+    let old = person::signing_key(&Secret::new([1; 32])).verifying_key();
+    let new = person::signing_key(&Secret::new([2; 32])).verifying_key();
+    let person = Person {
+        roles: vec![(100, Role::Clerk)],
+        role_now: Role::Clerk,
+        disabled_at: None,
+        keys: vec![(100, old), (200, new)],
+        desks: vec![(DEVICE.to_string(), 100, None)],
+    };
+    // History typed in before the account existed is the first key's; a reset's key holds from
+    // the reset on, and the old key signs nothing dated after it.
+    assert_eq!(person.key_at(50), Some(&old));
+    assert_eq!(person.key_at(150), Some(&old));
+    assert_eq!(person.key_at(200), Some(&new));
+    assert_eq!(person.key_at(10_000), Some(&new));
 }
