@@ -6,7 +6,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 use tongban_client::{PageDirection, PageProgress, Retry, SyncError};
-use tongban_domain::desk::{Transfer, UiError};
+use tongban_domain::desk::{ErrorCode, Transfer, UiError};
 use tongban_store::Store;
 
 const INTERVAL: Duration = Duration::from_secs(20);
@@ -52,8 +52,10 @@ fn update(desk: &Desk, f: impl FnOnce(&mut tongban_domain::desk::SyncStatus)) {
 
 fn sync_error(e: SyncError) -> UiError {
     match &e {
-        SyncError::Hub(h) if h.is_transient() => UiError::from_message("offline", &e.to_string()),
-        _ => UiError::from_message("sync", &e.to_string()),
+        SyncError::Hub(h) if h.is_transient() => {
+            UiError::from_message(ErrorCode::Offline, &e.to_string())
+        }
+        _ => UiError::from_message(ErrorCode::Sync, &e.to_string()),
     }
 }
 
@@ -61,7 +63,7 @@ fn sync_error(e: SyncError) -> UiError {
 fn run_once(desk: &Desk, store: &mut Store) -> bool {
     update(desk, |st| st.syncing = true);
     let synced = tongban_client::hub_client(store)
-        .map_err(|e| message("sync", &e.to_string(), "无法连接中心"))
+        .map_err(|e| message(ErrorCode::Sync, &e.to_string(), "无法连接中心"))
         .map(|hub| {
             let retry = Retry {
                 attempts: 2,
@@ -106,7 +108,7 @@ fn run_once(desk: &Desk, store: &mut Store) -> bool {
             }
             Err(e) => {
                 // A refusal still means the hub answered.
-                st.online = Some(e.code != "offline");
+                st.online = Some(e.code != ErrorCode::Offline);
                 st.last_error = Some(e);
             }
         }

@@ -5,7 +5,7 @@ use crate::desk::{Desk, message, store_error};
 use std::sync::Arc;
 use tauri::State;
 use tongban_domain::desk::{
-    ActForm, AuditRow, CasePage, CaseQuery, CaseView, DeskStatus, EnrollForm, ShownCase,
+    ActForm, AuditRow, CasePage, CaseQuery, CaseView, DeskStatus, EnrollForm, ErrorCode, ShownCase,
     SyncStatus, UiError, Unmasked, WorkQueues,
 };
 use tongban_domain::workflow::{self, Request};
@@ -25,7 +25,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
     let desk = Arc::clone(desk);
     tauri::async_runtime::spawn_blocking(move || f(&desk))
         .await
-        .map_err(|e| message("internal", &e.to_string(), "内部错误，请重试"))?
+        .map_err(|e| message(ErrorCode::Internal, &e.to_string(), "内部错误，请重试"))?
 }
 
 #[tauri::command]
@@ -50,7 +50,7 @@ pub async fn enroll(desk: State<'_, Arc<Desk>>, form: EnrollForm) -> Answer<Desk
             recovery_passphrase: &form.recovery_passphrase,
         };
         tongban_client::enroll_desk(&d.profile, &request)
-            .map_err(|e| UiError::from_message("enroll", &e.to_string()))?;
+            .map_err(|e| UiError::from_message(ErrorCode::Enroll, &e.to_string()))?;
         // An account with a one-time code signs in on the next screen.
         let _ = d.sign_in(&form.user, &form.password, None);
         Ok(d.status())
@@ -140,7 +140,8 @@ pub async fn list_cases(desk: State<'_, Arc<Desk>>, query: CaseQuery) -> Answer<
             .as_deref()
             .filter(|t| !t.is_empty())
             .map(|t| {
-                tongban_store::day_bounds_ms(t).map_err(|e| UiError::from_message("invalid", &e))
+                tongban_store::day_bounds_ms(t)
+                    .map_err(|e| UiError::from_message(ErrorCode::Invalid, &e))
             })
             .transpose()?;
         let filter = CaseFilter {
@@ -232,11 +233,11 @@ pub async fn act(desk: State<'_, Arc<Desk>>, form: ActForm) -> Answer<CaseView> 
         let session = d.session()?;
         let action = form
             .action
-            .ok_or_else(|| message("invalid", "no action chosen", "未选择操作"))?;
+            .ok_or_else(|| message(ErrorCode::Invalid, "no action chosen", "未选择操作"))?;
         let due = match form.due.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
             Some(text) => Some(tongban_domain::calendar::parse_date(text).ok_or_else(|| {
                 message(
-                    "invalid",
+                    ErrorCode::Invalid,
                     "the deadline is not a date (YYYY-MM-DD)",
                     "补交期限不是有效日期（年-月-日）",
                 )
@@ -288,7 +289,7 @@ pub async fn set_field(
     blocking(&desk, move |d| {
         let session = d.session()?;
         let edit = FieldEdit::new(field, &value)
-            .map_err(|e| UiError::from_message("invalid", &e.to_string()))?;
+            .map_err(|e| UiError::from_message(ErrorCode::Invalid, &e.to_string()))?;
         let case = d.with_store(|s| {
             s.set_field(&number, &edit, &session, tongban_store::china_now())
                 .map_err(store_error)
@@ -334,7 +335,7 @@ pub async fn set_hub_url(desk: State<'_, Arc<Desk>>, url: String) -> Answer<Desk
         // The same hub at another address: the pinned key still decides whom the desk trusts,
         // and plain HTTP is for this machine only.
         let url = tongban_client::check_url(&url)
-            .map_err(|e| UiError::from_message("invalid", &e.to_string()))?;
+            .map_err(|e| UiError::from_message(ErrorCode::Invalid, &e.to_string()))?;
         let url = url.as_str().trim_end_matches('/').to_string();
         d.with_store(|s| {
             s.change_hub_url(&session, &url, tongban_store::china_now())

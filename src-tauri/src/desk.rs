@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
-use tongban_domain::desk::{DeskStatus, SyncStatus, UiError};
+use tongban_domain::desk::{DeskStatus, ErrorCode, SyncStatus, UiError};
 use tongban_domain::session::Session;
 use tongban_store::{Profile, Store, StoreError};
 
@@ -22,27 +22,27 @@ pub struct Desk {
 
 pub fn store_error(e: StoreError) -> UiError {
     let code = match &e {
-        StoreError::KeyringEntryMissing => "keyring_missing",
-        StoreError::KeyringMismatch => "keyring_mismatch",
-        StoreError::KeyringUnavailable(_) => "keyring_unavailable",
-        StoreError::NoProfile(_) => "no_profile",
-        StoreError::WrongPassphrase => "wrong_passphrase",
-        StoreError::Registration(_) | StoreError::Applicant(_) => "invalid",
-        StoreError::NoSuchCase(_) => "no_such_case",
-        StoreError::Denied(_) => "denied",
-        StoreError::SignIn(tongban_domain::SignInError::CodeRequired) => "code_required",
-        StoreError::SignIn(tongban_domain::SignInError::Locked(_)) => "locked",
-        StoreError::SignIn(tongban_domain::SignInError::MustChange) => "must_change",
-        StoreError::Password(_) => "weak_password",
-        StoreError::SignIn(_) => "bad_credentials",
-        _ => "store",
+        StoreError::KeyringEntryMissing => ErrorCode::KeyringMissing,
+        StoreError::KeyringMismatch => ErrorCode::KeyringMismatch,
+        StoreError::KeyringUnavailable(_) => ErrorCode::KeyringUnavailable,
+        StoreError::NoProfile(_) => ErrorCode::NoProfile,
+        StoreError::WrongPassphrase => ErrorCode::WrongPassphrase,
+        StoreError::Registration(_) | StoreError::Applicant(_) => ErrorCode::Invalid,
+        StoreError::NoSuchCase(_) => ErrorCode::NoSuchCase,
+        StoreError::Denied(_) => ErrorCode::Denied,
+        StoreError::SignIn(tongban_domain::SignInError::CodeRequired) => ErrorCode::CodeRequired,
+        StoreError::SignIn(tongban_domain::SignInError::Locked(_)) => ErrorCode::Locked,
+        StoreError::SignIn(tongban_domain::SignInError::MustChange) => ErrorCode::MustChange,
+        StoreError::Password(_) => ErrorCode::WeakPassword,
+        StoreError::SignIn(_) => ErrorCode::BadCredentials,
+        _ => ErrorCode::Store,
     };
     UiError::from_message(code, &e.to_string())
 }
 
-pub fn message(code: &str, en: &str, zh: &str) -> UiError {
+pub fn message(code: ErrorCode, en: &str, zh: &str) -> UiError {
     UiError {
-        code: code.to_string(),
+        code,
         en: en.to_string(),
         zh: zh.to_string(),
     }
@@ -115,7 +115,7 @@ impl Desk {
         }
         match guard.as_mut() {
             Some(store) => f(store),
-            None => Err(message("store", "profile not open", "档案未打开")),
+            None => Err(message(ErrorCode::Store, "profile not open", "档案未打开")),
         }
     }
 
@@ -138,7 +138,11 @@ impl Desk {
         let now = tongban_store::now_ms(time::OffsetDateTime::now_utc());
         let mut guard = lock(&self.session);
         let Some(session) = guard.as_mut() else {
-            return Err(message("signed_out", "please sign in first", "请先登录"));
+            return Err(message(
+                ErrorCode::SignedOut,
+                "please sign in first",
+                "请先登录",
+            ));
         };
         let fresh = if used {
             session.touch(&policy, now)
@@ -147,7 +151,7 @@ impl Desk {
         };
         if let Err(idle) = fresh {
             *guard = None;
-            return Err(UiError::from_message("idle", &idle.to_string()));
+            return Err(UiError::from_message(ErrorCode::Idle, &idle.to_string()));
         }
         Ok(session.clone())
     }
@@ -176,7 +180,9 @@ impl Desk {
         self.sign_out();
         *lock(&self.store) = None;
         let said = match self.profile.wipe() {
-            Ok(()) => UiError::from_message("revoked", tongban_client::WIPED_AFTER_REVOCATION),
+            Ok(()) => {
+                UiError::from_message(ErrorCode::Revoked, tongban_client::WIPED_AFTER_REVOCATION)
+            }
             Err(e) => {
                 tracing::error!(error = %e, "a revoked desk's profile could not be wiped");
                 store_error(e)

@@ -10,7 +10,9 @@ use std::sync::Arc;
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
-use tongban_domain::desk::{AttachForm, CaseView, PageThumb, PendingFile, PendingFiles, Transfer};
+use tongban_domain::desk::{
+    AttachForm, CaseView, ErrorCode, PageThumb, PendingFile, PendingFiles, Transfer,
+};
 use tongban_pages::{ImportOptions, PageLimits};
 use tongban_store::DocKind;
 
@@ -132,10 +134,16 @@ pub async fn scan_page(desk: State<'_, Arc<Desk>>) -> Answer<()> {
             ])
             .arg(&out)
             .status()
-            .map_err(|e| message("scanner", &e.to_string(), "无法启动扫描仪程序 scanimage"))?;
+            .map_err(|e| {
+                message(
+                    ErrorCode::Scanner,
+                    &e.to_string(),
+                    "无法启动扫描仪程序 scanimage",
+                )
+            })?;
         if !status.success() {
             return Err(message(
-                "scanner",
+                ErrorCode::Scanner,
                 "the scanner reported an error",
                 "扫描失败，请检查扫描仪是否连接并放好纸张",
             ));
@@ -156,7 +164,7 @@ pub async fn attach_pages(desk: State<'_, Arc<Desk>>, form: AttachForm) -> Answe
         let session = d.session()?;
         if form.paths.is_empty() {
             return Err(message(
-                "invalid",
+                ErrorCode::Invalid,
                 "no files chosen",
                 "请先勾选要附加的文件",
             ));
@@ -186,7 +194,7 @@ pub async fn attach_pages(desk: State<'_, Arc<Desk>>, form: AttachForm) -> Answe
                 Err(e) => {
                     set_progress(d, None);
                     return Err(tongban_domain::desk::UiError::from_message(
-                        "page",
+                        ErrorCode::Page,
                         &e.to_string(),
                     ));
                 }
@@ -274,16 +282,16 @@ pub async fn print_document(
 ) -> Answer<String> {
     let path = blocking(&desk, move |d| {
         let session = d.session()?;
-        let kind: DocKind = kind
-            .parse()
-            .map_err(|e: String| tongban_domain::desk::UiError::from_message("invalid", &e))?;
+        let kind: DocKind = kind.parse().map_err(|e: String| {
+            tongban_domain::desk::UiError::from_message(ErrorCode::Invalid, &e)
+        })?;
         let pdf = d.with_store(|s| {
             s.print_document(&session, &number, kind, tongban_store::china_now())
                 .map_err(store_error)
         })?;
         let name = format!("{number}-{}.pdf", kind.as_str());
         tongban_store::profile::write_print(d.profile.dir(), &name, &pdf)
-            .map_err(|e| message("io", &e.to_string(), "无法写入文书"))
+            .map_err(|e| message(ErrorCode::Io, &e.to_string(), "无法写入文书"))
     })
     .await?;
     if std::env::var_os("TONGBAN_NO_VIEWER").is_none()

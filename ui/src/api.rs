@@ -3,7 +3,7 @@
 use serde::{Serialize, de::DeserializeOwned};
 use tongban_domain::desk::{
     ActForm, AttachForm, AuditRow, CasePage, CaseQuery, CaseView, DeskStatus, EnrollForm,
-    PageThumb, PendingFiles, ShownCase, SyncStatus, UiError, Unmasked, WorkQueues,
+    ErrorCode, PageThumb, PendingFiles, ShownCase, SyncStatus, UiError, Unmasked, WorkQueues,
 };
 use tongban_domain::{CaseField, Catalogue, Registration};
 use wasm_bindgen::prelude::*;
@@ -16,7 +16,7 @@ extern "C" {
 
 fn broken(detail: impl std::fmt::Display) -> UiError {
     UiError {
-        code: "internal".into(),
+        code: ErrorCode::Internal,
         en: format!("the window and the desk disagree: {detail}"),
         zh: format!("界面与后台通信异常：{detail}"),
     }

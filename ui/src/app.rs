@@ -11,7 +11,7 @@ use crate::settings::Settings;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
-use tongban_domain::desk::{DeskStatus, SyncStatus};
+use tongban_domain::desk::{DeskStatus, ErrorCode, SyncStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -202,7 +202,10 @@ fn SyncBar() -> impl IntoView {
         spawn_local(async move {
             if let Ok(s) = api::sync_status().await {
                 // The hub revoked this desk and its data is gone: back to enrolment.
-                if s.last_error.as_ref().is_some_and(|e| e.code == "revoked") {
+                if s.last_error
+                    .as_ref()
+                    .is_some_and(|e| e.code == ErrorCode::Revoked)
+                {
                     desk.refresh();
                 }
                 status.set(s);

@@ -5,7 +5,7 @@ use crate::app::Desk;
 use crate::i18n::{Key, Tr};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tongban_domain::desk::{EnrollForm, UiError};
+use tongban_domain::desk::{EnrollForm, ErrorCode, UiError};
 
 /// A labelled input bound to a signal.
 /// The "differ" message under a second entry that does not match the first.
@@ -116,7 +116,12 @@ pub fn SignIn() -> impl IntoView {
     let new_mismatch = mismatch(new, new2);
     let problem = move || desk.0.get().and_then(|s| s.problem);
     let needs_recovery = move || {
-        problem().is_some_and(|p| matches!(p.code.as_str(), "keyring_missing" | "keyring_mismatch"))
+        problem().is_some_and(|p| {
+            matches!(
+                p.code,
+                ErrorCode::KeyringMissing | ErrorCode::KeyringMismatch
+            )
+        })
     };
     let sign_in = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -136,7 +141,7 @@ pub fn SignIn() -> impl IntoView {
             match answer {
                 Ok(status) => desk.0.set(Some(status)),
                 Err(e) => {
-                    if e.code == "must_change" {
+                    if e.code == ErrorCode::MustChange {
                         changing.set(true);
                     }
                     failure.set(Some(e));

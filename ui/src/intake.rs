@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 use pinyin::ToPinyin;
 use std::time::Duration;
 use tongban_domain::case::{validate_address, validate_name, validate_phone};
-use tongban_domain::desk::{IntakeDraft, UiError};
+use tongban_domain::desk::{ErrorCode, IntakeDraft, UiError};
 use tongban_domain::{ApplicantKind, Catalogue, Registration, ResidentId, ServiceItem, Uscc};
 
 const DRAFT_KEY: &str = "intake";
@@ -41,7 +41,7 @@ fn matches(item: &ServiceItem, query: &str) -> bool {
 fn message(e: impl std::fmt::Display) -> String {
     let text = e.to_string();
     let tr = Tr::get();
-    let ui = UiError::from_message("invalid", &text);
+    let ui = UiError::from_message(ErrorCode::Invalid, &text);
     tr.error(&ui)
 }
 
@@ -187,7 +187,7 @@ pub fn Intake() -> impl IntoView {
         ev.prevent_default();
         if item.get_untracked().is_none() {
             failure.set(Some(UiError {
-                code: "invalid".into(),
+                code: ErrorCode::Invalid,
                 en: Key::ChooseItem.text(crate::i18n::Lang::En).into(),
                 zh: Key::ChooseItem.text(crate::i18n::Lang::Zh).into(),
             }));

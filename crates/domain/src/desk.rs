@@ -4,22 +4,53 @@
 use crate::case::{CaseStatus, Registration};
 use serde::{Deserialize, Serialize};
 
-/// An error as a clerk reads it: a stable code and the sentence in both languages.
+/// What kind of error the window is told of: what its code acts on (back to enrolment, the
+/// recovery form, the new-password fields), never the sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Internal,
+    Invalid,
+    Io,
+    Scanner,
+    Page,
+    Store,
+    Sync,
+    Offline,
+    Enroll,
+    Revoked,
+    SignedOut,
+    Idle,
+    KeyringMissing,
+    KeyringMismatch,
+    KeyringUnavailable,
+    NoProfile,
+    WrongPassphrase,
+    NoSuchCase,
+    Denied,
+    CodeRequired,
+    Locked,
+    MustChange,
+    WeakPassword,
+    BadCredentials,
+}
+
+/// An error as a clerk reads it: a typed code and the sentence in both languages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UiError {
-    pub code: String,
+    pub code: ErrorCode,
     pub en: String,
     pub zh: String,
 }
 
 impl UiError {
     /// Splits the project's "English / 中文" error sentences.
-    pub fn from_message(code: &str, message: &str) -> Self {
+    pub fn from_message(code: ErrorCode, message: &str) -> Self {
         let (en, zh) = message
             .rsplit_once(" / ")
             .map_or((message, message), |(en, zh)| (en, zh));
         Self {
-            code: code.to_string(),
+            code,
             en: en.to_string(),
             zh: zh.to_string(),
         }
@@ -317,12 +348,22 @@ mod tests {
     #[test]
     fn bilingual_messages_split() {
         let e = UiError::from_message(
-            "x",
+            ErrorCode::Invalid,
             "ID number must have 18 characters / 身份证号码应为18位",
         );
         assert_eq!(e.en, "ID number must have 18 characters");
         assert_eq!(e.zh, "身份证号码应为18位");
-        let plain = UiError::from_message("x", "plain");
+        let plain = UiError::from_message(ErrorCode::Invalid, "plain");
         assert_eq!((plain.en.as_str(), plain.zh.as_str()), ("plain", "plain"));
+    }
+
+    #[test]
+    fn error_codes_cross_to_the_window_typed() {
+        let e = UiError::from_message(ErrorCode::MustChange, "a / b");
+        let text = serde_json::to_string(&e).unwrap();
+        assert!(text.contains(r#""code":"must_change""#), "{text}");
+        let back: UiError = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.code, ErrorCode::MustChange);
+        assert!(serde_json::from_str::<ErrorCode>(r#""no_such_code""#).is_err());
     }
 }
