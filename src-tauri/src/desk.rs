@@ -54,13 +54,15 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Desk {
-    pub fn new(dir: PathBuf, sync_now: std::sync::mpsc::Sender<()>) -> Self {
+    pub fn new(profile: Profile, sync_now: std::sync::mpsc::Sender<()>) -> Self {
         // Documents printed in an earlier run that the viewer had a day to show.
-        if let Err(e) = tongban_store::profile::sweep_prints(&dir, std::time::SystemTime::now()) {
+        let swept =
+            tongban_store::profile::sweep_prints(profile.dir(), std::time::SystemTime::now());
+        if let Err(e) = swept {
             tracing::warn!(error = %e, "old printed documents could not be removed");
         }
         Self {
-            profile: Profile::at(dir),
+            profile,
             store: Mutex::new(None),
             session: Mutex::new(None),
             sync: Arc::new(Mutex::new(SyncStatus::default())),

@@ -11,16 +11,6 @@ mod pages;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-fn profile_dir() -> PathBuf {
-    std::env::var_os("TONGBAN_PROFILE")
-        .map(PathBuf::from)
-        .or_else(|| {
-            directories::ProjectDirs::from("cn", "Tongban", "tongban")
-                .map(|d| d.data_dir().join("profile"))
-        })
-        .unwrap_or_else(|| PathBuf::from("tongban-profile"))
-}
-
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -29,7 +19,11 @@ fn main() {
         )
         .init();
     let (wake, woken) = std::sync::mpsc::channel();
-    let desk = Arc::new(desk::Desk::new(profile_dir(), wake));
+    // Without a home folder the window still opens, on a profile beside where it was started.
+    let profile =
+        tongban_store::Profile::locate(std::env::var_os("TONGBAN_PROFILE").map(PathBuf::from))
+            .unwrap_or_else(|_| tongban_store::Profile::at("tongban-profile"));
+    let desk = Arc::new(desk::Desk::new(profile, wake));
     background::spawn(Arc::clone(&desk), woken);
     let dropped_on = Arc::clone(&desk);
     let outcome = tauri::Builder::default()

@@ -250,15 +250,6 @@ fn now() -> OffsetDateTime {
     tongban_store::china_now()
 }
 
-fn profile_dir(explicit: Option<PathBuf>) -> Result<PathBuf> {
-    if let Some(dir) = explicit {
-        return Ok(dir);
-    }
-    directories::ProjectDirs::from("cn", "Tongban", "tongban")
-        .map(|d| d.data_dir().join("profile"))
-        .context("no home folder to keep the profile in; pass --profile DIR / 找不到用户目录，请用 --profile 指定档案目录")
-}
-
 /// Secrets come from the environment for scripts, or a hidden prompt at a terminal; never
 /// from a prompt nobody can see.
 fn secret(var: &str, prompt: &str, confirm: bool) -> Result<Zeroizing<String>> {
@@ -307,7 +298,7 @@ fn now_ms() -> i64 {
 }
 
 fn run(cli: Cli) -> Result<()> {
-    let profile = Profile::at(profile_dir(cli.profile)?);
+    let profile = Profile::locate(cli.profile)?;
     let user = cli.user;
     match cli.command {
         Command::Enroll { hub, code, label } => {

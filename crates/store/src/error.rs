@@ -9,6 +9,10 @@ pub enum StoreError {
         "no profile in {0}; enrol this desk first: tongban --profile {0} enroll --hub URL --code CODE --user NAME / {0} 中没有档案，请先登记本机：tongban --profile {0} enroll"
     )]
     NoProfile(PathBuf),
+    #[error(
+        "no home folder to keep the profile in; pass --profile DIR / 找不到用户目录，请用 --profile 指定档案目录"
+    )]
+    NoHome,
     #[error("{0} already holds a profile; refusing to overwrite it / {0} 已有档案，拒绝覆盖")]
     ProfileExists(PathBuf),
     #[error(

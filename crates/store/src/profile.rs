@@ -52,6 +52,18 @@ impl Profile {
         Self { dir: dir.into() }
     }
 
+    /// The desk's profile for the command line and the window alike: `explicit` (a flag or
+    /// `TONGBAN_PROFILE`), else the user's data folder.
+    pub fn locate(explicit: Option<PathBuf>) -> Result<Self, StoreError> {
+        explicit
+            .or_else(|| {
+                directories::ProjectDirs::from("cn", "Tongban", "tongban")
+                    .map(|d| d.data_dir().join("profile"))
+            })
+            .map(Self::at)
+            .ok_or(StoreError::NoHome)
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }
