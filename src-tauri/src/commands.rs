@@ -9,7 +9,7 @@ use tongban_domain::desk::{
     SyncStatus, UiError, Unmasked, WorkQueues,
 };
 use tongban_domain::workflow::{self, Request};
-use tongban_domain::{Case, CaseField, Catalogue, FieldEdit, Registration};
+use tongban_domain::{Case, CaseField, Catalogue, FieldEdit, Move, Registration};
 use tongban_store::CaseFilter;
 
 fn today() -> time::Date {
@@ -252,13 +252,19 @@ pub async fn act(desk: State<'_, Arc<Desk>>, form: ActForm) -> Answer<CaseView> 
             deferred: form.deferred,
             due,
         };
+        let the_move = Move::new(action, request).ok_or_else(|| {
+            message(
+                ErrorCode::Invalid,
+                "that is not a move on a case",
+                "该操作不是办件流转",
+            )
+        })?;
         let view = d.with_store(|s| {
             let case = s
                 .act(
                     &session,
                     &form.number,
-                    action,
-                    &request,
+                    &the_move,
                     tongban_store::china_now(),
                 )
                 .map_err(store_error)?;

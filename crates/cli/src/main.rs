@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use time::OffsetDateTime;
 use tongban_client::{EnrollRequest, Retry};
 use tongban_domain::session::Session;
-use tongban_domain::{Action, CaseField, CaseStatus, Catalogue, FieldEdit, Registration, Request};
+use tongban_domain::{CaseField, CaseStatus, Catalogue, FieldEdit, Move, Registration};
 use tongban_store::{CaseFilter, Profile, Store};
 use zeroize::Zeroizing;
 
@@ -162,21 +162,21 @@ enum CaseCommand {
         value: String,
     },
     /// Accept a case; the promised working days start counting.
-    Accept(Move),
+    Accept(MoveArgs),
     /// Return for missing materials with the one-time notice (all missing materials by default).
-    Return(Move),
+    Return(MoveArgs),
     /// Record that the missing materials were brought.
-    Supplement(Move),
+    Supplement(MoveArgs),
     /// Hand an accepted case over for review.
-    HandOver(Move),
-    Approve(Move),
-    Reject(Move),
-    Complete(Move),
-    Withdraw(Move),
+    HandOver(MoveArgs),
+    Approve(MoveArgs),
+    Reject(MoveArgs),
+    Complete(MoveArgs),
+    Withdraw(MoveArgs),
     /// Hand a case to another user (--to).
-    Reassign(Move),
+    Reassign(MoveArgs),
     /// Settle conflicting moves on one of their outcomes (--outcome, --reason).
-    Resolve(Move),
+    Resolve(MoveArgs),
     /// Attach scanned pages (JPEG, PNG, TIFF or PDF) to a material of the case.
     Attach {
         number: String,
@@ -206,8 +206,9 @@ enum CaseCommand {
     },
 }
 
+/// What a move's subcommand takes; each move keeps only its own (see [`Move`]).
 #[derive(clap::Args)]
-struct Move {
+struct MoveArgs {
     number: String,
     /// The reason; for an acceptance under 容缺, the applicant's commitment (`--commitment`).
     #[arg(long, alias = "commitment")]
@@ -542,16 +543,56 @@ fn case(profile: &Profile, user: Option<&str>, command: CaseCommand) -> Result<(
             store.set_field(number.trim(), &edit, &session, now())?;
             println!("{} {}", number.trim(), field.as_str());
         }
-        CaseCommand::Accept(m) => take(store, &session, Action::Accept, m)?,
-        CaseCommand::Return(m) => take(store, &session, Action::Return, m)?,
-        CaseCommand::Supplement(m) => take(store, &session, Action::Supplement, m)?,
-        CaseCommand::HandOver(m) => take(store, &session, Action::HandOver, m)?,
-        CaseCommand::Approve(m) => take(store, &session, Action::Approve, m)?,
-        CaseCommand::Reject(m) => take(store, &session, Action::Reject, m)?,
-        CaseCommand::Complete(m) => take(store, &session, Action::Complete, m)?,
-        CaseCommand::Withdraw(m) => take(store, &session, Action::Withdraw, m)?,
-        CaseCommand::Reassign(m) => take(store, &session, Action::Reassign, m)?,
-        CaseCommand::Resolve(m) => take(store, &session, Action::Resolve, m)?,
+        CaseCommand::Accept(m) => {
+            let commitment = m.reason.clone();
+            let (deferred, due) = (m.defer.clone(), m.due);
+            take(
+                store,
+                &session,
+                &m,
+                Move::Accept {
+                    deferred,
+                    commitment,
+                    due,
+                },
+            )?
+        }
+        CaseCommand::Return(m) => {
+            let (missing, reason) = (m.missing.clone(), m.reason.clone());
+            take(store, &session, &m, Move::Return { missing, reason })?
+        }
+        CaseCommand::Supplement(m) => {
+            let reason = m.reason.clone();
+            take(store, &session, &m, Move::Supplement { reason })?
+        }
+        CaseCommand::HandOver(m) => {
+            let reason = m.reason.clone();
+            take(store, &session, &m, Move::HandOver { reason })?
+        }
+        CaseCommand::Approve(m) => {
+            let reason = m.reason.clone();
+            take(store, &session, &m, Move::Approve { reason })?
+        }
+        CaseCommand::Reject(m) => {
+            let reason = m.reason.clone();
+            take(store, &session, &m, Move::Reject { reason })?
+        }
+        CaseCommand::Complete(m) => {
+            let reason = m.reason.clone();
+            take(store, &session, &m, Move::Complete { reason })?
+        }
+        CaseCommand::Withdraw(m) => {
+            let reason = m.reason.clone();
+            take(store, &session, &m, Move::Withdraw { reason })?
+        }
+        CaseCommand::Reassign(m) => {
+            let (to, reason) = (m.to.clone().unwrap_or_default(), m.reason.clone());
+            take(store, &session, &m, Move::Reassign { to, reason })?
+        }
+        CaseCommand::Resolve(m) => {
+            let (outcome, reason) = (m.outcome, m.reason.clone());
+            take(store, &session, &m, Move::Resolve { outcome, reason })?
+        }
         CaseCommand::Attach {
             number,
             material,
@@ -599,16 +640,8 @@ fn parse_due(text: &str) -> Result<time::Date, String> {
     })
 }
 
-fn take(store: &mut Store, session: &Session, action: Action, m: Move) -> Result<()> {
-    let request = Request {
-        reason: m.reason,
-        missing: m.missing,
-        assignee: m.to,
-        outcome: m.outcome,
-        deferred: m.defer,
-        due: m.due,
-    };
-    let case = store.act(session, m.number.trim(), action, &request, now())?;
+fn take(store: &mut Store, session: &Session, m: &MoveArgs, the_move: Move) -> Result<()> {
+    let case = store.act(session, m.number.trim(), &the_move, now())?;
     if m.json {
         output::case(store, &case, now().date(), true, false)?;
     } else {

@@ -9,6 +9,7 @@ pub mod case;
 pub mod catalogue;
 pub mod desk;
 pub mod identity;
+pub mod moves;
 pub mod page;
 pub mod role;
 pub mod secret;
@@ -26,6 +27,7 @@ pub use case::{
 };
 pub use catalogue::{ApplicantKind, Catalogue, MaterialSpec, ServiceItem};
 pub use identity::{Mobile, ResidentId, Uscc};
+pub use moves::Move;
 pub use page::PageRef;
 pub use role::{Action, Role};
 pub use secret::Secret;

@@ -7,7 +7,7 @@ use crate::{DocKind, StoreError};
 use time::OffsetDateTime;
 use time::macros::datetime;
 use tongban_audit::ChainProblem;
-use tongban_domain::{Action, Catalogue, Denied, Registration, Request, SecurityPolicy};
+use tongban_domain::{Action, Catalogue, Denied, Move, Registration, SecurityPolicy};
 
 const NOW: OffsetDateTime = datetime!(2026-11-16 10:00 +8);
 
@@ -42,16 +42,16 @@ fn every_access_is_recorded_and_a_supervisor_reads_who_saw_a_case() {
     store
         .print_document(&clerk, &number, DocKind::Receipt, NOW)
         .unwrap();
-    let request = Request {
-        reason: Some("核实无误".into()),
-        ..Default::default()
+    let accept = Move::Accept {
+        deferred: Vec::new(),
+        commitment: Some("核实无误".into()),
+        due: None,
     };
-    store
-        .act(&boss, &number, Action::Accept, &request, NOW)
-        .unwrap();
-    store
-        .act(&boss, &number, Action::Approve, &request, NOW)
-        .unwrap();
+    store.act(&boss, &number, &accept, NOW).unwrap();
+    let approve = Move::Approve {
+        reason: Some("核实无误".into()),
+    };
+    store.act(&boss, &number, &approve, NOW).unwrap();
     // The field user may not see a case that is not theirs; the refusal is audited too.
     assert!(store.view(&session("黄勇"), &number, NOW).is_err());
     let (id, phone) = store.unmask(&boss, &number, NOW).unwrap();

@@ -12,7 +12,7 @@ use tongban_domain::role::ACTIONS;
 use tongban_domain::session::Session;
 use tongban_domain::workflow::{self, Request, Rules};
 use tongban_domain::{
-    Action, Case, CaseEvent, CaseStatus, Catalogue, MaterialStatus, Role, WorkCalendar,
+    Action, Case, CaseEvent, CaseStatus, Catalogue, MaterialStatus, Move, Role, WorkCalendar,
 };
 use tongban_sync::case_doc;
 use tongban_sync::decision;
@@ -97,18 +97,20 @@ impl Store {
         ))
     }
 
-    /// Takes a workflow action on a case: accept, return, approve, reject, complete, and the
-    /// rest. Decisions are sealed with this device's key over the case as it stands.
+    /// Makes a move on a case: accept, return, approve, reject, complete, and the rest.
+    /// Decisions are sealed with this device's key over the case as it stands; every move is
+    /// signed with the person's own.
     pub fn act(
         &mut self,
         session: &Session,
         number: &str,
-        action: Action,
-        request: &Request,
+        the_move: &Move,
         now: OffsetDateTime,
     ) -> Result<Case, StoreError> {
+        let (action, request) = (the_move.action(), &the_move.request());
         let enrollment = self.enrollment()?;
         if let Some(assignee) = request.assignee.as_deref().map(str::trim)
+            && !assignee.is_empty()
             && self.role_of(assignee)?.is_none()
         {
             return Err(StoreError::UnknownUser(assignee.to_string()));

@@ -12,7 +12,7 @@ use tongban_domain::role::{ACTIONS, ROLES};
 use tongban_domain::session::{PasswordError, Session};
 use tongban_domain::{
     Action, CaseEvent, CaseField, CaseStatus, Catalogue, DeadlineFlag, Denied, EventKind,
-    FieldEdit, Registration, Request, Role, SecurityPolicy, SignInError, WorkCalendar,
+    FieldEdit, Move, Registration, Request, Role, SecurityPolicy, SignInError, WorkCalendar,
 };
 use tongban_sync::case_doc;
 
@@ -50,9 +50,13 @@ fn request() -> Request {
     }
 }
 
+fn the_move(action: Action) -> Move {
+    Move::new(action, request()).unwrap()
+}
+
 fn act(store: &mut Store, user: &str, number: &str, action: Action) {
     store
-        .act(&session(user), number, action, &request(), NOW)
+        .act(&session(user), number, &the_move(action), NOW)
         .unwrap();
 }
 
@@ -151,7 +155,7 @@ fn attempt(
         Action::Unmask => store.unmask(who, number, NOW).map(drop),
         Action::PruneAudit => store.prune_audit(who, 0, NOW).map(drop),
         Action::ConfigureDesk => store.change_hub_url(who, "https://hub.example:8470", NOW),
-        _ => store.act(who, number, action, &request(), NOW).map(drop),
+        _ => store.act(who, number, &the_move(action), NOW).map(drop),
     }
 }
 
@@ -246,18 +250,12 @@ fn field_staff_see_only_their_own_cases() {
             .is_err()
     );
     // Reassigned to them, it is theirs to work on.
-    let to_field = Request {
-        assignee: Some("黄勇".into()),
-        ..Request::default()
+    let to_field = Move::Reassign {
+        to: "黄勇".into(),
+        reason: None,
     };
     store
-        .act(
-            &session("张华"),
-            theirs.number.as_str(),
-            Action::Reassign,
-            &to_field,
-            NOW,
-        )
+        .act(&session("张华"), theirs.number.as_str(), &to_field, NOW)
         .unwrap();
     store
         .set_field(theirs.number.as_str(), &edit, &field, NOW)

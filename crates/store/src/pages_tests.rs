@@ -5,7 +5,7 @@ use crate::test_desk::{desk, session};
 use crate::{DocKind, StoreError};
 use time::OffsetDateTime;
 use time::macros::datetime;
-use tongban_domain::{Action, CaseStatus, Catalogue, Registration, Request, SecurityPolicy};
+use tongban_domain::{CaseStatus, Catalogue, Move, Registration, SecurityPolicy};
 use tongban_pages::{ImportOptions, Page, PageLimits};
 
 const NOW: OffsetDateTime = datetime!(2026-11-16 10:00 +8);
@@ -174,7 +174,15 @@ fn documents_print_only_when_the_case_has_what_they_state() {
     assert!(err.to_string().contains("尚未作出决定"), "{err}");
 
     store
-        .act(&clerk, &number, Action::Return, &Request::default(), NOW)
+        .act(
+            &clerk,
+            &number,
+            &Move::Return {
+                missing: Vec::new(),
+                reason: None,
+            },
+            NOW,
+        )
         .unwrap();
     let notice = store
         .print_document(&clerk, &number, DocKind::Notice, NOW)
@@ -183,30 +191,24 @@ fn documents_print_only_when_the_case_has_what_they_state() {
 
     let supervisor = session("张华");
     store
-        .act(
-            &clerk,
-            &number,
-            Action::Supplement,
-            &Request::default(),
-            NOW,
-        )
+        .act(&clerk, &number, &Move::Supplement { reason: None }, NOW)
         .unwrap();
     store
         .act(
             &supervisor,
             &number,
-            Action::Accept,
-            &Request::default(),
+            &Move::Accept {
+                deferred: Vec::new(),
+                commitment: None,
+                due: None,
+            },
             NOW,
         )
         .unwrap();
-    let approve = Request {
+    let approve = Move::Approve {
         reason: Some("符合条件".into()),
-        ..Request::default()
     };
-    let case = store
-        .act(&supervisor, &number, Action::Approve, &approve, NOW)
-        .unwrap();
+    let case = store.act(&supervisor, &number, &approve, NOW).unwrap();
     assert_eq!(case.status, CaseStatus::Approved);
     let decision = store
         .print_document(&clerk, &number, DocKind::Decision, NOW)

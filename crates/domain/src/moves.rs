@@ -1,0 +1,177 @@
+//! A move on a case, each with what it takes. The command line's subcommands, the window's
+//! buttons and the store speak of moves in this one type; the planner reads a move as its
+//! action and what was asked.
+
+use crate::workflow::Request;
+use crate::{Action, CaseStatus};
+use time::Date;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Move {
+    /// The one-time notice: these materials (every missing one when empty) to bring.
+    Return {
+        missing: Vec<String>,
+        reason: Option<String>,
+    },
+    Supplement {
+        reason: Option<String>,
+    },
+    /// Acceptance; under 容缺 with the deferred materials, the applicant's commitment and the
+    /// date they will bring them by.
+    Accept {
+        deferred: Vec<String>,
+        commitment: Option<String>,
+        due: Option<Date>,
+    },
+    HandOver {
+        reason: Option<String>,
+    },
+    Approve {
+        reason: Option<String>,
+    },
+    /// A refusal states its reasons; the planner refuses one without.
+    Reject {
+        reason: Option<String>,
+    },
+    Complete {
+        reason: Option<String>,
+    },
+    Withdraw {
+        reason: Option<String>,
+    },
+    Reassign {
+        to: String,
+        reason: Option<String>,
+    },
+    /// Settles conflicting moves on one of their outcomes.
+    Resolve {
+        outcome: Option<CaseStatus>,
+        reason: Option<String>,
+    },
+}
+
+impl Move {
+    /// The move a form asked for: `action` with the fields the form filled in; `None` when the
+    /// action is not a move on a case.
+    pub fn new(action: Action, request: Request) -> Option<Self> {
+        let Request {
+            reason,
+            missing,
+            assignee,
+            outcome,
+            deferred,
+            due,
+        } = request;
+        Some(match action {
+            Action::Return => Self::Return { missing, reason },
+            Action::Supplement => Self::Supplement { reason },
+            Action::Accept => Self::Accept {
+                deferred,
+                commitment: reason,
+                due,
+            },
+            Action::HandOver => Self::HandOver { reason },
+            Action::Approve => Self::Approve { reason },
+            Action::Reject => Self::Reject { reason },
+            Action::Complete => Self::Complete { reason },
+            Action::Withdraw => Self::Withdraw { reason },
+            Action::Reassign => Self::Reassign {
+                to: assignee.unwrap_or_default(),
+                reason,
+            },
+            Action::Resolve => Self::Resolve { outcome, reason },
+            _ => return None,
+        })
+    }
+
+    pub fn action(&self) -> Action {
+        match self {
+            Self::Return { .. } => Action::Return,
+            Self::Supplement { .. } => Action::Supplement,
+            Self::Accept { .. } => Action::Accept,
+            Self::HandOver { .. } => Action::HandOver,
+            Self::Approve { .. } => Action::Approve,
+            Self::Reject { .. } => Action::Reject,
+            Self::Complete { .. } => Action::Complete,
+            Self::Withdraw { .. } => Action::Withdraw,
+            Self::Reassign { .. } => Action::Reassign,
+            Self::Resolve { .. } => Action::Resolve,
+        }
+    }
+
+    /// What the planner is asked, with nothing but this move's own arguments.
+    pub fn request(&self) -> Request {
+        let reason = |r: &Option<String>| Request {
+            reason: r.clone(),
+            ..Request::default()
+        };
+        match self {
+            Self::Return { missing, reason: r } => Request {
+                missing: missing.clone(),
+                ..reason(r)
+            },
+            Self::Accept {
+                deferred,
+                commitment,
+                due,
+            } => Request {
+                deferred: deferred.clone(),
+                due: *due,
+                ..reason(commitment)
+            },
+            Self::Reassign { to, reason: r } => Request {
+                assignee: Some(to.clone()),
+                ..reason(r)
+            },
+            Self::Resolve { outcome, reason: r } => Request {
+                outcome: *outcome,
+                ..reason(r)
+            },
+            Self::Supplement { reason: r }
+            | Self::HandOver { reason: r }
+            | Self::Approve { reason: r }
+            | Self::Reject { reason: r }
+            | Self::Complete { reason: r }
+            | Self::Withdraw { reason: r } => reason(r),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::role::ACTIONS;
+
+    #[test]
+    fn every_move_is_one_action_and_keeps_only_its_own_arguments() {
+        let asked = Request {
+            reason: Some("理由".into()),
+            missing: vec!["ID_CARD".into()],
+            assignee: Some("张华".into()),
+            outcome: Some(CaseStatus::Approved),
+            deferred: vec!["HOUSEHOLD_REGISTER".into()],
+            due: None,
+        };
+        let mut moves = 0;
+        for action in ACTIONS {
+            let Some(m) = Move::new(action, asked.clone()) else {
+                // Registering, correcting and the rest are not moves on a case's workflow.
+                assert!(
+                    crate::workflow::kind_of(action).is_none()
+                        || matches!(action, Action::Register | Action::Edit),
+                    "{action}"
+                );
+                continue;
+            };
+            moves += 1;
+            assert_eq!(m.action(), action);
+            let request = m.request();
+            assert_eq!(request.reason.as_deref(), Some("理由"));
+            assert_eq!(!request.missing.is_empty(), action == Action::Return);
+            assert_eq!(request.assignee.is_some(), action == Action::Reassign);
+            assert_eq!(request.outcome.is_some(), action == Action::Resolve);
+            assert_eq!(!request.deferred.is_empty(), action == Action::Accept);
+        }
+        assert_eq!(moves, 10);
+    }
+}
