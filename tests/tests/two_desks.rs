@@ -146,6 +146,11 @@ fn passwords_second_factors_and_assignments_follow_the_person_across_desks() {
         .output()
         .unwrap();
     assert!(said.status.success(), "{}", text(&said.stderr));
+    // The operator sees who must still choose a password, and where each person works.
+    let listed = hub.admin(&["user", "list", "--township", TOWNSHIP]);
+    let line = listed.lines().find(|l| l.starts_with("张华\t")).unwrap();
+    assert!(line.contains("must-change"), "{listed}");
+    assert!(line.contains(&other.device_id()), "{listed}");
     let report = other.sync();
     let refused = report["passwords_refused"].as_array().unwrap();
     assert_eq!(refused.len(), 1, "{report}");

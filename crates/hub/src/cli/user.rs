@@ -134,6 +134,7 @@ pub async fn run<D: HubDb>(hub: &Hub<D>, command: UserCommand) -> Result<()> {
             }
         }
         UserCommand::List { township } => {
+            let assignments = hub.db.assignments(&township).await?;
             for u in hub.db.users(&township).await? {
                 let factor = if u.totp_secret.is_some() { "totp" } else { "-" };
                 let state = if u.disabled_at.is_some() {
@@ -141,7 +142,23 @@ pub async fn run<D: HubDb>(hub: &Hub<D>, command: UserCommand) -> Result<()> {
                 } else {
                     "active"
                 };
-                println!("{}\t{}\t{factor}\t{state}", u.name, u.role);
+                // Accounts made before person keys sign in nowhere until a reset gives one.
+                let key = match (&u.sealed_key, u.must_change) {
+                    (None, _) => "no-key:reset-password",
+                    (Some(_), true) => "must-change",
+                    (Some(_), false) => "key",
+                };
+                let desks: Vec<&str> = assignments
+                    .iter()
+                    .filter(|a| a.name == u.name && a.until_ms.is_none())
+                    .map(|a| a.device.as_str())
+                    .collect();
+                let desks = if desks.is_empty() {
+                    "-".to_string()
+                } else {
+                    desks.join(",")
+                };
+                println!("{}\t{}\t{factor}\t{state}\t{key}\t{desks}", u.name, u.role);
             }
         }
         UserCommand::Disable(a) => change(hub, a, ChangeKind::Disabled, None).await?,
