@@ -632,31 +632,33 @@ impl Desk {
         command
     }
 
-    /// This desk's device id, as `tongban status --json` gives it.
-    pub fn device_id(&self) -> String {
-        let status: serde_json::Value =
-            serde_json::from_str(&self.ok(&["status", "--json"])).expect("status JSON");
-        status["device"].as_str().expect("device id").to_string()
+    /// What `tongban status --json` says of this desk: its device id, township and hub.
+    pub fn status(&self) -> serde_json::Value {
+        serde_json::from_str(&self.ok(&["status", "--json"])).expect("status JSON")
     }
 
-    /// Lets `user` (added if missing) work at this desk too, and syncs so the desk has them.
+    pub fn device_id(&self) -> String {
+        self.status()["device"]
+            .as_str()
+            .expect("device id")
+            .to_string()
+    }
+
+    /// Lets `user` (added if missing) work at this desk too, and syncs so the desk has them;
+    /// one look at the desk's status gives both its township and its device.
     pub fn assign(&self, hub: &Hub, user: &str, role: &str) {
-        hub.add_user(&self.township(), user, role);
+        let status = self.status();
+        let field = |k: &str| status[k].as_str().expect("status field").to_string();
+        hub.add_user(&field("township"), user, role);
         hub.admin(&[
             "user",
             "assign",
             "--user",
             user,
             "--device",
-            &self.device_id(),
+            &field("device"),
         ]);
         self.sync();
-    }
-
-    fn township(&self) -> String {
-        let status: serde_json::Value =
-            serde_json::from_str(&self.ok(&["status", "--json"])).expect("status JSON");
-        status["township"].as_str().expect("township").to_string()
     }
 
     /// Runs a command as another account of the desk's township, expecting success.

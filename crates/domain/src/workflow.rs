@@ -324,6 +324,26 @@ pub struct Planned {
     pub due: Option<String>,
 }
 
+impl Planned {
+    /// The timeline line this plan records, as `by` writes it on `device` at `at_ms`.
+    pub fn into_event(self, at_ms: i64, by: &str, device: &str) -> CaseEvent {
+        CaseEvent {
+            at_ms,
+            kind: self.kind,
+            by: by.to_string(),
+            device: device.to_string(),
+            from: self.from,
+            to: self.to,
+            reason: self.reason,
+            missing: self.missing,
+            assignee: self.assignee,
+            resolves: self.resolves,
+            due: self.due,
+            ..CaseEvent::default()
+        }
+    }
+}
+
 /// Whether `user` in `role` may take `action` on `case` at all (before state rules).
 pub fn permit(case: &Case, user: &str, role: Role, action: Action) -> Result<(), Denied> {
     if !role.may(action) {

@@ -9,7 +9,7 @@ use crate::review::{Person, Township, check_change};
 use std::borrow::Cow;
 use tongban_domain::workflow::{self, Request, Rules};
 use tongban_domain::{
-    Action, Case, CaseEvent, CaseNumber, Catalogue, Desk, Registration, Role, Secret, TownshipCode,
+    Action, Case, CaseNumber, Catalogue, Desk, Registration, Role, Secret, TownshipCode,
     WorkCalendar,
 };
 use tongban_sync::automerge::AutoCommit;
@@ -99,20 +99,7 @@ fn planner(action: Action) -> (&'static str, Role) {
 fn write(doc: &mut AutoCommit, action: Action, by: &str, planner: Role, signer: &str) {
     let case = case_doc::read(doc).unwrap();
     let planned = workflow::plan(&case, by, planner, action, &request(), &rules(&case)).unwrap();
-    let mut event = CaseEvent {
-        at_ms: now_ms(),
-        kind: planned.kind,
-        by: by.into(),
-        device: DEVICE.into(),
-        from: planned.from,
-        to: planned.to,
-        reason: planned.reason,
-        missing: planned.missing,
-        assignee: planned.assignee,
-        resolves: planned.resolves,
-        due: planned.due,
-        ..CaseEvent::default()
-    };
+    let mut event = planned.into_event(now_ms(), by, DEVICE);
     if action.is_decision() {
         let seal_key = person::signing_key(&device_key());
         event.seal = Some(decision::seal(doc, case.number.as_str(), &event, &seal_key));

@@ -138,21 +138,7 @@ impl Store {
                     return Err(denied.into());
                 }
             };
-        let mut event = CaseEvent {
-            at_ms: now_ms(now),
-            kind: planned.kind,
-            by: session.user.clone(),
-            device: enrollment.device_id.clone(),
-            detail: String::new(),
-            from: planned.from,
-            to: planned.to,
-            reason: planned.reason,
-            missing: planned.missing,
-            assignee: planned.assignee,
-            resolves: planned.resolves,
-            due: planned.due,
-            ..CaseEvent::default()
-        };
+        let mut event = planned.into_event(now_ms(now), &session.user, &enrollment.device_id);
         if let Some(key) = &key {
             event.seal = Some(decision::seal(&mut doc, number, &event, key));
         }
