@@ -233,6 +233,72 @@ fn passwords_second_factors_and_assignments_follow_the_person_across_desks() {
             "unassigned"
         ]
     );
-    assert!(of_zhang[0].1.starts_with("enrolment:") || !of_zhang[0].1.is_empty());
+    // Added by the operator, assigned to their own desk by its enrolment.
+    assert!(!of_zhang[0].1.starts_with("enrolment:"), "{of_zhang:?}");
+    assert!(of_zhang[1].1.starts_with("enrolment:"), "{of_zhang:?}");
     assert!(of_zhang[3].1.starts_with("desk:"), "{of_zhang:?}");
+}
+
+/// A new password as an enrolled device might send it, honestly or not: only the person's own
+/// key, a sealing as costly as the hub's, newer than the one kept, from a desk they work at.
+#[test]
+fn a_new_password_is_taken_once_from_its_person_and_never_replayed() {
+    use tongban_e2e::device::RawDevice;
+    use tongban_sync::person::{self, Rekey};
+    use tongban_sync::wire::{self, RekeyRequest};
+
+    let hub = Hub::start(Backend::Sqlite);
+    let own = RawDevice::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    let other = RawDevice::enroll_as(&hub, TOWNSHIP, "李明", "clerk");
+    let key = person::signing_key(&own.person);
+    let sealed = person::seal(&key, TOWNSHIP, "张华", "Zhang-hua-rekeyed-31").unwrap();
+    let send = |from: &RawDevice, rekey: &Rekey| {
+        let body = wire::encode(&RekeyRequest {
+            rekey: rekey.clone(),
+        });
+        from.post(TOWNSHIP, "rekey", body)
+    };
+    let now = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
+    let refused = |from: &RawDevice, rekey: &Rekey, why: &str| {
+        let answer = send(from, rekey);
+        assert_eq!(answer.status, 403, "{}", answer.message());
+        assert!(answer.message().contains(why), "{}", answer.message());
+    };
+    // Signed by someone else (李明's key) in 张华's name.
+    let forged = Rekey::new(&other.person, TOWNSHIP, "张华", &sealed, now);
+    refused(&own, &forged, "当前密钥");
+    // Sealed cheaply, to make the password quicker to guess.
+    let mut cheap = sealed.clone();
+    cheap.m_kib = 1024;
+    refused(
+        &own,
+        &Rekey::new(&own.person, TOWNSHIP, "张华", &cheap, now),
+        "密钥封装",
+    );
+    // Genuine, but from a desk 张华 does not work at.
+    let genuine = Rekey::new(&own.person, TOWNSHIP, "张华", &sealed, now);
+    refused(&other, &genuine, "未被分配到本设备");
+    // Genuine from their own desk: taken once; the same again, or an older one, is not.
+    assert_eq!(send(&own, &genuine).status, 200);
+    refused(&own, &genuine, "已有更新的密码");
+    refused(
+        &own,
+        &Rekey::new(&own.person, TOWNSHIP, "张华", &sealed, now - 60_000),
+        "已有更新的密码",
+    );
+    // Dated far ahead, to shut out every later change.
+    refused(
+        &own,
+        &Rekey::new(&own.person, TOWNSHIP, "张华", &sealed, now + 3_600_000),
+        "晚于中心时钟",
+    );
+    let history = hub.admin(&["user", "history", "--township", TOWNSHIP]);
+    assert_eq!(history.matches("password_changed").count(), 1, "{history}");
+    // The directory now holds the new sealing: the new password opens the key, the old does not.
+    let directory = own.directory();
+    let mine = directory.users.iter().find(|u| u.name == "张华").unwrap();
+    let kept = person::SealedKey::parse(mine.sealed_key.as_deref().unwrap()).unwrap();
+    let public = mine.public_key.as_deref().unwrap();
+    assert!(person::open(&kept, TOWNSHIP, "张华", public, "Zhang-hua-rekeyed-31").is_ok());
+    assert!(person::open(&kept, TOWNSHIP, "张华", public, PASSWORD).is_err());
 }
