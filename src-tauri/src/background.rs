@@ -52,10 +52,8 @@ fn update(desk: &Desk, f: impl FnOnce(&mut tongban_domain::desk::SyncStatus)) {
 
 fn sync_error(e: SyncError) -> UiError {
     match &e {
-        SyncError::Hub(h) if h.is_transient() => {
-            UiError::from_message(ErrorCode::Offline, &e.to_string())
-        }
-        _ => UiError::from_message(ErrorCode::Sync, &e.to_string()),
+        SyncError::Hub(h) if h.is_transient() => UiError::of(ErrorCode::Offline, &e),
+        _ => UiError::of(ErrorCode::Sync, &e),
     }
 }
 

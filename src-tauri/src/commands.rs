@@ -50,7 +50,7 @@ pub async fn enroll(desk: State<'_, Arc<Desk>>, form: EnrollForm) -> Answer<Desk
             recovery_passphrase: &form.recovery_passphrase,
         };
         tongban_client::enroll_desk(&d.profile, &request)
-            .map_err(|e| UiError::from_message(ErrorCode::Enroll, &e.to_string()))?;
+            .map_err(|e| UiError::of(ErrorCode::Enroll, &e))?;
         // An account with a one-time code signs in on the next screen.
         let _ = d.sign_in(&form.user, &form.password, None);
         Ok(d.status())
@@ -140,8 +140,7 @@ pub async fn list_cases(desk: State<'_, Arc<Desk>>, query: CaseQuery) -> Answer<
             .as_deref()
             .filter(|t| !t.is_empty())
             .map(|t| {
-                tongban_store::day_bounds_ms(t)
-                    .map_err(|e| UiError::from_message(ErrorCode::Invalid, &e))
+                tongban_store::day_bounds_ms(t).map_err(|e| UiError::of(ErrorCode::Invalid, &e))
             })
             .transpose()?;
         let filter = CaseFilter {
@@ -294,8 +293,8 @@ pub async fn set_field(
 ) -> Answer<ShownCase> {
     blocking(&desk, move |d| {
         let session = d.session()?;
-        let edit = FieldEdit::new(field, &value)
-            .map_err(|e| UiError::from_message(ErrorCode::Invalid, &e.to_string()))?;
+        let edit =
+            FieldEdit::new(field, &value).map_err(|e| UiError::of(ErrorCode::Invalid, &e))?;
         let case = d.with_store(|s| {
             s.set_field(&number, &edit, &session, tongban_store::china_now())
                 .map_err(store_error)
@@ -340,8 +339,8 @@ pub async fn set_hub_url(desk: State<'_, Arc<Desk>>, url: String) -> Answer<Desk
         let session = d.session()?;
         // The same hub at another address: the pinned key still decides whom the desk trusts,
         // and plain HTTP is for this machine only.
-        let url = tongban_client::check_url(&url)
-            .map_err(|e| UiError::from_message(ErrorCode::Invalid, &e.to_string()))?;
+        let url =
+            tongban_client::check_url(&url).map_err(|e| UiError::of(ErrorCode::Invalid, &e))?;
         let url = url.as_str().trim_end_matches('/').to_string();
         d.with_store(|s| {
             s.change_hub_url(&session, &url, tongban_store::china_now())

@@ -37,7 +37,7 @@ pub fn store_error(e: StoreError) -> UiError {
         StoreError::SignIn(_) => ErrorCode::BadCredentials,
         _ => ErrorCode::Store,
     };
-    UiError::from_message(code, &e.to_string())
+    UiError::of(code, &e)
 }
 
 pub fn message(code: ErrorCode, en: &str, zh: &str) -> UiError {
@@ -153,7 +153,7 @@ impl Desk {
         };
         if let Err(idle) = fresh {
             *guard = None;
-            return Err(UiError::from_message(ErrorCode::Idle, &idle.to_string()));
+            return Err(UiError::of(ErrorCode::Idle, &idle));
         }
         Ok(session.clone())
     }
@@ -182,9 +182,10 @@ impl Desk {
         self.sign_out();
         *lock(&self.store) = None;
         let said = match self.profile.wipe() {
-            Ok(()) => {
-                UiError::from_message(ErrorCode::Revoked, tongban_client::WIPED_AFTER_REVOCATION)
-            }
+            Ok(()) => UiError::of(
+                ErrorCode::Revoked,
+                &tongban_client::wiped_after_revocation(),
+            ),
             Err(e) => {
                 tracing::error!(error = %e, "a revoked desk's profile could not be wiped");
                 store_error(e)

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
+use tongban_domain::Text;
 use tongban_domain::desk::{
     AttachForm, CaseView, ErrorCode, PageThumb, PendingFile, PendingFiles, Transfer,
 };
@@ -193,10 +194,7 @@ pub async fn attach_pages(desk: State<'_, Arc<Desk>>, form: AttachForm) -> Answe
                 }
                 Err(e) => {
                     set_progress(d, None);
-                    return Err(tongban_domain::desk::UiError::from_message(
-                        ErrorCode::Page,
-                        &e.to_string(),
-                    ));
+                    return Err(tongban_domain::desk::UiError::of(ErrorCode::Page, &e));
                 }
             }
             progress.done += 1;
@@ -282,9 +280,9 @@ pub async fn print_document(
 ) -> Answer<String> {
     let path = blocking(&desk, move |d| {
         let session = d.session()?;
-        let kind: DocKind = kind.parse().map_err(|e: String| {
-            tongban_domain::desk::UiError::from_message(ErrorCode::Invalid, &e)
-        })?;
+        let kind: DocKind = kind
+            .parse()
+            .map_err(|e: Text| tongban_domain::desk::UiError::of(ErrorCode::Invalid, &e))?;
         let pdf = d.with_store(|s| {
             s.print_document(&session, &number, kind, tongban_store::china_now())
                 .map_err(store_error)

@@ -40,6 +40,16 @@ impl Answer {
             .unwrap_or_else(|| String::from_utf8_lossy(&self.body).into_owned())
     }
 
+    /// The hub's refusal as a desk reads it: its typed kind and each language apart.
+    pub fn refusal(&self) -> wire::ErrorBody {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "not a refusal ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
     pub fn decode<T: serde::de::DeserializeOwned>(&self) -> T {
         assert_eq!(self.status, 200, "{}", self.message());
         wire::decode(&self.body).expect("hub answer decodes")

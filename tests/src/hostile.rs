@@ -182,8 +182,9 @@ fn answer(
         }
     };
     let body = serde_json::to_vec(&ErrorBody {
-        error: "revoked".into(),
+        error: wire::Refusal::Revoked,
         message: "this device has been revoked".into(),
+        text: tongban_domain::Text::untranslated("this device has been revoked"),
         statement,
     })
     .expect("JSON");

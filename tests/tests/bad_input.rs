@@ -162,6 +162,17 @@ fn oversized_and_malformed_sync_requests_are_refused_and_store_nothing() {
         "{}",
         answer.message()
     );
+    // Each language travels in its own field, under a typed kind: nothing to take apart.
+    let refusal = answer.refusal();
+    assert_eq!(refusal.error, wire::Refusal::BadRequest);
+    assert!(
+        refusal.text.en.contains("case number must look like") && !refusal.text.en.contains("办件"),
+        "{refusal:?}"
+    );
+    assert!(
+        refusal.text.zh.contains("办件编号格式") && !refusal.text.zh.contains("must look like"),
+        "{refusal:?}"
+    );
 
     let many = SyncBatch {
         messages: (0..=wire::MAX_DOCS_PER_BATCH)

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pinyin::ToPinyin;
 use std::time::Duration;
+use tongban_domain::Localized;
 use tongban_domain::case::{validate_address, validate_name, validate_phone};
 use tongban_domain::desk::{ErrorCode, IntakeDraft, UiError};
 use tongban_domain::{ApplicantKind, Catalogue, Registration, ResidentId, ServiceItem, Uscc};
@@ -38,11 +39,8 @@ fn matches(item: &ServiceItem, query: &str) -> bool {
         || initials(&item.name).contains(&q)
 }
 
-fn message(e: impl std::fmt::Display) -> String {
-    let text = e.to_string();
-    let tr = Tr::get();
-    let ui = UiError::from_message(ErrorCode::Invalid, &text);
-    tr.error(&ui)
+fn message(e: impl Localized) -> String {
+    Tr::get().error(&UiError::of(ErrorCode::Invalid, &e))
 }
 
 #[component]

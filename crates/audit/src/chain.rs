@@ -138,33 +138,68 @@ pub struct Head {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", tongban_domain::l10n::Localized::text(self))]
 pub enum ChainProblem {
-    #[error("the event cannot be read / 事件无法读取")]
     Unreadable,
-    #[error("the event belongs to device {0} / 事件属于其他设备{0}")]
     WrongDevice(String),
-    #[error("the signature does not match the event / 签名与事件内容不符")]
     BadSignature,
-    #[error("expected sequence number {expected}, found {found} / 序号应为{expected}，实为{found}")]
     OutOfSequence { expected: u64, found: u64 },
-    #[error(
-        "it does not name the previous event's hash (an event before it was removed or changed) / 未指向前一事件的哈希（之前的事件被删除或修改）"
-    )]
     BrokenLink,
-    #[error(
-        "the trail ends here but {expected} events were recorded (events at the end were removed) / 记录到此结束，但应有{expected}条（末尾事件被删除）"
-    )]
     Truncated { expected: u64 },
-    #[error("the last event is not the one recorded elsewhere / 最后一条事件与别处记录的不符")]
     HeadMismatch,
+}
+
+impl tongban_domain::l10n::Localized for ChainProblem {
+    fn text(&self) -> tongban_domain::l10n::Text {
+        use tongban_domain::text;
+        match self {
+            Self::Unreadable => text!("the event cannot be read", "事件无法读取"),
+            Self::WrongDevice(device) => {
+                text!(
+                    "the event belongs to device {device}",
+                    "事件属于其他设备{device}"
+                )
+            }
+            Self::BadSignature => text!(
+                "the signature does not match the event",
+                "签名与事件内容不符"
+            ),
+            Self::OutOfSequence { expected, found } => text!(
+                "expected sequence number {expected}, found {found}",
+                "序号应为{expected}，实为{found}"
+            ),
+            Self::BrokenLink => text!(
+                "it does not name the previous event's hash (an event before it was removed or changed)",
+                "未指向前一事件的哈希（之前的事件被删除或修改）"
+            ),
+            Self::Truncated { expected } => text!(
+                "the trail ends here but {expected} events were recorded (events at the end were removed)",
+                "记录到此结束，但应有{expected}条（末尾事件被删除）"
+            ),
+            Self::HeadMismatch => text!(
+                "the last event is not the one recorded elsewhere",
+                "最后一条事件与别处记录的不符"
+            ),
+        }
+    }
 }
 
 /// The first place a trail fails, counted from 0 in the list that was checked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("audit event at position {position} / 第{position}条审计事件: {problem}")]
+#[error("{}", tongban_domain::l10n::Localized::text(self))]
 pub struct ChainBreak {
     pub position: u64,
     pub problem: ChainProblem,
+}
+
+impl tongban_domain::l10n::Localized for ChainBreak {
+    fn text(&self) -> tongban_domain::l10n::Text {
+        let position = self.position;
+        self.problem.text().within(tongban_domain::text!(
+            "audit event at position {position}",
+            "第{position}条审计事件"
+        ))
+    }
 }
 
 /// Checks a device's trail in order: signatures, sequence numbers and links, starting after

@@ -12,31 +12,48 @@ use sha2::Sha256;
 pub type Leaf = [u8; 32];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", tongban_domain::l10n::Localized::text(self))]
 pub enum LogError {
-    #[error("the hub's checkpoint signature does not verify / 中心检查点的签名无效")]
     BadCheckpointSignature,
-    #[error(
-        "the hub's log shrank from {old} to {new} entries: history was removed / 中心日志由{old}条减少到{new}条：历史记录被删除"
-    )]
     Shrunk { old: u64, new: u64 },
-    #[error(
-        "the hub shows two different logs of {size} entries (a forked checkpoint) / 中心对同一长度{size}给出了两个不同的日志（检查点分叉）"
-    )]
     Fork { size: u64 },
-    #[error(
-        "the hub's log of {new} entries does not extend the one of {old} this desk saw: history was rewritten / 中心的{new}条日志不是本机所见{old}条日志的延续：历史被改写"
-    )]
     Inconsistent { old: u64, new: u64 },
-    #[error(
-        "entry {index} is not in the hub's log as its checkpoint claims / 第{index}条不在中心检查点所证明的日志中"
-    )]
     NotIncluded { index: u64 },
-    #[error(
-        "the checkpoint is for township {found}, not {expected} / 检查点属于乡镇{found}，而非{expected}"
-    )]
     WrongTownship { expected: String, found: String },
-    #[error("malformed checkpoint or proof / 检查点或证明格式错误")]
     Malformed,
+}
+
+impl tongban_domain::l10n::Localized for LogError {
+    fn text(&self) -> tongban_domain::l10n::Text {
+        use tongban_domain::text;
+        match self {
+            Self::BadCheckpointSignature => text!(
+                "the hub's checkpoint signature does not verify",
+                "中心检查点的签名无效"
+            ),
+            Self::Shrunk { old, new } => text!(
+                "the hub's log shrank from {old} to {new} entries: history was removed",
+                "中心日志由{old}条减少到{new}条：历史记录被删除"
+            ),
+            Self::Fork { size } => text!(
+                "the hub shows two different logs of {size} entries (a forked checkpoint)",
+                "中心对同一长度{size}给出了两个不同的日志（检查点分叉）"
+            ),
+            Self::Inconsistent { old, new } => text!(
+                "the hub's log of {new} entries does not extend the one of {old} this desk saw: history was rewritten",
+                "中心的{new}条日志不是本机所见{old}条日志的延续：历史被改写"
+            ),
+            Self::NotIncluded { index } => text!(
+                "entry {index} is not in the hub's log as its checkpoint claims",
+                "第{index}条不在中心检查点所证明的日志中"
+            ),
+            Self::WrongTownship { expected, found } => text!(
+                "the checkpoint is for township {found}, not {expected}",
+                "检查点属于乡镇{found}，而非{expected}"
+            ),
+            Self::Malformed => text!("malformed checkpoint or proof", "检查点或证明格式错误"),
+        }
+    }
 }
 
 /// An append-only tree of leaves, held in memory (96 bytes a leaf).

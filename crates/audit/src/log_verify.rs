@@ -17,37 +17,76 @@ pub struct LoggedEvent {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", tongban_domain::l10n::Localized::text(self))]
 pub enum LogProblem {
-    #[error(
-        "expected log position {expected}, found {found} / 日志位置应为{expected}，实为{found}"
-    )]
-    Position { expected: u64, found: u64 },
-    #[error("the stored hash is not the event's hash / 存储的哈希与事件不符")]
+    Position {
+        expected: u64,
+        found: u64,
+    },
     Hash,
-    #[error("device {0} is not known to the hub / 中心不认识设备{0}")]
     UnknownDevice(String),
     #[error(transparent)]
     Chain(#[from] ChainProblem),
-    #[error(
-        "the entries up to here do not give the root the hub signed for {size} entries / 到此为止的条目与中心签署的{size}条检查点根哈希不符"
-    )]
-    Root { size: u64 },
-    #[error(
-        "the log ends at {size} entries but the hub signed a checkpoint for {signed} (entries were removed) / 日志只有{size}条，但中心曾签署{signed}条的检查点（条目被删除）"
-    )]
-    Short { size: u64, signed: u64 },
-    #[error("a checkpoint's signature does not verify / 检查点签名无效")]
+    Root {
+        size: u64,
+    },
+    Short {
+        size: u64,
+        signed: u64,
+    },
     Checkpoint,
 }
 
+impl tongban_domain::l10n::Localized for LogProblem {
+    fn text(&self) -> tongban_domain::l10n::Text {
+        use tongban_domain::text;
+        match self {
+            Self::Position { expected, found } => text!(
+                "expected log position {expected}, found {found}",
+                "日志位置应为{expected}，实为{found}"
+            ),
+            Self::Hash => text!(
+                "the stored hash is not the event's hash",
+                "存储的哈希与事件不符"
+            ),
+            Self::UnknownDevice(device) => {
+                text!(
+                    "device {device} is not known to the hub",
+                    "中心不认识设备{device}"
+                )
+            }
+            Self::Chain(e) => e.text(),
+            Self::Root { size } => text!(
+                "the entries up to here do not give the root the hub signed for {size} entries",
+                "到此为止的条目与中心签署的{size}条检查点根哈希不符"
+            ),
+            Self::Short { size, signed } => text!(
+                "the log ends at {size} entries but the hub signed a checkpoint for {signed} (entries were removed)",
+                "日志只有{size}条，但中心曾签署{signed}条的检查点（条目被删除）"
+            ),
+            Self::Checkpoint => text!("a checkpoint's signature does not verify", "检查点签名无效"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "township {township} log position {position} / 乡镇{township}日志第{position}条: {problem}"
-)]
+#[error("{}", tongban_domain::l10n::Localized::text(self))]
 pub struct LogBreak {
     pub township: String,
     pub position: u64,
     pub problem: LogProblem,
+}
+
+impl tongban_domain::l10n::Localized for LogBreak {
+    fn text(&self) -> tongban_domain::l10n::Text {
+        let Self {
+            township, position, ..
+        } = self;
+        self.problem.text().within(tongban_domain::text!(
+            "township {township} log position {position}",
+            "乡镇{township}日志第{position}条"
+        ))
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]

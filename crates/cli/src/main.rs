@@ -413,7 +413,7 @@ fn run(cli: Cli) -> Result<()> {
                 Err(e) if e.is_revoked() => {
                     drop(store);
                     profile.wipe()?;
-                    bail!(tongban_client::WIPED_AFTER_REVOCATION);
+                    bail!(tongban_client::wiped_after_revocation());
                 }
                 Err(e) => return Err(e.into()),
             };

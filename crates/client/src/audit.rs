@@ -22,21 +22,36 @@ pub struct AuditSync {
 }
 
 #[derive(Debug, thiserror::Error)]
+#[error("{}", tongban_domain::l10n::Localized::text(self))]
 pub enum AuditSyncError {
-    #[error("the hub's audit log does not check out: {0} / 中心审计日志校验失败")]
     Log(#[from] LogError),
-    #[error(
-        "the hub answered an audit push with {0} proofs for {1} events / 中心返回的证明数量不符"
-    )]
     Answer(usize, usize),
-    #[error(
-        "the township audit log read from the hub does not check out: {0} / 从中心读取的乡镇审计日志校验失败"
-    )]
     Read(String),
-    #[error(
-        "this restored desk's trail cannot be joined with the hub's record of it: {0}. Contact the operator / 恢复后的本机审计记录无法与中心记录衔接：{0}，请联系管理员"
-    )]
     Rejoin(String),
+}
+
+impl tongban_domain::l10n::Localized for AuditSyncError {
+    fn text(&self) -> tongban_domain::l10n::Text {
+        use tongban_domain::text;
+        match self {
+            Self::Log(detail) => text!(
+                "the hub's audit log does not check out: {detail}",
+                "中心审计日志校验失败"
+            ),
+            Self::Answer(proofs, events) => text!(
+                "the hub answered an audit push with {proofs} proofs for {events} events",
+                "中心返回的证明数量不符"
+            ),
+            Self::Read(detail) => text!(
+                "the township audit log read from the hub does not check out: {detail}",
+                "从中心读取的乡镇审计日志校验失败"
+            ),
+            Self::Rejoin(detail) => text!(
+                "this restored desk's trail cannot be joined with the hub's record of it: {detail}. Contact the operator",
+                "恢复后的本机审计记录无法与中心记录衔接：{detail}，请联系管理员"
+            ),
+        }
+    }
 }
 
 pub(crate) fn push(session: &mut Session<'_>) -> Result<AuditSync, SyncError> {

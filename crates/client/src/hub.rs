@@ -6,44 +6,78 @@ use reqwest::StatusCode;
 use reqwest::blocking::{Client, Response};
 use serde::Serialize;
 use std::time::Duration;
+use tongban_domain::l10n::Text;
 use tongban_sync::auth;
 use tongban_sync::ed25519_dalek::SigningKey;
 use tongban_sync::endpoint::{Endpoint, Enroll};
 use tongban_sync::wire::{
-    self, CONTENT_TYPE, EnrollRequest, EnrollResponse, ErrorBody, StatementKind,
+    self, CONTENT_TYPE, EnrollRequest, EnrollResponse, ErrorBody, Refusal, StatementKind,
 };
 use tongban_trust::{EnrolmentCode, Fingerprint, Pins, client_config, pin_mismatch};
 
 #[derive(Debug, thiserror::Error)]
+#[error("{}", tongban_domain::l10n::Localized::text(self))]
 pub enum HubError {
-    #[error(
-        "the hub at {url} cannot be reached ({detail}); work continues offline and syncs when the link is back / 无法连接中心 {url}（{detail}），可继续离线办理，联网后再同步"
-    )]
-    Unreachable { url: String, detail: String },
-    #[error(
-        "the server at {url} presented key {presented}, but this desk trusts only the hub's key {pinned}. Nothing was sent. Someone may be intercepting the link, or the hub's key was replaced without notice: ask the county's operator which key the hub has (`tongban-hub key show`); if it really changed, enrol this desk again with a new code / {url} 出示的密钥为 {presented}，本机只信任中心密钥 {pinned}，未发送任何数据。链路可能被截取，或中心密钥未经通告被更换：请向县级管理员核实（tongban-hub key show），确有更换请用新登记码重新登记"
-    )]
+    Unreachable {
+        url: String,
+        detail: String,
+    },
     WrongKey {
         url: String,
         pinned: String,
         presented: String,
     },
-    #[error("the hub refused the request ({status}): {message}")]
     Refused {
         status: u16,
-        /// The hub's stable code for the refusal (`forbidden`, `unauthorized`, ...).
-        code: String,
-        message: String,
+        /// What kind of refusal, as the hub declares it.
+        refusal: Refusal,
+        /// The hub's reason, in both languages.
+        reason: Text,
     },
+    /// An answer claiming this device was revoked without the hub's valid statement: a relay
+    /// on the path may forge that, so nothing is deleted on its word.
+    UnsignedRevocation(String),
     /// The hub revoked this device and said so under its key, answering this very request.
-    #[error("this device was revoked at the hub / 本设备已被中心吊销")]
     Revoked,
-    #[error("the hub answered with something unreadable: {0} / 中心的应答无法解读：{0}")]
     BadAnswer(String),
-    #[error(
-        "hub address {0:?} is not usable: use https://, or http:// to this machine only (127.0.0.1, localhost) / 中心地址“{0}”不可用：请使用 https://，http:// 仅限本机地址"
-    )]
     BadUrl(String),
+}
+
+impl tongban_domain::l10n::Localized for HubError {
+    fn text(&self) -> tongban_domain::l10n::Text {
+        use tongban_domain::text;
+        match self {
+            Self::Unreachable { url, detail } => text!(
+                "the hub at {url} cannot be reached ({detail}); work continues offline and syncs when the link is back",
+                "无法连接中心 {url}（{detail}），可继续离线办理，联网后再同步"
+            ),
+            Self::WrongKey {
+                url,
+                pinned,
+                presented,
+            } => text!(
+                "the server at {url} presented key {presented}, but this desk trusts only the hub's key {pinned}. Nothing was sent. Someone may be intercepting the link, or the hub's key was replaced without notice: ask the county's operator which key the hub has (`tongban-hub key show`); if it really changed, enrol this desk again with a new code",
+                "{url} 出示的密钥为 {presented}，本机只信任中心密钥 {pinned}，未发送任何数据。链路可能被截取，或中心密钥未经通告被更换：请向县级管理员核实（tongban-hub key show），确有更换请用新登记码重新登记"
+            ),
+            Self::Refused { status, reason, .. } => reason.clone().within(text!(
+                "the hub refused the request ({status})",
+                "中心拒绝了请求（{status}）"
+            )),
+            Self::UnsignedRevocation(why) => text!(
+                "the answer said this device was revoked, but without the hub's valid signed statement ({why}); nothing was deleted",
+                "应答称本设备已被吊销，但没有中心的有效签名声明（{why}），未删除任何数据"
+            ),
+            Self::Revoked => text!("this device was revoked at the hub", "本设备已被中心吊销"),
+            Self::BadAnswer(detail) => text!(
+                "the hub answered with something unreadable: {detail}",
+                "中心的应答无法解读：{detail}"
+            ),
+            Self::BadUrl(address) => text!(
+                "hub address {address:?} is not usable: use https://, or http:// to this machine only (127.0.0.1, localhost)",
+                "中心地址“{address}”不可用：请使用 https://，http:// 仅限本机地址"
+            ),
+        }
+    }
 }
 
 impl HubError {
@@ -57,10 +91,16 @@ impl HubError {
         match self {
             Self::Unreachable { .. } => true,
             // A page damaged at the hub stays so until an operator mends it.
-            Self::Refused { status, code, .. } => {
-                (*status >= 500 || *status == 429 || *status == 408) && code != "damaged"
+            Self::Refused {
+                status, refusal, ..
+            } => {
+                (*status >= 500 || *status == 429 || *status == 408) && *refusal != Refusal::Damaged
             }
-            Self::WrongKey { .. } | Self::Revoked | Self::BadAnswer(_) | Self::BadUrl(_) => false,
+            Self::WrongKey { .. }
+            | Self::Revoked
+            | Self::UnsignedRevocation(_)
+            | Self::BadAnswer(_)
+            | Self::BadUrl(_) => false,
         }
     }
 }
@@ -126,10 +166,15 @@ fn unreachable(url: &str, e: reqwest::Error) -> HubError {
 fn read_refusal(response: Response) -> (u16, ErrorBody) {
     let status = response.status().as_u16();
     let text = response.text().unwrap_or_default();
-    let body = serde_json::from_str::<ErrorBody>(&text).unwrap_or_else(|_| ErrorBody {
-        error: String::new(),
-        message: text.chars().take(300).collect(),
-        statement: None,
+    // Something on the path that is not the hub (a proxy's error page) answers in its own words.
+    let body = serde_json::from_str::<ErrorBody>(&text).unwrap_or_else(|_| {
+        let words: String = text.chars().take(300).collect();
+        ErrorBody {
+            error: Refusal::Other,
+            message: words.clone(),
+            text: Text::untranslated(words),
+            statement: None,
+        }
     });
     (status, body)
 }
@@ -137,8 +182,8 @@ fn read_refusal(response: Response) -> (u16, ErrorBody) {
 fn refusal(status: u16, body: ErrorBody) -> HubError {
     HubError::Refused {
         status,
-        code: body.error,
-        message: body.message,
+        refusal: body.error,
+        reason: body.text,
     }
 }
 
@@ -299,20 +344,14 @@ impl HubClient {
     /// device and answering this request; anything else is logged and treated as a plain
     /// refusal, so no forged answer makes a desk delete its data.
     fn judge_refusal(&self, status: u16, body: ErrorBody, nonce: &str) -> HubError {
-        if body.error != "revoked" {
+        if body.error != Refusal::Revoked {
             return refusal(status, body);
         }
         match self.revocation_holds(body.statement.as_deref(), nonce) {
             Ok(()) => HubError::Revoked,
             Err(why) => {
                 tracing::warn!(reason = %why, "a revocation without the hub's valid statement was ignored");
-                HubError::Refused {
-                    status,
-                    code: "unsigned_revocation".into(),
-                    message: format!(
-                        "the answer said this device was revoked, but without the hub's valid signed statement ({why}); nothing was deleted / 应答称本设备已被吊销，但没有中心的有效签名声明，未删除任何数据"
-                    ),
-                }
+                HubError::UnsignedRevocation(why)
             }
         }
     }
@@ -334,5 +373,34 @@ impl HubClient {
             return Err("it answers another request".into());
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(json: &str) -> HubError {
+        refusal(503, serde_json::from_str(json).unwrap())
+    }
+
+    #[test]
+    fn a_refusal_is_read_by_its_kind_never_its_words() {
+        let damaged = refused(
+            r#"{"error":"damaged","message":"x","en":"page 1 is damaged","zh":"页面1已损坏"}"#,
+        );
+        // Damaged at rest stays damaged: asking again soon would not help.
+        assert!(!damaged.is_transient());
+        let busy = refused(r#"{"error":"internal","message":"x","en":"busy","zh":"忙"}"#);
+        assert!(busy.is_transient());
+        // A kind from a newer hub is still a refusal, with its words intact.
+        let newer = refused(r#"{"error":"quota","message":"x","en":"over quota","zh":"超出配额"}"#);
+        assert!(
+            matches!(&newer, HubError::Refused { refusal: Refusal::Other, reason, .. } if reason.zh == "超出配额"),
+            "{newer:?}"
+        );
+        let text = tongban_domain::Localized::text(&newer);
+        assert_eq!(text.zh, "中心拒绝了请求（503）：超出配额");
+        assert_eq!(text.en, "the hub refused the request (503): over quota");
     }
 }

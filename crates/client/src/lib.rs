@@ -13,15 +13,20 @@ pub use pages::{PageDirection, PageProgress};
 pub use sync::{Retry, SyncError, SyncReport, check_hub_log, sync, sync_with_progress};
 
 /// What a desk says once the hub refused it as revoked and its data was wiped.
-pub const WIPED_AFTER_REVOCATION: &str = "this device was revoked at the hub; its local data has been wiped / 本设备已被中心吊销，本机数据已清除";
+pub fn wiped_after_revocation() -> tongban_domain::Text {
+    tongban_domain::text!(
+        "this device was revoked at the hub; its local data has been wiped",
+        "本设备已被中心吊销，本机数据已清除"
+    )
+}
 
 use tongban_store::keys::SecretKey;
 use tongban_store::{Enrollment, Profile, Store, StoreError};
 use tongban_sync::ed25519_dalek::SigningKey;
 
 #[derive(Debug, thiserror::Error)]
+#[error("{}", tongban_domain::l10n::Localized::text(self))]
 pub enum EnrollError {
-    #[error("enter the account's password / 请输入账户密码")]
     NoPassword,
     #[error(transparent)]
     UserName(#[from] tongban_domain::session::UserNameError),
@@ -31,6 +36,19 @@ pub enum EnrollError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Code(#[from] tongban_trust::TrustError),
+}
+
+impl tongban_domain::l10n::Localized for EnrollError {
+    fn text(&self) -> tongban_domain::l10n::Text {
+        use tongban_domain::text;
+        match self {
+            Self::NoPassword => text!("enter the account's password", "请输入账户密码"),
+            Self::UserName(e) => e.text(),
+            Self::Hub(e) => e.text(),
+            Self::Store(e) => e.text(),
+            Self::Code(e) => e.text(),
+        }
+    }
 }
 
 pub struct EnrollRequest<'a> {

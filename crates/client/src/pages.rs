@@ -8,7 +8,7 @@ use serde::Serialize;
 use tongban_store::PendingBlob;
 use tongban_sync::endpoint::{Endpoint, PageGet, PagePut, PageStatus};
 use tongban_sync::wire::{
-    PAGE_CHUNK_BYTES, PageChunk, PageFetch, PageStatusRequest, page_chunk_len, page_chunks,
+    PAGE_CHUNK_BYTES, PageChunk, PageFetch, PageStatusRequest, Refusal, page_chunk_len, page_chunks,
 };
 
 /// The hub answers about this many pages per status request.
@@ -140,7 +140,10 @@ fn download(
             Err(SyncError::Hub(HubError::Refused { status: 404, .. })) => {
                 session.report.pages_pending += 1;
             }
-            Err(SyncError::Hub(HubError::Refused { code, .. })) if code == "damaged" => {
+            Err(SyncError::Hub(HubError::Refused {
+                refusal: Refusal::Damaged,
+                ..
+            })) => {
                 session.report.pages_pending += 1;
             }
             Err(e) => return Err(e),

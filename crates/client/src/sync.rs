@@ -24,15 +24,30 @@ use tongban_sync::wire::{
 const MAX_ROUNDS: usize = 12;
 
 #[derive(Debug, thiserror::Error)]
+#[error("{}", tongban_domain::l10n::Localized::text(self))]
 pub enum SyncError {
     #[error(transparent)]
     Hub(#[from] HubError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("document {0} from the hub is damaged: {1} / 中心发来的文档{0}已损坏：{1}")]
     Document(String, String),
     #[error(transparent)]
     Audit(#[from] crate::audit::AuditSyncError),
+}
+
+impl tongban_domain::l10n::Localized for SyncError {
+    fn text(&self) -> tongban_domain::l10n::Text {
+        use tongban_domain::text;
+        match self {
+            Self::Hub(e) => e.text(),
+            Self::Store(e) => e.text(),
+            Self::Document(document, detail) => text!(
+                "document {document} from the hub is damaged: {detail}",
+                "中心发来的文档{document}已损坏：{detail}"
+            ),
+            Self::Audit(e) => e.text(),
+        }
+    }
 }
 
 impl SyncError {

@@ -5,7 +5,7 @@
 use crate::case::{validate_address, validate_name};
 use crate::page::{MAX_PAGES_PER_MATERIAL, PageRef};
 use crate::session::check_user_name;
-use crate::{Case, Catalogue};
+use crate::{Case, Catalogue, Localized};
 
 /// More events than any real case gathers (registration, moves, corrections, attachments).
 pub const MAX_EVENTS: usize = 2_000;
@@ -17,33 +17,60 @@ pub const MAX_CLOCK_AHEAD_MS: i64 = 5 * 60 * 1000;
 pub const EARLIEST_MS: i64 = 1_704_067_200_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", crate::l10n::Localized::text(self))]
 pub enum ArrivalError {
-    #[error("item {0} is not in the catalogue / 事项{0}不在事项目录中")]
     UnknownItem(String),
-    #[error(
-        "item {0}'s name or promised days differ from the catalogue / 事项{0}的名称或承诺时限与目录不符"
-    )]
     ItemMismatch(String),
-    #[error(
-        "material {material} does not belong to item {item} as the catalogue has it / 材料{material}与事项{item}的目录不符"
-    )]
     Material { item: String, material: String },
-    #[error("{0} / 申请人信息超出范围")]
-    Applicant(String),
-    #[error("clerk or user name {0:?} is not a valid account name / 经办人名称无效")]
+    Applicant(crate::l10n::Text),
     UserName(String),
-    #[error("the case has more than {MAX_EVENTS} events / 办件记录超过{MAX_EVENTS}条")]
     TooManyEvents,
-    #[error(
-        "an event's text is longer than {MAX_EVENT_TEXT_CHARS} characters / 记录文字超过{MAX_EVENT_TEXT_CHARS}个字符"
-    )]
     TextTooLong,
-    #[error("a time in the case lies outside 2024 to now / 办件中的时间超出合理范围")]
     Time,
-    #[error("a page reference is invalid: {0} / 页面引用无效")]
     Page(String),
-    #[error("material {0} has more than {MAX_PAGES_PER_MATERIAL} pages / 材料{0}页数超过上限")]
     TooManyPages(String),
+}
+
+impl crate::l10n::Localized for ArrivalError {
+    fn text(&self) -> crate::l10n::Text {
+        use crate::text;
+        match self {
+            Self::UnknownItem(item) => text!(
+                "item {item} is not in the catalogue",
+                "事项{item}不在事项目录中"
+            ),
+            Self::ItemMismatch(item) => text!(
+                "item {item}'s name or promised days differ from the catalogue",
+                "事项{item}的名称或承诺时限与目录不符"
+            ),
+            Self::Material { item, material } => text!(
+                "material {material} does not belong to item {item} as the catalogue has it",
+                "材料{material}与事项{item}的目录不符"
+            ),
+            Self::Applicant(why) => why.clone(),
+            Self::UserName(name) => text!(
+                "clerk or user name {name:?} is not a valid account name",
+                "经办人名称无效"
+            ),
+            Self::TooManyEvents => text!(
+                "the case has more than {MAX_EVENTS} events",
+                "办件记录超过{MAX_EVENTS}条"
+            ),
+            Self::TextTooLong => text!(
+                "an event's text is longer than {MAX_EVENT_TEXT_CHARS} characters",
+                "记录文字超过{MAX_EVENT_TEXT_CHARS}个字符"
+            ),
+            Self::Time => text!(
+                "a time in the case lies outside 2024 to now",
+                "办件中的时间超出合理范围"
+            ),
+            Self::Page(detail) => text!("a page reference is invalid: {detail}", "页面引用无效"),
+            Self::TooManyPages(material) => text!(
+                "material {material} has more than {MAX_PAGES_PER_MATERIAL} pages",
+                "材料{material}页数超过上限"
+            ),
+        }
+    }
 }
 
 /// A newly arriving case against the catalogue it was registered under.
@@ -74,12 +101,15 @@ pub fn check_new(case: &Case, catalogue: &Catalogue) -> Result<(), ArrivalError>
 /// Bounds every arriving case keeps, new or changed.
 pub fn check_bounds(case: &Case, now_ms: i64) -> Result<(), ArrivalError> {
     let name =
-        validate_name(&case.applicant.name).map_err(|e| ArrivalError::Applicant(e.to_string()))?;
+        validate_name(&case.applicant.name).map_err(|e| ArrivalError::Applicant(e.text()))?;
     if name != case.applicant.name {
-        return Err(ArrivalError::Applicant("untrimmed name".into()));
+        return Err(ArrivalError::Applicant(crate::text!(
+            "the applicant's name has spaces around it",
+            "申请人姓名前后有空格"
+        )));
     }
     if let Some(address) = &case.applicant.address {
-        validate_address(address).map_err(|e| ArrivalError::Applicant(e.to_string()))?;
+        validate_address(address).map_err(|e| ArrivalError::Applicant(e.text()))?;
     }
     check_user_name(&case.clerk).map_err(|_| ArrivalError::UserName(case.clerk.clone()))?;
     let latest = now_ms.saturating_add(MAX_CLOCK_AHEAD_MS);

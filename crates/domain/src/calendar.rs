@@ -30,15 +30,36 @@ pub struct CalendarData {
 }
 
 #[derive(Debug, thiserror::Error)]
+#[error("{}", crate::l10n::Localized::text(self))]
 pub enum CalendarError {
-    #[error("calendar is not valid JSON: {0} / 工作日历不是有效的JSON：{0}")]
     Json(#[from] serde_json::Error),
-    #[error("calendar date {0:?} is not like 2026-10-01 / 工作日历日期“{0}”格式错误")]
     Date(String),
-    #[error("holiday {0} ends before it starts / 节假日{0}的结束日期早于开始日期")]
     Range(String),
-    #[error("calendar years {0}-{1} are not a range / 工作日历年份范围{0}-{1}无效")]
     Years(i32, i32),
+}
+
+impl crate::l10n::Localized for CalendarError {
+    fn text(&self) -> crate::l10n::Text {
+        use crate::text;
+        match self {
+            Self::Json(detail) => text!(
+                "calendar is not valid JSON: {detail}",
+                "工作日历不是有效的JSON：{detail}"
+            ),
+            Self::Date(date) => text!(
+                "calendar date {date:?} is not like 2026-10-01",
+                "工作日历日期“{date}”格式错误"
+            ),
+            Self::Range(holiday) => text!(
+                "holiday {holiday} ends before it starts",
+                "节假日{holiday}的结束日期早于开始日期"
+            ),
+            Self::Years(from, to) => text!(
+                "calendar years {from}-{to} are not a range",
+                "工作日历年份范围{from}-{to}无效"
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,17 +16,31 @@ const MAX_NAME_CHARS: usize = 50;
 const MAX_ADDRESS_CHARS: usize = 200;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", crate::l10n::Localized::text(self))]
 pub enum CaseNumberError {
-    #[error(
-        "case number must look like 450721101-20261121-001-0001, found {0:?} / 办件编号格式应为 450721101-20261121-001-0001，实际为“{0}”"
-    )]
     Format(String),
-    #[error("device serial {0} is out of range 1-999 / 设备序号{0}超出1至999的范围")]
     DeviceSerial(u32),
-    #[error(
-        "this desk has used all {MAX_DAILY_SEQUENCE} case numbers for today / 本设备今日办件编号已用完（{MAX_DAILY_SEQUENCE}个）"
-    )]
     SequenceExhausted,
+}
+
+impl crate::l10n::Localized for CaseNumberError {
+    fn text(&self) -> crate::l10n::Text {
+        use crate::text;
+        match self {
+            Self::Format(found) => text!(
+                "case number must look like 450721101-20261121-001-0001, found {found:?}",
+                "办件编号格式应为 450721101-20261121-001-0001，实际为“{found}”"
+            ),
+            Self::DeviceSerial(serial) => text!(
+                "device serial {serial} is out of range 1-999",
+                "设备序号{serial}超出1至999的范围"
+            ),
+            Self::SequenceExhausted => text!(
+                "this desk has used all {MAX_DAILY_SEQUENCE} case numbers for today",
+                "本设备今日办件编号已用完（{MAX_DAILY_SEQUENCE}个）"
+            ),
+        }
+    }
 }
 
 /// Township code + registration date + the desk's hub-assigned serial + the desk's daily sequence.
@@ -376,20 +390,12 @@ impl Case {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", crate::l10n::Localized::text(self))]
 pub enum ApplicantError {
-    #[error("applicant name must not be empty / 申请人姓名不能为空")]
     EmptyName,
-    #[error(
-        "applicant name is longer than {MAX_NAME_CHARS} characters / 申请人姓名超过{MAX_NAME_CHARS}个字符"
-    )]
     NameTooLong,
-    #[error("applicant name contains control characters / 申请人姓名含有控制字符")]
     NameControl,
-    #[error(
-        "address is longer than {MAX_ADDRESS_CHARS} characters / 地址超过{MAX_ADDRESS_CHARS}个字符"
-    )]
     AddressTooLong,
-    #[error("address contains control characters / 地址含有控制字符")]
     AddressControl,
     #[error(transparent)]
     ResidentId(#[from] ResidentIdError),
@@ -399,16 +405,60 @@ pub enum ApplicantError {
     Mobile(#[from] MobileError),
 }
 
+impl crate::l10n::Localized for ApplicantError {
+    fn text(&self) -> crate::l10n::Text {
+        use crate::text;
+        match self {
+            Self::EmptyName => text!("applicant name must not be empty", "申请人姓名不能为空"),
+            Self::NameTooLong => text!(
+                "applicant name is longer than {MAX_NAME_CHARS} characters",
+                "申请人姓名超过{MAX_NAME_CHARS}个字符"
+            ),
+            Self::NameControl => text!(
+                "applicant name contains control characters",
+                "申请人姓名含有控制字符"
+            ),
+            Self::AddressTooLong => text!(
+                "address is longer than {MAX_ADDRESS_CHARS} characters",
+                "地址超过{MAX_ADDRESS_CHARS}个字符"
+            ),
+            Self::AddressControl => {
+                text!("address contains control characters", "地址含有控制字符")
+            }
+            Self::ResidentId(e) => e.text(),
+            Self::Uscc(e) => e.text(),
+            Self::Mobile(e) => e.text(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", crate::l10n::Localized::text(self))]
 pub enum RegistrationError {
-    #[error(
-        "unknown service item {0:?}; `tongban catalog` lists the items / 未知的服务事项“{0}”，可用 tongban catalog 查看事项目录"
-    )]
     UnknownItem(String),
-    #[error("item {item} has no material {material:?} / 事项{item}没有材料“{material}”")]
-    UnknownMaterial { item: String, material: String },
+    UnknownMaterial {
+        item: String,
+        material: String,
+    },
     #[error(transparent)]
     Applicant(#[from] ApplicantError),
+}
+
+impl crate::l10n::Localized for RegistrationError {
+    fn text(&self) -> crate::l10n::Text {
+        use crate::text;
+        match self {
+            Self::UnknownItem(item) => text!(
+                "unknown service item {item:?}; `tongban catalog` lists the items",
+                "未知的服务事项“{item}”，可用 tongban catalog 查看事项目录"
+            ),
+            Self::UnknownMaterial { item, material } => text!(
+                "item {item} has no material {material:?}",
+                "事项{item}没有材料“{material}”"
+            ),
+            Self::Applicant(e) => e.text(),
+        }
+    }
 }
 
 pub fn validate_name(input: &str) -> Result<String, ApplicantError> {

@@ -52,13 +52,32 @@ pub struct Catalogue {
 }
 
 #[derive(Debug, thiserror::Error)]
+#[error("{}", crate::l10n::Localized::text(self))]
 pub enum CatalogueError {
-    #[error("catalogue is not valid JSON: {0} / 事项目录不是有效的JSON：{0}")]
     Json(#[from] serde_json::Error),
-    #[error("catalogue lists item {0} twice / 事项目录中事项{0}重复")]
     DuplicateItem(String),
-    #[error("item {0} lists no materials / 事项{0}未列出所需材料")]
     NoMaterials(String),
+}
+
+impl crate::l10n::Localized for CatalogueError {
+    fn text(&self) -> crate::l10n::Text {
+        use crate::text;
+        match self {
+            Self::Json(detail) => text!(
+                "catalogue is not valid JSON: {detail}",
+                "事项目录不是有效的JSON：{detail}"
+            ),
+            Self::DuplicateItem(item) => {
+                text!(
+                    "catalogue lists item {item} twice",
+                    "事项目录中事项{item}重复"
+                )
+            }
+            Self::NoMaterials(item) => {
+                text!("item {item} lists no materials", "事项{item}未列出所需材料")
+            }
+        }
+    }
 }
 
 const BUILTIN: &str = include_str!("../../../assets/catalog.json");

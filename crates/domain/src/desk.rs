@@ -2,6 +2,7 @@
 //! wasm32, so both sides share one definition of every message.
 
 use crate::case::{CaseStatus, Registration};
+use crate::l10n::{Localized, Text};
 use serde::{Deserialize, Serialize};
 
 /// What kind of error the window is told of: what its code acts on (back to enrolment, the
@@ -44,16 +45,10 @@ pub struct UiError {
 }
 
 impl UiError {
-    /// Splits the project's "English / 中文" error sentences.
-    pub fn from_message(code: ErrorCode, message: &str) -> Self {
-        let (en, zh) = message
-            .rsplit_once(" / ")
-            .map_or((message, message), |(en, zh)| (en, zh));
-        Self {
-            code,
-            en: en.to_string(),
-            zh: zh.to_string(),
-        }
+    /// The error's own words in both languages, under the code the window acts on.
+    pub fn of(code: ErrorCode, why: &impl Localized) -> Self {
+        let Text { en, zh } = why.text();
+        Self { code, en, zh }
     }
 }
 
@@ -346,20 +341,27 @@ mod tests {
     }
 
     #[test]
-    fn bilingual_messages_split() {
-        let e = UiError::from_message(
-            ErrorCode::Invalid,
-            "ID number must have 18 characters / 身份证号码应为18位",
+    fn an_error_reaches_the_window_in_each_language_whole() {
+        let e = UiError::of(
+            ErrorCode::Denied,
+            &crate::workflow::Denied::UnknownMaterial("A / B".into()),
         );
-        assert_eq!(e.en, "ID number must have 18 characters");
-        assert_eq!(e.zh, "身份证号码应为18位");
-        let plain = UiError::from_message(ErrorCode::Invalid, "plain");
-        assert_eq!((plain.en.as_str(), plain.zh.as_str()), ("plain", "plain"));
+        // A slash inside the words no longer cuts the sentence in the wrong place.
+        assert_eq!(e.en, r#"this case has no material "A / B""#);
+        assert_eq!(e.zh, "本办件没有材料“A / B”");
+        let bad =
+            crate::ResidentId::parse("12345", time::macros::date!(2026 - 12 - 7)).unwrap_err();
+        let e = UiError::of(ErrorCode::Invalid, &bad);
+        assert!(!e.zh.is_empty() && !e.zh.contains(" / "), "{e:?}");
+        assert!(
+            !e.en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{e:?}"
+        );
     }
 
     #[test]
     fn error_codes_cross_to_the_window_typed() {
-        let e = UiError::from_message(ErrorCode::MustChange, "a / b");
+        let e = UiError::of(ErrorCode::MustChange, &crate::SignInError::MustChange);
         let text = serde_json::to_string(&e).unwrap();
         assert!(text.contains(r#""code":"must_change""#), "{text}");
         let back: UiError = serde_json::from_str(&text).unwrap();

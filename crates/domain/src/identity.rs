@@ -22,29 +22,51 @@ pub fn is_province_code(code: u8) -> bool {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", crate::l10n::Localized::text(self))]
 pub enum ResidentIdError {
-    #[error("ID number must have 18 characters, found {0} / 身份证号码应为18位，实际为{0}位")]
     Length(usize),
-    #[error(
-        "ID number characters 1-17 must be digits (position {0} is not) / 身份证号码前17位须为数字（第{0}位不是）"
-    )]
     NotDigit(usize),
-    #[error(
-        "ID number must start with a province code, {0:02} is none / 身份证号码前两位须为省级行政区划代码，{0:02}不是"
-    )]
     Province(u8),
-    #[error("birth date {0} in the ID number does not exist / 身份证号码中的出生日期{0}不存在")]
     BirthDate(String),
-    #[error("birth date {0} in the ID number is in the future / 身份证号码中的出生日期{0}晚于今天")]
     BirthInFuture(String),
-    #[error(
-        "birth date {0} in the ID number is more than 130 years ago / 身份证号码中的出生日期{0}早于130年前"
-    )]
     BirthTooOld(String),
-    #[error(
-        "ID number check character should be {expected}, found {found} (ISO 7064 MOD 11-2) / 身份证号码校验码应为{expected}，实际为{found}"
-    )]
     CheckCharacter { expected: char, found: char },
+}
+
+impl crate::l10n::Localized for ResidentIdError {
+    fn text(&self) -> crate::l10n::Text {
+        use crate::text;
+        match self {
+            Self::Length(found) => text!(
+                "ID number must have 18 characters, found {found}",
+                "身份证号码应为18位，实际为{found}位"
+            ),
+            Self::NotDigit(position) => text!(
+                "ID number characters 1-17 must be digits (position {position} is not)",
+                "身份证号码前17位须为数字（第{position}位不是）"
+            ),
+            Self::Province(code) => text!(
+                "ID number must start with a province code, {code:02} is none",
+                "身份证号码前两位须为省级行政区划代码，{code:02}不是"
+            ),
+            Self::BirthDate(date) => text!(
+                "birth date {date} in the ID number does not exist",
+                "身份证号码中的出生日期{date}不存在"
+            ),
+            Self::BirthInFuture(date) => text!(
+                "birth date {date} in the ID number is in the future",
+                "身份证号码中的出生日期{date}晚于今天"
+            ),
+            Self::BirthTooOld(date) => text!(
+                "birth date {date} in the ID number is more than 130 years ago",
+                "身份证号码中的出生日期{date}早于130年前"
+            ),
+            Self::CheckCharacter { expected, found } => text!(
+                "ID number check character should be {expected}, found {found} (ISO 7064 MOD 11-2)",
+                "身份证号码校验码应为{expected}，实际为{found}"
+            ),
+        }
+    }
 }
 
 /// A validated 18-character resident ID: mainland, foreigner permanent residence (leading 9) or a
@@ -182,23 +204,36 @@ const USCC_WEIGHTS: [u32; 17] = [
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", crate::l10n::Localized::text(self))]
 pub enum UsccError {
-    #[error(
-        "Unified Social Credit Code must have 18 characters, found {0} / 统一社会信用代码应为18位，实际为{0}位"
-    )]
     Length(usize),
-    #[error(
-        "character '{found}' at position {position} is not allowed in a Unified Social Credit Code (I, O, S, V, Z never appear) / 统一社会信用代码第{position}位的“{found}”不是合法字符（不使用I、O、S、V、Z）"
-    )]
     Alphabet { position: usize, found: char },
-    #[error(
-        "characters 3-8 of a Unified Social Credit Code are the region code and must be digits / 统一社会信用代码第3-8位为登记管理机关行政区划码，须为数字"
-    )]
     Region,
-    #[error(
-        "Unified Social Credit Code check character should be {expected}, found {found} / 统一社会信用代码校验码应为{expected}，实际为{found}"
-    )]
     CheckCharacter { expected: char, found: char },
+}
+
+impl crate::l10n::Localized for UsccError {
+    fn text(&self) -> crate::l10n::Text {
+        use crate::text;
+        match self {
+            Self::Length(found) => text!(
+                "Unified Social Credit Code must have 18 characters, found {found}",
+                "统一社会信用代码应为18位，实际为{found}位"
+            ),
+            Self::Alphabet { position, found } => text!(
+                "character '{found}' at position {position} is not allowed in a Unified Social Credit Code (I, O, S, V, Z never appear)",
+                "统一社会信用代码第{position}位的“{found}”不是合法字符（不使用I、O、S、V、Z）"
+            ),
+            Self::Region => text!(
+                "characters 3-8 of a Unified Social Credit Code are the region code and must be digits",
+                "统一社会信用代码第3-8位为登记管理机关行政区划码，须为数字"
+            ),
+            Self::CheckCharacter { expected, found } => text!(
+                "Unified Social Credit Code check character should be {expected}, found {found}",
+                "统一社会信用代码校验码应为{expected}，实际为{found}"
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -274,13 +309,31 @@ impl fmt::Display for Uscc {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", crate::l10n::Localized::text(self))]
 pub enum MobileError {
-    #[error("mobile number must have 11 digits, found {0} / 手机号码应为11位数字，实际为{0}位")]
     Length(usize),
-    #[error("mobile number may contain only digits / 手机号码只能包含数字")]
     NotDigit,
-    #[error("mobile number must start with 13-19, found {0} / 手机号码须以13至19开头，实际为{0}")]
     Prefix(String),
+}
+
+impl crate::l10n::Localized for MobileError {
+    fn text(&self) -> crate::l10n::Text {
+        use crate::text;
+        match self {
+            Self::Length(found) => text!(
+                "mobile number must have 11 digits, found {found}",
+                "手机号码应为11位数字，实际为{found}位"
+            ),
+            Self::NotDigit => text!(
+                "mobile number may contain only digits",
+                "手机号码只能包含数字"
+            ),
+            Self::Prefix(found) => text!(
+                "mobile number must start with 13-19, found {found}",
+                "手机号码须以13至19开头，实际为{found}"
+            ),
+        }
+    }
 }
 
 /// A mainland mobile number, normalised to 11 digits (spaces, dashes and +86 are dropped).

@@ -9,6 +9,7 @@ pub mod case;
 pub mod catalogue;
 pub mod desk;
 pub mod identity;
+pub mod l10n;
 pub mod moves;
 pub mod page;
 pub mod role;
@@ -27,6 +28,7 @@ pub use case::{
 };
 pub use catalogue::{ApplicantKind, Catalogue, MaterialSpec, ServiceItem};
 pub use identity::{Mobile, ResidentId, Uscc};
+pub use l10n::{Localized, Text};
 pub use moves::Move;
 pub use page::PageRef;
 pub use role::{Action, Role};

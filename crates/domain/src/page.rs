@@ -21,15 +21,28 @@ pub struct PageRef {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", crate::l10n::Localized::text(self))]
 pub enum PageRefError {
-    #[error("page digest {0:?} is not a SHA-256 / 页面摘要“{0}”不是SHA-256")]
     Digest(String),
-    #[error("page type {0:?} is not kept / 不支持的页面类型“{0}”")]
     Mime(String),
-    #[error(
-        "page of {0} bytes is over the limit of {MAX_PAGE_BYTES} / 页面{0}字节，超过上限{MAX_PAGE_BYTES}字节"
-    )]
     Size(u64),
+}
+
+impl crate::l10n::Localized for PageRefError {
+    fn text(&self) -> crate::l10n::Text {
+        use crate::text;
+        match self {
+            Self::Digest(digest) => text!(
+                "page digest {digest:?} is not a SHA-256",
+                "页面摘要“{digest}”不是SHA-256"
+            ),
+            Self::Mime(mime) => text!("page type {mime:?} is not kept", "不支持的页面类型“{mime}”"),
+            Self::Size(bytes) => text!(
+                "page of {bytes} bytes is over the limit of {MAX_PAGE_BYTES}",
+                "页面{bytes}字节，超过上限{MAX_PAGE_BYTES}字节"
+            ),
+        }
+    }
 }
 
 pub const KEPT_MIMES: [&str; 2] = ["image/jpeg", "application/pdf"];

@@ -31,10 +31,17 @@ impl Default for SecurityPolicy {
 pub const MAX_USER_NAME_CHARS: usize = 50;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "the user name must have 1-{MAX_USER_NAME_CHARS} characters and no control characters / 用户名须为1至{MAX_USER_NAME_CHARS}个字符且不含控制字符"
-)]
+#[error("{}", crate::l10n::Localized::text(self))]
 pub struct UserNameError;
+
+impl crate::l10n::Localized for UserNameError {
+    fn text(&self) -> crate::l10n::Text {
+        crate::text!(
+            "the user name must have 1-{MAX_USER_NAME_CHARS} characters and no control characters",
+            "用户名须为1至{MAX_USER_NAME_CHARS}个字符且不含控制字符"
+        )
+    }
+}
 
 /// An account name as it is stored: trimmed, not empty, not too long, printable.
 pub fn check_user_name(name: &str) -> Result<&str, UserNameError> {
@@ -49,16 +56,37 @@ pub fn check_user_name(name: &str) -> Result<&str, UserNameError> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", crate::l10n::Localized::text(self))]
 pub enum PasswordError {
-    #[error("the password must have at least {0} characters / 密码至少需要{0}个字符")]
     TooShort(u32),
-    #[error("the password must mix letters and digits / 密码须同时包含字母和数字")]
     NotMixed,
-    #[error("the password must not contain the user name / 密码不得包含用户名")]
     ContainsName,
     /// The strength estimate found it guessable; the reason says why.
-    #[error("the password is too easy to guess: {0} / 密码太容易被猜中：{1}")]
     Guessable(String, &'static str),
+}
+
+impl crate::l10n::Localized for PasswordError {
+    fn text(&self) -> crate::l10n::Text {
+        use crate::text;
+        match self {
+            Self::TooShort(least) => text!(
+                "the password must have at least {least} characters",
+                "密码至少需要{least}个字符"
+            ),
+            Self::NotMixed => text!(
+                "the password must mix letters and digits",
+                "密码须同时包含字母和数字"
+            ),
+            Self::ContainsName => text!(
+                "the password must not contain the user name",
+                "密码不得包含用户名"
+            ),
+            Self::Guessable(reason, reason_zh) => text!(
+                "the password is too easy to guess: {reason}",
+                "密码太容易被猜中：{reason_zh}"
+            ),
+        }
+    }
 }
 
 /// No password or recovery passphrase is shorter, whatever a township's policy says.
@@ -109,33 +137,53 @@ pub fn check_strength(secret: &str, context: &[&str]) -> Result<(), PasswordErro
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", crate::l10n::Localized::text(self))]
 pub enum SignInError {
-    #[error(
-        "user name or password is wrong ({0} attempts left before the account is locked) / 用户名或密码错误（再错{0}次将锁定账户）"
-    )]
     Wrong(u32),
-    #[error(
-        "too many failed attempts: the account is locked on this desk for {0} more minutes / 失败次数过多，账户在本机锁定，{0}分钟后再试"
-    )]
     Locked(i64),
-    #[error("this user needs a one-time code from the authenticator app / 该用户须输入动态验证码")]
     CodeRequired,
-    #[error("the one-time code is wrong or expired / 动态验证码错误或已过期")]
     WrongCode,
-    #[error(
-        "signed out after {0} minutes without use; sign in again / 超过{0}分钟未操作，已自动退出，请重新登录"
-    )]
     Idle(u32),
-    #[error("nobody is signed in / 尚未登录")]
     NotSignedIn,
-    #[error(
-        "this password was set by the county for a reset: choose your own before anything else / 该密码为县中心重置时设定，请先修改为自己的密码"
-    )]
     MustChange,
-    #[error(
-        "this account has no personal key yet: ask the county to reset its password / 该账户尚无个人密钥，请联系县中心重置密码"
-    )]
     NoPersonKey,
+}
+
+impl crate::l10n::Localized for SignInError {
+    fn text(&self) -> crate::l10n::Text {
+        use crate::text;
+        match self {
+            Self::Wrong(left) => text!(
+                "user name or password is wrong ({left} attempts left before the account is locked)",
+                "用户名或密码错误（再错{left}次将锁定账户）"
+            ),
+            Self::Locked(minutes) => text!(
+                "too many failed attempts: the account is locked on this desk for {minutes} more minutes",
+                "失败次数过多，账户在本机锁定，{minutes}分钟后再试"
+            ),
+            Self::CodeRequired => text!(
+                "this user needs a one-time code from the authenticator app",
+                "该用户须输入动态验证码"
+            ),
+            Self::WrongCode => text!(
+                "the one-time code is wrong or expired",
+                "动态验证码错误或已过期"
+            ),
+            Self::Idle(minutes) => text!(
+                "signed out after {minutes} minutes without use; sign in again",
+                "超过{minutes}分钟未操作，已自动退出，请重新登录"
+            ),
+            Self::NotSignedIn => text!("nobody is signed in", "尚未登录"),
+            Self::MustChange => text!(
+                "this password was set by the county for a reset: choose your own before anything else",
+                "该密码为县中心重置时设定，请先修改为自己的密码"
+            ),
+            Self::NoPersonKey => text!(
+                "this account has no personal key yet: ask the county to reset its password",
+                "该账户尚无个人密钥，请联系县中心重置密码"
+            ),
+        }
+    }
 }
 
 impl SecurityPolicy {

@@ -5,13 +5,26 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", crate::l10n::Localized::text(self))]
 pub enum TownshipCodeError {
-    #[error("township code must be 9 digits, found {0:?} / 乡镇代码应为9位数字，实际为“{0}”")]
     Format(String),
-    #[error(
-        "township code must start with a province code, {0:02} is none / 乡镇代码前两位须为省级行政区划代码，{0:02}不是"
-    )]
     Province(u8),
+}
+
+impl crate::l10n::Localized for TownshipCodeError {
+    fn text(&self) -> crate::l10n::Text {
+        use crate::text;
+        match self {
+            Self::Format(found) => text!(
+                "township code must be 9 digits, found {found:?}",
+                "乡镇代码应为9位数字，实际为“{found}”"
+            ),
+            Self::Province(code) => text!(
+                "township code must start with a province code, {code:02} is none",
+                "乡镇代码前两位须为省级行政区划代码，{code:02}不是"
+            ),
+        }
+    }
 }
 
 /// A 9-digit township code: 6-digit county code plus a 3-digit township part.

@@ -10,6 +10,9 @@ use tongban_audit::{
     Checkpoint, Head, LogBreak, LogReport, LoggedEvent, MerkleLog, SignedCheckpoint, SignedEvent,
     verify_chain, verify_log,
 };
+use tongban_domain::Localized;
+use tongban_domain::l10n::Text;
+use tongban_domain::text;
 use tongban_sync::wire::{AuditPush, AuditPushResponse, MAX_AUDIT_EVENTS};
 
 /// The township trees, rebuilt from the store on first use and caught up before each push (a
@@ -55,8 +58,9 @@ impl AuditLogs {
         push: AuditPush,
     ) -> Result<AuditPushResponse, HubError> {
         if push.events.len() > MAX_AUDIT_EVENTS {
-            return Err(HubError::BadRequest(format!(
-                "at most {MAX_AUDIT_EVENTS} audit events per request / 每次最多提交{MAX_AUDIT_EVENTS}条审计事件"
+            return Err(HubError::BadRequest(text!(
+                "at most {MAX_AUDIT_EVENTS} audit events per request",
+                "每次最多提交{MAX_AUDIT_EVENTS}条审计事件"
             )));
         }
         let key = tongban_sync::auth::parse_public_key(&device.public_key)
@@ -119,7 +123,7 @@ impl AuditLogs {
         witnessed
             .verify(&self.key.verifying_key(), &device.township)
             .map_err(|e| {
-                HubError::BadRequest(format!("witnessed checkpoint: {e} / 设备交回的检查点无效"))
+                HubError::BadRequest(text!("witnessed checkpoint: {e}", "设备交回的检查点无效"))
             })?;
         let text = serde_json::to_string(witnessed).map_err(HubError::internal)?;
         db.put_witnessed(
@@ -144,24 +148,28 @@ impl AuditLogs {
         let held = head.as_ref().map_or(0, |(count, _)| *count);
         if held > local_count {
             tracing::warn!(device = %device.id, held, local_count, "desk database older than its logged trail");
-            return Err(HubError::Forbidden(format!(
-                "this desk's database is older than the hub's record of it: the hub holds {held} audit events from this desk, the database {local_count}. An older copy of the database was put in place; restore the latest backup or contact the operator / 本机数据库比中心记录的旧：中心有本机{held}条审计事件，数据库只有{local_count}条，可能被替换为旧副本；请恢复最新备份或联系管理员"
+            return Err(HubError::Forbidden(text!(
+                "this desk's database is older than the hub's record of it: the hub holds {held} audit events from this desk, the database {local_count}. An older copy of the database was put in place; restore the latest backup or contact the operator",
+                "本机数据库比中心记录的旧：中心有本机{held}条审计事件，数据库只有{local_count}条，可能被替换为旧副本；请恢复最新备份或联系管理员"
             )));
         }
         let mut positions = Vec::with_capacity(events.len());
         let mut fresh = Vec::new();
         for signed in events {
-            let event = signed
-                .event()
-                .map_err(|e| HubError::BadRequest(format!("audit event: {e}")))?;
+            let event = signed.event().map_err(|e| {
+                HubError::BadRequest(e.text().within(text!("audit event", "审计事件")))
+            })?;
             if event.seq < held {
                 // Sent again after a cut link: it must be the very event the log holds.
                 match db.audit_event_at(&device.id, event.seq).await? {
                     Some((position, hash)) if hash == signed.hash() => positions.push(position),
                     _ => {
-                        return Err(HubError::Forbidden(format!(
-                            "audit event {} differs from the one this hub logged for the device / 审计事件{}与中心已记录的不符",
-                            event.seq, event.seq
+                        return Err(HubError::Forbidden(Text::new(
+                            format!(
+                                "audit event {} differs from the one this hub logged for the device",
+                                event.seq
+                            ),
+                            format!("审计事件{}与中心已记录的不符", event.seq),
                         )));
                     }
                 }
@@ -176,8 +184,12 @@ impl AuditLogs {
             }),
             None => None,
         };
-        verify_chain(&device.id, key, anchor, &fresh, None)
-            .map_err(|e| HubError::BadRequest(format!("audit trail refused: {e}")))?;
+        verify_chain(&device.id, key, anchor, &fresh, None).map_err(|e| {
+            HubError::BadRequest(
+                e.text()
+                    .within(text!("audit trail refused", "审计记录被拒绝")),
+            )
+        })?;
         if fresh.is_empty() {
             return Ok(positions);
         }
@@ -196,10 +208,10 @@ impl AuditLogs {
             .append_audit(&device.township, &device.id, held, entries)
             .await?
             .ok_or_else(|| {
-                HubError::BadRequest(
-                    "the device's audit trail moved on meanwhile; sync again / 审计记录已被另一请求更新，请重新同步"
-                        .into(),
-                )
+                HubError::BadRequest(text!(
+                    "the device's audit trail moved on meanwhile; sync again",
+                    "审计记录已被另一请求更新，请重新同步"
+                ))
             })?;
         positions.extend(appended);
         tracing::info!(device = %device.id, events = count, "audit events logged");

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use tongban_domain::l10n::Text;
 use tongban_sync::wire::{page_chunk_len, page_chunks};
 
 const MANIFEST: &str = "MANIFEST.json";
@@ -170,10 +171,12 @@ pub fn restore(from: &Path, data_dir: &Path, storage: &StorageKey) -> HubResult<
             .next()
             .is_some()
     {
-        return Err(HubError::BadRequest(format!(
-            "{} is not empty; restore into an empty folder / {}不是空目录，请恢复到空目录",
-            data_dir.display(),
-            data_dir.display()
+        return Err(HubError::BadRequest(Text::new(
+            format!(
+                "{} is not empty; restore into an empty folder",
+                data_dir.display()
+            ),
+            format!("{}不是空目录，请恢复到空目录", data_dir.display()),
         )));
     }
     let staging = data_dir.with_extension("restoring");
@@ -193,10 +196,9 @@ pub fn restore(from: &Path, data_dir: &Path, storage: &StorageKey) -> HubResult<
 
 fn unpack_and_check(from: &Path, staging: &Path, storage: &StorageKey) -> HubResult<BackupReport> {
     let damaged = |why: String| {
-        HubError::BadRequest(format!(
-            "{} is not a usable hub backup: {why} / {}不是可用的中心备份",
-            from.display(),
-            from.display()
+        HubError::BadRequest(Text::new(
+            format!("{} is not a usable hub backup: {why}", from.display()),
+            format!("{}不是可用的中心备份", from.display()),
         ))
     };
     let file = std::fs::File::open(from).map_err(|e| io(from, e))?;

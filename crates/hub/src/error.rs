@@ -1,113 +1,111 @@
-//! The hub's one error type. Services and stores return it with a typed [`Code`]; only the HTTP
-//! edge (`api`) turns codes into statuses, and only the command line prints the rest.
+//! The hub's one error type. Services and stores return it with a typed [`Refusal`]; only the
+//! HTTP edge (`api`) turns refusals into statuses, and only the command line prints the rest.
 
-use tongban_sync::wire::SignedStatement;
+use tongban_domain::l10n::Text;
+use tongban_sync::wire::{Refusal, SignedStatement};
 
 #[derive(Debug, thiserror::Error)]
+#[error("{}", tongban_domain::l10n::Localized::text(self))]
 pub enum HubError {
-    #[error("{0}")]
-    BadRequest(String),
-    #[error("{0}")]
-    Unauthorized(String),
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("{0}")]
-    NotFound(String),
+    BadRequest(Text),
+    Unauthorized(Text),
+    Forbidden(Text),
+    NotFound(Text),
     /// The device was revoked; the hub's signed statement says so to that device alone.
-    #[error("this device has been revoked; contact the operator / 本设备已被吊销，请联系管理员")]
     Revoked(Box<SignedStatement>),
-    #[error("request body is larger than {0} bytes / 请求体超过{0}字节")]
     TooLarge(usize),
-    #[error(
-        "too many requests from {0}; wait a minute and try again / 来自{0}的请求过多，请稍候一分钟再试"
-    )]
     RateLimited(String),
-    #[error("the request body did not arrive in time / 请求体未能按时送达")]
     TimedOut,
     /// A stored page failed its authentication tag: damaged at rest, never served.
-    #[error("page {0} is damaged at the hub; it is being looked into / 中心存储的页面{0}已损坏")]
     Damaged(String),
-    #[error("township {0} already exists / 乡镇{0}已存在")]
     TownshipExists(String),
-    #[error(
-        "township {0} does not exist; add it with `tongban-hub township add` / 乡镇{0}不存在，请先用 tongban-hub township add 添加"
-    )]
     NoTownship(String),
-    #[error("township {0} has no device serials left / 乡镇{0}的设备序号已用完")]
     SerialsExhausted(String),
-    #[error("township {0} already has a user named {1} / 乡镇{0}已有名为{1}的用户")]
     UserExists(String, String),
-    #[error("SQLite: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("PostgreSQL: {0}")]
     Postgres(#[from] tokio_postgres::Error),
-    #[error("PostgreSQL pool: {0}")]
     Pool(String),
-    #[error("{0}")]
     Keys(String),
-    #[error("page storage: {0}")]
     Storage(String),
-    #[error("{0}")]
     Internal(String),
 }
 
-pub type HubResult<T> = Result<T, HubError>;
-
-/// What kind of failure, as desks and operators' scripts read it (`ErrorBody::error`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Code {
-    BadRequest,
-    Unauthorized,
-    Forbidden,
-    NotFound,
-    Revoked,
-    TooLarge,
-    RateLimited,
-    TimedOut,
-    Damaged,
-    Conflict,
-    Internal,
-}
-
-impl Code {
-    pub fn as_str(self) -> &'static str {
+impl tongban_domain::l10n::Localized for HubError {
+    fn text(&self) -> tongban_domain::l10n::Text {
+        use tongban_domain::text;
         match self {
-            Self::BadRequest => "bad_request",
-            Self::Unauthorized => "unauthorized",
-            Self::Forbidden => "forbidden",
-            Self::NotFound => "not_found",
-            Self::Revoked => "revoked",
-            Self::TooLarge => "too_large",
-            Self::RateLimited => "rate_limited",
-            Self::TimedOut => "timed_out",
-            Self::Damaged => "damaged",
-            Self::Conflict => "conflict",
-            Self::Internal => "internal",
+            Self::BadRequest(text) => text.clone(),
+            Self::Unauthorized(text) => text.clone(),
+            Self::Forbidden(text) => text.clone(),
+            Self::NotFound(text) => text.clone(),
+            Self::Revoked(..) => text!(
+                "this device has been revoked; contact the operator",
+                "本设备已被吊销，请联系管理员"
+            ),
+            Self::TooLarge(limit) => text!(
+                "request body is larger than {limit} bytes",
+                "请求体超过{limit}字节"
+            ),
+            Self::RateLimited(peer) => text!(
+                "too many requests from {peer}; wait a minute and try again",
+                "来自{peer}的请求过多，请稍候一分钟再试"
+            ),
+            Self::TimedOut => text!(
+                "the request body did not arrive in time",
+                "请求体未能按时送达"
+            ),
+            Self::Damaged(page) => text!(
+                "page {page} is damaged at the hub; it is being looked into",
+                "中心存储的页面{page}已损坏"
+            ),
+            Self::TownshipExists(township) => {
+                text!("township {township} already exists", "乡镇{township}已存在")
+            }
+            Self::NoTownship(township) => text!(
+                "township {township} does not exist; add it with `tongban-hub township add`",
+                "乡镇{township}不存在，请先用 tongban-hub township add 添加"
+            ),
+            Self::SerialsExhausted(township) => text!(
+                "township {township} has no device serials left",
+                "乡镇{township}的设备序号已用完"
+            ),
+            Self::UserExists(township, user) => text!(
+                "township {township} already has a user named {user}",
+                "乡镇{township}已有名为{user}的用户"
+            ),
+            Self::Sqlite(e) => text!("SQLite: {e}", "SQLite数据库：{e}"),
+            Self::Postgres(e) => text!("PostgreSQL: {e}", "PostgreSQL数据库：{e}"),
+            Self::Pool(e) => text!("PostgreSQL pool: {e}", "PostgreSQL连接池：{e}"),
+            Self::Keys(words) => Text::untranslated(words),
+            Self::Storage(e) => text!("page storage: {e}", "页面存储：{e}"),
+            Self::Internal(words) => Text::untranslated(words),
         }
     }
 }
 
+pub type HubResult<T> = Result<T, HubError>;
+
 impl HubError {
-    pub fn code(&self) -> Code {
+    pub fn refusal(&self) -> Refusal {
         match self {
-            Self::BadRequest(_) => Code::BadRequest,
-            Self::Unauthorized(_) => Code::Unauthorized,
-            Self::Forbidden(_) => Code::Forbidden,
-            Self::NotFound(_) | Self::NoTownship(_) => Code::NotFound,
-            Self::Revoked(_) => Code::Revoked,
-            Self::TooLarge(_) => Code::TooLarge,
-            Self::RateLimited(_) => Code::RateLimited,
-            Self::TimedOut => Code::TimedOut,
-            Self::Damaged(_) => Code::Damaged,
+            Self::BadRequest(_) => Refusal::BadRequest,
+            Self::Unauthorized(_) => Refusal::Unauthorized,
+            Self::Forbidden(_) => Refusal::Forbidden,
+            Self::NotFound(_) | Self::NoTownship(_) => Refusal::NotFound,
+            Self::Revoked(_) => Refusal::Revoked,
+            Self::TooLarge(_) => Refusal::TooLarge,
+            Self::RateLimited(_) => Refusal::RateLimited,
+            Self::TimedOut => Refusal::TimedOut,
+            Self::Damaged(_) => Refusal::Damaged,
             Self::TownshipExists(_) | Self::UserExists(..) | Self::SerialsExhausted(_) => {
-                Code::Conflict
+                Refusal::Conflict
             }
             Self::Sqlite(_)
             | Self::Postgres(_)
             | Self::Pool(_)
             | Self::Keys(_)
             | Self::Storage(_)
-            | Self::Internal(_) => Code::Internal,
+            | Self::Internal(_) => Refusal::Internal,
         }
     }
 

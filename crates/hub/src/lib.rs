@@ -31,7 +31,7 @@ mod contract_tests;
 mod review_tests;
 
 pub use db::HubDb;
-pub use error::{Code, HubError, HubResult};
+pub use error::{HubError, HubResult};
 pub use objects::{PageStore, S3Config};
 pub use postgres::PgDb;
 pub use service::Hub;

@@ -8,6 +8,7 @@ use object_store::path::Path as ObjectPath;
 use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload};
 use std::path::Path;
 use std::sync::Arc;
+use tongban_domain::text;
 use tongban_sync::wire::PAGE_CHUNK_BYTES;
 
 pub struct PageStore {
@@ -119,8 +120,9 @@ impl PageStore {
                     .await?
                     .is_some_and(|size| index >= tongban_sync::wire::page_chunks(size));
                 return Err(if past_end {
-                    HubError::BadRequest(format!(
-                        "page {sha256} has no chunk {index} / 页面{sha256}没有第{index}块"
+                    HubError::BadRequest(text!(
+                        "page {sha256} has no chunk {index}",
+                        "页面{sha256}没有第{index}块"
                     ))
                 } else {
                     HubError::storage(e)

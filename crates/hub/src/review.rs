@@ -14,7 +14,9 @@ use tongban_domain::arrival;
 use tongban_domain::calendar::{WorkCalendar, china_date};
 use tongban_domain::page::MAX_PAGES_PER_MATERIAL;
 use tongban_domain::workflow::{self, Rules, action_of};
-use tongban_domain::{Case, CaseEvent, Catalogue, EventKind, MaterialStatus, Role};
+use tongban_domain::{
+    Case, CaseEvent, Catalogue, EventKind, Localized, MaterialStatus, Role, Text, text,
+};
 use tongban_sync::auth::MAX_SKEW_SECS;
 use tongban_sync::automerge::{AutoCommit, Change, ChangeHash};
 use tongban_sync::case_doc;
@@ -133,9 +135,17 @@ fn same_heads(a: &[ChangeHash], b: &[String]) -> bool {
 /// How far two desks' clocks may be apart: each is within the request skew of the hub's.
 const CLOCKS_APART_MS: i64 = 2 * MAX_SKEW_SECS * 1000;
 
-/// Why a change was refused, in the project's "English / 中文" form.
-fn refuse(number: &str, en: &str, zh: &str) -> String {
-    format!("case {number}: {en} / 办件{number}：{zh}")
+/// Why a change was refused, in both languages, naming the case.
+fn refuse(number: &str, en: &str, zh: &str) -> Text {
+    Text::new(
+        format!("case {number}: {en}"),
+        format!("办件{number}：{zh}"),
+    )
+}
+
+/// A rule's own refusal, naming the case.
+fn refused(number: &str, why: &impl Localized) -> Text {
+    why.text().within(text!("case {number}", "办件{number}"))
 }
 
 /// The case an event was written on, as the hub reads it.
@@ -146,7 +156,7 @@ enum Written {
     Move(Case, Vec<ChangeHash>),
 }
 
-fn unreadable(number: &str) -> String {
+fn unreadable(number: &str) -> Text {
     refuse(
         number,
         "an event was written on a state that is not a readable case",
@@ -154,7 +164,7 @@ fn unreadable(number: &str) -> String {
     )
 }
 
-fn read_at(doc: &mut AutoCommit, heads: &[ChangeHash], number: &str) -> Result<Case, String> {
+fn read_at(doc: &mut AutoCommit, heads: &[ChangeHash], number: &str) -> Result<Case, Text> {
     doc.fork_at(heads)
         .ok()
         .and_then(|d| case_doc::read(&d).ok())
@@ -170,7 +180,7 @@ fn check_author(
     sender: &Device,
     township: &Township,
     written: &Written,
-) -> Result<Role, String> {
+) -> Result<Role, Text> {
     let Some(person) = township.people.get(&event.by) else {
         return Err(refuse(
             number,
@@ -231,12 +241,11 @@ pub fn check_change(
     before_heads: &[ChangeHash],
     sender: &Device,
     township: &Township,
-) -> Result<(), String> {
+) -> Result<(), Text> {
     let number = after.number.as_str();
-    arrival::check_bounds(after, township.now_ms).map_err(|e| format!("case {number}: {e}"))?;
+    arrival::check_bounds(after, township.now_ms).map_err(|e| refused(number, &e))?;
     if before.is_none() {
-        arrival::check_new(after, Catalogue::builtin())
-            .map_err(|e| format!("case {number}: {e}"))?;
+        arrival::check_new(after, Catalogue::builtin()).map_err(|e| refused(number, &e))?;
     }
     let known: HashSet<&str> = before
         .map(|b| b.events.iter().map(|e| e.id.as_str()).collect())
@@ -349,15 +358,15 @@ pub fn check_change(
         let (seen, seen_heads) = match &written {
             Written::Registration(_) => {
                 workflow::check_event(after, event, role, &rules)
-                    .map_err(|e| format!("{number}: {e}"))?;
+                    .map_err(|e| refused(number, &e))?;
                 continue;
             }
             Written::Move(seen, seen_heads) => (seen, seen_heads),
         };
-        workflow::check_event(seen, event, role, &rules).map_err(|e| format!("{number}: {e}"))?;
+        workflow::check_event(seen, event, role, &rules).map_err(|e| refused(number, &e))?;
         if action_of(&event.kind).is_some_and(|a| a.is_decision()) {
             decision::verify(doc, number, event, &sender.public_key)
-                .map_err(|e| format!("{number}: {e}"))?;
+                .map_err(|e| refused(number, &e))?;
             if !event
                 .seal
                 .as_ref()
@@ -387,7 +396,7 @@ pub fn check_change(
 
 /// A material's status changes only as a supplement (received) or a 容缺 acceptance (deferred)
 /// that names it says; pages only grow, on materials an attachment names.
-fn check_materials(before: &Case, after: &Case, fresh: &[&CaseEvent]) -> Result<(), String> {
+fn check_materials(before: &Case, after: &Case, fresh: &[&CaseEvent]) -> Result<(), Text> {
     let number = after.number.as_str();
     let explained = |code: &str, status: MaterialStatus| {
         fresh
@@ -520,15 +529,15 @@ mod tests {
         let event = attached("ID_CARD");
         assert!(check_materials(&before, &grown, &[&event]).is_ok());
         let err = check_materials(&before, &grown, &[]).unwrap_err();
-        assert!(err.contains("without a recorded attachment"), "{err}");
+        assert!(err.en.contains("without a recorded attachment"), "{err}");
         let other = attached("HOUSEHOLD_REGISTER");
         assert!(check_materials(&before, &grown, &[&other]).is_err());
         let swapped = case(vec![page(2)]);
         let err = check_materials(&before, &swapped, &[&event]).unwrap_err();
-        assert!(err.contains("页面被更改"), "{err}");
+        assert!(err.zh.contains("页面被更改"), "{err}");
         let mut renamed = grown.clone();
         renamed.materials[0].name = "别的材料".into();
         let err = check_materials(&before, &renamed, &[&event]).unwrap_err();
-        assert!(err.contains("材料清单不可更改"), "{err}");
+        assert!(err.zh.contains("材料清单不可更改"), "{err}");
     }
 }

@@ -9,7 +9,7 @@ use crate::review::{Person, Township, check_change};
 use std::borrow::Cow;
 use tongban_domain::workflow::{self, Request, Rules};
 use tongban_domain::{
-    Action, Case, CaseNumber, Catalogue, Desk, Registration, Role, Secret, TownshipCode,
+    Action, Case, CaseNumber, Catalogue, Desk, Registration, Role, Secret, Text, TownshipCode,
     WorkCalendar,
 };
 use tongban_sync::automerge::AutoCommit;
@@ -158,7 +158,7 @@ fn case_before(action: Action) -> AutoCommit {
 }
 
 /// What the hub says of `action` by `by`, signed by `signer`, judged by `township`'s people.
-fn judged(action: Action, by: &str, signer: &str, township: &Township) -> Result<(), String> {
+fn judged(action: Action, by: &str, signer: &str, township: &Township) -> Result<(), Text> {
     let mut doc = case_before(action);
     let before = case_doc::read(&doc).unwrap();
     let before_heads = doc.get_heads();
@@ -198,7 +198,7 @@ fn every_role_and_move_at_the_hub() {
                 "{role} {action}: {outcome:?}"
             );
             if let Err(refusal) = outcome {
-                assert!(refusal.contains("无权"), "{role} {action}: {refusal}");
+                assert!(refusal.zh.contains("无权"), "{role} {action}: {refusal}");
             }
         }
         // Taken by one who may, but signed by someone else: refused whoever signed.
@@ -206,7 +206,7 @@ fn every_role_and_move_at_the_hub() {
         let other = PEOPLE.iter().find(|(n, _)| *n != by).unwrap().0;
         let refusal = judged(action, by, other, &people).unwrap_err();
         assert!(
-            refusal.contains("本人对其内容的签名"),
+            refusal.zh.contains("本人对其内容的签名"),
             "{action}: {refusal}"
         );
         // From a desk its author was taken off before the move.
@@ -216,7 +216,7 @@ fn every_role_and_move_at_the_hub() {
         }
         let refusal = judged(action, by, by, &moved).unwrap_err();
         assert!(
-            refusal.contains("未被分配到发送此记录的设备"),
+            refusal.zh.contains("未被分配到发送此记录的设备"),
             "{action}: {refusal}"
         );
     }

@@ -85,18 +85,20 @@ impl std::fmt::Debug for Page {
 }
 
 #[derive(Debug, thiserror::Error)]
+#[error("{}", tongban_domain::l10n::Localized::text(self))]
 pub enum PageError {
-    #[error("cannot read {name}: {detail} / 无法读取文件{name}：{detail}")]
-    Read { name: String, detail: String },
-    #[error(
-        "{name} is {bytes} bytes; a scanned page may be at most {max} bytes / 文件{name}大小为{bytes}字节，超过扫描件上限{max}字节"
-    )]
-    FileTooLarge { name: String, bytes: u64, max: u64 },
-    #[error("{name} is empty / 文件{name}为空")]
-    Empty { name: String },
-    #[error(
-        "{name} claims {width}×{height} pixels, more than a scanned page may have (at most {max_side} per side and {max_pixels} in all); it is refused without decoding / 文件{name}声明为{width}×{height}像素，超过扫描件上限（每边不超过{max_side}，总计不超过{max_pixels}），未解码即拒收"
-    )]
+    Read {
+        name: String,
+        detail: String,
+    },
+    FileTooLarge {
+        name: String,
+        bytes: u64,
+        max: u64,
+    },
+    Empty {
+        name: String,
+    },
     TooManyPixels {
         name: String,
         width: u32,
@@ -104,30 +106,86 @@ pub enum PageError {
         max_side: u32,
         max_pixels: u64,
     },
-    #[error(
-        "{name} is cut off (the image data ends early); scan or copy the page again / 文件{name}不完整（图像数据提前结束），请重新扫描或复制"
-    )]
-    Truncated { name: String },
-    #[error("{name} is a damaged image: {detail} / 文件{name}图像已损坏：{detail}")]
-    Damaged { name: String, detail: String },
-    #[error("{name} is not a PDF: {} / 文件{name}不是有效的PDF：{}", problem.en(), problem.zh())]
-    NotPdf { name: String, problem: PdfProblem },
-    #[error(
-        "{name} has {pages} pages; split it into files of at most {max} pages / 文件{name}共{pages}页，请拆分为每份不超过{max}页"
-    )]
+    Truncated {
+        name: String,
+    },
+    Damaged {
+        name: String,
+        detail: String,
+    },
+    NotPdf {
+        name: String,
+        problem: PdfProblem,
+    },
     TooManyPdfPages {
         name: String,
         pages: usize,
         max: usize,
     },
-    #[error(
-        "{name} holds several pages; scan them to a PDF or to one file per page / 文件{name}包含多页，请扫描为PDF或每页一个文件"
-    )]
-    MultiPageTiff { name: String },
-    #[error("{name} is not a JPEG, PNG, TIFF or PDF file / 文件{name}不是JPEG、PNG、TIFF或PDF格式")]
-    Unsupported { name: String },
-    #[error("could not encode {name}: {detail} / 无法保存文件{name}：{detail}")]
-    Encode { name: String, detail: String },
+    MultiPageTiff {
+        name: String,
+    },
+    Unsupported {
+        name: String,
+    },
+    Encode {
+        name: String,
+        detail: String,
+    },
+}
+
+impl tongban_domain::l10n::Localized for PageError {
+    fn text(&self) -> tongban_domain::l10n::Text {
+        use tongban_domain::text;
+        match self {
+            Self::Read { name, detail } => text!(
+                "cannot read {name}: {detail}",
+                "无法读取文件{name}：{detail}"
+            ),
+            Self::FileTooLarge { name, bytes, max } => text!(
+                "{name} is {bytes} bytes; a scanned page may be at most {max} bytes",
+                "文件{name}大小为{bytes}字节，超过扫描件上限{max}字节"
+            ),
+            Self::Empty { name } => text!("{name} is empty", "文件{name}为空"),
+            Self::TooManyPixels {
+                name,
+                width,
+                height,
+                max_side,
+                max_pixels,
+            } => text!(
+                "{name} claims {width}×{height} pixels, more than a scanned page may have (at most {max_side} per side and {max_pixels} in all); it is refused without decoding",
+                "文件{name}声明为{width}×{height}像素，超过扫描件上限（每边不超过{max_side}，总计不超过{max_pixels}），未解码即拒收"
+            ),
+            Self::Truncated { name } => text!(
+                "{name} is cut off (the image data ends early); scan or copy the page again",
+                "文件{name}不完整（图像数据提前结束），请重新扫描或复制"
+            ),
+            Self::Damaged { name, detail } => text!(
+                "{name} is a damaged image: {detail}",
+                "文件{name}图像已损坏：{detail}"
+            ),
+            Self::NotPdf { name, problem } => problem
+                .text()
+                .within(text!("{name} is not a PDF", "文件{name}不是有效的PDF")),
+            Self::TooManyPdfPages { name, pages, max } => text!(
+                "{name} has {pages} pages; split it into files of at most {max} pages",
+                "文件{name}共{pages}页，请拆分为每份不超过{max}页"
+            ),
+            Self::MultiPageTiff { name } => text!(
+                "{name} holds several pages; scan them to a PDF or to one file per page",
+                "文件{name}包含多页，请扫描为PDF或每页一个文件"
+            ),
+            Self::Unsupported { name } => text!(
+                "{name} is not a JPEG, PNG, TIFF or PDF file",
+                "文件{name}不是JPEG、PNG、TIFF或PDF格式"
+            ),
+            Self::Encode { name, detail } => text!(
+                "could not encode {name}: {detail}",
+                "无法保存文件{name}：{detail}"
+            ),
+        }
+    }
 }
 
 /// Why a file that should be a PDF is not one.
@@ -139,20 +197,16 @@ pub enum PdfProblem {
     Unreadable(String),
 }
 
-impl PdfProblem {
-    fn en(&self) -> String {
+impl tongban_domain::l10n::Localized for PdfProblem {
+    fn text(&self) -> tongban_domain::l10n::Text {
+        use tongban_domain::text;
         match self {
-            Self::NoHeader => "it does not start with %PDF-".into(),
-            Self::NoPages => "it has no pages".into(),
-            Self::Unreadable(detail) => format!("its structure cannot be read ({detail})"),
-        }
-    }
-
-    fn zh(&self) -> String {
-        match self {
-            Self::NoHeader => "缺少PDF文件头".into(),
-            Self::NoPages => "没有页面".into(),
-            Self::Unreadable(detail) => format!("文件结构无法读取（{detail}）"),
+            Self::NoHeader => text!("it does not start with %PDF-", "缺少PDF文件头"),
+            Self::NoPages => text!("it has no pages", "没有页面"),
+            Self::Unreadable(detail) => text!(
+                "its structure cannot be read ({detail})",
+                "文件结构无法读取（{detail}）"
+            ),
         }
     }
 }
@@ -428,7 +482,7 @@ fn check_pdf(name: &str, bytes: &[u8], limits: &PageLimits) -> Result<Page, Page
         return Err(not_pdf(PdfProblem::NoHeader));
     }
     let document = lopdf::Document::load_mem(bytes)
-        .map_err(|e| not_pdf(PdfProblem::Unreadable(e.to_string().replace(" / ", "; "))))?;
+        .map_err(|e| not_pdf(PdfProblem::Unreadable(e.to_string())))?;
     let pages = document.get_pages().len();
     if pages == 0 {
         return Err(not_pdf(PdfProblem::NoPages));

@@ -15,11 +15,26 @@ pub const MARGIN: f32 = 22.0;
 const TEXT_W: f32 = PAGE_W - 2.0 * MARGIN;
 
 #[derive(Debug, thiserror::Error)]
+#[error("{}", tongban_domain::l10n::Localized::text(self))]
 pub enum PrintError {
-    #[error("the shipped CJK font cannot be read / 内置中文字体无法读取")]
     Font,
-    #[error("{0}")]
-    Content(String),
+    QrCode(String),
+}
+
+impl tongban_domain::l10n::Localized for PrintError {
+    fn text(&self) -> tongban_domain::l10n::Text {
+        use tongban_domain::text;
+        match self {
+            Self::Font => text!(
+                "the shipped CJK font cannot be read",
+                "内置中文字体无法读取"
+            ),
+            Self::QrCode(detail) => text!(
+                "the QR code cannot be made: {detail}",
+                "二维码无法生成：{detail}"
+            ),
+        }
+    }
 }
 
 /// Parsing the 5 MB collection takes a moment; it is done once per process.
@@ -169,7 +184,7 @@ impl Sheet {
     /// squares: sharp on any printer and a few hundred bytes.
     pub fn qr(&mut self, x: f32, top: f32, side: f32, payload: &str) -> Result<(), PrintError> {
         let code = qrcode::QrCode::with_error_correction_level(payload, qrcode::EcLevel::M)
-            .map_err(|e| PrintError::Content(format!("QR code: {e}")))?;
+            .map_err(|e| PrintError::QrCode(e.to_string()))?;
         let n = code.width();
         let module = side / n as f32;
         self.ops.push(Op::SetFillColor {

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use tongban_audit::{AuditAction, Outcome};
 use tongban_domain::calendar::CalendarData;
 use tongban_domain::session::{Attempts, Session};
+use tongban_domain::text;
 use tongban_domain::{Role, SecurityPolicy, SignInError, WorkCalendar};
 use tongban_sync::ed25519_dalek::SigningKey;
 use tongban_sync::person::{self, PersonKeyError, Rekey, SealedKey};
@@ -200,10 +201,10 @@ impl Store {
         let opened = self.open_person_key(user, current, code, now_ms)?;
         self.policy()?.check_password(&opened.name, new)?;
         if new == current {
-            return Err(StoreError::Invalid(
-                "the new password must differ from the current one / 新密码不能与当前密码相同"
-                    .into(),
-            ));
+            return Err(StoreError::Invalid(text!(
+                "the new password must differ from the current one",
+                "新密码不能与当前密码相同"
+            )));
         }
         let township = self.enrollment()?.township;
         let key = tongban_sync::person::signing_key(&opened.key);

@@ -7,8 +7,10 @@ use time::OffsetDateTime;
 use tongban_audit::AuditAction;
 use tongban_domain::calendar::china_date;
 use tongban_domain::session::Session;
+use tongban_domain::text;
 use tongban_domain::workflow;
 use tongban_domain::{Case, CaseEvent, CaseStatus, Catalogue, EventKind};
+use tongban_domain::{Localized, Text};
 use tongban_sync::decision;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,14 +39,15 @@ impl DocKind {
 }
 
 impl FromStr for DocKind {
-    type Err = String;
+    type Err = Text;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "receipt" => Ok(Self::Receipt),
             "notice" => Ok(Self::Notice),
             "decision" => Ok(Self::Decision),
-            other => Err(format!(
-                "unknown document {other:?}: use receipt, notice or decision / 未知的文书“{other}”：可选 receipt（受理回执）、notice（一次性告知书）、decision（决定书）"
+            other => Err(text!(
+                "unknown document {other:?}: use receipt, notice or decision",
+                "未知的文书“{other}”：可选 receipt（受理回执）、notice（一次性告知书）、decision（决定书）"
             )),
         }
     }
@@ -101,8 +104,9 @@ impl Store {
                     self.seal_verified(&case, event).unwrap_or(false)
                 });
                 let Some(seal) = seal else {
-                    return Err(StoreError::Invalid(format!(
-                        "the decision on case {number} carries no valid seal; it cannot be printed / 办件{number}的决定没有有效签章，不能打印决定书"
+                    return Err(StoreError::Invalid(text!(
+                        "the decision on case {number} carries no valid seal; it cannot be printed",
+                        "办件{number}的决定没有有效签章，不能打印决定书"
                     )));
                 };
                 tongban_print::decision(&tongban_print::Decision {
@@ -116,7 +120,7 @@ impl Store {
                 })
             }
         };
-        let pdf = pdf.map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let pdf = pdf.map_err(|e| StoreError::Invalid(e.text()))?;
         let digest = tongban_pages::sha256_hex(&pdf);
         let access = Access {
             detail: kind.as_str(),
@@ -134,10 +138,13 @@ fn last_notice(case: &Case) -> Result<&CaseEvent, StoreError> {
         .rev()
         .find(|e| e.kind == EventKind::Returned)
         .ok_or_else(|| {
-            StoreError::Invalid(format!(
-                "case {} was never returned for missing materials, so it has no one-time notice / 办件{}未退回补正，没有一次性告知书",
-                case.number, case.number
+            {
+            let number = &case.number;
+            StoreError::Invalid(text!(
+                "case {number} was never returned for missing materials, so it has no one-time notice",
+                "办件{number}未退回补正，没有一次性告知书"
             ))
+        }
         })
 }
 
@@ -161,13 +168,14 @@ fn final_decision(case: &Case) -> Result<(bool, &CaseEvent), StoreError> {
     });
     match (outcome, event) {
         (Some(outcome), Some(event)) => Ok((outcome == CaseStatus::Approved, event)),
-        _ => Err(StoreError::Invalid(format!(
-            "case {} has no decision yet (it is {}) / 办件{}尚未作出决定（当前：{}）",
-            case.number,
-            case.status.as_str(),
-            case.number,
-            case.status.label_zh()
-        ))),
+        _ => {
+            let (number, status, status_zh) =
+                (&case.number, case.status.as_str(), case.status.label_zh());
+            Err(StoreError::Invalid(text!(
+                "case {number} has no decision yet (it is {status})",
+                "办件{number}尚未作出决定（当前：{status_zh}）"
+            )))
+        }
     }
 }
 

@@ -55,10 +55,13 @@ pub fn china_now() -> time::OffsetDateTime {
 }
 
 /// Parses `YYYY-MM-DD` and returns that day's bounds in Unix milliseconds, China Standard Time.
-pub fn day_bounds_ms(text: &str) -> Result<(i64, i64), String> {
+pub fn day_bounds_ms(text: &str) -> Result<(i64, i64), tongban_domain::Text> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     let day = time::Date::parse(text.trim(), &format).map_err(|_| {
-        format!("expected a date like 2026-11-21, found {text:?} / 日期格式应为 2026-11-21")
+        tongban_domain::text!(
+            "expected a date like 2026-11-21, found {text:?}",
+            "日期格式应为 2026-11-21（收到“{text}”）"
+        )
     })?;
     let start = |d: time::Date| d.midnight().assume_offset(china_offset()).unix_timestamp() * 1000;
     let end = day.next_day().map_or(i64::MAX, start);

@@ -8,6 +8,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use time::OffsetDateTime;
 use tongban_domain::page::MAX_PAGES_PER_MATERIAL;
 use tongban_domain::session::Session;
+use tongban_domain::text;
 use tongban_domain::{Case, EventKind, PageRef};
 use tongban_pages::{Page, sha256_hex};
 use tongban_sync::case_doc;
@@ -74,20 +75,22 @@ impl Store {
         self.edit_case(number, session, now, |tx, current, doc, mut event| {
             let Some(state) = current.materials.iter().find(|m| m.code == material) else {
                 let known: Vec<&str> = current.materials.iter().map(|m| m.code.as_str()).collect();
-                return Err(StoreError::Invalid(format!(
-                    "case {number} has no material {material:?} (it has {}) / 办件{number}没有材料“{material}”（可选：{}）",
-                    known.join(", "),
-                    known.join("、")
+                let (listed, listed_zh) = (known.join(", "), known.join("、"));
+                return Err(StoreError::Invalid(text!(
+                    "case {number} has no material {material:?} (it has {listed})",
+                    "办件{number}没有材料“{material}”（可选：{listed_zh}）"
                 )));
             };
             if pages.is_empty() {
-                return Err(StoreError::Invalid(
-                    "no pages to attach / 没有要附加的页面".into(),
-                ));
+                return Err(StoreError::Invalid(text!(
+                    "no pages to attach",
+                    "没有要附加的页面"
+                )));
             }
             if state.pages.len() + pages.len() > MAX_PAGES_PER_MATERIAL {
-                return Err(StoreError::Invalid(format!(
-                    "material {material} would have more than {MAX_PAGES_PER_MATERIAL} pages / 材料{material}将超过{MAX_PAGES_PER_MATERIAL}页"
+                return Err(StoreError::Invalid(text!(
+                    "material {material} would have more than {MAX_PAGES_PER_MATERIAL} pages",
+                    "材料{material}将超过{MAX_PAGES_PER_MATERIAL}页"
                 )));
             }
             let mut refs = Vec::with_capacity(pages.len());
@@ -104,7 +107,13 @@ impl Store {
             event.kind = EventKind::PagesAttached;
             event.detail = format!("{} page(s) for {material}", refs.len());
             event.missing = vec![material.to_string()];
-            Ok(case_doc::attach_pages(doc, material, &refs, &event, &session.key)?)
+            Ok(case_doc::attach_pages(
+                doc,
+                material,
+                &refs,
+                &event,
+                &session.key,
+            )?)
         })
     }
 

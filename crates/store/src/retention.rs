@@ -16,15 +16,26 @@ pub const RETENTION_DAYS: i64 = 180;
 const ANCHOR: &str = "audit_anchor";
 
 #[derive(Debug, thiserror::Error)]
+#[error("{}", tongban_domain::l10n::Localized::text(self))]
 pub enum RetentionError {
-    #[error(
-        "audit events are kept at least {RETENTION_DAYS} days: choose a date on or before {0} / 审计记录至少保留{RETENTION_DAYS}天：请选择{0}或更早的日期"
-    )]
     TooRecent(String),
-    #[error(
-        "audit event {0} from before that date has not reached the hub yet; sync first / 该日期前的第{0}条审计记录尚未上传中心，请先同步"
-    )]
     NotLogged(u64),
+}
+
+impl tongban_domain::l10n::Localized for RetentionError {
+    fn text(&self) -> tongban_domain::l10n::Text {
+        use tongban_domain::text;
+        match self {
+            Self::TooRecent(date) => text!(
+                "audit events are kept at least {RETENTION_DAYS} days: choose a date on or before {date}",
+                "审计记录至少保留{RETENTION_DAYS}天：请选择{date}或更早的日期"
+            ),
+            Self::NotLogged(event) => text!(
+                "audit event {event} from before that date has not reached the hub yet; sync first",
+                "该日期前的第{event}条审计记录尚未上传中心，请先同步"
+            ),
+        }
+    }
 }
 
 impl Store {

@@ -17,19 +17,35 @@ pub const HEADER_BODY_HASH: &str = "x-tongban-body-sha256";
 pub const MAX_SKEW_SECS: i64 = 300;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", tongban_domain::l10n::Localized::text(self))]
 pub enum AuthError {
-    #[error("request is not signed (missing {0}) / 请求未签名（缺少{0}）")]
     Missing(&'static str),
-    #[error("request signature is malformed / 请求签名格式错误")]
     Malformed,
-    #[error("request signature does not verify / 请求签名验证失败")]
     BadSignature,
-    #[error(
-        "request time is {0} s away from the hub's clock; set this computer's clock / 请求时间与中心时钟相差{0}秒，请校准本机时间"
-    )]
     Skew(i64),
-    #[error("request body does not match its signed hash / 请求体与签名的摘要不符")]
     BodyMismatch,
+}
+
+impl tongban_domain::l10n::Localized for AuthError {
+    fn text(&self) -> tongban_domain::l10n::Text {
+        use tongban_domain::text;
+        match self {
+            Self::Missing(what) => text!(
+                "request is not signed (missing {what})",
+                "请求未签名（缺少{what}）"
+            ),
+            Self::Malformed => text!("request signature is malformed", "请求签名格式错误"),
+            Self::BadSignature => text!("request signature does not verify", "请求签名验证失败"),
+            Self::Skew(seconds) => text!(
+                "request time is {seconds} s away from the hub's clock; set this computer's clock",
+                "请求时间与中心时钟相差{seconds}秒，请校准本机时间"
+            ),
+            Self::BodyMismatch => text!(
+                "request body does not match its signed hash",
+                "请求体与签名的摘要不符"
+            ),
+        }
+    }
 }
 
 /// The headers a signed request carries.

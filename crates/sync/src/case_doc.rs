@@ -18,17 +18,36 @@ use tongban_domain::{
 pub const SCHEMA: u64 = 1;
 
 #[derive(Debug, thiserror::Error)]
+#[error("{}", tongban_domain::l10n::Localized::text(self))]
 pub enum CaseDocError {
-    #[error("case document is damaged: {0} / 办件文档已损坏：{0}")]
     Automerge(#[from] automerge::AutomergeError),
-    #[error("case document lacks field {0} / 办件文档缺少字段{0}")]
     Missing(&'static str),
-    #[error("case document field {0} holds an invalid value / 办件文档字段{0}的值无效")]
     Invalid(&'static str),
-    #[error(
-        "case document uses layout {0}, newer than this desk understands; update Tongban / 办件文档格式版本{0}高于本机程序，请升级通办"
-    )]
     NewerSchema(u64),
+}
+
+impl tongban_domain::l10n::Localized for CaseDocError {
+    fn text(&self) -> tongban_domain::l10n::Text {
+        use tongban_domain::text;
+        match self {
+            Self::Automerge(detail) => text!(
+                "case document is damaged: {detail}",
+                "办件文档已损坏：{detail}"
+            ),
+            Self::Missing(field) => text!(
+                "case document lacks field {field}",
+                "办件文档缺少字段{field}"
+            ),
+            Self::Invalid(field) => text!(
+                "case document field {field} holds an invalid value",
+                "办件文档字段{field}的值无效"
+            ),
+            Self::NewerSchema(layout) => text!(
+                "case document uses layout {layout}, newer than this desk understands; update Tongban",
+                "办件文档格式版本{layout}高于本机程序，请升级通办"
+            ),
+        }
+    }
 }
 
 type Result<T> = std::result::Result<T, CaseDocError>;

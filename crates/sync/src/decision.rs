@@ -12,19 +12,36 @@ use sha2::{Digest, Sha256};
 use tongban_domain::{CaseEvent, CaseStatus, DecisionSeal};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", tongban_domain::l10n::Localized::text(self))]
 pub enum SealError {
-    #[error("decision {0} carries no signature / 决定{0}没有签名")]
     Unsealed(String),
-    #[error("decision {0} has a malformed signature / 决定{0}的签名格式错误")]
     Malformed(String),
-    #[error(
-        "decision {0} does not verify against its device's key: altered or forged / 决定{0}的签名验证失败：已被篡改或伪造"
-    )]
     BadSignature(String),
-    #[error(
-        "decision {0} was taken on a case state this document does not contain / 决定{0}所依据的办件版本不存在"
-    )]
     UnknownHeads(String),
+}
+
+impl tongban_domain::l10n::Localized for SealError {
+    fn text(&self) -> tongban_domain::l10n::Text {
+        use tongban_domain::text;
+        match self {
+            Self::Unsealed(decision) => text!(
+                "decision {decision} carries no signature",
+                "决定{decision}没有签名"
+            ),
+            Self::Malformed(decision) => text!(
+                "decision {decision} has a malformed signature",
+                "决定{decision}的签名格式错误"
+            ),
+            Self::BadSignature(decision) => text!(
+                "decision {decision} does not verify against its device's key: altered or forged",
+                "决定{decision}的签名验证失败：已被篡改或伪造"
+            ),
+            Self::UnknownHeads(decision) => text!(
+                "decision {decision} was taken on a case state this document does not contain",
+                "决定{decision}所依据的办件版本不存在"
+            ),
+        }
+    }
 }
 
 /// Exactly what is signed; field order is fixed by this struct.

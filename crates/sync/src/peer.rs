@@ -5,11 +5,26 @@ use automerge::AutoCommit;
 use automerge::sync::{BloomFilter, Capability, Have, Message, State, SyncDoc};
 
 #[derive(Debug, thiserror::Error)]
+#[error("{}", tongban_domain::l10n::Localized::text(self))]
 pub enum PeerError {
-    #[error("sync message is malformed: {0} / 同步消息格式错误：{0}")]
     Message(String),
-    #[error("sync message could not be applied: {0} / 同步消息无法应用：{0}")]
     Apply(#[from] automerge::AutomergeError),
+}
+
+impl tongban_domain::l10n::Localized for PeerError {
+    fn text(&self) -> tongban_domain::l10n::Text {
+        use tongban_domain::text;
+        match self {
+            Self::Message(detail) => text!(
+                "sync message is malformed: {detail}",
+                "同步消息格式错误：{detail}"
+            ),
+            Self::Apply(detail) => text!(
+                "sync message could not be applied: {detail}",
+                "同步消息无法应用：{detail}"
+            ),
+        }
+    }
 }
 
 pub fn generate(doc: &mut AutoCommit, state: &mut State) -> Option<Vec<u8>> {

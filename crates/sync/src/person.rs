@@ -26,17 +26,36 @@ pub const SEAL_T: u32 = 4;
 pub const SEAL_P: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", tongban_domain::l10n::Localized::text(self))]
 pub enum PersonKeyError {
-    #[error("the password does not open this account's key / 密码无法解开该账户的密钥")]
     WrongPassword,
-    #[error("this account's sealed key is malformed / 该账户的密钥封装格式错误")]
     Malformed,
-    #[error(
-        "this account's key is sealed with weaker settings than the hub allows / 该账户密钥的封装强度低于中心要求"
-    )]
     TooWeak,
-    #[error("no random numbers from the operating system: {0} / 无法从操作系统取得随机数：{0}")]
     Random(String),
+}
+
+impl tongban_domain::l10n::Localized for PersonKeyError {
+    fn text(&self) -> tongban_domain::l10n::Text {
+        use tongban_domain::text;
+        match self {
+            Self::WrongPassword => text!(
+                "the password does not open this account's key",
+                "密码无法解开该账户的密钥"
+            ),
+            Self::Malformed => text!(
+                "this account's sealed key is malformed",
+                "该账户的密钥封装格式错误"
+            ),
+            Self::TooWeak => text!(
+                "this account's key is sealed with weaker settings than the hub allows",
+                "该账户密钥的封装强度低于中心要求"
+            ),
+            Self::Random(detail) => text!(
+                "no random numbers from the operating system: {detail}",
+                "无法从操作系统取得随机数：{detail}"
+            ),
+        }
+    }
 }
 
 /// A person's private key sealed under their password, as it is kept and sent.

@@ -14,19 +14,36 @@ pub const MAX_DOCS_PER_BATCH: usize = 200;
 pub const CONTENT_TYPE: &str = "application/vnd.tongban.sync+cbor+zstd";
 
 #[derive(Debug, thiserror::Error)]
+#[error("{}", tongban_domain::l10n::Localized::text(self))]
 pub enum WireError {
-    #[error(
-        "body is larger than {MAX_DECODED_BYTES} bytes once decompressed / 请求解压后超过{MAX_DECODED_BYTES}字节"
-    )]
     TooLarge,
-    #[error("body is not valid zstd: {0} / 请求不是有效的zstd压缩数据：{0}")]
     Compression(std::io::Error),
-    #[error("body is not a valid sync message: {0} / 请求不是有效的同步消息：{0}")]
     Decode(String),
-    #[error(
-        "too many documents in one request ({0} > {MAX_DOCS_PER_BATCH}) / 单次请求文档过多（{0}个）"
-    )]
     TooManyDocs(usize),
+}
+
+impl tongban_domain::l10n::Localized for WireError {
+    fn text(&self) -> tongban_domain::l10n::Text {
+        use tongban_domain::text;
+        match self {
+            Self::TooLarge => text!(
+                "body is larger than {MAX_DECODED_BYTES} bytes once decompressed",
+                "请求解压后超过{MAX_DECODED_BYTES}字节"
+            ),
+            Self::Compression(detail) => text!(
+                "body is not valid zstd: {detail}",
+                "请求不是有效的zstd压缩数据：{detail}"
+            ),
+            Self::Decode(detail) => text!(
+                "body is not a valid sync message: {detail}",
+                "请求不是有效的同步消息：{detail}"
+            ),
+            Self::TooManyDocs(count) => text!(
+                "too many documents in one request ({count} > {MAX_DOCS_PER_BATCH})",
+                "单次请求文档过多（{count}个）"
+            ),
+        }
+    }
 }
 
 /// One document's identity and state, as a digest of its heads.
@@ -343,11 +360,55 @@ pub struct AuditReadResponse {
     pub entries: Vec<tongban_audit::SignedEvent>,
 }
 
-/// Every refusal from the hub carries a stable code and a sentence in English and Chinese.
+/// What kind of refusal, as desks and operators' scripts read it (`ErrorBody::error`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    Revoked,
+    TooLarge,
+    RateLimited,
+    TimedOut,
+    /// A page damaged at rest at the hub: it stays so until an operator mends it.
+    Damaged,
+    Conflict,
+    Internal,
+    /// A refusal a newer hub knows and this desk does not.
+    #[serde(other)]
+    Other,
+}
+
+impl Refusal {
+    /// The name scripts and the hub's metrics use, as it travels in `ErrorBody::error`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadRequest => "bad_request",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::Revoked => "revoked",
+            Self::TooLarge => "too_large",
+            Self::RateLimited => "rate_limited",
+            Self::TimedOut => "timed_out",
+            Self::Damaged => "damaged",
+            Self::Conflict => "conflict",
+            Self::Internal => "internal",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// Every refusal from the hub carries a stable code and its sentence in English and Chinese
+/// (`en`, `zh`), plus both on one line (`message`) for people reading the raw answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
-    pub error: String,
+    pub error: Refusal,
     pub message: String,
+    #[serde(flatten)]
+    pub text: tongban_domain::l10n::Text,
     /// A revocation's signed statement (base64 of its CBOR), without which a desk deletes
     /// nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -27,17 +27,31 @@ pub fn provider() -> Arc<rustls::crypto::CryptoProvider> {
 const FINGERPRINT_BYTES: usize = 20;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{}", tongban_domain::l10n::Localized::text(self))]
 pub enum TrustError {
-    #[error(
-        "{0:?} is not a hub key fingerprint (32 letters and digits, as printed with the enrolment code) / “{0}”不是中心密钥指纹"
-    )]
     BadFingerprint(String),
-    #[error(
-        "the enrolment code must end with @ and the hub's key fingerprint, as `tongban-hub enroll-code` prints it / 登记码须以@加中心密钥指纹结尾，请按 tongban-hub enroll-code 的输出原样输入"
-    )]
     NoFingerprint,
-    #[error("the hub's certificate cannot be read: {0} / 无法读取中心证书：{0}")]
     Certificate(String),
+}
+
+impl tongban_domain::l10n::Localized for TrustError {
+    fn text(&self) -> tongban_domain::l10n::Text {
+        use tongban_domain::text;
+        match self {
+            Self::BadFingerprint(text) => text!(
+                "{text:?} is not a hub key fingerprint (32 letters and digits, as printed with the enrolment code)",
+                "“{text}”不是中心密钥指纹"
+            ),
+            Self::NoFingerprint => text!(
+                "the enrolment code must end with @ and the hub's key fingerprint, as `tongban-hub enroll-code` prints it",
+                "登记码须以@加中心密钥指纹结尾，请按 tongban-hub enroll-code 的输出原样输入"
+            ),
+            Self::Certificate(detail) => text!(
+                "the hub's certificate cannot be read: {detail}",
+                "无法读取中心证书：{detail}"
+            ),
+        }
+    }
 }
 
 /// A hub key's fingerprint: Crockford base32 in groups of four, e.g. `7K3M-Q2XN-…`.

@@ -11,17 +11,33 @@ use std::sync::Arc;
 use tongban_sync::wire::{SignedStatement, Statement};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{}", tongban_domain::l10n::Localized::text(self))]
 pub enum StatementError {
-    #[error(
-        "the hub's statement is not signed by the hub's pinned key / 该声明并非由中心已固定的密钥签署"
-    )]
     BadSignature,
-    #[error("the hub's statement cannot be read / 中心的声明无法读取")]
     Malformed,
-    #[error("the hub's statement is for another device / 该声明针对的是其他设备")]
     OtherDevice,
-    #[error("the hub's key cannot sign: {0}")]
     Key(String),
+}
+
+impl tongban_domain::l10n::Localized for StatementError {
+    fn text(&self) -> tongban_domain::l10n::Text {
+        use tongban_domain::text;
+        match self {
+            Self::BadSignature => text!(
+                "the hub's statement is not signed by the hub's pinned key",
+                "该声明并非由中心已固定的密钥签署"
+            ),
+            Self::Malformed => text!("the hub's statement cannot be read", "中心的声明无法读取"),
+            Self::OtherDevice => text!(
+                "the hub's statement is for another device",
+                "该声明针对的是其他设备"
+            ),
+            Self::Key(detail) => text!(
+                "the hub's key cannot sign: {detail}",
+                "中心密钥无法签名：{detail}"
+            ),
+        }
+    }
 }
 
 /// The hub's side: signs statements with its TLS key.

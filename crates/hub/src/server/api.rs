@@ -5,7 +5,6 @@
 use super::metrics::Metrics;
 use super::signed::{Open, Signed, peer};
 use crate::db::{HubDb, HubError};
-use crate::error::Code;
 use crate::service::Hub;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -16,11 +15,13 @@ use axum::{Json, Router};
 use base64::Engine;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tongban_domain::Localized;
+use tongban_domain::text;
 use tongban_sync::endpoint::{
     AuditAppend, AuditLogRead, Directory, Endpoint, Enroll, HEALTH_PATH, METRICS_PATH, Manifest,
     PageGet, PagePut, PageStatus, Rekey, Sync,
 };
-use tongban_sync::wire::{self, CONTENT_TYPE, ErrorBody, PageChunkAck};
+use tongban_sync::wire::{self, CONTENT_TYPE, ErrorBody, PageChunkAck, Refusal};
 
 /// How long a request body may take (a base, plus its length at the slowest rate a township's
 /// link is expected to manage), and how much memory all bodies in flight may take together.
@@ -67,33 +68,35 @@ impl<D> AppState<D> {
 
 /// The refusal's code travels to the access log in the response.
 #[derive(Clone, Copy)]
-struct Refused(Code);
+struct Refused(Refusal);
 
-fn status(code: Code) -> StatusCode {
+fn status(code: Refusal) -> StatusCode {
     match code {
-        Code::BadRequest => StatusCode::BAD_REQUEST,
-        Code::Unauthorized => StatusCode::UNAUTHORIZED,
-        Code::Forbidden | Code::Revoked => StatusCode::FORBIDDEN,
-        Code::NotFound => StatusCode::NOT_FOUND,
-        Code::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-        Code::TimedOut => StatusCode::REQUEST_TIMEOUT,
-        Code::Conflict => StatusCode::CONFLICT,
+        Refusal::BadRequest => StatusCode::BAD_REQUEST,
+        Refusal::Unauthorized => StatusCode::UNAUTHORIZED,
+        Refusal::Forbidden | Refusal::Revoked => StatusCode::FORBIDDEN,
+        Refusal::NotFound => StatusCode::NOT_FOUND,
+        Refusal::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Refusal::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        Refusal::TimedOut => StatusCode::REQUEST_TIMEOUT,
+        Refusal::Conflict => StatusCode::CONFLICT,
         // A page damaged at rest: the desk keeps it pending and asks again later.
-        Code::Damaged => StatusCode::SERVICE_UNAVAILABLE,
-        Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        Refusal::Damaged => StatusCode::SERVICE_UNAVAILABLE,
+        Refusal::Internal | Refusal::Other => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
 impl IntoResponse for HubError {
     fn into_response(self) -> Response {
-        let code = self.code();
-        let message = if code == Code::Internal {
+        let code = self.refusal();
+        let text = if code == Refusal::Internal {
             tracing::error!(detail = %self, "request failed");
-            "the hub could not finish this request; try again later / 中心暂时无法处理请求，请稍后重试"
-                .to_string()
+            text!(
+                "the hub could not finish this request; try again later",
+                "中心暂时无法处理请求，请稍后重试"
+            )
         } else {
-            self.to_string()
+            self.text()
         };
         let statement = match &self {
             Self::Revoked(signed) => Some(
@@ -103,8 +106,9 @@ impl IntoResponse for HubError {
             _ => None,
         };
         let body = ErrorBody {
-            error: code.as_str().to_string(),
-            message,
+            error: code,
+            message: text.to_string(),
+            text,
             statement,
         };
         let mut response = (status(code), Json(body)).into_response();
@@ -212,9 +216,10 @@ async fn metrics<D: HubDb>(
 ) -> Result<String, HubError> {
     let (parts, _) = request.into_parts();
     if !peer(&parts)?.ip().is_loopback() {
-        return Err(HubError::Forbidden(
-            "metrics are answered to this machine only / 监控指标仅对本机开放".into(),
-        ));
+        return Err(HubError::Forbidden(text!(
+            "metrics are answered to this machine only",
+            "监控指标仅对本机开放"
+        )));
     }
     let size = state.hub.db.database_bytes().await?;
     Ok(state.metrics.render(size))

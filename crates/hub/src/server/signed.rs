@@ -13,6 +13,9 @@ use std::marker::PhantomData;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::OwnedSemaphorePermit;
+use tongban_domain::Localized;
+use tongban_domain::l10n::Text;
+use tongban_domain::text;
 use tongban_sync::auth::{self, AuthError, SignedHeaders};
 use tongban_sync::endpoint::Endpoint;
 use tongban_sync::wire;
@@ -40,7 +43,7 @@ fn header_text<'a>(headers: &'a HeaderMap, name: &'static str) -> HubResult<&'a 
         .get(name)
         .ok_or(AuthError::Missing(name))
         .and_then(|v| v.to_str().map_err(|_| AuthError::Malformed))
-        .map_err(|e| HubError::Unauthorized(e.to_string()))
+        .map_err(|e| HubError::Unauthorized(e.text()))
 }
 
 fn signed_headers(headers: &HeaderMap) -> HubResult<SignedHeaders> {
@@ -48,7 +51,7 @@ fn signed_headers(headers: &HeaderMap) -> HubResult<SignedHeaders> {
         device: header_text(headers, auth::HEADER_DEVICE)?.to_string(),
         timestamp: header_text(headers, auth::HEADER_TIMESTAMP)?
             .parse()
-            .map_err(|_| HubError::Unauthorized(AuthError::Malformed.to_string()))?,
+            .map_err(|_| HubError::Unauthorized(AuthError::Malformed.text()))?,
         nonce: header_text(headers, auth::HEADER_NONCE)?.to_string(),
         signature: header_text(headers, auth::HEADER_SIGNATURE)?.to_string(),
         body_sha256: header_text(headers, auth::HEADER_BODY_HASH)?.to_string(),
@@ -72,8 +75,12 @@ async fn authenticate<D: HubDb>(
     path: &str,
     township: &str,
 ) -> HubResult<Device> {
-    let unknown =
-        || HubError::Unauthorized("device is not enrolled at this hub / 本设备未在中心登记".into());
+    let unknown = || {
+        HubError::Unauthorized(text!(
+            "device is not enrolled at this hub",
+            "本设备未在中心登记"
+        ))
+    };
     if headers.device.len() > 64 {
         return Err(unknown());
     }
@@ -82,14 +89,17 @@ async fn authenticate<D: HubDb>(
     let key = auth::parse_public_key(&device.public_key).map_err(|_| unknown())?;
     let now = crate::service::now_secs();
     auth::verify_request(&key, headers, method, path, now)
-        .map_err(|e| HubError::Unauthorized(e.to_string()))?;
+        .map_err(|e| HubError::Unauthorized(e.text()))?;
     if device.revoked {
         return Err(state.hub.revocation(&device, &headers.nonce));
     }
     if device.township != township {
-        return Err(HubError::Forbidden(format!(
-            "this device belongs to township {}, not {township} / 本设备属于乡镇{}，无权访问乡镇{township}",
-            device.township, device.township
+        return Err(HubError::Forbidden(Text::new(
+            format!(
+                "this device belongs to township {}, not {township}",
+                device.township
+            ),
+            format!("本设备属于乡镇{}，无权访问乡镇{township}", device.township),
         )));
     }
     let fresh = db
@@ -101,9 +111,10 @@ async fn authenticate<D: HubDb>(
         )
         .await?;
     if !fresh {
-        return Err(HubError::Unauthorized(
-            "request was already received (replayed nonce) / 重复的请求（随机数已使用）".into(),
-        ));
+        return Err(HubError::Unauthorized(text!(
+            "request was already received (replayed nonce)",
+            "重复的请求（随机数已使用）"
+        )));
     }
     Ok(device)
 }
@@ -137,8 +148,9 @@ async fn read_body<D: HubDb>(
         let limited = http_body_util::Limited::new(body, cap);
         match limited.collect().await {
             Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(HubError::TooLarge(cap)),
-            Err(e) => Err(HubError::BadRequest(format!(
-                "unreadable request body: {e} / 请求体无法读取"
+            Err(e) => Err(HubError::BadRequest(text!(
+                "unreadable request body: {e}",
+                "请求体无法读取"
             ))),
             Ok(collected) => Ok((collected.to_bytes().to_vec(), permit)),
         }
@@ -151,7 +163,7 @@ async fn read_body<D: HubDb>(
 fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> HubResult<T> {
     wire::decode(body).map_err(|e| match e {
         wire::WireError::TooLarge => HubError::TooLarge(wire::MAX_DECODED_BYTES),
-        other => HubError::BadRequest(other.to_string()),
+        other => HubError::BadRequest(other.text()),
     })
 }
 
@@ -162,7 +174,7 @@ impl<D: HubDb, E: Endpoint> FromRequest<AppState<D>> for Signed<E> {
         let (mut parts, body) = req.into_parts();
         let Path(township) = Path::<String>::from_request_parts(&mut parts, state)
             .await
-            .map_err(|e| HubError::BadRequest(e.to_string()))?;
+            .map_err(|e| HubError::BadRequest(Text::untranslated(e.body_text())))?;
         let headers = signed_headers(&parts.headers)?;
         let device = authenticate(
             state,
@@ -173,7 +185,7 @@ impl<D: HubDb, E: Endpoint> FromRequest<AppState<D>> for Signed<E> {
         )
         .await?;
         let (bytes, budget) = read_body(body, &parts.headers, E::MAX_BODY, state).await?;
-        auth::check_body(&headers, &bytes).map_err(|e| HubError::Unauthorized(e.to_string()))?;
+        auth::check_body(&headers, &bytes).map_err(|e| HubError::Unauthorized(e.text()))?;
         Ok(Self {
             device,
             request: decode(&bytes)?,

@@ -5,8 +5,10 @@ use super::{Hub, now_secs, totp_context};
 use crate::account_db::{AccountChange, ChangeKind, NewSecret};
 use crate::db::{Device, HubDb, HubError, HubResult, HubUser};
 use sha2::Digest;
+use tongban_domain::Localized;
 use tongban_domain::calendar::CalendarData;
 use tongban_domain::session::check_user_name;
+use tongban_domain::text;
 use tongban_domain::{Role, SecurityPolicy, TownshipCode, WorkCalendar};
 use tongban_trust::EnrolmentCode;
 
@@ -54,12 +56,13 @@ pub fn hash_enroll_code(code: &str) -> String {
 
 impl<D: HubDb> Hub<D> {
     pub async fn add_township(&self, code: &str, name: &str) -> HubResult<TownshipCode> {
-        let code = TownshipCode::parse(code).map_err(|e| HubError::BadRequest(e.to_string()))?;
+        let code = TownshipCode::parse(code).map_err(|e| HubError::BadRequest(e.text()))?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 50 {
-            return Err(HubError::BadRequest(
-                "a township name has 1 to 50 characters / 乡镇名称应为1至50个字符".into(),
-            ));
+            return Err(HubError::BadRequest(text!(
+                "a township name has 1 to 50 characters",
+                "乡镇名称应为1至50个字符"
+            )));
         }
         if !self.db.add_township(code.as_str(), name).await? {
             return Err(HubError::TownshipExists(code.to_string()));
@@ -68,7 +71,7 @@ impl<D: HubDb> Hub<D> {
     }
 
     pub(crate) async fn existing_township(&self, code: &str) -> HubResult<String> {
-        let code = TownshipCode::parse(code).map_err(|e| HubError::BadRequest(e.to_string()))?;
+        let code = TownshipCode::parse(code).map_err(|e| HubError::BadRequest(e.text()))?;
         self.db
             .township(code.as_str())
             .await?
@@ -98,12 +101,12 @@ impl<D: HubDb> Hub<D> {
     pub async fn add_user(&self, user: NewUser<'_>) -> HubResult<Option<String>> {
         let township = self.existing_township(user.township).await?;
         let name = check_user_name(user.name)
-            .map_err(|e| HubError::BadRequest(e.to_string()))?
+            .map_err(|e| HubError::BadRequest(e.text()))?
             .to_string();
         self.policy(&township)
             .await?
             .check_password(&name, user.password)
-            .map_err(|e| HubError::BadRequest(e.to_string()))?;
+            .map_err(|e| HubError::BadRequest(e.text()))?;
         let secret = user.totp.then(tongban_sync::totp::new_secret);
         let sealed = match &secret {
             Some(s) => Some(self.sealer.seal_text(&totp_context(&township, &name), s)?),
@@ -162,8 +165,9 @@ impl<D: HubDb> Hub<D> {
             ..AccountChange::new(name.trim(), kind, operator)
         };
         if !self.db.change_account(&township, change).await? {
-            return Err(HubError::NotFound(format!(
-                "no account {name} in township {township} / 乡镇{township}没有用户{name}"
+            return Err(HubError::NotFound(text!(
+                "no account {name} in township {township}",
+                "乡镇{township}没有用户{name}"
             )));
         }
         Ok(())
@@ -198,8 +202,7 @@ impl<D: HubDb> Hub<D> {
     }
 
     pub async fn set_calendar(&self, json: &str) -> HubResult<WorkCalendar> {
-        let calendar =
-            WorkCalendar::from_json(json).map_err(|e| HubError::BadRequest(e.to_string()))?;
+        let calendar = WorkCalendar::from_json(json).map_err(|e| HubError::BadRequest(e.text()))?;
         let text = serde_json::to_string(calendar.data()).map_err(HubError::internal)?;
         self.db.put_setting(HUB_SCOPE, CALENDAR_KEY, &text).await?;
         Ok(calendar)
@@ -223,7 +226,7 @@ impl<D: HubDb> Hub<D> {
         if self.db.revoke_device(id).await? {
             Ok(())
         } else {
-            Err(HubError::NotFound(format!("no device {id} / 没有设备{id}")))
+            Err(HubError::NotFound(text!("no device {id}", "没有设备{id}")))
         }
     }
 }

@@ -8,7 +8,9 @@ use super::{Hub, now_ms, now_secs};
 use crate::account_db::{AccountChange, ChangeKind};
 use crate::db::{HubDb, HubError, HubResult, NewDevice, Redeemed};
 use std::net::IpAddr;
+use tongban_domain::Localized;
 use tongban_domain::session::check_user_name;
+use tongban_domain::text;
 use tongban_sync::wire::{EnrollRequest, EnrollResponse};
 use tongban_sync::{auth, person};
 
@@ -16,10 +18,10 @@ use tongban_sync::{auth, person};
 pub const MAX_CODE_FAILURES: u32 = 5;
 
 fn bad_code() -> HubError {
-    HubError::Unauthorized(
-        "enrolment code is unknown, used or expired; ask the operator for a new one / 登记码无效、已使用或已过期，请向管理员索取新码"
-            .into(),
-    )
+    HubError::Unauthorized(text!(
+        "enrolment code is unknown, used or expired; ask the operator for a new one",
+        "登记码无效、已使用或已过期，请向管理员索取新码"
+    ))
 }
 
 impl<D: HubDb> Hub<D> {
@@ -41,16 +43,16 @@ impl<D: HubDb> Hub<D> {
 
     pub async fn enrol(&self, req: EnrollRequest, peer: IpAddr) -> HubResult<EnrollResponse> {
         let user = check_user_name(&req.user)
-            .map_err(|e| HubError::BadRequest(e.to_string()))?
+            .map_err(|e| HubError::BadRequest(e.text()))?
             .to_string();
         if req.label.chars().count() > 100 || req.password.len() > 1024 || req.code.len() > 64 {
-            return Err(HubError::BadRequest(
-                "the desk's label must have at most 100 characters / 设备名称不得超过100个字符"
-                    .into(),
-            ));
+            return Err(HubError::BadRequest(text!(
+                "the desk's label must have at most 100 characters",
+                "设备名称不得超过100个字符"
+            )));
         }
         auth::verify_enrollment(&req.code, &req.public_key, &req.user, &req.signature)
-            .map_err(|e| HubError::Unauthorized(e.to_string()))?;
+            .map_err(|e| HubError::Unauthorized(e.text()))?;
         let code_hash = hash_enroll_code(&req.code);
         let code = self
             .db
@@ -87,7 +89,7 @@ impl<D: HubDb> Hub<D> {
         .map_err(HubError::internal)?;
         if has_account && known.is_none() {
             return Err(HubError::Unauthorized(
-                tongban_domain::SignInError::NoPersonKey.to_string(),
+                tongban_domain::SignInError::NoPersonKey.text(),
             ));
         }
         let verified = opened.is_some() && known.is_some();
@@ -96,13 +98,15 @@ impl<D: HubDb> Hub<D> {
             tracing::warn!(%peer, failures, "enrolment with wrong credentials");
             if failures > MAX_CODE_FAILURES {
                 self.db.burn_enroll_code(&code_hash).await?;
-                return Err(HubError::Unauthorized(format!(
-                    "too many wrong passwords: the enrolment code is now spent; ask the operator for a new one / 密码错误次数过多，登记码已作废，请向管理员索取新码（{failures}次）"
+                return Err(HubError::Unauthorized(text!(
+                    "too many wrong passwords: the enrolment code is now spent; ask the operator for a new one",
+                    "密码错误次数过多，登记码已作废，请向管理员索取新码（{failures}次）"
                 )));
             }
             let left = MAX_CODE_FAILURES + 1 - failures;
-            return Err(HubError::Unauthorized(format!(
-                "no account {user} with this password in the code's township; the operator adds accounts with `tongban-hub user add` ({left} tries left on this code) / 该乡镇没有用户{user}或密码错误，账户由管理员用 tongban-hub user add 添加（此登记码还可再试{left}次）"
+            return Err(HubError::Unauthorized(text!(
+                "no account {user} with this password in the code's township; the operator adds accounts with `tongban-hub user add` ({left} tries left on this code)",
+                "该乡镇没有用户{user}或密码错误，账户由管理员用 tongban-hub user add 添加（此登记码还可再试{left}次）"
             )));
         }
         let mut id = [0u8; 16];

@@ -6,7 +6,9 @@ use super::{Hub, now_secs};
 use crate::db::{Device, HubDb, HubError, HubResult};
 use crate::upload_db::UploadChunk;
 use sha2::{Digest, Sha256};
+use tongban_domain::l10n::Text;
 use tongban_domain::page::{MAX_PAGE_BYTES, is_sha256_hex};
+use tongban_domain::text;
 use tongban_sync::wire::{
     PageChunk, PageFetchResponse, PageStatus, PageStatusRequest, PageStatusResponse,
     page_chunk_len, page_chunks,
@@ -19,8 +21,9 @@ fn check_digest(sha256: &str) -> HubResult<()> {
     if is_sha256_hex(sha256) {
         Ok(())
     } else {
-        Err(HubError::BadRequest(format!(
-            "{sha256:?} is not a page digest (64 lower-case hex digits) / “{sha256}”不是页面摘要"
+        Err(HubError::BadRequest(text!(
+            "{sha256:?} is not a page digest (64 lower-case hex digits)",
+            "“{sha256}”不是页面摘要"
         )))
     }
 }
@@ -32,8 +35,9 @@ impl<D: HubDb> Hub<D> {
         req: PageStatusRequest,
     ) -> HubResult<PageStatusResponse> {
         if req.pages.len() > MAX_STATUS_PAGES {
-            return Err(HubError::BadRequest(format!(
-                "ask about at most {MAX_STATUS_PAGES} pages at once / 每次最多查询{MAX_STATUS_PAGES}个页面"
+            return Err(HubError::BadRequest(text!(
+                "ask about at most {MAX_STATUS_PAGES} pages at once",
+                "每次最多查询{MAX_STATUS_PAGES}个页面"
             )));
         }
         let township = device.township.as_str();
@@ -60,24 +64,33 @@ impl<D: HubDb> Hub<D> {
         let township = device.township.as_str();
         check_digest(&chunk.sha256)?;
         if chunk.size == 0 || chunk.size > MAX_PAGE_BYTES {
-            return Err(HubError::BadRequest(format!(
-                "a page of {} bytes is over the limit of {MAX_PAGE_BYTES} / 页面{}字节，超过上限{MAX_PAGE_BYTES}字节",
-                chunk.size, chunk.size
+            return Err(HubError::BadRequest(Text::new(
+                format!(
+                    "a page of {} bytes is over the limit of {MAX_PAGE_BYTES}",
+                    chunk.size
+                ),
+                format!("页面{}字节，超过上限{MAX_PAGE_BYTES}字节", chunk.size),
             )));
         }
         let total = page_chunks(chunk.size);
         if chunk.index >= total
             || chunk.data.len() as u64 != page_chunk_len(chunk.size, chunk.index)
         {
-            return Err(HubError::BadRequest(format!(
-                "chunk {} of page {} has the wrong position or length / 页面{}的第{}块位置或长度不符",
-                chunk.index, chunk.sha256, chunk.sha256, chunk.index
+            return Err(HubError::BadRequest(Text::new(
+                format!(
+                    "chunk {} of page {} has the wrong position or length",
+                    chunk.index, chunk.sha256
+                ),
+                format!("页面{}的第{}块位置或长度不符", chunk.sha256, chunk.index),
             )));
         }
         if !self.db.page_referenced(township, &chunk.sha256).await? {
-            return Err(HubError::Forbidden(format!(
-                "no case of this township references page {}; sync the case first / 本乡镇没有办件引用页面{}，请先同步办件",
-                chunk.sha256, chunk.sha256
+            return Err(HubError::Forbidden(Text::new(
+                format!(
+                    "no case of this township references page {}; sync the case first",
+                    chunk.sha256
+                ),
+                format!("本乡镇没有办件引用页面{}，请先同步办件", chunk.sha256),
             )));
         }
         if self.pages.size(township, &chunk.sha256).await?.is_some() {
@@ -86,8 +99,9 @@ impl<D: HubDb> Hub<D> {
         }
         let staged = self.db.staged_bytes(&device.id).await?;
         if staged.saturating_add(chunk.data.len() as u64) > self.limits.staging_quota {
-            return Err(HubError::Forbidden(format!(
-                "this desk already has {staged} bytes of unfinished uploads at the hub, the most it may hold; finish or wait for them to expire / 本设备在中心未完成的上传已达上限（{staged}字节）"
+            return Err(HubError::Forbidden(text!(
+                "this desk already has {staged} bytes of unfinished uploads at the hub, the most it may hold; finish or wait for them to expire",
+                "本设备在中心未完成的上传已达上限（{staged}字节）"
             )));
         }
         let sealed = self.sealer.seal_page_chunk(
@@ -141,8 +155,9 @@ impl<D: HubDb> Hub<D> {
         }
         if hex::encode(digest.finalize()) != sha256 {
             self.db.drop_upload(township, sha256).await?;
-            return Err(HubError::BadRequest(format!(
-                "page {sha256} does not match its digest; it is discarded and must be sent again / 页面{sha256}与摘要不符，已丢弃，请重新上传"
+            return Err(HubError::BadRequest(text!(
+                "page {sha256} does not match its digest; it is discarded and must be sent again",
+                "页面{sha256}与摘要不符，已丢弃，请重新上传"
             )));
         }
         self.pages.put(township, sha256, sealed_chunks).await?;
@@ -162,13 +177,15 @@ impl<D: HubDb> Hub<D> {
             .chunk(township, sha256, index)
             .await?
             .ok_or_else(|| {
-                HubError::NotFound(format!(
-                    "page {sha256} is not at the hub (yet) / 中心尚无页面{sha256}"
+                HubError::NotFound(text!(
+                    "page {sha256} is not at the hub (yet)",
+                    "中心尚无页面{sha256}"
                 ))
             })?;
         if index >= page_chunks(found.page_size) {
-            return Err(HubError::BadRequest(format!(
-                "page {sha256} has no chunk {index} / 页面{sha256}没有第{index}块"
+            return Err(HubError::BadRequest(text!(
+                "page {sha256} has no chunk {index}",
+                "页面{sha256}没有第{index}块"
             )));
         }
         let data =

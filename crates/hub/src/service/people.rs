@@ -5,6 +5,9 @@
 use super::{Hub, now_ms, totp_context};
 use crate::account_db::{AccountChange, ChangeKind, NewSecret};
 use crate::db::{Device, HubDb, HubError, HubResult, HubUser};
+use tongban_domain::Localized;
+use tongban_domain::l10n::Text;
+use tongban_domain::text;
 use tongban_sync::auth::{MAX_SKEW_SECS, parse_public_key};
 use tongban_sync::person::{self, Rekey, SealedKey};
 
@@ -32,8 +35,9 @@ pub(crate) async fn new_person_key(
 }
 
 fn no_account(township: &str, name: &str) -> HubError {
-    HubError::NotFound(format!(
-        "no account {name} in township {township} / 乡镇{township}没有用户{name}"
+    HubError::NotFound(text!(
+        "no account {name} in township {township}",
+        "乡镇{township}没有用户{name}"
     ))
 }
 
@@ -70,7 +74,7 @@ impl<D: HubDb> Hub<D> {
         self.policy(&township)
             .await?
             .check_password(&account.name, password)
-            .map_err(|e| HubError::BadRequest(e.to_string()))?;
+            .map_err(|e| HubError::BadRequest(e.text()))?;
         let key = new_person_key(&township, &account.name, password).await?;
         self.record(
             &township,
@@ -109,14 +113,15 @@ impl<D: HubDb> Hub<D> {
     /// The enrolled, unrevoked device an assignment names.
     async fn assignable_device(&self, device: &str) -> HubResult<Device> {
         let device = self.db.device(device.trim()).await?.ok_or_else(|| {
-            HubError::NotFound(format!(
-                "no device {device}; `tongban-hub device list --township CODE` lists them / 没有设备{device}"
+            HubError::NotFound(text!(
+                "no device {device}; `tongban-hub device list --township CODE` lists them",
+                "没有设备{device}"
             ))
         })?;
         if device.revoked {
-            return Err(HubError::BadRequest(format!(
-                "device {} is revoked / 设备{}已吊销",
-                device.id, device.id
+            return Err(HubError::BadRequest(Text::new(
+                format!("device {} is revoked", device.id),
+                format!("设备{}已吊销", device.id),
             )));
         }
         Ok(device)
@@ -146,7 +151,7 @@ impl<D: HubDb> Hub<D> {
     pub async fn unassign(&self, name: &str, device: &str, operator: &str) -> HubResult<()> {
         let device =
             self.db.device(device.trim()).await?.ok_or_else(|| {
-                HubError::NotFound(format!("no device {device} / 没有设备{device}"))
+                HubError::NotFound(text!("no device {device}", "没有设备{device}"))
             })?;
         let account = self.account(&device.township, name).await?;
         let change = AccountChange {
@@ -154,9 +159,9 @@ impl<D: HubDb> Hub<D> {
             ..AccountChange::new(&account.name, ChangeKind::Unassigned, operator)
         };
         if !self.db.change_account(&device.township, change).await? {
-            return Err(HubError::BadRequest(format!(
-                "{} does not work at device {} / {}未被分配到设备{}",
-                account.name, device.id, account.name, device.id
+            return Err(HubError::BadRequest(Text::new(
+                format!("{} does not work at device {}", account.name, device.id),
+                format!("{}未被分配到设备{}", account.name, device.id),
             )));
         }
         Ok(())
@@ -178,9 +183,9 @@ impl<D: HubDb> Hub<D> {
         let township = device.township.as_str();
         let account = self.account(township, &rekey.name).await?;
         let refused = |en: &str, zh: &str| {
-            HubError::Forbidden(format!(
-                "the new password of {} is refused: {en} / {}的新密码被拒绝：{zh}",
-                account.name, account.name
+            HubError::Forbidden(Text::new(
+                format!("the new password of {} is refused: {en}", account.name),
+                format!("{}的新密码被拒绝：{zh}", account.name),
             ))
         };
         if account.disabled_at.is_some() || !self.works_at(device, &account.name).await? {

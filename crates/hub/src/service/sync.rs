@@ -8,7 +8,10 @@ use crate::db::{Device, DocWrite, HubDb, HubError, HubResult, StoredDoc, SyncedD
 use crate::review::{self, Person, Township};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use tongban_domain::Localized;
 use tongban_domain::calendar::WorkCalendar;
+use tongban_domain::l10n::Text;
+use tongban_domain::text;
 use tongban_domain::{CaseNumber, Role};
 use tongban_sync::automerge::AutoCommit;
 use tongban_sync::automerge::sync::State;
@@ -28,10 +31,11 @@ const MAX_DOC_BYTES: usize = 4 * 1024 * 1024;
 
 /// Every document named in a request must be a case of the township the request is for.
 pub(crate) fn check_doc_id(doc_id: &str, township: &str) -> HubResult<()> {
-    let number = CaseNumber::parse(doc_id).map_err(|e| HubError::BadRequest(e.to_string()))?;
+    let number = CaseNumber::parse(doc_id).map_err(|e| HubError::BadRequest(e.text()))?;
     if number.township() != township {
-        return Err(HubError::Forbidden(format!(
-            "case {doc_id} belongs to another township / 办件{doc_id}属于其他乡镇"
+        return Err(HubError::Forbidden(text!(
+            "case {doc_id} belongs to another township",
+            "办件{doc_id}属于其他乡镇"
         )));
     }
     Ok(())
@@ -171,8 +175,9 @@ impl<D: HubDb> Hub<D> {
     ) -> HubResult<ManifestResponse> {
         let township = device.township.as_str();
         if req.docs.len() > MAX_MANIFEST_DOCS {
-            return Err(HubError::BadRequest(format!(
-                "manifest lists more than {MAX_MANIFEST_DOCS} documents / 清单文档数超过{MAX_MANIFEST_DOCS}"
+            return Err(HubError::BadRequest(text!(
+                "manifest lists more than {MAX_MANIFEST_DOCS} documents",
+                "清单文档数超过{MAX_MANIFEST_DOCS}"
             )));
         }
         for doc in &req.docs {
@@ -208,7 +213,7 @@ impl<D: HubDb> Hub<D> {
         let township = device.township.as_str();
         batch
             .check_size()
-            .map_err(|e| HubError::BadRequest(e.to_string()))?;
+            .map_err(|e| HubError::BadRequest(e.text()))?;
         for msg in &batch.messages {
             check_doc_id(&msg.doc_id, township)?;
         }
@@ -278,9 +283,12 @@ impl<D: HubDb> Hub<D> {
         let write = if result.changed {
             let bytes = result.doc.save();
             if bytes.len() > MAX_DOC_BYTES {
-                return Err(HubError::BadRequest(format!(
-                    "case {} would grow beyond {MAX_DOC_BYTES} bytes / 办件{}过大",
-                    msg.doc_id, msg.doc_id
+                return Err(HubError::BadRequest(Text::new(
+                    format!(
+                        "case {} would grow beyond {MAX_DOC_BYTES} bytes",
+                        msg.doc_id
+                    ),
+                    format!("办件{}过大", msg.doc_id),
                 )));
             }
             Some(DocWrite {
@@ -352,21 +360,25 @@ fn apply(
     };
     let mut state = peer::restore(state.as_deref());
     let before = doc.get_heads();
-    peer::receive(&mut doc, &mut state, &msg.message)
-        .map_err(|e| HubError::BadRequest(format!("document {}: {e}", msg.doc_id)))?;
+    peer::receive(&mut doc, &mut state, &msg.message).map_err(|e| {
+        let doc = &msg.doc_id;
+        HubError::BadRequest(e.text().within(text!("document {doc}", "文档{doc}")))
+    })?;
     let changed = doc.get_heads() != before;
     let mut pages = Vec::new();
     if changed {
         let case = case_doc::read(&doc).map_err(|e| {
-            HubError::BadRequest(format!(
-                "document {} is not a valid case: {e} / 文档不是有效的办件",
-                msg.doc_id
-            ))
+            let doc = &msg.doc_id;
+            HubError::BadRequest(e.text().within(text!(
+                "document {doc} is not a valid case",
+                "文档{doc}不是有效的办件"
+            )))
         })?;
         if case.number.as_str() != msg.doc_id {
-            return Err(HubError::BadRequest(format!(
-                "document {} holds case {} / 文档编号与办件编号不符",
-                msg.doc_id, case.number
+            let (doc, number) = (&msg.doc_id, &case.number);
+            return Err(HubError::BadRequest(text!(
+                "document {doc} holds case {number}",
+                "文档{doc}中是办件{number}，编号不符"
             )));
         }
         let before_case = if before.is_empty() {
