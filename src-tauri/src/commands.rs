@@ -33,9 +33,17 @@ pub async fn desk_status(desk: State<'_, Arc<Desk>>) -> Answer<DeskStatus> {
     blocking(&desk, |d| Ok(d.status())).await
 }
 
+/// The catalogue new cases are registered under: the newest this desk received.
 #[tauri::command]
-pub fn catalog() -> Catalogue {
-    Catalogue::builtin().clone()
+pub async fn catalog(desk: State<'_, Arc<Desk>>) -> Answer<Catalogue> {
+    blocking(&desk, |d| {
+        d.with_store(|s| {
+            s.catalogues()
+                .map(|c| c.latest().clone())
+                .map_err(store_error)
+        })
+    })
+    .await
 }
 
 #[tauri::command]
@@ -115,12 +123,7 @@ pub async fn register(desk: State<'_, Arc<Desk>>, registration: Registration) ->
         let session = d.session()?;
         let case = d.with_store(|s| {
             let case = s
-                .register(
-                    Catalogue::builtin(),
-                    registration,
-                    &session,
-                    tongban_store::china_now(),
-                )
+                .register(registration, &session, tongban_store::china_now())
                 .map_err(store_error)?;
             s.save_draft(&session, "intake", "").map_err(store_error)?;
             Ok(case)

@@ -531,3 +531,117 @@ fn a_desk_says_which_device_it_is_and_the_hub_lists_it_so() {
 fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
+
+/// A catalogue version the county publishes after this program was built: the shipped list with
+/// YL01 promised in 3 working days and a higher version.
+fn next_catalogue(version: u32) -> tongban_domain::Catalogue {
+    let mut next = tongban_domain::Catalogue::builtin().clone();
+    next.version = version;
+    let yl01 = next.items.iter_mut().find(|i| i.code == "YL01").unwrap();
+    yl01.promised_days = 3;
+    next
+}
+
+#[test]
+fn a_published_catalogue_reaches_the_desks_and_each_case_keeps_the_version_it_was_registered_under()
+{
+    let hub = Hub::start(Backend::Sqlite);
+    let desk = Desk::enroll_as(&hub, TOWNSHIP, "李明", "clerk");
+    let before = register(&desk, "ID_CARD");
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("catalog.json");
+    std::fs::write(&file, serde_json::to_vec(&next_catalogue(3)).unwrap()).unwrap();
+    let file = file.to_str().unwrap();
+    let said = hub.admin(&["catalogue", "set", "--file", file]);
+    assert!(said.contains("第3版"), "{said}");
+    // The same version again, or an older one, is refused and changes nothing.
+    let again = hub.admin_output(&["catalogue", "set", "--file", file]);
+    assert!(!again.status.success());
+    assert!(
+        text(&again.stderr).contains("不比现行版本3新"),
+        "{}",
+        text(&again.stderr)
+    );
+    let listed: serde_json::Value =
+        serde_json::from_str(&hub.admin(&["catalogue", "list", "--json"])).unwrap();
+    let versions: Vec<_> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].clone())
+        .collect();
+    assert_eq!(versions, [1, 2, 3]);
+
+    desk.ok(&["sync"]);
+    let catalog: serde_json::Value =
+        serde_json::from_str(&desk.ok(&["catalog", "--json"])).unwrap();
+    let yl01 = catalog
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == "YL01")
+        .unwrap();
+    assert_eq!(yl01["promised_days"], 3);
+    let after = register(&desk, "ID_CARD");
+    desk.ok(&["sync"]);
+
+    let show = |number: &str| -> serde_json::Value {
+        serde_json::from_str(&desk.ok(&["case", "show", number, "--json"])).unwrap()
+    };
+    let (old, new) = (show(&before), show(&after));
+    assert_eq!(
+        (
+            old["catalogue_version"].clone(),
+            old["promised_days"].clone()
+        ),
+        (2.into(), 5.into())
+    );
+    assert_eq!(
+        (
+            new["catalogue_version"].clone(),
+            new["promised_days"].clone()
+        ),
+        (3.into(), 3.into())
+    );
+    assert_eq!(new["deciding_organ"], "灵山县人力资源和社会保障局");
+
+    // A registration claiming a version the hub never published is refused, nothing kept.
+    let forger = RawDevice::enroll_as(&hub, TOWNSHIP, "王芳", "clerk");
+    let township = tongban_domain::TownshipCode::parse(TOWNSHIP).unwrap();
+    let today = time::OffsetDateTime::now_utc().date();
+    let number = tongban_domain::CaseNumber::new(&township, today, forger.serial, 1).unwrap();
+    let mut case = tongban_domain::Registration {
+        item: "YL01".into(),
+        name: "韦建军".into(),
+        id_number: "450721199001010011".into(),
+        received: vec!["ID_CARD".into()],
+        ..Default::default()
+    }
+    .into_case(
+        &next_catalogue(9),
+        number.clone(),
+        &tongban_domain::Desk {
+            township: &township,
+            clerk: "王芳",
+            device: &forger.id,
+            now_ms: now_ms(),
+            today,
+        },
+    )
+    .unwrap();
+    case.catalogue_version = 9;
+    let mut doc = case_doc::create(&case, &forger.id, &forger.person).unwrap();
+    let refused = forger
+        .sync_doc(number.as_str(), &mut doc, &mut Default::default())
+        .expect_err("the hub must refuse an unknown catalogue");
+    assert_eq!(refused.status, 403, "{}", refused.message());
+    assert!(refused.message().contains("第9版"), "{}", refused.message());
+    let listed = desk.ok(&["sync", "--json"]);
+    assert!(
+        !desk
+            .ok(&["case", "list", "--json"])
+            .contains(number.as_str()),
+        "{listed}"
+    );
+}

@@ -67,7 +67,7 @@ pub fn register(
                 .collect(),
         };
         let at = now - time::Duration::minutes(47 * i64::from(count - 1 - n));
-        let case = store.register(catalogue, registration, session, at)?;
+        let case = store.register(registration, session, at)?;
         numbers.push(case.number.as_str().to_string());
     }
     Ok(numbers)

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use time::OffsetDateTime;
 use tongban_client::{EnrollRequest, Retry};
 use tongban_domain::session::Session;
-use tongban_domain::{CaseField, CaseStatus, Catalogue, FieldEdit, Move, Registration};
+use tongban_domain::{CaseField, CaseStatus, Catalogues, FieldEdit, Move, Registration};
 use tongban_store::{CaseFilter, Profile, Store};
 use zeroize::Zeroizing;
 
@@ -419,7 +419,15 @@ fn run(cli: Cli) -> Result<()> {
             };
             output::sync_report(&report, json)?;
         }
-        Command::Catalog { json } => output::catalogue(Catalogue::builtin(), json)?,
+        Command::Catalog { json } => {
+            // What this desk registers under: the newest version it received, once enrolled.
+            let catalogues = if profile.exists() {
+                open(&profile)?.catalogues()?
+            } else {
+                Catalogues::shipped().clone()
+            };
+            output::catalogue(catalogues.latest(), json)?;
+        }
         Command::DemoCases { count, seed, edits } => {
             let (mut store, session) = sign_in(&profile, user.as_deref())?;
             let numbers = demo::register(&mut store, &session, count, seed)?;
@@ -495,7 +503,7 @@ fn case(profile: &Profile, user: Option<&str>, command: CaseCommand) -> Result<(
                     .map(|c| c.trim().to_ascii_uppercase())
                     .collect(),
             };
-            let case = store.register(Catalogue::builtin(), registration, &session, now())?;
+            let case = store.register(registration, &session, now())?;
             if json {
                 println!("{}", serde_json::to_string(&case)?);
             } else {

@@ -72,12 +72,14 @@ pub fn case(store: &Store, case: &Case, today: time::Date, json: bool, whole: bo
     });
     let calendar = store.calendar()?;
     let (deadline, flag) = workflow::standing(case, &calendar, today);
+    let organ = store.deciding_organ(case)?;
     if json {
         let mut value = serde_json::to_value(case)?;
         value["applicant"]["id"]["number"] = serde_json::json!(id);
         value["applicant"]["phone"] = serde_json::json!(phone);
         value["deadline"] = serde_json::json!(deadline.map(date_text));
         value["flag"] = serde_json::json!(flag);
+        value["deciding_organ"] = serde_json::json!(organ);
         let mut seals = Vec::new();
         for event in case.events.iter().filter(|e| e.seal.is_some()) {
             seals.push(serde_json::json!({
@@ -100,6 +102,12 @@ pub fn case(store: &Store, case: &Case, today: time::Date, json: bool, whole: bo
         case.item_code, case.item_name, case.promised_days
     );
     println!("状态      {}", case.status.label_zh());
+    if let Some(organ) = &organ {
+        println!(
+            "决定机关  {organ}（事项目录第{}版）",
+            case.catalogue_version
+        );
+    }
     if let Some(deadline) = deadline {
         let flag = flag.map_or("", |f| match f {
             DeadlineFlag::Green => "",

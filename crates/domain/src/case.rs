@@ -346,6 +346,9 @@ pub struct Case {
     pub item_code: String,
     pub item_name: String,
     pub promised_days: u16,
+    /// The catalogue version the case was registered under; its rules and documents follow it.
+    #[serde(default = "first_catalogue")]
+    pub catalogue_version: u32,
     pub applicant: Applicant,
     pub materials: Vec<MaterialState>,
     /// Folded from the events; never stored on its own.
@@ -366,6 +369,11 @@ pub struct Case {
     /// Folded: while materials are deferred, the date the applicant committed to bring them by.
     #[serde(default)]
     pub materials_due: Option<String>,
+}
+
+/// Cases registered before catalogues carried versions were registered under the first.
+pub const fn first_catalogue() -> u32 {
+    1
 }
 
 impl Case {
@@ -580,6 +588,7 @@ impl Registration {
             item_code: item.code.clone(),
             item_name: item.name.clone(),
             promised_days: item.promised_days,
+            catalogue_version: catalogue.version,
             applicant,
             materials,
             status: CaseStatus::Registered,

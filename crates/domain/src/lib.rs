@@ -26,7 +26,10 @@ pub use case::{
     CaseNumberError, CaseStatus, DecisionSeal, Desk, EventKind, FieldEdit, MaterialState,
     MaterialStatus, Registration, RegistrationError,
 };
-pub use catalogue::{ApplicantKind, Catalogue, MaterialSpec, ServiceItem};
+pub use catalogue::{
+    ApplicantKind, Catalogue, Catalogues, DecidingLevel, ItemKind, MaterialForm, MaterialSpec,
+    ServiceItem,
+};
 pub use identity::{Mobile, ResidentId, Uscc};
 pub use l10n::{Localized, Text};
 pub use moves::Move;

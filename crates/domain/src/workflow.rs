@@ -533,9 +533,8 @@ pub fn plan(
         Action::Approve if progress.approvals.iter().any(|u| u == user) => {
             return Err(Denied::SameApprover(user.to_string()));
         }
-        Action::Approve if case.materials.iter().any(|m| m.status.outstanding()) => {
-            let outstanding = case.materials.iter().filter(|m| m.status.outstanding());
-            let names: Vec<&str> = outstanding.map(|m| m.name.as_str()).collect();
+        Action::Approve if outstanding(case, rules).next().is_some() => {
+            let names: Vec<&str> = outstanding(case, rules).map(|m| m.name.as_str()).collect();
             return Err(Denied::MaterialsOutstanding(names.join("、")));
         }
         Action::Reject if planned.reason.is_none() => {
@@ -562,6 +561,22 @@ pub fn plan(
         ));
     }
     Ok(planned)
+}
+
+/// Whether the catalogue makes a material hold up acceptance and approval; without the item at
+/// hand every material does.
+fn required(rules: &Rules<'_>, code: &str) -> bool {
+    rules.item.is_none_or(|item| item.requires(code))
+}
+
+/// Required materials not yet in hand (missing, or deferred under 容缺).
+fn outstanding<'c>(
+    case: &'c Case,
+    rules: &Rules<'_>,
+) -> impl Iterator<Item = &'c crate::MaterialState> {
+    case.materials
+        .iter()
+        .filter(move |m| m.status.outstanding() && required(rules, &m.code))
 }
 
 fn codes_with(case: &Case, status: MaterialStatus) -> Vec<String> {
@@ -613,7 +628,7 @@ fn plan_acceptance(
     }
     let left: Vec<String> = missing
         .into_iter()
-        .filter(|c| !deferred.contains(c))
+        .filter(|c| !deferred.contains(c) && required(rules, c))
         .collect();
     if !left.is_empty() {
         return Err(Denied::MaterialsMissing(names_of(case, &left)));

@@ -666,3 +666,51 @@ fn a_case_is_accepted_only_with_every_material_or_under_a_recorded_deferral() {
     step(&mut c, "陈刚", Role::Supervisor, Action::Approve);
     assert_eq!(c.status, CaseStatus::Approved);
 }
+
+#[test]
+fn a_material_the_list_marks_optional_holds_up_neither_acceptance_nor_approval() {
+    let mut item = Catalogue::builtin().item("YL01").unwrap().clone();
+    item.materials[1].required = false;
+    let mut c = case("YL01", &["ID_CARD", "ENROL_FORM"]);
+    let rules = Rules {
+        item: Some(&item),
+        ..rules(1)
+    };
+    let accepted = plan(
+        &c,
+        "张华",
+        Role::Supervisor,
+        Action::Accept,
+        &Request::default(),
+        &rules,
+    )
+    .unwrap();
+    record(&mut c, &accepted, "张华");
+    assert_eq!(c.status, CaseStatus::Accepted);
+    assert_eq!(c.materials[1].status, MaterialStatus::Missing);
+    plan(
+        &c,
+        "陈刚",
+        Role::Supervisor,
+        Action::Approve,
+        &Request::default(),
+        &rules,
+    )
+    .unwrap();
+    // A required one still does, named.
+    let strict = Rules {
+        item: Catalogue::builtin().item("YL01"),
+        ..rules
+    };
+    assert_eq!(
+        plan(
+            &c,
+            "陈刚",
+            Role::Supervisor,
+            Action::Approve,
+            &Request::default(),
+            &strict
+        ),
+        Err(Denied::MaterialsOutstanding("户口簿".into()))
+    );
+}

@@ -15,7 +15,7 @@ use tongban_domain::calendar::{WorkCalendar, china_date};
 use tongban_domain::page::MAX_PAGES_PER_MATERIAL;
 use tongban_domain::workflow::{self, Rules, action_of};
 use tongban_domain::{
-    Case, CaseEvent, Catalogue, EventKind, Localized, MaterialStatus, Role, Text, text,
+    Case, CaseEvent, Catalogues, EventKind, Localized, MaterialStatus, Role, Text, text,
 };
 use tongban_sync::auth::MAX_SKEW_SECS;
 use tongban_sync::automerge::{AutoCommit, Change, ChangeHash};
@@ -24,11 +24,12 @@ use tongban_sync::decision;
 use tongban_sync::ed25519_dalek::VerifyingKey;
 use tongban_sync::person;
 
-/// What the township knows about its users and calendar, loaded once per request, and the
-/// hub's clock.
+/// What the township knows about its users, calendar and catalogues, loaded once per request,
+/// and the hub's clock.
 pub struct Township {
     pub people: HashMap<String, Person>,
     pub calendar: Cow<'static, WorkCalendar>,
+    pub catalogues: Catalogues,
     pub now_ms: i64,
 }
 
@@ -244,8 +245,16 @@ pub fn check_change(
 ) -> Result<(), Text> {
     let number = after.number.as_str();
     arrival::check_bounds(after, township.now_ms).map_err(|e| refused(number, &e))?;
+    // A case is judged by the catalogue it was registered under, which the hub must know.
+    let Some(catalogue) = township.catalogues.version(after.catalogue_version) else {
+        let version = after.catalogue_version;
+        return Err(Text::new(
+            format!("case {number}: catalogue version {version} is unknown to the hub"),
+            format!("办件{number}：中心没有第{version}版事项目录"),
+        ));
+    };
     if before.is_none() {
-        arrival::check_new(after, Catalogue::builtin()).map_err(|e| refused(number, &e))?;
+        arrival::check_new(after, catalogue).map_err(|e| refused(number, &e))?;
     }
     let known: HashSet<&str> = before
         .map(|b| b.events.iter().map(|e| e.id.as_str()).collect())
@@ -258,6 +267,7 @@ pub fn check_change(
                     c.item_code.clone(),
                     c.item_name.clone(),
                     c.promised_days,
+                    c.catalogue_version,
                     c.clerk.clone(),
                     c.created_at_ms,
                 )
@@ -303,7 +313,7 @@ pub fn check_change(
         .collect();
     let actor = hex::encode(case_doc::device_actor(&sender.id).to_bytes());
     let brought = Brought::new(doc.get_changes(before_heads));
-    let item = Catalogue::builtin().item(&after.item_code);
+    let item = catalogue.item(&after.item_code);
     let levels = item.map_or(1, |item| item.approval_levels);
     for event in &fresh {
         if case_doc::event_actor(event) != actor || event.device != sender.id {
@@ -490,6 +500,7 @@ mod tests {
             item_code: "YL01".into(),
             item_name: "城乡居民养老保险参保登记".into(),
             promised_days: 5,
+            catalogue_version: 2,
             applicant: Applicant {
                 name: "覃秀梅".into(),
                 id: ApplicantId::Resident(ResidentId::parse("11010519491231002X", today).unwrap()),

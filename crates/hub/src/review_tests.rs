@@ -54,6 +54,7 @@ fn township() -> Township {
     Township {
         people,
         calendar: Cow::Borrowed(WorkCalendar::builtin()),
+        catalogues: tongban_domain::Catalogues::shipped().clone(),
         now_ms: now_ms(),
     }
 }

@@ -35,6 +35,7 @@ fn case() -> Case {
         item_code: "DB01".into(),
         item_name: "最低生活保障申请".into(),
         promised_days: 20,
+        catalogue_version: 2,
         applicant: Applicant {
             name: "王秀英".into(),
             id: ApplicantId::Resident(ResidentId::parse(ID, date!(2026 - 11 - 20)).unwrap()),

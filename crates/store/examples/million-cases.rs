@@ -89,6 +89,7 @@ fn desk(dir: &std::path::Path) -> Store {
         devices: Vec::new(),
         policy: SecurityPolicy::default(),
         calendar: None,
+        catalogues: Vec::new(),
     };
     let enrollment = Enrollment {
         hub_url: "http://127.0.0.1:1".into(),
@@ -184,9 +185,7 @@ fn main() {
     for i in 0..total {
         let registration = registration(catalogue, i);
         let began = Instant::now();
-        store
-            .register(catalogue, registration, &session, at(i))
-            .unwrap();
+        store.register(registration, &session, at(i)).unwrap();
         let took = began.elapsed();
         let cases = i + 1;
         let next_point = if cases <= BASELINE { BASELINE } else { total };
@@ -216,9 +215,7 @@ fn main() {
     for i in total..total + SAMPLES {
         let registration = registration(catalogue, i);
         let began = Instant::now();
-        store
-            .register(catalogue, registration, &session, at(i))
-            .unwrap();
+        store.register(registration, &session, at(i)).unwrap();
         inline.push(began.elapsed());
     }
     let ms = |d: Duration| format!("{:.2}", d.as_secs_f64() * 1000.0);

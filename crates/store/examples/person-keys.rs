@@ -12,8 +12,8 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use std::time::{Duration, Instant};
 use tongban_domain::session::Session;
 use tongban_domain::{
-    CaseEvent, CaseField, Catalogue, EventKind, FieldEdit, Registration, Role, Secret,
-    SecurityPolicy, TownshipCode,
+    CaseEvent, CaseField, EventKind, FieldEdit, Registration, Role, Secret, SecurityPolicy,
+    TownshipCode,
 };
 use tongban_store::keys::SecretKey;
 use tongban_store::{Enrollment, Profile, Store};
@@ -43,6 +43,7 @@ fn desk(dir: &std::path::Path, key: &Secret) -> Store {
         devices: Vec::new(),
         policy: SecurityPolicy::default(),
         calendar: None,
+        catalogues: Vec::new(),
     };
     let enrollment = Enrollment {
         hub_url: "http://127.0.0.1:1".into(),
@@ -120,9 +121,7 @@ fn main() {
                 address: None,
                 received: vec!["ID_CARD".into()],
             };
-            let case = store
-                .register(Catalogue::builtin(), registration, &session, now)
-                .unwrap();
+            let case = store.register(registration, &session, now).unwrap();
             case.number.as_str().to_string()
         })
         .collect();

@@ -9,7 +9,7 @@ use tongban_audit::{AuditAction, Outcome};
 use tongban_domain::calendar::CalendarData;
 use tongban_domain::session::{Attempts, Session};
 use tongban_domain::text;
-use tongban_domain::{Role, SecurityPolicy, SignInError, WorkCalendar};
+use tongban_domain::{Catalogue, Catalogues, Role, SecurityPolicy, SignInError, WorkCalendar};
 use tongban_sync::ed25519_dalek::SigningKey;
 use tongban_sync::person::{self, PersonKeyError, Rekey, SealedKey};
 use tongban_sync::wire::Directory;
@@ -91,11 +91,53 @@ pub(crate) fn write_directory(
         let text = serde_json::to_vec(calendar).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         Store::put_setting(tx, "calendar", &text)?;
     }
+    if !directory.catalogues.is_empty() {
+        // Versions are only ever added: a case keeps being read by the one it was registered under.
+        let mut kept = stored_catalogues(tx)?;
+        for c in &directory.catalogues {
+            if Catalogues::shipped().version(c.version).is_none()
+                && !kept.iter().any(|k| k.version == c.version)
+            {
+                kept.push(c.clone());
+            }
+        }
+        let text = serde_json::to_vec(&kept).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Store::put_setting(tx, "catalogues", &text)?;
+    }
     Store::put_setting(tx, "directory_digest", directory.digest().as_bytes())?;
     Ok(())
 }
 
+/// The catalogue versions the hub published, as this desk received them.
+fn stored_catalogues(conn: &rusqlite::Connection) -> Result<Vec<Catalogue>, StoreError> {
+    match Store::setting_in(conn, "catalogues")? {
+        Some(bytes) => {
+            serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
+        }
+        None => Ok(Vec::new()),
+    }
+}
+
 impl Store {
+    /// Every catalogue version this desk knows: shipped, and published by the hub. Read on use,
+    /// like the calendar.
+    pub fn catalogues(&self) -> Result<Catalogues, StoreError> {
+        Ok(Catalogues::with(stored_catalogues(&self.conn)?))
+    }
+
+    /// The organ that decides `case`, as the catalogue it was registered under says; `None`
+    /// while this desk has not received that catalogue.
+    pub fn deciding_organ(
+        &self,
+        case: &tongban_domain::Case,
+    ) -> Result<Option<String>, StoreError> {
+        let township = self.enrollment()?.township_name;
+        Ok(self
+            .catalogues()?
+            .item_of(case)
+            .map(|item| item.deciding_organ(&township)))
+    }
+
     pub fn replace_directory(&mut self, directory: &Directory) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         write_directory(&tx, directory)?;

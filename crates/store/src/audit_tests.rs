@@ -7,7 +7,7 @@ use crate::{DocKind, StoreError};
 use time::OffsetDateTime;
 use time::macros::datetime;
 use tongban_audit::ChainProblem;
-use tongban_domain::{Action, Catalogue, Denied, Move, Registration, SecurityPolicy};
+use tongban_domain::{Action, Denied, Move, Registration, SecurityPolicy};
 
 const NOW: OffsetDateTime = datetime!(2026-11-16 10:00 +8);
 
@@ -34,9 +34,7 @@ fn every_access_is_recorded_and_a_supervisor_reads_who_saw_a_case() {
     let boss = session("张华");
     store.sign_in("李明", PASSWORD, None, 1).unwrap();
     assert!(store.sign_in("李明", "wrong", None, 2).is_err());
-    let case = store
-        .register(Catalogue::builtin(), registration(), &clerk, NOW)
-        .unwrap();
+    let case = store.register(registration(), &clerk, NOW).unwrap();
     let number = case.number.to_string();
     store.view(&clerk, &number, NOW).unwrap();
     store

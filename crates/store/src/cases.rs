@@ -11,7 +11,7 @@ use tongban_domain::desk::CaseSummary;
 use tongban_domain::session::Session;
 use tongban_domain::workflow::{self, clock_running};
 use tongban_domain::{
-    Action, Case, CaseEvent, CaseNumber, CaseStatus, Catalogue, Denied, Desk, EventKind, FieldEdit,
+    Action, Case, CaseEvent, CaseNumber, CaseStatus, Denied, Desk, EventKind, FieldEdit,
     Registration, WorkCalendar,
 };
 use tongban_sync::automerge::{AutoCommit, ChangeHash};
@@ -51,9 +51,9 @@ pub fn now_ms(now: OffsetDateTime) -> i64 {
 impl Store {
     /// Registers a case: validates, spends the next case number and stores the document, all
     /// or nothing.
+    /// Registers under the newest catalogue this desk knows.
     pub fn register(
         &mut self,
-        catalogue: &Catalogue,
         registration: Registration,
         session: &Session,
         now: OffsetDateTime,
@@ -64,6 +64,8 @@ impl Store {
             self.refuse(session, Action::Register, None, &denied, now)?;
             return Err(denied.into());
         }
+        let catalogues = self.catalogues()?;
+        let catalogue = catalogues.latest();
         // Validation first, so a rejected form never spends a number.
         registration.validate(catalogue, today)?;
         if self.awaiting_rejoin()?.is_some() {
@@ -486,10 +488,7 @@ mod tests {
                 .unwrap(),
                 ..Default::default()
             };
-            store
-                .register(Catalogue::builtin(), registration, &clerk, now)
-                .unwrap()
-                .number
+            store.register(registration, &clerk, now).unwrap().number
         };
         for i in 0..12 {
             register(&mut store, i);
@@ -512,9 +511,7 @@ mod tests {
             id_number: "450721198806152311".into(),
             ..Default::default()
         };
-        let case = store
-            .register(Catalogue::builtin(), registration, &clerk, now)
-            .unwrap();
+        let case = store.register(registration, &clerk, now).unwrap();
         let number = case.number.as_str();
         for i in 0..70 {
             let edit = FieldEdit::new(CaseField::Address, &format!("檀圩镇{i}号")).unwrap();

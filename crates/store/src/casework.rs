@@ -12,15 +12,20 @@ use tongban_domain::role::ACTIONS;
 use tongban_domain::session::Session;
 use tongban_domain::workflow::{self, Request, Rules};
 use tongban_domain::{
-    Action, Case, CaseEvent, CaseStatus, Catalogue, MaterialStatus, Move, Role, WorkCalendar,
+    Action, Case, CaseEvent, CaseStatus, Catalogues, MaterialStatus, Move, Role, WorkCalendar,
 };
 use tongban_sync::case_doc;
 use tongban_sync::decision;
 use tongban_sync::ed25519_dalek::SigningKey;
 
 /// The workflow's facts about this case's item, for today.
-fn rules<'a>(case: &Case, today: Date, calendar: &'a WorkCalendar) -> Rules<'a> {
-    let item = Catalogue::builtin().item(&case.item_code);
+fn rules<'a>(
+    case: &Case,
+    today: Date,
+    calendar: &'a WorkCalendar,
+    catalogues: &'a Catalogues,
+) -> Rules<'a> {
+    let item = catalogues.item_of(case);
     Rules {
         levels: item.map_or(1, |item| item.approval_levels),
         item,
@@ -116,6 +121,7 @@ impl Store {
             return Err(StoreError::UnknownUser(assignee.to_string()));
         }
         let calendar = self.calendar()?;
+        let catalogues = self.catalogues()?;
         let key = if action.is_decision() {
             Some(SigningKey::from_bytes(self.device_key()?.expose()))
         } else {
@@ -128,7 +134,10 @@ impl Store {
             load_doc(&tx, number)?.ok_or_else(|| StoreError::NoSuchCase(number.to_string()))?;
         doc.set_actor(case_doc::device_actor(&enrollment.device_id));
         let case = case_doc::read(&doc)?;
-        let rules = rules(&case, now.date(), &calendar);
+        if catalogues.version(case.catalogue_version).is_none() {
+            return Err(StoreError::UnknownCatalogue(case.catalogue_version));
+        }
+        let rules = rules(&case, now.date(), &calendar, &catalogues);
         let planned =
             match workflow::plan(&case, &session.user, session.role, action, request, &rules) {
                 Ok(planned) => planned,
@@ -166,7 +175,8 @@ impl Store {
         today: Date,
     ) -> Result<Vec<Action>, StoreError> {
         let calendar = self.calendar()?;
-        let rules = rules(case, today, &calendar);
+        let catalogues = self.catalogues()?;
+        let rules = rules(case, today, &calendar, &catalogues);
         // Placeholders stand in for what the user has not typed yet (a reason, an outcome).
         let request = Request {
             reason: Some("-".into()),

@@ -11,8 +11,8 @@ use time::macros::datetime;
 use tongban_domain::role::{ACTIONS, ROLES};
 use tongban_domain::session::{PasswordError, Session};
 use tongban_domain::{
-    Action, CaseEvent, CaseField, CaseStatus, Catalogue, DeadlineFlag, Denied, EventKind,
-    FieldEdit, Move, Registration, Request, Role, SecurityPolicy, SignInError, WorkCalendar,
+    Action, CaseEvent, CaseField, CaseStatus, DeadlineFlag, Denied, EventKind, FieldEdit, Move,
+    Registration, Request, Role, SecurityPolicy, SignInError, WorkCalendar,
 };
 use tongban_sync::case_doc;
 
@@ -103,9 +103,7 @@ fn prepared(store: &mut Store, action: Action) -> String {
         Action::Return | Action::Supplement => incomplete(),
         _ => registration(),
     };
-    let case = store
-        .register(Catalogue::builtin(), application, &session("黄勇"), NOW)
-        .unwrap();
+    let case = store.register(application, &session("黄勇"), NOW).unwrap();
     let number = case.number.to_string();
     match action {
         Action::Supplement => act(store, "李明", &number, Action::Return),
@@ -143,9 +141,7 @@ fn attempt(
     number: &str,
 ) -> Result<(), StoreError> {
     match action {
-        Action::Register => store
-            .register(Catalogue::builtin(), registration(), who, NOW)
-            .map(drop),
+        Action::Register => store.register(registration(), who, NOW).map(drop),
         Action::Edit => {
             let edit = FieldEdit::new(CaseField::Address, "檀圩镇新村").unwrap();
             store.set_field(number, &edit, who, NOW).map(drop)
@@ -236,7 +232,7 @@ fn field_staff_see_only_their_own_cases() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = desk(dir.path(), SecurityPolicy::default());
     let theirs = store
-        .register(Catalogue::builtin(), registration(), &session("李明"), NOW)
+        .register(registration(), &session("李明"), NOW)
         .unwrap();
     let field = session("黄勇");
     assert!(matches!(
@@ -380,16 +376,13 @@ fn search_finds_a_case_by_number_id_number_or_the_start_of_a_name() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = desk(dir.path(), SecurityPolicy::default());
     let clerk = session("李明");
-    let catalogue = Catalogue::builtin();
-    let first = store
-        .register(catalogue, registration(), &clerk, NOW)
-        .unwrap();
+    let first = store.register(registration(), &clerk, NOW).unwrap();
     let other = Registration {
         name: "韦建军".into(),
         id_number: "450721199001010011".into(),
         ..registration()
     };
-    store.register(catalogue, other, &clerk, NOW).unwrap();
+    store.register(other, &clerk, NOW).unwrap();
     let found = |text: &str| -> Vec<String> {
         let filter = crate::CaseFilter {
             query: Some(text.into()),

@@ -9,7 +9,7 @@ use tongban_domain::calendar::china_date;
 use tongban_domain::session::Session;
 use tongban_domain::text;
 use tongban_domain::workflow;
-use tongban_domain::{Case, CaseEvent, CaseStatus, Catalogue, EventKind};
+use tongban_domain::{Case, CaseEvent, CaseStatus, EventKind};
 use tongban_domain::{Localized, Text};
 use tongban_sync::decision;
 
@@ -74,7 +74,7 @@ impl Store {
             }),
             DocKind::Notice => {
                 let notice = last_notice(&case)?;
-                let item = Catalogue::builtin().item(&case.item_code).cloned();
+                let item = self.catalogues()?.item_of(&case).cloned();
                 let missing = notice
                     .missing
                     .iter()

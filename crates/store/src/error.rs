@@ -29,6 +29,8 @@ pub enum StoreError {
     NoSuchCase(String),
     NotEnrolled,
     NoHubKey,
+    /// A case registered under a catalogue version this desk has not received yet.
+    UnknownCatalogue(u32),
     Random(String),
     #[error(transparent)]
     SignIn(#[from] SignInError),
@@ -140,6 +142,10 @@ impl tongban_domain::l10n::Localized for StoreError {
             Self::NoHubKey => text!(
                 "this desk was enrolled before desks pinned the hub's key; enrol it again with a new code",
                 "本机登记时尚未固定中心密钥，请用新的登记码重新登记"
+            ),
+            Self::UnknownCatalogue(version) => text!(
+                "this case was registered under catalogue version {version}, which this desk has not received yet; sync with the hub first",
+                "本办件按事项目录第{version}版登记，本机尚未收到该版目录，请先与中心同步"
             ),
             Self::Random(detail) => text!(
                 "the system random generator failed: {detail}",

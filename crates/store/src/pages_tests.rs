@@ -5,7 +5,7 @@ use crate::test_desk::{desk, session};
 use crate::{DocKind, StoreError};
 use time::OffsetDateTime;
 use time::macros::datetime;
-use tongban_domain::{CaseStatus, Catalogue, Move, Registration, SecurityPolicy};
+use tongban_domain::{CaseStatus, Move, Registration, SecurityPolicy};
 use tongban_pages::{ImportOptions, Page, PageLimits};
 
 const NOW: OffsetDateTime = datetime!(2026-11-16 10:00 +8);
@@ -61,7 +61,7 @@ fn registered(store: &mut crate::Store) -> String {
         ..Default::default()
     };
     store
-        .register(Catalogue::builtin(), registration, &session("李明"), NOW)
+        .register(registration, &session("李明"), NOW)
         .unwrap()
         .number
         .to_string()

@@ -235,8 +235,12 @@ impl Store {
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self
-            .conn
+        Self::setting_in(&self.conn, key)
+    }
+
+    /// A setting as `conn` (or a transaction on it) sees it.
+    pub(crate) fn setting_in(conn: &Connection, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(conn
             .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
             .query_row([key], |r| r.get(0))
             .optional()?)

@@ -72,6 +72,7 @@ pub fn directory(policy: SecurityPolicy) -> Directory {
         devices: Vec::new(),
         policy,
         calendar: None,
+        catalogues: Vec::new(),
     }
 }
 

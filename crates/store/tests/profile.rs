@@ -4,9 +4,7 @@
 use std::path::Path;
 use time::macros::datetime;
 use tongban_domain::session::Session;
-use tongban_domain::{
-    CaseField, Catalogue, FieldEdit, Registration, Role, SecurityPolicy, TownshipCode,
-};
+use tongban_domain::{CaseField, FieldEdit, Registration, Role, SecurityPolicy, TownshipCode};
 use tongban_store::keys::SecretKey;
 use tongban_store::{CaseFilter, Enrollment, Profile, StoreError};
 use tongban_sync::wire::{Directory, DirectoryUser};
@@ -39,6 +37,7 @@ fn enrolled(dir: &Path) -> Profile {
         devices: Vec::new(),
         policy: SecurityPolicy::default(),
         calendar: None,
+        catalogues: Vec::new(),
     };
     store
         .record_enrollment(&enrollment, &SecretKey::random().unwrap(), &directory)
@@ -76,25 +75,14 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 fn cases_persist_encrypted_and_numbers_never_repeat() {
     let dir = tempfile::tempdir().unwrap();
     let profile = enrolled(dir.path());
-    let catalogue = Catalogue::builtin();
     let now = datetime!(2026-11-21 10:00 +8);
     let first = {
         let mut store = profile.open().unwrap();
         let case = store
-            .register(
-                catalogue,
-                registration("覃秀梅", "450721198806152311"),
-                &clerk(),
-                now,
-            )
+            .register(registration("覃秀梅", "450721198806152311"), &clerk(), now)
             .unwrap();
         assert_eq!(case.number.as_str(), "450721101-20261121-003-0001");
-        let rejected = store.register(
-            catalogue,
-            registration("覃秀梅", "450721198806152312"),
-            &clerk(),
-            now,
-        );
+        let rejected = store.register(registration("覃秀梅", "450721198806152312"), &clerk(), now);
         assert!(matches!(rejected, Err(StoreError::Registration(_))));
         store
             .set_field(
@@ -112,12 +100,7 @@ fn cases_persist_encrypted_and_numbers_never_repeat() {
     assert_eq!(back.applicant.address.as_deref(), Some("檀圩镇新村"));
     assert_eq!(back.events.len(), 2);
     let second = store
-        .register(
-            catalogue,
-            registration("韦国强", "11010519491231002X"),
-            &clerk(),
-            now,
-        )
+        .register(registration("韦国强", "11010519491231002X"), &clerk(), now)
         .unwrap();
     assert_eq!(second.number.as_str(), "450721101-20261121-003-0002");
     let found = store
@@ -171,7 +154,6 @@ fn lost_keyring_entry_fails_closed_and_recovery_restores_access() {
         .open()
         .unwrap()
         .register(
-            Catalogue::builtin(),
             registration("覃秀梅", "450721198806152311"),
             &clerk(),
             datetime!(2026-11-21 10:00 +8),

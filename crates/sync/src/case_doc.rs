@@ -88,6 +88,7 @@ pub fn create(case: &Case, device_id: &str, key: &Secret) -> Result<AutoCommit> 
     doc.put(ROOT, "item_code", case.item_code.as_str())?;
     doc.put(ROOT, "item_name", case.item_name.as_str())?;
     doc.put(ROOT, "promised_days", u64::from(case.promised_days))?;
+    doc.put(ROOT, "catalogue_version", u64::from(case.catalogue_version))?;
     doc.put(ROOT, "clerk", case.clerk.as_str())?;
     doc.put(ROOT, "created_at_ms", case.created_at_ms)?;
     doc.put(ROOT, "updated_at_ms", case.updated_at_ms)?;
@@ -402,6 +403,9 @@ pub fn read(doc: &AutoCommit) -> Result<Case> {
         item_name: read_str(doc, &ROOT, "item_name")?,
         promised_days: u16::try_from(read_u64(doc, &ROOT, "promised_days")?)
             .map_err(|_| CaseDocError::Invalid("promised_days"))?,
+        catalogue_version: read_opt_u64(doc, &ROOT, "catalogue_version")?
+            .map_or(Ok(tongban_domain::case::first_catalogue()), u32::try_from)
+            .map_err(|_| CaseDocError::Invalid("catalogue_version"))?,
         applicant,
         materials,
         status: CaseStatus::Registered,
@@ -456,11 +460,17 @@ fn read_i64(doc: &AutoCommit, obj: &ObjId, key: &'static str) -> Result<i64> {
 }
 
 fn read_u64(doc: &AutoCommit, obj: &ObjId, key: &'static str) -> Result<u64> {
+    read_opt_u64(doc, obj, key)?.ok_or(CaseDocError::Missing(key))
+}
+
+fn read_opt_u64(doc: &AutoCommit, obj: &ObjId, key: &'static str) -> Result<Option<u64>> {
     match scalar(doc, obj, key)? {
-        Some(ScalarValue::Uint(v)) => Ok(v),
-        Some(ScalarValue::Int(v)) => u64::try_from(v).map_err(|_| CaseDocError::Invalid(key)),
+        Some(ScalarValue::Uint(v)) => Ok(Some(v)),
+        Some(ScalarValue::Int(v)) => u64::try_from(v)
+            .map(Some)
+            .map_err(|_| CaseDocError::Invalid(key)),
         Some(_) => Err(CaseDocError::Invalid(key)),
-        None => Err(CaseDocError::Missing(key)),
+        None => Ok(None),
     }
 }
 

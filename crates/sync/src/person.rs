@@ -227,6 +227,10 @@ struct Act<'a> {
 
 /// A digest of what a registration records, so a registration's signature covers the
 /// applicant and the materials as well as its timeline line.
+fn is_first(version: &u32) -> bool {
+    *version == tongban_domain::case::first_catalogue()
+}
+
 fn registration_digest(case: &Case) -> String {
     #[derive(Serialize)]
     struct Registered<'a> {
@@ -235,6 +239,9 @@ fn registration_digest(case: &Case) -> String {
         item_code: &'a str,
         item_name: &'a str,
         promised_days: u16,
+        /// Left out for the first version, so registrations signed before versions still verify.
+        #[serde(skip_serializing_if = "is_first")]
+        catalogue_version: u32,
         applicant: &'a tongban_domain::Applicant,
         materials: &'a [tongban_domain::MaterialState],
         clerk: &'a str,
@@ -246,6 +253,7 @@ fn registration_digest(case: &Case) -> String {
         item_code: &case.item_code,
         item_name: &case.item_name,
         promised_days: case.promised_days,
+        catalogue_version: case.catalogue_version,
         applicant: &case.applicant,
         materials: &case.materials,
         clerk: &case.clerk,

@@ -214,13 +214,16 @@ pub struct DirectoryDevice {
 }
 
 /// What a township's desks share beyond cases: accounts, devices, sign-in rules and the
-/// working-day calendar when the hub has a newer one than the desks shipped with.
+/// working-day calendar when the hub has a newer one than the desks shipped with, and the
+/// catalogue versions the county published since the desks' program was built.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Directory {
     pub users: Vec<DirectoryUser>,
     pub devices: Vec<DirectoryDevice>,
     pub policy: tongban_domain::SecurityPolicy,
     pub calendar: Option<tongban_domain::calendar::CalendarData>,
+    #[serde(default)]
+    pub catalogues: Vec<tongban_domain::Catalogue>,
 }
 
 impl Directory {

@@ -3,6 +3,7 @@
 
 mod audit;
 mod backup;
+mod catalogue;
 mod config;
 mod device;
 mod key;
@@ -110,6 +111,9 @@ pub enum Command {
     /// Replace the working-day calendar desks count deadlines on (JSON as in assets/calendar.json).
     #[command(subcommand)]
     Calendar(township::CalendarCommand),
+    /// Publish the county's implementation list (事项实施清单) or list its versions.
+    #[command(subcommand)]
+    Catalogue(catalogue::CatalogueCommand),
     /// Check the audit logs: exits 0 only when every entry and checkpoint verifies.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -225,6 +229,7 @@ async fn run<D: HubDb + backup::Backup>(
         Command::Device(command) => device::run(&hub, command).await,
         Command::User(command) => user::run(&hub, command).await,
         Command::Calendar(command) => township::calendar(&hub, command).await,
+        Command::Catalogue(command) => catalogue::run(&hub, command).await,
         Command::Audit(command) => audit::run(&hub, command).await,
         Command::Backup(args) => backup::backup(&hub, store, &args).await,
         Command::Restore(_) => bail!(

@@ -3,12 +3,14 @@
 //! only parse, call and print.
 
 mod admin;
+mod catalogue;
 mod enrol;
 mod pages;
 mod people;
 mod sync;
 
 pub use admin::NewUser;
+pub use catalogue::Published;
 pub use enrol::MAX_CODE_FAILURES;
 
 use crate::audit_log::AuditLogs;

@@ -99,6 +99,12 @@ impl<D: HubDb> Hub<D> {
             devices,
             policy: self.policy(township).await?,
             calendar: self.calendar().await?,
+            catalogues: self
+                .published_catalogues()
+                .await?
+                .into_iter()
+                .map(|p| p.catalogue)
+                .collect(),
         })
     }
 
@@ -226,6 +232,7 @@ impl<D: HubDb> Hub<D> {
                 ),
                 None => Cow::Borrowed(WorkCalendar::builtin()),
             },
+            catalogues: self.catalogues().await?,
             now_ms: now_secs().saturating_mul(1000),
         };
         // First pass: everything must apply cleanly before anything is written.
