@@ -1,4 +1,5 @@
 //! Two desks of one township, offline edits on both, one hub on each backend.
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 
 use tongban_e2e::{
     Backend, Desk, Hub, PASSWORD, TOWNSHIP, postgres_database, text, two_desks_scenario,
@@ -301,4 +302,62 @@ fn a_new_password_is_taken_once_from_its_person_and_never_replayed() {
     let public = mine.public_key.as_deref().unwrap();
     assert!(person::open(&kept, TOWNSHIP, "张华", public, "Zhang-hua-rekeyed-31").is_ok());
     assert!(person::open(&kept, TOWNSHIP, "张华", public, PASSWORD).is_err());
+}
+
+/// The receipt's text, as `pdftotext` reads it.
+fn receipt_text(desk: &Desk, number: &str) -> String {
+    let out = desk.path().join(format!("{number}-receipt.pdf"));
+    let out = out.to_str().unwrap();
+    desk.ok(&["case", "print", number, "--doc", "receipt", "--out", out]);
+    let read = std::process::Command::new("pdftotext")
+        .args([out, "-"])
+        .output()
+        .unwrap();
+    text(&read.stdout)
+}
+
+/// The query code is random per case: the registering desk prints it, the case everywhere else
+/// holds only its hash, and a receipt printed at another desk says where to ask for the code.
+#[test]
+fn only_the_registering_desk_holds_a_cases_query_code() {
+    let hub = Hub::start(Backend::Sqlite);
+    let a = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let b = Desk::enroll(&hub, TOWNSHIP, "王芳");
+    let number = a.register("覃秀梅", "450721198806152311", "13812345678");
+    let again = a.register("覃秀梅", "450721198806152311", "13812345678");
+    // The code prints as XXXX-XXXX beside its label.
+    let code_of = |receipt: &str| -> String {
+        receipt
+            .split_whitespace()
+            .find(|w| {
+                w.len() == 9
+                    && w.as_bytes()[4] == b'-'
+                    && w.chars()
+                        .all(|c| c == '-' || c.is_ascii_digit() || c.is_ascii_uppercase())
+            })
+            .unwrap_or_else(|| panic!("no query code in:\n{receipt}"))
+            .to_string()
+    };
+    let code = code_of(&receipt_text(&a, &number));
+    assert_eq!(code.len(), 9, "{code}");
+    // Same person, same day, same desk: nothing about them yields the code.
+    assert_ne!(code, code_of(&receipt_text(&a, &again)));
+    a.ok(&["sync"]);
+    b.ok(&["sync"]);
+
+    let elsewhere = receipt_text(&b, &number);
+    assert!(elsewhere.contains("查询码仅在登记窗口打印"), "{elsewhere}");
+    assert!(!elsewhere.contains(&code), "{elsewhere}");
+
+    let raw = tongban_e2e::device::RawDevice::enroll_as(&hub, TOWNSHIP, "黄勇", "clerk");
+    let (doc, _) = raw.pull(&number);
+    let case = tongban_sync::case_doc::read(&doc).unwrap();
+    let parsed = tongban_domain::query::QueryCode::parse(&code).unwrap();
+    assert_eq!(case.query_hash, Some(parsed.hash(&case.number)));
+    let bytes = doc.clone().save();
+    let plain = code.replace('-', "");
+    assert!(
+        !bytes.windows(plain.len()).any(|w| w == plain.as_bytes()),
+        "the code itself travelled"
+    );
 }

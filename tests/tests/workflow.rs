@@ -645,3 +645,37 @@ fn a_published_catalogue_reaches_the_desks_and_each_case_keeps_the_version_it_wa
         "{listed}"
     );
 }
+
+/// What a case was registered as stays so: a desk that rewrites the catalogue version or the
+/// query code's hash afterwards is refused, and the hub's copy keeps the registered ones.
+#[test]
+fn the_catalogue_version_and_query_hash_of_a_case_cannot_be_rewritten() {
+    use tongban_sync::automerge::ROOT;
+    use tongban_sync::automerge::transaction::Transactable;
+    let hub = Hub::start(Backend::Sqlite);
+    let desk = Desk::enroll_as(&hub, TOWNSHIP, "李明", "clerk");
+    let number = register(&desk, "ID_CARD");
+    desk.ok(&["sync"]);
+    let forger = RawDevice::enroll_as(&hub, TOWNSHIP, "王芳", "clerk");
+    for (key, value) in [
+        ("catalogue_version", 1u64.into()),
+        ("query_hash", "0".repeat(64).into()),
+    ] {
+        let (mut doc, mut state) = forger.pull(&number);
+        let value: tongban_sync::automerge::ScalarValue = value;
+        doc.put(ROOT, key, value).unwrap();
+        let refused = forger
+            .sync_doc(&number, &mut doc, &mut state)
+            .expect_err("a rewritten registration must be refused");
+        assert_eq!(refused.status, 403, "{key}: {}", refused.message());
+        assert!(
+            refused.message().contains("登记信息不可更改"),
+            "{}",
+            refused.message()
+        );
+    }
+    let (doc, _) = forger.pull(&number);
+    let case = case_doc::read(&doc).unwrap();
+    assert_eq!(case.catalogue_version, 2);
+    assert!(case.query_hash.is_some_and(|h| h != "0".repeat(64)));
+}

@@ -29,12 +29,17 @@ pub enum ArrivalError {
     Time,
     Page(String),
     TooManyPages(String),
+    QueryHash,
 }
 
 impl crate::l10n::Localized for ArrivalError {
     fn text(&self) -> crate::l10n::Text {
         use crate::text;
         match self {
+            Self::QueryHash => text!(
+                "the query code's hash is not a SHA-256",
+                "查询码摘要格式不正确"
+            ),
             Self::UnknownItem(item) => text!(
                 "item {item} is not in the catalogue",
                 "事项{item}不在事项目录中"
@@ -112,6 +117,11 @@ pub fn check_bounds(case: &Case, now_ms: i64) -> Result<(), ArrivalError> {
         validate_address(address).map_err(|e| ArrivalError::Applicant(e.text()))?;
     }
     check_user_name(&case.clerk).map_err(|_| ArrivalError::UserName(case.clerk.clone()))?;
+    if let Some(hash) = &case.query_hash
+        && !(hash.len() == 64 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+    {
+        return Err(ArrivalError::QueryHash);
+    }
     let latest = now_ms.saturating_add(MAX_CLOCK_AHEAD_MS);
     let in_time = |at: i64| (EARLIEST_MS..=latest).contains(&at);
     if !in_time(case.created_at_ms) {
@@ -232,6 +242,13 @@ mod tests {
         let mut many = good.clone();
         many.events = vec![many.events[0].clone(); MAX_EVENTS + 1];
         assert_eq!(check_bounds(&many, NOW), Err(ArrivalError::TooManyEvents));
+        let mut hashed = good.clone();
+        hashed.query_hash = Some("0".repeat(64));
+        assert_eq!(check_bounds(&hashed, NOW), Ok(()));
+        for bad in ["7KQ2-M9XD".to_string(), "A".repeat(64), "0".repeat(65)] {
+            hashed.query_hash = Some(bad);
+            assert_eq!(check_bounds(&hashed, NOW), Err(ArrivalError::QueryHash));
+        }
         let mut nameless = good;
         nameless.events[0].by = String::new();
         assert!(matches!(

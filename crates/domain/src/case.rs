@@ -349,6 +349,10 @@ pub struct Case {
     /// The catalogue version the case was registered under; its rules and documents follow it.
     #[serde(default = "first_catalogue")]
     pub catalogue_version: u32,
+    /// The hash of the citizen's query code ([`crate::query::QueryCode::hash`]); the code itself
+    /// stays on the registering desk. `None` for cases registered before codes were random.
+    #[serde(default)]
+    pub query_hash: Option<String>,
     pub applicant: Applicant,
     pub materials: Vec<MaterialState>,
     /// Folded from the events; never stored on its own.
@@ -589,6 +593,7 @@ impl Registration {
             item_name: item.name.clone(),
             promised_days: item.promised_days,
             catalogue_version: catalogue.version,
+            query_hash: None,
             applicant,
             materials,
             status: CaseStatus::Registered,

@@ -12,6 +12,7 @@ pub mod identity;
 pub mod l10n;
 pub mod moves;
 pub mod page;
+pub mod query;
 pub mod role;
 pub mod secret;
 pub mod session;

@@ -268,6 +268,7 @@ pub fn check_change(
                     c.item_name.clone(),
                     c.promised_days,
                     c.catalogue_version,
+                    c.query_hash.clone(),
                     c.clerk.clone(),
                     c.created_at_ms,
                 )
@@ -501,6 +502,7 @@ mod tests {
             item_name: "城乡居民养老保险参保登记".into(),
             promised_days: 5,
             catalogue_version: 2,
+            query_hash: None,
             applicant: Applicant {
                 name: "覃秀梅".into(),
                 id: ApplicantId::Resident(ResidentId::parse("11010519491231002X", today).unwrap()),

@@ -6,7 +6,6 @@
 
 mod sheet;
 
-use sha2::{Digest, Sha256};
 pub use sheet::PrintError;
 use sheet::{MARGIN, PAGE_W, Sheet};
 use time::Date;
@@ -24,6 +23,8 @@ pub struct Receipt<'a> {
     /// When the case is due; `None` until the working-day count can be made.
     pub promised: Option<Date>,
     pub printed: Date,
+    /// The citizen's query code as printed (`XXXX-XXXX`); only the registering desk holds it.
+    pub query: Option<&'a str>,
 }
 
 pub struct Notice<'a> {
@@ -46,29 +47,6 @@ pub struct Decision<'a> {
     pub date: Date,
     /// The fingerprint of the decision's seal (device signature over the case).
     pub fingerprint: String,
-}
-
-/// A short code the citizen gives with the case number to ask about the case. It is derived
-/// from the number and the applicant's ID number, so it proves knowledge of the ID without
-/// printing it, and any desk or the hub can check it without a lookup table.
-pub fn query_code(case: &Case) -> String {
-    const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    let digest = Sha256::digest(
-        format!(
-            "tongban-query-v1\n{}\n{}",
-            case.number.as_str(),
-            case.applicant.id.as_str()
-        )
-        .as_bytes(),
-    );
-    let bits = digest[..5]
-        .iter()
-        .fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
-    let code: String = (0..8)
-        .rev()
-        .map(|i| char::from(CROCKFORD[((bits >> (i * 5)) & 31) as usize]))
-        .collect();
-    format!("{}-{}", &code[..4], &code[4..])
 }
 
 fn heading(sheet: &mut Sheet, township: &str, title: &str) {
@@ -100,14 +78,12 @@ pub fn receipt(r: &Receipt<'_>) -> Result<Vec<u8>, PrintError> {
     let mut sheet = Sheet::new(&format!("受理回执 {}", case.number.as_str()))?;
     heading(&mut sheet, r.township, "受 理 回 执");
     let top = sheet.y();
-    let query = query_code(case);
     const QR_SIDE: f32 = 32.0;
-    sheet.qr(
-        PAGE_W - MARGIN - QR_SIDE,
-        top + 3.0,
-        QR_SIDE,
-        &format!("TONGBAN:{};Q:{query}", case.number.as_str()),
-    )?;
+    let scanned = match r.query {
+        Some(query) => format!("TONGBAN:{};Q:{query}", case.number.as_str()),
+        None => format!("TONGBAN:{}", case.number.as_str()),
+    };
+    sheet.qr(PAGE_W - MARGIN - QR_SIDE, top + 3.0, QR_SIDE, &scanned)?;
     applicant_lines(&mut sheet, case);
     if let Some(phone) = &case.applicant.phone {
         sheet.field("联系电话", &phone.masked());
@@ -152,12 +128,22 @@ pub fn receipt(r: &Receipt<'_>) -> Result<Vec<u8>, PrintError> {
     }
     deferred_lines(&mut sheet, case);
     sheet.gap(4.0);
-    sheet.field("查询码", &query);
-    sheet.paragraph(
-        10.0,
-        0.0,
-        "凭办件编号和查询码可到窗口或扫描二维码查询办理进度。请妥善保管本回执。",
-    );
+    match r.query {
+        Some(query) => {
+            sheet.field("查询码", query);
+            sheet.paragraph(
+                10.0,
+                0.0,
+                "凭办件编号和查询码可到窗口或扫描二维码查询办理进度。请妥善保管本回执。",
+            );
+        }
+        // Reprinted at another desk: the code exists only where the case was registered.
+        None => sheet.paragraph(
+            10.0,
+            0.0,
+            "查询码仅在登记窗口打印，如遗失请到登记窗口补打。凭办件编号可到窗口查询办理进度。",
+        ),
+    }
     footer(
         &mut sheet,
         &format!(

@@ -8,6 +8,7 @@ use time::{Date, OffsetDateTime};
 use tongban_audit::AuditAction;
 use tongban_domain::calendar::{date_text, parse_date};
 use tongban_domain::desk::CaseSummary;
+use tongban_domain::query::QueryCode;
 use tongban_domain::session::Session;
 use tongban_domain::workflow::{self, clock_running};
 use tongban_domain::{
@@ -109,7 +110,12 @@ impl Store {
             now_ms: now_ms(now),
             today,
         };
-        let case = registration.into_case(catalogue, number, &desk)?;
+        let mut case = registration.into_case(catalogue, number, &desk)?;
+        // The citizen's query code: random, its hash in the case, the code kept here alone.
+        let query = QueryCode::from_random(crate::keys::random_bytes()?);
+        case.query_hash = Some(query.hash(&case.number));
+        tx.prepare_cached("INSERT INTO query_codes (number, code) VALUES (?1, ?2)")?
+            .execute(params![case.number.as_str(), query.shown()])?;
         let mut doc = case_doc::create(&case, &enrollment.device_id, &session.key)?;
         save_doc(&tx, &calendar, case.number.as_str(), &mut doc, None)?;
         let digest = case_doc::heads_digest(&doc.get_heads());
@@ -120,6 +126,19 @@ impl Store {
         crate::audit::append(&tx, &access, now_ms(now))?;
         crate::witness::commit(tx, self.witness.as_ref())?;
         Ok(case)
+    }
+
+    /// The query code printed on `case`'s receipt, if this desk registered it (no other desk or
+    /// the hub holds the code); checked against the case's hash before it is printed.
+    pub fn query_code(&self, case: &Case) -> Result<Option<QueryCode>, StoreError> {
+        let code: Option<String> = self
+            .conn
+            .prepare_cached("SELECT code FROM query_codes WHERE number = ?1")?
+            .query_row([case.number.as_str()], |r| r.get(0))
+            .optional()?;
+        Ok(code
+            .and_then(|c| QueryCode::parse(&c).ok())
+            .filter(|c| case.query_hash.as_deref() == Some(c.hash(&case.number).as_str())))
     }
 
     pub fn case(&self, number: &str) -> Result<Case, StoreError> {

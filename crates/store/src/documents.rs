@@ -71,6 +71,7 @@ impl Store {
                 township: &township,
                 promised: workflow::deadline(&case, &*self.calendar()?),
                 printed: today,
+                query: self.query_code(&case)?.map(|q| q.shown()).as_deref(),
             }),
             DocKind::Notice => {
                 let notice = last_notice(&case)?;

@@ -59,7 +59,7 @@ pub struct RecoveryWrap {
     pub wrapped: WrappedKey,
 }
 
-fn random_bytes<const N: usize>() -> Result<[u8; N], StoreError> {
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], StoreError> {
     let mut out = [0u8; N];
     getrandom::fill(&mut out).map_err(|e| StoreError::Random(e.to_string()))?;
     Ok(out)

@@ -103,6 +103,9 @@ const MIGRATIONS: &[M<'static>] = &[
          JOIN settings s ON s.key = 'user';
      DROP TABLE drafts;",
     ),
+    // The query code a citizen gets on the receipt: random per case; the case document holds
+    // its hash, this table the code, so the registering desk can print the receipt again.
+    M::up("CREATE TABLE query_codes (number TEXT PRIMARY KEY, code TEXT NOT NULL);"),
 ];
 
 /// What the hub told this desk when it enrolled.

@@ -89,6 +89,9 @@ pub fn create(case: &Case, device_id: &str, key: &Secret) -> Result<AutoCommit> 
     doc.put(ROOT, "item_name", case.item_name.as_str())?;
     doc.put(ROOT, "promised_days", u64::from(case.promised_days))?;
     doc.put(ROOT, "catalogue_version", u64::from(case.catalogue_version))?;
+    if let Some(hash) = &case.query_hash {
+        doc.put(ROOT, "query_hash", hash.as_str())?;
+    }
     doc.put(ROOT, "clerk", case.clerk.as_str())?;
     doc.put(ROOT, "created_at_ms", case.created_at_ms)?;
     doc.put(ROOT, "updated_at_ms", case.updated_at_ms)?;
@@ -406,6 +409,7 @@ pub fn read(doc: &AutoCommit) -> Result<Case> {
         catalogue_version: read_opt_u64(doc, &ROOT, "catalogue_version")?
             .map_or(Ok(tongban_domain::case::first_catalogue()), u32::try_from)
             .map_err(|_| CaseDocError::Invalid("catalogue_version"))?,
+        query_hash: read_opt_str(doc, &ROOT, "query_hash")?,
         applicant,
         materials,
         status: CaseStatus::Registered,

@@ -242,6 +242,8 @@ fn registration_digest(case: &Case) -> String {
         /// Left out for the first version, so registrations signed before versions still verify.
         #[serde(skip_serializing_if = "is_first")]
         catalogue_version: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        query_hash: Option<&'a str>,
         applicant: &'a tongban_domain::Applicant,
         materials: &'a [tongban_domain::MaterialState],
         clerk: &'a str,
@@ -254,6 +256,7 @@ fn registration_digest(case: &Case) -> String {
         item_name: &case.item_name,
         promised_days: case.promised_days,
         catalogue_version: case.catalogue_version,
+        query_hash: case.query_hash.as_deref(),
         applicant: &case.applicant,
         materials: &case.materials,
         clerk: &case.clerk,
