@@ -190,11 +190,16 @@ pub(crate) fn view(
     case: Case,
 ) -> Result<CaseView, tongban_store::StoreError> {
     let calendar = store.calendar()?;
-    let (deadline, flag) = workflow::standing(&case, &calendar, today());
+    let workflow::Standing {
+        deadline,
+        flag,
+        deemed_accepted,
+    } = workflow::standing(&case, &calendar, today());
     Ok(CaseView {
         actions: store.allowed_actions(session, &case, today())?,
         deadline: deadline.map(tongban_domain::calendar::date_text),
         flag,
+        deemed_accepted,
         may_unmask: session.role.may(tongban_domain::Action::Unmask),
         may_read_audit: session.role.may(tongban_domain::Action::ReadAudit),
         case: case.into(),
@@ -253,6 +258,8 @@ pub async fn act(desk: State<'_, Arc<Desk>>, form: ActForm) -> Answer<CaseView> 
             outcome: form.outcome,
             deferred: form.deferred,
             due,
+            ground: form.ground,
+            refer_to: form.refer_to,
         };
         let the_move = Move::new(action, request).ok_or_else(|| {
             message(

@@ -679,3 +679,98 @@ fn the_catalogue_version_and_query_hash_of_a_case_cannot_be_rewritten() {
     assert_eq!(case.catalogue_version, 2);
     assert!(case.query_hash.is_some_and(|h| h != "0".repeat(64)));
 }
+
+/// 不予受理 as the window does it, the letter it prints, and the same move forged by a clerk's
+/// device refused at the hub.
+#[test]
+fn a_refusal_at_intake_is_a_supervisors_sealed_decision_with_its_letter() {
+    let hub = Hub::start(Backend::Sqlite);
+    let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    let number = register(&clerk, "ID_CARD");
+    clerk.ok(&["sync"]);
+    supervisor.ok(&["sync"]);
+
+    // A forged refusal from a clerk's device is refused, nothing stored.
+    let forger = RawDevice::enroll_as(&hub, TOWNSHIP, "王芳", "clerk");
+    let refused = forged(
+        &forger,
+        &number,
+        CaseEvent {
+            reason: Some("户籍不在本镇".into()),
+            ground: Some(tongban_domain::workflow::RefusalGround::NotEligible),
+            ..move_by(
+                "王芳",
+                EventKind::IntakeRefused,
+                CaseStatus::Registered,
+                CaseStatus::IntakeRefused,
+            )
+        },
+    );
+    assert!(refused.contains("无权不予受理"), "{refused}");
+
+    let refuse = |extra: &[&str]| {
+        let mut args = vec![
+            "case",
+            "refuse-intake",
+            number.as_str(),
+            "--reason",
+            "户籍不在本镇",
+        ];
+        args.extend_from_slice(extra);
+        supervisor.run(&args)
+    };
+    let no_ground = refuse(&[]);
+    assert!(!no_ground.status.success());
+    assert!(
+        text(&no_ground.stderr).contains("理由类别"),
+        "{}",
+        text(&no_ground.stderr)
+    );
+    let no_organ = refuse(&["--reason-code", "out_of_scope"]);
+    assert!(
+        text(&no_organ.stderr).contains("须告知申请人向哪一机关申请"),
+        "{}",
+        text(&no_organ.stderr)
+    );
+    let done = refuse(&[
+        "--reason-code",
+        "out_of_scope",
+        "--refer-to",
+        "某县人力资源和社会保障局",
+    ]);
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    let shown: serde_json::Value =
+        serde_json::from_str(&supervisor.ok(&["case", "show", &number, "--json"])).unwrap();
+    assert_eq!(shown["status"], "intake_refused");
+
+    let letter = supervisor.path().join("refusal.pdf");
+    let letter = letter.to_str().unwrap();
+    supervisor.ok(&[
+        "case", "print", &number, "--doc", "refusal", "--out", letter,
+    ]);
+    let read = std::process::Command::new("pdftotext")
+        .args([letter, "-"])
+        .output()
+        .unwrap();
+    let words: String = text(&read.stdout).split_whitespace().collect();
+    for expected in [
+        "不予受理决定书",
+        "灵山县人力资源和社会保障局",
+        "申请事项不属于本机关职权范围",
+        "户籍不在本镇",
+        "请向某县人力资源和社会保障局提出申请",
+        "六十日内向灵山县人民政府申请行政复议",
+        "六个月内向灵山县人民法院提起行政诉讼",
+    ] {
+        assert!(
+            words.contains(expected),
+            "the letter lacks {expected}:\n{words}"
+        );
+    }
+    supervisor.ok(&["sync"]);
+    clerk.ok(&["sync"]);
+    let at_clerk: serde_json::Value =
+        serde_json::from_str(&clerk.ok(&["case", "show", &number, "--json"])).unwrap();
+    assert_eq!(at_clerk["status"], "intake_refused");
+}

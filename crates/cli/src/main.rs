@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use time::OffsetDateTime;
 use tongban_client::{EnrollRequest, Retry};
 use tongban_domain::session::Session;
+use tongban_domain::workflow::RefusalGround;
 use tongban_domain::{CaseField, CaseStatus, Catalogues, FieldEdit, Move, Registration};
 use tongban_store::{CaseFilter, Profile, Store};
 use zeroize::Zeroizing;
@@ -163,6 +164,9 @@ enum CaseCommand {
     },
     /// Accept a case; the promised working days start counting.
     Accept(MoveArgs),
+    /// Refuse the application at intake (不予受理) on a ground (--reason-code), with reasons
+    /// (--reason) and, for a matter of another organ, that organ (--refer-to).
+    RefuseIntake(MoveArgs),
     /// Return for missing materials with the one-time notice (all missing materials by default).
     Return(MoveArgs),
     /// Record that the missing materials were brought.
@@ -225,6 +229,12 @@ struct MoveArgs {
     /// The user a case is reassigned to.
     #[arg(long)]
     to: Option<String>,
+    /// A refusal at intake's ground: not_required, out_of_scope or not_eligible.
+    #[arg(long = "reason-code")]
+    reason_code: Option<RefusalGround>,
+    /// The organ a refused applicant should turn to (required with out_of_scope).
+    #[arg(long)]
+    refer_to: Option<String>,
     /// The outcome a resolution settles on: approve, reject, or a status such as accepted.
     #[arg(long, value_parser = parse_outcome)]
     outcome: Option<CaseStatus>,
@@ -564,6 +574,14 @@ fn case(profile: &Profile, user: Option<&str>, command: CaseCommand) -> Result<(
                     due,
                 },
             )?
+        }
+        CaseCommand::RefuseIntake(m) => {
+            let refused = Move::RefuseIntake {
+                ground: m.reason_code,
+                reason: m.reason.clone(),
+                refer_to: m.refer_to.clone(),
+            };
+            take(store, &session, &m, refused)?
         }
         CaseCommand::Return(m) => {
             let (missing, reason) = (m.missing.clone(), m.reason.clone());

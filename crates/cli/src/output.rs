@@ -71,7 +71,11 @@ pub fn case(store: &Store, case: &Case, today: time::Date, json: bool, whole: bo
         }
     });
     let calendar = store.calendar()?;
-    let (deadline, flag) = workflow::standing(case, &calendar, today);
+    let workflow::Standing {
+        deadline,
+        flag,
+        deemed_accepted,
+    } = workflow::standing(case, &calendar, today);
     let organ = store.deciding_organ(case)?;
     if json {
         let mut value = serde_json::to_value(case)?;
@@ -79,6 +83,7 @@ pub fn case(store: &Store, case: &Case, today: time::Date, json: bool, whole: bo
         value["applicant"]["phone"] = serde_json::json!(phone);
         value["deadline"] = serde_json::json!(deadline.map(date_text));
         value["flag"] = serde_json::json!(flag);
+        value["deemed_accepted"] = serde_json::json!(deemed_accepted);
         value["deciding_organ"] = serde_json::json!(organ);
         let mut seals = Vec::new();
         for event in case.events.iter().filter(|e| e.seal.is_some()) {
@@ -115,6 +120,11 @@ pub fn case(store: &Store, case: &Case, today: time::Date, json: bool, whole: bo
             DeadlineFlag::Red => "（已超期）",
         });
         println!("承诺期限  {}{flag}", date_text(deadline));
+    }
+    if deemed_accepted {
+        println!(
+            "受理      逾期未告知补正，依法视为自登记之日起受理 / deemed accepted on registration"
+        );
     }
     if let Some(conflict) = &case.conflict {
         println!("决定冲突  须由审批人员裁决 / conflicting decisions to resolve:");

@@ -185,10 +185,12 @@ pub enum CaseStatus {
     Rejected,
     Completed,
     Withdrawn,
+    /// 不予受理: the application was refused at intake (《行政许可法》第三十二条).
+    IntakeRefused,
 }
 
 impl CaseStatus {
-    pub const ALL: [CaseStatus; 9] = [
+    pub const ALL: [CaseStatus; 10] = [
         Self::Registered,
         Self::SupplementRequested,
         Self::Supplemented,
@@ -198,6 +200,7 @@ impl CaseStatus {
         Self::Rejected,
         Self::Completed,
         Self::Withdrawn,
+        Self::IntakeRefused,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -211,6 +214,7 @@ impl CaseStatus {
             Self::Rejected => "rejected",
             Self::Completed => "completed",
             Self::Withdrawn => "withdrawn",
+            Self::IntakeRefused => "intake_refused",
         }
     }
 
@@ -225,6 +229,7 @@ impl CaseStatus {
             Self::Rejected => "不予批准",
             Self::Completed => "已办结",
             Self::Withdrawn => "已撤回",
+            Self::IntakeRefused => "不予受理",
         }
     }
 }
@@ -252,6 +257,7 @@ pub enum EventKind {
     Withdrawn,
     Reassigned,
     Resolved,
+    IntakeRefused,
     /// Scanned pages attached to a material (named in `missing`).
     PagesAttached,
     /// Written by a newer version of the desk; kept and shown, never dropped.
@@ -275,6 +281,7 @@ impl EventKind {
             Self::Withdrawn => "withdrawn",
             Self::Reassigned => "reassigned",
             Self::Resolved => "resolved",
+            Self::IntakeRefused => "intake_refused",
             Self::PagesAttached => "pages_attached",
             Self::Other => "other",
         }
@@ -318,6 +325,12 @@ pub struct CaseEvent {
     /// to bring them by.
     #[serde(default)]
     pub due: Option<String>,
+    /// For a refusal at intake: its ground ([`crate::workflow::RefusalGround`]) and the organ
+    /// the applicant is referred to.
+    #[serde(default)]
+    pub ground: Option<crate::workflow::RefusalGround>,
+    #[serde(default)]
+    pub refer_to: Option<String>,
     #[serde(default)]
     pub seal: Option<DecisionSeal>,
     /// The author's own signature (their person key) over the event and the case state it was

@@ -141,6 +141,16 @@ impl ServiceItem {
         }
     }
 
+    /// What a refusal at intake cites: the Administrative Licensing Law for a licence, and for
+    /// every item its own basis (a benefit is not a licence, and its letter must not say so).
+    pub fn intake_basis(&self) -> Vec<String> {
+        let law = (self.kind == ItemKind::Licence)
+            .then(|| "《中华人民共和国行政许可法》第三十二条第一款".to_string());
+        law.into_iter()
+            .chain(self.legal_basis.iter().cloned())
+            .collect()
+    }
+
     /// Handled on the spot (即办件).
     pub fn same_day(&self) -> bool {
         self.promised_days == 0
@@ -150,7 +160,19 @@ impl ServiceItem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Catalogue {
     pub version: u32,
+    /// Where an applicant may contest the county's and its townships' decisions.
+    #[serde(default)]
+    pub county: Option<AppealOrgans>,
     pub items: Vec<ServiceItem>,
+}
+
+/// The organs an adverse decision names for its appeal routes: the people's government that
+/// hears reconsideration of its departments' and townships' acts (《行政复议法》第二十四条, as
+/// revised in force from 2024-01-01) and the court of first instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppealOrgans {
+    pub government: String,
+    pub court: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -289,6 +311,7 @@ impl Catalogues {
     pub fn latest(&self) -> &Catalogue {
         static EMPTY: Catalogue = Catalogue {
             version: 0,
+            county: None,
             items: Vec::new(),
         };
         self.versions.values().next_back().unwrap_or(&EMPTY)

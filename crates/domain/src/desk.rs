@@ -238,6 +238,9 @@ pub struct CaseView {
     pub case: ShownCase,
     pub deadline: Option<String>,
     pub flag: Option<crate::DeadlineFlag>,
+    /// No notice within the limit: the law counts the case accepted on its registration day.
+    #[serde(default)]
+    pub deemed_accepted: bool,
     pub actions: Vec<crate::Action>,
     /// Whether the user may see them whole (each time audited) and read the case's audit trail.
     pub may_unmask: bool,
@@ -265,6 +268,11 @@ pub struct ActForm {
     pub deferred: Vec<String>,
     #[serde(default)]
     pub due: Option<String>,
+    /// For a refusal at intake: its ground and the organ the applicant is referred to.
+    #[serde(default)]
+    pub ground: Option<crate::workflow::RefusalGround>,
+    #[serde(default)]
+    pub refer_to: Option<String>,
 }
 
 /// The desk's work queues for the signed-in user.

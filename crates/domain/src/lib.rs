@@ -7,8 +7,11 @@ pub mod arrival;
 pub mod calendar;
 pub mod case;
 pub mod catalogue;
+pub mod clock;
 pub mod desk;
 pub mod identity;
+#[cfg(test)]
+mod intake_tests;
 pub mod l10n;
 pub mod moves;
 pub mod page;
@@ -28,8 +31,8 @@ pub use case::{
     MaterialStatus, Registration, RegistrationError,
 };
 pub use catalogue::{
-    ApplicantKind, Catalogue, Catalogues, DecidingLevel, ItemKind, MaterialForm, MaterialSpec,
-    ServiceItem,
+    AppealOrgans, ApplicantKind, Catalogue, Catalogues, DecidingLevel, ItemKind, MaterialForm,
+    MaterialSpec, ServiceItem,
 };
 pub use identity::{Mobile, ResidentId, Uscc};
 pub use l10n::{Localized, Text};

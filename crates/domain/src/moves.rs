@@ -2,7 +2,7 @@
 //! buttons and the store speak of moves in this one type; the planner reads a move as its
 //! action and what was asked.
 
-use crate::workflow::Request;
+use crate::workflow::{RefusalGround, Request};
 use crate::{Action, CaseStatus};
 use time::Date;
 
@@ -15,6 +15,12 @@ pub enum Move {
     },
     Supplement {
         reason: Option<String>,
+    },
+    /// 不予受理: the ground, the reasons, and the organ to turn to for a matter of another.
+    RefuseIntake {
+        ground: Option<RefusalGround>,
+        reason: Option<String>,
+        refer_to: Option<String>,
     },
     /// Acceptance; under 容缺 with the deferred materials, the applicant's commitment and the
     /// date they will bring them by.
@@ -61,6 +67,8 @@ impl Move {
             outcome,
             deferred,
             due,
+            ground,
+            refer_to,
         } = request;
         Some(match action {
             Action::Return => Self::Return { missing, reason },
@@ -69,6 +77,11 @@ impl Move {
                 deferred,
                 commitment: reason,
                 due,
+            },
+            Action::RefuseIntake => Self::RefuseIntake {
+                ground,
+                reason,
+                refer_to,
             },
             Action::HandOver => Self::HandOver { reason },
             Action::Approve => Self::Approve { reason },
@@ -89,6 +102,7 @@ impl Move {
             Self::Return { .. } => Action::Return,
             Self::Supplement { .. } => Action::Supplement,
             Self::Accept { .. } => Action::Accept,
+            Self::RefuseIntake { .. } => Action::RefuseIntake,
             Self::HandOver { .. } => Action::HandOver,
             Self::Approve { .. } => Action::Approve,
             Self::Reject { .. } => Action::Reject,
@@ -118,6 +132,15 @@ impl Move {
                 deferred: deferred.clone(),
                 due: *due,
                 ..reason(commitment)
+            },
+            Self::RefuseIntake {
+                ground,
+                reason: r,
+                refer_to,
+            } => Request {
+                ground: *ground,
+                refer_to: refer_to.clone(),
+                ..reason(r)
             },
             Self::Reassign { to, reason: r } => Request {
                 assignee: Some(to.clone()),
@@ -151,6 +174,8 @@ mod tests {
             outcome: Some(CaseStatus::Approved),
             deferred: vec!["HOUSEHOLD_REGISTER".into()],
             due: None,
+            ground: Some(RefusalGround::OutOfScope),
+            refer_to: Some("灵山县民政局".into()),
         };
         let mut moves = 0;
         for action in ACTIONS {
@@ -171,7 +196,9 @@ mod tests {
             assert_eq!(request.assignee.is_some(), action == Action::Reassign);
             assert_eq!(request.outcome.is_some(), action == Action::Resolve);
             assert_eq!(!request.deferred.is_empty(), action == Action::Accept);
+            assert_eq!(request.ground.is_some(), action == Action::RefuseIntake);
+            assert_eq!(request.refer_to.is_some(), action == Action::RefuseIntake);
         }
-        assert_eq!(moves, 10);
+        assert_eq!(moves, 11);
     }
 }

@@ -59,6 +59,7 @@ impl Role {
                 action,
                 View | Return
                     | Accept
+                    | RefuseIntake
                     | Approve
                     | Reject
                     | Complete
@@ -112,6 +113,8 @@ pub enum Action {
     /// Record that the missing materials were brought.
     Supplement,
     Accept,
+    /// Refuse the application at intake (不予受理), on a stated ground.
+    RefuseIntake,
     /// Hand an accepted case over for review.
     HandOver,
     Approve,
@@ -134,13 +137,14 @@ pub enum Action {
     Backup,
 }
 
-pub const ACTIONS: [Action; 19] = [
+pub const ACTIONS: [Action; 20] = [
     Action::View,
     Action::Register,
     Action::Edit,
     Action::Return,
     Action::Supplement,
     Action::Accept,
+    Action::RefuseIntake,
     Action::HandOver,
     Action::Approve,
     Action::Reject,
@@ -165,6 +169,7 @@ impl Action {
             Self::Return => "return",
             Self::Supplement => "supplement",
             Self::Accept => "accept",
+            Self::RefuseIntake => "refuse_intake",
             Self::HandOver => "hand_over",
             Self::Approve => "approve",
             Self::Reject => "reject",
@@ -189,6 +194,7 @@ impl Action {
             Self::Return => "退回补正",
             Self::Supplement => "登记补正材料",
             Self::Accept => "受理",
+            Self::RefuseIntake => "不予受理",
             Self::HandOver => "提交审核",
             Self::Approve => "批准",
             Self::Reject => "不予批准",
@@ -207,7 +213,10 @@ impl Action {
 
     /// Decisions are signed with the device key and verified by the hub.
     pub fn is_decision(self) -> bool {
-        matches!(self, Self::Approve | Self::Reject | Self::Resolve)
+        matches!(
+            self,
+            Self::Approve | Self::Reject | Self::Resolve | Self::RefuseIntake
+        )
     }
 }
 

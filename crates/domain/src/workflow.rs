@@ -7,12 +7,11 @@
 use crate::calendar::{WorkCalendar, date_text};
 use crate::case::{Case, CaseEvent, CaseStatus, EventKind, MaterialStatus};
 use crate::catalogue::ServiceItem;
+pub use crate::clock::{NOTICE_WORKING_DAYS, Standing, clock_running, deadline, standing};
 use crate::role::{Action, Role};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-/// The legal limit for the one-time notice, in working days from registration.
-pub const NOTICE_WORKING_DAYS: u16 = 5;
 /// The longest an applicant may be given to bring deferred materials, in calendar days.
 pub const MAX_DEFERRAL_DAYS: i64 = 30;
 const MAX_REASON_CHARS: usize = 500;
@@ -63,6 +62,7 @@ pub fn action_of(kind: &EventKind) -> Option<Action> {
         EventKind::Withdrawn => Action::Withdraw,
         EventKind::Reassigned => Action::Reassign,
         EventKind::Resolved => Action::Resolve,
+        EventKind::IntakeRefused => Action::RefuseIntake,
         EventKind::Other => return None,
     })
 }
@@ -81,6 +81,7 @@ pub fn kind_of(action: Action) -> Option<EventKind> {
         Action::Withdraw => EventKind::Withdrawn,
         Action::Reassign => EventKind::Reassigned,
         Action::Resolve => EventKind::Resolved,
+        Action::RefuseIntake => EventKind::IntakeRefused,
         Action::View
         | Action::ManageUsers
         | Action::ReadAudit
@@ -92,7 +93,10 @@ pub fn kind_of(action: Action) -> Option<EventKind> {
 }
 
 pub fn is_final(status: CaseStatus) -> bool {
-    matches!(status, CaseStatus::Completed | CaseStatus::Withdrawn)
+    matches!(
+        status,
+        CaseStatus::Completed | CaseStatus::Withdrawn | CaseStatus::IntakeRefused
+    )
 }
 
 /// The states an action may start from. Approve and reject also take an accepted case directly,
@@ -105,6 +109,8 @@ pub fn starts_from(action: Action, status: CaseStatus) -> bool {
         // After a 容缺 acceptance the deferred materials are recorded as they arrive.
         Action::Supplement => matches!(status, SupplementRequested | Accepted | UnderReview),
         Action::Accept => matches!(status, Registered | Supplemented),
+        // Before acceptance only: an accepted application is decided, not refused at intake.
+        Action::RefuseIntake => matches!(status, Registered | SupplementRequested | Supplemented),
         Action::HandOver => status == Accepted,
         Action::Approve | Action::Reject => matches!(status, Accepted | UnderReview),
         Action::Complete => matches!(status, Approved | Rejected),
@@ -137,6 +143,7 @@ pub fn target(action: Action, from: CaseStatus, levels: u8, approvals: usize) ->
         Action::Reject => Rejected,
         Action::Complete => Completed,
         Action::Withdraw => Withdrawn,
+        Action::RefuseIntake => IntakeRefused,
         _ => from,
     }
 }
@@ -239,6 +246,8 @@ pub enum Denied {
     ReasonRequired(Action),
     ReasonTooLong,
     SameApprover(String),
+    GroundRequired,
+    ReferralRequired,
     NoAssignee,
     NoOutcome(String),
     MaterialsMissing(String),
@@ -307,6 +316,14 @@ impl crate::l10n::Localized for Denied {
                 "{user} already approved this case at an earlier level; another supervisor must approve the next level",
                 "{user}已审批过上一级，下一级须由其他审批人员审批"
             ),
+            Self::GroundRequired => text!(
+                "a refusal at intake names its ground: not_required, out_of_scope or not_eligible",
+                "不予受理须写明理由类别：not_required（依法不需要办理）、out_of_scope（不属于本机关职权范围）或 not_eligible（不符合申请条件）"
+            ),
+            Self::ReferralRequired => text!(
+                "a matter of another organ is refused only with that organ named for the applicant",
+                "不属于本机关职权范围的，须告知申请人向哪一机关申请"
+            ),
             Self::NoAssignee => text!(
                 "reassigning needs the user to hand the case to",
                 "改派须指定接手的用户"
@@ -360,6 +377,57 @@ pub struct Request {
     /// commitment goes in `reason`) and the date they committed to.
     pub deferred: Vec<String>,
     pub due: Option<Date>,
+    /// For a refusal at intake: why, and where the applicant should turn instead.
+    pub ground: Option<RefusalGround>,
+    pub refer_to: Option<String>,
+}
+
+/// Why an application is refused at intake (《行政许可法》第三十二条第一款第一、二项): the
+/// refusal letter states it, and for a matter of another organ names that organ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalGround {
+    /// 申请事项依法不需要取得行政许可或办理本事项.
+    NotRequired,
+    /// 申请事项依法不属于本机关职权范围: the applicant is referred to the competent organ.
+    OutOfScope,
+    /// 申请人不符合申请条件, stated in the reason.
+    NotEligible,
+}
+
+impl RefusalGround {
+    pub const ALL: [RefusalGround; 3] = [Self::NotRequired, Self::OutOfScope, Self::NotEligible];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotRequired => "not_required",
+            Self::OutOfScope => "out_of_scope",
+            Self::NotEligible => "not_eligible",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::NotRequired => "申请事项依法不需要办理",
+            Self::OutOfScope => "申请事项不属于本机关职权范围",
+            Self::NotEligible => "申请人不符合申请条件",
+        }
+    }
+}
+
+impl std::str::FromStr for RefusalGround {
+    type Err = crate::l10n::Text;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|g| g.as_str() == s.trim())
+            .ok_or_else(|| {
+                crate::text!(
+                    "unknown ground {s:?}; use not_required, out_of_scope or not_eligible",
+                    "未知的不予受理理由类别“{s}”，可用 not_required、out_of_scope、not_eligible"
+                )
+            })
+    }
 }
 
 /// The event to record, once the rules allowed it.
@@ -374,6 +442,8 @@ pub struct Planned {
     pub assignee: Option<String>,
     pub resolves: Vec<String>,
     pub due: Option<String>,
+    pub ground: Option<RefusalGround>,
+    pub refer_to: Option<String>,
 }
 
 impl Planned {
@@ -391,6 +461,8 @@ impl Planned {
             assignee: self.assignee,
             resolves: self.resolves,
             due: self.due,
+            ground: self.ground,
+            refer_to: self.refer_to,
             ..CaseEvent::default()
         }
     }
@@ -453,6 +525,8 @@ pub fn plan(
         assignee: None,
         resolves: Vec::new(),
         due: None,
+        ground: None,
+        refer_to: None,
     };
     if action == Action::Resolve {
         let conflict = progress.conflict.ok_or(Denied::NoConflict)?;
@@ -485,8 +559,7 @@ pub fn plan(
     }
     match action {
         Action::Return => {
-            let registered = crate::calendar::china_date(case.created_at_ms);
-            let due = calendar.add_working_days(registered, NOTICE_WORKING_DAYS);
+            let due = crate::clock::notice_due(case, calendar);
             if today > due {
                 return Err(Denied::NoticeOverdue(date_text(due)));
             }
@@ -539,6 +612,18 @@ pub fn plan(
         }
         Action::Reject if planned.reason.is_none() => {
             return Err(Denied::ReasonRequired(action));
+        }
+        Action::RefuseIntake => {
+            let ground = request.ground.ok_or(Denied::GroundRequired)?;
+            if planned.reason.is_none() {
+                return Err(Denied::ReasonRequired(action));
+            }
+            let refer_to = clean_reason(request.refer_to.as_deref())?;
+            if ground == RefusalGround::OutOfScope && refer_to.is_none() {
+                return Err(Denied::ReferralRequired);
+            }
+            planned.ground = Some(ground);
+            planned.refer_to = refer_to;
         }
         Action::Reassign => {
             let to = request
@@ -689,6 +774,8 @@ pub fn check_event(
         outcome: event.to.filter(|_| action == Action::Resolve),
         deferred,
         due: event.due.as_deref().and_then(crate::calendar::parse_date),
+        ground: event.ground,
+        refer_to: event.refer_to.clone(),
     };
     let planned = plan(seen, &event.by, role, action, &request, rules)?;
     let same_kind = planned.kind == event.kind
@@ -706,7 +793,10 @@ pub fn check_event(
         claimed.sort();
         planned == claimed
     };
-    let same_reason = action == Action::Edit || planned.reason == event.reason;
+    let same_reason = action == Action::Edit
+        || (planned.reason == event.reason
+            && planned.ground == event.ground
+            && planned.refer_to == event.refer_to);
     if same_kind
         && same_materials
         && same_resolves
@@ -719,28 +809,4 @@ pub fn check_event(
     } else {
         Err(bad())
     }
-}
-
-/// The promised completion date: working days counted from the day of acceptance.
-pub fn deadline(case: &Case, calendar: &WorkCalendar) -> Option<Date> {
-    let accepted = case.accepted_at_ms?;
-    Some(calendar.add_working_days(crate::calendar::china_date(accepted), case.promised_days))
-}
-
-/// The promised date and, while the clock runs, how close it is seen from `today`.
-pub fn standing(
-    case: &Case,
-    calendar: &WorkCalendar,
-    today: Date,
-) -> (Option<Date>, Option<crate::DeadlineFlag>) {
-    let deadline = deadline(case, calendar);
-    let flag = deadline
-        .filter(|_| clock_running(case.status))
-        .map(|d| calendar.flag(today, d));
-    (deadline, flag)
-}
-
-/// Whether the deadline still runs: from acceptance until the decision.
-pub fn clock_running(status: CaseStatus) -> bool {
-    matches!(status, CaseStatus::Accepted | CaseStatus::UnderReview)
 }

@@ -9,9 +9,9 @@ use crate::workflow::{Denied, Planned, Request, Rules, check_event, deadline, fo
 use time::macros::date;
 
 // 2026-11-16 09:00 China Standard Time, a Monday.
-const MONDAY_MS: i64 = 1_794_790_800_000;
+pub(crate) const MONDAY_MS: i64 = 1_794_790_800_000;
 
-fn case(item: &str, received: &[&str]) -> Case {
+pub(crate) fn case(item: &str, received: &[&str]) -> Case {
     let township = TownshipCode::parse("450721101").unwrap();
     let number = CaseNumber::new(&township, date!(2026 - 11 - 16), 1, 1).unwrap();
     let desk = Desk {
@@ -32,7 +32,7 @@ fn case(item: &str, received: &[&str]) -> Case {
     .unwrap()
 }
 
-fn rules(levels: u8) -> Rules<'static> {
+pub(crate) fn rules(levels: u8) -> Rules<'static> {
     Rules {
         levels,
         item: None,
@@ -42,7 +42,7 @@ fn rules(levels: u8) -> Rules<'static> {
 }
 
 /// Plans and records an action as a desk would, giving the event a fresh id.
-fn act(
+pub(crate) fn act(
     case: &mut Case,
     user: &str,
     role: Role,
@@ -63,11 +63,11 @@ fn act(
 }
 
 /// An action with nothing typed beside it, expected to be allowed.
-fn step(case: &mut Case, user: &str, role: Role, action: Action) {
+pub(crate) fn step(case: &mut Case, user: &str, role: Role, action: Action) {
     act(case, user, role, action, Request::default()).unwrap();
 }
 
-fn record(case: &mut Case, planned: &Planned, user: &str) {
+pub(crate) fn record(case: &mut Case, planned: &Planned, user: &str) {
     let n = case.events.len();
     case.events.push(CaseEvent {
         id: format!("{n}@test"),
@@ -82,6 +82,8 @@ fn record(case: &mut Case, planned: &Planned, user: &str) {
         assignee: planned.assignee.clone(),
         resolves: planned.resolves.clone(),
         due: planned.due.clone(),
+        ground: planned.ground,
+        refer_to: planned.refer_to.clone(),
         ..CaseEvent::default()
     });
     let event = case.events.last().unwrap().clone();
@@ -95,7 +97,7 @@ fn record(case: &mut Case, planned: &Planned, user: &str) {
     case.refold();
 }
 
-fn reason(text: &str) -> Request {
+pub(crate) fn reason(text: &str) -> Request {
     Request {
         reason: Some(text.into()),
         ..Request::default()

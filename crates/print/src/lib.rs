@@ -1,5 +1,5 @@
 //! The papers a citizen takes home: the receipt (受理回执), the one-time notice of missing
-//! materials (一次性告知书) and the decision (决定书). One A4 page each, with the shipped CJK
+//! materials (一次性告知书), the refusal at intake (不予受理决定书) and the decision (决定书). One A4 page each, with the shipped CJK
 //! font subset into the file so it prints the same on any machine.
 
 #![forbid(unsafe_code)]
@@ -25,6 +25,25 @@ pub struct Receipt<'a> {
     pub printed: Date,
     /// The citizen's query code as printed (`XXXX-XXXX`); only the registering desk holds it.
     pub query: Option<&'a str>,
+}
+
+/// 不予受理决定书: issued in the deciding organ's name, with the ground, the reasons, where to
+/// turn instead for a matter of another organ, and the appeal routes.
+pub struct IntakeRefusal<'a> {
+    pub case: &'a Case,
+    pub township: &'a str,
+    /// The organ in whose name the refusal is made (the item's deciding organ).
+    pub organ: &'a str,
+    pub ground: &'a str,
+    pub reason: &'a str,
+    pub refer_to: Option<&'a str>,
+    /// The provisions the refusal rests on.
+    pub basis: Vec<String>,
+    /// The reconsideration organ and the court, when the catalogue names them.
+    pub appeal: Option<&'a tongban_domain::AppealOrgans>,
+    pub decided_by: &'a str,
+    pub date: Date,
+    pub fingerprint: String,
 }
 
 pub struct Notice<'a> {
@@ -189,6 +208,64 @@ fn deferred_lines(sheet: &mut Sheet, case: &Case) {
     if let Some(commitment) = commitment {
         sheet.paragraph(10.0, 6.0, &format!("承诺内容：{commitment}"));
     }
+}
+
+/// The appeal routes an adverse decision states (行政许可法 §38): before the organs named when
+/// the catalogue names them, in general terms otherwise.
+fn appeal_note(appeal: Option<&tongban_domain::AppealOrgans>) -> String {
+    match appeal {
+        Some(a) => format!(
+            "如不服本决定，可以自收到本决定书之日起六十日内向{}申请行政复议，或者自收到之日起六个月内向{}提起行政诉讼。",
+            a.government, a.court
+        ),
+        None => APPEAL_NOTE.to_string(),
+    }
+}
+
+pub fn intake_refusal(r: &IntakeRefusal<'_>) -> Result<Vec<u8>, PrintError> {
+    let case = r.case;
+    let mut sheet = Sheet::new(&format!("不予受理决定书 {}", case.number.as_str()))?;
+    sheet.centered(13.0, r.organ);
+    sheet.gap(2.0);
+    sheet.centered(20.0, "不予受理决定书");
+    sheet.gap(4.0);
+    sheet.rule();
+    applicant_lines(&mut sheet, case);
+    let registered = tongban_domain::calendar::china_date(case.created_at_ms);
+    sheet.field("申请日期", &date_text(registered));
+    sheet.gap(4.0);
+    sheet.paragraph(
+        11.0,
+        0.0,
+        &format!(
+            "{}：你于{}提出的“{}”申请，经审查，{}，决定不予受理。",
+            case.applicant.name,
+            date_text(registered),
+            case.item_name,
+            r.ground
+        ),
+    );
+    sheet.field("理由", r.reason);
+    if let Some(organ) = r.refer_to {
+        sheet.paragraph(11.0, 0.0, &format!("请向{organ}提出申请。"));
+    }
+    if !r.basis.is_empty() {
+        sheet.field("依据", &r.basis.join("；"));
+    }
+    sheet.gap(2.0);
+    sheet.paragraph(10.0, 0.0, &appeal_note(r.appeal));
+    sheet.gap(6.0);
+    sheet.field("决定人", r.decided_by);
+    sheet.field("决定日期", &date_text(r.date));
+    sheet.field("签章指纹", &r.fingerprint);
+    footer(
+        &mut sheet,
+        &format!(
+            "{} · 经{}便民服务中心送达 · 签章指纹为决定设备的电子签名摘要，可在通办系统中核验",
+            r.organ, r.township
+        ),
+    );
+    Ok(sheet.finish())
 }
 
 pub fn notice(n: &Notice<'_>) -> Result<Vec<u8>, PrintError> {

@@ -303,3 +303,43 @@ fn decisions_say_approved_or_refused_with_who_and_the_seal() {
     assert!(text.contains("不予批准决定书"), "{text}");
     assert!(text.contains("行政复议"), "{text}");
 }
+
+#[test]
+fn a_refusal_at_intake_is_issued_by_the_organ_with_its_ground_referral_and_appeal_routes() {
+    let case = case();
+    let appeal = tongban_domain::AppealOrgans {
+        government: "灵山县人民政府".into(),
+        court: "灵山县人民法院".into(),
+    };
+    let pdf = intake_refusal(&IntakeRefusal {
+        case: &case,
+        township: "檀圩镇",
+        organ: "灵山县民政局",
+        ground: "申请事项不属于本机关职权范围",
+        reason: "申请人户籍不在本县",
+        refer_to: Some("浦北县民政局"),
+        basis: vec!["《社会救助暂行办法》第二章".into()],
+        appeal: Some(&appeal),
+        decided_by: "张华",
+        date: date!(2026 - 11 - 21),
+        fingerprint: "0123456789abcdef".into(),
+    })
+    .unwrap();
+    let text: String = check("intake-refusal", &pdf).split_whitespace().collect();
+    for expected in [
+        "灵山县民政局",
+        "不予受理决定书",
+        "110105********002X",
+        "决定不予受理",
+        "请向浦北县民政局提出申请",
+        "《社会救助暂行办法》第二章",
+        "六十日内向灵山县人民政府申请行政复议",
+        "六个月内向灵山县人民法院提起行政诉讼",
+        "0123456789abcdef",
+    ] {
+        assert!(text.contains(expected), "lacks {expected}:\n{text}");
+    }
+    // A benefit is not a licence: the letter does not cite the licensing law.
+    assert!(!text.contains("行政许可法"), "{text}");
+    assert!(!text.contains(ID), "the full ID number is printed");
+}

@@ -7,10 +7,11 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use time::{Date, OffsetDateTime};
 use tongban_audit::AuditAction;
 use tongban_domain::calendar::{date_text, parse_date};
+use tongban_domain::clock::listed_flag;
 use tongban_domain::desk::CaseSummary;
 use tongban_domain::query::QueryCode;
 use tongban_domain::session::Session;
-use tongban_domain::workflow::{self, clock_running};
+use tongban_domain::workflow;
 use tongban_domain::{
     Action, Case, CaseEvent, CaseNumber, CaseStatus, Denied, Desk, EventKind, FieldEdit,
     Registration, WorkCalendar,
@@ -275,11 +276,10 @@ impl Store {
         if let Some(today) = filter.today {
             let calendar = self.calendar()?;
             for case in &mut cases {
-                let running = case.status.parse::<CaseStatus>().is_ok_and(clock_running);
-                if let (true, Some(deadline)) =
-                    (running, case.deadline.as_deref().and_then(parse_date))
-                {
-                    case.flag = Some(calendar.flag(today, deadline));
+                let status = case.status.parse::<CaseStatus>();
+                let deadline = case.deadline.as_deref().and_then(parse_date);
+                if let (Ok(status), Some(deadline)) = (status, deadline) {
+                    case.flag = listed_flag(status, case.created_at_ms, deadline, &calendar, today);
                 }
             }
         }

@@ -195,6 +195,8 @@ impl Store {
                 .map(|m| m.code.clone())
                 .collect(),
             due: Some(today + time::Duration::days(7)),
+            ground: Some(tongban_domain::workflow::RefusalGround::OutOfScope),
+            refer_to: Some("-".into()),
         };
         // Corrections and reassignment have their own controls; the rest are buttons.
         Ok(ACTIONS

@@ -17,6 +17,7 @@ use tongban_sync::decision;
 pub enum DocKind {
     Receipt,
     Notice,
+    Refusal,
     Decision,
 }
 
@@ -25,6 +26,7 @@ impl DocKind {
         match self {
             Self::Receipt => "receipt",
             Self::Notice => "notice",
+            Self::Refusal => "refusal",
             Self::Decision => "decision",
         }
     }
@@ -33,6 +35,7 @@ impl DocKind {
         match self {
             Self::Receipt => "受理回执",
             Self::Notice => "一次性告知书",
+            Self::Refusal => "不予受理决定书",
             Self::Decision => "决定书",
         }
     }
@@ -44,10 +47,11 @@ impl FromStr for DocKind {
         match s {
             "receipt" => Ok(Self::Receipt),
             "notice" => Ok(Self::Notice),
+            "refusal" => Ok(Self::Refusal),
             "decision" => Ok(Self::Decision),
             other => Err(text!(
-                "unknown document {other:?}: use receipt, notice or decision",
-                "未知的文书“{other}”：可选 receipt（受理回执）、notice（一次性告知书）、decision（决定书）"
+                "unknown document {other:?}: use receipt, notice, refusal or decision",
+                "未知的文书“{other}”：可选 receipt（受理回执）、notice（一次性告知书）、refusal（不予受理决定书）、decision（决定书）"
             )),
         }
     }
@@ -98,6 +102,41 @@ impl Store {
                     date: china_date(notice.at_ms),
                 })
             }
+            DocKind::Refusal => {
+                let event = case
+                    .events
+                    .iter()
+                    .rev()
+                    .find(|e| e.kind == EventKind::IntakeRefused)
+                    .filter(|e| e.seal.is_some() && self.seal_verified(&case, e).unwrap_or(false));
+                let (Some(event), Some(seal)) = (event, event.and_then(|e| e.seal.as_ref())) else {
+                    return Err(StoreError::Invalid(text!(
+                        "case {number} was not refused at intake under a valid seal",
+                        "办件{number}没有经有效签章的不予受理决定"
+                    )));
+                };
+                let catalogues = self.catalogues()?;
+                let item = catalogues.item_of(&case);
+                let organ = item.map_or_else(
+                    || format!("{township}人民政府"),
+                    |i| i.deciding_organ(&township),
+                );
+                tongban_print::intake_refusal(&tongban_print::IntakeRefusal {
+                    case: &case,
+                    township: &township,
+                    organ: &organ,
+                    ground: event.ground.map_or("", |g| g.label_zh()),
+                    reason: event.reason.as_deref().unwrap_or(""),
+                    refer_to: event.refer_to.as_deref(),
+                    basis: item.map(|i| i.intake_basis()).unwrap_or_default(),
+                    appeal: catalogues
+                        .version(case.catalogue_version)
+                        .and_then(|c| c.county.as_ref()),
+                    decided_by: &event.by,
+                    date: china_date(event.at_ms),
+                    fingerprint: decision::fingerprint(seal),
+                })
+            }
             DocKind::Decision => {
                 let (approved, event) = final_decision(&case)?;
                 let seal = event.seal.as_ref().filter(|_| {
@@ -139,13 +178,11 @@ fn last_notice(case: &Case) -> Result<&CaseEvent, StoreError> {
         .rev()
         .find(|e| e.kind == EventKind::Returned)
         .ok_or_else(|| {
-            {
             let number = &case.number;
             StoreError::Invalid(text!(
                 "case {number} was never returned for missing materials, so it has no one-time notice",
                 "办件{number}未退回补正，没有一次性告知书"
             ))
-        }
         })
 }
 

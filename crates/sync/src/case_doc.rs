@@ -291,6 +291,12 @@ fn push_event(doc: &mut AutoCommit, event: &CaseEvent) -> Result<()> {
     if let Some(due) = &event.due {
         doc.put(&item, "due", due.as_str())?;
     }
+    if let Some(ground) = event.ground {
+        doc.put(&item, "ground", ground.as_str())?;
+    }
+    if let Some(refer_to) = &event.refer_to {
+        doc.put(&item, "refer_to", refer_to.as_str())?;
+    }
     if let Some(seal) = &event.seal {
         doc.put(&item, "heads", seal.heads.join(","))?;
         doc.put(&item, "signature", seal.signature.as_str())?;
@@ -392,6 +398,10 @@ pub fn read(doc: &AutoCommit) -> Result<Case> {
             assignee: read_opt_str(doc, &e, "assignee")?,
             resolves: list("resolves")?,
             due: read_opt_str(doc, &e, "due")?,
+            ground: read_opt_str(doc, &e, "ground")?
+                .map(|g| g.parse().map_err(|_| CaseDocError::Invalid("ground")))
+                .transpose()?,
+            refer_to: read_opt_str(doc, &e, "refer_to")?,
             seal,
             person_signature: read_opt_str(doc, &e, "person_signature")?,
         });

@@ -57,6 +57,11 @@ struct Signed<'a> {
     at_ms: i64,
     resolves: &'a [String],
     heads: &'a [String],
+    /// A refusal at intake's ground and referral, left out of every other decision's bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ground: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refer_to: Option<&'a str>,
 }
 
 fn signed_bytes(case: &str, event: &CaseEvent, heads: &[String]) -> Vec<u8> {
@@ -71,6 +76,8 @@ fn signed_bytes(case: &str, event: &CaseEvent, heads: &[String]) -> Vec<u8> {
         at_ms: event.at_ms,
         resolves: &event.resolves,
         heads,
+        ground: event.ground.map(|g| g.as_str()),
+        refer_to: event.refer_to.as_deref(),
     };
     let mut bytes = b"tongban-decision-v1\n".to_vec();
     // Serialising plain strings and numbers into a Vec cannot fail.

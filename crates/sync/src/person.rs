@@ -223,14 +223,19 @@ struct Act<'a> {
     heads: Vec<String>,
     /// For a registration, a digest of what was registered (the applicant and materials).
     registered: Option<String>,
+    /// A refusal at intake's ground and referral; absent from other events' bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ground: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refer_to: Option<&'a str>,
 }
 
-/// A digest of what a registration records, so a registration's signature covers the
-/// applicant and the materials as well as its timeline line.
 fn is_first(version: &u32) -> bool {
     *version == tongban_domain::case::first_catalogue()
 }
 
+/// A digest of what a registration records, so a registration's signature covers the
+/// applicant and the materials as well as its timeline line.
 fn registration_digest(case: &Case) -> String {
     #[derive(Serialize)]
     struct Registered<'a> {
@@ -292,6 +297,8 @@ fn act_bytes(
         decision_seal: event.seal.as_ref().map(|s| s.signature.as_str()),
         heads,
         registered: registered.map(registration_digest),
+        ground: event.ground.map(|g| g.as_str()),
+        refer_to: event.refer_to.as_deref(),
     };
     let mut bytes = b"tongban-act-v1\n".to_vec();
     bytes.extend(serde_json::to_vec(&act).unwrap_or_default());

@@ -1,0 +1,98 @@
+//! The legal clock of a case. The promised working days run from acceptance; but an
+//! application the window neither accepted nor answered with a one-time notice within five
+//! working days counts as accepted on the day it was received (《行政许可法》第三十二条第一款第
+//! 四项), and its clock runs from then, whatever the window does later.
+
+use crate::calendar::{WorkCalendar, china_date};
+use crate::case::{Case, CaseStatus, EventKind};
+use time::Date;
+
+/// The legal limit for the one-time notice, in working days from registration.
+pub const NOTICE_WORKING_DAYS: u16 = 5;
+
+/// The last day a one-time notice may be given for `case`.
+pub fn notice_due(case: &Case, calendar: &WorkCalendar) -> Date {
+    notice_due_after(case.created_at_ms, calendar)
+}
+
+fn notice_due_after(created_at_ms: i64, calendar: &WorkCalendar) -> Date {
+    calendar.add_working_days(china_date(created_at_ms), NOTICE_WORKING_DAYS)
+}
+
+fn noticed(case: &Case) -> bool {
+    case.events.iter().any(|e| e.kind == EventKind::Returned)
+}
+
+/// Whether the law counts `case` as accepted on its registration day, as seen on `today`: no
+/// notice was given, and the limit passed before an acceptance (or with none yet).
+pub fn deemed_accepted(case: &Case, calendar: &WorkCalendar, today: Date) -> bool {
+    if noticed(case) {
+        return false;
+    }
+    let due = notice_due(case, calendar);
+    match case.accepted_at_ms {
+        Some(accepted) => china_date(accepted) > due,
+        None => case.status == CaseStatus::Registered && today > due,
+    }
+}
+
+/// The promised completion date: working days from acceptance, or from registration for an
+/// acceptance that came after the notice limit. A case still registered without a notice gets
+/// the date it will have once deemed accepted (the list's order and flags rest on it).
+pub fn deadline(case: &Case, calendar: &WorkCalendar) -> Option<Date> {
+    let registered = china_date(case.created_at_ms);
+    let start = match case.accepted_at_ms.map(china_date) {
+        Some(accepted) if noticed(case) || accepted <= notice_due(case, calendar) => accepted,
+        Some(_) => registered,
+        None if case.status == CaseStatus::Registered => registered,
+        None => return None,
+    };
+    Some(calendar.add_working_days(start, case.promised_days))
+}
+
+/// Where a case stands on `today`: its promised date once it runs, how close that is, and
+/// whether the law deemed it accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    pub deadline: Option<Date>,
+    pub flag: Option<crate::DeadlineFlag>,
+    pub deemed_accepted: bool,
+}
+
+pub fn standing(case: &Case, calendar: &WorkCalendar, today: Date) -> Standing {
+    let deemed_accepted = deemed_accepted(case, calendar, today);
+    // A registered case within the notice limit has no promise yet: it may still be returned.
+    let deadline = deadline(case, calendar)
+        .filter(|_| case.status != CaseStatus::Registered || deemed_accepted);
+    let running = clock_running(case.status) && deadline.is_some();
+    Standing {
+        deadline,
+        flag: deadline
+            .filter(|_| running)
+            .map(|d| calendar.flag(today, d)),
+        deemed_accepted,
+    }
+}
+
+/// The flag of a case in a list, from what the list keeps of it: a registered case is flagged
+/// only once the law deems it accepted (a returned one is never listed as registered again).
+pub fn listed_flag(
+    status: CaseStatus,
+    created_at_ms: i64,
+    deadline: Date,
+    calendar: &WorkCalendar,
+    today: Date,
+) -> Option<crate::DeadlineFlag> {
+    let deemed =
+        status != CaseStatus::Registered || today > notice_due_after(created_at_ms, calendar);
+    (clock_running(status) && deemed).then(|| calendar.flag(today, deadline))
+}
+
+/// Whether the clock can run in this state: from acceptance (or registration, once deemed
+/// accepted) until the decision; never while the applicant supplies materials.
+pub fn clock_running(status: CaseStatus) -> bool {
+    matches!(
+        status,
+        CaseStatus::Registered | CaseStatus::Accepted | CaseStatus::UnderReview
+    )
+}

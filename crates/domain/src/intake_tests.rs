@@ -1,0 +1,177 @@
+//! Intake as the law has it: a refusal at intake (不予受理) and the clock of an application no
+//! one answered in time (视为受理).
+
+use crate::calendar::{WorkCalendar, china_date};
+use crate::case::{CaseEvent, CaseStatus, EventKind};
+use crate::clock::{deemed_accepted, standing};
+use crate::role::{Action, Role};
+use crate::workflow::{Denied, RefusalGround, Request, Rules, check_event, deadline};
+use crate::workflow_tests::{MONDAY_MS, act, case, reason, rules, step};
+use time::macros::date;
+
+fn refusing(ground: Option<RefusalGround>, why: Option<&str>, refer_to: Option<&str>) -> Request {
+    Request {
+        reason: why.map(str::to_string),
+        ground,
+        refer_to: refer_to.map(str::to_string),
+        ..Request::default()
+    }
+}
+
+#[test]
+fn a_refusal_at_intake_states_its_ground_its_reasons_and_for_another_organs_matter_that_organ() {
+    let mut c = case("DB01", &["ID_CARD"]);
+    let out_of_scope = Some(RefusalGround::OutOfScope);
+    let clerk = act(
+        &mut c,
+        "李明",
+        Role::Clerk,
+        Action::RefuseIntake,
+        refusing(out_of_scope, Some("户籍不在本镇"), Some("灵山县民政局")),
+    );
+    assert_eq!(clerk, Err(Denied::Role(Role::Clerk, Action::RefuseIntake)));
+    for (request, denied) in [
+        (refusing(None, Some("理由"), None), Denied::GroundRequired),
+        (
+            refusing(out_of_scope, None, Some("灵山县民政局")),
+            Denied::ReasonRequired(Action::RefuseIntake),
+        ),
+        (
+            refusing(out_of_scope, Some("户籍不在本镇"), Some("  ")),
+            Denied::ReferralRequired,
+        ),
+    ] {
+        assert_eq!(
+            act(
+                &mut c,
+                "张华",
+                Role::Supervisor,
+                Action::RefuseIntake,
+                request
+            ),
+            Err(denied)
+        );
+    }
+    let refused = act(
+        &mut c,
+        "张华",
+        Role::Supervisor,
+        Action::RefuseIntake,
+        refusing(out_of_scope, Some("户籍不在本镇"), Some("灵山县民政局")),
+    )
+    .unwrap();
+    assert_eq!(c.status, CaseStatus::IntakeRefused);
+    assert_eq!(refused.refer_to.as_deref(), Some("灵山县民政局"));
+    // Final: nothing moves it again, and it never had a clock.
+    let again = act(
+        &mut c,
+        "张华",
+        Role::Supervisor,
+        Action::Accept,
+        Request::default(),
+    );
+    assert_eq!(
+        again,
+        Err(Denied::State(Action::Accept, CaseStatus::IntakeRefused))
+    );
+    assert_eq!(deadline(&c, WorkCalendar::builtin()), None);
+
+    // An accepted application is decided, not refused at intake.
+    let mut accepted = case("YL01", &["ID_CARD", "HOUSEHOLD_REGISTER", "ENROL_FORM"]);
+    step(&mut accepted, "张华", Role::Supervisor, Action::Accept);
+    let late = act(
+        &mut accepted,
+        "张华",
+        Role::Supervisor,
+        Action::RefuseIntake,
+        refusing(Some(RefusalGround::NotRequired), Some("无需办理"), None),
+    );
+    assert_eq!(
+        late,
+        Err(Denied::State(Action::RefuseIntake, CaseStatus::Accepted))
+    );
+}
+
+#[test]
+fn the_hub_holds_a_refusal_at_intake_to_what_its_author_wrote() {
+    let seen = case("DB01", &["ID_CARD"]);
+    let honest = CaseEvent {
+        id: "1@desk".into(),
+        kind: EventKind::IntakeRefused,
+        by: "张华".into(),
+        from: Some(CaseStatus::Registered),
+        to: Some(CaseStatus::IntakeRefused),
+        reason: Some("户籍不在本镇".into()),
+        ground: Some(RefusalGround::OutOfScope),
+        refer_to: Some("灵山县民政局".into()),
+        ..CaseEvent::default()
+    };
+    let hub = Rules {
+        item: crate::Catalogue::builtin().item("DB01"),
+        ..rules(2)
+    };
+    assert_eq!(check_event(&seen, &honest, Role::Supervisor, &hub), Ok(()));
+    let without_referral = CaseEvent {
+        refer_to: None,
+        ..honest.clone()
+    };
+    assert_eq!(
+        check_event(&seen, &without_referral, Role::Supervisor, &hub),
+        Err(Denied::ReferralRequired)
+    );
+    assert_eq!(
+        check_event(&seen, &honest, Role::Field, &hub),
+        Err(Denied::Role(Role::Field, Action::RefuseIntake))
+    );
+}
+
+#[test]
+fn an_application_no_one_answered_in_five_working_days_counts_as_accepted_on_receipt() {
+    let calendar = WorkCalendar::builtin();
+    // Registered on Monday 2026-11-16; the notice limit ends five working days later.
+    let c = case("YL01", &["ID_CARD", "HOUSEHOLD_REGISTER", "ENROL_FORM"]);
+    assert_eq!(china_date(MONDAY_MS), date!(2026 - 11 - 16));
+    let within = standing(&c, calendar, date!(2026 - 11 - 23));
+    assert_eq!((within.deadline, within.deemed_accepted), (None, false));
+    let after = standing(&c, calendar, date!(2026 - 11 - 24));
+    assert!(after.deemed_accepted);
+    // YL01 promises 5 working days, counted from registration: due Monday 2026-11-23, so the
+    // deemed case is already late on the day it is deemed accepted.
+    assert_eq!(after.deadline, Some(date!(2026 - 11 - 23)));
+    assert_eq!(after.flag, Some(crate::DeadlineFlag::Red));
+
+    // Accepted after the limit: the clock still runs from registration.
+    let mut late = c.clone();
+    late.events.push(CaseEvent {
+        id: "9@desk".into(),
+        at_ms: MONDAY_MS + 10 * 86_400_000,
+        kind: EventKind::Accepted,
+        by: "张华".into(),
+        from: Some(CaseStatus::Registered),
+        to: Some(CaseStatus::Accepted),
+        ..CaseEvent::default()
+    });
+    late.refold();
+    assert!(deemed_accepted(&late, calendar, date!(2026 - 11 - 30)));
+    assert_eq!(deadline(&late, calendar), Some(date!(2026 - 11 - 23)));
+
+    // Accepted in time: from acceptance. Returned in time: never deemed, and no clock until
+    // acceptance, while the applicant supplies what was missing.
+    let mut in_time = c.clone();
+    step(&mut in_time, "张华", Role::Supervisor, Action::Accept);
+    assert!(!deemed_accepted(&in_time, calendar, date!(2026 - 12 - 30)));
+    let mut returned = case("YL01", &["ID_CARD"]);
+    act(
+        &mut returned,
+        "李明",
+        Role::Clerk,
+        Action::Return,
+        reason("缺材料"),
+    )
+    .unwrap();
+    assert!(!deemed_accepted(&returned, calendar, date!(2026 - 12 - 30)));
+    assert_eq!(
+        standing(&returned, calendar, date!(2026 - 12 - 30)).deadline,
+        None
+    );
+}
