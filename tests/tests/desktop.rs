@@ -270,6 +270,21 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     assert!(refusal.contains("30天"), "{refusal}");
     w.scroll_to("#act-error").await;
     w.screenshot("17-deferral").await;
+    // Or refuses it at intake: a matter of another organ, named, with the reasons.
+    w.click("#ground-out_of_scope").await;
+    w.type_into("#act-reason", "申请人户籍不在本镇").await;
+    w.click("#act-refuse-intake").await;
+    let refusal = w.wait_text("#act-error", |t| t.contains("哪一机关")).await;
+    assert!(refusal.contains("职权范围"), "{refusal}");
+    w.type_into("#refer-to", "灵山县民政局").await;
+    w.type_into("#act-reason", "申请人户籍不在本镇").await;
+    w.click("#act-refuse-intake").await;
+    w.wait_text("#detail-status", |t| t.contains("不予受理"))
+        .await;
+    w.wait_text("#timeline", |t| t.contains("不予受理")).await;
+    w.find("#print-refusal").await;
+    assert!(!w.exists("#print-decision").await);
+    w.screenshot("20-intake-refused").await;
     w.click("#nav-cases").await;
     w.click("#nav-cases").await;
     w.click(&format!("#case-row-{number} td")).await;

@@ -11,17 +11,6 @@ use tongban_domain::desk::{CasePage, CaseQuery, CaseView, ShownCase, UiError, Un
 use tongban_domain::{CaseField, CaseStatus, MaterialStatus};
 
 const PAGE: u32 = 50;
-const STATUSES: [CaseStatus; 9] = [
-    CaseStatus::Registered,
-    CaseStatus::SupplementRequested,
-    CaseStatus::Supplemented,
-    CaseStatus::Accepted,
-    CaseStatus::UnderReview,
-    CaseStatus::Approved,
-    CaseStatus::Rejected,
-    CaseStatus::Completed,
-    CaseStatus::Withdrawn,
-];
 
 #[component]
 pub fn CaseList() -> impl IntoView {
@@ -76,7 +65,7 @@ pub fn CaseList() -> impl IntoView {
                     on:input=move |ev| { text.set(event_target_value(&ev)); reset(); } />
                 <select id="status-filter" on:change=move |ev| { status.set(event_target_value(&ev)); reset(); }>
                     <option value="">{tr.t(Key::AllStatuses)}</option>
-                    {STATUSES.iter().map(|s| view! { <option value=s.as_str()>{tr.t(Key::status(*s))}</option> }).collect_view()}
+                    {CaseStatus::ALL.iter().map(|s| view! { <option value=s.as_str()>{tr.t(Key::status(*s))}</option> }).collect_view()}
                 </select>
                 <select id="item-filter" on:change=move |ev| { item.set(event_target_value(&ev)); reset(); }>
                     <option value="">{tr.t(Key::AllItems)}</option>

@@ -7,6 +7,7 @@ use crate::i18n::{Key, Tr};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tongban_domain::desk::{ActForm, CaseSummary, CaseView, UiError, WorkQueues};
+use tongban_domain::workflow::RefusalGround;
 use tongban_domain::{Action, CaseStatus, DeadlineFlag, MaterialStatus};
 
 fn action_id(action: Action) -> String {
@@ -34,6 +35,9 @@ pub fn Standing(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                 </span>
             </span>
         </div>
+        <Show when=move || view.get().is_some_and(|v| v.deemed_accepted)>
+            <p class="note" id="detail-deemed">{tr.t(Key::DeemedAccepted)}</p>
+        </Show>
         {move || view.get().and_then(|v| v.case.materials_due).map(|due| view! {
             <div class="detail-row">
                 <span class="label">{tr.t(Key::MaterialsDue)}</span>
@@ -61,6 +65,8 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
     let reason = RwSignal::new(String::new());
     let missing = RwSignal::new(Vec::<String>::new());
     let due = RwSignal::new(String::new());
+    let ground = RwSignal::new(None::<RefusalGround>);
+    let refer_to = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<UiError>);
     let busy = RwSignal::new(false);
     // The one-time notice names every material still missing unless the clerk unticks one.
@@ -107,6 +113,11 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                 Vec::new()
             },
             due: Some(due.get_untracked()).filter(|d| action == Action::Accept && !d.is_empty()),
+            ground: ground
+                .get_untracked()
+                .filter(|_| action == Action::RefuseIntake),
+            refer_to: Some(refer_to.get_untracked())
+                .filter(|r| action == Action::RefuseIntake && !r.trim().is_empty()),
         };
         spawn_local(async move {
             match api::act(form).await {
@@ -169,6 +180,24 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                             <span>{tr.t(Key::DeferDue)}</span>
                             <input type="date" id="defer-due" prop:value=move || due.get()
                                 on:input=move |ev| due.set(event_target_value(&ev))/>
+                        </label>
+                    </fieldset>
+                </Show>
+                <Show when=move || actions().contains(&Action::RefuseIntake)>
+                    <fieldset class="missing" id="refusal-ground">
+                        <legend>{tr.t(Key::RefusalGround)}</legend>
+                        {RefusalGround::ALL.into_iter().map(|g| view! {
+                            <label>
+                                <input type="radio" name="refusal-ground" id=format!("ground-{}", g.as_str())
+                                    prop:checked=move || ground.get() == Some(g)
+                                    on:change=move |_| ground.set(Some(g))/>
+                                {tr.t(Key::ground(g))}
+                            </label>
+                        }).collect_view()}
+                        <label class="field">
+                            <span>{tr.t(Key::ReferTo)}</span>
+                            <input id="refer-to" prop:value=move || refer_to.get()
+                                on:input=move |ev| refer_to.set(event_target_value(&ev))/>
                         </label>
                     </fieldset>
                 </Show>

@@ -116,6 +116,7 @@ catalogue! {
     StatusRejected => "不予批准", "Rejected";
     StatusCompleted => "已办结", "Completed";
     StatusWithdrawn => "已撤回", "Withdrawn";
+    StatusIntakeRefused => "不予受理", "Refused at intake";
     EventRegistered => "登记受理", "Registered";
     EventFieldChanged => "修改申请人信息", "Changed applicant details";
     EventOther => "其他", "Other";
@@ -127,6 +128,7 @@ catalogue! {
     EventRejected => "不予批准", "Rejected";
     EventCompleted => "办结", "Completed";
     EventWithdrawn => "撤回", "Withdrawn";
+    EventIntakeRefused => "不予受理", "Refused at intake";
     EventReassigned => "改派", "Reassigned";
     EventResolved => "裁决冲突", "Conflict resolved";
     EventPagesAttached => "附加扫描件", "Pages attached";
@@ -143,6 +145,7 @@ catalogue! {
     PrintReceipt => "打印受理回执", "Print receipt";
     PrintNotice => "打印一次性告知书", "Print one-time notice";
     PrintDecision => "打印决定书", "Print decision";
+    PrintRefusal => "打印不予受理决定书", "Print refusal at intake";
     Printed => "已生成并打开：", "Written and opened:";
     Importing => "正在导入扫描件", "Importing pages";
     Uploading => "正在上传扫描件", "Uploading pages";
@@ -155,6 +158,13 @@ catalogue! {
     ActReject => "不予批准", "Reject";
     ActComplete => "办结", "Complete";
     ActWithdraw => "撤回", "Withdraw";
+    ActRefuseIntake => "不予受理", "Refuse at intake";
+    RefusalGround => "不予受理理由类别", "Ground for refusing";
+    GroundNotRequired => "申请事项依法不需要办理", "The matter needs no application";
+    GroundOutOfScope => "不属于本机关职权范围", "Another organ's matter";
+    GroundNotEligible => "申请人不符合申请条件", "The applicant is not eligible";
+    ReferTo => "告知申请人向哪一机关申请", "The organ the applicant should turn to";
+    DeemedAccepted => "逾期未告知补正，依法视为自登记之日起受理", "No notice within 5 working days: deemed accepted on registration";
     ActResolve => "裁决为：", "Resolve as: ";
     Reason => "理由/说明", "Reason / note";
     MissingToBring => "需补正的材料（一次性告知）", "Materials to bring (one-time notice)";
@@ -190,6 +200,7 @@ impl Key {
             S::Rejected => Key::StatusRejected,
             S::Completed => Key::StatusCompleted,
             S::Withdrawn => Key::StatusWithdrawn,
+            S::IntakeRefused => Key::StatusIntakeRefused,
         }
     }
 
@@ -206,10 +217,20 @@ impl Key {
             E::Rejected => Key::EventRejected,
             E::Completed => Key::EventCompleted,
             E::Withdrawn => Key::EventWithdrawn,
+            E::IntakeRefused => Key::EventIntakeRefused,
             E::Reassigned => Key::EventReassigned,
             E::Resolved => Key::EventResolved,
             E::PagesAttached => Key::EventPagesAttached,
             E::Other => Key::EventOther,
+        }
+    }
+
+    pub fn ground(ground: tongban_domain::workflow::RefusalGround) -> Self {
+        use tongban_domain::workflow::RefusalGround as G;
+        match ground {
+            G::NotRequired => Key::GroundNotRequired,
+            G::OutOfScope => Key::GroundOutOfScope,
+            G::NotEligible => Key::GroundNotEligible,
         }
     }
 
@@ -235,6 +256,7 @@ impl Key {
             A::Reject => Key::ActReject,
             A::Complete => Key::ActComplete,
             A::Withdraw => Key::ActWithdraw,
+            A::RefuseIntake => Key::ActRefuseIntake,
             A::Resolve => Key::ActResolve,
             _ => Key::EventOther,
         }

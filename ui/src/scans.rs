@@ -192,7 +192,12 @@ pub fn Scans(view: RwSignal<Option<CaseView>>) -> impl IntoView {
         <div class="print-row">
             <button id="print-receipt" on:click=move |_| print("receipt")>{tr.t(Key::PrintReceipt)}</button>
             <button id="print-notice" on:click=move |_| print("notice")>{tr.t(Key::PrintNotice)}</button>
-            <button id="print-decision" on:click=move |_| print("decision")>{tr.t(Key::PrintDecision)}</button>
+            <Show when=move || view.get().is_some_and(|v| v.case.status == tongban_domain::CaseStatus::IntakeRefused)
+                fallback=move || view! {
+                    <button id="print-decision" on:click=move |_| print("decision")>{tr.t(Key::PrintDecision)}</button>
+                }>
+                <button id="print-refusal" on:click=move |_| print("refusal")>{tr.t(Key::PrintRefusal)}</button>
+            </Show>
             <span id="print-result">{move || {
                 let p = printed.get();
                 if p.is_empty() { String::new() } else { format!("{}{p}", tr.now(Key::Printed)) }

@@ -234,8 +234,14 @@ const SHIPPED: [&str; 2] = [
 impl Catalogue {
     pub fn from_json(text: &str) -> Result<Self, CatalogueError> {
         let catalogue: Catalogue = serde_json::from_str(text)?;
+        catalogue.check()?;
+        Ok(catalogue)
+    }
+
+    /// The rules an implementation list keeps, however it arrived (a file, the hub's directory).
+    pub fn check(&self) -> Result<(), CatalogueError> {
         let mut seen = std::collections::HashSet::new();
-        for item in &catalogue.items {
+        for item in &self.items {
             if !seen.insert(item.code.as_str()) {
                 return Err(CatalogueError::DuplicateItem(item.code.clone()));
             }
@@ -262,7 +268,7 @@ impl Catalogue {
                 return Err(CatalogueError::PromiseBeyondLaw(item.code.clone()));
             }
         }
-        Ok(catalogue)
+        Ok(())
     }
 
     /// The newest catalogue shipped in `assets/`, parsed once; this crate's tests check it.

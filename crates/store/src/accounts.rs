@@ -95,6 +95,11 @@ pub(crate) fn write_directory(
         // Versions are only ever added: a case keeps being read by the one it was registered under.
         let mut kept = stored_catalogues(tx)?;
         for c in &directory.catalogues {
+            if let Err(e) = c.check() {
+                // Kept out rather than trusted: cases keep to the versions this desk can read.
+                tracing::warn!(version = c.version, error = %e, "a catalogue from the hub was refused");
+                continue;
+            }
             if Catalogues::shipped().version(c.version).is_none()
                 && !kept.iter().any(|k| k.version == c.version)
             {
