@@ -46,6 +46,7 @@ fn request() -> Request {
         reason: Some("核实无误".into()),
         assignee: Some("李明".into()),
         outcome: Some(CaseStatus::Approved),
+        ground: Some(tongban_domain::workflow::RefusalGround::NotEligible),
         ..Request::default()
     }
 }
