@@ -774,3 +774,91 @@ fn a_refusal_at_intake_is_a_supervisors_sealed_decision_with_its_letter() {
         serde_json::from_str(&clerk.ok(&["case", "show", &number, "--json"])).unwrap();
     assert_eq!(at_clerk["status"], "intake_refused");
 }
+
+/// After acceptance the applicant's name changes only by a supervisor's recorded correction:
+/// the clerk's desk refuses the edit, a clerk's device forging it raw is refused by the hub, and
+/// the supervisor's correction reaches the other desk with its reason.
+#[test]
+fn an_accepted_applicants_name_changes_only_by_a_supervisors_correction() {
+    let hub = Hub::start(Backend::Sqlite);
+    let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    let number = register(&clerk, "ID_CARD,HOUSEHOLD_REGISTER,ENROL_FORM");
+    clerk.ok(&["sync"]);
+    supervisor.ok(&["sync"]);
+    supervisor.ok(&["case", "accept", &number]);
+    supervisor.ok(&["sync"]);
+    clerk.ok(&["sync"]);
+
+    let set = clerk.run(&[
+        "case",
+        "set",
+        &number,
+        "--field",
+        "name",
+        "--value",
+        "覃秀美",
+    ]);
+    assert!(!set.status.success());
+    assert!(
+        text(&set.stderr).contains("case correct"),
+        "{}",
+        text(&set.stderr)
+    );
+
+    let forger = RawDevice::enroll_as(&hub, TOWNSHIP, "王芳", "clerk");
+    let (mut doc, mut state) = forger.pull(&number);
+    let event = CaseEvent {
+        at_ms: now_ms(),
+        kind: EventKind::FieldChanged,
+        by: "王芳".into(),
+        device: forger.id.clone(),
+        detail: "changed name".into(),
+        ..CaseEvent::default()
+    };
+    let edit = tongban_domain::FieldEdit::new(tongban_domain::CaseField::Name, "覃秀美").unwrap();
+    case_doc::apply_field_edit(&mut doc, &edit, &event, &forger.person).unwrap();
+    let refused = forger
+        .sync_doc(&number, &mut doc, &mut state)
+        .expect_err("a raw rename after acceptance must be refused");
+    assert!(
+        refused.message().contains("审批人员的更正记录"),
+        "{}",
+        refused.message()
+    );
+
+    let no_reason = supervisor.run(&[
+        "case",
+        "correct",
+        &number,
+        "--field",
+        "name",
+        "--value",
+        "覃秀美",
+        "--reason",
+        " ",
+    ]);
+    assert!(!no_reason.status.success());
+    supervisor.ok(&[
+        "case",
+        "correct",
+        &number,
+        "--field",
+        "name",
+        "--value",
+        "覃秀美",
+        "--reason",
+        "与户口簿核对，原登记有误",
+    ]);
+    supervisor.ok(&["sync"]);
+    clerk.ok(&["sync"]);
+    let shown: serde_json::Value =
+        serde_json::from_str(&clerk.ok(&["case", "show", &number, "--json"])).unwrap();
+    assert_eq!(shown["applicant"]["name"], "覃秀美");
+    let last = shown["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["kind"].clone(), last["by"].clone()),
+        ("corrected".into(), "张华".into())
+    );
+    assert_eq!(last["reason"], "与户口簿核对，原登记有误");
+}

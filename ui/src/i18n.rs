@@ -129,6 +129,7 @@ catalogue! {
     EventCompleted => "办结", "Completed";
     EventWithdrawn => "撤回", "Withdrawn";
     EventIntakeRefused => "不予受理", "Refused at intake";
+    EventCorrected => "更正", "Corrected";
     EventReassigned => "改派", "Reassigned";
     EventResolved => "裁决冲突", "Conflict resolved";
     EventPagesAttached => "附加扫描件", "Pages attached";
@@ -218,6 +219,7 @@ impl Key {
             E::Completed => Key::EventCompleted,
             E::Withdrawn => Key::EventWithdrawn,
             E::IntakeRefused => Key::EventIntakeRefused,
+            E::Corrected => Key::EventCorrected,
             E::Reassigned => Key::EventReassigned,
             E::Resolved => Key::EventResolved,
             E::PagesAttached => Key::EventPagesAttached,

@@ -162,6 +162,16 @@ enum CaseCommand {
         #[arg(long)]
         value: String,
     },
+    /// Correct an accepted case's applicant field (更正, supervisors), with the reason.
+    Correct {
+        number: String,
+        #[arg(long)]
+        field: CaseField,
+        #[arg(long)]
+        value: String,
+        #[arg(long)]
+        reason: String,
+    },
     /// Accept a case; the promised working days start counting.
     Accept(MoveArgs),
     /// Refuse the application at intake (不予受理) on a ground (--reason-code), with reasons
@@ -560,6 +570,16 @@ fn case(profile: &Profile, user: Option<&str>, command: CaseCommand) -> Result<(
             let edit = FieldEdit::new(field, &value)?;
             store.set_field(number.trim(), &edit, &session, now())?;
             println!("{} {}", number.trim(), field.as_str());
+        }
+        CaseCommand::Correct {
+            number,
+            field,
+            value,
+            reason,
+        } => {
+            let edit = FieldEdit::new(field, &value)?;
+            store.correct_field(number.trim(), &edit, &reason, &session, now())?;
+            println!("{} {} corrected / 已更正", number.trim(), field.as_str());
         }
         CaseCommand::Accept(m) => {
             let commitment = m.reason.clone();

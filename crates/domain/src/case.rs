@@ -258,6 +258,8 @@ pub enum EventKind {
     Reassigned,
     Resolved,
     IntakeRefused,
+    /// A supervisor's correction (更正) of an applicant fact after acceptance, with its reason.
+    Corrected,
     /// Scanned pages attached to a material (named in `missing`).
     PagesAttached,
     /// Written by a newer version of the desk; kept and shown, never dropped.
@@ -282,6 +284,7 @@ impl EventKind {
             Self::Reassigned => "reassigned",
             Self::Resolved => "resolved",
             Self::IntakeRefused => "intake_refused",
+            Self::Corrected => "corrected",
             Self::PagesAttached => "pages_attached",
             Self::Other => "other",
         }
@@ -640,6 +643,12 @@ pub enum CaseField {
 }
 
 impl CaseField {
+    /// What the application is about (the applicant's name), as opposed to how to reach them:
+    /// fixed once the case is accepted, then corrected only by a supervisor, on the record.
+    pub fn is_fact(self) -> bool {
+        self == Self::Name
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Phone => "phone",

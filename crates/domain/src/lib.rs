@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod case;
 pub mod catalogue;
 pub mod clock;
+pub mod denied;
 pub mod desk;
 pub mod identity;
 #[cfg(test)]
@@ -16,6 +17,7 @@ pub mod l10n;
 pub mod moves;
 pub mod page;
 pub mod query;
+pub mod refusal;
 pub mod role;
 pub mod secret;
 pub mod session;

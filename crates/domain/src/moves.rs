@@ -183,7 +183,7 @@ mod tests {
                 // Registering, correcting and the rest are not moves on a case's workflow.
                 assert!(
                     crate::workflow::kind_of(action).is_none()
-                        || matches!(action, Action::Register | Action::Edit),
+                        || matches!(action, Action::Register | Action::Edit | Action::Correct),
                     "{action}"
                 );
                 continue;

@@ -60,6 +60,7 @@ impl Role {
                 View | Return
                     | Accept
                     | RefuseIntake
+                    | Correct
                     | Approve
                     | Reject
                     | Complete
@@ -115,6 +116,8 @@ pub enum Action {
     Accept,
     /// Refuse the application at intake (不予受理), on a stated ground.
     RefuseIntake,
+    /// Correct an applicant fact after acceptance (更正), with the reason on the record.
+    Correct,
     /// Hand an accepted case over for review.
     HandOver,
     Approve,
@@ -137,7 +140,7 @@ pub enum Action {
     Backup,
 }
 
-pub const ACTIONS: [Action; 20] = [
+pub const ACTIONS: [Action; 21] = [
     Action::View,
     Action::Register,
     Action::Edit,
@@ -145,6 +148,7 @@ pub const ACTIONS: [Action; 20] = [
     Action::Supplement,
     Action::Accept,
     Action::RefuseIntake,
+    Action::Correct,
     Action::HandOver,
     Action::Approve,
     Action::Reject,
@@ -170,6 +174,7 @@ impl Action {
             Self::Supplement => "supplement",
             Self::Accept => "accept",
             Self::RefuseIntake => "refuse_intake",
+            Self::Correct => "correct",
             Self::HandOver => "hand_over",
             Self::Approve => "approve",
             Self::Reject => "reject",
@@ -195,6 +200,7 @@ impl Action {
             Self::Supplement => "登记补正材料",
             Self::Accept => "受理",
             Self::RefuseIntake => "不予受理",
+            Self::Correct => "更正申请人信息",
             Self::HandOver => "提交审核",
             Self::Approve => "批准",
             Self::Reject => "不予批准",

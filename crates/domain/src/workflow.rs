@@ -8,13 +8,15 @@ use crate::calendar::{WorkCalendar, date_text};
 use crate::case::{Case, CaseEvent, CaseStatus, EventKind, MaterialStatus};
 use crate::catalogue::ServiceItem;
 pub use crate::clock::{NOTICE_WORKING_DAYS, Standing, clock_running, deadline, standing};
+pub use crate::denied::Denied;
+pub use crate::refusal::RefusalGround;
 use crate::role::{Action, Role};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
 /// The longest an applicant may be given to bring deferred materials, in calendar days.
 pub const MAX_DEFERRAL_DAYS: i64 = 30;
-const MAX_REASON_CHARS: usize = 500;
+pub(crate) const MAX_REASON_CHARS: usize = 500;
 
 /// One side of a conflict, as shown to the supervisor who settles it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,6 +65,7 @@ pub fn action_of(kind: &EventKind) -> Option<Action> {
         EventKind::Reassigned => Action::Reassign,
         EventKind::Resolved => Action::Resolve,
         EventKind::IntakeRefused => Action::RefuseIntake,
+        EventKind::Corrected => Action::Correct,
         EventKind::Other => return None,
     })
 }
@@ -82,6 +85,7 @@ pub fn kind_of(action: Action) -> Option<EventKind> {
         Action::Reassign => EventKind::Reassigned,
         Action::Resolve => EventKind::Resolved,
         Action::RefuseIntake => EventKind::IntakeRefused,
+        Action::Correct => EventKind::Corrected,
         Action::View
         | Action::ManageUsers
         | Action::ReadAudit
@@ -90,6 +94,16 @@ pub fn kind_of(action: Action) -> Option<EventKind> {
         | Action::ConfigureDesk
         | Action::Backup => return None,
     })
+}
+
+/// Whether the applicant's facts are fixed: from acceptance on, what was accepted is what is
+/// decided, and a change is a supervisor's recorded correction.
+pub fn facts_locked(status: CaseStatus) -> bool {
+    use CaseStatus::*;
+    matches!(
+        status,
+        Accepted | UnderReview | Approved | Rejected | Completed
+    )
 }
 
 pub fn is_final(status: CaseStatus) -> bool {
@@ -119,6 +133,7 @@ pub fn starts_from(action: Action, status: CaseStatus) -> bool {
             Registered | SupplementRequested | Supplemented | Accepted | UnderReview
         ),
         Action::Edit | Action::Reassign => !is_final(status),
+        Action::Correct => facts_locked(status),
         Action::View | Action::ReadAudit | Action::Unmask => true,
         Action::Register
         | Action::Resolve
@@ -231,139 +246,6 @@ pub fn fold(events: &[CaseEvent]) -> Progress {
     }
 }
 
-/// Why an action was refused. Every message names the rule, in English and Chinese.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}", crate::l10n::Localized::text(self))]
-pub enum Denied {
-    Role(Role, Action),
-    NotOwnCase,
-    State(Action, CaseStatus),
-    Conflict,
-    NoConflict,
-    NoticeOverdue(String),
-    NothingMissing,
-    UnknownMaterial(String),
-    ReasonRequired(Action),
-    ReasonTooLong,
-    SameApprover(String),
-    GroundRequired,
-    ReferralRequired,
-    NoAssignee,
-    NoOutcome(String),
-    MaterialsMissing(String),
-    MaterialsOutstanding(String),
-    NotDeferrable(String),
-    NotMissing(String),
-    CommitmentRequired,
-    DeadlineOutOfRange,
-    BadMove(String, String, String),
-}
-
-impl crate::l10n::Localized for Denied {
-    fn text(&self) -> crate::l10n::Text {
-        use crate::text;
-        match self {
-            Self::Role(role, action) => {
-                let (role_zh, action_zh) = (role.label_zh(), action.label_zh());
-                text!(
-                    "the role {role} may not {action}",
-                    "{role_zh}无权{action_zh}"
-                )
-            }
-            Self::NotOwnCase => text!(
-                "field staff may act only on cases they registered or were assigned",
-                "外勤人员只能处理本人登记或分派给本人的办件"
-            ),
-            Self::State(action, status) => {
-                let (action_zh, status_zh, status) =
-                    (action.label_zh(), status.label_zh(), status.as_str());
-                text!(
-                    "cannot {action} a case that is {status}",
-                    "办件当前状态为“{status_zh}”，不能{action_zh}"
-                )
-            }
-            Self::Conflict => text!(
-                "this case has conflicting decisions; a supervisor must resolve the conflict first",
-                "本办件存在相互冲突的决定，须先由审批人员裁决"
-            ),
-            Self::NoConflict => text!(
-                "this case has no conflict to resolve",
-                "本办件没有需要裁决的冲突"
-            ),
-            Self::NoticeOverdue(due) => text!(
-                "the one-time notice was due by {due} (5 working days after registration); the application now counts as received in full",
-                "一次性告知期限（登记后5个工作日，{due}）已过，视为材料齐全，应予受理"
-            ),
-            Self::NothingMissing => text!(
-                "no material is missing; name the deficient ones with --missing",
-                "没有缺少的材料，请用 --missing 指明需补正的材料"
-            ),
-            Self::UnknownMaterial(material) => {
-                text!(
-                    "this case has no material {material:?}",
-                    "本办件没有材料“{material}”"
-                )
-            }
-            Self::ReasonRequired(action) => {
-                let action_zh = action.label_zh();
-                text!("{action} needs a reason", "{action_zh}须填写理由")
-            }
-            Self::ReasonTooLong => text!(
-                "the reason is longer than {MAX_REASON_CHARS} characters",
-                "理由超过{MAX_REASON_CHARS}个字符"
-            ),
-            Self::SameApprover(user) => text!(
-                "{user} already approved this case at an earlier level; another supervisor must approve the next level",
-                "{user}已审批过上一级，下一级须由其他审批人员审批"
-            ),
-            Self::GroundRequired => text!(
-                "a refusal at intake names its ground: not_required, out_of_scope or not_eligible",
-                "不予受理须写明理由类别：not_required（依法不需要办理）、out_of_scope（不属于本机关职权范围）或 not_eligible（不符合申请条件）"
-            ),
-            Self::ReferralRequired => text!(
-                "a matter of another organ is refused only with that organ named for the applicant",
-                "不属于本机关职权范围的，须告知申请人向哪一机关申请"
-            ),
-            Self::NoAssignee => text!(
-                "reassigning needs the user to hand the case to",
-                "改派须指定接手的用户"
-            ),
-            Self::NoOutcome(outcomes) => text!(
-                "resolving needs one of the conflicting outcomes: {outcomes}",
-                "裁决须选定冲突双方之一的结果：{outcomes}"
-            ),
-            Self::MaterialsMissing(materials) => text!(
-                "materials still missing: {materials}; accept once they are received, or defer those the catalogue allows with the applicant's commitment and a deadline",
-                "尚缺材料：{materials}；材料齐全后方可受理，或对目录允许容缺的材料记录申请人承诺和补交期限后容缺受理"
-            ),
-            Self::MaterialsOutstanding(materials) => text!(
-                "cannot approve while materials are outstanding: {materials}",
-                "尚有材料未收到（{materials}），不能批准"
-            ),
-            Self::NotDeferrable(material) => text!(
-                "material {material} may not be deferred: the catalogue does not allow 容缺 for it",
-                "材料“{material}”不在事项目录允许容缺受理的范围内"
-            ),
-            Self::NotMissing(material) => text!(
-                "material {material} is not missing",
-                "材料“{material}”并未缺少"
-            ),
-            Self::CommitmentRequired => text!(
-                "accepting with deferred materials needs the applicant's commitment (--commitment)",
-                "容缺受理须记录申请人的承诺"
-            ),
-            Self::DeadlineOutOfRange => text!(
-                "deferred materials need a deadline between tomorrow and {MAX_DEFERRAL_DAYS} days from today",
-                "容缺材料的补交期限须在明天至{MAX_DEFERRAL_DAYS}天之内"
-            ),
-            Self::BadMove(kind, from, to) => text!(
-                "an event of kind {kind} records a move from {from} to {to} that the rules do not give from the state its author saw",
-                "{kind}事件记录的状态变化（{from}→{to}）与作者所见办件状态下规则给出的不符"
-            ),
-        }
-    }
-}
-
 /// What a user asks for, before the rules have looked at it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Request {
@@ -380,54 +262,6 @@ pub struct Request {
     /// For a refusal at intake: why, and where the applicant should turn instead.
     pub ground: Option<RefusalGround>,
     pub refer_to: Option<String>,
-}
-
-/// Why an application is refused at intake (《行政许可法》第三十二条第一款第一、二项): the
-/// refusal letter states it, and for a matter of another organ names that organ.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RefusalGround {
-    /// 申请事项依法不需要取得行政许可或办理本事项.
-    NotRequired,
-    /// 申请事项依法不属于本机关职权范围: the applicant is referred to the competent organ.
-    OutOfScope,
-    /// 申请人不符合申请条件, stated in the reason.
-    NotEligible,
-}
-
-impl RefusalGround {
-    pub const ALL: [RefusalGround; 3] = [Self::NotRequired, Self::OutOfScope, Self::NotEligible];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::NotRequired => "not_required",
-            Self::OutOfScope => "out_of_scope",
-            Self::NotEligible => "not_eligible",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::NotRequired => "申请事项依法不需要办理",
-            Self::OutOfScope => "申请事项不属于本机关职权范围",
-            Self::NotEligible => "申请人不符合申请条件",
-        }
-    }
-}
-
-impl std::str::FromStr for RefusalGround {
-    type Err = crate::l10n::Text;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|g| g.as_str() == s.trim())
-            .ok_or_else(|| {
-                crate::text!(
-                    "unknown ground {s:?}; use not_required, out_of_scope or not_eligible",
-                    "未知的不予受理理由类别“{s}”，可用 not_required、out_of_scope、not_eligible"
-                )
-            })
-    }
 }
 
 /// The event to record, once the rules allowed it.
@@ -636,7 +470,10 @@ pub fn plan(
         }
         _ => {}
     }
-    if !matches!(action, Action::Edit | Action::Reassign) {
+    if action == Action::Correct && planned.reason.is_none() {
+        return Err(Denied::ReasonRequired(action));
+    }
+    if !matches!(action, Action::Edit | Action::Reassign | Action::Correct) {
         planned.from = Some(progress.status);
         planned.to = Some(target(
             action,
@@ -794,6 +631,7 @@ pub fn check_event(
         planned == claimed
     };
     let same_reason = action == Action::Edit
+        || (action == Action::Correct && planned.reason == event.reason)
         || (planned.reason == event.reason
             && planned.ground == event.ground
             && planned.refer_to == event.refer_to);

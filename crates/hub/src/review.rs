@@ -393,11 +393,22 @@ pub fn check_change(
     }
     if let Some(before) = before {
         let brought = |kind: EventKind| fresh.iter().any(|e| e.kind == kind);
-        if before.applicant != after.applicant && !brought(EventKind::FieldChanged) {
+        let corrected = brought(EventKind::Corrected);
+        if before.applicant != after.applicant && !brought(EventKind::FieldChanged) && !corrected {
             return Err(refuse(
                 number,
                 "applicant details changed without a recorded correction",
                 "申请人信息被更改但没有更正记录",
+            ));
+        }
+        // Once accepted, what the case is about changes only by a supervisor's correction
+        // (whose author, role and reason the planner checked above).
+        let facts = |c: &Case| (c.applicant.name.clone(), c.applicant.id.clone());
+        if facts(before) != facts(after) && workflow::facts_locked(before.status) && !corrected {
+            return Err(refuse(
+                number,
+                "the applicant's facts changed after acceptance without a supervisor's correction",
+                "受理后申请人信息被更改，但没有审批人员的更正记录",
             ));
         }
         check_materials(before, after, &fresh)?;

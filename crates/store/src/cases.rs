@@ -13,8 +13,7 @@ use tongban_domain::query::QueryCode;
 use tongban_domain::session::Session;
 use tongban_domain::workflow;
 use tongban_domain::{
-    Action, Case, CaseEvent, CaseNumber, CaseStatus, Denied, Desk, EventKind, FieldEdit,
-    Registration, WorkCalendar,
+    Action, Case, CaseEvent, CaseNumber, CaseStatus, Denied, Desk, Registration, WorkCalendar,
 };
 use tongban_sync::automerge::{AutoCommit, ChangeHash};
 use tongban_sync::case_doc;
@@ -149,20 +148,6 @@ impl Store {
         Ok(case_doc::read(&doc)?)
     }
 
-    pub fn set_field(
-        &mut self,
-        number: &str,
-        edit: &FieldEdit,
-        session: &Session,
-        now: OffsetDateTime,
-    ) -> Result<Case, StoreError> {
-        self.edit_case(number, session, now, |_, _, doc, mut event| {
-            event.kind = EventKind::FieldChanged;
-            event.detail = format!("changed {}", edit.field.as_str());
-            Ok(case_doc::apply_field_edit(doc, edit, &event, &session.key)?)
-        })
-    }
-
     /// One edit of a case as one transaction: checked for `session` first (a refusal is
     /// recorded and changes nothing), then `apply` writes the change and its event (given with
     /// time, user and device filled in) into the document, which is saved and listed.
@@ -178,6 +163,23 @@ impl Store {
             CaseEvent,
         ) -> Result<(), StoreError>,
     ) -> Result<Case, StoreError> {
+        self.edit_case_as(number, session, now, Action::Edit, apply)
+    }
+
+    /// [`Self::edit_case`] for an edit that `action` permits (a correction as well as an edit).
+    pub(crate) fn edit_case_as(
+        &mut self,
+        number: &str,
+        session: &Session,
+        now: OffsetDateTime,
+        action: Action,
+        apply: impl FnOnce(
+            &Transaction<'_>,
+            &Case,
+            &mut AutoCommit,
+            CaseEvent,
+        ) -> Result<(), StoreError>,
+    ) -> Result<Case, StoreError> {
         let enrollment = self.enrollment()?;
         let calendar = self.calendar()?;
         let tx = self
@@ -186,9 +188,9 @@ impl Store {
         let mut doc =
             load_doc(&tx, number)?.ok_or_else(|| StoreError::NoSuchCase(number.to_string()))?;
         let current = case_doc::read(&doc)?;
-        if let Err(denied) = may_edit(&current, session) {
+        if let Err(denied) = may_edit(&current, session, action) {
             drop(tx);
-            self.refuse(session, Action::Edit, Some(number), &denied, now)?;
+            self.refuse(session, action, Some(number), &denied, now)?;
             return Err(denied.into());
         }
         doc.set_actor(case_doc::device_actor(&enrollment.device_id));
@@ -375,12 +377,12 @@ pub(crate) fn load_doc(
 /// Appends what changed since `before` (everything when `None`), compacts long chunk chains and
 /// rewrites the projection. Returns the case when the document reads as one.
 /// Whether `session` may change `case` now: role and ownership, and a case not yet decided.
-fn may_edit(case: &Case, session: &Session) -> Result<(), Denied> {
-    workflow::permit(case, &session.user, session.role, Action::Edit)?;
-    if workflow::starts_from(Action::Edit, case.status) {
+fn may_edit(case: &Case, session: &Session, action: Action) -> Result<(), Denied> {
+    workflow::permit(case, &session.user, session.role, action)?;
+    if workflow::starts_from(action, case.status) {
         Ok(())
     } else {
-        Err(Denied::State(Action::Edit, case.status))
+        Err(Denied::State(action, case.status))
     }
 }
 
@@ -533,7 +535,8 @@ mod tests {
         let case = store.register(registration, &clerk, now).unwrap();
         let number = case.number.as_str();
         for i in 0..70 {
-            let edit = FieldEdit::new(CaseField::Address, &format!("檀圩镇{i}号")).unwrap();
+            let edit = tongban_domain::FieldEdit::new(CaseField::Address, &format!("檀圩镇{i}号"))
+                .unwrap();
             store.set_field(number, &edit, &clerk, now).unwrap();
         }
         let chunks: i64 = store

@@ -12,7 +12,8 @@ use tongban_domain::role::ACTIONS;
 use tongban_domain::session::Session;
 use tongban_domain::workflow::{self, Request, Rules};
 use tongban_domain::{
-    Action, Case, CaseEvent, CaseStatus, Catalogues, MaterialStatus, Move, Role, WorkCalendar,
+    Action, Case, CaseEvent, CaseStatus, Catalogues, Denied, EventKind, FieldEdit, MaterialStatus,
+    Move, Role, WorkCalendar,
 };
 use tongban_sync::case_doc;
 use tongban_sync::decision;
@@ -38,6 +39,76 @@ fn rules<'a>(
 const QUEUE_LIMIT: u32 = 200;
 
 impl Store {
+    pub fn set_field(
+        &mut self,
+        number: &str,
+        edit: &FieldEdit,
+        session: &Session,
+        now: OffsetDateTime,
+    ) -> Result<Case, StoreError> {
+        if edit.field.is_fact() && workflow::facts_locked(self.case(number)?.status) {
+            let denied = Denied::FactsLocked;
+            self.refuse(session, Action::Edit, Some(number), &denied, now)?;
+            return Err(denied.into());
+        }
+        self.edit_case(number, session, now, |_, _, doc, mut event| {
+            event.kind = EventKind::FieldChanged;
+            event.detail = format!("changed {}", edit.field.as_str());
+            Ok(case_doc::apply_field_edit(doc, edit, &event, &session.key)?)
+        })
+    }
+
+    /// A supervisor's correction (更正) of an accepted case's applicant field, with the reason
+    /// on the timeline; planned by the workflow as the hub will check it.
+    pub fn correct_field(
+        &mut self,
+        number: &str,
+        edit: &FieldEdit,
+        reason: &str,
+        session: &Session,
+        now: OffsetDateTime,
+    ) -> Result<Case, StoreError> {
+        let current = self.case(number)?;
+        let request = Request {
+            reason: Some(reason.to_string()),
+            ..Request::default()
+        };
+        let calendar = self.calendar()?;
+        let catalogues = self.catalogues()?;
+        let rules = Rules {
+            levels: 1,
+            item: catalogues.item_of(&current),
+            today: now.date(),
+            calendar: &calendar,
+        };
+        let planned = match workflow::plan(
+            &current,
+            &session.user,
+            session.role,
+            Action::Correct,
+            &request,
+            &rules,
+        ) {
+            Ok(planned) => planned,
+            Err(denied) => {
+                self.refuse(session, Action::Correct, Some(number), &denied, now)?;
+                return Err(denied.into());
+            }
+        };
+        self.edit_case_as(
+            number,
+            session,
+            now,
+            Action::Correct,
+            |_, _, doc, mut event| {
+                event.kind = planned.kind;
+                event.reason = planned.reason;
+                event.detail = format!("corrected {}", edit.field.as_str());
+                Ok(case_doc::apply_field_edit(doc, edit, &event, &session.key)?)
+            },
+        )
+    }
+
     /// A case as `session` may see it: field staff only their own, administrators none.
     pub fn view(
         &self,
@@ -207,6 +278,7 @@ impl Store {
                     Action::View
                         | Action::Register
                         | Action::Edit
+                        | Action::Correct
                         | Action::Reassign
                         | Action::ManageUsers
                         | Action::ReadAudit

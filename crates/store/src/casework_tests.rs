@@ -108,7 +108,7 @@ fn prepared(store: &mut Store, action: Action) -> String {
     let number = case.number.to_string();
     match action {
         Action::Supplement => act(store, "李明", &number, Action::Return),
-        Action::HandOver | Action::Approve | Action::Reject => {
+        Action::HandOver | Action::Approve | Action::Reject | Action::Correct => {
             act(store, "张华", &number, Action::Accept)
         }
         Action::Complete => {
@@ -146,6 +146,12 @@ fn attempt(
         Action::Edit => {
             let edit = FieldEdit::new(CaseField::Address, "檀圩镇新村").unwrap();
             store.set_field(number, &edit, who, NOW).map(drop)
+        }
+        Action::Correct => {
+            let edit = FieldEdit::new(CaseField::Name, "覃秀梅").unwrap();
+            store
+                .correct_field(number, &edit, "身份证复印件核对有误", who, NOW)
+                .map(drop)
         }
         Action::View => store.view(who, number, NOW).map(drop),
         Action::ReadAudit => store.case_audit(who, number, NOW).map(drop),
@@ -546,4 +552,66 @@ fn a_draft_is_its_typists_own() {
         store.draft(&other, "intake").unwrap().as_deref(),
         Some("{}")
     );
+}
+
+#[test]
+fn an_accepted_applicants_name_is_corrected_only_by_a_supervisor_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = desk(dir.path(), SecurityPolicy::default());
+    let number = prepared(&mut store, Action::Correct);
+    let renamed = FieldEdit::new(CaseField::Name, "覃秀美").unwrap();
+    let before = digest(&store, &number);
+    let clerk = store.set_field(&number, &renamed, &session("李明"), NOW);
+    assert!(
+        matches!(clerk, Err(StoreError::Denied(Denied::FactsLocked))),
+        "{clerk:?}"
+    );
+    let supervisor = store.set_field(&number, &renamed, &session("张华"), NOW);
+    assert!(
+        matches!(supervisor, Err(StoreError::Denied(_))),
+        "{supervisor:?}"
+    );
+    let by_clerk = store.correct_field(&number, &renamed, "笔误", &session("李明"), NOW);
+    assert!(
+        matches!(
+            by_clerk,
+            Err(StoreError::Denied(Denied::Role(
+                Role::Clerk,
+                Action::Correct
+            )))
+        ),
+        "{by_clerk:?}"
+    );
+    let bare = store.correct_field(&number, &renamed, "  ", &session("张华"), NOW);
+    assert!(
+        matches!(
+            bare,
+            Err(StoreError::Denied(Denied::ReasonRequired(Action::Correct)))
+        ),
+        "{bare:?}"
+    );
+    assert_eq!(
+        digest(&store, &number),
+        before,
+        "a refusal changed the case"
+    );
+    // Contact details stay the clerk's to keep current.
+    let phone = FieldEdit::new(CaseField::Phone, "13907712345").unwrap();
+    store
+        .set_field(&number, &phone, &session("李明"), NOW)
+        .unwrap();
+    let case = store
+        .correct_field(
+            &number,
+            &renamed,
+            "与户口簿核对，原登记有误",
+            &session("张华"),
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(case.applicant.name, "覃秀美");
+    let line = case.events.last().unwrap();
+    assert_eq!(line.kind, EventKind::Corrected);
+    assert_eq!(line.reason.as_deref(), Some("与户口簿核对，原登记有误"));
+    assert_eq!(line.by, "张华");
 }

@@ -1,0 +1,143 @@
+//! Why the workflow refuses an action: every refusal names its rule, in both languages.
+
+use crate::case::CaseStatus;
+use crate::role::{Action, Role};
+use crate::workflow::{MAX_DEFERRAL_DAYS, MAX_REASON_CHARS};
+
+/// Why an action was refused. Every message names the rule, in English and Chinese.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", crate::l10n::Localized::text(self))]
+pub enum Denied {
+    Role(Role, Action),
+    NotOwnCase,
+    State(Action, CaseStatus),
+    Conflict,
+    NoConflict,
+    NoticeOverdue(String),
+    NothingMissing,
+    UnknownMaterial(String),
+    ReasonRequired(Action),
+    ReasonTooLong,
+    SameApprover(String),
+    GroundRequired,
+    FactsLocked,
+    ReferralRequired,
+    NoAssignee,
+    NoOutcome(String),
+    MaterialsMissing(String),
+    MaterialsOutstanding(String),
+    NotDeferrable(String),
+    NotMissing(String),
+    CommitmentRequired,
+    DeadlineOutOfRange,
+    BadMove(String, String, String),
+}
+
+impl crate::l10n::Localized for Denied {
+    fn text(&self) -> crate::l10n::Text {
+        use crate::text;
+        match self {
+            Self::Role(role, action) => {
+                let (role_zh, action_zh) = (role.label_zh(), action.label_zh());
+                text!(
+                    "the role {role} may not {action}",
+                    "{role_zh}无权{action_zh}"
+                )
+            }
+            Self::NotOwnCase => text!(
+                "field staff may act only on cases they registered or were assigned",
+                "外勤人员只能处理本人登记或分派给本人的办件"
+            ),
+            Self::State(action, status) => {
+                let (action_zh, status_zh, status) =
+                    (action.label_zh(), status.label_zh(), status.as_str());
+                text!(
+                    "cannot {action} a case that is {status}",
+                    "办件当前状态为“{status_zh}”，不能{action_zh}"
+                )
+            }
+            Self::Conflict => text!(
+                "this case has conflicting decisions; a supervisor must resolve the conflict first",
+                "本办件存在相互冲突的决定，须先由审批人员裁决"
+            ),
+            Self::NoConflict => text!(
+                "this case has no conflict to resolve",
+                "本办件没有需要裁决的冲突"
+            ),
+            Self::NoticeOverdue(due) => text!(
+                "the one-time notice was due by {due} (5 working days after registration); the application now counts as received in full",
+                "一次性告知期限（登记后5个工作日，{due}）已过，视为材料齐全，应予受理"
+            ),
+            Self::NothingMissing => text!(
+                "no material is missing; name the deficient ones with --missing",
+                "没有缺少的材料，请用 --missing 指明需补正的材料"
+            ),
+            Self::UnknownMaterial(material) => {
+                text!(
+                    "this case has no material {material:?}",
+                    "本办件没有材料“{material}”"
+                )
+            }
+            Self::ReasonRequired(action) => {
+                let action_zh = action.label_zh();
+                text!("{action} needs a reason", "{action_zh}须填写理由")
+            }
+            Self::ReasonTooLong => text!(
+                "the reason is longer than {MAX_REASON_CHARS} characters",
+                "理由超过{MAX_REASON_CHARS}个字符"
+            ),
+            Self::SameApprover(user) => text!(
+                "{user} already approved this case at an earlier level; another supervisor must approve the next level",
+                "{user}已审批过上一级，下一级须由其他审批人员审批"
+            ),
+            Self::FactsLocked => text!(
+                "the applicant's name is fixed once the case is accepted; a supervisor corrects it with the reason: tongban case correct",
+                "办件受理后申请人姓名不可直接修改，须由审批人员说明理由予以更正（tongban case correct）"
+            ),
+            Self::GroundRequired => text!(
+                "a refusal at intake names its ground: not_required, out_of_scope or not_eligible",
+                "不予受理须写明理由类别：not_required（依法不需要办理）、out_of_scope（不属于本机关职权范围）或 not_eligible（不符合申请条件）"
+            ),
+            Self::ReferralRequired => text!(
+                "a matter of another organ is refused only with that organ named for the applicant",
+                "不属于本机关职权范围的，须告知申请人向哪一机关申请"
+            ),
+            Self::NoAssignee => text!(
+                "reassigning needs the user to hand the case to",
+                "改派须指定接手的用户"
+            ),
+            Self::NoOutcome(outcomes) => text!(
+                "resolving needs one of the conflicting outcomes: {outcomes}",
+                "裁决须选定冲突双方之一的结果：{outcomes}"
+            ),
+            Self::MaterialsMissing(materials) => text!(
+                "materials still missing: {materials}; accept once they are received, or defer those the catalogue allows with the applicant's commitment and a deadline",
+                "尚缺材料：{materials}；材料齐全后方可受理，或对目录允许容缺的材料记录申请人承诺和补交期限后容缺受理"
+            ),
+            Self::MaterialsOutstanding(materials) => text!(
+                "cannot approve while materials are outstanding: {materials}",
+                "尚有材料未收到（{materials}），不能批准"
+            ),
+            Self::NotDeferrable(material) => text!(
+                "material {material} may not be deferred: the catalogue does not allow 容缺 for it",
+                "材料“{material}”不在事项目录允许容缺受理的范围内"
+            ),
+            Self::NotMissing(material) => text!(
+                "material {material} is not missing",
+                "材料“{material}”并未缺少"
+            ),
+            Self::CommitmentRequired => text!(
+                "accepting with deferred materials needs the applicant's commitment (--commitment)",
+                "容缺受理须记录申请人的承诺"
+            ),
+            Self::DeadlineOutOfRange => text!(
+                "deferred materials need a deadline between tomorrow and {MAX_DEFERRAL_DAYS} days from today",
+                "容缺材料的补交期限须在明天至{MAX_DEFERRAL_DAYS}天之内"
+            ),
+            Self::BadMove(kind, from, to) => text!(
+                "an event of kind {kind} records a move from {from} to {to} that the rules do not give from the state its author saw",
+                "{kind}事件记录的状态变化（{from}→{to}）与作者所见办件状态下规则给出的不符"
+            ),
+        }
+    }
+}
