@@ -260,6 +260,7 @@ pub async fn act(desk: State<'_, Arc<Desk>>, form: ActForm) -> Answer<CaseView> 
             due,
             ground: form.ground,
             refer_to: form.refer_to,
+            days: form.days,
         };
         let the_move = Move::new(action, request).ok_or_else(|| {
             message(

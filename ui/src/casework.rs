@@ -118,6 +118,7 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                 .filter(|_| action == Action::RefuseIntake),
             refer_to: Some(refer_to.get_untracked())
                 .filter(|r| action == Action::RefuseIntake && !r.trim().is_empty()),
+            days: None,
         };
         spawn_local(async move {
             match api::act(form).await {

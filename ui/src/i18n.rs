@@ -130,6 +130,7 @@ catalogue! {
     EventWithdrawn => "撤回", "Withdrawn";
     EventIntakeRefused => "不予受理", "Refused at intake";
     EventCorrected => "更正", "Corrected";
+    EventExtended => "延长办理期限", "Time limit extended";
     EventReassigned => "改派", "Reassigned";
     EventResolved => "裁决冲突", "Conflict resolved";
     EventPagesAttached => "附加扫描件", "Pages attached";
@@ -220,6 +221,7 @@ impl Key {
             E::Withdrawn => Key::EventWithdrawn,
             E::IntakeRefused => Key::EventIntakeRefused,
             E::Corrected => Key::EventCorrected,
+            E::Extended => Key::EventExtended,
             E::Reassigned => Key::EventReassigned,
             E::Resolved => Key::EventResolved,
             E::PagesAttached => Key::EventPagesAttached,

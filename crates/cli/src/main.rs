@@ -174,6 +174,8 @@ enum CaseCommand {
     },
     /// Accept a case; the promised working days start counting.
     Accept(MoveArgs),
+    /// Extend the time limit once (延期, supervisors) by --days working days, with --reason.
+    Extend(MoveArgs),
     /// Refuse the application at intake (不予受理) on a ground (--reason-code), with reasons
     /// (--reason) and, for a matter of another organ, that organ (--refer-to).
     RefuseIntake(MoveArgs),
@@ -239,6 +241,9 @@ struct MoveArgs {
     /// The user a case is reassigned to.
     #[arg(long)]
     to: Option<String>,
+    /// Working days an extension adds (1 to 10).
+    #[arg(long)]
+    days: Option<u16>,
     /// A refusal at intake's ground: not_required, out_of_scope or not_eligible.
     #[arg(long = "reason-code")]
     reason_code: Option<RefusalGround>,
@@ -594,6 +599,10 @@ fn case(profile: &Profile, user: Option<&str>, command: CaseCommand) -> Result<(
                     due,
                 },
             )?
+        }
+        CaseCommand::Extend(m) => {
+            let (days, reason) = (m.days, m.reason.clone());
+            take(store, &session, &m, Move::Extend { days, reason })?
         }
         CaseCommand::RefuseIntake(m) => {
             let refused = Move::RefuseIntake {

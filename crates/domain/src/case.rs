@@ -260,6 +260,8 @@ pub enum EventKind {
     IntakeRefused,
     /// A supervisor's correction (更正) of an applicant fact after acceptance, with its reason.
     Corrected,
+    /// The time limit extended once (延期), by `days`, with the reason told to the applicant.
+    Extended,
     /// Scanned pages attached to a material (named in `missing`).
     PagesAttached,
     /// Written by a newer version of the desk; kept and shown, never dropped.
@@ -285,6 +287,7 @@ impl EventKind {
             Self::Resolved => "resolved",
             Self::IntakeRefused => "intake_refused",
             Self::Corrected => "corrected",
+            Self::Extended => "extended",
             Self::PagesAttached => "pages_attached",
             Self::Other => "other",
         }
@@ -334,6 +337,9 @@ pub struct CaseEvent {
     pub ground: Option<crate::workflow::RefusalGround>,
     #[serde(default)]
     pub refer_to: Option<String>,
+    /// For an extension: the working days it adds to the promised date.
+    #[serde(default)]
+    pub days: Option<u16>,
     #[serde(default)]
     pub seal: Option<DecisionSeal>,
     /// The author's own signature (their person key) over the event and the case state it was

@@ -47,7 +47,14 @@ pub fn deadline(case: &Case, calendar: &WorkCalendar) -> Option<Date> {
         None if case.status == CaseStatus::Registered => registered,
         None => return None,
     };
-    Some(calendar.add_working_days(start, case.promised_days))
+    // An extension (once, by law) adds its working days to the promise.
+    let extended = case
+        .events
+        .iter()
+        .find(|e| e.kind == EventKind::Extended)
+        .and_then(|e| e.days)
+        .unwrap_or(0);
+    Some(calendar.add_working_days(start, case.promised_days.saturating_add(extended)))
 }
 
 /// Where a case stands on `today`: its promised date once it runs, how close that is, and

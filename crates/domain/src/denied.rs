@@ -2,7 +2,7 @@
 
 use crate::case::CaseStatus;
 use crate::role::{Action, Role};
-use crate::workflow::{MAX_DEFERRAL_DAYS, MAX_REASON_CHARS};
+use crate::workflow::{MAX_DEFERRAL_DAYS, MAX_EXTENSION_DAYS, MAX_REASON_CHARS};
 
 /// Why an action was refused. Every message names the rule, in English and Chinese.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -21,6 +21,8 @@ pub enum Denied {
     SameApprover(String),
     GroundRequired,
     FactsLocked,
+    AlreadyExtended,
+    ExtensionOutOfRange,
     ReferralRequired,
     NoAssignee,
     NoOutcome(String),
@@ -89,6 +91,14 @@ impl crate::l10n::Localized for Denied {
             Self::SameApprover(user) => text!(
                 "{user} already approved this case at an earlier level; another supervisor must approve the next level",
                 "{user}已审批过上一级，下一级须由其他审批人员审批"
+            ),
+            Self::AlreadyExtended => text!(
+                "the time limit of this case was already extended; the law allows it once",
+                "本办件已延长过办理期限，依法只能延长一次"
+            ),
+            Self::ExtensionOutOfRange => text!(
+                "an extension adds between 1 and {MAX_EXTENSION_DAYS} working days",
+                "延长期限须为1至{MAX_EXTENSION_DAYS}个工作日"
             ),
             Self::FactsLocked => text!(
                 "the applicant's name is fixed once the case is accepted; a supervisor corrects it with the reason: tongban case correct",

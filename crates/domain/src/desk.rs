@@ -273,6 +273,9 @@ pub struct ActForm {
     pub ground: Option<crate::workflow::RefusalGround>,
     #[serde(default)]
     pub refer_to: Option<String>,
+    /// For an extension: the working days added.
+    #[serde(default)]
+    pub days: Option<u16>,
 }
 
 /// The desk's work queues for the signed-in user.

@@ -175,3 +175,104 @@ fn an_application_no_one_answered_in_five_working_days_counts_as_accepted_on_rec
         None
     );
 }
+
+#[test]
+fn an_extension_adds_its_working_days_once_with_a_reason() {
+    let calendar = WorkCalendar::builtin();
+    let mut c = case("YL01", &["ID_CARD", "HOUSEHOLD_REGISTER", "ENROL_FORM"]);
+    let extend = |days: Option<u16>, why: Option<&str>| Request {
+        days,
+        reason: why.map(str::to_string),
+        ..Request::default()
+    };
+    // Not before acceptance: there is no promise yet to move.
+    assert_eq!(
+        act(
+            &mut c,
+            "张华",
+            Role::Supervisor,
+            Action::Extend,
+            extend(Some(5), Some("需实地核查"))
+        ),
+        Err(Denied::State(Action::Extend, CaseStatus::Registered))
+    );
+    step(&mut c, "张华", Role::Supervisor, Action::Accept);
+    let promised = deadline(&c, calendar).unwrap();
+    assert_eq!(
+        act(
+            &mut c,
+            "李明",
+            Role::Clerk,
+            Action::Extend,
+            extend(Some(5), Some("需实地核查"))
+        ),
+        Err(Denied::Role(Role::Clerk, Action::Extend))
+    );
+    for days in [None, Some(0), Some(11)] {
+        assert_eq!(
+            act(
+                &mut c,
+                "张华",
+                Role::Supervisor,
+                Action::Extend,
+                extend(days, Some("需实地核查"))
+            ),
+            Err(Denied::ExtensionOutOfRange)
+        );
+    }
+    assert_eq!(
+        act(
+            &mut c,
+            "张华",
+            Role::Supervisor,
+            Action::Extend,
+            extend(Some(5), None)
+        ),
+        Err(Denied::ReasonRequired(Action::Extend))
+    );
+    act(
+        &mut c,
+        "张华",
+        Role::Supervisor,
+        Action::Extend,
+        extend(Some(5), Some("需实地核查")),
+    )
+    .unwrap();
+    assert_eq!(c.status, CaseStatus::Accepted);
+    assert_eq!(
+        deadline(&c, calendar),
+        Some(calendar.add_working_days(promised, 5))
+    );
+    assert_eq!(
+        act(
+            &mut c,
+            "张华",
+            Role::Supervisor,
+            Action::Extend,
+            extend(Some(2), Some("再次核查"))
+        ),
+        Err(Denied::AlreadyExtended)
+    );
+    // The hub plans the same: an extension claiming other days than its author planned is not
+    // the one it checks.
+    let seen = {
+        let mut before = c.clone();
+        before.events.pop();
+        before.refold();
+        before
+    };
+    let written = c.events.last().unwrap().clone();
+    let hub = Rules {
+        item: crate::Catalogue::builtin().item("YL01"),
+        ..rules(1)
+    };
+    assert_eq!(check_event(&seen, &written, Role::Supervisor, &hub), Ok(()));
+    let stretched = CaseEvent {
+        days: Some(30),
+        ..written
+    };
+    assert_eq!(
+        check_event(&seen, &stretched, Role::Supervisor, &hub),
+        Err(Denied::ExtensionOutOfRange)
+    );
+}

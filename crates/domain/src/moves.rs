@@ -29,6 +29,11 @@ pub enum Move {
         commitment: Option<String>,
         due: Option<Date>,
     },
+    /// 延期: the working days added and the reason told to the applicant.
+    Extend {
+        days: Option<u16>,
+        reason: Option<String>,
+    },
     HandOver {
         reason: Option<String>,
     },
@@ -69,6 +74,7 @@ impl Move {
             due,
             ground,
             refer_to,
+            days,
         } = request;
         Some(match action {
             Action::Return => Self::Return { missing, reason },
@@ -83,6 +89,7 @@ impl Move {
                 reason,
                 refer_to,
             },
+            Action::Extend => Self::Extend { days, reason },
             Action::HandOver => Self::HandOver { reason },
             Action::Approve => Self::Approve { reason },
             Action::Reject => Self::Reject { reason },
@@ -103,6 +110,7 @@ impl Move {
             Self::Supplement { .. } => Action::Supplement,
             Self::Accept { .. } => Action::Accept,
             Self::RefuseIntake { .. } => Action::RefuseIntake,
+            Self::Extend { .. } => Action::Extend,
             Self::HandOver { .. } => Action::HandOver,
             Self::Approve { .. } => Action::Approve,
             Self::Reject { .. } => Action::Reject,
@@ -142,6 +150,10 @@ impl Move {
                 refer_to: refer_to.clone(),
                 ..reason(r)
             },
+            Self::Extend { days, reason: r } => Request {
+                days: *days,
+                ..reason(r)
+            },
             Self::Reassign { to, reason: r } => Request {
                 assignee: Some(to.clone()),
                 ..reason(r)
@@ -176,6 +188,7 @@ mod tests {
             due: None,
             ground: Some(RefusalGround::OutOfScope),
             refer_to: Some("灵山县民政局".into()),
+            days: Some(5),
         };
         let mut moves = 0;
         for action in ACTIONS {
@@ -198,7 +211,8 @@ mod tests {
             assert_eq!(!request.deferred.is_empty(), action == Action::Accept);
             assert_eq!(request.ground.is_some(), action == Action::RefuseIntake);
             assert_eq!(request.refer_to.is_some(), action == Action::RefuseIntake);
+            assert_eq!(request.days.is_some(), action == Action::Extend);
         }
-        assert_eq!(moves, 11);
+        assert_eq!(moves, 12);
     }
 }

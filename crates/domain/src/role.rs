@@ -61,6 +61,7 @@ impl Role {
                     | Accept
                     | RefuseIntake
                     | Correct
+                    | Extend
                     | Approve
                     | Reject
                     | Complete
@@ -118,6 +119,8 @@ pub enum Action {
     RefuseIntake,
     /// Correct an applicant fact after acceptance (更正), with the reason on the record.
     Correct,
+    /// Extend the time limit once (延期), with the head's approval and a reason.
+    Extend,
     /// Hand an accepted case over for review.
     HandOver,
     Approve,
@@ -140,7 +143,7 @@ pub enum Action {
     Backup,
 }
 
-pub const ACTIONS: [Action; 21] = [
+pub const ACTIONS: [Action; 22] = [
     Action::View,
     Action::Register,
     Action::Edit,
@@ -149,6 +152,7 @@ pub const ACTIONS: [Action; 21] = [
     Action::Accept,
     Action::RefuseIntake,
     Action::Correct,
+    Action::Extend,
     Action::HandOver,
     Action::Approve,
     Action::Reject,
@@ -175,6 +179,7 @@ impl Action {
             Self::Accept => "accept",
             Self::RefuseIntake => "refuse_intake",
             Self::Correct => "correct",
+            Self::Extend => "extend",
             Self::HandOver => "hand_over",
             Self::Approve => "approve",
             Self::Reject => "reject",
@@ -201,6 +206,7 @@ impl Action {
             Self::Accept => "受理",
             Self::RefuseIntake => "不予受理",
             Self::Correct => "更正申请人信息",
+            Self::Extend => "延长办理期限",
             Self::HandOver => "提交审核",
             Self::Approve => "批准",
             Self::Reject => "不予批准",

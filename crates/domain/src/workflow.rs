@@ -17,6 +17,8 @@ use time::Date;
 /// The longest an applicant may be given to bring deferred materials, in calendar days.
 pub const MAX_DEFERRAL_DAYS: i64 = 30;
 pub(crate) const MAX_REASON_CHARS: usize = 500;
+/// The most working days one extension adds (《行政许可法》第四十二条).
+pub const MAX_EXTENSION_DAYS: u16 = 10;
 
 /// One side of a conflict, as shown to the supervisor who settles it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +68,7 @@ pub fn action_of(kind: &EventKind) -> Option<Action> {
         EventKind::Resolved => Action::Resolve,
         EventKind::IntakeRefused => Action::RefuseIntake,
         EventKind::Corrected => Action::Correct,
+        EventKind::Extended => Action::Extend,
         EventKind::Other => return None,
     })
 }
@@ -86,6 +89,7 @@ pub fn kind_of(action: Action) -> Option<EventKind> {
         Action::Resolve => EventKind::Resolved,
         Action::RefuseIntake => EventKind::IntakeRefused,
         Action::Correct => EventKind::Corrected,
+        Action::Extend => EventKind::Extended,
         Action::View
         | Action::ManageUsers
         | Action::ReadAudit
@@ -134,6 +138,8 @@ pub fn starts_from(action: Action, status: CaseStatus) -> bool {
         ),
         Action::Edit | Action::Reassign => !is_final(status),
         Action::Correct => facts_locked(status),
+        // While the clock runs: an extension moves a promise not yet due.
+        Action::Extend => matches!(status, Accepted | UnderReview),
         Action::View | Action::ReadAudit | Action::Unmask => true,
         Action::Register
         | Action::Resolve
@@ -262,6 +268,8 @@ pub struct Request {
     /// For a refusal at intake: why, and where the applicant should turn instead.
     pub ground: Option<RefusalGround>,
     pub refer_to: Option<String>,
+    /// For an extension: the working days added.
+    pub days: Option<u16>,
 }
 
 /// The event to record, once the rules allowed it.
@@ -278,6 +286,7 @@ pub struct Planned {
     pub due: Option<String>,
     pub ground: Option<RefusalGround>,
     pub refer_to: Option<String>,
+    pub days: Option<u16>,
 }
 
 impl Planned {
@@ -297,6 +306,7 @@ impl Planned {
             due: self.due,
             ground: self.ground,
             refer_to: self.refer_to,
+            days: self.days,
             ..CaseEvent::default()
         }
     }
@@ -361,6 +371,7 @@ pub fn plan(
         due: None,
         ground: None,
         refer_to: None,
+        days: None,
     };
     if action == Action::Resolve {
         let conflict = progress.conflict.ok_or(Denied::NoConflict)?;
@@ -447,6 +458,20 @@ pub fn plan(
         Action::Reject if planned.reason.is_none() => {
             return Err(Denied::ReasonRequired(action));
         }
+        Action::Extend => {
+            // 《行政许可法》第四十二条: once, by at most ten working days, with the reasons told.
+            if case.events.iter().any(|e| e.kind == EventKind::Extended) {
+                return Err(Denied::AlreadyExtended);
+            }
+            let days = request
+                .days
+                .filter(|d| (1..=MAX_EXTENSION_DAYS).contains(d))
+                .ok_or(Denied::ExtensionOutOfRange)?;
+            if planned.reason.is_none() {
+                return Err(Denied::ReasonRequired(action));
+            }
+            planned.days = Some(days);
+        }
         Action::RefuseIntake => {
             let ground = request.ground.ok_or(Denied::GroundRequired)?;
             if planned.reason.is_none() {
@@ -473,7 +498,10 @@ pub fn plan(
     if action == Action::Correct && planned.reason.is_none() {
         return Err(Denied::ReasonRequired(action));
     }
-    if !matches!(action, Action::Edit | Action::Reassign | Action::Correct) {
+    if !matches!(
+        action,
+        Action::Edit | Action::Reassign | Action::Correct | Action::Extend
+    ) {
         planned.from = Some(progress.status);
         planned.to = Some(target(
             action,
@@ -613,6 +641,7 @@ pub fn check_event(
         due: event.due.as_deref().and_then(crate::calendar::parse_date),
         ground: event.ground,
         refer_to: event.refer_to.clone(),
+        days: event.days,
     };
     let planned = plan(seen, &event.by, role, action, &request, rules)?;
     let same_kind = planned.kind == event.kind
@@ -634,6 +663,7 @@ pub fn check_event(
         || (action == Action::Correct && planned.reason == event.reason)
         || (planned.reason == event.reason
             && planned.ground == event.ground
+            && planned.days == event.days
             && planned.refer_to == event.refer_to);
     if same_kind
         && same_materials

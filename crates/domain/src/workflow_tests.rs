@@ -84,6 +84,7 @@ pub(crate) fn record(case: &mut Case, planned: &Planned, user: &str) {
         due: planned.due.clone(),
         ground: planned.ground,
         refer_to: planned.refer_to.clone(),
+        days: planned.days,
         ..CaseEvent::default()
     });
     let event = case.events.last().unwrap().clone();

@@ -268,6 +268,7 @@ impl Store {
             due: Some(today + time::Duration::days(7)),
             ground: Some(tongban_domain::workflow::RefusalGround::OutOfScope),
             refer_to: Some("-".into()),
+            days: Some(1),
         };
         // Corrections and reassignment have their own controls; the rest are buttons.
         Ok(ACTIONS
@@ -279,6 +280,7 @@ impl Store {
                         | Action::Register
                         | Action::Edit
                         | Action::Correct
+                        | Action::Extend
                         | Action::Reassign
                         | Action::ManageUsers
                         | Action::ReadAudit

@@ -47,6 +47,7 @@ fn request() -> Request {
         assignee: Some("李明".into()),
         outcome: Some(CaseStatus::Approved),
         ground: Some(tongban_domain::workflow::RefusalGround::NotEligible),
+        days: Some(5),
         ..Request::default()
     }
 }
@@ -108,7 +109,7 @@ fn prepared(store: &mut Store, action: Action) -> String {
     let number = case.number.to_string();
     match action {
         Action::Supplement => act(store, "李明", &number, Action::Return),
-        Action::HandOver | Action::Approve | Action::Reject | Action::Correct => {
+        Action::HandOver | Action::Approve | Action::Reject | Action::Correct | Action::Extend => {
             act(store, "张华", &number, Action::Accept)
         }
         Action::Complete => {

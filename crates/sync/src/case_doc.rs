@@ -297,6 +297,9 @@ fn push_event(doc: &mut AutoCommit, event: &CaseEvent) -> Result<()> {
     if let Some(refer_to) = &event.refer_to {
         doc.put(&item, "refer_to", refer_to.as_str())?;
     }
+    if let Some(days) = event.days {
+        doc.put(&item, "days", u64::from(days))?;
+    }
     if let Some(seal) = &event.seal {
         doc.put(&item, "heads", seal.heads.join(","))?;
         doc.put(&item, "signature", seal.signature.as_str())?;
@@ -402,6 +405,9 @@ pub fn read(doc: &AutoCommit) -> Result<Case> {
                 .map(|g| g.parse().map_err(|_| CaseDocError::Invalid("ground")))
                 .transpose()?,
             refer_to: read_opt_str(doc, &e, "refer_to")?,
+            days: read_opt_u64(doc, &e, "days")?
+                .map(|d| u16::try_from(d).map_err(|_| CaseDocError::Invalid("days")))
+                .transpose()?,
             seal,
             person_signature: read_opt_str(doc, &e, "person_signature")?,
         });

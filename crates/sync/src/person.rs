@@ -228,6 +228,9 @@ struct Act<'a> {
     ground: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     refer_to: Option<&'a str>,
+    /// An extension's working days; absent from other events' bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    days: Option<u16>,
 }
 
 fn is_first(version: &u32) -> bool {
@@ -299,6 +302,7 @@ fn act_bytes(
         registered: registered.map(registration_digest),
         ground: event.ground.map(|g| g.as_str()),
         refer_to: event.refer_to.as_deref(),
+        days: event.days,
     };
     let mut bytes = b"tongban-act-v1\n".to_vec();
     bytes.extend(serde_json::to_vec(&act).unwrap_or_default());
