@@ -217,6 +217,18 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
         "--received",
         "ID_CARD,ENROL_FORM",
     ]);
+    let complete = intake.ok(&[
+        "case",
+        "register",
+        "--item",
+        "YL01",
+        "--name",
+        "韦丽萍",
+        "--id-number",
+        "11010519491231002X",
+        "--received",
+        "ID_CARD,HOUSEHOLD_REGISTER,ENROL_FORM",
+    ]);
     intake.sync();
 
     // The county reset the supervisor's password: the password it set opens nothing but the
@@ -285,6 +297,22 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     w.find("#print-refusal").await;
     assert!(!w.exists("#print-decision").await);
     w.screenshot("20-intake-refused").await;
+    // A complete application: accepted, then its limit extended once with the days and reason.
+    w.click("#nav-cases").await;
+    w.click(&format!("#case-row-{complete} td")).await;
+    w.click("#act-accept").await;
+    w.wait_text("#detail-status", |t| t.contains("已受理"))
+        .await;
+    let before = w.wait_text("#detail-deadline", |t| t.contains('-')).await;
+    w.type_into("#extend-days", "5").await;
+    w.type_into("#act-reason", "需入户调查核实").await;
+    w.click("#act-extend").await;
+    w.wait_text("#timeline", |t| t.contains("延长工作日：5"))
+        .await;
+    let after = w.wait_text("#detail-deadline", |t| *t != before).await;
+    assert!(after > before, "{before} → {after}");
+    w.scroll_to("#timeline").await;
+    w.screenshot("21-extended").await;
     w.click("#nav-cases").await;
     w.click("#nav-cases").await;
     w.click(&format!("#case-row-{number} td")).await;

@@ -243,7 +243,12 @@ pub fn CaseDetail(number: String) -> impl IntoView {
             <h2>{tr.t(Key::Timeline)}</h2>
             <ol class="timeline" id="timeline">
                 {move || case.get().map(|c| c.events.into_iter().map(|e| view! {
-                    <li><span class="when">{local_time(e.at_ms)}</span><span>{e.by}</span><span class="kind">{tr.t(Key::event(&e.kind))}</span><span class="detail">{e.detail}</span><span class="detail">{e.reason.unwrap_or_default()}</span></li>
+                    <li><span class="when">{local_time(e.at_ms)}</span><span>{e.by}</span><span class="kind">{tr.t(Key::event(&e.kind))}</span><span class="detail">{e.detail}</span><span class="detail">{e.reason.unwrap_or_default()}</span>
+                        // What a refusal or an extension carries beside its reasons.
+                        <span class="detail">
+                            {e.days.map(|d| format!("{}{d}", tr.now(Key::DaysAdded)))}
+                            {e.refer_to.map(|o| format!("{}{o}", tr.now(Key::ReferredTo)))}
+                        </span></li>
                 }).collect_view())}
             </ol>
             <Show when=move || view_state.get().is_some_and(|v| v.may_read_audit)>

@@ -67,6 +67,7 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
     let due = RwSignal::new(String::new());
     let ground = RwSignal::new(None::<RefusalGround>);
     let refer_to = RwSignal::new(String::new());
+    let days = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<UiError>);
     let busy = RwSignal::new(false);
     // The one-time notice names every material still missing unless the clerk unticks one.
@@ -118,7 +119,12 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                 .filter(|_| action == Action::RefuseIntake),
             refer_to: Some(refer_to.get_untracked())
                 .filter(|r| action == Action::RefuseIntake && !r.trim().is_empty()),
-            days: None,
+            days: days
+                .get_untracked()
+                .trim()
+                .parse()
+                .ok()
+                .filter(|_| action == Action::Extend),
         };
         spawn_local(async move {
             match api::act(form).await {
@@ -183,6 +189,13 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                                 on:input=move |ev| due.set(event_target_value(&ev))/>
                         </label>
                     </fieldset>
+                </Show>
+                <Show when=move || actions().contains(&Action::Extend)>
+                    <label class="field">
+                        <span>{tr.t(Key::ExtendDays)}</span>
+                        <input id="extend-days" type="number" min="1" max="10" prop:value=move || days.get()
+                            on:input=move |ev| days.set(event_target_value(&ev))/>
+                    </label>
                 </Show>
                 <Show when=move || actions().contains(&Action::RefuseIntake)>
                     <fieldset class="missing" id="refusal-ground">

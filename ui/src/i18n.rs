@@ -161,6 +161,10 @@ catalogue! {
     ActComplete => "办结", "Complete";
     ActWithdraw => "撤回", "Withdraw";
     ActRefuseIntake => "不予受理", "Refuse at intake";
+    ActExtend => "延长办理期限", "Extend the time limit";
+    DaysAdded => "延长工作日：", "Working days added: ";
+    ReferredTo => "告知向其申请：", "Referred to: ";
+    ExtendDays => "延长的工作日数（1至10日，只能延长一次）", "Working days to add (1 to 10, once)";
     RefusalGround => "不予受理理由类别", "Ground for refusing";
     GroundNotRequired => "申请事项依法不需要办理", "The matter needs no application";
     GroundOutOfScope => "不属于本机关职权范围", "Another organ's matter";
@@ -261,6 +265,7 @@ impl Key {
             A::Complete => Key::ActComplete,
             A::Withdraw => Key::ActWithdraw,
             A::RefuseIntake => Key::ActRefuseIntake,
+            A::Extend => Key::ActExtend,
             A::Resolve => Key::ActResolve,
             _ => Key::EventOther,
         }

@@ -280,7 +280,6 @@ impl Store {
                         | Action::Register
                         | Action::Edit
                         | Action::Correct
-                        | Action::Extend
                         | Action::Reassign
                         | Action::ManageUsers
                         | Action::ReadAudit
