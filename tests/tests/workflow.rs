@@ -775,18 +775,24 @@ fn a_refusal_at_intake_is_a_supervisors_sealed_decision_with_its_letter() {
     assert_eq!(at_clerk["status"], "intake_refused");
 }
 
+/// A clerk's desk registers a complete application and a supervisor's desk accepts it.
+fn accepted_case(hub: &Hub) -> (Desk, Desk, String) {
+    let clerk = Desk::enroll(hub, TOWNSHIP, "李明");
+    let supervisor = Desk::enroll_as(hub, TOWNSHIP, "张华", "supervisor");
+    let number = register(&clerk, "ID_CARD,HOUSEHOLD_REGISTER,ENROL_FORM");
+    clerk.ok(&["sync"]);
+    supervisor.ok(&["sync"]);
+    supervisor.ok(&["case", "accept", &number]);
+    (clerk, supervisor, number)
+}
+
 /// After acceptance the applicant's name changes only by a supervisor's recorded correction:
 /// the clerk's desk refuses the edit, a clerk's device forging it raw is refused by the hub, and
 /// the supervisor's correction reaches the other desk with its reason.
 #[test]
 fn an_accepted_applicants_name_changes_only_by_a_supervisors_correction() {
     let hub = Hub::start(Backend::Sqlite);
-    let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
-    let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
-    let number = register(&clerk, "ID_CARD,HOUSEHOLD_REGISTER,ENROL_FORM");
-    clerk.ok(&["sync"]);
-    supervisor.ok(&["sync"]);
-    supervisor.ok(&["case", "accept", &number]);
+    let (clerk, supervisor, number) = accepted_case(&hub);
     supervisor.ok(&["sync"]);
     clerk.ok(&["sync"]);
 
@@ -823,6 +829,23 @@ fn an_accepted_applicants_name_changes_only_by_a_supervisors_correction() {
         .expect_err("a raw rename after acceptance must be refused");
     assert!(
         refused.message().contains("审批人员的更正记录"),
+        "{}",
+        refused.message()
+    );
+    // Calling the same rename a correction does not help a clerk's device either.
+    let (mut doc, mut state) = forger.pull(&number);
+    let posing = CaseEvent {
+        kind: EventKind::Corrected,
+        reason: Some("笔误".into()),
+        detail: "corrected name".into(),
+        ..event
+    };
+    case_doc::apply_field_edit(&mut doc, &edit, &posing, &forger.person).unwrap();
+    let refused = forger
+        .sync_doc(&number, &mut doc, &mut state)
+        .expect_err("a clerk's correction must be refused");
+    assert!(
+        refused.message().contains("无权更正申请人信息"),
         "{}",
         refused.message()
     );
@@ -868,12 +891,7 @@ fn an_accepted_applicants_name_changes_only_by_a_supervisors_correction() {
 #[test]
 fn an_extension_moves_the_promised_date_once_on_every_desk() {
     let hub = Hub::start(Backend::Sqlite);
-    let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
-    let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
-    let number = register(&clerk, "ID_CARD,HOUSEHOLD_REGISTER,ENROL_FORM");
-    clerk.ok(&["sync"]);
-    supervisor.ok(&["sync"]);
-    supervisor.ok(&["case", "accept", &number]);
+    let (clerk, supervisor, number) = accepted_case(&hub);
     let deadline = |desk: &Desk| -> String {
         let shown: serde_json::Value =
             serde_json::from_str(&desk.ok(&["case", "show", &number, "--json"])).unwrap();

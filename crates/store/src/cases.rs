@@ -163,21 +163,32 @@ impl Store {
             CaseEvent,
         ) -> Result<(), StoreError>,
     ) -> Result<Case, StoreError> {
-        self.edit_case_as(number, session, now, Action::Edit, apply)
+        self.edit_case_as(
+            number,
+            session,
+            now,
+            Action::Edit,
+            |current| may_edit(current, session, Action::Edit),
+            |tx, current, doc, event, ()| apply(tx, current, doc, event),
+        )
     }
 
-    /// [`Self::edit_case`] for an edit that `action` permits (a correction as well as an edit).
-    pub(crate) fn edit_case_as(
+    /// [`Self::edit_case`] for an edit that `action` stands for, allowed by `gate` on the case
+    /// as the transaction reads it (a refusal is recorded under `action`); what the gate
+    /// decided goes on to `apply`.
+    pub(crate) fn edit_case_as<G>(
         &mut self,
         number: &str,
         session: &Session,
         now: OffsetDateTime,
         action: Action,
+        gate: impl FnOnce(&Case) -> Result<G, Denied>,
         apply: impl FnOnce(
             &Transaction<'_>,
             &Case,
             &mut AutoCommit,
             CaseEvent,
+            G,
         ) -> Result<(), StoreError>,
     ) -> Result<Case, StoreError> {
         let enrollment = self.enrollment()?;
@@ -188,11 +199,14 @@ impl Store {
         let mut doc =
             load_doc(&tx, number)?.ok_or_else(|| StoreError::NoSuchCase(number.to_string()))?;
         let current = case_doc::read(&doc)?;
-        if let Err(denied) = may_edit(&current, session, action) {
-            drop(tx);
-            self.refuse(session, action, Some(number), &denied, now)?;
-            return Err(denied.into());
-        }
+        let allowed = match gate(&current) {
+            Ok(allowed) => allowed,
+            Err(denied) => {
+                drop(tx);
+                self.refuse(session, action, Some(number), &denied, now)?;
+                return Err(denied.into());
+            }
+        };
         doc.set_actor(case_doc::device_actor(&enrollment.device_id));
         let before = doc.get_heads();
         let event = CaseEvent {
@@ -201,7 +215,7 @@ impl Store {
             device: enrollment.device_id,
             ..CaseEvent::default()
         };
-        apply(&tx, &current, &mut doc, event)?;
+        apply(&tx, &current, &mut doc, event, allowed)?;
         let case = save_doc(&tx, &calendar, number, &mut doc, Some(&before))?
             .ok_or_else(|| StoreError::Corrupt(format!("case {number} unreadable after edit")))?;
         let digest = case_doc::heads_digest(&doc.get_heads());
@@ -377,7 +391,7 @@ pub(crate) fn load_doc(
 /// Appends what changed since `before` (everything when `None`), compacts long chunk chains and
 /// rewrites the projection. Returns the case when the document reads as one.
 /// Whether `session` may change `case` now: role and ownership, and a case not yet decided.
-fn may_edit(case: &Case, session: &Session, action: Action) -> Result<(), Denied> {
+pub(crate) fn may_edit(case: &Case, session: &Session, action: Action) -> Result<(), Denied> {
     workflow::permit(case, &session.user, session.role, action)?;
     if workflow::starts_from(action, case.status) {
         Ok(())

@@ -2,7 +2,7 @@
 //! the domain rules for the signed-in user's role (from the directory, never from the caller);
 //! refusals change nothing and are recorded.
 
-use crate::cases::{load_doc, now_ms, save_doc};
+use crate::cases::{load_doc, may_edit, now_ms, save_doc};
 use crate::{Access, CaseFilter, Store, StoreError};
 use rusqlite::TransactionBehavior;
 use time::{Date, OffsetDateTime};
@@ -46,16 +46,26 @@ impl Store {
         session: &Session,
         now: OffsetDateTime,
     ) -> Result<Case, StoreError> {
-        if edit.field.is_fact() && workflow::facts_locked(self.case(number)?.status) {
-            let denied = Denied::FactsLocked;
-            self.refuse(session, Action::Edit, Some(number), &denied, now)?;
-            return Err(denied.into());
-        }
-        self.edit_case(number, session, now, |_, _, doc, mut event| {
-            event.kind = EventKind::FieldChanged;
-            event.detail = format!("changed {}", edit.field.as_str());
-            Ok(case_doc::apply_field_edit(doc, edit, &event, &session.key)?)
-        })
+        let gate = |current: &Case| {
+            may_edit(current, session, Action::Edit)?;
+            // What the application is about is fixed once accepted: a correction changes it.
+            if edit.field.is_fact() && workflow::facts_locked(current.status) {
+                return Err(Denied::FactsLocked);
+            }
+            Ok(())
+        };
+        self.edit_case_as(
+            number,
+            session,
+            now,
+            Action::Edit,
+            gate,
+            |_, _, doc, mut event, ()| {
+                event.kind = EventKind::FieldChanged;
+                event.detail = format!("changed {}", edit.field.as_str());
+                Ok(case_doc::apply_field_edit(doc, edit, &event, &session.key)?)
+            },
+        )
     }
 
     /// A supervisor's correction (更正) of an accepted case's applicant field, with the reason
@@ -68,41 +78,31 @@ impl Store {
         session: &Session,
         now: OffsetDateTime,
     ) -> Result<Case, StoreError> {
-        let current = self.case(number)?;
+        let calendar = self.calendar()?;
+        let catalogues = self.catalogues()?;
         let request = Request {
             reason: Some(reason.to_string()),
             ..Request::default()
         };
-        let calendar = self.calendar()?;
-        let catalogues = self.catalogues()?;
-        let rules = Rules {
-            levels: 1,
-            item: catalogues.item_of(&current),
-            today: now.date(),
-            calendar: &calendar,
-        };
-        let planned = match workflow::plan(
-            &current,
-            &session.user,
-            session.role,
-            Action::Correct,
-            &request,
-            &rules,
-        ) {
-            Ok(planned) => planned,
-            Err(denied) => {
-                self.refuse(session, Action::Correct, Some(number), &denied, now)?;
-                return Err(denied.into());
-            }
+        let gate = |current: &Case| {
+            let rules = rules(current, now.date(), &calendar, &catalogues);
+            workflow::plan(
+                current,
+                &session.user,
+                session.role,
+                Action::Correct,
+                &request,
+                &rules,
+            )
         };
         self.edit_case_as(
             number,
             session,
             now,
             Action::Correct,
-            |_, _, doc, mut event| {
-                event.kind = planned.kind;
-                event.reason = planned.reason;
+            gate,
+            |_, _, doc, event, planned| {
+                let mut event = planned.into_event(event.at_ms, &event.by, &event.device);
                 event.detail = format!("corrected {}", edit.field.as_str());
                 Ok(case_doc::apply_field_edit(doc, edit, &event, &session.key)?)
             },
