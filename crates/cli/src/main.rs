@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod audit;
+mod case;
 mod demo;
 mod output;
 mod pages;
@@ -14,9 +15,8 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use time::OffsetDateTime;
 use tongban_client::{EnrollRequest, Retry};
+use tongban_domain::Catalogues;
 use tongban_domain::session::Session;
-use tongban_domain::workflow::RefusalGround;
-use tongban_domain::{CaseField, CaseStatus, Catalogues, FieldEdit, Move, Registration};
 use tongban_store::{CaseFilter, Profile, Store};
 use zeroize::Zeroizing;
 
@@ -61,7 +61,7 @@ enum Command {
     },
     /// Register, list, show and correct cases.
     #[command(subcommand)]
-    Case(CaseCommand),
+    Case(case::CaseCommand),
     /// Exchange changes with the hub.
     Sync {
         #[arg(long)]
@@ -108,153 +108,6 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         edits: u32,
     },
-}
-
-#[derive(Subcommand)]
-enum CaseCommand {
-    /// Register a new case; prints its number.
-    Register {
-        #[arg(long)]
-        item: String,
-        #[arg(long)]
-        name: String,
-        #[arg(long)]
-        id_number: String,
-        #[arg(long)]
-        phone: Option<String>,
-        #[arg(long)]
-        address: Option<String>,
-        /// Material codes received at the window (repeat or separate with commas).
-        #[arg(long, value_delimiter = ',')]
-        received: Vec<String>,
-        #[arg(long)]
-        json: bool,
-    },
-    List {
-        #[arg(long)]
-        json: bool,
-        #[arg(long)]
-        status: Option<CaseStatus>,
-        #[arg(long)]
-        item: Option<String>,
-        /// A case number, an ID number or the start of a name.
-        #[arg(long)]
-        query: Option<String>,
-        /// Registered on this day (YYYY-MM-DD, China Standard Time).
-        #[arg(long, value_parser = tongban_store::day_bounds_ms)]
-        date: Option<(i64, i64)>,
-        #[arg(long)]
-        limit: Option<u32>,
-    },
-    Show {
-        number: String,
-        #[arg(long)]
-        json: bool,
-        /// Show the applicant's ID and phone whole (clerks and supervisors; audited).
-        #[arg(long)]
-        unmask: bool,
-    },
-    /// Correct an applicant field.
-    Set {
-        number: String,
-        #[arg(long)]
-        field: CaseField,
-        #[arg(long)]
-        value: String,
-    },
-    /// Correct an accepted case's applicant field (更正, supervisors), with the reason.
-    Correct {
-        number: String,
-        #[arg(long)]
-        field: CaseField,
-        #[arg(long)]
-        value: String,
-        #[arg(long)]
-        reason: String,
-    },
-    /// Accept a case; the promised working days start counting.
-    Accept(MoveArgs),
-    /// Extend the time limit once (延期, supervisors) by --days working days, with --reason.
-    Extend(MoveArgs),
-    /// Refuse the application at intake (不予受理) on a ground (--reason-code), with reasons
-    /// (--reason) and, for a matter of another organ, that organ (--refer-to).
-    RefuseIntake(MoveArgs),
-    /// Return for missing materials with the one-time notice (all missing materials by default).
-    Return(MoveArgs),
-    /// Record that the missing materials were brought.
-    Supplement(MoveArgs),
-    /// Hand an accepted case over for review.
-    HandOver(MoveArgs),
-    Approve(MoveArgs),
-    Reject(MoveArgs),
-    Complete(MoveArgs),
-    Withdraw(MoveArgs),
-    /// Hand a case to another user (--to).
-    Reassign(MoveArgs),
-    /// Settle conflicting moves on one of their outcomes (--outcome, --reason).
-    Resolve(MoveArgs),
-    /// Attach scanned pages (JPEG, PNG, TIFF or PDF) to a material of the case.
-    Attach {
-        number: String,
-        #[arg(long)]
-        material: String,
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// Store the pages in greyscale (smaller; for black-and-white paperwork).
-        #[arg(long)]
-        grey: bool,
-    },
-    /// List the case's pages; with --export, write the stored pages to a folder.
-    Pages {
-        number: String,
-        #[arg(long)]
-        export: Option<PathBuf>,
-        #[arg(long)]
-        json: bool,
-    },
-    /// Print a document of the case to PDF: receipt, notice or decision.
-    Print {
-        number: String,
-        #[arg(long)]
-        doc: tongban_store::DocKind,
-        #[arg(long)]
-        out: PathBuf,
-    },
-}
-
-/// What a move's subcommand takes; each move keeps only its own (see [`Move`]).
-#[derive(clap::Args)]
-struct MoveArgs {
-    number: String,
-    /// The reason; for an acceptance under 容缺, the applicant's commitment (`--commitment`).
-    #[arg(long, alias = "commitment")]
-    reason: Option<String>,
-    /// Accept with these missing materials deferred (容缺受理; only those the catalogue allows).
-    #[arg(long, value_delimiter = ',')]
-    defer: Vec<String>,
-    /// The date (YYYY-MM-DD) the applicant committed to bring deferred materials by.
-    #[arg(long, value_parser = parse_due)]
-    due: Option<time::Date>,
-    /// Material codes the applicant must still bring (repeat or separate with commas).
-    #[arg(long, value_delimiter = ',')]
-    missing: Vec<String>,
-    /// The user a case is reassigned to.
-    #[arg(long)]
-    to: Option<String>,
-    /// Working days an extension adds (1 to 10).
-    #[arg(long)]
-    days: Option<u16>,
-    /// A refusal at intake's ground: not_required, out_of_scope or not_eligible.
-    #[arg(long = "reason-code")]
-    reason_code: Option<RefusalGround>,
-    /// The organ a refused applicant should turn to (required with out_of_scope).
-    #[arg(long)]
-    refer_to: Option<String>,
-    /// The outcome a resolution settles on: approve, reject, or a status such as accepted.
-    #[arg(long, value_parser = parse_outcome)]
-    outcome: Option<CaseStatus>,
-    #[arg(long)]
-    json: bool,
 }
 
 fn main() {
@@ -401,7 +254,7 @@ fn run(cli: Cli) -> Result<()> {
                 profile.dir().display()
             );
         }
-        Command::Case(command) => case(&profile, user.as_deref(), command)?,
+        Command::Case(command) => case::case(&profile, user.as_deref(), command)?,
         Command::Queue { json } => {
             let (store, session) = sign_in(&profile, user.as_deref())?;
             let queues = store.queues(&session, now().date())?;
@@ -500,212 +353,6 @@ fn run(cli: Cli) -> Result<()> {
             }
             println!("ok");
         }
-    }
-    Ok(())
-}
-
-fn case(profile: &Profile, user: Option<&str>, command: CaseCommand) -> Result<()> {
-    let (mut store, session) = sign_in(profile, user)?;
-    let store = &mut store;
-    match command {
-        CaseCommand::Register {
-            item,
-            name,
-            id_number,
-            phone,
-            address,
-            received,
-            json,
-        } => {
-            let registration = Registration {
-                item,
-                name,
-                id_number,
-                phone,
-                address,
-                received: received
-                    .into_iter()
-                    .map(|c| c.trim().to_ascii_uppercase())
-                    .collect(),
-            };
-            let case = store.register(registration, &session, now())?;
-            if json {
-                println!("{}", serde_json::to_string(&case)?);
-            } else {
-                println!("{}", case.number);
-            }
-        }
-        CaseCommand::List {
-            json,
-            status,
-            item,
-            query,
-            date,
-            limit,
-        } => {
-            let filter = CaseFilter {
-                status,
-                item,
-                query,
-                created_from_ms: date.map(|(from, _)| from),
-                created_before_ms: date.map(|(_, before)| before),
-                today: Some(now().date()),
-                limit,
-                ..CaseFilter::default()
-            };
-            let found = store.search(&session, filter, now())?;
-            output::case_list(&found.cases, json)?;
-        }
-        CaseCommand::Show {
-            number,
-            json,
-            unmask,
-        } => {
-            let case = store.view(&session, number.trim(), now())?;
-            if unmask {
-                store.unmask(&session, number.trim(), now())?;
-            }
-            output::case(store, &case, now().date(), json, unmask)?;
-        }
-        CaseCommand::Set {
-            number,
-            field,
-            value,
-        } => {
-            let edit = FieldEdit::new(field, &value)?;
-            store.set_field(number.trim(), &edit, &session, now())?;
-            println!("{} {}", number.trim(), field.as_str());
-        }
-        CaseCommand::Correct {
-            number,
-            field,
-            value,
-            reason,
-        } => {
-            let edit = FieldEdit::new(field, &value)?;
-            store.correct_field(number.trim(), &edit, &reason, &session, now())?;
-            println!("{} {} corrected / 已更正", number.trim(), field.as_str());
-        }
-        CaseCommand::Accept(m) => {
-            let commitment = m.reason.clone();
-            let (deferred, due) = (m.defer.clone(), m.due);
-            take(
-                store,
-                &session,
-                &m,
-                Move::Accept {
-                    deferred,
-                    commitment,
-                    due,
-                },
-            )?
-        }
-        CaseCommand::Extend(m) => {
-            let (days, reason) = (m.days, m.reason.clone());
-            take(store, &session, &m, Move::Extend { days, reason })?
-        }
-        CaseCommand::RefuseIntake(m) => {
-            let refused = Move::RefuseIntake {
-                ground: m.reason_code,
-                reason: m.reason.clone(),
-                refer_to: m.refer_to.clone(),
-            };
-            take(store, &session, &m, refused)?
-        }
-        CaseCommand::Return(m) => {
-            let (missing, reason) = (m.missing.clone(), m.reason.clone());
-            take(store, &session, &m, Move::Return { missing, reason })?
-        }
-        CaseCommand::Supplement(m) => {
-            let reason = m.reason.clone();
-            take(store, &session, &m, Move::Supplement { reason })?
-        }
-        CaseCommand::HandOver(m) => {
-            let reason = m.reason.clone();
-            take(store, &session, &m, Move::HandOver { reason })?
-        }
-        CaseCommand::Approve(m) => {
-            let reason = m.reason.clone();
-            take(store, &session, &m, Move::Approve { reason })?
-        }
-        CaseCommand::Reject(m) => {
-            let reason = m.reason.clone();
-            take(store, &session, &m, Move::Reject { reason })?
-        }
-        CaseCommand::Complete(m) => {
-            let reason = m.reason.clone();
-            take(store, &session, &m, Move::Complete { reason })?
-        }
-        CaseCommand::Withdraw(m) => {
-            let reason = m.reason.clone();
-            take(store, &session, &m, Move::Withdraw { reason })?
-        }
-        CaseCommand::Reassign(m) => {
-            let (to, reason) = (m.to.clone().unwrap_or_default(), m.reason.clone());
-            take(store, &session, &m, Move::Reassign { to, reason })?
-        }
-        CaseCommand::Resolve(m) => {
-            let (outcome, reason) = (m.outcome, m.reason.clone());
-            take(store, &session, &m, Move::Resolve { outcome, reason })?
-        }
-        CaseCommand::Attach {
-            number,
-            material,
-            files,
-            grey,
-        } => pages::attach(
-            store,
-            &session,
-            number.trim(),
-            &material,
-            &files,
-            grey,
-            now(),
-        )?,
-        CaseCommand::Pages {
-            number,
-            export,
-            json,
-        } => pages::pages(
-            store,
-            &session,
-            number.trim(),
-            export.as_deref(),
-            json,
-            now(),
-        )?,
-        CaseCommand::Print { number, doc, out } => {
-            pages::print(store, &session, number.trim(), doc, &out, now())?
-        }
-    }
-    Ok(())
-}
-
-fn parse_outcome(text: &str) -> Result<CaseStatus, String> {
-    match text.trim() {
-        "approve" => Ok(CaseStatus::Approved),
-        "reject" => Ok(CaseStatus::Rejected),
-        other => other.parse(),
-    }
-}
-
-fn parse_due(text: &str) -> Result<time::Date, String> {
-    tongban_domain::calendar::parse_date(text.trim()).ok_or_else(|| {
-        format!("{text:?} is not a date (YYYY-MM-DD) / “{text}”不是有效日期（年-月-日）")
-    })
-}
-
-fn take(store: &mut Store, session: &Session, m: &MoveArgs, the_move: Move) -> Result<()> {
-    let case = store.act(session, m.number.trim(), &the_move, now())?;
-    if m.json {
-        output::case(store, &case, now().date(), true, false)?;
-    } else {
-        println!(
-            "{} {} / {}",
-            case.number,
-            case.status.as_str(),
-            case.status.label_zh()
-        );
     }
     Ok(())
 }
