@@ -261,6 +261,7 @@ pub async fn act(desk: State<'_, Arc<Desk>>, form: ActForm) -> Answer<CaseView> 
             ground: form.ground,
             refer_to: form.refer_to,
             days: form.days,
+            delivery: form.delivery,
         };
         let the_move = Move::new(action, request).ok_or_else(|| {
             message(

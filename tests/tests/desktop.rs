@@ -313,6 +313,39 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     assert!(after > before, "{before} → {after}");
     w.scroll_to("#timeline").await;
     w.screenshot("21-extended").await;
+    // 中止 for a site check: the clock stops and the notice can be printed; then resumed,
+    // approved, and the decision delivered by post with its tracking number.
+    w.type_into("#act-reason", "需对申请人所在村开展现场核查")
+        .await;
+    w.click("#act-suspend").await;
+    w.wait_text("#detail-status", |t| t.contains("中止办理"))
+        .await;
+    w.find("#print-suspension").await;
+    assert!(
+        !w.exists("#act-approve").await,
+        "a suspended case is not decided"
+    );
+    w.scroll_to("#actions").await;
+    w.screenshot("22-suspended").await;
+    w.click("#act-resume").await;
+    w.wait_text("#detail-status", |t| t.contains("已受理"))
+        .await;
+    w.click("#act-approve").await;
+    w.wait_text("#detail-status", |t| t.contains("已批准"))
+        .await;
+    w.click("#method-post").await;
+    w.click("#act-deliver").await;
+    let refusal = w.wait_text("#act-error", |t| !t.is_empty()).await;
+    assert!(refusal.contains("邮件单号"), "{refusal}");
+    w.type_into("#delivery-tracking", "EMS1234567890CN").await;
+    w.click("#act-deliver").await;
+    let timeline = w
+        .wait_text("#timeline", |t| t.contains("EMS1234567890CN"))
+        .await;
+    assert!(timeline.contains("邮寄送达"), "{timeline}");
+    assert!(!w.exists("#act-deliver").await, "delivered once");
+    w.scroll_to("#timeline").await;
+    w.screenshot("23-delivered").await;
     w.click("#nav-cases").await;
     w.click("#nav-cases").await;
     w.click(&format!("#case-row-{number} td")).await;

@@ -56,6 +56,10 @@ fn move_by(by: &str, kind: EventKind, from: CaseStatus, to: CaseStatus) -> CaseE
     }
 }
 
+// The procedure after acceptance: 中止, 延期, 终止办理 and 送达.
+#[path = "workflow/procedure.rs"]
+mod procedure;
+
 #[test]
 fn a_field_desk_cannot_approve_even_by_forging_the_change() {
     let hub = Hub::start(Backend::Sqlite);
@@ -884,65 +888,4 @@ fn an_accepted_applicants_name_changes_only_by_a_supervisors_correction() {
         ("corrected".into(), "张华".into())
     );
     assert_eq!(last["reason"], "与户口簿核对，原登记有误");
-}
-
-/// 延期 through the command line: a supervisor extends once, the promised date moves by those
-/// working days on every desk, and a second extension is refused.
-#[test]
-fn an_extension_moves_the_promised_date_once_on_every_desk() {
-    let hub = Hub::start(Backend::Sqlite);
-    let (clerk, supervisor, number) = accepted_case(&hub);
-    let deadline = |desk: &Desk| -> String {
-        let shown: serde_json::Value =
-            serde_json::from_str(&desk.ok(&["case", "show", &number, "--json"])).unwrap();
-        shown["deadline"].as_str().unwrap().to_string()
-    };
-    let promised = deadline(&supervisor);
-    let too_long = supervisor.run(&[
-        "case",
-        "extend",
-        &number,
-        "--days",
-        "11",
-        "--reason",
-        "需实地核查",
-    ]);
-    assert!(
-        text(&too_long.stderr).contains("1至10个工作日"),
-        "{}",
-        text(&too_long.stderr)
-    );
-    supervisor.ok(&[
-        "case",
-        "extend",
-        &number,
-        "--days",
-        "5",
-        "--reason",
-        "需入户调查核实",
-    ]);
-    let extended = deadline(&supervisor);
-    let calendar = tongban_domain::WorkCalendar::builtin();
-    let from = tongban_domain::calendar::parse_date(&promised).unwrap();
-    assert_eq!(
-        extended,
-        tongban_domain::calendar::date_text(calendar.add_working_days(from, 5))
-    );
-    let again = supervisor.run(&[
-        "case",
-        "extend",
-        &number,
-        "--days",
-        "2",
-        "--reason",
-        "再次核查",
-    ]);
-    assert!(
-        text(&again.stderr).contains("只能延长一次"),
-        "{}",
-        text(&again.stderr)
-    );
-    supervisor.ok(&["sync"]);
-    clerk.ok(&["sync"]);
-    assert_eq!(deadline(&clerk), extended);
 }

@@ -248,6 +248,8 @@ pub fn CaseDetail(number: String) -> impl IntoView {
                         <span class="detail">
                             {e.days.map(|d| format!("{}{d}", tr.now(Key::DaysAdded)))}
                             {e.refer_to.map(|o| format!("{}{o}", tr.now(Key::ReferredTo)))}
+                            {e.delivery.map(|d| format!("{} {} {}{}", tr.now(Key::method(d.method)),
+                                d.tracking.unwrap_or_default(), tr.now(Key::DeliveredTo), d.recipient))}
                         </span></li>
                 }).collect_view())}
             </ol>

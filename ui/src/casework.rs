@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tongban_domain::desk::{ActForm, CaseSummary, CaseView, UiError, WorkQueues};
 use tongban_domain::workflow::RefusalGround;
-use tongban_domain::{Action, CaseStatus, DeadlineFlag, MaterialStatus};
+use tongban_domain::{Action, CaseStatus, DeadlineFlag, Delivery, DeliveryMethod, MaterialStatus};
 
 fn action_id(action: Action) -> String {
     format!("act-{}", action.as_str().replace('_', "-"))
@@ -68,6 +68,9 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
     let ground = RwSignal::new(None::<RefusalGround>);
     let refer_to = RwSignal::new(String::new());
     let days = RwSignal::new(String::new());
+    let method = RwSignal::new(DeliveryMethod::Window);
+    let tracking = RwSignal::new(String::new());
+    let recipient = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<UiError>);
     let busy = RwSignal::new(false);
     // The one-time notice names every material still missing unless the clerk unticks one.
@@ -125,6 +128,11 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                 .parse()
                 .ok()
                 .filter(|_| action == Action::Extend),
+            delivery: (action == Action::Deliver).then(|| Delivery {
+                method: method.get_untracked(),
+                recipient: recipient.get_untracked(),
+                tracking: Some(tracking.get_untracked()).filter(|t| !t.trim().is_empty()),
+            }),
         };
         spawn_local(async move {
             match api::act(form).await {
@@ -196,6 +204,29 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                         <input id="extend-days" type="number" min="1" max="10" prop:value=move || days.get()
                             on:input=move |ev| days.set(event_target_value(&ev))/>
                     </label>
+                </Show>
+                <Show when=move || actions().contains(&Action::Deliver)>
+                    <fieldset class="missing" id="delivery">
+                        <legend>{tr.t(Key::DeliveryMethod)}</legend>
+                        {DeliveryMethod::ALL.into_iter().map(|m| view! {
+                            <label>
+                                <input type="radio" name="delivery-method" id=format!("method-{}", m.as_str())
+                                    prop:checked=move || method.get() == m
+                                    on:change=move |_| method.set(m)/>
+                                {tr.t(Key::method(m))}
+                            </label>
+                        }).collect_view()}
+                        <label class="field">
+                            <span>{tr.t(Key::DeliveryTracking)}</span>
+                            <input id="delivery-tracking" prop:value=move || tracking.get()
+                                on:input=move |ev| tracking.set(event_target_value(&ev))/>
+                        </label>
+                        <label class="field">
+                            <span>{tr.t(Key::DeliveryRecipient)}</span>
+                            <input id="delivery-recipient" prop:value=move || recipient.get()
+                                on:input=move |ev| recipient.set(event_target_value(&ev))/>
+                        </label>
+                    </fieldset>
                 </Show>
                 <Show when=move || actions().contains(&Action::RefuseIntake)>
                     <fieldset class="missing" id="refusal-ground">

@@ -117,6 +117,8 @@ catalogue! {
     StatusCompleted => "已办结", "Completed";
     StatusWithdrawn => "已撤回", "Withdrawn";
     StatusIntakeRefused => "不予受理", "Refused at intake";
+    StatusSuspended => "中止办理", "Suspended";
+    StatusTerminated => "终止办理", "Terminated";
     EventRegistered => "登记受理", "Registered";
     EventFieldChanged => "修改申请人信息", "Changed applicant details";
     EventOther => "其他", "Other";
@@ -131,6 +133,10 @@ catalogue! {
     EventIntakeRefused => "不予受理", "Refused at intake";
     EventCorrected => "更正", "Corrected";
     EventExtended => "延长办理期限", "Time limit extended";
+    EventSuspended => "中止办理", "Suspended";
+    EventResumed => "恢复办理", "Resumed";
+    EventTerminated => "终止办理", "Terminated";
+    EventDelivered => "送达", "Delivered";
     EventReassigned => "改派", "Reassigned";
     EventResolved => "裁决冲突", "Conflict resolved";
     EventPagesAttached => "附加扫描件", "Pages attached";
@@ -148,6 +154,8 @@ catalogue! {
     PrintNotice => "打印一次性告知书", "Print one-time notice";
     PrintDecision => "打印决定书", "Print decision";
     PrintRefusal => "打印不予受理决定书", "Print refusal at intake";
+    PrintSuspension => "打印中止办理告知书", "Print suspension notice";
+    PrintExtension => "打印延期告知书", "Print extension notice";
     Printed => "已生成并打开：", "Written and opened:";
     Importing => "正在导入扫描件", "Importing pages";
     Uploading => "正在上传扫描件", "Uploading pages";
@@ -162,6 +170,17 @@ catalogue! {
     ActWithdraw => "撤回", "Withdraw";
     ActRefuseIntake => "不予受理", "Refuse at intake";
     ActExtend => "延长办理期限", "Extend the time limit";
+    ActSuspend => "中止办理", "Suspend";
+    ActResume => "恢复办理", "Resume";
+    ActTerminate => "终止办理", "Terminate";
+    ActDeliver => "登记送达", "Record delivery";
+    DeliveryMethod => "送达方式", "Delivered by";
+    MethodWindow => "窗口直接送达（受送达人签收送达回证）", "At the window (the recipient signs the receipt)";
+    MethodPost => "邮寄送达", "By post";
+    MethodElectronic => "电子送达（经申请人同意）", "Electronically (with the applicant's consent)";
+    DeliveryTracking => "邮件单号或电子送达地址", "Tracking number or electronic address";
+    DeliveryRecipient => "受送达人（默认为申请人）", "Recipient (the applicant if left empty)";
+    DeliveredTo => "受送达人：", "Received by: ";
     DaysAdded => "延长工作日：", "Working days added: ";
     ReferredTo => "告知向其申请：", "Referred to: ";
     ExtendDays => "延长的工作日数（1至10日，只能延长一次）", "Working days to add (1 to 10, once)";
@@ -207,6 +226,8 @@ impl Key {
             S::Completed => Key::StatusCompleted,
             S::Withdrawn => Key::StatusWithdrawn,
             S::IntakeRefused => Key::StatusIntakeRefused,
+            S::Suspended => Key::StatusSuspended,
+            S::Terminated => Key::StatusTerminated,
         }
     }
 
@@ -226,6 +247,10 @@ impl Key {
             E::IntakeRefused => Key::EventIntakeRefused,
             E::Corrected => Key::EventCorrected,
             E::Extended => Key::EventExtended,
+            E::Suspended => Key::EventSuspended,
+            E::Resumed => Key::EventResumed,
+            E::Terminated => Key::EventTerminated,
+            E::Delivered => Key::EventDelivered,
             E::Reassigned => Key::EventReassigned,
             E::Resolved => Key::EventResolved,
             E::PagesAttached => Key::EventPagesAttached,
@@ -239,6 +264,15 @@ impl Key {
             G::NotRequired => Key::GroundNotRequired,
             G::OutOfScope => Key::GroundOutOfScope,
             G::NotEligible => Key::GroundNotEligible,
+        }
+    }
+
+    pub fn method(method: tongban_domain::DeliveryMethod) -> Self {
+        use tongban_domain::DeliveryMethod as M;
+        match method {
+            M::Window => Key::MethodWindow,
+            M::Post => Key::MethodPost,
+            M::Electronic => Key::MethodElectronic,
         }
     }
 
@@ -266,6 +300,10 @@ impl Key {
             A::Withdraw => Key::ActWithdraw,
             A::RefuseIntake => Key::ActRefuseIntake,
             A::Extend => Key::ActExtend,
+            A::Suspend => Key::ActSuspend,
+            A::Resume => Key::ActResume,
+            A::Terminate => Key::ActTerminate,
+            A::Deliver => Key::ActDeliver,
             A::Resolve => Key::ActResolve,
             _ => Key::EventOther,
         }

@@ -107,6 +107,10 @@ pub fn Scans(view: RwSignal<Option<CaseView>>) -> impl IntoView {
             }
         });
     };
+    let has_event = move |kind: tongban_domain::EventKind| {
+        view.get()
+            .is_some_and(|v| v.case.events.iter().any(|e| e.kind == kind))
+    };
     let material_name = move |code: &str| {
         view.get()
             .and_then(|v| v.case.materials.into_iter().find(|m| m.code == code))
@@ -197,6 +201,13 @@ pub fn Scans(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                     <button id="print-decision" on:click=move |_| print("decision")>{tr.t(Key::PrintDecision)}</button>
                 }>
                 <button id="print-refusal" on:click=move |_| print("refusal")>{tr.t(Key::PrintRefusal)}</button>
+            </Show>
+            // The clock's notices, once the case has had the change they tell of.
+            <Show when=move || has_event(tongban_domain::EventKind::Suspended)>
+                <button id="print-suspension" on:click=move |_| print("suspension")>{tr.t(Key::PrintSuspension)}</button>
+            </Show>
+            <Show when=move || has_event(tongban_domain::EventKind::Extended)>
+                <button id="print-extension" on:click=move |_| print("extension")>{tr.t(Key::PrintExtension)}</button>
             </Show>
             <span id="print-result">{move || {
                 let p = printed.get();

@@ -1,12 +1,14 @@
 //! `tongban case`: register, list, show and move cases, attach pages and print documents.
 
 use crate::{now, output, pages, sign_in};
-use anyhow::Result;
+use anyhow::{Result, bail};
 use clap::Subcommand;
 use std::path::PathBuf;
 use tongban_domain::session::Session;
 use tongban_domain::workflow::RefusalGround;
-use tongban_domain::{CaseField, CaseStatus, FieldEdit, Move, Registration};
+use tongban_domain::{
+    CaseField, CaseStatus, Delivery, DeliveryMethod, Denied, FieldEdit, Move, Registration,
+};
 use tongban_store::{CaseFilter, Profile, Store};
 
 #[derive(Subcommand)]
@@ -75,6 +77,16 @@ pub(crate) enum CaseCommand {
     Accept(MoveArgs),
     /// Extend the time limit once (延期, supervisors) by --days working days, with --reason.
     Extend(MoveArgs),
+    /// Stop the clock (中止, supervisors) for a site check, an assessment or a 公示, with --reason.
+    Suspend(MoveArgs),
+    /// Restart a suspended case's clock (恢复办理) where it stood.
+    Resume(MoveArgs),
+    /// End the procedure (终止办理, supervisors), with --reason.
+    Terminate(MoveArgs),
+    /// Record how the result reached the applicant (送达): --method window|post|electronic, with
+    /// --tracking (a letter's number, an electronic address) and --recipient when not the
+    /// applicant.
+    Deliver(MoveArgs),
     /// Refuse the application at intake (不予受理) on a ground (--reason-code), with reasons
     /// (--reason) and, for a matter of another organ, that organ (--refer-to).
     RefuseIntake(MoveArgs),
@@ -149,6 +161,15 @@ pub(crate) struct MoveArgs {
     /// The organ a refused applicant should turn to (required with out_of_scope).
     #[arg(long)]
     refer_to: Option<String>,
+    /// How a result was delivered: window, post or electronic.
+    #[arg(long)]
+    method: Option<DeliveryMethod>,
+    /// A posted result's tracking number, or the address an electronic one went to.
+    #[arg(long)]
+    tracking: Option<String>,
+    /// Who received the result, when not the applicant.
+    #[arg(long)]
+    recipient: Option<String>,
     /// The outcome a resolution settles on: approve, reject, or a status such as accepted.
     #[arg(long, value_parser = parse_outcome)]
     outcome: Option<CaseStatus>,
@@ -255,6 +276,29 @@ pub(crate) fn case(profile: &Profile, user: Option<&str>, command: CaseCommand) 
         CaseCommand::Extend(m) => {
             let (days, reason) = (m.days, m.reason.clone());
             take(store, &session, &m, Move::Extend { days, reason })?
+        }
+        CaseCommand::Suspend(m) => {
+            let reason = m.reason.clone();
+            take(store, &session, &m, Move::Suspend { reason })?
+        }
+        CaseCommand::Resume(m) => {
+            let reason = m.reason.clone();
+            take(store, &session, &m, Move::Resume { reason })?
+        }
+        CaseCommand::Terminate(m) => {
+            let reason = m.reason.clone();
+            take(store, &session, &m, Move::Terminate { reason })?
+        }
+        CaseCommand::Deliver(m) => {
+            let Some(method) = m.method else {
+                bail!(Denied::MethodRequired);
+            };
+            let delivery = Delivery {
+                method,
+                recipient: m.recipient.clone().unwrap_or_default(),
+                tracking: m.tracking.clone(),
+            };
+            take(store, &session, &m, Move::Deliver(delivery))?
         }
         CaseCommand::RefuseIntake(m) => {
             let refused = Move::RefuseIntake {

@@ -85,6 +85,16 @@ pub fn case(store: &Store, case: &Case, today: time::Date, json: bool, whole: bo
         value["flag"] = serde_json::json!(flag);
         value["deemed_accepted"] = serde_json::json!(deemed_accepted);
         value["deciding_organ"] = serde_json::json!(organ);
+        value["suspended_days"] = serde_json::json!(workflow::suspended_days(case, &calendar));
+        value["delivered"] = match case.delivered() {
+            Some((at_ms, delivery)) => serde_json::json!({
+                "method": delivery.method,
+                "recipient": delivery.recipient,
+                "tracking": delivery.tracking,
+                "date": date_text(tongban_domain::calendar::china_date(at_ms)),
+            }),
+            None => serde_json::Value::Null,
+        };
         let mut seals = Vec::new();
         for event in case.events.iter().filter(|e| e.seal.is_some()) {
             seals.push(serde_json::json!({
@@ -120,6 +130,18 @@ pub fn case(store: &Store, case: &Case, today: time::Date, json: bool, whole: bo
             DeadlineFlag::Red => "（已超期）",
         });
         println!("承诺期限  {}{flag}", date_text(deadline));
+    }
+    if let Some((at_ms, d)) = case.delivered() {
+        let tracking = d
+            .tracking
+            .as_deref()
+            .map_or(String::new(), |t| format!("（{t}）"));
+        println!(
+            "送达      {} {}{tracking}，受送达人{}",
+            local_time(at_ms),
+            d.method.label_zh(),
+            d.recipient
+        );
     }
     if deemed_accepted {
         println!(

@@ -206,7 +206,7 @@ impl WorkCalendar {
     }
 
     /// Working days in `(from, to]`: after `from`, up to and including `to`.
-    fn working_days_between(&self, from: Date, to: Date) -> i64 {
+    pub fn working_days_between(&self, from: Date, to: Date) -> i64 {
         let mut n = 0;
         let mut day = from;
         while day < to {

@@ -187,10 +187,15 @@ pub enum CaseStatus {
     Withdrawn,
     /// 不予受理: the application was refused at intake (《行政许可法》第三十二条).
     IntakeRefused,
+    /// 中止: a site check, an assessment or a 公示 is under way; the clock stands still
+    /// (《行政许可法》第四十五条).
+    Suspended,
+    /// 终止办理: the organ ended the procedure, with its reason.
+    Terminated,
 }
 
 impl CaseStatus {
-    pub const ALL: [CaseStatus; 10] = [
+    pub const ALL: [CaseStatus; 12] = [
         Self::Registered,
         Self::SupplementRequested,
         Self::Supplemented,
@@ -201,6 +206,8 @@ impl CaseStatus {
         Self::Completed,
         Self::Withdrawn,
         Self::IntakeRefused,
+        Self::Suspended,
+        Self::Terminated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -215,6 +222,8 @@ impl CaseStatus {
             Self::Completed => "completed",
             Self::Withdrawn => "withdrawn",
             Self::IntakeRefused => "intake_refused",
+            Self::Suspended => "suspended",
+            Self::Terminated => "terminated",
         }
     }
 
@@ -230,6 +239,8 @@ impl CaseStatus {
             Self::Completed => "已办结",
             Self::Withdrawn => "已撤回",
             Self::IntakeRefused => "不予受理",
+            Self::Suspended => "中止办理",
+            Self::Terminated => "终止办理",
         }
     }
 }
@@ -262,6 +273,13 @@ pub enum EventKind {
     Corrected,
     /// The time limit extended once (延期), by `days`, with the reason told to the applicant.
     Extended,
+    /// 中止 and its end: the clock stops for a site check, an assessment or a 公示.
+    Suspended,
+    Resumed,
+    /// 终止办理 by the organ, with its reason.
+    Terminated,
+    /// 送达: the decision reached the applicant (method, recipient, proof in `delivery`).
+    Delivered,
     /// Scanned pages attached to a material (named in `missing`).
     PagesAttached,
     /// Written by a newer version of the desk; kept and shown, never dropped.
@@ -288,6 +306,10 @@ impl EventKind {
             Self::IntakeRefused => "intake_refused",
             Self::Corrected => "corrected",
             Self::Extended => "extended",
+            Self::Suspended => "suspended",
+            Self::Resumed => "resumed",
+            Self::Terminated => "terminated",
+            Self::Delivered => "delivered",
             Self::PagesAttached => "pages_attached",
             Self::Other => "other",
         }
@@ -340,6 +362,9 @@ pub struct CaseEvent {
     /// For an extension: the working days it adds to the promised date.
     #[serde(default)]
     pub days: Option<u16>,
+    /// For a delivery: how, to whom, with which tracking number or address.
+    #[serde(default)]
+    pub delivery: Option<crate::delivery::Delivery>,
     #[serde(default)]
     pub seal: Option<DecisionSeal>,
     /// The author's own signature (their person key) over the event and the case state it was
@@ -406,6 +431,14 @@ impl Case {
     /// The registering user or the current assignee: whose case it is.
     pub fn belongs_to(&self, user: &str) -> bool {
         self.clerk == user || self.assignee.as_deref() == Some(user)
+    }
+
+    /// How the result reached the applicant, and when: the delivery on the timeline, if any.
+    pub fn delivered(&self) -> Option<(i64, &crate::delivery::Delivery)> {
+        self.events
+            .iter()
+            .filter(|e| e.kind == EventKind::Delivered)
+            .find_map(|e| Some((e.at_ms, e.delivery.as_ref()?)))
     }
 
     /// Recomputes the folded fields after the events changed.

@@ -151,6 +151,21 @@ impl ServiceItem {
             .collect()
     }
 
+    /// What a notice that the clock stopped or was extended cites: the licensing law's article
+    /// for a licence (第四十五条 or 第四十二条), the item's own basis otherwise.
+    pub fn clock_basis(&self, extension: bool) -> Vec<String> {
+        let article = if extension {
+            "第四十二条"
+        } else {
+            "第四十五条"
+        };
+        let law = (self.kind == ItemKind::Licence)
+            .then(|| format!("《中华人民共和国行政许可法》{article}"));
+        law.into_iter()
+            .chain(self.legal_basis.iter().cloned())
+            .collect()
+    }
+
     /// Handled on the spot (即办件).
     pub fn same_day(&self) -> bool {
         self.promised_days == 0

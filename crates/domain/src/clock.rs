@@ -54,7 +54,31 @@ pub fn deadline(case: &Case, calendar: &WorkCalendar) -> Option<Date> {
         .find(|e| e.kind == EventKind::Extended)
         .and_then(|e| e.days)
         .unwrap_or(0);
-    Some(calendar.add_working_days(start, case.promised_days.saturating_add(extended)))
+    let days = case
+        .promised_days
+        .saturating_add(extended)
+        .saturating_add(suspended_days(case, calendar));
+    Some(calendar.add_working_days(start, days))
+}
+
+/// The working days the case stood suspended (《行政许可法》第四十五条: a hearing, a test, an
+/// assessment or a 公示 is not counted in the limit): those after each suspension's day up to
+/// and including its resumption's. A suspension not yet ended counts nothing until it ends.
+pub fn suspended_days(case: &Case, calendar: &WorkCalendar) -> u16 {
+    let mut days: i64 = 0;
+    let mut since = None;
+    for event in &case.events {
+        match event.kind {
+            EventKind::Suspended => since = Some(china_date(event.at_ms)),
+            EventKind::Resumed => {
+                if let Some(from) = since.take() {
+                    days += calendar.working_days_between(from, china_date(event.at_ms));
+                }
+            }
+            _ => {}
+        }
+    }
+    u16::try_from(days).unwrap_or(u16::MAX)
 }
 
 /// Where a case stands on `today`: its promised date once it runs, how close that is, and

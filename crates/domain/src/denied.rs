@@ -1,6 +1,7 @@
 //! Why the workflow refuses an action: every refusal names its rule, in both languages.
 
 use crate::case::CaseStatus;
+use crate::delivery::MAX_DELIVERY_CHARS;
 use crate::role::{Action, Role};
 use crate::workflow::{MAX_DEFERRAL_DAYS, MAX_EXTENSION_DAYS, MAX_REASON_CHARS};
 
@@ -24,6 +25,10 @@ pub enum Denied {
     AlreadyExtended,
     ExtensionOutOfRange,
     ReferralRequired,
+    AlreadyDelivered,
+    MethodRequired,
+    TrackingRequired(crate::delivery::DeliveryMethod),
+    DeliveryTooLong,
     NoAssignee,
     NoOutcome(String),
     MaterialsMissing(String),
@@ -111,6 +116,30 @@ impl crate::l10n::Localized for Denied {
             Self::ReferralRequired => text!(
                 "a matter of another organ is refused only with that organ named for the applicant",
                 "不属于本机关职权范围的，须告知申请人向哪一机关申请"
+            ),
+            Self::AlreadyDelivered => text!(
+                "the result of this case was already delivered",
+                "本办件的结果已送达"
+            ),
+            Self::MethodRequired => text!(
+                "a delivery names its method: window, post or electronic",
+                "送达须写明方式：window（窗口）、post（邮寄）或 electronic（电子）"
+            ),
+            Self::TrackingRequired(method) => {
+                let method_zh = method.label_zh();
+                let (en, zh) = if *method == crate::delivery::DeliveryMethod::Post {
+                    ("the tracking number (--tracking)", "邮件单号")
+                } else {
+                    (
+                        "the address it was sent to, with the applicant's consent (--tracking)",
+                        "经申请人同意的送达地址",
+                    )
+                };
+                text!("delivery by {method} needs {en}", "{method_zh}须记录{zh}")
+            }
+            Self::DeliveryTooLong => text!(
+                "a recipient, tracking number or address is at most {MAX_DELIVERY_CHARS} characters",
+                "受送达人、邮件单号或送达地址不得超过{MAX_DELIVERY_CHARS}个字符"
             ),
             Self::NoAssignee => text!(
                 "reassigning needs the user to hand the case to",

@@ -276,6 +276,9 @@ pub struct ActForm {
     /// For an extension: the working days added.
     #[serde(default)]
     pub days: Option<u16>,
+    /// For a delivery: how, to whom, with which tracking number or address.
+    #[serde(default)]
+    pub delivery: Option<crate::Delivery>,
 }
 
 /// The desk's work queues for the signed-in user.

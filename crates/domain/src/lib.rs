@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod case;
 pub mod catalogue;
 pub mod clock;
+pub mod delivery;
 pub mod denied;
 pub mod desk;
 pub mod identity;
@@ -16,6 +17,8 @@ mod intake_tests;
 pub mod l10n;
 pub mod moves;
 pub mod page;
+#[cfg(test)]
+mod procedure_tests;
 pub mod query;
 pub mod refusal;
 pub mod role;
@@ -36,6 +39,7 @@ pub use catalogue::{
     AppealOrgans, ApplicantKind, Catalogue, Catalogues, DecidingLevel, ItemKind, MaterialForm,
     MaterialSpec, ServiceItem,
 };
+pub use delivery::{Delivery, DeliveryMethod};
 pub use identity::{Mobile, ResidentId, Uscc};
 pub use l10n::{Localized, Text};
 pub use moves::Move;

@@ -34,6 +34,19 @@ pub enum Move {
         days: Option<u16>,
         reason: Option<String>,
     },
+    /// 中止: the clock stops, with the reason (a site check, an assessment, a 公示).
+    Suspend {
+        reason: Option<String>,
+    },
+    Resume {
+        reason: Option<String>,
+    },
+    /// 终止办理 by the organ, with the reason.
+    Terminate {
+        reason: Option<String>,
+    },
+    /// 送达: how the result reached the applicant.
+    Deliver(crate::Delivery),
     HandOver {
         reason: Option<String>,
     },
@@ -75,6 +88,7 @@ impl Move {
             ground,
             refer_to,
             days,
+            delivery,
         } = request;
         Some(match action {
             Action::Return => Self::Return { missing, reason },
@@ -90,6 +104,10 @@ impl Move {
                 refer_to,
             },
             Action::Extend => Self::Extend { days, reason },
+            Action::Suspend => Self::Suspend { reason },
+            Action::Resume => Self::Resume { reason },
+            Action::Terminate => Self::Terminate { reason },
+            Action::Deliver => Self::Deliver(delivery?),
             Action::HandOver => Self::HandOver { reason },
             Action::Approve => Self::Approve { reason },
             Action::Reject => Self::Reject { reason },
@@ -111,6 +129,10 @@ impl Move {
             Self::Accept { .. } => Action::Accept,
             Self::RefuseIntake { .. } => Action::RefuseIntake,
             Self::Extend { .. } => Action::Extend,
+            Self::Suspend { .. } => Action::Suspend,
+            Self::Resume { .. } => Action::Resume,
+            Self::Terminate { .. } => Action::Terminate,
+            Self::Deliver(_) => Action::Deliver,
             Self::HandOver { .. } => Action::HandOver,
             Self::Approve { .. } => Action::Approve,
             Self::Reject { .. } => Action::Reject,
@@ -162,7 +184,14 @@ impl Move {
                 outcome: *outcome,
                 ..reason(r)
             },
+            Self::Deliver(delivery) => Request {
+                delivery: Some(delivery.clone()),
+                ..Request::default()
+            },
             Self::Supplement { reason: r }
+            | Self::Suspend { reason: r }
+            | Self::Resume { reason: r }
+            | Self::Terminate { reason: r }
             | Self::HandOver { reason: r }
             | Self::Approve { reason: r }
             | Self::Reject { reason: r }
@@ -189,6 +218,11 @@ mod tests {
             ground: Some(RefusalGround::OutOfScope),
             refer_to: Some("灵山县民政局".into()),
             days: Some(5),
+            delivery: Some(crate::Delivery {
+                method: crate::DeliveryMethod::Post,
+                recipient: String::new(),
+                tracking: Some("EMS1234567".into()),
+            }),
         };
         let mut moves = 0;
         for action in ACTIONS {
@@ -204,7 +238,12 @@ mod tests {
             moves += 1;
             assert_eq!(m.action(), action);
             let request = m.request();
-            assert_eq!(request.reason.as_deref(), Some("理由"));
+            // A delivery records how, not why.
+            assert_eq!(
+                request.reason.as_deref(),
+                (action != Action::Deliver).then_some("理由")
+            );
+            assert_eq!(request.delivery.is_some(), action == Action::Deliver);
             assert_eq!(!request.missing.is_empty(), action == Action::Return);
             assert_eq!(request.assignee.is_some(), action == Action::Reassign);
             assert_eq!(request.outcome.is_some(), action == Action::Resolve);
@@ -213,6 +252,6 @@ mod tests {
             assert_eq!(request.refer_to.is_some(), action == Action::RefuseIntake);
             assert_eq!(request.days.is_some(), action == Action::Extend);
         }
-        assert_eq!(moves, 12);
+        assert_eq!(moves, 16);
     }
 }

@@ -52,6 +52,7 @@ impl Role {
                     | Supplement
                     | HandOver
                     | Complete
+                    | Deliver
                     | Withdraw
                     | Unmask
             ),
@@ -62,9 +63,13 @@ impl Role {
                     | RefuseIntake
                     | Correct
                     | Extend
+                    | Suspend
+                    | Resume
+                    | Terminate
                     | Approve
                     | Reject
                     | Complete
+                    | Deliver
                     | Withdraw
                     | Reassign
                     | Resolve
@@ -121,6 +126,14 @@ pub enum Action {
     Correct,
     /// Extend the time limit once (延期), with the head's approval and a reason.
     Extend,
+    /// Stop the clock (中止) for a site check, an assessment or a 公示, with the reason.
+    Suspend,
+    /// Restart it where it stopped.
+    Resume,
+    /// End the procedure (终止办理), with the reason.
+    Terminate,
+    /// Record how the result reached the applicant (送达).
+    Deliver,
     /// Hand an accepted case over for review.
     HandOver,
     Approve,
@@ -143,7 +156,7 @@ pub enum Action {
     Backup,
 }
 
-pub const ACTIONS: [Action; 22] = [
+pub const ACTIONS: [Action; 26] = [
     Action::View,
     Action::Register,
     Action::Edit,
@@ -153,6 +166,10 @@ pub const ACTIONS: [Action; 22] = [
     Action::RefuseIntake,
     Action::Correct,
     Action::Extend,
+    Action::Suspend,
+    Action::Resume,
+    Action::Terminate,
+    Action::Deliver,
     Action::HandOver,
     Action::Approve,
     Action::Reject,
@@ -180,6 +197,10 @@ impl Action {
             Self::RefuseIntake => "refuse_intake",
             Self::Correct => "correct",
             Self::Extend => "extend",
+            Self::Suspend => "suspend",
+            Self::Resume => "resume",
+            Self::Terminate => "terminate",
+            Self::Deliver => "deliver",
             Self::HandOver => "hand_over",
             Self::Approve => "approve",
             Self::Reject => "reject",
@@ -207,6 +228,10 @@ impl Action {
             Self::RefuseIntake => "不予受理",
             Self::Correct => "更正申请人信息",
             Self::Extend => "延长办理期限",
+            Self::Suspend => "中止办理",
+            Self::Resume => "恢复办理",
+            Self::Terminate => "终止办理",
+            Self::Deliver => "送达",
             Self::HandOver => "提交审核",
             Self::Approve => "批准",
             Self::Reject => "不予批准",
@@ -227,7 +252,7 @@ impl Action {
     pub fn is_decision(self) -> bool {
         matches!(
             self,
-            Self::Approve | Self::Reject | Self::Resolve | Self::RefuseIntake
+            Self::Approve | Self::Reject | Self::Resolve | Self::RefuseIntake | Self::Terminate
         )
     }
 }

@@ -7,7 +7,10 @@
 use crate::calendar::{WorkCalendar, date_text};
 use crate::case::{Case, CaseEvent, CaseStatus, EventKind, MaterialStatus};
 use crate::catalogue::ServiceItem;
-pub use crate::clock::{NOTICE_WORKING_DAYS, Standing, clock_running, deadline, standing};
+pub use crate::clock::{
+    NOTICE_WORKING_DAYS, Standing, clock_running, deadline, standing, suspended_days,
+};
+use crate::delivery::Delivery;
 pub use crate::denied::Denied;
 pub use crate::refusal::RefusalGround;
 use crate::role::{Action, Role};
@@ -49,6 +52,8 @@ pub struct Progress {
     pub approvals: Vec<String>,
     /// The deadline the acceptance that counts gave for deferred materials.
     pub materials_due: Option<String>,
+    /// While suspended: the state the case resumes to.
+    pub resumes_to: Option<CaseStatus>,
 }
 
 /// The action that writes events of this kind.
@@ -69,6 +74,10 @@ pub fn action_of(kind: &EventKind) -> Option<Action> {
         EventKind::IntakeRefused => Action::RefuseIntake,
         EventKind::Corrected => Action::Correct,
         EventKind::Extended => Action::Extend,
+        EventKind::Suspended => Action::Suspend,
+        EventKind::Resumed => Action::Resume,
+        EventKind::Terminated => Action::Terminate,
+        EventKind::Delivered => Action::Deliver,
         EventKind::Other => return None,
     })
 }
@@ -90,6 +99,10 @@ pub fn kind_of(action: Action) -> Option<EventKind> {
         Action::RefuseIntake => EventKind::IntakeRefused,
         Action::Correct => EventKind::Corrected,
         Action::Extend => EventKind::Extended,
+        Action::Suspend => EventKind::Suspended,
+        Action::Resume => EventKind::Resumed,
+        Action::Terminate => EventKind::Terminated,
+        Action::Deliver => EventKind::Delivered,
         Action::View
         | Action::ManageUsers
         | Action::ReadAudit
@@ -106,14 +119,17 @@ pub fn facts_locked(status: CaseStatus) -> bool {
     use CaseStatus::*;
     matches!(
         status,
-        Accepted | UnderReview | Approved | Rejected | Completed
+        Accepted | UnderReview | Suspended | Approved | Rejected | Completed
     )
 }
 
 pub fn is_final(status: CaseStatus) -> bool {
     matches!(
         status,
-        CaseStatus::Completed | CaseStatus::Withdrawn | CaseStatus::IntakeRefused
+        CaseStatus::Completed
+            | CaseStatus::Withdrawn
+            | CaseStatus::IntakeRefused
+            | CaseStatus::Terminated
     )
 }
 
@@ -132,9 +148,16 @@ pub fn starts_from(action: Action, status: CaseStatus) -> bool {
         Action::HandOver => status == Accepted,
         Action::Approve | Action::Reject => matches!(status, Accepted | UnderReview),
         Action::Complete => matches!(status, Approved | Rejected),
-        Action::Withdraw => matches!(
+        Action::Withdraw | Action::Terminate => matches!(
             status,
-            Registered | SupplementRequested | Supplemented | Accepted | UnderReview
+            Registered | SupplementRequested | Supplemented | Accepted | UnderReview | Suspended
+        ),
+        Action::Suspend => matches!(status, Accepted | UnderReview),
+        Action::Resume => status == Suspended,
+        // The result, whatever it was, reaches the applicant once.
+        Action::Deliver => matches!(
+            status,
+            Approved | Rejected | Completed | IntakeRefused | Terminated
         ),
         Action::Edit | Action::Reassign => !is_final(status),
         Action::Correct => facts_locked(status),
@@ -165,6 +188,8 @@ pub fn target(action: Action, from: CaseStatus, levels: u8, approvals: usize) ->
         Action::Complete => Completed,
         Action::Withdraw => Withdrawn,
         Action::RefuseIntake => IntakeRefused,
+        Action::Suspend => Suspended,
+        Action::Terminate => Terminated,
         _ => from,
     }
 }
@@ -238,6 +263,10 @@ pub fn fold(events: &[CaseEvent]) -> Progress {
         .iter()
         .rposition(|e| !matches!(e.kind, EventKind::Approved | EventKind::Supplemented))
         .map_or(0, |p| p + 1);
+    let resumes_to = effective
+        .last()
+        .filter(|e| e.kind == EventKind::Suspended)
+        .and_then(|e| e.from);
     let approvals = effective[review_start..]
         .iter()
         .map(|e| e.by.clone())
@@ -249,6 +278,7 @@ pub fn fold(events: &[CaseEvent]) -> Progress {
         assignee,
         approvals,
         materials_due,
+        resumes_to,
     }
 }
 
@@ -270,6 +300,8 @@ pub struct Request {
     pub refer_to: Option<String>,
     /// For an extension: the working days added.
     pub days: Option<u16>,
+    /// For a delivery: how and to whom (the applicant when no recipient is named).
+    pub delivery: Option<Delivery>,
 }
 
 /// The event to record, once the rules allowed it.
@@ -287,6 +319,7 @@ pub struct Planned {
     pub ground: Option<RefusalGround>,
     pub refer_to: Option<String>,
     pub days: Option<u16>,
+    pub delivery: Option<Delivery>,
 }
 
 impl Planned {
@@ -307,6 +340,7 @@ impl Planned {
             ground: self.ground,
             refer_to: self.refer_to,
             days: self.days,
+            delivery: self.delivery,
             ..CaseEvent::default()
         }
     }
@@ -372,6 +406,7 @@ pub fn plan(
         ground: None,
         refer_to: None,
         days: None,
+        delivery: None,
     };
     if action == Action::Resolve {
         let conflict = progress.conflict.ok_or(Denied::NoConflict)?;
@@ -472,6 +507,10 @@ pub fn plan(
             }
             planned.days = Some(days);
         }
+        Action::Suspend | Action::Terminate if planned.reason.is_none() => {
+            return Err(Denied::ReasonRequired(action));
+        }
+        Action::Deliver => planned.delivery = Some(plan_delivery(case, request)?),
         Action::RefuseIntake => {
             let ground = request.ground.ok_or(Denied::GroundRequired)?;
             if planned.reason.is_none() {
@@ -500,17 +539,46 @@ pub fn plan(
     }
     if !matches!(
         action,
-        Action::Edit | Action::Reassign | Action::Correct | Action::Extend
+        Action::Edit | Action::Reassign | Action::Correct | Action::Extend | Action::Deliver
     ) {
         planned.from = Some(progress.status);
-        planned.to = Some(target(
-            action,
-            progress.status,
-            levels,
-            progress.approvals.len(),
-        ));
+        planned.to = Some(match action {
+            // Back to where the suspension found it.
+            Action::Resume => progress
+                .resumes_to
+                .ok_or(Denied::State(action, progress.status))?,
+            _ => target(action, progress.status, levels, progress.approvals.len()),
+        });
     }
     Ok(planned)
+}
+
+/// A delivery is recorded once, by a method that says how it can be proved: a letter's
+/// tracking number, an electronic delivery's address; the recipient is the applicant unless
+/// someone else was named.
+fn plan_delivery(case: &Case, request: &Request) -> Result<Delivery, Denied> {
+    if case.events.iter().any(|e| e.kind == EventKind::Delivered) {
+        return Err(Denied::AlreadyDelivered);
+    }
+    let asked = request.delivery.as_ref().ok_or(Denied::MethodRequired)?;
+    let short = |text: &Option<String>| -> Result<Option<String>, Denied> {
+        let text = text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        if text.is_some_and(|t| t.chars().count() > crate::delivery::MAX_DELIVERY_CHARS) {
+            return Err(Denied::DeliveryTooLong);
+        }
+        Ok(text.map(str::to_string))
+    };
+    let tracking = short(&asked.tracking)?;
+    if asked.method.needs_tracking() && tracking.is_none() {
+        return Err(Denied::TrackingRequired(asked.method));
+    }
+    let recipient =
+        short(&Some(asked.recipient.clone()))?.unwrap_or_else(|| case.applicant.name.clone());
+    Ok(Delivery {
+        method: asked.method,
+        recipient,
+        tracking,
+    })
 }
 
 /// Whether the catalogue makes a material hold up acceptance and approval; without the item at
@@ -642,6 +710,7 @@ pub fn check_event(
         ground: event.ground,
         refer_to: event.refer_to.clone(),
         days: event.days,
+        delivery: event.delivery.clone(),
     };
     let planned = plan(seen, &event.by, role, action, &request, rules)?;
     let same_kind = planned.kind == event.kind
@@ -664,6 +733,7 @@ pub fn check_event(
         || (planned.reason == event.reason
             && planned.ground == event.ground
             && planned.days == event.days
+            && planned.delivery == event.delivery
             && planned.refer_to == event.refer_to);
     if same_kind
         && same_materials

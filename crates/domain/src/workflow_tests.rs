@@ -85,6 +85,7 @@ pub(crate) fn record(case: &mut Case, planned: &Planned, user: &str) {
         ground: planned.ground,
         refer_to: planned.refer_to.clone(),
         days: planned.days,
+        delivery: planned.delivery.clone(),
         ..CaseEvent::default()
     });
     let event = case.events.last().unwrap().clone();

@@ -46,6 +46,30 @@ pub struct IntakeRefusal<'a> {
     pub fingerprint: String,
 }
 
+/// What a 中止 or 延期 notice tells the applicant about the clock.
+pub enum ClockChange {
+    /// 中止告知书: the clock stands still from `date` for the reason given.
+    Suspension,
+    /// 延期告知书: the limit is extended by `days` working days with the head's approval.
+    Extension { days: u16 },
+}
+
+/// 中止告知书 or 延期告知书, issued in the deciding organ's name.
+pub struct ClockNotice<'a> {
+    pub case: &'a Case,
+    pub township: &'a str,
+    pub organ: &'a str,
+    pub change: ClockChange,
+    pub reason: &'a str,
+    /// The supervisor who suspended or approved the extension.
+    pub by: &'a str,
+    pub date: Date,
+    /// The promised date as it stands after the change (none while suspended).
+    pub deadline: Option<Date>,
+    /// The provisions the change rests on.
+    pub basis: Vec<String>,
+}
+
 pub struct Notice<'a> {
     pub case: &'a Case,
     pub township: &'a str,
@@ -263,6 +287,62 @@ pub fn intake_refusal(r: &IntakeRefusal<'_>) -> Result<Vec<u8>, PrintError> {
         &format!(
             "{} · 经{}便民服务中心送达 · 签章指纹为决定设备的电子签名摘要，可在通办系统中核验",
             r.organ, r.township
+        ),
+    );
+    Ok(sheet.finish())
+}
+
+pub fn clock_notice(n: &ClockNotice<'_>) -> Result<Vec<u8>, PrintError> {
+    let case = n.case;
+    let title = match n.change {
+        ClockChange::Suspension => "中止办理告知书",
+        ClockChange::Extension { .. } => "延长办理期限告知书",
+    };
+    let mut sheet = Sheet::new(&format!("{title} {}", case.number.as_str()))?;
+    sheet.centered(13.0, n.organ);
+    sheet.gap(2.0);
+    sheet.centered(20.0, title);
+    sheet.gap(4.0);
+    sheet.rule();
+    applicant_lines(&mut sheet, case);
+    sheet.gap(4.0);
+    let registered = tongban_domain::calendar::china_date(case.created_at_ms);
+    let body = match n.change {
+        ClockChange::Suspension => format!(
+            "{}：你于{}提出的“{}”申请，因{}，本机关决定自{}起中止办理。中止期间不计入办理期限；恢复办理时将另行告知，办理期限自恢复之日起接续计算。",
+            case.applicant.name,
+            date_text(registered),
+            case.item_name,
+            n.reason,
+            date_text(n.date)
+        ),
+        ClockChange::Extension { days } => format!(
+            "{}：你于{}提出的“{}”申请，因{}，不能在承诺期限内作出决定。经本机关负责人批准，办理期限延长{days}个工作日。",
+            case.applicant.name,
+            date_text(registered),
+            case.item_name,
+            n.reason
+        ),
+    };
+    sheet.paragraph(11.0, 0.0, &body);
+    if !n.basis.is_empty() {
+        sheet.field("依据", &n.basis.join("；"));
+    }
+    if let Some(deadline) = n.deadline {
+        sheet.field("办结期限", &format!("{}前", date_text(deadline)));
+    }
+    sheet.gap(6.0);
+    let signer = match n.change {
+        ClockChange::Suspension => "决定人",
+        ClockChange::Extension { .. } => "批准人",
+    };
+    sheet.field(signer, n.by);
+    sheet.field("告知日期", &date_text(n.date));
+    footer(
+        &mut sheet,
+        &format!(
+            "{} · 经{}便民服务中心送达 · 本告知书一式两份，申请人与窗口各执一份",
+            n.organ, n.township
         ),
     );
     Ok(sheet.finish())

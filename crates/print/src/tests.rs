@@ -343,3 +343,47 @@ fn a_refusal_at_intake_is_issued_by_the_organ_with_its_ground_referral_and_appea
     assert!(!text.contains("行政许可法"), "{text}");
     assert!(!text.contains(ID), "the full ID number is printed");
 }
+
+#[test]
+fn suspension_and_extension_notices_tell_the_applicant_how_the_clock_changed() {
+    let case = case();
+    let notice = |change, deadline| ClockNotice {
+        case: &case,
+        township: "檀圩镇",
+        organ: "灵山县人力资源和社会保障局",
+        change,
+        reason: "需入户核查家庭经济状况",
+        by: "张华",
+        date: date!(2026 - 11 - 23),
+        deadline,
+        basis: vec!["《中华人民共和国行政许可法》第四十二条".into()],
+    };
+    let pdf = clock_notice(&notice(ClockChange::Suspension, None)).unwrap();
+    let text: String = check("suspension", &pdf).split_whitespace().collect();
+    for expected in [
+        "中止办理告知书",
+        "灵山县人力资源和社会保障局",
+        "因需入户核查家庭经济状况",
+        "自2026-11-23起中止办理",
+        "中止期间不计入办理期限",
+    ] {
+        assert!(text.contains(expected), "lacks {expected}:\n{text}");
+    }
+    assert!(!text.contains("办结期限"), "{text}");
+    let pdf = clock_notice(&notice(
+        ClockChange::Extension { days: 5 },
+        Some(date!(2026 - 12 - 14)),
+    ))
+    .unwrap();
+    let text: String = check("extension", &pdf).split_whitespace().collect();
+    for expected in [
+        "延长办理期限告知书",
+        "办理期限延长5个工作日",
+        "2026-12-14前",
+        "第四十二条",
+        "批准人：张华",
+    ] {
+        assert!(text.contains(expected), "lacks {expected}:\n{text}");
+    }
+    assert!(!text.contains(ID), "the full ID number is printed");
+}

@@ -269,6 +269,11 @@ impl Store {
             ground: Some(tongban_domain::workflow::RefusalGround::OutOfScope),
             refer_to: Some("-".into()),
             days: Some(1),
+            delivery: Some(tongban_domain::Delivery {
+                method: tongban_domain::DeliveryMethod::Window,
+                recipient: String::new(),
+                tracking: None,
+            }),
         };
         // Corrections and reassignment have their own controls; the rest are buttons.
         Ok(ACTIONS

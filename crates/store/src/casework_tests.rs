@@ -48,6 +48,11 @@ fn request() -> Request {
         outcome: Some(CaseStatus::Approved),
         ground: Some(tongban_domain::workflow::RefusalGround::NotEligible),
         days: Some(5),
+        delivery: Some(tongban_domain::Delivery {
+            method: tongban_domain::DeliveryMethod::Window,
+            recipient: String::new(),
+            tracking: None,
+        }),
         ..Request::default()
     }
 }
@@ -109,10 +114,17 @@ fn prepared(store: &mut Store, action: Action) -> String {
     let number = case.number.to_string();
     match action {
         Action::Supplement => act(store, "李明", &number, Action::Return),
-        Action::HandOver | Action::Approve | Action::Reject | Action::Correct | Action::Extend => {
-            act(store, "张华", &number, Action::Accept)
+        Action::HandOver
+        | Action::Approve
+        | Action::Reject
+        | Action::Correct
+        | Action::Extend
+        | Action::Suspend => act(store, "张华", &number, Action::Accept),
+        Action::Resume => {
+            act(store, "张华", &number, Action::Accept);
+            act(store, "张华", &number, Action::Suspend);
         }
-        Action::Complete => {
+        Action::Complete | Action::Deliver => {
             act(store, "张华", &number, Action::Accept);
             act(store, "张华", &number, Action::Approve);
         }

@@ -18,6 +18,8 @@ pub enum DocKind {
     Receipt,
     Notice,
     Refusal,
+    Suspension,
+    Extension,
     Decision,
 }
 
@@ -27,6 +29,8 @@ impl DocKind {
             Self::Receipt => "receipt",
             Self::Notice => "notice",
             Self::Refusal => "refusal",
+            Self::Suspension => "suspension",
+            Self::Extension => "extension",
             Self::Decision => "decision",
         }
     }
@@ -36,6 +40,8 @@ impl DocKind {
             Self::Receipt => "受理回执",
             Self::Notice => "一次性告知书",
             Self::Refusal => "不予受理决定书",
+            Self::Suspension => "中止办理告知书",
+            Self::Extension => "延长办理期限告知书",
             Self::Decision => "决定书",
         }
     }
@@ -48,10 +54,12 @@ impl FromStr for DocKind {
             "receipt" => Ok(Self::Receipt),
             "notice" => Ok(Self::Notice),
             "refusal" => Ok(Self::Refusal),
+            "suspension" => Ok(Self::Suspension),
+            "extension" => Ok(Self::Extension),
             "decision" => Ok(Self::Decision),
             other => Err(text!(
-                "unknown document {other:?}: use receipt, notice, refusal or decision",
-                "未知的文书“{other}”：可选 receipt（受理回执）、notice（一次性告知书）、refusal（不予受理决定书）、decision（决定书）"
+                "unknown document {other:?}: use receipt, notice, refusal, suspension, extension or decision",
+                "未知的文书“{other}”：可选 receipt（受理回执）、notice（一次性告知书）、refusal（不予受理决定书）、suspension（中止办理告知书）、extension（延长办理期限告知书）、decision（决定书）"
             )),
         }
     }
@@ -135,6 +143,53 @@ impl Store {
                     decided_by: &event.by,
                     date: china_date(event.at_ms),
                     fingerprint: decision::fingerprint(seal),
+                })
+            }
+            DocKind::Suspension | DocKind::Extension => {
+                let wanted = if kind == DocKind::Suspension {
+                    EventKind::Suspended
+                } else {
+                    EventKind::Extended
+                };
+                let Some(event) = case.events.iter().rev().find(|e| e.kind == wanted) else {
+                    let label_zh = kind.label_zh();
+                    let what = if kind == DocKind::Suspension {
+                        "was never suspended, so it has no suspension notice"
+                    } else {
+                        "was never extended, so it has no extension notice"
+                    };
+                    return Err(StoreError::Invalid(text!(
+                        "case {number} {what}",
+                        "办件{number}没有{label_zh}"
+                    )));
+                };
+                let change = match event.days {
+                    Some(days) if kind == DocKind::Extension => {
+                        tongban_print::ClockChange::Extension { days }
+                    }
+                    _ => tongban_print::ClockChange::Suspension,
+                };
+                let catalogues = self.catalogues()?;
+                let item = catalogues.item_of(&case);
+                let organ = item.map_or_else(
+                    || format!("{township}人民政府"),
+                    |i| i.deciding_organ(&township),
+                );
+                let extension = kind == DocKind::Extension;
+                // While suspended the promise is not yet known: it moves with every day.
+                let deadline = Some(workflow::deadline(&case, &*self.calendar()?))
+                    .flatten()
+                    .filter(|_| case.status != CaseStatus::Suspended);
+                tongban_print::clock_notice(&tongban_print::ClockNotice {
+                    case: &case,
+                    township: &township,
+                    organ: &organ,
+                    change,
+                    reason: event.reason.as_deref().unwrap_or(""),
+                    by: &event.by,
+                    date: china_date(event.at_ms),
+                    deadline,
+                    basis: item.map(|i| i.clock_basis(extension)).unwrap_or_default(),
                 })
             }
             DocKind::Decision => {

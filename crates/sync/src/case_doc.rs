@@ -9,9 +9,9 @@ use automerge::{
 };
 use sha2::{Digest, Sha256};
 use tongban_domain::{
-    Applicant, ApplicantId, Case, CaseEvent, CaseNumber, CaseStatus, DecisionSeal, EventKind,
-    FieldEdit, MaterialState, MaterialStatus, Mobile, PageRef, ResidentId, Secret, TownshipCode,
-    Uscc,
+    Applicant, ApplicantId, Case, CaseEvent, CaseNumber, CaseStatus, DecisionSeal, Delivery,
+    EventKind, FieldEdit, MaterialState, MaterialStatus, Mobile, PageRef, ResidentId, Secret,
+    TownshipCode, Uscc,
 };
 
 /// Bumped when the document layout changes incompatibly; readers refuse newer layouts.
@@ -300,6 +300,13 @@ fn push_event(doc: &mut AutoCommit, event: &CaseEvent) -> Result<()> {
     if let Some(days) = event.days {
         doc.put(&item, "days", u64::from(days))?;
     }
+    if let Some(delivery) = &event.delivery {
+        doc.put(&item, "delivery_method", delivery.method.as_str())?;
+        doc.put(&item, "recipient", delivery.recipient.as_str())?;
+        if let Some(tracking) = &delivery.tracking {
+            doc.put(&item, "tracking", tracking.as_str())?;
+        }
+    }
     if let Some(seal) = &event.seal {
         doc.put(&item, "heads", seal.heads.join(","))?;
         doc.put(&item, "signature", seal.signature.as_str())?;
@@ -408,6 +415,16 @@ pub fn read(doc: &AutoCommit) -> Result<Case> {
             days: read_opt_u64(doc, &e, "days")?
                 .map(|d| u16::try_from(d).map_err(|_| CaseDocError::Invalid("days")))
                 .transpose()?,
+            delivery: match read_opt_str(doc, &e, "delivery_method")? {
+                Some(method) => Some(Delivery {
+                    method: method
+                        .parse()
+                        .map_err(|_| CaseDocError::Invalid("delivery_method"))?,
+                    recipient: read_str(doc, &e, "recipient")?,
+                    tracking: read_opt_str(doc, &e, "tracking")?,
+                }),
+                None => None,
+            },
             seal,
             person_signature: read_opt_str(doc, &e, "person_signature")?,
         });

@@ -231,6 +231,9 @@ struct Act<'a> {
     /// An extension's working days; absent from other events' bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     days: Option<u16>,
+    /// A delivery's method, recipient and proof; absent from other events' bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    delivery: Option<&'a tongban_domain::Delivery>,
 }
 
 fn is_first(version: &u32) -> bool {
@@ -303,6 +306,7 @@ fn act_bytes(
         ground: event.ground.map(|g| g.as_str()),
         refer_to: event.refer_to.as_deref(),
         days: event.days,
+        delivery: event.delivery.as_ref(),
     };
     let mut bytes = b"tongban-act-v1\n".to_vec();
     bytes.extend(serde_json::to_vec(&act).unwrap_or_default());

@@ -1,0 +1,287 @@
+//! The procedure after acceptance: 中止 and its resumption (the clock stands still), 终止办理 by
+//! the organ, and 送达 of the result.
+
+use crate::calendar::WorkCalendar;
+use crate::case::{Case, CaseEvent, CaseStatus, EventKind};
+use crate::clock::{standing, suspended_days};
+use crate::delivery::{Delivery, DeliveryMethod};
+use crate::role::{Action, Role};
+use crate::workflow::{Denied, Request, Rules, check_event, deadline, is_final};
+use crate::workflow_tests::{act, case, reason, rules, step};
+use time::macros::date;
+
+const DAY_MS: i64 = 86_400_000;
+
+fn accepted() -> Case {
+    let mut c = case("YL01", &["ID_CARD", "HOUSEHOLD_REGISTER", "ENROL_FORM"]);
+    step(&mut c, "张华", Role::Supervisor, Action::Accept);
+    c
+}
+
+/// Moves the last event to `days` calendar days after registration, as if written then.
+fn dated(c: &mut Case, days: i64) {
+    let at = c.created_at_ms + days * DAY_MS;
+    if let Some(event) = c.events.last_mut() {
+        event.at_ms = at;
+    }
+    c.refold();
+}
+
+/// The case as the last event's author saw it, and that event: what the hub checks.
+fn last_written(c: &Case) -> (Case, CaseEvent) {
+    let mut before = c.clone();
+    let event = before.events.pop().unwrap();
+    before.refold();
+    (before, event)
+}
+
+fn hub_rules() -> Rules<'static> {
+    Rules {
+        item: crate::Catalogue::builtin().item("YL01"),
+        ..rules(1)
+    }
+}
+
+#[test]
+fn a_suspension_stops_the_clock_and_the_resumption_restarts_it_where_it_stood() {
+    let calendar = WorkCalendar::builtin();
+    let mut c = case("YL01", &["ID_CARD", "HOUSEHOLD_REGISTER", "ENROL_FORM"]);
+    assert_eq!(
+        act(
+            &mut c,
+            "张华",
+            Role::Supervisor,
+            Action::Suspend,
+            reason("现场核查")
+        ),
+        Err(Denied::State(Action::Suspend, CaseStatus::Registered))
+    );
+    step(&mut c, "张华", Role::Supervisor, Action::Accept);
+    step(&mut c, "李明", Role::Clerk, Action::HandOver);
+    let promised = deadline(&c, calendar).unwrap();
+    assert_eq!(
+        act(
+            &mut c,
+            "李明",
+            Role::Clerk,
+            Action::Suspend,
+            reason("现场核查")
+        ),
+        Err(Denied::Role(Role::Clerk, Action::Suspend))
+    );
+    assert_eq!(
+        act(
+            &mut c,
+            "张华",
+            Role::Supervisor,
+            Action::Suspend,
+            Request::default()
+        ),
+        Err(Denied::ReasonRequired(Action::Suspend))
+    );
+    // Suspended on Wednesday 2026-11-18.
+    act(
+        &mut c,
+        "张华",
+        Role::Supervisor,
+        Action::Suspend,
+        reason("入户核查家庭经济状况"),
+    )
+    .unwrap();
+    dated(&mut c, 2);
+    assert_eq!(c.status, CaseStatus::Suspended);
+    let today = date!(2026 - 12 - 30);
+    let suspended = standing(&c, calendar, today);
+    assert_eq!(suspended.flag, None, "a suspended case is never overdue");
+    for action in [
+        Action::Approve,
+        Action::Reject,
+        Action::Extend,
+        Action::Suspend,
+    ] {
+        assert_eq!(
+            act(&mut c, "张华", Role::Supervisor, action, reason("理由")),
+            Err(Denied::State(action, CaseStatus::Suspended))
+        );
+    }
+    // Resumed on Wednesday 2026-11-25: Thursday to Wednesday is five working days not counted.
+    step(&mut c, "张华", Role::Supervisor, Action::Resume);
+    dated(&mut c, 9);
+    assert_eq!(
+        c.status,
+        CaseStatus::UnderReview,
+        "back where it was suspended"
+    );
+    assert_eq!(suspended_days(&c, calendar), 5);
+    assert_eq!(
+        deadline(&c, calendar),
+        Some(calendar.add_working_days(promised, 5))
+    );
+    assert!(standing(&c, calendar, today).flag.is_some());
+    // The hub plans the resumption too: one claiming another state is not the one it checks.
+    let (seen, written) = last_written(&c);
+    assert_eq!(
+        check_event(&seen, &written, Role::Supervisor, &hub_rules()),
+        Ok(())
+    );
+    let elsewhere = CaseEvent {
+        to: Some(CaseStatus::Approved),
+        ..written
+    };
+    assert!(matches!(
+        check_event(&seen, &elsewhere, Role::Supervisor, &hub_rules()),
+        Err(Denied::BadMove(..))
+    ));
+    step(&mut c, "张华", Role::Supervisor, Action::Approve);
+    assert_eq!(c.status, CaseStatus::Approved);
+}
+
+#[test]
+fn the_organ_terminates_with_its_reason_and_the_case_ends_there() {
+    let mut c = accepted();
+    assert_eq!(
+        act(
+            &mut c,
+            "李明",
+            Role::Clerk,
+            Action::Terminate,
+            reason("申请人死亡")
+        ),
+        Err(Denied::Role(Role::Clerk, Action::Terminate))
+    );
+    assert_eq!(
+        act(
+            &mut c,
+            "张华",
+            Role::Supervisor,
+            Action::Terminate,
+            Request::default()
+        ),
+        Err(Denied::ReasonRequired(Action::Terminate))
+    );
+    act(
+        &mut c,
+        "张华",
+        Role::Supervisor,
+        Action::Terminate,
+        reason("申请人死亡"),
+    )
+    .unwrap();
+    assert_eq!(c.status, CaseStatus::Terminated);
+    assert!(is_final(c.status));
+    assert!(
+        Action::Terminate.is_decision(),
+        "a termination is sealed like a decision"
+    );
+    assert_eq!(
+        act(
+            &mut c,
+            "张华",
+            Role::Supervisor,
+            Action::Approve,
+            Request::default()
+        ),
+        Err(Denied::State(Action::Approve, CaseStatus::Terminated))
+    );
+}
+
+fn delivering(method: DeliveryMethod, recipient: &str, tracking: Option<&str>) -> Request {
+    Request {
+        delivery: Some(Delivery {
+            method,
+            recipient: recipient.into(),
+            tracking: tracking.map(str::to_string),
+        }),
+        ..Request::default()
+    }
+}
+
+#[test]
+fn a_result_is_delivered_once_with_its_proof_and_the_applicant_as_default_recipient() {
+    let mut c = accepted();
+    let by_window = delivering(DeliveryMethod::Window, " ", None);
+    assert_eq!(
+        act(
+            &mut c,
+            "李明",
+            Role::Clerk,
+            Action::Deliver,
+            by_window.clone()
+        ),
+        Err(Denied::State(Action::Deliver, CaseStatus::Accepted))
+    );
+    step(&mut c, "张华", Role::Supervisor, Action::Approve);
+    assert_eq!(
+        act(
+            &mut c,
+            "李明",
+            Role::Clerk,
+            Action::Deliver,
+            Request::default()
+        ),
+        Err(Denied::MethodRequired)
+    );
+    for method in [DeliveryMethod::Post, DeliveryMethod::Electronic] {
+        assert_eq!(
+            act(
+                &mut c,
+                "李明",
+                Role::Clerk,
+                Action::Deliver,
+                delivering(method, "", Some(" "))
+            ),
+            Err(Denied::TrackingRequired(method))
+        );
+    }
+    let long = "9".repeat(101);
+    assert_eq!(
+        act(
+            &mut c,
+            "李明",
+            Role::Clerk,
+            Action::Deliver,
+            delivering(DeliveryMethod::Post, "", Some(&long))
+        ),
+        Err(Denied::DeliveryTooLong)
+    );
+    let planned = act(&mut c, "李明", Role::Clerk, Action::Deliver, by_window).unwrap();
+    assert_eq!(
+        planned.delivery,
+        Some(Delivery {
+            method: DeliveryMethod::Window,
+            recipient: "王秀英".into(),
+            tracking: None,
+        })
+    );
+    assert_eq!(
+        (planned.from, planned.to),
+        (None, None),
+        "delivery moves nothing"
+    );
+    assert_eq!(c.status, CaseStatus::Approved);
+    assert_eq!(c.events.last().unwrap().kind, EventKind::Delivered);
+    // What the hub plans from the event is what it records; a changed recipient is not.
+    let (seen, written) = last_written(&c);
+    assert_eq!(
+        check_event(&seen, &written, Role::Clerk, &hub_rules()),
+        Ok(())
+    );
+    let mut other = written.clone();
+    other.delivery.as_mut().unwrap().method = DeliveryMethod::Post;
+    assert_eq!(
+        check_event(&seen, &other, Role::Clerk, &hub_rules()),
+        Err(Denied::TrackingRequired(DeliveryMethod::Post))
+    );
+    assert_eq!(
+        act(
+            &mut c,
+            "张华",
+            Role::Supervisor,
+            Action::Deliver,
+            delivering(DeliveryMethod::Post, "王秀英", Some("EMS1"))
+        ),
+        Err(Denied::AlreadyDelivered)
+    );
+    // A field laptop does not deliver.
+    assert!(!Role::Field.may(Action::Deliver));
+}

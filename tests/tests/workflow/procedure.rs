@@ -1,0 +1,297 @@
+//! The procedure after acceptance through the command line and the hub: 中止 and its
+//! resumption, 延期 with its notice, 终止办理, and 送达 of the result. Forged raw moves by
+//! enrolled devices are refused by the hub for the same rules the desks obey.
+
+use super::{accepted_case, forged, move_by};
+use tongban_domain::{CaseEvent, CaseStatus, Delivery, DeliveryMethod, EventKind};
+use tongban_e2e::device::RawDevice;
+use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP, text};
+
+fn shown(desk: &Desk, number: &str) -> serde_json::Value {
+    serde_json::from_str(&desk.ok(&["case", "show", number, "--json"])).unwrap()
+}
+
+/// The words of a printed document, whitespace removed (pdftotext breaks lines anywhere).
+fn printed(desk: &Desk, number: &str, doc: &str) -> String {
+    let out = desk.path().join(format!("{doc}.pdf"));
+    let out = out.to_str().unwrap();
+    desk.ok(&["case", "print", number, "--doc", doc, "--out", out]);
+    let read = std::process::Command::new("pdftotext")
+        .args([out, "-"])
+        .output()
+        .unwrap();
+    text(&read.stdout).split_whitespace().collect()
+}
+
+/// 延期 through the command line: a supervisor extends once, the promised date moves by those
+/// working days on every desk, the notice tells the applicant, and a second extension is refused.
+#[test]
+fn an_extension_moves_the_promised_date_once_on_every_desk() {
+    let hub = Hub::start(Backend::Sqlite);
+    let (clerk, supervisor, number) = accepted_case(&hub);
+    let deadline = |desk: &Desk| -> String {
+        shown(desk, &number)["deadline"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let promised = deadline(&supervisor);
+    let none_yet = supervisor.run(&[
+        "case",
+        "print",
+        &number,
+        "--doc",
+        "extension",
+        "--out",
+        "/dev/null",
+    ]);
+    assert!(
+        text(&none_yet.stderr).contains("没有延长办理期限告知书"),
+        "{}",
+        text(&none_yet.stderr)
+    );
+    let too_long = supervisor.run(&[
+        "case",
+        "extend",
+        &number,
+        "--days",
+        "11",
+        "--reason",
+        "需实地核查",
+    ]);
+    assert!(
+        text(&too_long.stderr).contains("1至10个工作日"),
+        "{}",
+        text(&too_long.stderr)
+    );
+    supervisor.ok(&[
+        "case",
+        "extend",
+        &number,
+        "--days",
+        "5",
+        "--reason",
+        "需入户调查核实",
+    ]);
+    let extended = deadline(&supervisor);
+    let calendar = tongban_domain::WorkCalendar::builtin();
+    let from = tongban_domain::calendar::parse_date(&promised).unwrap();
+    assert_eq!(
+        extended,
+        tongban_domain::calendar::date_text(calendar.add_working_days(from, 5))
+    );
+    let notice = printed(&supervisor, &number, "extension");
+    for expected in [
+        "延长办理期限告知书".to_string(),
+        "因需入户调查核实".into(),
+        "办理期限延长5个工作日".into(),
+        format!("{extended}前"),
+        "批准人：张华".into(),
+    ] {
+        assert!(notice.contains(&expected), "lacks {expected}:\n{notice}");
+    }
+    let again = supervisor.run(&[
+        "case",
+        "extend",
+        &number,
+        "--days",
+        "2",
+        "--reason",
+        "再次核查",
+    ]);
+    assert!(
+        text(&again.stderr).contains("只能延长一次"),
+        "{}",
+        text(&again.stderr)
+    );
+    supervisor.ok(&["sync"]);
+    clerk.ok(&["sync"]);
+    assert_eq!(deadline(&clerk), extended);
+}
+
+/// 中止 stops the clock and the notice says so; a clerk's device cannot forge a suspension or
+/// resume one, nor a resumption to another state than the one suspended; the supervisor's
+/// resumption brings the case back under review and the promise runs again.
+#[test]
+fn a_suspension_stops_the_clock_until_the_supervisor_resumes() {
+    let hub = Hub::start(Backend::Sqlite);
+    let (clerk, supervisor, number) = accepted_case(&hub);
+    supervisor.ok(&["sync"]);
+    clerk.ok(&["sync"]);
+    clerk.ok(&["case", "hand-over", &number]);
+    clerk.ok(&["sync"]);
+    supervisor.ok(&["sync"]);
+    let forger = RawDevice::enroll_as(&hub, TOWNSHIP, "王芳", "clerk");
+    let refused = forged(
+        &forger,
+        &number,
+        CaseEvent {
+            reason: Some("现场核查".into()),
+            ..move_by(
+                "王芳",
+                EventKind::Suspended,
+                CaseStatus::UnderReview,
+                CaseStatus::Suspended,
+            )
+        },
+    );
+    assert!(refused.contains("无权中止办理"), "{refused}");
+
+    let no_reason = supervisor.run(&["case", "suspend", &number]);
+    assert!(
+        text(&no_reason.stderr).contains("中止办理须填写理由"),
+        "{}",
+        text(&no_reason.stderr)
+    );
+    supervisor.ok(&[
+        "case",
+        "suspend",
+        &number,
+        "--reason",
+        "需对申请人所在村开展现场核查",
+    ]);
+    let suspended = shown(&supervisor, &number);
+    assert_eq!(suspended["status"], "suspended");
+    assert_eq!(
+        suspended["flag"],
+        serde_json::Value::Null,
+        "a stopped clock is never overdue"
+    );
+    let approve = supervisor.run(&["case", "approve", &number]);
+    assert!(
+        text(&approve.stderr).contains("中止办理"),
+        "{}",
+        text(&approve.stderr)
+    );
+    let notice = printed(&supervisor, &number, "suspension");
+    for expected in [
+        "中止办理告知书",
+        "因需对申请人所在村开展现场核查",
+        "中止期间不计入办理期限",
+    ] {
+        assert!(notice.contains(expected), "lacks {expected}:\n{notice}");
+    }
+    supervisor.ok(&["sync"]);
+
+    // A resumption leads back to the state suspended, whoever writes it: a supervisor's own
+    // device claiming it leads to an approval is refused.
+    let boss = RawDevice::enroll_as(&hub, TOWNSHIP, "韦强", "supervisor");
+    let refused = forged(
+        &boss,
+        &number,
+        move_by(
+            "韦强",
+            EventKind::Resumed,
+            CaseStatus::Suspended,
+            CaseStatus::Approved,
+        ),
+    );
+    assert!(refused.contains("suspended→approved"), "{refused}");
+
+    supervisor.ok(&["case", "resume", &number]);
+    let resumed = shown(&supervisor, &number);
+    assert_eq!(resumed["status"], "under_review");
+    assert_eq!(
+        resumed["suspended_days"], 0,
+        "resumed the day it was suspended"
+    );
+    assert!(resumed["flag"].is_string(), "the clock runs again");
+    supervisor.ok(&["sync"]);
+    clerk.ok(&["sync"]);
+    let at_clerk = shown(&clerk, &number);
+    assert_eq!(at_clerk["status"], "under_review");
+    let kinds: Vec<&str> = at_clerk["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.ends_with(&["suspended", "resumed"]), "{kinds:?}");
+}
+
+/// 送达: the window records how the decision reached the applicant, once; every desk shows it;
+/// a forged delivery by post without a tracking number is refused by the hub. 终止办理 ends a
+/// case under the organ's seal.
+#[test]
+fn a_decision_is_delivered_once_with_its_proof_and_an_organ_terminates_another_case() {
+    let hub = Hub::start(Backend::Sqlite);
+    let (clerk, supervisor, number) = accepted_case(&hub);
+    let early = supervisor.run(&["case", "deliver", &number, "--method", "window"]);
+    assert!(
+        text(&early.stderr).contains("不能送达"),
+        "{}",
+        text(&early.stderr)
+    );
+    supervisor.ok(&["case", "approve", &number]);
+    supervisor.ok(&["sync"]);
+    clerk.ok(&["sync"]);
+
+    let forger = RawDevice::enroll_as(&hub, TOWNSHIP, "王芳", "clerk");
+    let refused = forged(
+        &forger,
+        &number,
+        CaseEvent {
+            kind: EventKind::Delivered,
+            by: "王芳".into(),
+            delivery: Some(Delivery {
+                method: DeliveryMethod::Post,
+                recipient: "覃秀梅".into(),
+                tracking: None,
+            }),
+            ..CaseEvent::default()
+        },
+    );
+    assert!(refused.contains("邮件单号"), "{refused}");
+
+    let unknown = clerk.run(&["case", "deliver", &number, "--method", "pigeon"]);
+    assert!(
+        text(&unknown.stderr).contains("未知的送达方式"),
+        "{}",
+        text(&unknown.stderr)
+    );
+    let untracked = clerk.run(&["case", "deliver", &number, "--method", "post"]);
+    assert!(
+        text(&untracked.stderr).contains("邮寄送达须记录邮件单号"),
+        "{}",
+        text(&untracked.stderr)
+    );
+    clerk.ok(&[
+        "case",
+        "deliver",
+        &number,
+        "--method",
+        "post",
+        "--tracking",
+        "EMS1234567890CN",
+    ]);
+    let twice = clerk.run(&["case", "deliver", &number, "--method", "window"]);
+    assert!(
+        text(&twice.stderr).contains("已送达"),
+        "{}",
+        text(&twice.stderr)
+    );
+    clerk.ok(&["sync"]);
+    supervisor.ok(&["sync"]);
+    let delivered = &shown(&supervisor, &number)["delivered"];
+    assert_eq!(delivered["method"], "post");
+    assert_eq!(delivered["tracking"], "EMS1234567890CN");
+    assert_eq!(delivered["recipient"], "覃秀梅", "the applicant by default");
+
+    // Another application the organ ends: sealed, final, and the clerk cannot do it.
+    let other = super::register(&clerk, "ID_CARD,HOUSEHOLD_REGISTER,ENROL_FORM");
+    let by_clerk = clerk.run(&["case", "terminate", &other, "--reason", "申请人死亡"]);
+    assert!(
+        text(&by_clerk.stderr).contains("无权终止办理"),
+        "{}",
+        text(&by_clerk.stderr)
+    );
+    clerk.ok(&["sync"]);
+    supervisor.ok(&["sync"]);
+    supervisor.ok(&["case", "terminate", &other, "--reason", "申请人死亡"]);
+    let ended = shown(&supervisor, &other);
+    assert_eq!(ended["status"], "terminated");
+    assert_eq!(ended["seals"][0]["verified"], true);
+    supervisor.ok(&["sync"]);
+    clerk.ok(&["sync"]);
+    assert_eq!(shown(&clerk, &other)["status"], "terminated");
+}
