@@ -38,6 +38,13 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     w.type_into("#id-number", "450721198806152312").await;
     let rule = w.wait_text("#error-id-number", |t| !t.is_empty()).await;
     assert!(rule.contains("校验码应为1"), "{rule}");
+    // The same number on a passport is judged by the passport's rule, then back.
+    w.click("#id-type option[value='passport']").await;
+    w.wait_text("#error-id-number", |t| t.contains("护照号码应为5至17位"))
+        .await;
+    w.screenshot("03b-intake-passport").await;
+    w.click("#id-type option[value='resident']").await;
+    w.wait_text("#error-id-number", |t| t.contains("校验码")).await;
     w.type_into("#phone", "13812345678").await;
     w.click("#material-ID_CARD").await;
     w.screenshot("03-intake-invalid").await;

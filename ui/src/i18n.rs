@@ -56,7 +56,12 @@ catalogue! {
     ItemSearchHint => "输入事项名称、编号或拼音首字母", "Type the item's name, code or pinyin initials";
     Applicant => "申请人", "Applicant";
     ApplicantName => "姓名/单位名称", "Name";
-    IdNumber => "身份证号/信用代码", "ID number / credit code";
+    IdNumber => "证件号码/信用代码", "ID number / credit code";
+    IdType => "证件类型", "ID document";
+    IdResident => "居民身份证", "Resident ID card";
+    IdHmt => "港澳台居民证件（通行证、居住证）", "Hong Kong, Macao or Taiwan permit";
+    IdPassport => "护照", "Passport";
+    IdForeignPr => "外国人永久居留身份证", "Foreigner's permanent residence card";
     Phone => "手机号码", "Mobile";
     Address => "地址", "Address";
     Materials => "材料清单（勾选已收材料）", "Materials (tick what was received)";
@@ -273,6 +278,16 @@ impl Key {
             M::Window => Key::MethodWindow,
             M::Post => Key::MethodPost,
             M::Electronic => Key::MethodElectronic,
+        }
+    }
+
+    pub fn id_type(id_type: tongban_domain::IdType) -> Self {
+        use tongban_domain::IdType as T;
+        match id_type {
+            T::Resident => Key::IdResident,
+            T::Hmt => Key::IdHmt,
+            T::Passport => Key::IdPassport,
+            T::ForeignPr => Key::IdForeignPr,
         }
     }
 

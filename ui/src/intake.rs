@@ -12,7 +12,7 @@ use std::time::Duration;
 use tongban_domain::Localized;
 use tongban_domain::case::{validate_address, validate_name, validate_phone};
 use tongban_domain::desk::{ErrorCode, IntakeDraft, UiError};
-use tongban_domain::{ApplicantKind, Catalogue, Registration, ResidentId, ServiceItem, Uscc};
+use tongban_domain::{ApplicantId, ApplicantKind, Catalogue, IdType, Registration, ServiceItem};
 
 const DRAFT_KEY: &str = "intake";
 
@@ -52,6 +52,7 @@ pub fn Intake() -> impl IntoView {
     let highlighted = RwSignal::new(0usize);
     let name = RwSignal::new(String::new());
     let id_number = RwSignal::new(String::new());
+    let id_type = RwSignal::new(IdType::Resident);
     let phone = RwSignal::new(String::new());
     let address = RwSignal::new(String::new());
     let received = RwSignal::new(Vec::<String>::new());
@@ -71,6 +72,7 @@ pub fn Intake() -> impl IntoView {
             item.set(chosen);
             name.set(r.name);
             id_number.set(r.id_number);
+            id_type.set(r.id_type);
             phone.set(r.phone.unwrap_or_default());
             address.set(r.address.unwrap_or_default());
             received.set(r.received);
@@ -86,6 +88,7 @@ pub fn Intake() -> impl IntoView {
         item: item.get().map(|i| i.code).unwrap_or_default(),
         name: name.get(),
         id_number: id_number.get(),
+        id_type: id_type.get(),
         phone: Some(phone.get()).filter(|p| !p.trim().is_empty()),
         address: Some(address.get()).filter(|a| !a.trim().is_empty()),
         received: received.get(),
@@ -173,10 +176,10 @@ pub fn Intake() -> impl IntoView {
         if text.trim().is_empty() {
             return None;
         }
-        match item.get().map(|i| i.applicant) {
-            Some(ApplicantKind::Organisation) => Uscc::parse(&text).err().map(message),
-            _ => ResidentId::parse(&text, today()).err().map(message),
-        }
+        let applicant = item.get().map_or(ApplicantKind::Person, |i| i.applicant);
+        ApplicantId::parse(applicant, id_type.get(), &text, today())
+            .err()
+            .map(message)
     });
     let phone_error = Signal::derive(move || validate_phone(&phone.get()).err().map(message));
     let address_error = Signal::derive(move || validate_address(&address.get()).err().map(message));
@@ -202,6 +205,7 @@ pub fn Intake() -> impl IntoView {
                         s.set(String::new());
                     }
                     item.set(None);
+                    id_type.set(IdType::Resident);
                     received.set(Vec::new());
                     draft_loaded.set(true);
                     if let Some(el) = search_ref.get_untracked() {
@@ -247,6 +251,18 @@ pub fn Intake() -> impl IntoView {
             <section>
                 <h2>{tr.t(Key::Applicant)}</h2>
                 <Field id="name" label=Key::ApplicantName value=name error=name_error/>
+                <Show when=move || item.get().is_none_or(|i| i.applicant == ApplicantKind::Person)>
+                    <label class="field">
+                        <span>{tr.t(Key::IdType)}</span>
+                        <select id="id-type" on:change=move |ev| {
+                            id_type.set(event_target_value(&ev).parse().unwrap_or_default())
+                        }>
+                            {IdType::ALL.into_iter().map(|t| view! {
+                                <option value=t.as_str() selected=move || id_type.get() == t>{tr.t(Key::id_type(t))}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                </Show>
                 <Field id="id-number" label=Key::IdNumber value=id_number error=id_error/>
                 <Field id="phone" label=Key::Phone value=phone error=phone_error/>
                 <Field id="address" label=Key::Address value=address error=address_error/>

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use tongban_domain::session::Session;
 use tongban_domain::workflow::RefusalGround;
 use tongban_domain::{
-    CaseField, CaseStatus, Delivery, DeliveryMethod, Denied, FieldEdit, Move, Registration,
+    CaseField, CaseStatus, Delivery, DeliveryMethod, Denied, FieldEdit, IdType, Move, Registration,
 };
 use tongban_store::{CaseFilter, Profile, Store};
 
@@ -21,6 +21,9 @@ pub(crate) enum CaseCommand {
         name: String,
         #[arg(long)]
         id_number: String,
+        /// The applicant's document: resident (default), hmt (港澳台), passport or foreign-pr.
+        #[arg(long, default_value = "resident")]
+        id_type: IdType,
         #[arg(long)]
         phone: Option<String>,
         #[arg(long)]
@@ -185,6 +188,7 @@ pub(crate) fn case(profile: &Profile, user: Option<&str>, command: CaseCommand) 
             item,
             name,
             id_number,
+            id_type,
             phone,
             address,
             received,
@@ -194,6 +198,7 @@ pub(crate) fn case(profile: &Profile, user: Option<&str>, command: CaseCommand) 
                 item,
                 name,
                 id_number,
+                id_type,
                 phone,
                 address,
                 received: received

@@ -108,8 +108,9 @@ pub fn case(store: &Store, case: &Case, today: time::Date, json: bool, whole: bo
     }
     let a = &case.applicant;
     let id_label = match a.id {
-        ApplicantId::Resident(_) => "身份证号  ",
-        ApplicantId::Organisation(_) => "信用代码  ",
+        ApplicantId::Resident(_) => "身份证号  ".to_string(),
+        ApplicantId::Organisation(_) => "信用代码  ".to_string(),
+        ref other => format!("{}  ", other.label_zh()),
     };
     println!("办件编号  {}", case.number);
     println!(

@@ -175,6 +175,7 @@ mod tests {
             item: "DB01".into(),
             name: "覃秀梅".into(),
             id_number: "450721198806152311".into(),
+            id_type: crate::IdType::Resident,
             phone: None,
             address: None,
             received: vec!["ID_CARD".into()],

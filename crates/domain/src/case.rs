@@ -3,6 +3,7 @@
 use crate::catalogue::{ApplicantKind, Catalogue};
 use crate::identity::{Mobile, MobileError, ResidentId, ResidentIdError, Uscc, UsccError};
 use crate::township::TownshipCode;
+use crate::travel_id::{ForeignPr, HmtPermit, IdType, Passport, TravelIdError};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -118,14 +119,63 @@ impl fmt::Display for CaseNumber {
 pub enum ApplicantId {
     Resident(ResidentId),
     Organisation(Uscc),
+    /// 港澳台居民's permit, a passport, or a foreigner's permanent residence card.
+    Hmt(HmtPermit),
+    Passport(Passport),
+    ForeignPr(ForeignPr),
 }
 
 impl ApplicantId {
+    /// The number typed at the window, checked by the rule of the document it is on: an
+    /// organisation's credit code, or the person's document of `id_type`.
+    pub fn parse(
+        applicant: ApplicantKind,
+        id_type: IdType,
+        number: &str,
+        today: Date,
+    ) -> Result<Self, ApplicantError> {
+        Ok(match (applicant, id_type) {
+            (ApplicantKind::Person, IdType::Resident) => {
+                Self::Resident(ResidentId::parse(number, today)?)
+            }
+            (ApplicantKind::Person, IdType::Hmt) => Self::Hmt(HmtPermit::parse(number, today)?),
+            (ApplicantKind::Person, IdType::Passport) => Self::Passport(Passport::parse(number)?),
+            (ApplicantKind::Person, IdType::ForeignPr) => {
+                Self::ForeignPr(ForeignPr::parse(number, today)?)
+            }
+            (ApplicantKind::Organisation, IdType::Resident) => {
+                Self::Organisation(Uscc::parse(number)?)
+            }
+            (ApplicantKind::Organisation, other) => {
+                return Err(ApplicantError::OrganisationIdType(other));
+            }
+        })
+    }
+
     pub fn as_str(&self) -> &str {
         match self {
             Self::Resident(id) => id.as_str(),
             Self::Organisation(code) => code.as_str(),
+            Self::Hmt(id) => id.as_str(),
+            Self::Passport(id) => id.as_str(),
+            Self::ForeignPr(id) => id.as_str(),
         }
+    }
+
+    /// The document's kind as the window names it; an organisation's code has none.
+    pub fn id_type(&self) -> Option<IdType> {
+        match self {
+            Self::Resident(_) => Some(IdType::Resident),
+            Self::Organisation(_) => None,
+            Self::Hmt(_) => Some(IdType::Hmt),
+            Self::Passport(_) => Some(IdType::Passport),
+            Self::ForeignPr(_) => Some(IdType::ForeignPr),
+        }
+    }
+
+    /// What the number is called on paper and screen.
+    pub fn label_zh(&self) -> &'static str {
+        self.id_type().map_or("统一社会信用代码", IdType::label_zh)
     }
 
     /// A resident's number masked; an organisation's code is public and shown whole.
@@ -133,6 +183,14 @@ impl ApplicantId {
         match self {
             Self::Resident(id) => id.masked(),
             Self::Organisation(code) => code.as_str().to_string(),
+            // Permits and passports are short: two characters each side stay.
+            other => {
+                let text = other.as_str();
+                match text.len() {
+                    18 => crate::identity::mask_middle(text, 6, 4),
+                    _ => crate::identity::mask_middle(text, 2, 2),
+                }
+            }
         }
     }
 }
@@ -470,6 +528,10 @@ pub enum ApplicantError {
     Uscc(#[from] UsccError),
     #[error(transparent)]
     Mobile(#[from] MobileError),
+    #[error(transparent)]
+    TravelId(#[from] TravelIdError),
+    /// An organisation is identified by its credit code, not a person's document.
+    OrganisationIdType(IdType),
 }
 
 impl crate::l10n::Localized for ApplicantError {
@@ -495,6 +557,14 @@ impl crate::l10n::Localized for ApplicantError {
             Self::ResidentId(e) => e.text(),
             Self::Uscc(e) => e.text(),
             Self::Mobile(e) => e.text(),
+            Self::TravelId(e) => e.text(),
+            Self::OrganisationIdType(kind) => {
+                let (kind_zh, kind) = (kind.label_zh(), kind.as_str());
+                text!(
+                    "this item is applied for by an organisation, identified by its credit code, not a {kind}",
+                    "本事项由单位申请，应填写统一社会信用代码，而不是{kind_zh}"
+                )
+            }
         }
     }
 }
@@ -566,6 +636,9 @@ pub struct Registration {
     pub item: String,
     pub name: String,
     pub id_number: String,
+    /// The document the person identifies with (a resident ID unless said otherwise).
+    #[serde(default)]
+    pub id_type: IdType,
     pub phone: Option<String>,
     pub address: Option<String>,
     /// Material codes received at the window; the rest are recorded as missing.
@@ -596,14 +669,7 @@ impl Registration {
             .item(&self.item)
             .ok_or_else(|| RegistrationError::UnknownItem(self.item.clone()))?;
         let name = validate_name(&self.name)?;
-        let id = match item.applicant {
-            ApplicantKind::Person => ApplicantId::Resident(
-                ResidentId::parse(&self.id_number, today).map_err(ApplicantError::from)?,
-            ),
-            ApplicantKind::Organisation => ApplicantId::Organisation(
-                Uscc::parse(&self.id_number).map_err(ApplicantError::from)?,
-            ),
-        };
+        let id = ApplicantId::parse(item.applicant, self.id_type, &self.id_number, today)?;
         let phone = validate_phone(self.phone.as_deref().unwrap_or(""))?;
         let address = validate_address(self.address.as_deref().unwrap_or(""))?;
         if let Some(unknown) = self.received.iter().find(|c| item.material(c).is_none()) {
@@ -771,6 +837,7 @@ mod tests {
             item: "DB01".into(),
             name: " 王秀英 ".into(),
             id_number: "450721198806152311".into(),
+            id_type: IdType::Resident,
             phone: Some("13800138000".into()),
             address: None,
             received: vec!["ID_CARD".into()],
@@ -803,6 +870,30 @@ mod tests {
             .to_string();
         assert!(message.contains("check character should be 1"), "{message}");
         assert!(message.contains("校验码"), "{message}");
+        // A passport holder registers with the passport's rule; the resident rule does not
+        // apply to it, nor the passport's to a resident ID.
+        let passport = Registration {
+            id_number: "e12345678".into(),
+            id_type: IdType::Passport,
+            ..reg.clone()
+        };
+        let case = passport
+            .clone()
+            .into_case(catalogue, number.clone(), &desk(&township))
+            .unwrap();
+        assert_eq!(case.applicant.id.as_str(), "E12345678");
+        assert_eq!(case.applicant.id.id_type(), Some(IdType::Passport));
+        assert_eq!(case.applicant.id.masked(), "E1*****78");
+        assert_eq!(case.applicant.id.label_zh(), "护照");
+        let as_resident = Registration {
+            id_type: IdType::Resident,
+            ..passport
+        };
+        let message = as_resident
+            .validate(catalogue, date!(2026 - 11 - 21))
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("身份证号码应为18位"), "{message}");
         let organisation = Registration {
             item: "DW01".into(),
             id_number: "91350100M000100Y43".into(),
@@ -813,6 +904,16 @@ mod tests {
             organisation
                 .validate(catalogue, date!(2026 - 11 - 21))
                 .is_ok()
+        );
+        let by_passport = Registration {
+            id_type: IdType::Passport,
+            ..organisation
+        };
+        assert_eq!(
+            by_passport.validate(catalogue, date!(2026 - 11 - 21)),
+            Err(RegistrationError::Applicant(
+                ApplicantError::OrganisationIdType(IdType::Passport)
+            ))
         );
     }
 

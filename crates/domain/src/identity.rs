@@ -402,7 +402,7 @@ pub fn masked_id_text(text: &str) -> String {
     }
 }
 
-fn mask_middle(text: &str, head: usize, tail: usize) -> String {
+pub(crate) fn mask_middle(text: &str, head: usize, tail: usize) -> String {
     let chars: Vec<char> = text.chars().collect();
     if chars.len() <= head + tail {
         return "*".repeat(chars.len());

@@ -25,6 +25,7 @@ pub mod role;
 pub mod secret;
 pub mod session;
 pub mod township;
+pub mod travel_id;
 pub mod workflow;
 #[cfg(test)]
 mod workflow_tests;
@@ -48,4 +49,5 @@ pub use role::{Action, Role};
 pub use secret::Secret;
 pub use session::{SecurityPolicy, SignInError};
 pub use township::{TownshipCode, TownshipCodeError};
+pub use travel_id::{ForeignPr, HmtPermit, IdType, Passport};
 pub use workflow::{Conflict, Denied, Request};

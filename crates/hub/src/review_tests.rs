@@ -124,6 +124,7 @@ fn case_before(action: Action) -> AutoCommit {
         item: "YL01".into(),
         name: "覃秀梅".into(),
         id_number: "450721198806152311".into(),
+        id_type: Default::default(),
         phone: None,
         address: None,
         received: vec!["ID_CARD".into(), "ENROL_FORM".into()],

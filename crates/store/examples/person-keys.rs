@@ -117,6 +117,7 @@ fn main() {
                 item: "YL01".into(),
                 name: "覃秀梅".into(),
                 id_number: "450721198806152311".into(),
+                id_type: Default::default(),
                 phone: None,
                 address: None,
                 received: vec!["ID_CARD".into()],

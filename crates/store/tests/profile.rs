@@ -59,6 +59,7 @@ fn registration(name: &str, id: &str) -> Registration {
         item: "DB01".into(),
         name: name.into(),
         id_number: id.into(),
+        id_type: Default::default(),
         phone: Some("13812345678".into()),
         address: Some("檀圩镇金鸡村".into()),
         received: vec!["ID_CARD".into()],

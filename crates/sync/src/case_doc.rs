@@ -10,8 +10,8 @@ use automerge::{
 use sha2::{Digest, Sha256};
 use tongban_domain::{
     Applicant, ApplicantId, Case, CaseEvent, CaseNumber, CaseStatus, DecisionSeal, Delivery,
-    EventKind, FieldEdit, MaterialState, MaterialStatus, Mobile, PageRef, ResidentId, Secret,
-    TownshipCode, Uscc,
+    EventKind, FieldEdit, ForeignPr, HmtPermit, MaterialState, MaterialStatus, Mobile, PageRef,
+    Passport, ResidentId, Secret, TownshipCode, Uscc,
 };
 
 /// Bumped when the document layout changes incompatibly; readers refuse newer layouts.
@@ -102,6 +102,9 @@ pub fn create(case: &Case, device_id: &str, key: &Secret) -> Result<AutoCommit> 
     let (kind, number) = match &a.id {
         ApplicantId::Resident(id) => ("resident", id.as_str()),
         ApplicantId::Organisation(code) => ("organisation", code.as_str()),
+        ApplicantId::Hmt(id) => ("hmt", id.as_str()),
+        ApplicantId::Passport(id) => ("passport", id.as_str()),
+        ApplicantId::ForeignPr(id) => ("foreign_pr", id.as_str()),
     };
     doc.put(&applicant, "id_kind", kind)?;
     doc.put(&applicant, "id_number", number)?;
@@ -340,6 +343,15 @@ pub fn read(doc: &AutoCommit) -> Result<Case> {
         "organisation" => ApplicantId::Organisation(
             Uscc::try_from(id_number).map_err(|_| CaseDocError::Invalid("id_number"))?,
         ),
+        "hmt" => ApplicantId::Hmt(
+            HmtPermit::try_from(id_number).map_err(|_| CaseDocError::Invalid("id_number"))?,
+        ),
+        "passport" => ApplicantId::Passport(
+            Passport::try_from(id_number).map_err(|_| CaseDocError::Invalid("id_number"))?,
+        ),
+        "foreign_pr" => ApplicantId::ForeignPr(
+            ForeignPr::try_from(id_number).map_err(|_| CaseDocError::Invalid("id_number"))?,
+        ),
         _ => return Err(CaseDocError::Invalid("id_kind")),
     };
     let phone = read_opt_str(doc, &applicant_obj, "phone")?
@@ -546,6 +558,7 @@ pub(crate) mod tests {
             item: "YL01".into(),
             name: "王秀英".into(),
             id_number: "450721198806152311".into(),
+            id_type: Default::default(),
             phone: Some("13800138000".into()),
             address: Some("檀圩镇檀圩村".into()),
             received: vec!["ID_CARD".into()],

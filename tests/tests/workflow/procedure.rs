@@ -295,3 +295,63 @@ fn a_decision_is_delivered_once_with_its_proof_and_an_organ_terminates_another_c
     clerk.ok(&["sync"]);
     assert_eq!(shown(&clerk, &other)["status"], "terminated");
 }
+
+/// A passport holder registers with the passport's rule and every desk reads the case; a wrong
+/// resident ID still fails with its rule named, and a passport number offered as a resident ID
+/// is refused by the resident ID's rule.
+#[test]
+fn a_passport_holder_is_registered_with_the_passport_type() {
+    let hub = Hub::start(Backend::Sqlite);
+    let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    let register = |id_type: &str, number: &str| {
+        clerk.run(&[
+            "case",
+            "register",
+            "--item",
+            "YL01",
+            "--name",
+            "JOHN SMITH",
+            "--id-type",
+            id_type,
+            "--id-number",
+            number,
+            "--received",
+            "ID_CARD",
+        ])
+    };
+    let wrong = register("resident", "450721198806152312");
+    assert!(
+        text(&wrong.stderr).contains("校验码应为1"),
+        "{}",
+        text(&wrong.stderr)
+    );
+    let as_resident = register("resident", "E12345678");
+    assert!(
+        text(&as_resident.stderr).contains("身份证号码应为18位"),
+        "{}",
+        text(&as_resident.stderr)
+    );
+    let bad_passport = register("passport", "E1234-5678");
+    assert!(
+        text(&bad_passport.stderr).contains("护照号码应为5至17位字母和数字"),
+        "{}",
+        text(&bad_passport.stderr)
+    );
+    let unknown = register("visa", "E12345678");
+    assert!(
+        text(&unknown.stderr).contains("未知的证件类型"),
+        "{}",
+        text(&unknown.stderr)
+    );
+    let done = register("passport", "e12345678");
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    let number = text(&done.stdout).trim().to_string();
+    clerk.ok(&["sync"]);
+    supervisor.ok(&["sync"]);
+    let at_supervisor = shown(&supervisor, &number);
+    assert_eq!(at_supervisor["applicant"]["id"]["kind"], "passport");
+    assert_eq!(at_supervisor["applicant"]["id"]["number"], "E1*****78");
+    let listed = supervisor.ok(&["case", "show", &number]);
+    assert!(listed.contains("护照"), "{listed}");
+}
