@@ -276,3 +276,34 @@ fn an_extension_adds_its_working_days_once_with_a_reason() {
         Err(Denied::ExtensionOutOfRange)
     );
 }
+
+#[test]
+fn a_case_deemed_accepted_has_its_facts_fixed_and_is_corrected_like_an_accepted_one() {
+    let calendar = WorkCalendar::builtin();
+    let c = case("YL01", &["ID_CARD", "HOUSEHOLD_REGISTER", "ENROL_FORM"]);
+    // Registered Monday 2026-11-16: the notice limit is Monday 2026-11-23.
+    assert!(!crate::workflow::facts_fixed(&c, calendar, date!(2026 - 11 - 23)));
+    assert!(crate::workflow::facts_fixed(&c, calendar, date!(2026 - 11 - 24)));
+    let correcting = |today| {
+        let rules = Rules {
+            today,
+            ..rules(1)
+        };
+        crate::workflow::plan(
+            &c,
+            "张华",
+            Role::Supervisor,
+            Action::Correct,
+            &reason("与户口簿核对"),
+            &rules,
+        )
+    };
+    assert_eq!(
+        correcting(date!(2026 - 11 - 23)).map(|p| p.kind),
+        Err(Denied::State(Action::Correct, CaseStatus::Registered))
+    );
+    assert_eq!(
+        correcting(date!(2026 - 11 - 24)).map(|p| p.kind),
+        Ok(EventKind::Corrected)
+    );
+}

@@ -123,6 +123,12 @@ pub fn facts_locked(status: CaseStatus) -> bool {
     )
 }
 
+/// Whether the applicant's facts are fixed for `case` on `today`: accepted, or deemed accepted
+/// by law because no notice came within five working days (it is then decided as received).
+pub fn facts_fixed(case: &Case, calendar: &WorkCalendar, today: Date) -> bool {
+    facts_locked(case.status) || crate::clock::deemed_accepted(case, calendar, today)
+}
+
 pub fn is_final(status: CaseStatus) -> bool {
     matches!(
         status,
@@ -434,7 +440,9 @@ pub fn plan(
     if progress.conflict.is_some() && action != Action::View {
         return Err(Denied::Conflict);
     }
-    if !starts_from(action, progress.status) {
+    // A case the law deems accepted is corrected like an accepted one.
+    let deemed_correction = action == Action::Correct && facts_fixed(case, calendar, today);
+    if !starts_from(action, progress.status) && !deemed_correction {
         return Err(Denied::State(action, progress.status));
     }
     match action {

@@ -404,7 +404,11 @@ pub fn check_change(
         // Once accepted, what the case is about changes only by a supervisor's correction
         // (whose author, role and reason the planner checked above).
         let facts = |c: &Case| (c.applicant.name.clone(), c.applicant.id.clone());
-        if facts(before) != facts(after) && workflow::facts_locked(before.status) && !corrected {
+        // Judged on the hub's day, not the date a desk claims for the edit: a backdated rename
+        // cannot slip in before the notice limit passed.
+        let today = china_date(township.now_ms);
+        let fixed = workflow::facts_fixed(before, &township.calendar, today);
+        if facts(before) != facts(after) && fixed && !corrected {
             return Err(refuse(
                 number,
                 "the applicant's facts changed after acceptance without a supervisor's correction",

@@ -46,10 +46,13 @@ impl Store {
         session: &Session,
         now: OffsetDateTime,
     ) -> Result<Case, StoreError> {
+        let calendar = self.calendar()?;
+        let today = tongban_domain::calendar::china_date(crate::now_ms(now));
         let gate = |current: &Case| {
             may_edit(current, session, Action::Edit)?;
-            // What the application is about is fixed once accepted: a correction changes it.
-            if edit.field.is_fact() && workflow::facts_locked(current.status) {
+            // What the application is about is fixed once accepted (or deemed accepted): a
+            // correction changes it.
+            if edit.field.is_fact() && workflow::facts_fixed(current, &calendar, today) {
                 return Err(Denied::FactsLocked);
             }
             Ok(())
