@@ -44,7 +44,8 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
         .await;
     w.screenshot("03b-intake-passport").await;
     w.click("#id-type option[value='resident']").await;
-    w.wait_text("#error-id-number", |t| t.contains("校验码")).await;
+    w.wait_text("#error-id-number", |t| t.contains("校验码"))
+        .await;
     w.type_into("#phone", "13812345678").await;
     w.click("#material-ID_CARD").await;
     w.screenshot("03-intake-invalid").await;

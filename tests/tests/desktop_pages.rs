@@ -142,7 +142,7 @@ async fn a_clerk_files_a_scan_from_the_inbox_and_prints_receipt_and_decision() {
             .join("prints")
             .join(format!("{number}-decision.pdf")),
     );
-    assert!(decision_text.contains("准予批准决定书"), "{decision_text}");
+    assert!(decision_text.contains("办理结果告知书"), "{decision_text}");
     assert!(decision_text.contains("张华"), "{decision_text}");
     w.screenshot("14-printed").await;
 

@@ -93,6 +93,13 @@ impl CaseNumber {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A document's number (文号): the issuing organ, the document's mark (决, 不受, 中, 延),
+    /// the year in 〔〕 and the case number, which no other desk can have issued, so desks
+    /// number documents offline without a shared counter.
+    pub fn document_number(&self, organ: &str, mark: &str, year: i32) -> String {
+        format!("{organ}{mark}〔{year}〕{}号", self.0)
+    }
 }
 
 impl TryFrom<String> for CaseNumber {

@@ -39,6 +39,35 @@ impl ItemKind {
             Self::PublicService => "公共服务",
         }
     }
+
+    /// The decision's title: a licence is granted or refused, a benefit given or not, a status
+    /// confirmed or not, a service rendered or declined; never one wording for all.
+    pub fn decision_title(self, granted: bool) -> &'static str {
+        match (self, granted) {
+            (Self::Licence, true) => "准予行政许可决定书",
+            (Self::Licence, false) => "不予行政许可决定书",
+            (Self::Confirmation, true) => "确认决定书",
+            (Self::Confirmation, false) => "不予确认决定书",
+            (Self::Benefit, true) => "给付决定书",
+            (Self::Benefit, false) => "不予给付决定书",
+            (Self::PublicService, true) => "办理结果告知书",
+            (Self::PublicService, false) => "不予办理告知书",
+        }
+    }
+
+    /// What the decision says it decided.
+    pub fn decision_words(self, granted: bool) -> &'static str {
+        match (self, granted) {
+            (Self::Licence, true) => "符合法定条件、标准，决定准予行政许可",
+            (Self::Licence, false) => "不符合法定条件、标准，决定不予行政许可",
+            (Self::Confirmation, true) => "符合确认条件，决定予以确认",
+            (Self::Confirmation, false) => "不符合确认条件，决定不予确认",
+            (Self::Benefit, true) => "符合给付条件，决定予以给付",
+            (Self::Benefit, false) => "不符合给付条件，决定不予给付",
+            (Self::PublicService, true) => "符合办理条件，已予办理",
+            (Self::PublicService, false) => "不符合办理条件，决定不予办理",
+        }
+    }
 }
 
 /// Who decides an item: the township itself, the county organ on the township's report (上报),

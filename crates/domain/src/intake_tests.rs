@@ -282,13 +282,18 @@ fn a_case_deemed_accepted_has_its_facts_fixed_and_is_corrected_like_an_accepted_
     let calendar = WorkCalendar::builtin();
     let c = case("YL01", &["ID_CARD", "HOUSEHOLD_REGISTER", "ENROL_FORM"]);
     // Registered Monday 2026-11-16: the notice limit is Monday 2026-11-23.
-    assert!(!crate::workflow::facts_fixed(&c, calendar, date!(2026 - 11 - 23)));
-    assert!(crate::workflow::facts_fixed(&c, calendar, date!(2026 - 11 - 24)));
+    assert!(!crate::workflow::facts_fixed(
+        &c,
+        calendar,
+        date!(2026 - 11 - 23)
+    ));
+    assert!(crate::workflow::facts_fixed(
+        &c,
+        calendar,
+        date!(2026 - 11 - 24)
+    ));
     let correcting = |today| {
-        let rules = Rules {
-            today,
-            ..rules(1)
-        };
+        let rules = Rules { today, ..rules(1) };
         crate::workflow::plan(
             &c,
             "张华",

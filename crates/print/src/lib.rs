@@ -25,12 +25,16 @@ pub struct Receipt<'a> {
     pub printed: Date,
     /// The citizen's query code as printed (`XXXX-XXXX`); only the registering desk holds it.
     pub query: Option<&'a str>,
+    /// Printed before: the copy says 补打 (a reprint, not a second issue).
+    pub reprint: bool,
 }
 
 /// 不予受理决定书: issued in the deciding organ's name, with the ground, the reasons, where to
 /// turn instead for a matter of another organ, and the appeal routes.
 pub struct IntakeRefusal<'a> {
     pub case: &'a Case,
+    /// The document's number (文号).
+    pub number: String,
     pub township: &'a str,
     /// The organ in whose name the refusal is made (the item's deciding organ).
     pub organ: &'a str,
@@ -44,6 +48,8 @@ pub struct IntakeRefusal<'a> {
     pub decided_by: &'a str,
     pub date: Date,
     pub fingerprint: String,
+    /// Printed before: the copy says 补打 (a reprint, not a second issue).
+    pub reprint: bool,
 }
 
 /// What a 中止 or 延期 notice tells the applicant about the clock.
@@ -57,6 +63,8 @@ pub enum ClockChange {
 /// 中止告知书 or 延期告知书, issued in the deciding organ's name.
 pub struct ClockNotice<'a> {
     pub case: &'a Case,
+    /// The document's number (文号).
+    pub number: String,
     pub township: &'a str,
     pub organ: &'a str,
     pub change: ClockChange,
@@ -68,6 +76,8 @@ pub struct ClockNotice<'a> {
     pub deadline: Option<Date>,
     /// The provisions the change rests on.
     pub basis: Vec<String>,
+    /// Printed before: the copy says 补打 (a reprint, not a second issue).
+    pub reprint: bool,
 }
 
 pub struct Notice<'a> {
@@ -78,11 +88,23 @@ pub struct Notice<'a> {
     pub reason: Option<String>,
     pub clerk: String,
     pub date: Date,
+    /// Printed before: the copy says 补打 (a reprint, not a second issue).
+    pub reprint: bool,
 }
 
 pub struct Decision<'a> {
+    /// The case as the decision's seal recorded it.
     pub case: &'a Case,
     pub township: &'a str,
+    /// The organ in whose name the decision is made, and the document's number (文号).
+    pub organ: &'a str,
+    pub number: String,
+    /// What kind of item it is: the wording follows it.
+    pub kind: tongban_domain::ItemKind,
+    /// The provisions the decision rests on.
+    pub basis: Vec<String>,
+    /// The reconsideration organ and the court, when the catalogue names them.
+    pub appeal: Option<&'a tongban_domain::AppealOrgans>,
     pub approved: bool,
     pub reason: Option<String>,
     /// Everyone who approved or decided, in order.
@@ -90,6 +112,8 @@ pub struct Decision<'a> {
     pub date: Date,
     /// The fingerprint of the decision's seal (device signature over the case).
     pub fingerprint: String,
+    /// Printed before: the copy says 补打 (a reprint, not a second issue).
+    pub reprint: bool,
 }
 
 fn heading(sheet: &mut Sheet, township: &str, title: &str) {
@@ -110,6 +134,37 @@ fn applicant_lines(sheet: &mut Sheet, case: &Case) {
     sheet.field("证件号码", &case.applicant.id.masked());
 }
 
+/// The organ's heading, the title and the document's number, as official documents open.
+fn organ_heading(sheet: &mut Sheet, organ: &str, title: &str, number: &str) {
+    sheet.centered(13.0, organ);
+    sheet.gap(2.0);
+    sheet.centered(20.0, title);
+    sheet.gap(2.0);
+    sheet.centered(10.0, number);
+    sheet.gap(3.0);
+    sheet.rule();
+}
+
+/// Where the organ's seal goes: its name and the date, right of centre, with room above for
+/// the stamp.
+fn seal_block(sheet: &mut Sheet, organ: &str, date: Date) {
+    sheet.gap(10.0);
+    let x = PAGE_W / 2.0 + 10.0;
+    let top = sheet.y();
+    sheet.text_at(x, top, 11.0, &format!("{organ}（印章）"));
+    sheet.text_at(x, top + 7.0, 11.0, &date_text(date));
+    sheet.set_y(top + 14.0);
+}
+
+/// A reprint says so at the top right, where the original has nothing.
+fn reprint_mark(sheet: &mut Sheet, reprint: bool) {
+    if reprint {
+        let top = sheet.y();
+        sheet.text_at(PAGE_W - MARGIN - 14.0, MARGIN - 6.0, 12.0, "补打");
+        sheet.set_y(top);
+    }
+}
+
 fn footer(sheet: &mut Sheet, note: &str) {
     sheet.set_y(sheet::PAGE_H - MARGIN - 6.0);
     sheet.rule();
@@ -119,6 +174,7 @@ fn footer(sheet: &mut Sheet, note: &str) {
 pub fn receipt(r: &Receipt<'_>) -> Result<Vec<u8>, PrintError> {
     let case = r.case;
     let mut sheet = Sheet::new(&format!("受理回执 {}", case.number.as_str()))?;
+    reprint_mark(&mut sheet, r.reprint);
     heading(&mut sheet, r.township, "受 理 回 执");
     let top = sheet.y();
     const QR_SIDE: f32 = 32.0;
@@ -249,11 +305,8 @@ fn appeal_note(appeal: Option<&tongban_domain::AppealOrgans>) -> String {
 pub fn intake_refusal(r: &IntakeRefusal<'_>) -> Result<Vec<u8>, PrintError> {
     let case = r.case;
     let mut sheet = Sheet::new(&format!("不予受理决定书 {}", case.number.as_str()))?;
-    sheet.centered(13.0, r.organ);
-    sheet.gap(2.0);
-    sheet.centered(20.0, "不予受理决定书");
-    sheet.gap(4.0);
-    sheet.rule();
+    reprint_mark(&mut sheet, r.reprint);
+    organ_heading(&mut sheet, r.organ, "不予受理决定书", &r.number);
     applicant_lines(&mut sheet, case);
     let registered = tongban_domain::calendar::china_date(case.created_at_ms);
     sheet.field("申请日期", &date_text(registered));
@@ -280,8 +333,8 @@ pub fn intake_refusal(r: &IntakeRefusal<'_>) -> Result<Vec<u8>, PrintError> {
     sheet.paragraph(10.0, 0.0, &appeal_note(r.appeal));
     sheet.gap(6.0);
     sheet.field("决定人", r.decided_by);
-    sheet.field("决定日期", &date_text(r.date));
     sheet.field("签章指纹", &r.fingerprint);
+    seal_block(&mut sheet, r.organ, r.date);
     footer(
         &mut sheet,
         &format!(
@@ -299,11 +352,8 @@ pub fn clock_notice(n: &ClockNotice<'_>) -> Result<Vec<u8>, PrintError> {
         ClockChange::Extension { .. } => "延长办理期限告知书",
     };
     let mut sheet = Sheet::new(&format!("{title} {}", case.number.as_str()))?;
-    sheet.centered(13.0, n.organ);
-    sheet.gap(2.0);
-    sheet.centered(20.0, title);
-    sheet.gap(4.0);
-    sheet.rule();
+    reprint_mark(&mut sheet, n.reprint);
+    organ_heading(&mut sheet, n.organ, title, &n.number);
     applicant_lines(&mut sheet, case);
     sheet.gap(4.0);
     let registered = tongban_domain::calendar::china_date(case.created_at_ms);
@@ -337,7 +387,7 @@ pub fn clock_notice(n: &ClockNotice<'_>) -> Result<Vec<u8>, PrintError> {
         ClockChange::Extension { .. } => "批准人",
     };
     sheet.field(signer, n.by);
-    sheet.field("告知日期", &date_text(n.date));
+    seal_block(&mut sheet, n.organ, n.date);
     footer(
         &mut sheet,
         &format!(
@@ -351,6 +401,7 @@ pub fn clock_notice(n: &ClockNotice<'_>) -> Result<Vec<u8>, PrintError> {
 pub fn notice(n: &Notice<'_>) -> Result<Vec<u8>, PrintError> {
     let case = n.case;
     let mut sheet = Sheet::new(&format!("一次性告知书 {}", case.number.as_str()))?;
+    reprint_mark(&mut sheet, n.reprint);
     heading(&mut sheet, n.township, "一次性告知书");
     applicant_lines(&mut sheet, case);
     sheet.gap(4.0);
@@ -390,43 +441,45 @@ pub fn notice(n: &Notice<'_>) -> Result<Vec<u8>, PrintError> {
 
 pub fn decision(d: &Decision<'_>) -> Result<Vec<u8>, PrintError> {
     let case = d.case;
-    let title = if d.approved {
-        "准予批准决定书"
-    } else {
-        "不予批准决定书"
-    };
+    let title = d.kind.decision_title(d.approved);
     let mut sheet = Sheet::new(&format!("{title} {}", case.number.as_str()))?;
-    heading(&mut sheet, d.township, title);
+    reprint_mark(&mut sheet, d.reprint);
+    organ_heading(&mut sheet, d.organ, title, &d.number);
     applicant_lines(&mut sheet, case);
+    let registered = tongban_domain::calendar::china_date(case.created_at_ms);
+    sheet.field("申请日期", &date_text(registered));
     sheet.gap(4.0);
-    let outcome = if d.approved {
-        format!(
-            "经审查，您申请办理的“{}”符合规定，决定准予批准。",
-            case.item_name
-        )
-    } else {
-        format!(
-            "经审查，您申请办理的“{}”不符合规定，决定不予批准。",
-            case.item_name
-        )
-    };
-    sheet.paragraph(11.0, 0.0, &outcome);
+    sheet.paragraph(
+        11.0,
+        0.0,
+        &format!(
+            "{}：你于{}提出的“{}”申请，经审查，{}。",
+            case.applicant.name,
+            date_text(registered),
+            case.item_name,
+            d.kind.decision_words(d.approved)
+        ),
+    );
     if let Some(reason) = &d.reason {
         sheet.field("理由", reason);
     }
+    if !d.basis.is_empty() {
+        sheet.field("依据", &d.basis.join("；"));
+    }
+    // Every adverse decision states the appeal routes (《行政许可法》第三十八条).
     if !d.approved {
         sheet.gap(2.0);
-        sheet.paragraph(10.0, 0.0, APPEAL_NOTE);
+        sheet.paragraph(10.0, 0.0, &appeal_note(d.appeal));
     }
     sheet.gap(6.0);
     sheet.field("审批人", &d.supervisors.join("、"));
-    sheet.field("决定日期", &date_text(d.date));
     sheet.field("签章指纹", &d.fingerprint);
+    seal_block(&mut sheet, d.organ, d.date);
     footer(
         &mut sheet,
         &format!(
-            "{}便民服务中心 · 签章指纹为审批设备对本决定的电子签名摘要，可在通办系统中核验",
-            d.township
+            "{} · 经{}便民服务中心送达 · 签章指纹为决定设备对本决定的电子签名摘要，可在通办系统中核验",
+            d.organ, d.township
         ),
     );
     Ok(sheet.finish())

@@ -152,6 +152,7 @@ fn the_receipt_carries_what_the_applicant_needs_and_masks_the_id() {
     let case = case();
     let pdf = receipt(&Receipt {
         case: &case,
+        reprint: false,
         township: "檀圩镇",
         promised: Some(date!(2026 - 12 - 18)),
         printed: date!(2026 - 11 - 21),
@@ -205,6 +206,7 @@ fn a_receipt_under_deferral_says_what_the_applicant_promised_and_by_when() {
     });
     let pdf = receipt(&Receipt {
         case: &case,
+        reprint: false,
         township: "檀圩镇",
         promised: Some(date!(2026 - 12 - 18)),
         printed: date!(2026 - 11 - 21),
@@ -232,6 +234,7 @@ fn the_notice_lists_every_missing_material_with_its_requirement_and_the_law() {
     let case = case();
     let pdf = notice(&Notice {
         case: &case,
+        reprint: false,
         township: "檀圩镇",
         missing: vec![
             ("家庭收入证明".into(), "村（居）委会出具，加盖公章".into()),
@@ -260,48 +263,72 @@ fn the_notice_lists_every_missing_material_with_its_requirement_and_the_law() {
 }
 
 #[test]
-fn decisions_say_approved_or_refused_with_who_and_the_seal() {
+fn decisions_are_worded_by_item_kind_in_the_organs_name_with_number_basis_and_appeal() {
     let case = case();
-    let approved = decision(&Decision {
+    let appeal = tongban_domain::AppealOrgans {
+        government: "灵山县人民政府".into(),
+        court: "灵山县人民法院".into(),
+    };
+    let granted = Decision {
         case: &case,
+        reprint: false,
         township: "檀圩镇",
+        organ: "灵山县民政局",
+        number: case.number.document_number("灵山县民政局", "决", 2026),
+        kind: tongban_domain::ItemKind::Benefit,
+        basis: vec!["《社会救助暂行办法》第十一条".into()],
+        appeal: Some(&appeal),
         approved: true,
         reason: Some("家庭人均收入低于当地标准".into()),
         supervisors: vec!["张华".into(), "陈刚".into()],
         date: date!(2026 - 11 - 25),
         fingerprint: "3f9a0c7e1b2d4f65".into(),
-    })
-    .unwrap();
-    let text = check("decision-approved", &approved);
+    };
+    let approved = decision(&granted).unwrap();
+    let text: String = check("decision-approved", &approved)
+        .split_whitespace()
+        .collect();
     for expected in [
-        "准予批准决定书",
-        "决定准予批准",
+        "灵山县民政局",
+        "给付决定书",
+        "灵山县民政局决〔2026〕450721101-20261120-001-0007号",
+        "决定予以给付",
+        "《社会救助暂行办法》第十一条",
         "张华、陈刚",
         "3f9a0c7e1b2d4f65",
+        "灵山县民政局（印章）",
     ] {
         assert!(
             text.contains(expected),
             "decision lacks {expected:?}:\n{text}"
         );
     }
-    assert!(!text.contains("行政复议"));
+    assert!(
+        !text.contains("行政复议"),
+        "a granted benefit has no appeal note"
+    );
+    assert!(!text.contains("补打"), "an original is not a reprint");
+    assert!(!text.contains("行政许可"), "a benefit is not a licence");
     let refused = decision(&Decision {
         approved: false,
         reason: Some("家庭收入超过标准".into()),
-        ..Decision {
-            case: &case,
-            township: "檀圩镇",
-            approved: true,
-            reason: None,
-            supervisors: vec!["张华".into()],
-            date: date!(2026 - 11 - 25),
-            fingerprint: "00ff".into(),
-        }
+        reprint: true,
+        kind: tongban_domain::ItemKind::Licence,
+        ..granted
     })
     .unwrap();
-    let text = check("decision-refused", &refused);
-    assert!(text.contains("不予批准决定书"), "{text}");
-    assert!(text.contains("行政复议"), "{text}");
+    let text: String = check("decision-refused", &refused)
+        .split_whitespace()
+        .collect();
+    for expected in [
+        "不予行政许可决定书",
+        "决定不予行政许可",
+        "六十日内向灵山县人民政府申请行政复议",
+        "六个月内向灵山县人民法院提起行政诉讼",
+        "补打",
+    ] {
+        assert!(text.contains(expected), "lacks {expected:?}:\n{text}");
+    }
 }
 
 #[test]
@@ -313,6 +340,8 @@ fn a_refusal_at_intake_is_issued_by_the_organ_with_its_ground_referral_and_appea
     };
     let pdf = intake_refusal(&IntakeRefusal {
         case: &case,
+        number: case.number.document_number("灵山县民政局", "不受", 2026),
+        reprint: false,
         township: "檀圩镇",
         organ: "灵山县民政局",
         ground: "申请事项不属于本机关职权范围",
@@ -336,6 +365,8 @@ fn a_refusal_at_intake_is_issued_by_the_organ_with_its_ground_referral_and_appea
         "六十日内向灵山县人民政府申请行政复议",
         "六个月内向灵山县人民法院提起行政诉讼",
         "0123456789abcdef",
+        "灵山县民政局不受〔2026〕450721101-20261120-001-0007号",
+        "灵山县民政局（印章）",
     ] {
         assert!(text.contains(expected), "lacks {expected}:\n{text}");
     }
@@ -349,6 +380,10 @@ fn suspension_and_extension_notices_tell_the_applicant_how_the_clock_changed() {
     let case = case();
     let notice = |change, deadline| ClockNotice {
         case: &case,
+        number: case
+            .number
+            .document_number("灵山县人力资源和社会保障局", "中", 2026),
+        reprint: false,
         township: "檀圩镇",
         organ: "灵山县人力资源和社会保障局",
         change,

@@ -9,7 +9,7 @@ use tongban_domain::calendar::china_date;
 use tongban_domain::session::Session;
 use tongban_domain::text;
 use tongban_domain::workflow;
-use tongban_domain::{Case, CaseEvent, CaseStatus, EventKind};
+use tongban_domain::{Case, CaseEvent, CaseStatus, DecisionSeal, EventKind};
 use tongban_domain::{Localized, Text};
 use tongban_sync::decision;
 
@@ -76,6 +76,7 @@ impl Store {
     ) -> Result<Vec<u8>, StoreError> {
         let case = self.view(session, number, now)?;
         let township = self.enrollment()?.township_name;
+        let reprint = self.printed_before(number, kind)?;
         let today = china_date(crate::now_ms(now));
         let pdf = match kind {
             DocKind::Receipt => tongban_print::receipt(&tongban_print::Receipt {
@@ -84,6 +85,7 @@ impl Store {
                 promised: workflow::deadline(&case, &*self.calendar()?),
                 printed: today,
                 query: self.query_code(&case)?.map(|q| q.shown()).as_deref(),
+                reprint,
             }),
             DocKind::Notice => {
                 let notice = last_notice(&case)?;
@@ -108,6 +110,7 @@ impl Store {
                     reason: notice.reason.clone(),
                     clerk: notice.by.clone(),
                     date: china_date(notice.at_ms),
+                    reprint,
                 })
             }
             DocKind::Refusal => {
@@ -129,8 +132,11 @@ impl Store {
                     || format!("{township}人民政府"),
                     |i| i.deciding_organ(&township),
                 );
+                let sealed = self.sealed_case(number, seal)?;
+                let year = china_date(event.at_ms).year();
                 tongban_print::intake_refusal(&tongban_print::IntakeRefusal {
-                    case: &case,
+                    case: &sealed,
+                    number: case.number.document_number(&organ, "不受", year),
                     township: &township,
                     organ: &organ,
                     ground: event.ground.map_or("", |g| g.label_zh()),
@@ -143,6 +149,7 @@ impl Store {
                     decided_by: &event.by,
                     date: china_date(event.at_ms),
                     fingerprint: decision::fingerprint(seal),
+                    reprint,
                 })
             }
             DocKind::Suspension | DocKind::Extension => {
@@ -180,8 +187,11 @@ impl Store {
                 let deadline = Some(workflow::deadline(&case, &*self.calendar()?))
                     .flatten()
                     .filter(|_| case.status != CaseStatus::Suspended);
+                let mark = if extension { "延" } else { "中" };
+                let year = china_date(event.at_ms).year();
                 tongban_print::clock_notice(&tongban_print::ClockNotice {
                     case: &case,
+                    number: case.number.document_number(&organ, mark, year),
                     township: &township,
                     organ: &organ,
                     change,
@@ -190,6 +200,7 @@ impl Store {
                     date: china_date(event.at_ms),
                     deadline,
                     basis: item.map(|i| i.clock_basis(extension)).unwrap_or_default(),
+                    reprint,
                 })
             }
             DocKind::Decision => {
@@ -204,14 +215,30 @@ impl Store {
                         "办件{number}的决定没有有效签章，不能打印决定书"
                     )));
                 };
+                let sealed = self.sealed_case(number, seal)?;
+                let catalogues = self.catalogues()?;
+                let item = catalogues.item_of(&case);
+                let organ = item.map_or_else(
+                    || format!("{township}人民政府"),
+                    |i| i.deciding_organ(&township),
+                );
+                let date = china_date(event.at_ms);
                 tongban_print::decision(&tongban_print::Decision {
-                    case: &case,
+                    case: &sealed,
+                    organ: &organ,
+                    number: case.number.document_number(&organ, "决", date.year()),
+                    kind: item.map(|i| i.kind).unwrap_or_default(),
+                    basis: item.map(|i| i.legal_basis.clone()).unwrap_or_default(),
+                    appeal: catalogues
+                        .version(case.catalogue_version)
+                        .and_then(|c| c.county.as_ref()),
                     township: &township,
                     approved,
                     reason: event.reason.clone(),
                     supervisors: deciders(&case, approved, event),
-                    date: china_date(event.at_ms),
+                    date,
                     fingerprint: decision::fingerprint(seal),
+                    reprint,
                 })
             }
         };
@@ -224,6 +251,28 @@ impl Store {
         };
         self.audit(&access, crate::now_ms(now))?;
         Ok(pdf)
+    }
+}
+
+impl Store {
+    /// Whether this document of the case was printed before, on any desk whose record reached
+    /// this one (the township's audit log) or on this desk.
+    fn printed_before(&self, number: &str, kind: DocKind) -> Result<bool, StoreError> {
+        Ok(self.audit_rows(Some(number), u32::MAX)?.iter().any(|row| {
+            row.action == AuditAction::Print.as_str() && row.detail == kind.as_str() && !row.refused
+        }))
+    }
+
+    /// The case as its decision's seal recorded it: a decision prints what was decided, even
+    /// after a later correction.
+    fn sealed_case(&self, number: &str, seal: &DecisionSeal) -> Result<Case, StoreError> {
+        self.load_doc(number)?
+            .and_then(|mut doc| decision::sealed_case(&mut doc, seal))
+            .ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "case {number}: the state its decision was sealed on is not in the document"
+                ))
+            })
     }
 }
 

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use tongban_domain::{CaseEvent, CaseStatus, DecisionSeal};
+use tongban_domain::{Case, CaseEvent, CaseStatus, DecisionSeal};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", tongban_domain::l10n::Localized::text(self))]
@@ -128,4 +128,16 @@ pub fn verify(
         }
     }
     Ok(())
+}
+
+/// The case exactly as it stood when `seal` was made: what the decision was taken on, and what
+/// its document prints whatever was corrected since. `None` when the document lacks that state.
+pub fn sealed_case(doc: &mut AutoCommit, seal: &DecisionSeal) -> Option<Case> {
+    let heads = seal
+        .heads
+        .iter()
+        .map(|h| h.parse::<ChangeHash>().ok())
+        .collect::<Option<Vec<_>>>()?;
+    let at = doc.fork_at(&heads).ok()?;
+    crate::case_doc::read(&at).ok()
 }

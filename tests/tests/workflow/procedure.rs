@@ -355,3 +355,43 @@ fn a_passport_holder_is_registered_with_the_passport_type() {
     let listed = supervisor.ok(&["case", "show", &number]);
     assert!(listed.contains("护照"), "{listed}");
 }
+
+/// A decision prints what was decided: in the deciding organ's name with its number, from the
+/// state its seal recorded, so a correction made afterwards does not change it; a second print
+/// says 补打 and the seal still verifies.
+#[test]
+fn a_reprinted_decision_says_so_and_still_shows_what_was_decided() {
+    let hub = Hub::start(Backend::Sqlite);
+    let (_clerk, supervisor, number) = accepted_case(&hub);
+    supervisor.ok(&["case", "approve", &number]);
+    let first = printed(&supervisor, &number, "decision");
+    for expected in [
+        "灵山县人力资源和社会保障局".to_string(),
+        "办理结果告知书".into(),
+        // The year the case was registered, which its number carries.
+        format!("决〔{}〕{number}号", &number[10..14]),
+        "申请人：覃秀梅".into(),
+        "《中华人民共和国社会保险法》第二十条".into(),
+    ] {
+        assert!(first.contains(&expected), "lacks {expected}:\n{first}");
+    }
+    assert!(!first.contains("补打"), "{first}");
+    supervisor.ok(&[
+        "case",
+        "correct",
+        &number,
+        "--field",
+        "name",
+        "--value",
+        "覃秀美",
+        "--reason",
+        "与户口簿核对，原登记有误",
+    ]);
+    let again = printed(&supervisor, &number, "decision");
+    assert!(again.contains("补打"), "{again}");
+    assert!(again.contains("申请人：覃秀梅"), "as decided:\n{again}");
+    assert!(!again.contains("覃秀美"), "{again}");
+    let case = shown(&supervisor, &number);
+    assert_eq!(case["applicant"]["name"], "覃秀美");
+    assert_eq!(case["seals"][0]["verified"], true);
+}
