@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use time::macros::date;
 use tongban_domain::{
-    Applicant, ApplicantId, CaseNumber, CaseStatus, MaterialState, Mobile, PageRef, ResidentId,
-    TownshipCode,
+    Applicant, ApplicantId, CaseNumber, CaseStatus, MaterialState, MaterialStatus, Mobile, PageRef,
+    ResidentId, TownshipCode,
 };
 
 const ID: &str = "11010519491231002X";

@@ -1,0 +1,158 @@
+//! The papers of deciding: notices that the clock stopped or was extended, and the decision.
+
+use crate::sheet::{PrintError, Sheet};
+use crate::{appeal_note, applicant_lines, footer, organ_heading, reprint_mark, seal_block};
+use time::Date;
+use tongban_domain::Case;
+use tongban_domain::calendar::date_text;
+
+/// What a 中止 or 延期 notice tells the applicant about the clock.
+pub enum ClockChange {
+    /// 中止告知书: the clock stands still from `date` for the reason given.
+    Suspension,
+    /// 延期告知书: the limit is extended by `days` working days with the head's approval.
+    Extension { days: u16 },
+}
+
+/// 中止告知书 or 延期告知书, issued in the deciding organ's name.
+pub struct ClockNotice<'a> {
+    pub case: &'a Case,
+    /// The document's number (文号).
+    pub number: String,
+    pub township: &'a str,
+    pub organ: &'a str,
+    pub change: ClockChange,
+    pub reason: &'a str,
+    /// The supervisor who suspended or approved the extension.
+    pub by: &'a str,
+    pub date: Date,
+    /// The promised date as it stands after the change (none while suspended).
+    pub deadline: Option<Date>,
+    /// The provisions the change rests on.
+    pub basis: Vec<String>,
+    /// Printed before: the copy says 补打 (a reprint, not a second issue).
+    pub reprint: bool,
+}
+
+pub struct Decision<'a> {
+    /// The case as the decision's seal recorded it.
+    pub case: &'a Case,
+    pub township: &'a str,
+    /// The organ in whose name the decision is made, and the document's number (文号).
+    pub organ: &'a str,
+    pub number: String,
+    /// What kind of item it is: the wording follows it.
+    pub kind: tongban_domain::ItemKind,
+    /// The provisions the decision rests on.
+    pub basis: Vec<String>,
+    /// The reconsideration organ and the court, when the catalogue names them.
+    pub appeal: Option<&'a tongban_domain::AppealOrgans>,
+    pub approved: bool,
+    pub reason: Option<String>,
+    /// Everyone who approved or decided, in order.
+    pub supervisors: Vec<String>,
+    pub date: Date,
+    /// The fingerprint of the decision's seal (device signature over the case).
+    pub fingerprint: String,
+    /// Printed before: the copy says 补打 (a reprint, not a second issue).
+    pub reprint: bool,
+}
+
+pub fn clock_notice(n: &ClockNotice<'_>) -> Result<Vec<u8>, PrintError> {
+    let case = n.case;
+    let title = match n.change {
+        ClockChange::Suspension => "中止办理告知书",
+        ClockChange::Extension { .. } => "延长办理期限告知书",
+    };
+    let mut sheet = Sheet::new(&format!("{title} {}", case.number.as_str()))?;
+    reprint_mark(&mut sheet, n.reprint);
+    organ_heading(&mut sheet, n.organ, title, &n.number);
+    applicant_lines(&mut sheet, case);
+    sheet.gap(4.0);
+    let registered = tongban_domain::calendar::china_date(case.created_at_ms);
+    let body = match n.change {
+        ClockChange::Suspension => format!(
+            "{}：你于{}提出的“{}”申请，因{}，本机关决定自{}起中止办理。中止期间不计入办理期限；恢复办理时将另行告知，办理期限自恢复之日起接续计算。",
+            case.applicant.name,
+            date_text(registered),
+            case.item_name,
+            n.reason,
+            date_text(n.date)
+        ),
+        ClockChange::Extension { days } => format!(
+            "{}：你于{}提出的“{}”申请，因{}，不能在承诺期限内作出决定。经本机关负责人批准，办理期限延长{days}个工作日。",
+            case.applicant.name,
+            date_text(registered),
+            case.item_name,
+            n.reason
+        ),
+    };
+    sheet.paragraph(11.0, 0.0, &body);
+    if !n.basis.is_empty() {
+        sheet.field("依据", &n.basis.join("；"));
+    }
+    if let Some(deadline) = n.deadline {
+        sheet.field("办结期限", &format!("{}前", date_text(deadline)));
+    }
+    sheet.gap(6.0);
+    let signer = match n.change {
+        ClockChange::Suspension => "决定人",
+        ClockChange::Extension { .. } => "批准人",
+    };
+    sheet.field(signer, n.by);
+    seal_block(&mut sheet, n.organ, n.date);
+    footer(
+        &mut sheet,
+        &format!(
+            "{} · 经{}便民服务中心送达 · 本告知书一式两份，申请人与窗口各执一份",
+            n.organ, n.township
+        ),
+    );
+    Ok(sheet.finish())
+}
+
+pub fn decision(d: &Decision<'_>) -> Result<Vec<u8>, PrintError> {
+    let case = d.case;
+    let title = d.kind.decision_title(d.approved);
+    let mut sheet = Sheet::new(&format!("{title} {}", case.number.as_str()))?;
+    reprint_mark(&mut sheet, d.reprint);
+    organ_heading(&mut sheet, d.organ, title, &d.number);
+    applicant_lines(&mut sheet, case);
+    let registered = tongban_domain::calendar::china_date(case.created_at_ms);
+    sheet.field("申请日期", &date_text(registered));
+    sheet.gap(4.0);
+    sheet.paragraph(
+        11.0,
+        0.0,
+        &format!(
+            "{}：你于{}提出的“{}”申请，经审查，{}。",
+            case.applicant.name,
+            date_text(registered),
+            case.item_name,
+            d.kind.decision_words(d.approved)
+        ),
+    );
+    if let Some(reason) = &d.reason {
+        sheet.field("理由", reason);
+    }
+    if !d.basis.is_empty() {
+        sheet.field("依据", &d.basis.join("；"));
+    }
+    // Every adverse decision states the appeal routes (《行政许可法》第三十八条).
+    if !d.approved {
+        sheet.gap(2.0);
+        sheet.paragraph(10.0, 0.0, &appeal_note(d.appeal));
+    }
+    sheet.gap(6.0);
+    sheet.field("审批人", &d.supervisors.join("、"));
+    sheet.field("签章指纹", &d.fingerprint);
+    seal_block(&mut sheet, d.organ, d.date);
+    footer(
+        &mut sheet,
+        &format!(
+            "{} · 经{}便民服务中心送达 · 签章指纹为决定设备对本决定的电子签名摘要，可在通办系统中核验",
+            d.organ, d.township
+        ),
+    );
+    Ok(sheet.finish())
+}

@@ -1,0 +1,261 @@
+//! The papers of intake: the receipt of what was handed in, the one-time notice, and the
+//! refusal at intake.
+
+use crate::sheet::{MARGIN, PAGE_W, PrintError, Sheet};
+use crate::{
+    NOTICE_LAW, appeal_note, applicant_lines, footer, heading, organ_heading, reprint_mark,
+    seal_block,
+};
+use time::Date;
+use tongban_domain::calendar::date_text;
+use tongban_domain::{Case, MaterialStatus};
+
+pub struct Receipt<'a> {
+    pub case: &'a Case,
+    pub township: &'a str,
+    /// When the case is due; `None` until the working-day count can be made.
+    pub promised: Option<Date>,
+    pub printed: Date,
+    /// The citizen's query code as printed (`XXXX-XXXX`); only the registering desk holds it.
+    pub query: Option<&'a str>,
+    /// Printed before: the copy says 补打 (a reprint, not a second issue).
+    pub reprint: bool,
+}
+
+/// 不予受理决定书: issued in the deciding organ's name, with the ground, the reasons, where to
+/// turn instead for a matter of another organ, and the appeal routes.
+pub struct IntakeRefusal<'a> {
+    pub case: &'a Case,
+    /// The document's number (文号).
+    pub number: String,
+    pub township: &'a str,
+    /// The organ in whose name the refusal is made (the item's deciding organ).
+    pub organ: &'a str,
+    pub ground: &'a str,
+    pub reason: &'a str,
+    pub refer_to: Option<&'a str>,
+    /// The provisions the refusal rests on.
+    pub basis: Vec<String>,
+    /// The reconsideration organ and the court, when the catalogue names them.
+    pub appeal: Option<&'a tongban_domain::AppealOrgans>,
+    pub decided_by: &'a str,
+    pub date: Date,
+    pub fingerprint: String,
+    /// Printed before: the copy says 补打 (a reprint, not a second issue).
+    pub reprint: bool,
+}
+
+pub struct Notice<'a> {
+    pub case: &'a Case,
+    pub township: &'a str,
+    /// Name and requirement of every missing material.
+    pub missing: Vec<(String, String)>,
+    pub reason: Option<String>,
+    pub clerk: String,
+    pub date: Date,
+    /// Printed before: the copy says 补打 (a reprint, not a second issue).
+    pub reprint: bool,
+}
+
+pub fn receipt(r: &Receipt<'_>) -> Result<Vec<u8>, PrintError> {
+    let case = r.case;
+    let mut sheet = Sheet::new(&format!("受理回执 {}", case.number.as_str()))?;
+    reprint_mark(&mut sheet, r.reprint);
+    heading(&mut sheet, r.township, "受 理 回 执");
+    let top = sheet.y();
+    const QR_SIDE: f32 = 32.0;
+    let scanned = match r.query {
+        Some(query) => format!("TONGBAN:{};Q:{query}", case.number.as_str()),
+        None => format!("TONGBAN:{}", case.number.as_str()),
+    };
+    sheet.qr(PAGE_W - MARGIN - QR_SIDE, top + 3.0, QR_SIDE, &scanned)?;
+    applicant_lines(&mut sheet, case);
+    if let Some(phone) = &case.applicant.phone {
+        sheet.field("联系电话", &phone.masked());
+    }
+    sheet.field("受理人员", &case.clerk);
+    let registered = tongban_domain::calendar::china_date(case.created_at_ms);
+    sheet.field("登记日期", &date_text(registered));
+    let promised = match r.promised {
+        Some(date) => format!("{}（{}个工作日）", date_text(date), case.promised_days),
+        None => format!("受理之日起{}个工作日内", case.promised_days),
+    };
+    sheet.field("承诺办结", &promised);
+    sheet.gap(3.0);
+    sheet.paragraph(11.0, 0.0, "已收材料：");
+    let mut any = false;
+    for (i, m) in case
+        .materials
+        .iter()
+        .filter(|m| m.status == MaterialStatus::Received)
+        .enumerate()
+    {
+        any = true;
+        let pages = if m.pages.is_empty() {
+            String::new()
+        } else {
+            format!("（扫描{}份）", m.pages.len())
+        };
+        sheet.paragraph(11.0, 6.0, &format!("{}. {}{pages}", i + 1, m.name));
+    }
+    if !any {
+        sheet.paragraph(11.0, 6.0, "（无）");
+    }
+    let missing: Vec<&str> = case
+        .materials
+        .iter()
+        .filter(|m| m.status == MaterialStatus::Missing)
+        .map(|m| m.name.as_str())
+        .collect();
+    if !missing.is_empty() {
+        sheet.gap(2.0);
+        sheet.paragraph(11.0, 0.0, &format!("尚缺材料：{}", missing.join("、")));
+    }
+    deferred_lines(&mut sheet, case);
+    sheet.gap(4.0);
+    match r.query {
+        Some(query) => {
+            sheet.field("查询码", query);
+            sheet.paragraph(
+                10.0,
+                0.0,
+                "凭办件编号和查询码可到窗口或扫描二维码查询办理进度。请妥善保管本回执。",
+            );
+        }
+        // Reprinted at another desk: the code exists only where the case was registered.
+        None => sheet.paragraph(
+            10.0,
+            0.0,
+            "查询码仅在登记窗口打印，如遗失请到登记窗口补打。凭办件编号可到窗口查询办理进度。",
+        ),
+    }
+    footer(
+        &mut sheet,
+        &format!(
+            "{}便民服务中心 · 打印日期 {}",
+            r.township,
+            date_text(r.printed)
+        ),
+    );
+    Ok(sheet.finish())
+}
+
+/// Materials accepted on the applicant's commitment (容缺受理): which, by when, and the
+/// commitment as recorded, so the applicant takes home what they promised.
+fn deferred_lines(sheet: &mut Sheet, case: &Case) {
+    let deferred: Vec<&str> = case
+        .materials
+        .iter()
+        .filter(|m| m.status == MaterialStatus::Deferred)
+        .map(|m| m.name.as_str())
+        .collect();
+    let Some(due) = case
+        .materials_due
+        .as_deref()
+        .filter(|_| !deferred.is_empty())
+    else {
+        return;
+    };
+    sheet.gap(2.0);
+    sheet.paragraph(
+        11.0,
+        0.0,
+        &format!(
+            "容缺受理材料：{}，申请人承诺于{due}前补交。",
+            deferred.join("、")
+        ),
+    );
+    let commitment = case
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.kind == tongban_domain::EventKind::Accepted && e.due.is_some())
+        .and_then(|e| e.reason.as_deref());
+    if let Some(commitment) = commitment {
+        sheet.paragraph(10.0, 6.0, &format!("承诺内容：{commitment}"));
+    }
+}
+
+pub fn intake_refusal(r: &IntakeRefusal<'_>) -> Result<Vec<u8>, PrintError> {
+    let case = r.case;
+    let mut sheet = Sheet::new(&format!("不予受理决定书 {}", case.number.as_str()))?;
+    reprint_mark(&mut sheet, r.reprint);
+    organ_heading(&mut sheet, r.organ, "不予受理决定书", &r.number);
+    applicant_lines(&mut sheet, case);
+    let registered = tongban_domain::calendar::china_date(case.created_at_ms);
+    sheet.field("申请日期", &date_text(registered));
+    sheet.gap(4.0);
+    sheet.paragraph(
+        11.0,
+        0.0,
+        &format!(
+            "{}：你于{}提出的“{}”申请，经审查，{}，决定不予受理。",
+            case.applicant.name,
+            date_text(registered),
+            case.item_name,
+            r.ground
+        ),
+    );
+    sheet.field("理由", r.reason);
+    if let Some(organ) = r.refer_to {
+        sheet.paragraph(11.0, 0.0, &format!("请向{organ}提出申请。"));
+    }
+    if !r.basis.is_empty() {
+        sheet.field("依据", &r.basis.join("；"));
+    }
+    sheet.gap(2.0);
+    sheet.paragraph(10.0, 0.0, &appeal_note(r.appeal));
+    sheet.gap(6.0);
+    sheet.field("决定人", r.decided_by);
+    sheet.field("签章指纹", &r.fingerprint);
+    seal_block(&mut sheet, r.organ, r.date);
+    footer(
+        &mut sheet,
+        &format!(
+            "{} · 经{}便民服务中心送达 · 签章指纹为决定设备的电子签名摘要，可在通办系统中核验",
+            r.organ, r.township
+        ),
+    );
+    Ok(sheet.finish())
+}
+
+pub fn notice(n: &Notice<'_>) -> Result<Vec<u8>, PrintError> {
+    let case = n.case;
+    let mut sheet = Sheet::new(&format!("一次性告知书 {}", case.number.as_str()))?;
+    reprint_mark(&mut sheet, n.reprint);
+    heading(&mut sheet, n.township, "一次性告知书");
+    applicant_lines(&mut sheet, case);
+    sheet.gap(4.0);
+    sheet.paragraph(
+        11.0,
+        0.0,
+        &format!(
+            "{}：您申请办理的“{}”，经审查，申请材料不齐全或者不符合法定形式，请补正以下全部材料：",
+            case.applicant.name, case.item_name
+        ),
+    );
+    sheet.gap(2.0);
+    for (i, (name, requirement)) in n.missing.iter().enumerate() {
+        sheet.paragraph(11.0, 6.0, &format!("{}. {name}", i + 1));
+        if !requirement.is_empty() {
+            sheet.paragraph(10.0, 12.0, &format!("要求：{requirement}"));
+        }
+    }
+    if let Some(reason) = &n.reason {
+        sheet.gap(2.0);
+        sheet.field("审查意见", reason);
+    }
+    sheet.gap(4.0);
+    sheet.paragraph(10.0, 0.0, NOTICE_LAW);
+    sheet.gap(6.0);
+    sheet.field("告知人", &n.clerk);
+    sheet.field("告知日期", &date_text(n.date));
+    footer(
+        &mut sheet,
+        &format!(
+            "{}便民服务中心 · 本告知书一式两份，申请人与窗口各执一份",
+            n.township
+        ),
+    );
+    Ok(sheet.finish())
+}
