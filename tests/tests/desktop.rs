@@ -352,6 +352,10 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
         .await;
     assert!(timeline.contains("邮寄送达"), "{timeline}");
     assert!(!w.exists("#act-deliver").await, "delivered once");
+    // What was decided on is not edited in place; the phone still is.
+    assert!(!w.exists("#edit-name").await);
+    assert!(w.exists("#edit-phone").await);
+    w.find("#print-acceptance").await;
     w.scroll_to("#timeline").await;
     w.screenshot("23-delivered").await;
     w.click("#nav-cases").await;

@@ -92,12 +92,12 @@ async fn a_clerk_files_a_scan_from_the_inbox_and_prints_receipt_and_decision() {
 
     w.click("#print-receipt").await;
     let shown = w
-        .wait_text("#print-result", |t| t.ends_with("receipt.pdf"))
+        .wait_text("#print-result", |t| t.ends_with("intake.pdf"))
         .await;
     let receipt = clerk
         .path()
         .join("prints")
-        .join(format!("{number}-receipt.pdf"));
+        .join(format!("{number}-intake.pdf"));
     assert!(shown.contains(&receipt.display().to_string()), "{shown}");
     use std::os::unix::fs::PermissionsExt;
     let mode =

@@ -212,7 +212,7 @@ fn cut_link_scenario(hub: &mut Hub) {
         "print",
         &number,
         "--doc",
-        "receipt",
+        "intake",
         "--out",
         receipt.to_str().expect("utf-8"),
     ]);

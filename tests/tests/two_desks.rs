@@ -308,7 +308,7 @@ fn a_new_password_is_taken_once_from_its_person_and_never_replayed() {
 fn receipt_text(desk: &Desk, number: &str) -> String {
     let out = desk.path().join(format!("{number}-receipt.pdf"));
     let out = out.to_str().unwrap();
-    desk.ok(&["case", "print", number, "--doc", "receipt", "--out", out]);
+    desk.ok(&["case", "print", number, "--doc", "intake", "--out", out]);
     let read = std::process::Command::new("pdftotext")
         .args([out, "-"])
         .output()

@@ -155,7 +155,8 @@ catalogue! {
     NoWaitingFiles => "暂无待附加的文件。可将文件拖入窗口，或放入扫描仪收件夹：", "No files waiting. Drop files on the window or into the scanner inbox:";
     NoPages => "尚无扫描件", "No pages yet";
     NotHereYet => "尚未同步到本机", "Not on this desk yet";
-    PrintReceipt => "打印受理回执", "Print receipt";
+    PrintReceipt => "打印收件凭证", "Print receipt of materials";
+    PrintAcceptance => "打印受理通知书", "Print acceptance notice";
     PrintNotice => "打印一次性告知书", "Print one-time notice";
     PrintDecision => "打印决定书", "Print decision";
     PrintRefusal => "打印不予受理决定书", "Print refusal at intake";

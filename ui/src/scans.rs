@@ -194,7 +194,10 @@ pub fn Scans(view: RwSignal<Option<CaseView>>) -> impl IntoView {
             </div>
         </div>
         <div class="print-row">
-            <button id="print-receipt" on:click=move |_| print("receipt")>{tr.t(Key::PrintReceipt)}</button>
+            <button id="print-receipt" on:click=move |_| print("intake")>{tr.t(Key::PrintReceipt)}</button>
+            <Show when=move || view.get().is_some_and(|v| tongban_domain::workflow::facts_locked(v.case.status) || v.deemed_accepted)>
+                <button id="print-acceptance" on:click=move |_| print("acceptance")>{tr.t(Key::PrintAcceptance)}</button>
+            </Show>
             <button id="print-notice" on:click=move |_| print("notice")>{tr.t(Key::PrintNotice)}</button>
             <Show when=move || view.get().is_some_and(|v| v.case.status == tongban_domain::CaseStatus::IntakeRefused)
                 fallback=move || view! {

@@ -10,11 +10,10 @@ use time::Date;
 use tongban_domain::calendar::date_text;
 use tongban_domain::{Case, MaterialStatus};
 
+/// 收件凭证: what the window received, on the day; not an acceptance.
 pub struct Receipt<'a> {
     pub case: &'a Case,
     pub township: &'a str,
-    /// When the case is due; `None` until the working-day count can be made.
-    pub promised: Option<Date>,
     pub printed: Date,
     /// The citizen's query code as printed (`XXXX-XXXX`); only the registering desk holds it.
     pub query: Option<&'a str>,
@@ -59,9 +58,9 @@ pub struct Notice<'a> {
 
 pub fn receipt(r: &Receipt<'_>) -> Result<Vec<u8>, PrintError> {
     let case = r.case;
-    let mut sheet = Sheet::new(&format!("受理回执 {}", case.number.as_str()))?;
+    let mut sheet = Sheet::new(&format!("收件凭证 {}", case.number.as_str()))?;
     reprint_mark(&mut sheet, r.reprint);
-    heading(&mut sheet, r.township, "受 理 回 执");
+    heading(&mut sheet, r.township, "收 件 凭 证");
     let top = sheet.y();
     const QR_SIDE: f32 = 32.0;
     let scanned = match r.query {
@@ -73,14 +72,13 @@ pub fn receipt(r: &Receipt<'_>) -> Result<Vec<u8>, PrintError> {
     if let Some(phone) = &case.applicant.phone {
         sheet.field("联系电话", &phone.masked());
     }
-    sheet.field("受理人员", &case.clerk);
+    sheet.field("收件人员", &case.clerk);
     let registered = tongban_domain::calendar::china_date(case.created_at_ms);
-    sheet.field("登记日期", &date_text(registered));
-    let promised = match r.promised {
-        Some(date) => format!("{}（{}个工作日）", date_text(date), case.promised_days),
-        None => format!("受理之日起{}个工作日内", case.promised_days),
-    };
-    sheet.field("承诺办结", &promised);
+    sheet.field("收件日期", &date_text(registered));
+    sheet.field(
+        "承诺时限",
+        &format!("受理之日起{}个工作日内办结", case.promised_days),
+    );
     sheet.gap(3.0);
     sheet.paragraph(11.0, 0.0, "已收材料：");
     let mut any = false;
@@ -111,15 +109,16 @@ pub fn receipt(r: &Receipt<'_>) -> Result<Vec<u8>, PrintError> {
         sheet.gap(2.0);
         sheet.paragraph(11.0, 0.0, &format!("尚缺材料：{}", missing.join("、")));
     }
-    deferred_lines(&mut sheet, case);
-    sheet.gap(4.0);
+    sheet.gap(3.0);
+    sheet.paragraph(10.0, 0.0, INTAKE_NOTE);
+    sheet.gap(3.0);
     match r.query {
         Some(query) => {
             sheet.field("查询码", query);
             sheet.paragraph(
                 10.0,
                 0.0,
-                "凭办件编号和查询码可到窗口或扫描二维码查询办理进度。请妥善保管本回执。",
+                "凭办件编号和查询码可到窗口或扫描二维码查询办理进度。请妥善保管本凭证。",
             );
         }
         // Reprinted at another desk: the code exists only where the case was registered.
@@ -135,6 +134,77 @@ pub fn receipt(r: &Receipt<'_>) -> Result<Vec<u8>, PrintError> {
             "{}便民服务中心 · 打印日期 {}",
             r.township,
             date_text(r.printed)
+        ),
+    );
+    Ok(sheet.finish())
+}
+
+/// What a receipt of materials is and is not (《行政许可法》第三十二条 sets the five days).
+pub const INTAKE_NOTE: &str = "本凭证仅证明已收到上列申请材料，不表示已经受理。材料齐全、符合法定形式的，予以受理并出具受理通知书；需要补正的，自收件之日起五个工作日内一次性告知；逾期不告知的，自收到申请材料之日起即为受理。";
+
+/// 受理通知书: issued in the deciding organ's name once the case is accepted (or deemed so).
+pub struct Acceptance<'a> {
+    pub case: &'a Case,
+    pub township: &'a str,
+    pub organ: &'a str,
+    pub number: String,
+    /// The day the acceptance counts from.
+    pub accepted: Date,
+    /// Accepted by law: no notice came within five working days of receipt.
+    pub deemed: bool,
+    /// The promised date as it stands.
+    pub promised: Option<Date>,
+    pub reprint: bool,
+}
+
+pub fn acceptance(a: &Acceptance<'_>) -> Result<Vec<u8>, PrintError> {
+    let case = a.case;
+    let mut sheet = Sheet::new(&format!("受理通知书 {}", case.number.as_str()))?;
+    reprint_mark(&mut sheet, a.reprint);
+    organ_heading(&mut sheet, a.organ, "受理通知书", &a.number);
+    applicant_lines(&mut sheet, case);
+    let registered = tongban_domain::calendar::china_date(case.created_at_ms);
+    sheet.field("收件日期", &date_text(registered));
+    sheet.gap(4.0);
+    let how = if a.deemed {
+        format!(
+            "本机关未在收件之日起五个工作日内告知补正，依法自{}起即为受理",
+            date_text(a.accepted)
+        )
+    } else {
+        format!(
+            "申请材料齐全、符合法定形式，本机关决定自{}起受理",
+            date_text(a.accepted)
+        )
+    };
+    sheet.paragraph(
+        11.0,
+        0.0,
+        &format!(
+            "{}：你于{}提出的“{}”申请，{}。",
+            case.applicant.name,
+            date_text(registered),
+            case.item_name,
+            how
+        ),
+    );
+    if let Some(promised) = a.promised {
+        sheet.field(
+            "办结期限",
+            &format!(
+                "{}前（{}个工作日）",
+                date_text(promised),
+                case.promised_days
+            ),
+        );
+    }
+    deferred_lines(&mut sheet, case);
+    seal_block(&mut sheet, a.organ, a.accepted);
+    footer(
+        &mut sheet,
+        &format!(
+            "{} · 经{}便民服务中心送达 · 凭办件编号可到窗口或扫描收件凭证上的二维码查询办理进度",
+            a.organ, a.township
         ),
     );
     Ok(sheet.finish())

@@ -1,4 +1,5 @@
-//! The papers a citizen takes home: the receipt (受理回执), the one-time notice of missing
+//! The papers a citizen takes home: the receipt of materials (收件凭证), the acceptance
+//! (受理通知书), the one-time notice of missing
 //! materials (一次性告知书), the refusal at intake (不予受理决定书) and the decision (决定书). One A4 page each, with the shipped CJK
 //! font subset into the file so it prints the same on any machine.
 
@@ -9,7 +10,10 @@ mod intake;
 mod sheet;
 
 pub use decision::{ClockChange, ClockNotice, Decision, clock_notice, decision};
-pub use intake::{IntakeRefusal, Notice, Receipt, intake_refusal, notice, receipt};
+pub use intake::{
+    Acceptance, INTAKE_NOTE, IntakeRefusal, Notice, Receipt, acceptance, intake_refusal, notice,
+    receipt,
+};
 pub use sheet::PrintError;
 use sheet::{MARGIN, PAGE_W, Sheet};
 use time::Date;

@@ -154,7 +154,6 @@ fn the_receipt_carries_what_the_applicant_needs_and_masks_the_id() {
         case: &case,
         reprint: false,
         township: "檀圩镇",
-        promised: Some(date!(2026 - 12 - 18)),
         printed: date!(2026 - 11 - 21),
         query: Some(QUERY),
     })
@@ -162,14 +161,15 @@ fn the_receipt_carries_what_the_applicant_needs_and_masks_the_id() {
     let text = check("receipt", &pdf);
     for expected in [
         "檀圩镇便民服务中心",
-        "受理回执",
+        "收件凭证",
+        "不表示已经受理",
         case.number.as_str(),
         "最低生活保障申请（DB01）",
         "王秀英",
         "110105********002X",
         "138****5678",
         "李明",
-        "2026-12-18（20个工作日）",
+        "受理之日起20个工作日内办结",
         "居民身份证（扫描2份）",
         "户口簿",
         "尚缺材料：家庭收入证明",
@@ -192,7 +192,7 @@ fn the_receipt_carries_what_the_applicant_needs_and_masks_the_id() {
 }
 
 #[test]
-fn a_receipt_under_deferral_says_what_the_applicant_promised_and_by_when() {
+fn the_acceptance_notice_dates_the_acceptance_and_says_what_the_applicant_promised() {
     let mut case = case();
     case.materials[1].status = MaterialStatus::Deferred;
     case.materials[2].status = MaterialStatus::Received;
@@ -204,20 +204,39 @@ fn a_receipt_under_deferral_says_what_the_applicant_promised_and_by_when() {
         due: Some("2026-11-27".into()),
         ..Default::default()
     });
+    // Printed again away from the registering desk: no code, and the receipt says where to ask.
     let pdf = receipt(&Receipt {
         case: &case,
-        reprint: false,
+        reprint: true,
         township: "檀圩镇",
-        promised: Some(date!(2026 - 12 - 18)),
         printed: date!(2026 - 11 - 21),
         query: None,
     })
     .unwrap();
-    let text = check("receipt-deferred", &pdf);
-    // Printed again away from the registering desk: no code, and the receipt says where to ask.
+    let text = check("receipt-reprinted", &pdf);
     assert!(text.contains("查询码仅在登记窗口打印"), "{text}");
+    assert!(text.contains("补打"), "{text}");
     assert!(!text.contains(QUERY), "{text}");
+    let pdf = acceptance(&Acceptance {
+        case: &case,
+        township: "檀圩镇",
+        organ: "灵山县民政局",
+        number: case.number.document_number("灵山县民政局", "受", 2026),
+        accepted: date!(2026 - 11 - 20),
+        deemed: false,
+        promised: Some(date!(2026 - 12 - 18)),
+        reprint: false,
+    })
+    .unwrap();
+    let text: String = check("acceptance-deferred", &pdf)
+        .split_whitespace()
+        .collect();
     for expected in [
+        "灵山县民政局",
+        "受理通知书",
+        "受〔2026〕",
+        "本机关决定自2026-11-20起受理",
+        "2026-12-18前（20个工作日）",
         "容缺受理材料：户口簿，申请人承诺于2026-11-27前补交",
         "承诺内容：申请人承诺11月27日前补交户口簿复印件",
     ] {
@@ -226,7 +245,22 @@ fn a_receipt_under_deferral_says_what_the_applicant_promised_and_by_when() {
             "receipt lacks {expected:?}:\n{text}"
         );
     }
-    assert!(!text.contains("尚缺材料"), "{text}");
+    assert!(!text.contains(ID), "the full ID number is printed");
+    let deemed = acceptance(&Acceptance {
+        case: &case,
+        township: "檀圩镇",
+        organ: "灵山县民政局",
+        number: case.number.document_number("灵山县民政局", "受", 2026),
+        accepted: date!(2025 - 11 - 20),
+        deemed: true,
+        promised: None,
+        reprint: false,
+    })
+    .unwrap();
+    let text: String = check("acceptance-deemed", &deemed)
+        .split_whitespace()
+        .collect();
+    assert!(text.contains("依法自2025-11-20起即为受理"), "{text}");
 }
 
 #[test]

@@ -38,7 +38,7 @@ fn every_access_is_recorded_and_a_supervisor_reads_who_saw_a_case() {
     let number = case.number.to_string();
     store.view(&clerk, &number, NOW).unwrap();
     store
-        .print_document(&clerk, &number, DocKind::Receipt, NOW)
+        .print_document(&clerk, &number, DocKind::Intake, NOW)
         .unwrap();
     let accept = Move::Accept {
         deferred: Vec::new(),

@@ -15,7 +15,10 @@ use tongban_sync::decision;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DocKind {
-    Receipt,
+    /// 收件凭证, printed at registration.
+    Intake,
+    /// 受理通知书, once accepted or deemed accepted.
+    Acceptance,
     Notice,
     Refusal,
     Suspension,
@@ -26,7 +29,8 @@ pub enum DocKind {
 impl DocKind {
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::Receipt => "receipt",
+            Self::Intake => "intake",
+            Self::Acceptance => "acceptance",
             Self::Notice => "notice",
             Self::Refusal => "refusal",
             Self::Suspension => "suspension",
@@ -37,7 +41,8 @@ impl DocKind {
 
     pub fn label_zh(self) -> &'static str {
         match self {
-            Self::Receipt => "受理回执",
+            Self::Intake => "收件凭证",
+            Self::Acceptance => "受理通知书",
             Self::Notice => "一次性告知书",
             Self::Refusal => "不予受理决定书",
             Self::Suspension => "中止办理告知书",
@@ -51,15 +56,17 @@ impl FromStr for DocKind {
     type Err = Text;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
-            "receipt" => Ok(Self::Receipt),
+            // The receipt's earlier name still prints it.
+            "intake" | "receipt" => Ok(Self::Intake),
+            "acceptance" => Ok(Self::Acceptance),
             "notice" => Ok(Self::Notice),
             "refusal" => Ok(Self::Refusal),
             "suspension" => Ok(Self::Suspension),
             "extension" => Ok(Self::Extension),
             "decision" => Ok(Self::Decision),
             other => Err(text!(
-                "unknown document {other:?}: use receipt, notice, refusal, suspension, extension or decision",
-                "未知的文书“{other}”：可选 receipt（受理回执）、notice（一次性告知书）、refusal（不予受理决定书）、suspension（中止办理告知书）、extension（延长办理期限告知书）、decision（决定书）"
+                "unknown document {other:?}: use intake, acceptance, notice, refusal, suspension, extension or decision",
+                "未知的文书“{other}”：可选 intake（收件凭证）、acceptance（受理通知书）、notice（一次性告知书）、refusal（不予受理决定书）、suspension（中止办理告知书）、extension（延长办理期限告知书）、decision（决定书）"
             )),
         }
     }
@@ -79,14 +86,44 @@ impl Store {
         let reprint = self.printed_before(number, kind)?;
         let today = china_date(crate::now_ms(now));
         let pdf = match kind {
-            DocKind::Receipt => tongban_print::receipt(&tongban_print::Receipt {
+            DocKind::Intake => tongban_print::receipt(&tongban_print::Receipt {
                 case: &case,
                 township: &township,
-                promised: workflow::deadline(&case, &*self.calendar()?),
                 printed: today,
                 query: self.query_code(&case)?.map(|q| q.shown()).as_deref(),
                 reprint,
             }),
+            DocKind::Acceptance => {
+                let calendar = self.calendar()?;
+                let deemed = tongban_domain::clock::deemed_accepted(&case, &calendar, today);
+                let accepted = match case.accepted_at_ms {
+                    _ if deemed => Some(china_date(case.created_at_ms)),
+                    Some(at) => Some(china_date(at)),
+                    None => None,
+                };
+                let Some(accepted) = accepted else {
+                    let (status, status_zh) = (case.status.as_str(), case.status.label_zh());
+                    return Err(StoreError::Invalid(text!(
+                        "case {number} is not accepted (it is {status}), so it has no acceptance notice",
+                        "办件{number}尚未受理（当前：{status_zh}），没有受理通知书"
+                    )));
+                };
+                let catalogues = self.catalogues()?;
+                let organ = catalogues.item_of(&case).map_or_else(
+                    || format!("{township}人民政府"),
+                    |i| i.deciding_organ(&township),
+                );
+                tongban_print::acceptance(&tongban_print::Acceptance {
+                    case: &case,
+                    township: &township,
+                    number: case.number.document_number(&organ, "受", accepted.year()),
+                    organ: &organ,
+                    accepted,
+                    deemed,
+                    promised: workflow::deadline(&case, &calendar),
+                    reprint,
+                })
+            }
             DocKind::Notice => {
                 let notice = last_notice(&case)?;
                 let item = self.catalogues()?.item_of(&case).cloned();

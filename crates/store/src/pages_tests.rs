@@ -161,7 +161,7 @@ fn documents_print_only_when_the_case_has_what_they_state() {
     let number = registered(&mut store);
     let clerk = session("李明");
     let receipt = store
-        .print_document(&clerk, &number, DocKind::Receipt, NOW)
+        .print_document(&clerk, &number, DocKind::Intake, NOW)
         .unwrap();
     assert!(receipt.starts_with(b"%PDF-") && receipt.len() < 200 * 1024);
     let err = store
@@ -217,7 +217,7 @@ fn documents_print_only_when_the_case_has_what_they_state() {
     // Administrators see no cases, so they print none.
     assert!(
         store
-            .print_document(&session("周敏"), &number, DocKind::Receipt, NOW)
+            .print_document(&session("周敏"), &number, DocKind::Intake, NOW)
             .is_err()
     );
 }

@@ -36,6 +36,32 @@ fn an_extension_moves_the_promised_date_once_on_every_desk() {
             .to_string()
     };
     let promised = deadline(&supervisor);
+    // Accepted today: the acceptance notice says so in the organ's name with the promise.
+    let notice = printed(&supervisor, &number, "acceptance");
+    for expected in [
+        "灵山县人力资源和社会保障局".to_string(),
+        "受理通知书".into(),
+        format!("受〔{}〕{number}号", &number[10..14]),
+        "申请材料齐全、符合法定形式，本机关决定自".into(),
+        format!("{promised}前"),
+    ] {
+        assert!(notice.contains(&expected), "lacks {expected}:\n{notice}");
+    }
+    let registered = super::register(&clerk, "ID_CARD");
+    let early = clerk.run(&[
+        "case",
+        "print",
+        &registered,
+        "--doc",
+        "acceptance",
+        "--out",
+        "/dev/null",
+    ]);
+    assert!(
+        text(&early.stderr).contains("尚未受理"),
+        "{}",
+        text(&early.stderr)
+    );
     let none_yet = supervisor.run(&[
         "case",
         "print",
