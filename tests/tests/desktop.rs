@@ -162,6 +162,7 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
         .await;
     w.wait_text("#timeline", |t| t.contains("一次性告知补正"))
         .await;
+    w.wait_text("#timeline", |t| t.contains("补正期限：")).await;
     w.screenshot("10-returned").await;
     w.click("#nav-queues").await;
     w.wait_text("#queue-returned", |t| t.contains(&number))
@@ -169,6 +170,11 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     w.screenshot("11-queues").await;
     w.click("#nav-cases").await;
     w.click(&format!("#case-row-{number} td")).await;
+    // The supplement lists what the notice still waits for, each ticked.
+    let awaited = w.wait_text("#brought-materials", |t| !t.is_empty()).await;
+    assert!(awaited.contains("户口簿"), "{awaited}");
+    w.scroll_to("#brought-materials").await;
+    w.screenshot("10b-supplement").await;
     w.click("#act-supplement").await;
     w.wait_attr("#detail-status", "data-status", "supplemented")
         .await;

@@ -252,6 +252,8 @@ pub fn CaseDetail(number: String) -> impl IntoView {
                         <span class="detail">
                             {e.days.map(|d| format!("{}{d}", tr.now(Key::DaysAdded)))}
                             {e.refer_to.map(|o| format!("{}{o}", tr.now(Key::ReferredTo)))}
+                            {e.due.clone().filter(|_| e.kind == tongban_domain::EventKind::Returned)
+                                .map(|d| format!("{}{d}", tr.now(Key::BringBy)))}
                             {e.delivery.map(|d| format!("{} {} {}{}", tr.now(Key::method(d.method)),
                                 d.tracking.unwrap_or_default(), tr.now(Key::DeliveredTo), d.recipient))}
                         </span></li>

@@ -65,6 +65,8 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
     let reason = RwSignal::new(String::new());
     let missing = RwSignal::new(Vec::<String>::new());
     let due = RwSignal::new(String::new());
+    let notice_due = RwSignal::new(String::new());
+    let brought = RwSignal::new(Vec::<String>::new());
     let ground = RwSignal::new(None::<RefusalGround>);
     let refer_to = RwSignal::new(String::new());
     let days = RwSignal::new(String::new());
@@ -76,6 +78,7 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
     // The one-time notice names every material still missing unless the clerk unticks one.
     Effect::new(move |_| {
         if let Some(v) = view.get() {
+            brought.set(tongban_domain::materials::awaited_in(&v.case.events));
             missing.set(
                 v.case
                     .materials
@@ -96,10 +99,10 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
             number: current.case.number.to_string(),
             action: Some(action),
             reason: (!text.trim().is_empty()).then_some(text),
-            missing: if action == Action::Return {
-                missing.get_untracked()
-            } else {
-                Vec::new()
+            missing: match action {
+                Action::Return => missing.get_untracked(),
+                Action::Supplement => brought.get_untracked(),
+                _ => Vec::new(),
             },
             assignee: None,
             outcome,
@@ -116,7 +119,12 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
             } else {
                 Vec::new()
             },
-            due: Some(due.get_untracked()).filter(|d| action == Action::Accept && !d.is_empty()),
+            due: match action {
+                Action::Accept => Some(due.get_untracked()),
+                Action::Return => Some(notice_due.get_untracked()),
+                _ => None,
+            }
+            .filter(|d| !d.is_empty()),
             ground: ground
                 .get_untracked()
                 .filter(|_| action == Action::RefuseIntake),
@@ -148,6 +156,13 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
     };
     let actions = move || view.get().map(|v| v.actions).unwrap_or_default();
     let can_return = move || actions().contains(&Action::Return);
+    // A supplement after a notice may bring some of what it listed.
+    let can_bring = move || {
+        actions().contains(&Action::Supplement)
+            && view
+                .get()
+                .is_some_and(|v| v.case.status == CaseStatus::SupplementRequested)
+    };
     let can_defer = move || {
         actions().contains(&Action::Accept)
             && view.get().is_some_and(|v| {
@@ -183,6 +198,39 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                                 </label>
                             }
                         }).collect_view())}
+                        <label class="field">
+                            <span>{tr.t(Key::NoticeDue)}</span>
+                            <input type="date" id="notice-due" prop:value=move || notice_due.get()
+                                on:input=move |ev| notice_due.set(event_target_value(&ev))/>
+                        </label>
+                    </fieldset>
+                </Show>
+                <Show when=can_bring>
+                    <fieldset class="missing" id="brought-materials">
+                        <legend>{tr.t(Key::BroughtMaterials)}</legend>
+                        {move || view.get().map(|v| {
+                            let awaited = tongban_domain::materials::awaited_in(&v.case.events);
+                            v.case.materials.into_iter().filter(|m| awaited.contains(&m.code)).map(|m| {
+                                let code = m.code.clone();
+                                let checked = {
+                                    let code = code.clone();
+                                    move || brought.get().contains(&code)
+                                };
+                                view! {
+                                    <label>
+                                        <input type="checkbox" id=format!("brought-{}", m.code) prop:checked=checked
+                                            on:change=move |_| brought.update(|list| {
+                                                if let Some(i) = list.iter().position(|c| *c == code) {
+                                                    list.remove(i);
+                                                } else {
+                                                    list.push(code.clone());
+                                                }
+                                            })/>
+                                        {m.name}
+                                    </label>
+                                }
+                            }).collect_view()
+                        })}
                     </fieldset>
                 </Show>
                 <Show when=can_defer>

@@ -201,6 +201,9 @@ catalogue! {
     MissingToBring => "需补正的材料（一次性告知）", "Materials to bring (one-time notice)";
     DeferredMaterials => "容缺受理：以下材料由申请人承诺补交（承诺内容填在“理由”栏）", "Accept with deferred materials: the applicant commits to bring these (write the commitment under Reason)";
     DeferDue => "承诺补交期限", "Deadline to bring them";
+    BringBy => "补正期限：", "Bring by: ";
+    NoticeDue => "补正期限（不填则为30日后）", "Bring them by (30 days if left empty)";
+    BroughtMaterials => "本次补正的材料（未勾选的继续等待补正）", "Materials brought now (the rest are still awaited)";
     MaterialsDue => "容缺材料补交期限", "Deferred materials due";
     Deadline => "承诺办结日期", "Promised by";
     FlagYellow => "临近期限", "Due soon";

@@ -93,7 +93,8 @@ pub(crate) enum CaseCommand {
     /// Refuse the application at intake (不予受理) on a ground (--reason-code), with reasons
     /// (--reason) and, for a matter of another organ, that organ (--refer-to).
     RefuseIntake(MoveArgs),
-    /// Return for missing materials with the one-time notice (all missing materials by default).
+    /// Return for missing materials with the one-time notice (all missing materials by default),
+    /// to bring by --due (thirty days on by default).
     Return(MoveArgs),
     /// Record that the missing materials were brought.
     Supplement(MoveArgs),
@@ -146,11 +147,12 @@ pub(crate) struct MoveArgs {
     /// Accept with these missing materials deferred (容缺受理; only those the catalogue allows).
     #[arg(long, value_delimiter = ',')]
     defer: Vec<String>,
-    /// The date (YYYY-MM-DD) the applicant committed to bring deferred materials by.
+    /// The date (YYYY-MM-DD) to bring deferred materials by, or those a notice lists.
     #[arg(long, value_parser = parse_due)]
     due: Option<time::Date>,
-    /// Material codes the applicant must still bring (repeat or separate with commas).
-    #[arg(long, value_delimiter = ',')]
+    /// Material codes: for a notice, those to bring; for a supplement (--brought), those brought
+    /// when not all at once (repeat or separate with commas).
+    #[arg(long, alias = "brought", value_delimiter = ',')]
     missing: Vec<String>,
     /// The user a case is reassigned to.
     #[arg(long)]
@@ -314,12 +316,17 @@ pub(crate) fn case(profile: &Profile, user: Option<&str>, command: CaseCommand) 
             take(store, &session, &m, refused)?
         }
         CaseCommand::Return(m) => {
-            let (missing, reason) = (m.missing.clone(), m.reason.clone());
-            take(store, &session, &m, Move::Return { missing, reason })?
+            let (missing, due, reason) = (m.missing.clone(), m.due, m.reason.clone());
+            let notice = Move::Return {
+                missing,
+                due,
+                reason,
+            };
+            take(store, &session, &m, notice)?
         }
         CaseCommand::Supplement(m) => {
-            let reason = m.reason.clone();
-            take(store, &session, &m, Move::Supplement { reason })?
+            let (brought, reason) = (m.missing.clone(), m.reason.clone());
+            take(store, &session, &m, Move::Supplement { brought, reason })?
         }
         CaseCommand::HandOver(m) => {
             let reason = m.reason.clone();

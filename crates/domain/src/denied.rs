@@ -2,6 +2,7 @@
 
 use crate::case::CaseStatus;
 use crate::delivery::MAX_DELIVERY_CHARS;
+use crate::materials::MAX_SUPPLEMENT_DAYS;
 use crate::role::{Action, Role};
 use crate::workflow::{MAX_DEFERRAL_DAYS, MAX_EXTENSION_DAYS, MAX_REASON_CHARS};
 
@@ -37,6 +38,8 @@ pub enum Denied {
     NotMissing(String),
     CommitmentRequired,
     DeadlineOutOfRange,
+    NoticeDeadlineOutOfRange,
+    NotAwaited(String),
     BadMove(String, String, String),
 }
 
@@ -172,6 +175,14 @@ impl crate::l10n::Localized for Denied {
             Self::DeadlineOutOfRange => text!(
                 "deferred materials need a deadline between tomorrow and {MAX_DEFERRAL_DAYS} days from today",
                 "容缺材料的补交期限须在明天至{MAX_DEFERRAL_DAYS}天之内"
+            ),
+            Self::NoticeDeadlineOutOfRange => text!(
+                "the date to bring the materials by is between tomorrow and {MAX_SUPPLEMENT_DAYS} days from today",
+                "补正期限须在明天至{MAX_SUPPLEMENT_DAYS}天之内"
+            ),
+            Self::NotAwaited(material) => text!(
+                "material {material} is not among those the one-time notice still waits for",
+                "材料“{material}”不在一次性告知书尚待补正的材料之中"
             ),
             Self::BadMove(kind, from, to) => text!(
                 "an event of kind {kind} records a move from {from} to {to} that the rules do not give from the state its author saw",

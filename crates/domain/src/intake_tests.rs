@@ -312,3 +312,75 @@ fn a_case_deemed_accepted_has_its_facts_fixed_and_is_corrected_like_an_accepted_
         Ok(EventKind::Corrected)
     );
 }
+
+#[test]
+fn a_notice_gives_a_date_and_a_supplement_may_come_in_parts() {
+    let mut c = case("YL01", &["ID_CARD"]);
+    let far = Request {
+        due: Some(date!(2027 - 02 - 01)),
+        ..Request::default()
+    };
+    assert_eq!(
+        act(&mut c, "李明", Role::Clerk, Action::Return, far),
+        Err(Denied::NoticeDeadlineOutOfRange)
+    );
+    // Unless the window sets a date, thirty days from the notice (rules' today: 2026-11-18).
+    let notice = act(
+        &mut c,
+        "李明",
+        Role::Clerk,
+        Action::Return,
+        Request::default(),
+    )
+    .unwrap();
+    assert_eq!(notice.due.as_deref(), Some("2026-12-18"));
+    assert_eq!(notice.missing, ["HOUSEHOLD_REGISTER", "ENROL_FORM"]);
+    let bringing = |codes: &[&str]| Request {
+        missing: codes.iter().map(|c| c.to_string()).collect(),
+        ..Request::default()
+    };
+    assert!(matches!(
+        act(&mut c, "李明", Role::Clerk, Action::Supplement, bringing(&["ID_CARD"])),
+        Err(Denied::NotAwaited(name)) if name == "居民身份证"
+    ));
+    let part = act(
+        &mut c,
+        "李明",
+        Role::Clerk,
+        Action::Supplement,
+        bringing(&["household_register"]),
+    )
+    .unwrap();
+    assert_eq!(
+        part.to,
+        Some(CaseStatus::SupplementRequested),
+        "still waiting"
+    );
+    assert_eq!(crate::materials::awaited(&c), ["ENROL_FORM"]);
+    // The hub does not take a partial supplement written as the complete one.
+    let (seen, written) = {
+        let mut before = c.clone();
+        let last = before.events.pop().unwrap();
+        before.refold();
+        (before, last)
+    };
+    let claimed = CaseEvent {
+        to: Some(CaseStatus::Supplemented),
+        ..written
+    };
+    assert!(matches!(
+        check_event(&seen, &claimed, Role::Clerk, &rules(1)),
+        Err(Denied::BadMove(..))
+    ));
+    let rest = act(
+        &mut c,
+        "李明",
+        Role::Clerk,
+        Action::Supplement,
+        Request::default(),
+    )
+    .unwrap();
+    assert_eq!(rest.missing, ["ENROL_FORM"]);
+    assert_eq!(c.status, CaseStatus::Supplemented);
+    assert!(crate::materials::awaited(&c).is_empty());
+}

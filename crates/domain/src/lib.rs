@@ -15,6 +15,7 @@ pub mod identity;
 #[cfg(test)]
 mod intake_tests;
 pub mod l10n;
+pub mod materials;
 pub mod moves;
 pub mod page;
 #[cfg(test)]

@@ -8,12 +8,16 @@ use time::Date;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Move {
-    /// The one-time notice: these materials (every missing one when empty) to bring.
+    /// The one-time notice: these materials (every missing one when empty) to bring by `due`
+    /// (thirty days on when not given).
     Return {
         missing: Vec<String>,
+        due: Option<Date>,
         reason: Option<String>,
     },
+    /// Materials brought: those named, or every one still awaited when none is.
     Supplement {
+        brought: Vec<String>,
         reason: Option<String>,
     },
     /// 不予受理: the ground, the reasons, and the organ to turn to for a matter of another.
@@ -91,8 +95,15 @@ impl Move {
             delivery,
         } = request;
         Some(match action {
-            Action::Return => Self::Return { missing, reason },
-            Action::Supplement => Self::Supplement { reason },
+            Action::Return => Self::Return {
+                missing,
+                due,
+                reason,
+            },
+            Action::Supplement => Self::Supplement {
+                brought: missing,
+                reason,
+            },
             Action::Accept => Self::Accept {
                 deferred,
                 commitment: reason,
@@ -150,8 +161,17 @@ impl Move {
             ..Request::default()
         };
         match self {
-            Self::Return { missing, reason: r } => Request {
+            Self::Return {
+                missing,
+                due,
+                reason: r,
+            } => Request {
                 missing: missing.clone(),
+                due: *due,
+                ..reason(r)
+            },
+            Self::Supplement { brought, reason: r } => Request {
+                missing: brought.clone(),
                 ..reason(r)
             },
             Self::Accept {
@@ -188,8 +208,7 @@ impl Move {
                 delivery: Some(delivery.clone()),
                 ..Request::default()
             },
-            Self::Supplement { reason: r }
-            | Self::Suspend { reason: r }
+            Self::Suspend { reason: r }
             | Self::Resume { reason: r }
             | Self::Terminate { reason: r }
             | Self::HandOver { reason: r }
@@ -214,7 +233,7 @@ mod tests {
             assignee: Some("张华".into()),
             outcome: Some(CaseStatus::Approved),
             deferred: vec!["HOUSEHOLD_REGISTER".into()],
-            due: None,
+            due: Some(time::macros::date!(2026 - 12 - 18)),
             ground: Some(RefusalGround::OutOfScope),
             refer_to: Some("灵山县民政局".into()),
             days: Some(5),
@@ -244,10 +263,17 @@ mod tests {
                 (action != Action::Deliver).then_some("理由")
             );
             assert_eq!(request.delivery.is_some(), action == Action::Deliver);
-            assert_eq!(!request.missing.is_empty(), action == Action::Return);
+            assert_eq!(
+                !request.missing.is_empty(),
+                matches!(action, Action::Return | Action::Supplement)
+            );
             assert_eq!(request.assignee.is_some(), action == Action::Reassign);
             assert_eq!(request.outcome.is_some(), action == Action::Resolve);
             assert_eq!(!request.deferred.is_empty(), action == Action::Accept);
+            assert_eq!(
+                request.due.is_some(),
+                matches!(action, Action::Accept | Action::Return)
+            );
             assert_eq!(request.ground.is_some(), action == Action::RefuseIntake);
             assert_eq!(request.refer_to.is_some(), action == Action::RefuseIntake);
             assert_eq!(request.days.is_some(), action == Action::Extend);

@@ -4,14 +4,15 @@
 //! two events starting from the same state; the fold turns that into a visible conflict instead
 //! of letting one silently win.
 
-use crate::calendar::{WorkCalendar, date_text};
-use crate::case::{Case, CaseEvent, CaseStatus, EventKind, MaterialStatus};
+use crate::calendar::WorkCalendar;
+use crate::case::{Case, CaseEvent, CaseStatus, EventKind};
 use crate::catalogue::ServiceItem;
 pub use crate::clock::{
     NOTICE_WORKING_DAYS, Standing, clock_running, deadline, standing, suspended_days,
 };
 use crate::delivery::Delivery;
 pub use crate::denied::Denied;
+use crate::materials;
 pub use crate::refusal::RefusalGround;
 use crate::role::{Action, Role};
 use serde::{Deserialize, Serialize};
@@ -445,57 +446,21 @@ pub fn plan(
     if !starts_from(action, progress.status) && !deemed_correction {
         return Err(Denied::State(action, progress.status));
     }
+    // Where a move leads when the state it started from does not decide it alone.
+    let mut leads_to = None;
     match action {
-        Action::Return => {
-            let due = crate::clock::notice_due(case, calendar);
-            if today > due {
-                return Err(Denied::NoticeOverdue(date_text(due)));
-            }
-            planned.missing = if request.missing.is_empty() {
-                case.materials
-                    .iter()
-                    .filter(|m| m.status == MaterialStatus::Missing)
-                    .map(|m| m.code.clone())
-                    .collect()
-            } else {
-                let mut codes = Vec::new();
-                for code in &request.missing {
-                    let code = code.trim().to_ascii_uppercase();
-                    if !case.materials.iter().any(|m| m.code == code) {
-                        return Err(Denied::UnknownMaterial(code));
-                    }
-                    if !codes.contains(&code) {
-                        codes.push(code);
-                    }
-                }
-                codes
-            };
-            if planned.missing.is_empty() {
-                return Err(Denied::NothingMissing);
-            }
-        }
-        Action::Supplement if progress.status == CaseStatus::SupplementRequested => {
-            planned.missing = case
-                .events
-                .iter()
-                .rev()
-                .find(|e| e.kind == EventKind::Returned)
-                .map(|e| e.missing.clone())
-                .unwrap_or_default();
-        }
+        Action::Return => materials::plan_return(case, request, rules, &mut planned)?,
         Action::Supplement => {
-            // After a 容缺 acceptance: the deferred materials arrive; the case stays where it is.
-            planned.missing = codes_with(case, MaterialStatus::Deferred);
-            if planned.missing.is_empty() {
-                return Err(Denied::NothingMissing);
-            }
+            leads_to = materials::plan_supplement(case, progress.status, request, &mut planned)?;
         }
-        Action::Accept => plan_acceptance(case, request, rules, &mut planned)?,
+        Action::Accept => materials::plan_acceptance(case, request, rules, &mut planned)?,
         Action::Approve if progress.approvals.iter().any(|u| u == user) => {
             return Err(Denied::SameApprover(user.to_string()));
         }
-        Action::Approve if outstanding(case, rules).next().is_some() => {
-            let names: Vec<&str> = outstanding(case, rules).map(|m| m.name.as_str()).collect();
+        Action::Approve if materials::outstanding(case, rules).next().is_some() => {
+            let names: Vec<&str> = materials::outstanding(case, rules)
+                .map(|m| m.name.as_str())
+                .collect();
             return Err(Denied::MaterialsOutstanding(names.join("、")));
         }
         Action::Reject if planned.reason.is_none() => {
@@ -518,7 +483,7 @@ pub fn plan(
         Action::Suspend | Action::Terminate if planned.reason.is_none() => {
             return Err(Denied::ReasonRequired(action));
         }
-        Action::Deliver => planned.delivery = Some(plan_delivery(case, request)?),
+        Action::Deliver => planned.delivery = Some(materials::plan_delivery(case, request)?),
         Action::RefuseIntake => {
             let ground = request.ground.ok_or(Denied::GroundRequired)?;
             if planned.reason.is_none() {
@@ -555,124 +520,12 @@ pub fn plan(
             Action::Resume => progress
                 .resumes_to
                 .ok_or(Denied::State(action, progress.status))?,
-            _ => target(action, progress.status, levels, progress.approvals.len()),
+            _ => leads_to.unwrap_or_else(|| {
+                target(action, progress.status, levels, progress.approvals.len())
+            }),
         });
     }
     Ok(planned)
-}
-
-/// A delivery is recorded once, by a method that says how it can be proved: a letter's
-/// tracking number, an electronic delivery's address; the recipient is the applicant unless
-/// someone else was named.
-fn plan_delivery(case: &Case, request: &Request) -> Result<Delivery, Denied> {
-    if case.events.iter().any(|e| e.kind == EventKind::Delivered) {
-        return Err(Denied::AlreadyDelivered);
-    }
-    let asked = request.delivery.as_ref().ok_or(Denied::MethodRequired)?;
-    let short = |text: &Option<String>| -> Result<Option<String>, Denied> {
-        let text = text.as_deref().map(str::trim).filter(|t| !t.is_empty());
-        if text.is_some_and(|t| t.chars().count() > crate::delivery::MAX_DELIVERY_CHARS) {
-            return Err(Denied::DeliveryTooLong);
-        }
-        Ok(text.map(str::to_string))
-    };
-    let tracking = short(&asked.tracking)?;
-    if asked.method.needs_tracking() && tracking.is_none() {
-        return Err(Denied::TrackingRequired(asked.method));
-    }
-    let recipient =
-        short(&Some(asked.recipient.clone()))?.unwrap_or_else(|| case.applicant.name.clone());
-    Ok(Delivery {
-        method: asked.method,
-        recipient,
-        tracking,
-    })
-}
-
-/// Whether the catalogue makes a material hold up acceptance and approval; without the item at
-/// hand every material does.
-fn required(rules: &Rules<'_>, code: &str) -> bool {
-    rules.item.is_none_or(|item| item.requires(code))
-}
-
-/// Required materials not yet in hand (missing, or deferred under 容缺).
-fn outstanding<'c>(
-    case: &'c Case,
-    rules: &Rules<'_>,
-) -> impl Iterator<Item = &'c crate::MaterialState> {
-    case.materials
-        .iter()
-        .filter(move |m| m.status.outstanding() && required(rules, &m.code))
-}
-
-fn codes_with(case: &Case, status: MaterialStatus) -> Vec<String> {
-    case.materials
-        .iter()
-        .filter(|m| m.status == status)
-        .map(|m| m.code.clone())
-        .collect()
-}
-
-/// The materials' names for a message, in the case's order.
-fn names_of(case: &Case, codes: &[String]) -> String {
-    case.materials
-        .iter()
-        .filter(|m| codes.contains(&m.code))
-        .map(|m| m.name.as_str())
-        .collect::<Vec<_>>()
-        .join("、")
-}
-
-/// An acceptance needs every material, except those the catalogue lets the applicant bring
-/// later on a recorded commitment and deadline (容缺受理, 《行政许可法》第三十二条 otherwise).
-fn plan_acceptance(
-    case: &Case,
-    request: &Request,
-    rules: &Rules<'_>,
-    planned: &mut Planned,
-) -> Result<(), Denied> {
-    let missing = codes_with(case, MaterialStatus::Missing);
-    let mut deferred = Vec::new();
-    for code in &request.deferred {
-        let code = code.trim().to_ascii_uppercase();
-        if !case.materials.iter().any(|m| m.code == code) {
-            return Err(Denied::UnknownMaterial(code));
-        }
-        if !missing.contains(&code) {
-            return Err(Denied::NotMissing(names_of(case, &[code])));
-        }
-        let allowed = rules
-            .item
-            .and_then(|item| item.material(&code))
-            .is_some_and(|spec| spec.deferrable);
-        if !allowed {
-            return Err(Denied::NotDeferrable(names_of(case, &[code])));
-        }
-        if !deferred.contains(&code) {
-            deferred.push(code);
-        }
-    }
-    let left: Vec<String> = missing
-        .into_iter()
-        .filter(|c| !deferred.contains(c) && required(rules, c))
-        .collect();
-    if !left.is_empty() {
-        return Err(Denied::MaterialsMissing(names_of(case, &left)));
-    }
-    if deferred.is_empty() {
-        return Ok(());
-    }
-    if planned.reason.is_none() {
-        return Err(Denied::CommitmentRequired);
-    }
-    let due = request.due.ok_or(Denied::DeadlineOutOfRange)?;
-    let days = (due - rules.today).whole_days();
-    if !(1..=MAX_DEFERRAL_DAYS).contains(&days) {
-        return Err(Denied::DeadlineOutOfRange);
-    }
-    planned.missing = deferred;
-    planned.due = Some(date_text(due));
-    Ok(())
 }
 
 /// The hub's check of one event it has not seen before: `seen` is the case exactly as its

@@ -52,6 +52,10 @@ pub struct Notice<'a> {
     pub reason: Option<String>,
     pub clerk: String,
     pub date: Date,
+    /// The date to bring them by.
+    pub due: Option<Date>,
+    /// A licence cites the licensing law's five-day rule; other items do not.
+    pub licence: bool,
     /// Printed before: the copy says 补打 (a reprint, not a second issue).
     pub reprint: bool,
 }
@@ -138,6 +142,11 @@ pub fn receipt(r: &Receipt<'_>) -> Result<Vec<u8>, PrintError> {
     );
     Ok(sheet.finish())
 }
+
+/// The one-time notice's promise for an item that is not a licence: the same practice, without
+/// citing the licensing law.
+pub const NOTICE_NOTE: &str =
+    "本告知书所列即为需要补正的全部材料；补齐后即予受理，不再要求提交本告知书以外的材料。";
 
 /// What a receipt of materials is and is not (《行政许可法》第三十二条 sets the five days).
 pub const INTAKE_NOTE: &str = "本凭证仅证明已收到上列申请材料，不表示已经受理。材料齐全、符合法定形式的，予以受理并出具受理通知书；需要补正的，自收件之日起五个工作日内一次性告知；逾期不告知的，自收到申请材料之日起即为受理。";
@@ -315,11 +324,24 @@ pub fn notice(n: &Notice<'_>) -> Result<Vec<u8>, PrintError> {
         sheet.gap(2.0);
         sheet.field("审查意见", reason);
     }
+    if let Some(due) = n.due {
+        sheet.gap(2.0);
+        sheet.paragraph(
+            11.0,
+            0.0,
+            &format!(
+                "请于{}前补正上列材料。逾期未补正又未说明理由的，视为撤回申请；补正后本机关即予受理。",
+                date_text(due)
+            ),
+        );
+    }
     sheet.gap(4.0);
-    sheet.paragraph(10.0, 0.0, NOTICE_LAW);
+    sheet.paragraph(10.0, 0.0, if n.licence { NOTICE_LAW } else { NOTICE_NOTE });
     sheet.gap(6.0);
     sheet.field("告知人", &n.clerk);
     sheet.field("告知日期", &date_text(n.date));
+    sheet.gap(6.0);
+    sheet.field("申请人签收", "____________________    日期：____________");
     footer(
         &mut sheet,
         &format!(

@@ -11,8 +11,8 @@ mod sheet;
 
 pub use decision::{ClockChange, ClockNotice, Decision, clock_notice, decision};
 pub use intake::{
-    Acceptance, INTAKE_NOTE, IntakeRefusal, Notice, Receipt, acceptance, intake_refusal, notice,
-    receipt,
+    Acceptance, INTAKE_NOTE, IntakeRefusal, NOTICE_NOTE, Notice, Receipt, acceptance,
+    intake_refusal, notice, receipt,
 };
 pub use sheet::PrintError;
 use sheet::{MARGIN, PAGE_W, Sheet};

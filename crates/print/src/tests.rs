@@ -264,9 +264,9 @@ fn the_acceptance_notice_dates_the_acceptance_and_says_what_the_applicant_promis
 }
 
 #[test]
-fn the_notice_lists_every_missing_material_with_its_requirement_and_the_law() {
+fn the_notice_lists_every_missing_material_with_its_requirement_the_date_and_the_law() {
     let case = case();
-    let pdf = notice(&Notice {
+    let licence = Notice {
         case: &case,
         reprint: false,
         township: "檀圩镇",
@@ -277,23 +277,37 @@ fn the_notice_lists_every_missing_material_with_its_requirement_and_the_law() {
         reason: Some("收入证明缺少公章".into()),
         clerk: "李明".into(),
         date: date!(2026 - 11 - 21),
-    })
-    .unwrap();
-    let text = check("notice", &pdf);
+        due: Some(date!(2026 - 12 - 21)),
+        licence: true,
+    };
+    let pdf = notice(&licence).unwrap();
+    let text: String = check("notice", &pdf).split_whitespace().collect();
     for expected in [
         "一次性告知书",
-        "1. 家庭收入证明",
+        "1.家庭收入证明",
         "要求：村（居）委会出具，加盖公章",
-        "2. 银行账户",
+        "2.银行账户",
         "收入证明缺少公章",
         "行政许可法》第三十二条",
         "2026-11-21",
+        "请于2026-12-21前补正上列材料",
+        "视为撤回申请",
+        "申请人签收",
     ] {
         assert!(
             text.contains(expected),
             "notice lacks {expected:?}:\n{text}"
         );
     }
+    // A benefit's notice does not cite the licensing law.
+    let pdf = notice(&Notice {
+        licence: false,
+        ..licence
+    })
+    .unwrap();
+    let text = check("notice-benefit", &pdf);
+    assert!(!text.contains("行政许可法"), "{text}");
+    assert!(text.contains("补齐后即予受理"), "{text}");
 }
 
 #[test]

@@ -147,6 +147,13 @@ impl Store {
                     reason: notice.reason.clone(),
                     clerk: notice.by.clone(),
                     date: china_date(notice.at_ms),
+                    due: notice
+                        .due
+                        .as_deref()
+                        .and_then(tongban_domain::calendar::parse_date),
+                    licence: item
+                        .as_ref()
+                        .is_some_and(|i| i.kind == tongban_domain::ItemKind::Licence),
                     reprint,
                 })
             }

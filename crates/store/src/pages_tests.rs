@@ -179,6 +179,7 @@ fn documents_print_only_when_the_case_has_what_they_state() {
             &number,
             &Move::Return {
                 missing: Vec::new(),
+                due: None,
                 reason: None,
             },
             NOW,
@@ -191,7 +192,15 @@ fn documents_print_only_when_the_case_has_what_they_state() {
 
     let supervisor = session("张华");
     store
-        .act(&clerk, &number, &Move::Supplement { reason: None }, NOW)
+        .act(
+            &clerk,
+            &number,
+            &Move::Supplement {
+                brought: Vec::new(),
+                reason: None,
+            },
+            NOW,
+        )
         .unwrap();
     store
         .act(

@@ -421,3 +421,81 @@ fn a_reprinted_decision_says_so_and_still_shows_what_was_decided() {
     assert_eq!(case["applicant"]["name"], "覃秀美");
     assert_eq!(case["seals"][0]["verified"], true);
 }
+
+/// The one-time notice gives its date and prints it with the consequence; the materials may
+/// come in parts, and the hub refuses a partial supplement written as the complete one.
+#[test]
+fn a_notice_gives_its_date_and_the_materials_may_come_in_parts() {
+    let hub = Hub::start(Backend::Sqlite);
+    let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let number = super::register(&clerk, "ID_CARD");
+    let far = clerk.run(&["case", "return", &number, "--due", "2099-01-01"]);
+    assert!(
+        text(&far.stderr).contains("补正期限须在明天至60天之内"),
+        "{}",
+        text(&far.stderr)
+    );
+    clerk.ok(&["case", "return", &number]);
+    let notice = printed(&clerk, &number, "notice");
+    let due = shown(&clerk, &number)["events"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()["due"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for expected in [
+        format!("请于{due}前补正上列材料"),
+        "视为撤回申请".into(),
+        "申请人签收".into(),
+    ] {
+        assert!(notice.contains(&expected), "lacks {expected}:\n{notice}");
+    }
+    // A benefit or a service is not a licence: the notice does not cite the licensing law.
+    assert!(!notice.contains("行政许可法"), "{notice}");
+    clerk.ok(&["sync"]);
+
+    let forger = RawDevice::enroll_as(&hub, TOWNSHIP, "王芳", "clerk");
+    let refused = forged(
+        &forger,
+        &number,
+        CaseEvent {
+            missing: vec!["HOUSEHOLD_REGISTER".into()],
+            ..move_by(
+                "王芳",
+                EventKind::Supplemented,
+                CaseStatus::SupplementRequested,
+                CaseStatus::Supplemented,
+            )
+        },
+    );
+    assert!(
+        refused.contains("supplement_requested→supplemented"),
+        "{refused}"
+    );
+
+    let part = clerk.ok(&[
+        "case",
+        "supplement",
+        &number,
+        "--brought",
+        "household_register",
+    ]);
+    assert!(part.contains("supplement_requested"), "{part}");
+    let again = clerk.run(&[
+        "case",
+        "supplement",
+        &number,
+        "--brought",
+        "HOUSEHOLD_REGISTER",
+    ]);
+    assert!(
+        text(&again.stderr).contains("不在一次性告知书尚待补正的材料之中"),
+        "{}",
+        text(&again.stderr)
+    );
+    let rest = clerk.ok(&["case", "supplement", &number]);
+    assert!(rest.contains("supplemented"), "{rest}");
+    clerk.ok(&["sync"]);
+}
