@@ -201,15 +201,13 @@ pub async fn attach_pages(desk: State<'_, Arc<Desk>>, form: AttachForm) -> Answe
         }
         set_progress(d, None);
         let view = d.with_store(|s| {
-            let case = s
-                .attach_pages(
-                    &form.number,
-                    &form.material,
-                    &pages,
-                    &session,
-                    tongban_store::china_now(),
-                )
-                .map_err(store_error)?;
+            // The select names a signed paper by its kind, a material by its code.
+            let now = tongban_store::china_now();
+            let case = match form.material.parse::<tongban_domain::PaperKind>() {
+                Ok(kind) => s.attach_paper(&form.number, kind, &pages, &session, now),
+                Err(_) => s.attach_pages(&form.number, &form.material, &pages, &session, now),
+            }
+            .map_err(store_error)?;
             view(s, &session, case).map_err(store_error)
         })?;
         settle(d, &form.paths);

@@ -186,6 +186,8 @@ catalogue! {
     MethodElectronic => "电子送达（经申请人同意）", "Electronically (with the applicant's consent)";
     DeliveryTracking => "邮件单号或电子送达地址", "Tracking number or electronic address";
     DeliveryRecipient => "受送达人（默认为申请人）", "Recipient (the applicant if left empty)";
+    PaperWithdrawalRequest => "撤回申请书（申请人签字）", "Written withdrawal request (signed)";
+    PaperDeliveryReceipt => "送达回证（受送达人签收）", "Delivery receipt (signed)";
     DeliveredTo => "受送达人：", "Received by: ";
     DaysAdded => "延长工作日：", "Working days added: ";
     ReferredTo => "告知向其申请：", "Referred to: ";
@@ -273,6 +275,14 @@ impl Key {
             G::NotRequired => Key::GroundNotRequired,
             G::OutOfScope => Key::GroundOutOfScope,
             G::NotEligible => Key::GroundNotEligible,
+        }
+    }
+
+    pub fn paper(paper: tongban_domain::PaperKind) -> Self {
+        use tongban_domain::PaperKind as P;
+        match paper {
+            P::WithdrawalRequest => Key::PaperWithdrawalRequest,
+            P::DeliveryReceipt => Key::PaperDeliveryReceipt,
         }
     }
 

@@ -112,6 +112,9 @@ pub fn Scans(view: RwSignal<Option<CaseView>>) -> impl IntoView {
             .is_some_and(|v| v.case.events.iter().any(|e| e.kind == kind))
     };
     let material_name = move |code: &str| {
+        if let Ok(paper) = code.parse::<tongban_domain::PaperKind>() {
+            return tr.now(Key::paper(paper)).to_string();
+        }
         view.get()
             .and_then(|v| v.case.materials.into_iter().find(|m| m.code == code))
             .map(|m| m.name)
@@ -179,6 +182,11 @@ pub fn Scans(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                             let selected = m.code == material.get_untracked();
                             view! { <option value=m.code.clone() selected=selected>{m.name}</option> }
                         }).collect_view())}
+                        // Signed papers: the applicant's withdrawal request, the delivery receipt.
+                        {tongban_domain::PaperKind::ALL.into_iter().map(|k| {
+                            let selected = k.as_str() == material.get_untracked();
+                            view! { <option value=k.as_str() selected=selected>{tr.t(Key::paper(k))}</option> }
+                        }).collect_view()}
                     </select>
                 </label>
                 <label><input type="checkbox" id="attach-grey" on:change=move |ev| greyscale.set(event_target_checked(&ev))/>{tr.t(Key::Greyscale)}</label>

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use tongban_domain::session::Session;
 use tongban_domain::workflow::RefusalGround;
 use tongban_domain::{
-    CaseField, CaseStatus, Delivery, DeliveryMethod, Denied, FieldEdit, IdType, Move, Registration,
+    CaseField, CaseStatus, Delivery, DeliveryMethod, Denied, FieldEdit, IdType, Move, PaperKind,
+    Registration,
 };
 use tongban_store::{CaseFilter, Profile, Store};
 
@@ -88,7 +89,7 @@ pub(crate) enum CaseCommand {
     Terminate(MoveArgs),
     /// Record how the result reached the applicant (送达): --method window|post|electronic, with
     /// --tracking (a letter's number, an electronic address) and --recipient when not the
-    /// applicant.
+    /// applicant; at the window, the signed receipt scanned (--receipt FILE).
     Deliver(MoveArgs),
     /// Refuse the application at intake (不予受理) on a ground (--reason-code), with reasons
     /// (--reason) and, for a matter of another organ, that organ (--refer-to).
@@ -103,16 +104,22 @@ pub(crate) enum CaseCommand {
     Approve(MoveArgs),
     Reject(MoveArgs),
     Complete(MoveArgs),
+    /// The applicant withdraws in writing: their signed request scanned (--request FILE, or
+    /// attached before with case attach --paper withdrawal_request).
     Withdraw(MoveArgs),
     /// Hand a case to another user (--to).
     Reassign(MoveArgs),
     /// Settle conflicting moves on one of their outcomes (--outcome, --reason).
     Resolve(MoveArgs),
-    /// Attach scanned pages (JPEG, PNG, TIFF or PDF) to a material of the case.
+    /// Attach scanned pages (JPEG, PNG, TIFF or PDF) to a material of the case (--material), or
+    /// to a signed paper (--paper withdrawal_request|delivery_receipt).
+    #[command(group = clap::ArgGroup::new("target").required(true).args(["material", "paper"]))]
     Attach {
         number: String,
         #[arg(long)]
-        material: String,
+        material: Option<String>,
+        #[arg(long)]
+        paper: Option<PaperKind>,
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Store the pages in greyscale (smaller; for black-and-white paperwork).
@@ -175,6 +182,10 @@ pub(crate) struct MoveArgs {
     /// Who received the result, when not the applicant.
     #[arg(long)]
     recipient: Option<String>,
+    /// A withdrawal's scanned written request, or a delivery's signed receipt (送达回证),
+    /// attached before the move.
+    #[arg(long, alias = "receipt")]
+    request: Option<PathBuf>,
     /// The outcome a resolution settles on: approve, reject, or a status such as accepted.
     #[arg(long, value_parser = parse_outcome)]
     outcome: Option<CaseStatus>,
@@ -300,6 +311,7 @@ pub(crate) fn case(profile: &Profile, user: Option<&str>, command: CaseCommand) 
             let Some(method) = m.method else {
                 bail!(Denied::MethodRequired);
             };
+            signed_paper(store, &session, &m, PaperKind::DeliveryReceipt)?;
             let delivery = Delivery {
                 method,
                 recipient: m.recipient.clone().unwrap_or_default(),
@@ -345,6 +357,7 @@ pub(crate) fn case(profile: &Profile, user: Option<&str>, command: CaseCommand) 
             take(store, &session, &m, Move::Complete { reason })?
         }
         CaseCommand::Withdraw(m) => {
+            signed_paper(store, &session, &m, PaperKind::WithdrawalRequest)?;
             let reason = m.reason.clone();
             take(store, &session, &m, Move::Withdraw { reason })?
         }
@@ -359,17 +372,17 @@ pub(crate) fn case(profile: &Profile, user: Option<&str>, command: CaseCommand) 
         CaseCommand::Attach {
             number,
             material,
+            paper,
             files,
             grey,
-        } => pages::attach(
-            store,
-            &session,
-            number.trim(),
-            &material,
-            &files,
-            grey,
-            now(),
-        )?,
+        } => {
+            let target = match (material, paper) {
+                (_, Some(kind)) => pages::Target::Paper(kind),
+                (Some(code), None) => pages::Target::Material(code),
+                (None, None) => bail!("name --material or --paper / 请指定 --material 或 --paper"),
+            };
+            pages::attach(store, &session, number.trim(), &target, &files, grey, now())?
+        }
         CaseCommand::Pages {
             number,
             export,
@@ -401,6 +414,23 @@ fn parse_due(text: &str) -> Result<time::Date, String> {
     tongban_domain::calendar::parse_date(text.trim()).ok_or_else(|| {
         format!("{text:?} is not a date (YYYY-MM-DD) / “{text}”不是有效日期（年-月-日）")
     })
+}
+
+/// Attaches the scanned paper a move rests on, when the command names one.
+fn signed_paper(store: &mut Store, session: &Session, m: &MoveArgs, kind: PaperKind) -> Result<()> {
+    if let Some(file) = &m.request {
+        let target = pages::Target::Paper(kind);
+        pages::attach(
+            store,
+            session,
+            m.number.trim(),
+            &target,
+            std::slice::from_ref(file),
+            true,
+            now(),
+        )?;
+    }
+    Ok(())
 }
 
 fn take(store: &mut Store, session: &Session, m: &MoveArgs, the_move: Move) -> Result<()> {

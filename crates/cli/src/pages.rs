@@ -4,16 +4,23 @@ use anyhow::{Context, Result, bail};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
+use tongban_domain::PaperKind;
 use tongban_domain::session::Session;
 use tongban_pages::{ImportOptions, PageLimits};
 use tongban_store::{DocKind, Store};
+
+/// What scanned pages are attached to: a material of the case, or a signed paper.
+pub enum Target {
+    Material(String),
+    Paper(PaperKind),
+}
 
 /// Every file is checked before anything is stored: a bad file among good ones attaches none.
 pub fn attach(
     store: &mut Store,
     session: &Session,
     number: &str,
-    material: &str,
+    target: &Target,
     files: &[PathBuf],
     greyscale: bool,
     now: OffsetDateTime,
@@ -30,8 +37,17 @@ pub fn attach(
             &limits,
         )?);
     }
-    let material = material.trim().to_ascii_uppercase();
-    store.attach_pages(number, &material, &pages, session, now)?;
+    let material = match target {
+        Target::Material(code) => {
+            let code = code.trim().to_ascii_uppercase();
+            store.attach_pages(number, &code, &pages, session, now)?;
+            code
+        }
+        Target::Paper(kind) => {
+            store.attach_paper(number, *kind, &pages, session, now)?;
+            kind.as_str().to_string()
+        }
+    };
     for page in &pages {
         println!(
             "{number} {material} {} {} {}",

@@ -430,6 +430,9 @@ pub struct CaseEvent {
     /// For a delivery: how, to whom, with which tracking number or address.
     #[serde(default)]
     pub delivery: Option<crate::delivery::Delivery>,
+    /// For pages attached to a paper rather than a material: which paper.
+    #[serde(default)]
+    pub paper: Option<crate::paper::PaperKind>,
     #[serde(default)]
     pub seal: Option<DecisionSeal>,
     /// The author's own signature (their person key) over the event and the case state it was
@@ -467,6 +470,9 @@ pub struct Case {
     pub query_hash: Option<String>,
     pub applicant: Applicant,
     pub materials: Vec<MaterialState>,
+    /// Signed papers scanned during the procedure (a withdrawal request, a delivery receipt).
+    #[serde(default)]
+    pub papers: Vec<crate::paper::Paper>,
     /// Folded from the events; never stored on its own.
     pub status: CaseStatus,
     pub clerk: String,
@@ -496,6 +502,31 @@ impl Case {
     /// The registering user or the current assignee: whose case it is.
     pub fn belongs_to(&self, user: &str) -> bool {
         self.clerk == user || self.assignee.as_deref() == Some(user)
+    }
+
+    /// The scanned pages of one paper.
+    pub fn paper(&self, kind: crate::paper::PaperKind) -> &[crate::PageRef] {
+        self.papers
+            .iter()
+            .find(|p| p.kind == kind)
+            .map_or(&[], |p| p.pages.as_slice())
+    }
+
+    /// Every page the case refers to, materials then papers: (the material or paper's code,
+    /// its place in that order, the page).
+    pub fn all_pages(&self) -> impl Iterator<Item = (&str, usize, &crate::PageRef)> {
+        let materials = self
+            .materials
+            .iter()
+            .map(|m| (m.code.as_str(), m.pages.as_slice()));
+        let papers = self
+            .papers
+            .iter()
+            .map(|p| (p.kind.as_str(), p.pages.as_slice()));
+        materials
+            .chain(papers)
+            .enumerate()
+            .flat_map(|(i, (code, pages))| pages.iter().map(move |p| (code, i, p)))
     }
 
     /// How the result reached the applicant, and when: the delivery on the timeline, if any.
@@ -724,6 +755,7 @@ impl Registration {
             query_hash: None,
             applicant,
             materials,
+            papers: crate::paper::blank_papers(),
             status: CaseStatus::Registered,
             clerk: desk.clerk.to_string(),
             created_at_ms: desk.now_ms,

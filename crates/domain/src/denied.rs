@@ -40,6 +40,7 @@ pub enum Denied {
     DeadlineOutOfRange,
     NoticeDeadlineOutOfRange,
     NotAwaited(String),
+    PaperMissing(crate::paper::PaperKind),
     BadMove(String, String, String),
 }
 
@@ -184,6 +185,13 @@ impl crate::l10n::Localized for Denied {
                 "material {material} is not among those the one-time notice still waits for",
                 "材料“{material}”不在一次性告知书尚待补正的材料之中"
             ),
+            Self::PaperMissing(paper) => {
+                let (paper_zh, paper) = (paper.label_zh(), paper.as_str());
+                text!(
+                    "scan the signed {paper} first (tongban case attach --paper {paper})",
+                    "请先扫描附上经签字的{paper_zh}"
+                )
+            }
             Self::BadMove(kind, from, to) => text!(
                 "an event of kind {kind} records a move from {from} to {to} that the rules do not give from the state its author saw",
                 "{kind}事件记录的状态变化（{from}→{to}）与作者所见办件状态下规则给出的不符"

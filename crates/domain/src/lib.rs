@@ -18,6 +18,7 @@ pub mod l10n;
 pub mod materials;
 pub mod moves;
 pub mod page;
+pub mod paper;
 #[cfg(test)]
 mod procedure_tests;
 pub mod query;
@@ -46,6 +47,7 @@ pub use identity::{Mobile, ResidentId, Uscc};
 pub use l10n::{Localized, Text};
 pub use moves::Move;
 pub use page::PageRef;
+pub use paper::{Paper, PaperKind};
 pub use role::{Action, Role};
 pub use secret::Secret;
 pub use session::{SecurityPolicy, SignInError};

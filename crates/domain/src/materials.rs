@@ -135,6 +135,12 @@ pub(crate) fn plan_delivery(case: &Case, request: &Request) -> Result<Delivery, 
     if asked.method.needs_tracking() && tracking.is_none() {
         return Err(Denied::TrackingRequired(asked.method));
     }
+    // Handed over at the window: the recipient's signed receipt is the proof, scanned first.
+    if asked.method == crate::DeliveryMethod::Window
+        && case.paper(crate::PaperKind::DeliveryReceipt).is_empty()
+    {
+        return Err(Denied::PaperMissing(crate::PaperKind::DeliveryReceipt));
+    }
     let recipient =
         short(&Some(asked.recipient.clone()))?.unwrap_or_else(|| case.applicant.name.clone());
     Ok(Delivery {

@@ -244,6 +244,27 @@ fn a_result_is_delivered_once_with_its_proof_and_the_applicant_as_default_recipi
         ),
         Err(Denied::DeliveryTooLong)
     );
+    // At the window the signed receipt is scanned first.
+    assert_eq!(
+        act(
+            &mut c,
+            "李明",
+            Role::Clerk,
+            Action::Deliver,
+            by_window.clone()
+        ),
+        Err(Denied::PaperMissing(crate::PaperKind::DeliveryReceipt))
+    );
+    c.papers = vec![crate::Paper {
+        kind: crate::PaperKind::DeliveryReceipt,
+        pages: vec![crate::PageRef {
+            sha256: "ab".repeat(32),
+            bytes: 1000,
+            mime: "image/png".into(),
+            width: 100,
+            height: 100,
+        }],
+    }];
     let planned = act(&mut c, "李明", Role::Clerk, Action::Deliver, by_window).unwrap();
     assert_eq!(
         planned.delivery,
@@ -284,4 +305,38 @@ fn a_result_is_delivered_once_with_its_proof_and_the_applicant_as_default_recipi
     );
     // A field laptop does not deliver.
     assert!(!Role::Field.may(Action::Deliver));
+}
+
+#[test]
+fn an_applicant_withdraws_in_writing() {
+    let mut c = accepted();
+    assert_eq!(
+        act(
+            &mut c,
+            "李明",
+            Role::Clerk,
+            Action::Withdraw,
+            reason("申请人要求撤回")
+        ),
+        Err(Denied::PaperMissing(crate::PaperKind::WithdrawalRequest))
+    );
+    c.papers = vec![crate::Paper {
+        kind: crate::PaperKind::WithdrawalRequest,
+        pages: vec![crate::PageRef {
+            sha256: "cd".repeat(32),
+            bytes: 1000,
+            mime: "image/png".into(),
+            width: 100,
+            height: 100,
+        }],
+    }];
+    act(
+        &mut c,
+        "李明",
+        Role::Clerk,
+        Action::Withdraw,
+        reason("申请人要求撤回"),
+    )
+    .unwrap();
+    assert_eq!(c.status, CaseStatus::Withdrawn);
 }

@@ -13,6 +13,7 @@ pub use crate::clock::{
 use crate::delivery::Delivery;
 pub use crate::denied::Denied;
 use crate::materials;
+use crate::paper::PaperKind;
 pub use crate::refusal::RefusalGround;
 use crate::role::{Action, Role};
 use serde::{Deserialize, Serialize};
@@ -483,6 +484,10 @@ pub fn plan(
         Action::Suspend | Action::Terminate if planned.reason.is_none() => {
             return Err(Denied::ReasonRequired(action));
         }
+        // The applicant withdraws in writing; the window keeps the scanned request.
+        Action::Withdraw if case.paper(PaperKind::WithdrawalRequest).is_empty() => {
+            return Err(Denied::PaperMissing(PaperKind::WithdrawalRequest));
+        }
         Action::Deliver => planned.delivery = Some(materials::plan_delivery(case, request)?),
         Action::RefuseIntake => {
             let ground = request.ground.ok_or(Denied::GroundRequired)?;
@@ -550,6 +555,15 @@ pub fn check_event(
     let action = action_of(&event.kind).ok_or_else(bad)?;
     if action == Action::Register {
         permit(seen, &event.by, role, action)?;
+        return match (event.from, event.to) {
+            (None, None) => Ok(()),
+            _ => Err(bad()),
+        };
+    }
+    // A signed paper is scanned at any point, even after the case ended (the receipt of its
+    // result): the role decides, not the state.
+    if event.kind == EventKind::PagesAttached && event.paper.is_some() {
+        permit(seen, &event.by, role, Action::Edit)?;
         return match (event.from, event.to) {
             (None, None) => Ok(()),
             _ => Err(bad()),

@@ -10,6 +10,7 @@ use crate::db::Device;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::ops::RangeInclusive;
+use tongban_domain::PaperKind;
 use tongban_domain::arrival;
 use tongban_domain::calendar::{WorkCalendar, china_date};
 use tongban_domain::page::MAX_PAGES_PER_MATERIAL;
@@ -416,6 +417,43 @@ pub fn check_change(
             ));
         }
         check_materials(before, after, &fresh)?;
+        check_papers(before, after, &fresh)?;
+    } else if after.papers.iter().any(|p| !p.pages.is_empty()) {
+        return Err(refuse(
+            number,
+            "a new case has no signed papers yet",
+            "新登记的办件不应已附有签字文书",
+        ));
+    }
+    Ok(())
+}
+
+/// A paper's pages only grow, and only with an attachment that names the paper.
+fn check_papers(before: &Case, after: &Case, fresh: &[&CaseEvent]) -> Result<(), Text> {
+    let number = after.number.as_str();
+    for kind in PaperKind::ALL {
+        let (b, a) = (before.paper(kind), after.paper(kind));
+        if b == a {
+            continue;
+        }
+        let named = fresh
+            .iter()
+            .any(|e| e.kind == EventKind::PagesAttached && e.paper == Some(kind));
+        let (paper, paper_zh) = (kind.as_str(), kind.label_zh());
+        if !b.iter().all(|p| a.contains(p)) || !named {
+            return Err(refuse(
+                number,
+                &format!("pages of the {paper} changed without a recorded attachment"),
+                &format!("{paper_zh}的页面被更改但没有附件记录"),
+            ));
+        }
+        if a.len() > MAX_PAGES_PER_MATERIAL {
+            return Err(refuse(
+                number,
+                &format!("the {paper} has more than {MAX_PAGES_PER_MATERIAL} pages"),
+                &format!("{paper_zh}超过{MAX_PAGES_PER_MATERIAL}页"),
+            ));
+        }
     }
     Ok(())
 }
@@ -530,6 +568,7 @@ mod tests {
                 status: MaterialStatus::Received,
                 pages,
             }],
+            papers: tongban_domain::paper::blank_papers(),
             status: CaseStatus::Registered,
             clerk: "李明".into(),
             created_at_ms: 0,
@@ -567,5 +606,30 @@ mod tests {
         renamed.materials[0].name = "别的材料".into();
         let err = check_materials(&before, &renamed, &[&event]).unwrap_err();
         assert!(err.zh.contains("材料清单不可更改"), "{err}");
+    }
+
+    #[test]
+    fn a_papers_pages_only_grow_with_an_attachment_naming_it() {
+        let before = case(vec![page(1)]);
+        let mut signed = before.clone();
+        signed.papers[0].pages.push(page(9));
+        let material_attachment = attached("ID_CARD");
+        let err = check_papers(&before, &signed, &[&material_attachment]).unwrap_err();
+        assert!(err.zh.contains("撤回申请书的页面被更改"), "{err}");
+        let wrong_paper = CaseEvent {
+            kind: EventKind::PagesAttached,
+            paper: Some(PaperKind::DeliveryReceipt),
+            ..CaseEvent::default()
+        };
+        assert!(check_papers(&before, &signed, &[&wrong_paper]).is_err());
+        let right = CaseEvent {
+            paper: Some(PaperKind::WithdrawalRequest),
+            ..wrong_paper
+        };
+        assert!(check_papers(&before, &signed, &[&right]).is_ok());
+        assert!(
+            check_papers(&signed, &before, &[&right]).is_err(),
+            "pages never go"
+        );
     }
 }

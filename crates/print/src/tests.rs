@@ -48,6 +48,7 @@ fn case() -> Case {
             material("HK", "户口簿", MaterialStatus::Received, 0),
             material("SR", "家庭收入证明", MaterialStatus::Missing, 0),
         ],
+        papers: Vec::new(),
         status: CaseStatus::Accepted,
         clerk: "李明".into(),
         created_at_ms: 1_763_600_000_000,

@@ -12,7 +12,7 @@ use tongban_domain::role::{ACTIONS, ROLES};
 use tongban_domain::session::{PasswordError, Session};
 use tongban_domain::{
     Action, CaseEvent, CaseField, CaseStatus, DeadlineFlag, Denied, EventKind, FieldEdit, Move,
-    Registration, Request, Role, SecurityPolicy, SignInError, WorkCalendar,
+    PaperKind, Registration, Request, Role, SecurityPolicy, SignInError, WorkCalendar,
 };
 use tongban_sync::case_doc;
 
@@ -124,7 +124,33 @@ fn prepared(store: &mut Store, action: Action) -> String {
             act(store, "张华", &number, Action::Accept);
             act(store, "张华", &number, Action::Suspend);
         }
-        Action::Complete | Action::Deliver => {
+        Action::Withdraw => {
+            let request = crate::pages_tests::page(7);
+            store
+                .attach_paper(
+                    &number,
+                    PaperKind::WithdrawalRequest,
+                    &[request],
+                    &session("李明"),
+                    NOW,
+                )
+                .unwrap();
+        }
+        Action::Deliver => {
+            let receipt = crate::pages_tests::page(8);
+            store
+                .attach_paper(
+                    &number,
+                    PaperKind::DeliveryReceipt,
+                    &[receipt],
+                    &session("李明"),
+                    NOW,
+                )
+                .unwrap();
+            act(store, "张华", &number, Action::Accept);
+            act(store, "张华", &number, Action::Approve);
+        }
+        Action::Complete => {
             act(store, "张华", &number, Action::Accept);
             act(store, "张华", &number, Action::Approve);
         }

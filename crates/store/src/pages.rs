@@ -9,7 +9,8 @@ use time::OffsetDateTime;
 use tongban_domain::page::MAX_PAGES_PER_MATERIAL;
 use tongban_domain::session::Session;
 use tongban_domain::text;
-use tongban_domain::{Case, EventKind, PageRef};
+use tongban_domain::workflow;
+use tongban_domain::{Action, Case, EventKind, PageRef, PaperKind};
 use tongban_pages::{Page, sha256_hex};
 use tongban_sync::case_doc;
 
@@ -81,29 +82,7 @@ impl Store {
                     "办件{number}没有材料“{material}”（可选：{listed_zh}）"
                 )));
             };
-            if pages.is_empty() {
-                return Err(StoreError::Invalid(text!(
-                    "no pages to attach",
-                    "没有要附加的页面"
-                )));
-            }
-            if state.pages.len() + pages.len() > MAX_PAGES_PER_MATERIAL {
-                return Err(StoreError::Invalid(text!(
-                    "material {material} would have more than {MAX_PAGES_PER_MATERIAL} pages",
-                    "材料{material}将超过{MAX_PAGES_PER_MATERIAL}页"
-                )));
-            }
-            let mut refs = Vec::with_capacity(pages.len());
-            for page in pages {
-                put_blob(tx, page, event.at_ms)?;
-                refs.push(PageRef {
-                    sha256: page.sha256.clone(),
-                    bytes: page.bytes.len() as u64,
-                    mime: page.mime.to_string(),
-                    width: page.width,
-                    height: page.height,
-                });
-            }
+            let refs = store_pages(tx, material, state.pages.len(), pages, event.at_ms)?;
             event.kind = EventKind::PagesAttached;
             event.detail = format!("{} page(s) for {material}", refs.len());
             event.missing = vec![material.to_string()];
@@ -115,6 +94,42 @@ impl Store {
                 &session.key,
             )?)
         })
+    }
+
+    /// Stores the scanned pages of a signed paper (a withdrawal request, a delivery receipt)
+    /// and adds them to the case. Whoever may edit the case may, in any state: a receipt comes
+    /// after the case ended.
+    pub fn attach_paper(
+        &mut self,
+        number: &str,
+        kind: PaperKind,
+        pages: &[Page],
+        session: &Session,
+        now: OffsetDateTime,
+    ) -> Result<Case, StoreError> {
+        let gate =
+            |current: &Case| workflow::permit(current, &session.user, session.role, Action::Edit);
+        self.edit_case_as(
+            number,
+            session,
+            now,
+            Action::Edit,
+            gate,
+            |tx, current, doc, mut event, ()| {
+                let held = current.paper(kind).len();
+                let refs = store_pages(tx, kind.as_str(), held, pages, event.at_ms)?;
+                event.kind = EventKind::PagesAttached;
+                event.detail = format!("{} page(s) for {}", refs.len(), kind.as_str());
+                event.paper = Some(kind);
+                Ok(case_doc::attach_paper(
+                    doc,
+                    kind,
+                    &refs,
+                    &event,
+                    &session.key,
+                )?)
+            },
+        )
     }
 
     /// The pages of a case, by material, with whether their bytes are here yet.
@@ -314,6 +329,41 @@ fn put_blob(tx: &Transaction<'_>, page: &Page, at_ms: i64) -> Result<(), StoreEr
     Ok(())
 }
 
+/// Keeps the bytes of pages about to be attached to `code`, which already has `held` pages,
+/// and returns their references.
+fn store_pages(
+    tx: &Transaction<'_>,
+    code: &str,
+    held: usize,
+    pages: &[Page],
+    at_ms: i64,
+) -> Result<Vec<PageRef>, StoreError> {
+    if pages.is_empty() {
+        return Err(StoreError::Invalid(text!(
+            "no pages to attach",
+            "没有要附加的页面"
+        )));
+    }
+    if held + pages.len() > MAX_PAGES_PER_MATERIAL {
+        return Err(StoreError::Invalid(text!(
+            "{code} would have more than {MAX_PAGES_PER_MATERIAL} pages",
+            "{code}将超过{MAX_PAGES_PER_MATERIAL}页"
+        )));
+    }
+    let mut refs = Vec::with_capacity(pages.len());
+    for page in pages {
+        put_blob(tx, page, at_ms)?;
+        refs.push(PageRef {
+            sha256: page.sha256.clone(),
+            bytes: page.bytes.len() as u64,
+            mime: page.mime.to_string(),
+            width: page.width,
+            height: page.height,
+        });
+    }
+    Ok(refs)
+}
+
 /// Rewrites the page references of one case from its document (called with every save).
 pub(crate) fn project_pages(tx: &Transaction<'_>, case: &Case) -> Result<(), StoreError> {
     let number = case.number.as_str();
@@ -324,13 +374,18 @@ pub(crate) fn project_pages(tx: &Transaction<'_>, case: &Case) -> Result<(), Sto
              (case_number, material, material_index, position, sha256, size, mime, width, height)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
-    for (m, material) in case.materials.iter().enumerate() {
-        for (p, page) in material.pages.iter().enumerate() {
+    let mut position = 0u32;
+    let mut last = None;
+    for (code, m, page) in case.all_pages() {
+        // Positions count within each material or paper.
+        position = if last == Some(m) { position + 1 } else { 0 };
+        last = Some(m);
+        {
             insert.execute(params![
                 number,
-                material.code,
+                code,
                 m as u32,
-                p as u32,
+                position,
                 page.sha256,
                 size_sql(page.bytes),
                 page.mime,

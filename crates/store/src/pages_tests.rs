@@ -10,7 +10,7 @@ use tongban_pages::{ImportOptions, Page, PageLimits};
 
 const NOW: OffsetDateTime = datetime!(2026-11-16 10:00 +8);
 
-fn page(seed: u8) -> Page {
+pub(crate) fn page(seed: u8) -> Page {
     let image = image_bytes(seed);
     tongban_pages::import_bytes(
         "scan.png",

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use tongban_domain::{
     Applicant, ApplicantId, Case, CaseEvent, CaseNumber, CaseStatus, DecisionSeal, Delivery,
     EventKind, FieldEdit, ForeignPr, HmtPermit, MaterialState, MaterialStatus, Mobile, PageRef,
-    Passport, ResidentId, Secret, TownshipCode, Uscc,
+    Paper, PaperKind, Passport, ResidentId, Secret, TownshipCode, Uscc,
 };
 
 /// Bumped when the document layout changes incompatibly; readers refuse newer layouts.
@@ -128,6 +128,14 @@ pub fn create(case: &Case, device_id: &str, key: &Secret) -> Result<AutoCommit> 
             push_page(&mut doc, &pages, page)?;
         }
     }
+    // Every paper's list made here too, for the same reason.
+    let papers = doc.put_object(ROOT, "papers", ObjType::Map)?;
+    for paper in &case.papers {
+        let pages = doc.put_object(&papers, paper.kind.as_str(), ObjType::List)?;
+        for page in &paper.pages {
+            push_page(&mut doc, &pages, page)?;
+        }
+    }
     doc.put_object(ROOT, "events", ObjType::List)?;
     for event in &case.events {
         let mut event = event.clone();
@@ -227,6 +235,54 @@ pub fn attach_pages(
     Ok(())
 }
 
+/// Adds page references to one paper and records the attachment, as one commit. A case made
+/// before papers existed gets the list now.
+pub fn attach_paper(
+    doc: &mut AutoCommit,
+    kind: PaperKind,
+    pages: &[PageRef],
+    event: &CaseEvent,
+    key: &Secret,
+) -> Result<()> {
+    let event = &signed(doc, event, key)?;
+    let papers = match doc.get(&ROOT, "papers")? {
+        Some((Value::Object(ObjType::Map), id)) => id,
+        Some(_) => return Err(CaseDocError::Invalid("papers")),
+        None => doc.put_object(ROOT, "papers", ObjType::Map)?,
+    };
+    let list = match doc.get(&papers, kind.as_str())? {
+        Some((Value::Object(ObjType::List), id)) => id,
+        Some(_) => return Err(CaseDocError::Invalid("papers")),
+        None => doc.put_object(&papers, kind.as_str(), ObjType::List)?,
+    };
+    for page in pages {
+        push_page(doc, &list, page)?;
+    }
+    let updated = read_i64(doc, &ROOT, "updated_at_ms")?;
+    doc.put(ROOT, "updated_at_ms", updated.max(event.at_ms))?;
+    push_event(doc, event)?;
+    commit(doc, event.kind.as_str(), event.at_ms);
+    Ok(())
+}
+
+fn read_papers(doc: &AutoCommit) -> Result<Vec<Paper>> {
+    let papers = match doc.get(&ROOT, "papers")? {
+        Some((Value::Object(ObjType::Map), id)) => id,
+        Some(_) => return Err(CaseDocError::Invalid("papers")),
+        None => return Ok(Vec::new()),
+    };
+    let mut out = Vec::new();
+    for kind in PaperKind::ALL {
+        if doc.get(&papers, kind.as_str())?.is_some() {
+            out.push(Paper {
+                kind,
+                pages: read_pages(doc, &papers, kind.as_str())?,
+            });
+        }
+    }
+    Ok(out)
+}
+
 fn push_page(doc: &mut AutoCommit, list: &ObjId, page: &PageRef) -> Result<()> {
     let at = doc.length(list);
     let item = doc.insert_object(list, at, ObjType::Map)?;
@@ -238,8 +294,8 @@ fn push_page(doc: &mut AutoCommit, list: &ObjId, page: &PageRef) -> Result<()> {
     Ok(())
 }
 
-fn read_pages(doc: &AutoCommit, material: &ObjId) -> Result<Vec<PageRef>> {
-    let list = match doc.get(material, "pages")? {
+fn read_pages(doc: &AutoCommit, owner: &ObjId, key: &str) -> Result<Vec<PageRef>> {
+    let list = match doc.get(owner, key)? {
         Some((Value::Object(ObjType::List), id)) => id,
         Some(_) => return Err(CaseDocError::Invalid("materials.pages")),
         None => return Ok(Vec::new()),
@@ -310,6 +366,9 @@ fn push_event(doc: &mut AutoCommit, event: &CaseEvent) -> Result<()> {
             doc.put(&item, "tracking", tracking.as_str())?;
         }
     }
+    if let Some(paper) = event.paper {
+        doc.put(&item, "paper", paper.as_str())?;
+    }
     if let Some(seal) = &event.seal {
         doc.put(&item, "heads", seal.heads.join(","))?;
         doc.put(&item, "signature", seal.signature.as_str())?;
@@ -378,7 +437,7 @@ pub fn read(doc: &AutoCommit) -> Result<Case> {
             code: read_str(doc, &m, "code")?,
             name: read_str(doc, &m, "name")?,
             status,
-            pages: read_pages(doc, &m)?,
+            pages: read_pages(doc, &m, "pages")?,
         });
     }
 
@@ -437,6 +496,9 @@ pub fn read(doc: &AutoCommit) -> Result<Case> {
                 }),
                 None => None,
             },
+            paper: read_opt_str(doc, &e, "paper")?
+                .map(|p| p.parse().map_err(|_| CaseDocError::Invalid("paper")))
+                .transpose()?,
             seal,
             person_signature: read_opt_str(doc, &e, "person_signature")?,
         });
@@ -457,6 +519,7 @@ pub fn read(doc: &AutoCommit) -> Result<Case> {
         query_hash: read_opt_str(doc, &ROOT, "query_hash")?,
         applicant,
         materials,
+        papers: read_papers(doc)?,
         status: CaseStatus::Registered,
         clerk: read_str(doc, &ROOT, "clerk")?,
         created_at_ms: read_i64(doc, &ROOT, "created_at_ms")?,

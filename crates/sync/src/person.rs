@@ -234,6 +234,9 @@ struct Act<'a> {
     /// A delivery's method, recipient and proof; absent from other events' bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     delivery: Option<&'a tongban_domain::Delivery>,
+    /// The paper pages were attached to; absent from other events' bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    paper: Option<&'static str>,
 }
 
 fn is_first(version: &u32) -> bool {
@@ -307,6 +310,7 @@ fn act_bytes(
         refer_to: event.refer_to.as_deref(),
         days: event.days,
         delivery: event.delivery.as_ref(),
+        paper: event.paper.map(|p| p.as_str()),
     };
     let mut bytes = b"tongban-act-v1\n".to_vec();
     bytes.extend(serde_json::to_vec(&act).unwrap_or_default());

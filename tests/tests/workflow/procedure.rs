@@ -499,3 +499,90 @@ fn a_notice_gives_its_date_and_the_materials_may_come_in_parts() {
     assert!(rest.contains("supplemented"), "{rest}");
     clerk.ok(&["sync"]);
 }
+
+/// A small scanned sheet, as a JPEG.
+fn scanned_sheet(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    let sheet = image::RgbImage::from_fn(600, 800, |x, y| {
+        image::Rgb([(x % 251) as u8, (y % 241) as u8, 200])
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
+        .encode_image(&sheet)
+        .unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, out).unwrap();
+    path
+}
+
+/// The applicant withdraws in writing and a result handed over at the window rests on the
+/// signed receipt: each move is refused until its paper is scanned, the paper reaches the other
+/// desk with its pages, and the receipt is kept even after the case ended.
+#[test]
+fn a_withdrawal_and_a_window_delivery_rest_on_their_signed_papers() {
+    let hub = Hub::start(Backend::Sqlite);
+    let (clerk, supervisor, number) = accepted_case(&hub);
+    supervisor.ok(&["sync"]);
+    clerk.ok(&["sync"]);
+    let unwritten = clerk.run(&["case", "withdraw", &number, "--reason", "申请人要求撤回"]);
+    assert!(
+        text(&unwritten.stderr).contains("请先扫描附上经签字的撤回申请书"),
+        "{}",
+        text(&unwritten.stderr)
+    );
+    let request = scanned_sheet(&clerk.path(), "withdrawal.jpg");
+    let request = request.to_str().unwrap();
+    let done = clerk.ok(&[
+        "case",
+        "withdraw",
+        &number,
+        "--reason",
+        "申请人要求撤回",
+        "--request",
+        request,
+    ]);
+    assert!(done.contains("withdrawn"), "{done}");
+    clerk.ok(&["sync"]);
+    supervisor.ok(&["sync"]);
+    let withdrawn = shown(&supervisor, &number);
+    assert_eq!(withdrawn["status"], "withdrawn");
+    let papers = withdrawn["papers"].as_array().unwrap();
+    let request_paper = papers
+        .iter()
+        .find(|p| p["kind"] == "withdrawal_request")
+        .unwrap();
+    assert_eq!(request_paper["pages"].as_array().unwrap().len(), 1);
+    let listed = supervisor.ok(&["case", "pages", &number]);
+    assert!(listed.contains("withdrawal_request"), "{listed}");
+
+    // A decision handed over at the window: the receipt first, then the delivery; a case that
+    // ended still takes its receipt.
+    let other = super::register(&clerk, "ID_CARD,HOUSEHOLD_REGISTER,ENROL_FORM");
+    clerk.ok(&["sync"]);
+    supervisor.ok(&["sync"]);
+    supervisor.ok(&["case", "accept", &other]);
+    supervisor.ok(&["case", "approve", &other]);
+    supervisor.ok(&["sync"]);
+    clerk.ok(&["sync"]);
+    clerk.ok(&["case", "complete", &other]);
+    let unsigned = clerk.run(&["case", "deliver", &other, "--method", "window"]);
+    assert!(
+        text(&unsigned.stderr).contains("请先扫描附上经签字的送达回证"),
+        "{}",
+        text(&unsigned.stderr)
+    );
+    let receipt = scanned_sheet(&clerk.path(), "receipt.jpg");
+    clerk.ok(&[
+        "case",
+        "deliver",
+        &other,
+        "--method",
+        "window",
+        "--receipt",
+        receipt.to_str().unwrap(),
+    ]);
+    clerk.ok(&["sync"]);
+    supervisor.ok(&["sync"]);
+    let delivered = shown(&supervisor, &other);
+    assert_eq!(delivered["status"], "completed");
+    assert_eq!(delivered["delivered"]["method"], "window");
+}

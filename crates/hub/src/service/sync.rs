@@ -406,11 +406,7 @@ fn apply(
             tracing::warn!(device = %sender.id, doc = %msg.doc_id, %reason, "change refused");
             HubError::Forbidden(reason)
         })?;
-        pages = case
-            .materials
-            .iter()
-            .flat_map(|m| m.pages.iter().map(|p| p.sha256.clone()))
-            .collect();
+        pages = case.all_pages().map(|(_, _, p)| p.sha256.clone()).collect();
     }
     Ok(Applied {
         doc,
