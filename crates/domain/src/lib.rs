@@ -23,6 +23,7 @@ pub mod paper;
 mod procedure_tests;
 pub mod query;
 pub mod refusal;
+pub mod registration;
 pub mod role;
 pub mod secret;
 pub mod session;
