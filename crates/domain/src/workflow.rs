@@ -547,7 +547,7 @@ pub fn check_event(
 ) -> Result<(), Denied> {
     let bad = || {
         Denied::BadMove(
-            format!("{:?}", event.kind),
+            event.kind.as_str().to_string(),
             event.from.map(|s| s.as_str()).unwrap_or("-").to_string(),
             event.to.map(|s| s.as_str()).unwrap_or("-").to_string(),
         )
