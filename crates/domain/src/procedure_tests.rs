@@ -340,3 +340,33 @@ fn an_applicant_withdraws_in_writing() {
     .unwrap();
     assert_eq!(c.status, CaseStatus::Withdrawn);
 }
+
+#[test]
+fn a_paper_is_attached_in_any_state_by_whoever_may_edit_but_carries_no_material() {
+    let mut c = accepted();
+    step(&mut c, "张华", Role::Supervisor, Action::Approve);
+    step(&mut c, "李明", Role::Clerk, Action::Complete);
+    let attached = CaseEvent {
+        kind: EventKind::PagesAttached,
+        by: "李明".into(),
+        paper: Some(crate::PaperKind::DeliveryReceipt),
+        ..CaseEvent::default()
+    };
+    assert!(crate::workflow::is_final(c.status));
+    assert_eq!(
+        check_event(&c, &attached, Role::Clerk, &hub_rules()),
+        Ok(())
+    );
+    let smuggled = CaseEvent {
+        missing: vec!["ID_CARD".into()],
+        ..attached.clone()
+    };
+    assert!(matches!(
+        check_event(&c, &smuggled, Role::Clerk, &hub_rules()),
+        Err(Denied::BadMove(..))
+    ));
+    assert_eq!(
+        check_event(&c, &attached, Role::Admin, &hub_rules()),
+        Err(Denied::Role(Role::Admin, Action::Edit))
+    );
+}

@@ -564,8 +564,9 @@ pub fn check_event(
     // result): the role decides, not the state.
     if event.kind == EventKind::PagesAttached && event.paper.is_some() {
         permit(seen, &event.by, role, Action::Edit)?;
-        return match (event.from, event.to) {
-            (None, None) => Ok(()),
+        // Only the paper: a material of a case that ended takes no pages this way.
+        return match (event.from, event.to, event.missing.is_empty()) {
+            (None, None, true) => Ok(()),
             _ => Err(bad()),
         };
     }
