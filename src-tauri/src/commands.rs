@@ -194,12 +194,14 @@ pub(crate) fn view(
         deadline,
         flag,
         deemed_accepted,
+        delivery_due,
     } = workflow::standing(&case, &calendar, today());
     Ok(CaseView {
         actions: store.allowed_actions(session, &case, today())?,
         deadline: deadline.map(tongban_domain::calendar::date_text),
         flag,
         deemed_accepted,
+        delivery_due: delivery_due.map(tongban_domain::calendar::date_text),
         may_unmask: session.role.may(tongban_domain::Action::Unmask),
         may_read_audit: session.role.may(tongban_domain::Action::ReadAudit),
         case: case.into(),

@@ -347,6 +347,8 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     w.click("#act-approve").await;
     w.wait_text("#detail-status", |t| t.contains("已批准"))
         .await;
+    w.wait_text("#detail-delivery-due", |t| t.contains('-'))
+        .await;
     w.click("#method-post").await;
     w.click("#act-deliver").await;
     let refusal = w.wait_text("#act-error", |t| !t.is_empty()).await;
@@ -358,6 +360,10 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
         .await;
     assert!(timeline.contains("邮寄送达"), "{timeline}");
     assert!(!w.exists("#act-deliver").await, "delivered once");
+    assert!(
+        !w.exists("#detail-delivery-due").await,
+        "delivered: no date left"
+    );
     // What was decided on is not edited in place; the phone still is.
     assert!(!w.exists("#edit-name").await);
     assert!(w.exists("#edit-phone").await);

@@ -35,6 +35,12 @@ pub fn Standing(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                 </span>
             </span>
         </div>
+        {move || view.get().and_then(|v| v.delivery_due).map(|due| view! {
+            <div class="detail-row">
+                <span class="label">{tr.t(Key::DeliveryDue)}</span>
+                <span class="value" id="detail-delivery-due">{due}</span>
+            </div>
+        })}
         <Show when=move || view.get().is_some_and(|v| v.deemed_accepted)>
             <p class="note" id="detail-deemed">{tr.t(Key::DeemedAccepted)}</p>
         </Show>

@@ -75,6 +75,7 @@ pub fn case(store: &Store, case: &Case, today: time::Date, json: bool, whole: bo
         deadline,
         flag,
         deemed_accepted,
+        delivery_due,
     } = workflow::standing(case, &calendar, today);
     let organ = store.deciding_organ(case)?;
     if json {
@@ -84,6 +85,7 @@ pub fn case(store: &Store, case: &Case, today: time::Date, json: bool, whole: bo
         value["deadline"] = serde_json::json!(deadline.map(date_text));
         value["flag"] = serde_json::json!(flag);
         value["deemed_accepted"] = serde_json::json!(deemed_accepted);
+        value["delivery_due"] = serde_json::json!(delivery_due.map(date_text));
         value["deciding_organ"] = serde_json::json!(organ);
         value["suspended_days"] = serde_json::json!(workflow::suspended_days(case, &calendar));
         value["delivered"] = match case.delivered() {
@@ -131,6 +133,9 @@ pub fn case(store: &Store, case: &Case, today: time::Date, json: bool, whole: bo
             DeadlineFlag::Red => "（已超期）",
         });
         println!("承诺期限  {}{flag}", date_text(deadline));
+    }
+    if let Some(due) = delivery_due {
+        println!("送达期限  {}前", date_text(due));
     }
     if let Some((at_ms, d)) = case.delivered() {
         let tracking = d

@@ -88,6 +88,8 @@ pub struct Standing {
     pub deadline: Option<Date>,
     pub flag: Option<crate::DeadlineFlag>,
     pub deemed_accepted: bool,
+    /// Once decided and until delivered: the last day to deliver the result.
+    pub delivery_due: Option<Date>,
 }
 
 pub fn standing(case: &Case, calendar: &WorkCalendar, today: Date) -> Standing {
@@ -102,7 +104,24 @@ pub fn standing(case: &Case, calendar: &WorkCalendar, today: Date) -> Standing {
             .filter(|_| running)
             .map(|d| calendar.flag(today, d)),
         deemed_accepted,
+        delivery_due: delivery_due(case, calendar),
     }
+}
+
+/// The last day a decided case's result may reach the applicant (《行政许可法》第四十四条:
+/// within ten working days of the decision); `None` before a decision and once delivered.
+pub fn delivery_due(case: &Case, calendar: &WorkCalendar) -> Option<Date> {
+    use CaseStatus::*;
+    let decided =
+        |s: Option<CaseStatus>| matches!(s, Some(Approved | Rejected | IntakeRefused | Terminated));
+    if case.delivered().is_some() || !decided(Some(case.status)) && case.status != Completed {
+        return None;
+    }
+    let decision = case.events.iter().rev().find(|e| decided(e.to))?;
+    Some(calendar.add_working_days(
+        china_date(decision.at_ms),
+        crate::delivery::DELIVERY_WORKING_DAYS,
+    ))
 }
 
 /// The flag of a case in a list, from what the list keeps of it: a registered case is flagged

@@ -241,6 +241,9 @@ pub struct CaseView {
     /// No notice within the limit: the law counts the case accepted on its registration day.
     #[serde(default)]
     pub deemed_accepted: bool,
+    /// Decided and not yet delivered: the last day to deliver (YYYY-MM-DD).
+    #[serde(default)]
+    pub delivery_due: Option<String>,
     pub actions: Vec<crate::Action>,
     /// Whether the user may see them whole (each time audited) and read the case's audit trail.
     pub may_unmask: bool,

@@ -210,7 +210,18 @@ fn a_result_is_delivered_once_with_its_proof_and_the_applicant_as_default_recipi
         ),
         Err(Denied::State(Action::Deliver, CaseStatus::Accepted))
     );
+    let calendar = WorkCalendar::builtin();
+    assert_eq!(
+        crate::clock::delivery_due(&c, calendar),
+        None,
+        "nothing decided yet"
+    );
     step(&mut c, "张华", Role::Supervisor, Action::Approve);
+    // Decided Monday 2026-11-16: ten working days on is Monday 2026-11-30.
+    assert_eq!(
+        crate::clock::delivery_due(&c, calendar),
+        Some(date!(2026 - 11 - 30))
+    );
     assert_eq!(
         act(
             &mut c,
@@ -281,6 +292,7 @@ fn a_result_is_delivered_once_with_its_proof_and_the_applicant_as_default_recipi
     );
     assert_eq!(c.status, CaseStatus::Approved);
     assert_eq!(c.events.last().unwrap().kind, EventKind::Delivered);
+    assert_eq!(crate::clock::delivery_due(&c, calendar), None, "delivered");
     // What the hub plans from the event is what it records; a changed recipient is not.
     let (seen, written) = last_written(&c);
     assert_eq!(

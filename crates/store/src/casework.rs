@@ -272,10 +272,11 @@ impl Store {
             ground: Some(tongban_domain::workflow::RefusalGround::OutOfScope),
             refer_to: Some("-".into()),
             days: Some(1),
+            // By post with a number: the method the window picks decides what else it needs.
             delivery: Some(tongban_domain::Delivery {
-                method: tongban_domain::DeliveryMethod::Window,
+                method: tongban_domain::DeliveryMethod::Post,
                 recipient: String::new(),
-                tracking: None,
+                tracking: Some("-".into()),
             }),
         };
         // Corrections and reassignment have their own controls; the rest are buttons.

@@ -251,6 +251,10 @@ fn a_decision_is_delivered_once_with_its_proof_and_an_organ_terminates_another_c
     supervisor.ok(&["case", "approve", &number]);
     supervisor.ok(&["sync"]);
     clerk.ok(&["sync"]);
+    assert!(
+        shown(&clerk, &number)["delivery_due"].is_string(),
+        "decided: the days to deliver run"
+    );
 
     let forger = RawDevice::enroll_as(&hub, TOWNSHIP, "王芳", "clerk");
     let refused = forged(
@@ -302,6 +306,10 @@ fn a_decision_is_delivered_once_with_its_proof_and_an_organ_terminates_another_c
     assert_eq!(delivered["method"], "post");
     assert_eq!(delivered["tracking"], "EMS1234567890CN");
     assert_eq!(delivered["recipient"], "覃秀梅", "the applicant by default");
+    assert_eq!(
+        shown(&supervisor, &number)["delivery_due"],
+        serde_json::Value::Null
+    );
 
     // Another application the organ ends: sealed, final, and the clerk cannot do it.
     let other = super::register(&clerk, "ID_CARD,HOUSEHOLD_REGISTER,ENROL_FORM");
