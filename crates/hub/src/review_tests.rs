@@ -136,6 +136,26 @@ fn case_before(action: Action) -> AutoCommit {
     )
     .unwrap();
     let mut doc = case_doc::create(&case, DEVICE, &key("黄勇")).unwrap();
+    // An applicant withdraws in writing: the window scans the request first.
+    if action == Action::Withdraw {
+        let scanned = tongban_domain::CaseEvent {
+            at_ms: now_ms() - 30_000,
+            kind: tongban_domain::EventKind::PagesAttached,
+            by: "李明".into(),
+            device: DEVICE.into(),
+            paper: Some(tongban_domain::PaperKind::WithdrawalRequest),
+            ..tongban_domain::CaseEvent::default()
+        };
+        let page = tongban_domain::PageRef {
+            sha256: "ab".repeat(32),
+            bytes: 1000,
+            mime: "image/jpeg".into(),
+            width: 100,
+            height: 100,
+        };
+        let paper = tongban_domain::PaperKind::WithdrawalRequest;
+        case_doc::attach_paper(&mut doc, paper, &[page], &scanned, &key("李明")).unwrap();
+    }
     let path = [
         (Action::Return, "李明", Role::Clerk),
         (Action::Supplement, "李明", Role::Clerk),
