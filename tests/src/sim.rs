@@ -102,6 +102,7 @@ impl SimDevice {
                 name: format!("申请人{}", ["甲", "乙", "丙", "丁"][seq as usize % 4]),
                 id_number: resident_id(i),
                 id_type: Default::default(),
+                agent: None,
                 phone: Some(format!("139{i:08}")),
                 address: Some(format!("檀圩镇檀圩村{}号", seq % 300 + 1)),
                 received: vec!["ID_CARD".into()],

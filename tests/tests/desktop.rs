@@ -43,6 +43,11 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     w.wait_text("#error-id-number", |t| t.contains("护照号码应为5至17位"))
         .await;
     w.screenshot("03b-intake-passport").await;
+    // Someone applying for the applicant is recorded in its own section, closed by default.
+    w.click("#agent summary").await;
+    w.find("#agent-relation").await;
+    w.scroll_to("#agent").await;
+    w.screenshot("03c-intake-agent").await;
     w.click("#id-type option[value='resident']").await;
     w.wait_text("#error-id-number", |t| t.contains("校验码"))
         .await;

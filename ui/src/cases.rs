@@ -201,6 +201,14 @@ pub fn CaseDetail(number: String) -> impl IntoView {
             </div>
             <Standing view=view_state/>
             {row(Key::ApplicantName, Some(CaseField::Name), get(|c| c.applicant.name.clone()))}
+            {move || case.get().and_then(|c| c.applicant.agent).map(|a| view! {
+                <div class="detail-row">
+                    <span class="label">{tr.t(Key::Agent)}</span>
+                    <span class="value" id="detail-agent">
+                        {format!("{}（{}）{}", a.name, tr.now(Key::relation(a.relation)), a.id_masked)}
+                    </span>
+                </div>
+            })}
             <div class="detail-row">
                 <span class="label">{tr.t(Key::IdNumber)}</span>
                 <span class="value" id="detail-id">{move || match unmasked.get() {

@@ -58,6 +58,16 @@ catalogue! {
     ApplicantName => "姓名/单位名称", "Name";
     IdNumber => "证件号码/信用代码", "ID number / credit code";
     IdType => "证件类型", "ID document";
+    AgentSection => "代办人（他人代为申请时填写）", "Agent (when someone applies for the applicant)";
+    AgentName => "代办人姓名", "Agent's name";
+    AgentRelation => "代办关系", "Relation";
+    AgentIdNumber => "代办人身份证号", "Agent's ID number";
+    RelationGuardian => "监护人", "Guardian";
+    RelationFamily => "近亲属", "Family member";
+    RelationCommittee => "村（居）委会", "Village committee";
+    RelationEntrusted => "受托人（须有授权委托书）", "Entrusted (with a power of attorney)";
+    Agent => "代办人", "Agent";
+    PaperPowerOfAttorney => "授权委托书（申请人签字）", "Power of attorney (signed)";
     IdResident => "居民身份证", "Resident ID card";
     IdHmt => "港澳台居民证件（通行证、居住证）", "Hong Kong, Macao or Taiwan permit";
     IdPassport => "护照", "Passport";
@@ -284,6 +294,17 @@ impl Key {
         match paper {
             P::WithdrawalRequest => Key::PaperWithdrawalRequest,
             P::DeliveryReceipt => Key::PaperDeliveryReceipt,
+            P::PowerOfAttorney => Key::PaperPowerOfAttorney,
+        }
+    }
+
+    pub fn relation(relation: tongban_domain::AgentRelation) -> Self {
+        use tongban_domain::AgentRelation as R;
+        match relation {
+            R::Guardian => Key::RelationGuardian,
+            R::Family => Key::RelationFamily,
+            R::Committee => Key::RelationCommittee,
+            R::Entrusted => Key::RelationEntrusted,
         }
     }
 

@@ -10,9 +10,12 @@ use leptos::task::spawn_local;
 use pinyin::ToPinyin;
 use std::time::Duration;
 use tongban_domain::Localized;
+use tongban_domain::case::AgentForm;
 use tongban_domain::case::{validate_address, validate_name, validate_phone};
 use tongban_domain::desk::{ErrorCode, IntakeDraft, UiError};
-use tongban_domain::{ApplicantId, ApplicantKind, Catalogue, IdType, Registration, ServiceItem};
+use tongban_domain::{
+    AgentRelation, ApplicantId, ApplicantKind, Catalogue, IdType, Registration, ServiceItem,
+};
 
 const DRAFT_KEY: &str = "intake";
 
@@ -53,6 +56,10 @@ pub fn Intake() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let id_number = RwSignal::new(String::new());
     let id_type = RwSignal::new(IdType::Resident);
+    // Someone applying for the applicant (代办); blank means no one.
+    let agent_name = RwSignal::new(String::new());
+    let agent_id = RwSignal::new(String::new());
+    let agent_relation = RwSignal::new(None::<AgentRelation>);
     let phone = RwSignal::new(String::new());
     let address = RwSignal::new(String::new());
     let received = RwSignal::new(Vec::<String>::new());
@@ -89,6 +96,14 @@ pub fn Intake() -> impl IntoView {
         name: name.get(),
         id_number: id_number.get(),
         id_type: id_type.get(),
+        agent: (!agent_name.get().trim().is_empty() || !agent_id.get().trim().is_empty()).then(
+            || AgentForm {
+                name: agent_name.get(),
+                id_type: IdType::Resident,
+                id_number: agent_id.get(),
+                relation: agent_relation.get(),
+            },
+        ),
         phone: Some(phone.get()).filter(|p| !p.trim().is_empty()),
         address: Some(address.get()).filter(|a| !a.trim().is_empty()),
         received: received.get(),
@@ -201,7 +216,8 @@ pub fn Intake() -> impl IntoView {
                     failure.set(None);
                     saved_number.set(Some(case.number.to_string()));
                     draft_loaded.set(false);
-                    for s in [name, id_number, phone, address, query] {
+                    agent_relation.set(None);
+                    for s in [name, id_number, phone, address, query, agent_name, agent_id] {
                         s.set(String::new());
                     }
                     item.set(None);
@@ -264,6 +280,22 @@ pub fn Intake() -> impl IntoView {
                     </label>
                 </Show>
                 <Field id="id-number" label=Key::IdNumber value=id_number error=id_error/>
+                <details class="agent" id="agent">
+                    <summary>{tr.t(Key::AgentSection)}</summary>
+                    <Field id="agent-name" label=Key::AgentName value=agent_name/>
+                    <label class="field">
+                        <span>{tr.t(Key::AgentRelation)}</span>
+                        <select id="agent-relation" on:change=move |ev| {
+                            agent_relation.set(event_target_value(&ev).parse().ok())
+                        }>
+                            <option value="" selected=move || agent_relation.get().is_none()>"—"</option>
+                            {AgentRelation::ALL.into_iter().map(|r| view! {
+                                <option value=r.as_str() selected=move || agent_relation.get() == Some(r)>{tr.t(Key::relation(r))}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <Field id="agent-id-number" label=Key::AgentIdNumber value=agent_id/>
+                </details>
                 <Field id="phone" label=Key::Phone value=phone error=phone_error/>
                 <Field id="address" label=Key::Address value=address error=address_error/>
             </section>

@@ -4,11 +4,12 @@ use crate::{now, output, pages, sign_in};
 use anyhow::{Result, bail};
 use clap::Subcommand;
 use std::path::PathBuf;
+use tongban_domain::case::AgentForm;
 use tongban_domain::session::Session;
 use tongban_domain::workflow::RefusalGround;
 use tongban_domain::{
-    CaseField, CaseStatus, Delivery, DeliveryMethod, Denied, FieldEdit, IdType, Move, PaperKind,
-    Registration,
+    AgentRelation, CaseField, CaseStatus, Delivery, DeliveryMethod, Denied, FieldEdit, IdType,
+    Move, PaperKind, Registration,
 };
 use tongban_store::{CaseFilter, Profile, Store};
 
@@ -32,6 +33,17 @@ pub(crate) enum CaseCommand {
         /// Material codes received at the window (repeat or separate with commas).
         #[arg(long, value_delimiter = ',')]
         received: Vec<String>,
+        /// Someone applying for the applicant (代办): their name, document, and relation
+        /// (guardian, family, committee, entrusted; an entrusted agent's power of attorney is
+        /// scanned before acceptance with case attach --paper power_of_attorney).
+        #[arg(long, requires_all = ["agent_id_number", "agent_relation"])]
+        agent_name: Option<String>,
+        #[arg(long, requires = "agent_name")]
+        agent_id_number: Option<String>,
+        #[arg(long, default_value = "resident")]
+        agent_id_type: IdType,
+        #[arg(long, requires = "agent_name")]
+        agent_relation: Option<AgentRelation>,
         #[arg(long)]
         json: bool,
     },
@@ -205,13 +217,24 @@ pub(crate) fn case(profile: &Profile, user: Option<&str>, command: CaseCommand) 
             phone,
             address,
             received,
+            agent_name,
+            agent_id_number,
+            agent_id_type,
+            agent_relation,
             json,
         } => {
+            let agent = agent_name.map(|name| AgentForm {
+                name,
+                id_type: agent_id_type,
+                id_number: agent_id_number.unwrap_or_default(),
+                relation: agent_relation,
+            });
             let registration = Registration {
                 item,
                 name,
                 id_number,
                 id_type,
+                agent,
                 phone,
                 address,
                 received: received

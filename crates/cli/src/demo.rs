@@ -54,6 +54,7 @@ pub fn register(
             name,
             id_number: resident_id(&mut rng),
             id_type: Default::default(),
+            agent: None,
             phone: Some(format!("13{:09}", rng.random_range(0..1_000_000_000u32))),
             address: Some(format!(
                 "檀圩镇{}村{}号",

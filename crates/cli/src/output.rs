@@ -82,6 +82,10 @@ pub fn case(store: &Store, case: &Case, today: time::Date, json: bool, whole: bo
         let mut value = serde_json::to_value(case)?;
         value["applicant"]["id"]["number"] = serde_json::json!(id);
         value["applicant"]["phone"] = serde_json::json!(phone);
+        // The agent's number is masked like the applicant's: the JSON shows no one's whole.
+        if let Some(agent) = &case.applicant.agent {
+            value["applicant"]["agent"]["id"]["number"] = serde_json::json!(agent.id.masked());
+        }
         value["deadline"] = serde_json::json!(deadline.map(date_text));
         value["flag"] = serde_json::json!(flag);
         value["deemed_accepted"] = serde_json::json!(deemed_accepted);

@@ -113,6 +113,15 @@ pub fn check_bounds(case: &Case, now_ms: i64) -> Result<(), ArrivalError> {
             "申请人姓名前后有空格"
         )));
     }
+    if let Some(agent) = &case.applicant.agent {
+        let name = validate_name(&agent.name).map_err(|e| ArrivalError::Applicant(e.text()))?;
+        if name != agent.name {
+            return Err(ArrivalError::Applicant(crate::text!(
+                "the agent's name has spaces around it",
+                "代办人姓名前后有空格"
+            )));
+        }
+    }
     if let Some(address) = &case.applicant.address {
         validate_address(address).map_err(|e| ArrivalError::Applicant(e.text()))?;
     }
@@ -176,6 +185,7 @@ mod tests {
             name: "覃秀梅".into(),
             id_number: "450721198806152311".into(),
             id_type: crate::IdType::Resident,
+            agent: None,
             phone: None,
             address: None,
             received: vec!["ID_CARD".into()],

@@ -10,8 +10,8 @@ use std::str::FromStr;
 use time::Date;
 
 pub use crate::registration::{
-    ApplicantError, CaseField, Desk, FieldEdit, Registration, RegistrationError, validate_address,
-    validate_name, validate_phone,
+    AgentForm, ApplicantError, CaseField, Desk, FieldEdit, Registration, RegistrationError,
+    validate_address, validate_name, validate_phone,
 };
 
 /// Registration sequence numbers per device and day; four digits keep numbers short on receipts.
@@ -211,6 +211,10 @@ pub struct Applicant {
     pub id: ApplicantId,
     pub phone: Option<Mobile>,
     pub address: Option<String>,
+    /// Who applied for them, if someone did (代办); left out when no one did, so what was
+    /// registered before agents existed reads and signs the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<crate::agent::Agent>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -186,6 +186,16 @@ pub struct ShownApplicant {
     pub id_masked: String,
     pub phone_masked: Option<String>,
     pub address: Option<String>,
+    /// Who applied for them: name, relation and number masked.
+    #[serde(default)]
+    pub agent: Option<ShownAgent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShownAgent {
+    pub name: String,
+    pub relation: crate::AgentRelation,
+    pub id_masked: String,
 }
 
 /// A case as the window receives it: everything the screens show, the applicant masked.
@@ -212,6 +222,11 @@ impl From<crate::Case> for ShownCase {
             applicant: ShownApplicant {
                 id_masked: case.applicant.id.masked(),
                 phone_masked: case.applicant.phone.as_ref().map(crate::Mobile::masked),
+                agent: case.applicant.agent.map(|a| ShownAgent {
+                    id_masked: a.id.masked(),
+                    name: a.name,
+                    relation: a.relation,
+                }),
                 name: case.applicant.name,
                 address: case.applicant.address,
             },

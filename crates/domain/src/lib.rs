@@ -3,6 +3,7 @@
 //! wasm UI, the CLI and the hub.
 #![forbid(unsafe_code)]
 
+pub mod agent;
 pub mod arrival;
 pub mod calendar;
 pub mod case;
@@ -33,6 +34,7 @@ pub mod workflow;
 #[cfg(test)]
 mod workflow_tests;
 
+pub use agent::{Agent, AgentRelation};
 pub use calendar::{DeadlineFlag, WorkCalendar};
 pub use case::{
     Applicant, ApplicantError, ApplicantId, Case, CaseEvent, CaseField, CaseNumber,

@@ -192,6 +192,15 @@ pub(crate) fn plan_acceptance(
     rules: &Rules<'_>,
     planned: &mut Planned,
 ) -> Result<(), Denied> {
+    // One who applies for another on their behalf shows the signed power of attorney.
+    let entrusted = case
+        .applicant
+        .agent
+        .as_ref()
+        .is_some_and(|a| a.relation.needs_power_of_attorney());
+    if entrusted && case.paper(crate::PaperKind::PowerOfAttorney).is_empty() {
+        return Err(Denied::PaperMissing(crate::PaperKind::PowerOfAttorney));
+    }
     let missing = codes_with(case, MaterialStatus::Missing);
     let mut deferred = Vec::new();
     for code in &request.deferred {

@@ -11,15 +11,22 @@ pub enum PaperKind {
     WithdrawalRequest,
     /// 送达回证: the recipient's signed receipt of the result.
     DeliveryReceipt,
+    /// 授权委托书: the applicant's signed power of attorney for an entrusted agent.
+    PowerOfAttorney,
 }
 
 impl PaperKind {
-    pub const ALL: [PaperKind; 2] = [Self::WithdrawalRequest, Self::DeliveryReceipt];
+    pub const ALL: [PaperKind; 3] = [
+        Self::WithdrawalRequest,
+        Self::DeliveryReceipt,
+        Self::PowerOfAttorney,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::WithdrawalRequest => "withdrawal_request",
             Self::DeliveryReceipt => "delivery_receipt",
+            Self::PowerOfAttorney => "power_of_attorney",
         }
     }
 
@@ -27,6 +34,7 @@ impl PaperKind {
         match self {
             Self::WithdrawalRequest => "撤回申请书",
             Self::DeliveryReceipt => "送达回证",
+            Self::PowerOfAttorney => "授权委托书",
         }
     }
 }
@@ -39,8 +47,8 @@ impl std::str::FromStr for PaperKind {
             .find(|k| k.as_str() == s.trim())
             .ok_or_else(|| {
                 crate::text!(
-                    "unknown paper {s:?}; use withdrawal_request or delivery_receipt",
-                    "未知的文书类别“{s}”，可用 withdrawal_request（撤回申请书）、delivery_receipt（送达回证）"
+                    "unknown paper {s:?}; use withdrawal_request, delivery_receipt or power_of_attorney",
+                    "未知的文书类别“{s}”，可用 withdrawal_request（撤回申请书）、delivery_receipt（送达回证）、power_of_attorney（授权委托书）"
                 )
             })
     }

@@ -382,3 +382,87 @@ fn a_paper_is_attached_in_any_state_by_whoever_may_edit_but_carries_no_material(
         Err(Denied::Role(Role::Admin, Action::Edit))
     );
 }
+
+#[test]
+fn an_agent_applies_in_a_stated_capacity_and_an_entrusted_one_shows_the_power_of_attorney() {
+    use crate::case::{AgentForm, ApplicantError, Registration, RegistrationError};
+    let township = crate::TownshipCode::parse("450721101").unwrap();
+    let number = crate::CaseNumber::new(&township, date!(2026 - 11 - 16), 1, 9).unwrap();
+    let desk = crate::Desk {
+        township: &township,
+        clerk: "李明",
+        device: "dev-a",
+        now_ms: crate::workflow_tests::MONDAY_MS,
+        today: date!(2026 - 11 - 16),
+    };
+    let agent = AgentForm {
+        name: "韦国强".into(),
+        id_type: crate::IdType::Resident,
+        id_number: "11010519491231002X".into(),
+        relation: Some(crate::AgentRelation::Entrusted),
+    };
+    let application = Registration {
+        item: "YL01".into(),
+        name: "王秀英".into(),
+        id_number: "450721198806152311".into(),
+        received: vec![
+            "ID_CARD".into(),
+            "HOUSEHOLD_REGISTER".into(),
+            "ENROL_FORM".into(),
+        ],
+        agent: Some(agent.clone()),
+        ..Default::default()
+    };
+    let unrelated = Registration {
+        agent: Some(AgentForm {
+            relation: None,
+            ..agent.clone()
+        }),
+        ..application.clone()
+    };
+    assert_eq!(
+        unrelated.validate(crate::Catalogue::builtin(), desk.today),
+        Err(RegistrationError::Applicant(
+            ApplicantError::AgentRelationMissing
+        ))
+    );
+    let misnumbered = Registration {
+        agent: Some(AgentForm {
+            id_number: "11010519491231002Y".into(),
+            ..agent.clone()
+        }),
+        ..application.clone()
+    };
+    let message = misnumbered
+        .validate(crate::Catalogue::builtin(), desk.today)
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("代办人：身份证号码校验码"), "{message}");
+    let mut c = application
+        .into_case(crate::Catalogue::builtin(), number, &desk)
+        .unwrap();
+    let registered = c.applicant.agent.clone().unwrap();
+    assert_eq!(registered.id.masked(), "110105********002X");
+    assert_eq!(
+        act(
+            &mut c,
+            "张华",
+            Role::Supervisor,
+            Action::Accept,
+            Request::default()
+        ),
+        Err(Denied::PaperMissing(crate::PaperKind::PowerOfAttorney))
+    );
+    c.papers = vec![crate::Paper {
+        kind: crate::PaperKind::PowerOfAttorney,
+        pages: vec![crate::PageRef {
+            sha256: "ef".repeat(32),
+            bytes: 1000,
+            mime: "image/png".into(),
+            width: 100,
+            height: 100,
+        }],
+    }];
+    step(&mut c, "张华", Role::Supervisor, Action::Accept);
+    assert_eq!(c.status, CaseStatus::Accepted);
+}

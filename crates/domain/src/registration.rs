@@ -1,6 +1,7 @@
 //! What a clerk types at intake, checked before a case number is spent on it: the applicant's
 //! name, document and contacts, the materials received, and later corrections of a field.
 
+use crate::agent::{Agent, AgentRelation};
 use crate::case::{Applicant, ApplicantId, Case, CaseEvent, CaseNumber, CaseStatus, EventKind};
 use crate::case::{MaterialState, MaterialStatus};
 use crate::catalogue::Catalogue;
@@ -32,6 +33,9 @@ pub enum ApplicantError {
     TravelId(#[from] TravelIdError),
     /// An organisation is identified by its credit code, not a person's document.
     OrganisationIdType(IdType),
+    /// What was wrong with the agent's details.
+    Agent(Box<ApplicantError>),
+    AgentRelationMissing,
 }
 
 impl crate::l10n::Localized for ApplicantError {
@@ -58,6 +62,15 @@ impl crate::l10n::Localized for ApplicantError {
             Self::Uscc(e) => e.text(),
             Self::Mobile(e) => e.text(),
             Self::TravelId(e) => e.text(),
+            Self::Agent(inner) => {
+                let inner = inner.text();
+                let (en, zh) = (inner.en, inner.zh);
+                text!("the agent: {en}", "代办人：{zh}")
+            }
+            Self::AgentRelationMissing => text!(
+                "an agent applies as guardian, family, committee or entrusted (--agent-relation)",
+                "代办人须写明代办关系：监护人、近亲属、村（居）委会或受托人"
+            ),
             Self::OrganisationIdType(kind) => {
                 let (kind_zh, kind) = (kind.label_zh(), kind.as_str());
                 text!(
@@ -143,6 +156,36 @@ pub struct Registration {
     pub address: Option<String>,
     /// Material codes received at the window; the rest are recorded as missing.
     pub received: Vec<String>,
+    /// Someone applying for the applicant (代办), if anyone is.
+    #[serde(default)]
+    pub agent: Option<AgentForm>,
+}
+
+/// The agent as the clerk types them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentForm {
+    pub name: String,
+    #[serde(default)]
+    pub id_type: IdType,
+    pub id_number: String,
+    pub relation: Option<AgentRelation>,
+}
+
+impl AgentForm {
+    /// The agent, each field by the applicant's own rules; a person, never an organisation.
+    pub fn check(&self, today: Date) -> Result<Agent, ApplicantError> {
+        let wrap = |e: ApplicantError| ApplicantError::Agent(Box::new(e));
+        let name = validate_name(&self.name).map_err(wrap)?;
+        let id = ApplicantId::parse(
+            crate::ApplicantKind::Person,
+            self.id_type,
+            &self.id_number,
+            today,
+        )
+        .map_err(wrap)?;
+        let relation = self.relation.ok_or(ApplicantError::AgentRelationMissing)?;
+        Ok(Agent { name, id, relation })
+    }
 }
 
 /// Facts about the desk and the moment, supplied by the caller so the core stays pure.
@@ -192,11 +235,19 @@ impl Registration {
                 pages: Vec::new(),
             })
             .collect();
+        // A form left blank is no agent.
+        let agent = match &self.agent {
+            Some(form) if !form.name.trim().is_empty() || !form.id_number.trim().is_empty() => {
+                Some(form.check(today)?)
+            }
+            _ => None,
+        };
         let applicant = Applicant {
             name,
             id,
             phone,
             address,
+            agent,
         };
         Ok((applicant, materials, item))
     }
@@ -341,6 +392,7 @@ mod tests {
             name: " 王秀英 ".into(),
             id_number: "450721198806152311".into(),
             id_type: IdType::Resident,
+            agent: None,
             phone: Some("13800138000".into()),
             address: None,
             received: vec!["ID_CARD".into()],

@@ -41,6 +41,7 @@ fn case() -> Case {
         name: "王秀英".into(),
         id_number: "450721198806152311".into(),
         id_type: Default::default(),
+        agent: None,
         phone: Some("13800138000".into()),
         address: Some("檀圩镇檀圩村".into()),
         received: vec!["ID_CARD".into()],

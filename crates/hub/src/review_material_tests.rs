@@ -31,6 +31,7 @@ fn case(pages: Vec<PageRef>) -> Case {
         applicant: Applicant {
             name: "覃秀梅".into(),
             id: ApplicantId::Resident(ResidentId::parse("11010519491231002X", today).unwrap()),
+            agent: None,
             phone: None,
             address: None,
         },

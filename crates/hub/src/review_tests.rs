@@ -125,6 +125,7 @@ fn case_before(action: Action) -> AutoCommit {
         name: "覃秀梅".into(),
         id_number: "450721198806152311".into(),
         id_type: Default::default(),
+        agent: None,
         phone: None,
         address: None,
         received: vec!["ID_CARD".into(), "ENROL_FORM".into()],

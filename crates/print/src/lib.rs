@@ -41,6 +41,17 @@ pub(crate) fn applicant_lines(sheet: &mut Sheet, case: &Case) {
     );
     sheet.field("申请人", &case.applicant.name);
     sheet.field("证件号码", &case.applicant.id.masked());
+    if let Some(agent) = &case.applicant.agent {
+        sheet.field(
+            "代办人",
+            &format!(
+                "{}（{}，证件号码{}）",
+                agent.name,
+                agent.relation.label_zh(),
+                agent.id.masked()
+            ),
+        );
+    }
 }
 
 /// The organ's heading, the title and the document's number, as official documents open.

@@ -40,6 +40,7 @@ fn case() -> Case {
         applicant: Applicant {
             name: "王秀英".into(),
             id: ApplicantId::Resident(ResidentId::parse(ID, date!(2026 - 11 - 20)).unwrap()),
+            agent: None,
             phone: Some(Mobile::parse("13812345678").unwrap()),
             address: None,
         },

@@ -53,6 +53,7 @@ fn registration(catalogue: &Catalogue, i: u32) -> Registration {
         name: format!("{}{}", SURNAMES[i as usize % 8], GIVEN[i as usize / 8 % 8]),
         id_number: resident_id(i),
         id_type: Default::default(),
+        agent: None,
         phone: Some(format!("139{:08}", i)),
         address: Some(format!(
             "檀圩镇{}村{}号",

@@ -118,6 +118,7 @@ fn main() {
                 name: "覃秀梅".into(),
                 id_number: "450721198806152311".into(),
                 id_type: Default::default(),
+                agent: None,
                 phone: None,
                 address: None,
                 received: vec!["ID_CARD".into()],

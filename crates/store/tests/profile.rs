@@ -60,6 +60,7 @@ fn registration(name: &str, id: &str) -> Registration {
         name: name.into(),
         id_number: id.into(),
         id_type: Default::default(),
+        agent: None,
         phone: Some("13812345678".into()),
         address: Some("檀圩镇金鸡村".into()),
         received: vec!["ID_CARD".into()],

@@ -9,7 +9,7 @@ use automerge::{
 };
 use sha2::{Digest, Sha256};
 use tongban_domain::{
-    Applicant, ApplicantId, Case, CaseEvent, CaseNumber, CaseStatus, DecisionSeal, Delivery,
+    Agent, Applicant, ApplicantId, Case, CaseEvent, CaseNumber, CaseStatus, DecisionSeal, Delivery,
     EventKind, FieldEdit, ForeignPr, HmtPermit, MaterialState, MaterialStatus, Mobile, PageRef,
     Paper, PaperKind, Passport, ResidentId, Secret, TownshipCode, Uscc,
 };
@@ -99,15 +99,17 @@ pub fn create(case: &Case, device_id: &str, key: &Secret) -> Result<AutoCommit> 
     let applicant = doc.put_object(ROOT, "applicant", ObjType::Map)?;
     let a = &case.applicant;
     doc.put(&applicant, "name", a.name.as_str())?;
-    let (kind, number) = match &a.id {
-        ApplicantId::Resident(id) => ("resident", id.as_str()),
-        ApplicantId::Organisation(code) => ("organisation", code.as_str()),
-        ApplicantId::Hmt(id) => ("hmt", id.as_str()),
-        ApplicantId::Passport(id) => ("passport", id.as_str()),
-        ApplicantId::ForeignPr(id) => ("foreign_pr", id.as_str()),
-    };
+    let (kind, number) = id_parts(&a.id);
     doc.put(&applicant, "id_kind", kind)?;
     doc.put(&applicant, "id_number", number)?;
+    if let Some(agent) = &a.agent {
+        let map = doc.put_object(&applicant, "agent", ObjType::Map)?;
+        let (kind, number) = id_parts(&agent.id);
+        doc.put(&map, "name", agent.name.as_str())?;
+        doc.put(&map, "relation", agent.relation.as_str())?;
+        doc.put(&map, "id_kind", kind)?;
+        doc.put(&map, "id_number", number)?;
+    }
     if let Some(phone) = &a.phone {
         doc.put(&applicant, "phone", phone.as_str())?;
     }
@@ -283,6 +285,38 @@ fn read_papers(doc: &AutoCommit) -> Result<Vec<Paper>> {
     Ok(out)
 }
 
+fn id_parts(id: &ApplicantId) -> (&'static str, &str) {
+    match id {
+        ApplicantId::Resident(id) => ("resident", id.as_str()),
+        ApplicantId::Organisation(code) => ("organisation", code.as_str()),
+        ApplicantId::Hmt(id) => ("hmt", id.as_str()),
+        ApplicantId::Passport(id) => ("passport", id.as_str()),
+        ApplicantId::ForeignPr(id) => ("foreign_pr", id.as_str()),
+    }
+}
+
+/// A stored document number, checked by the rules of its kind that do not depend on the date.
+fn read_id(kind: &str, id_number: String) -> Result<ApplicantId> {
+    Ok(match kind {
+        "resident" => ApplicantId::Resident(
+            ResidentId::try_from(id_number).map_err(|_| CaseDocError::Invalid("id_number"))?,
+        ),
+        "organisation" => ApplicantId::Organisation(
+            Uscc::try_from(id_number).map_err(|_| CaseDocError::Invalid("id_number"))?,
+        ),
+        "hmt" => ApplicantId::Hmt(
+            HmtPermit::try_from(id_number).map_err(|_| CaseDocError::Invalid("id_number"))?,
+        ),
+        "passport" => ApplicantId::Passport(
+            Passport::try_from(id_number).map_err(|_| CaseDocError::Invalid("id_number"))?,
+        ),
+        "foreign_pr" => ApplicantId::ForeignPr(
+            ForeignPr::try_from(id_number).map_err(|_| CaseDocError::Invalid("id_number"))?,
+        ),
+        _ => return Err(CaseDocError::Invalid("id_kind")),
+    })
+}
+
 fn push_page(doc: &mut AutoCommit, list: &ObjId, page: &PageRef) -> Result<()> {
     let at = doc.length(list);
     let item = doc.insert_object(list, at, ObjType::Map)?;
@@ -395,23 +429,20 @@ pub fn read(doc: &AutoCommit) -> Result<Case> {
     }
     let applicant_obj = object(doc, &ROOT, "applicant")?;
     let id_number = read_str(doc, &applicant_obj, "id_number")?;
-    let id = match read_str(doc, &applicant_obj, "id_kind")?.as_str() {
-        "resident" => ApplicantId::Resident(
-            ResidentId::try_from(id_number).map_err(|_| CaseDocError::Invalid("id_number"))?,
-        ),
-        "organisation" => ApplicantId::Organisation(
-            Uscc::try_from(id_number).map_err(|_| CaseDocError::Invalid("id_number"))?,
-        ),
-        "hmt" => ApplicantId::Hmt(
-            HmtPermit::try_from(id_number).map_err(|_| CaseDocError::Invalid("id_number"))?,
-        ),
-        "passport" => ApplicantId::Passport(
-            Passport::try_from(id_number).map_err(|_| CaseDocError::Invalid("id_number"))?,
-        ),
-        "foreign_pr" => ApplicantId::ForeignPr(
-            ForeignPr::try_from(id_number).map_err(|_| CaseDocError::Invalid("id_number"))?,
-        ),
-        _ => return Err(CaseDocError::Invalid("id_kind")),
+    let id = read_id(&read_str(doc, &applicant_obj, "id_kind")?, id_number)?;
+    let agent = match doc.get(&applicant_obj, "agent")? {
+        Some((Value::Object(ObjType::Map), map)) => Some(Agent {
+            name: read_str(doc, &map, "name")?,
+            relation: read_str(doc, &map, "relation")?
+                .parse()
+                .map_err(|_| CaseDocError::Invalid("agent.relation"))?,
+            id: read_id(
+                &read_str(doc, &map, "id_kind")?,
+                read_str(doc, &map, "id_number")?,
+            )?,
+        }),
+        Some(_) => return Err(CaseDocError::Invalid("agent")),
+        None => None,
     };
     let phone = read_opt_str(doc, &applicant_obj, "phone")?
         .map(|p| Mobile::parse(&p).map_err(|_| CaseDocError::Invalid("phone")))
@@ -421,6 +452,7 @@ pub fn read(doc: &AutoCommit) -> Result<Case> {
         id,
         phone,
         address: read_opt_str(doc, &applicant_obj, "address")?,
+        agent,
     };
 
     let materials_obj = object(doc, &ROOT, "materials")?;
@@ -622,6 +654,7 @@ pub(crate) mod tests {
             name: "王秀英".into(),
             id_number: "450721198806152311".into(),
             id_type: Default::default(),
+            agent: None,
             phone: Some("13800138000".into()),
             address: Some("檀圩镇檀圩村".into()),
             received: vec!["ID_CARD".into()],

@@ -349,3 +349,100 @@ fn an_accepted_applicants_name_changes_only_by_a_supervisors_correction() {
     );
     assert_eq!(last["reason"], "与户口簿核对，原登记有误");
 }
+
+/// Someone applies for the applicant: the agent's capacity and number are recorded (masked in
+/// every view), an entrusted agent's case is accepted only once the power of attorney is
+/// scanned, and the other desk reads the agent too.
+#[test]
+fn an_entrusted_agent_applies_with_a_power_of_attorney() {
+    let hub = Hub::start(Backend::Sqlite);
+    let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    let register = |relation: Option<&str>, agent_id: &str| {
+        let mut args = vec![
+            "case",
+            "register",
+            "--item",
+            "YL01",
+            "--name",
+            "覃秀梅",
+            "--id-number",
+            "450721198806152311",
+            "--received",
+            "ID_CARD,HOUSEHOLD_REGISTER,ENROL_FORM",
+            "--agent-name",
+            "韦国强",
+            "--agent-id-number",
+            agent_id,
+        ];
+        if let Some(relation) = relation {
+            args.extend(["--agent-relation", relation]);
+        }
+        clerk.run(&args)
+    };
+    let unrelated = register(None, "11010519491231002X");
+    assert!(!unrelated.status.success());
+    assert!(
+        text(&unrelated.stderr).contains("agent-relation"),
+        "{}",
+        text(&unrelated.stderr)
+    );
+    let misnumbered = register(Some("entrusted"), "11010519491231002Y");
+    assert!(
+        text(&misnumbered.stderr).contains("代办人：身份证号码校验码"),
+        "{}",
+        text(&misnumbered.stderr)
+    );
+    let done = register(Some("entrusted"), "11010519491231002X");
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    let number = text(&done.stdout).trim().to_string();
+    let shown = clerk.ok(&["case", "show", &number, "--json"]);
+    assert!(!shown.contains("11010519491231002X"), "{shown}");
+    clerk.ok(&["sync"]);
+    supervisor.ok(&["sync"]);
+    let refused = supervisor.run(&["case", "accept", &number]);
+    assert!(
+        text(&refused.stderr).contains("请先扫描附上经签字的授权委托书"),
+        "{}",
+        text(&refused.stderr)
+    );
+    let letter = clerk.path().join("attorney.pdf");
+    clerk.ok(&[
+        "case",
+        "print",
+        &number,
+        "--doc",
+        "intake",
+        "--out",
+        letter.to_str().unwrap(),
+    ]);
+    // Any scanned page will do as the signed paper here: the rule is that one is held.
+    clerk.ok(&[
+        "case",
+        "attach",
+        &number,
+        "--paper",
+        "power_of_attorney",
+        letter.to_str().unwrap(),
+    ]);
+    clerk.ok(&["sync"]);
+    supervisor.ok(&["sync"]);
+    supervisor.ok(&["case", "accept", &number]);
+    let at_supervisor: serde_json::Value =
+        serde_json::from_str(&supervisor.ok(&["case", "show", &number, "--json"])).unwrap();
+    let agent = &at_supervisor["applicant"]["agent"];
+    assert_eq!(agent["name"], "韦国强");
+    assert_eq!(agent["relation"], "entrusted");
+    assert_eq!(agent["id"]["number"], "110105********002X");
+    let words: String = text(
+        &std::process::Command::new("pdftotext")
+            .args([letter.to_str().unwrap(), "-"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .split_whitespace()
+    .collect();
+    assert!(words.contains("代办人：韦国强（受托人"), "{words}");
+    assert!(!words.contains("11010519491231002X"), "{words}");
+}
