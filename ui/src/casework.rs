@@ -8,7 +8,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tongban_domain::desk::{ActForm, CaseSummary, CaseView, UiError, WorkQueues};
 use tongban_domain::workflow::RefusalGround;
-use tongban_domain::{Action, CaseStatus, DeadlineFlag, Delivery, DeliveryMethod, MaterialStatus};
+use tongban_domain::{
+    Action, CaseStatus, DeadlineFlag, Delivery, DeliveryMethod, MaterialState, MaterialStatus,
+};
 
 fn action_id(action: Action) -> String {
     format!("act-{}", action.as_str().replace('_', "-"))
@@ -61,6 +63,28 @@ pub fn Standing(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                 </ul>
             </div>
         })}
+    }
+}
+
+/// A material as a checkbox that puts its code in `list` or takes it out.
+fn ticked(prefix: &str, m: MaterialState, list: RwSignal<Vec<String>>) -> impl IntoView {
+    let code = m.code;
+    let checked = {
+        let code = code.clone();
+        move || list.get().contains(&code)
+    };
+    view! {
+        <label>
+            <input type="checkbox" id=format!("{prefix}-{code}") prop:checked=checked
+                on:change=move |_| list.update(|codes| {
+                    if let Some(i) = codes.iter().position(|c| *c == code) {
+                        codes.remove(i);
+                    } else {
+                        codes.push(code.clone());
+                    }
+                })/>
+            {m.name}
+        </label>
     }
 }
 
@@ -184,26 +208,8 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                 <Show when=can_return>
                     <fieldset class="missing" id="notice-materials">
                         <legend>{tr.t(Key::MissingToBring)}</legend>
-                        {move || view.get().map(|v| v.case.materials.into_iter().map(|m| {
-                            let code = m.code.clone();
-                            let checked = {
-                                let code = code.clone();
-                                move || missing.get().contains(&code)
-                            };
-                            view! {
-                                <label>
-                                    <input type="checkbox" id=format!("missing-{}", m.code) prop:checked=checked
-                                        on:change=move |_| missing.update(|list| {
-                                            if let Some(i) = list.iter().position(|c| *c == code) {
-                                                list.remove(i);
-                                            } else {
-                                                list.push(code.clone());
-                                            }
-                                        })/>
-                                    {m.name}
-                                </label>
-                            }
-                        }).collect_view())}
+                        {move || view.get().map(|v| v.case.materials.into_iter()
+                            .map(|m| ticked("missing", m, missing)).collect_view())}
                         <label class="field">
                             <span>{tr.t(Key::NoticeDue)}</span>
                             <input type="date" id="notice-due" prop:value=move || notice_due.get()
@@ -216,26 +222,8 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                         <legend>{tr.t(Key::BroughtMaterials)}</legend>
                         {move || view.get().map(|v| {
                             let awaited = tongban_domain::materials::awaited_in(&v.case.events);
-                            v.case.materials.into_iter().filter(|m| awaited.contains(&m.code)).map(|m| {
-                                let code = m.code.clone();
-                                let checked = {
-                                    let code = code.clone();
-                                    move || brought.get().contains(&code)
-                                };
-                                view! {
-                                    <label>
-                                        <input type="checkbox" id=format!("brought-{}", m.code) prop:checked=checked
-                                            on:change=move |_| brought.update(|list| {
-                                                if let Some(i) = list.iter().position(|c| *c == code) {
-                                                    list.remove(i);
-                                                } else {
-                                                    list.push(code.clone());
-                                                }
-                                            })/>
-                                        {m.name}
-                                    </label>
-                                }
-                            }).collect_view()
+                            v.case.materials.into_iter().filter(|m| awaited.contains(&m.code))
+                                .map(|m| ticked("brought", m, brought)).collect_view()
                         })}
                     </fieldset>
                 </Show>

@@ -35,6 +35,20 @@ fn last_written(c: &Case) -> (Case, CaseEvent) {
     (before, event)
 }
 
+/// The case holds one scanned page of `kind`, signed.
+fn scanned(c: &mut Case, kind: crate::PaperKind) {
+    c.papers = vec![crate::Paper {
+        kind,
+        pages: vec![crate::PageRef {
+            sha256: "ab".repeat(32),
+            bytes: 1000,
+            mime: "image/png".into(),
+            width: 100,
+            height: 100,
+        }],
+    }];
+}
+
 fn hub_rules() -> Rules<'static> {
     Rules {
         item: crate::Catalogue::builtin().item("YL01"),
@@ -266,16 +280,7 @@ fn a_result_is_delivered_once_with_its_proof_and_the_applicant_as_default_recipi
         ),
         Err(Denied::PaperMissing(crate::PaperKind::DeliveryReceipt))
     );
-    c.papers = vec![crate::Paper {
-        kind: crate::PaperKind::DeliveryReceipt,
-        pages: vec![crate::PageRef {
-            sha256: "ab".repeat(32),
-            bytes: 1000,
-            mime: "image/png".into(),
-            width: 100,
-            height: 100,
-        }],
-    }];
+    scanned(&mut c, crate::PaperKind::DeliveryReceipt);
     let planned = act(&mut c, "李明", Role::Clerk, Action::Deliver, by_window).unwrap();
     assert_eq!(
         planned.delivery,
@@ -293,7 +298,8 @@ fn a_result_is_delivered_once_with_its_proof_and_the_applicant_as_default_recipi
     assert_eq!(c.status, CaseStatus::Approved);
     assert_eq!(c.events.last().unwrap().kind, EventKind::Delivered);
     assert_eq!(crate::clock::delivery_due(&c, calendar), None, "delivered");
-    // What the hub plans from the event is what it records; a changed recipient is not.
+    // What the hub plans from the event is what it records; a delivery by post without a
+    // tracking number is not.
     let (seen, written) = last_written(&c);
     assert_eq!(
         check_event(&seen, &written, Role::Clerk, &hub_rules()),
@@ -332,16 +338,7 @@ fn an_applicant_withdraws_in_writing() {
         ),
         Err(Denied::PaperMissing(crate::PaperKind::WithdrawalRequest))
     );
-    c.papers = vec![crate::Paper {
-        kind: crate::PaperKind::WithdrawalRequest,
-        pages: vec![crate::PageRef {
-            sha256: "cd".repeat(32),
-            bytes: 1000,
-            mime: "image/png".into(),
-            width: 100,
-            height: 100,
-        }],
-    }];
+    scanned(&mut c, crate::PaperKind::WithdrawalRequest);
     act(
         &mut c,
         "李明",
@@ -453,16 +450,7 @@ fn an_agent_applies_in_a_stated_capacity_and_an_entrusted_one_shows_the_power_of
         ),
         Err(Denied::PaperMissing(crate::PaperKind::PowerOfAttorney))
     );
-    c.papers = vec![crate::Paper {
-        kind: crate::PaperKind::PowerOfAttorney,
-        pages: vec![crate::PageRef {
-            sha256: "ef".repeat(32),
-            bytes: 1000,
-            mime: "image/png".into(),
-            width: 100,
-            height: 100,
-        }],
-    }];
+    scanned(&mut c, crate::PaperKind::PowerOfAttorney);
     step(&mut c, "张华", Role::Supervisor, Action::Accept);
     assert_eq!(c.status, CaseStatus::Accepted);
 }

@@ -1,7 +1,7 @@
 //! The papers of deciding: notices that the clock stopped or was extended, and the decision.
 
-use crate::sheet::{PrintError, Sheet};
-use crate::{appeal_note, applicant_lines, footer, organ_heading, reprint_mark, seal_block};
+use crate::sheet::PrintError;
+use crate::{SEAL_NOTE, addressed, appeal_note, organ_footer, organ_sheet, seal_block};
 use time::Date;
 use tongban_domain::Case;
 use tongban_domain::calendar::date_text;
@@ -64,30 +64,20 @@ pub fn clock_notice(n: &ClockNotice<'_>) -> Result<Vec<u8>, PrintError> {
         ClockChange::Suspension => "中止办理告知书",
         ClockChange::Extension { .. } => "延长办理期限告知书",
     };
-    let mut sheet = Sheet::new(&format!("{title} {}", case.number.as_str()))?;
-    reprint_mark(&mut sheet, n.reprint);
-    organ_heading(&mut sheet, n.organ, title, &n.number);
-    applicant_lines(&mut sheet, case);
+    let mut sheet = organ_sheet(case, n.organ, title, &n.number, n.reprint)?;
     sheet.gap(4.0);
-    let registered = tongban_domain::calendar::china_date(case.created_at_ms);
-    let body = match n.change {
+    let what = match n.change {
         ClockChange::Suspension => format!(
-            "{}：你于{}提出的“{}”申请，因{}，本机关决定自{}起中止办理。中止期间不计入办理期限；恢复办理时将另行告知，办理期限自恢复之日起接续计算。",
-            case.applicant.name,
-            date_text(registered),
-            case.item_name,
+            "因{}，本机关决定自{}起中止办理。中止期间不计入办理期限；恢复办理时将另行告知，办理期限自恢复之日起接续计算。",
             n.reason,
             date_text(n.date)
         ),
         ClockChange::Extension { days } => format!(
-            "{}：你于{}提出的“{}”申请，因{}，不能在承诺期限内作出决定。经本机关负责人批准，办理期限延长{days}个工作日。",
-            case.applicant.name,
-            date_text(registered),
-            case.item_name,
+            "因{}，不能在承诺期限内作出决定。经本机关负责人批准，办理期限延长{days}个工作日。",
             n.reason
         ),
     };
-    sheet.paragraph(11.0, 0.0, &body);
+    sheet.paragraph(11.0, 0.0, &addressed(case, &what));
     if !n.basis.is_empty() {
         sheet.field("依据", &n.basis.join("；"));
     }
@@ -101,12 +91,11 @@ pub fn clock_notice(n: &ClockNotice<'_>) -> Result<Vec<u8>, PrintError> {
     };
     sheet.field(signer, n.by);
     seal_block(&mut sheet, n.organ, n.date);
-    footer(
+    organ_footer(
         &mut sheet,
-        &format!(
-            "{} · 经{}便民服务中心送达 · 本告知书一式两份，申请人与窗口各执一份",
-            n.organ, n.township
-        ),
+        n.organ,
+        n.township,
+        "本告知书一式两份，申请人与窗口各执一份",
     );
     Ok(sheet.finish())
 }
@@ -114,24 +103,12 @@ pub fn clock_notice(n: &ClockNotice<'_>) -> Result<Vec<u8>, PrintError> {
 pub fn decision(d: &Decision<'_>) -> Result<Vec<u8>, PrintError> {
     let case = d.case;
     let title = d.kind.decision_title(d.approved);
-    let mut sheet = Sheet::new(&format!("{title} {}", case.number.as_str()))?;
-    reprint_mark(&mut sheet, d.reprint);
-    organ_heading(&mut sheet, d.organ, title, &d.number);
-    applicant_lines(&mut sheet, case);
+    let mut sheet = organ_sheet(case, d.organ, title, &d.number, d.reprint)?;
     let registered = tongban_domain::calendar::china_date(case.created_at_ms);
     sheet.field("申请日期", &date_text(registered));
     sheet.gap(4.0);
-    sheet.paragraph(
-        11.0,
-        0.0,
-        &format!(
-            "{}：你于{}提出的“{}”申请，经审查，{}。",
-            case.applicant.name,
-            date_text(registered),
-            case.item_name,
-            d.kind.decision_words(d.approved)
-        ),
-    );
+    let what = format!("经审查，{}。", d.kind.decision_words(d.approved));
+    sheet.paragraph(11.0, 0.0, &addressed(case, &what));
     if let Some(reason) = &d.reason {
         sheet.field("理由", reason);
     }
@@ -147,12 +124,6 @@ pub fn decision(d: &Decision<'_>) -> Result<Vec<u8>, PrintError> {
     sheet.field("审批人", &d.supervisors.join("、"));
     sheet.field("签章指纹", &d.fingerprint);
     seal_block(&mut sheet, d.organ, d.date);
-    footer(
-        &mut sheet,
-        &format!(
-            "{} · 经{}便民服务中心送达 · 签章指纹为决定设备对本决定的电子签名摘要，可在通办系统中核验",
-            d.organ, d.township
-        ),
-    );
+    organ_footer(&mut sheet, d.organ, d.township, SEAL_NOTE);
     Ok(sheet.finish())
 }

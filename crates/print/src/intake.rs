@@ -3,8 +3,8 @@
 
 use crate::sheet::{MARGIN, PAGE_W, PrintError, Sheet};
 use crate::{
-    NOTICE_LAW, appeal_note, applicant_lines, footer, heading, organ_heading, reprint_mark,
-    seal_block,
+    NOTICE_LAW, SEAL_NOTE, addressed, appeal_note, applicant_lines, footer, heading, organ_footer,
+    organ_sheet, reprint_mark, seal_block,
 };
 use time::Date;
 use tongban_domain::calendar::date_text;
@@ -168,10 +168,7 @@ pub struct Acceptance<'a> {
 
 pub fn acceptance(a: &Acceptance<'_>) -> Result<Vec<u8>, PrintError> {
     let case = a.case;
-    let mut sheet = Sheet::new(&format!("受理通知书 {}", case.number.as_str()))?;
-    reprint_mark(&mut sheet, a.reprint);
-    organ_heading(&mut sheet, a.organ, "受理通知书", &a.number);
-    applicant_lines(&mut sheet, case);
+    let mut sheet = organ_sheet(case, a.organ, "受理通知书", &a.number, a.reprint)?;
     let registered = tongban_domain::calendar::china_date(case.created_at_ms);
     sheet.field("收件日期", &date_text(registered));
     sheet.gap(4.0);
@@ -186,17 +183,7 @@ pub fn acceptance(a: &Acceptance<'_>) -> Result<Vec<u8>, PrintError> {
             date_text(a.accepted)
         )
     };
-    sheet.paragraph(
-        11.0,
-        0.0,
-        &format!(
-            "{}：你于{}提出的“{}”申请，{}。",
-            case.applicant.name,
-            date_text(registered),
-            case.item_name,
-            how
-        ),
-    );
+    sheet.paragraph(11.0, 0.0, &addressed(case, &format!("{how}。")));
     if let Some(promised) = a.promised {
         sheet.field(
             "办结期限",
@@ -209,12 +196,11 @@ pub fn acceptance(a: &Acceptance<'_>) -> Result<Vec<u8>, PrintError> {
     }
     deferred_lines(&mut sheet, case);
     seal_block(&mut sheet, a.organ, a.accepted);
-    footer(
+    organ_footer(
         &mut sheet,
-        &format!(
-            "{} · 经{}便民服务中心送达 · 凭办件编号可到窗口或扫描收件凭证上的二维码查询办理进度",
-            a.organ, a.township
-        ),
+        a.organ,
+        a.township,
+        "凭办件编号可到窗口或扫描收件凭证上的二维码查询办理进度",
     );
     Ok(sheet.finish())
 }
@@ -257,24 +243,12 @@ fn deferred_lines(sheet: &mut Sheet, case: &Case) {
 
 pub fn intake_refusal(r: &IntakeRefusal<'_>) -> Result<Vec<u8>, PrintError> {
     let case = r.case;
-    let mut sheet = Sheet::new(&format!("不予受理决定书 {}", case.number.as_str()))?;
-    reprint_mark(&mut sheet, r.reprint);
-    organ_heading(&mut sheet, r.organ, "不予受理决定书", &r.number);
-    applicant_lines(&mut sheet, case);
+    let mut sheet = organ_sheet(case, r.organ, "不予受理决定书", &r.number, r.reprint)?;
     let registered = tongban_domain::calendar::china_date(case.created_at_ms);
     sheet.field("申请日期", &date_text(registered));
     sheet.gap(4.0);
-    sheet.paragraph(
-        11.0,
-        0.0,
-        &format!(
-            "{}：你于{}提出的“{}”申请，经审查，{}，决定不予受理。",
-            case.applicant.name,
-            date_text(registered),
-            case.item_name,
-            r.ground
-        ),
-    );
+    let what = format!("经审查，{}，决定不予受理。", r.ground);
+    sheet.paragraph(11.0, 0.0, &addressed(case, &what));
     sheet.field("理由", r.reason);
     if let Some(organ) = r.refer_to {
         sheet.paragraph(11.0, 0.0, &format!("请向{organ}提出申请。"));
@@ -288,13 +262,7 @@ pub fn intake_refusal(r: &IntakeRefusal<'_>) -> Result<Vec<u8>, PrintError> {
     sheet.field("决定人", r.decided_by);
     sheet.field("签章指纹", &r.fingerprint);
     seal_block(&mut sheet, r.organ, r.date);
-    footer(
-        &mut sheet,
-        &format!(
-            "{} · 经{}便民服务中心送达 · 签章指纹为决定设备的电子签名摘要，可在通办系统中核验",
-            r.organ, r.township
-        ),
-    );
+    organ_footer(&mut sheet, r.organ, r.township, SEAL_NOTE);
     Ok(sheet.finish())
 }
 

@@ -22,6 +22,8 @@ use tongban_domain::calendar::date_text;
 
 /// The legal basis of the one-time notice, printed on every notice.
 pub const NOTICE_LAW: &str = "依据《中华人民共和国行政许可法》第三十二条，申请材料不齐全或者不符合法定形式的，应当当场或者在五日内一次告知申请人需要补正的全部内容。本告知书所列即为需要补正的全部材料；补齐后即予受理，不再要求提交本告知书以外的材料。";
+/// The footer of a sealed decision: what its fingerprint is.
+pub(crate) const SEAL_NOTE: &str = "签章指纹为决定设备对本决定的电子签名摘要，可在通办系统中核验";
 /// Printed on a refusal: where the applicant may turn.
 pub const APPEAL_NOTE: &str = "如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者自收到之日起六个月内依法向人民法院提起行政诉讼。";
 
@@ -74,6 +76,41 @@ pub(crate) fn seal_block(sheet: &mut Sheet, organ: &str, date: Date) {
     sheet.text_at(x, top, 11.0, &format!("{organ}（印章）"));
     sheet.text_at(x, top + 7.0, 11.0, &date_text(date));
     sheet.set_y(top + 14.0);
+}
+
+/// A letter in an organ's name: its heading with title and number, the applicant's lines, and
+/// 补打 when printed before.
+pub(crate) fn organ_sheet(
+    case: &Case,
+    organ: &str,
+    title: &str,
+    number: &str,
+    reprint: bool,
+) -> Result<Sheet, PrintError> {
+    let mut sheet = Sheet::new(&format!("{title} {}", case.number.as_str()))?;
+    reprint_mark(&mut sheet, reprint);
+    organ_heading(&mut sheet, organ, title, number);
+    applicant_lines(&mut sheet, case);
+    Ok(sheet)
+}
+
+/// How an organ's letter speaks to the applicant of their application, then says `what`.
+pub(crate) fn addressed(case: &Case, what: &str) -> String {
+    let registered = tongban_domain::calendar::china_date(case.created_at_ms);
+    format!(
+        "{}：你于{}提出的“{}”申请，{what}",
+        case.applicant.name,
+        date_text(registered),
+        case.item_name
+    )
+}
+
+/// The footer of a letter in an organ's name that the township's window hands over.
+pub(crate) fn organ_footer(sheet: &mut Sheet, organ: &str, township: &str, note: &str) {
+    footer(
+        sheet,
+        &format!("{organ} · 经{township}便民服务中心送达 · {note}"),
+    );
 }
 
 /// A reprint says so at the top right, where the original has nothing.
