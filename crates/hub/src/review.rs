@@ -260,52 +260,17 @@ pub fn check_change(
     let known: HashSet<&str> = before
         .map(|b| b.events.iter().map(|e| e.id.as_str()).collect())
         .unwrap_or_default();
-    match before {
-        Some(before) => {
-            let fixed = |c: &Case| {
-                (
-                    c.township.clone(),
-                    c.item_code.clone(),
-                    c.item_name.clone(),
-                    c.promised_days,
-                    c.catalogue_version,
-                    c.query_hash.clone(),
-                    c.clerk.clone(),
-                    c.created_at_ms,
-                )
-            };
-            if fixed(before) != fixed(after) {
-                return Err(refuse(
-                    number,
-                    "registration facts cannot change",
-                    "登记信息不可更改",
-                ));
-            }
-            let now: HashMap<&str, _> = after.events.iter().map(|e| (e.id.as_str(), e)).collect();
-            if before
-                .events
-                .iter()
-                .any(|e| now.get(e.id.as_str()) != Some(&e))
-            {
-                return Err(refuse(
-                    number,
-                    "timeline events cannot be changed or removed",
-                    "办件记录不可修改或删除",
-                ));
-            }
-        }
-        None => {
-            let serial = number
-                .rsplit('-')
-                .nth(1)
-                .and_then(|s| s.parse::<u32>().ok());
-            if serial != Some(sender.serial) {
-                return Err(refuse(
-                    number,
-                    "a desk may only register cases under its own serial",
-                    "设备只能以本机序号登记办件",
-                ));
-            }
+    if before.is_none() {
+        let serial = number
+            .rsplit('-')
+            .nth(1)
+            .and_then(|s| s.parse::<u32>().ok());
+        if serial != Some(sender.serial) {
+            return Err(refuse(
+                number,
+                "a desk may only register cases under its own serial",
+                "设备只能以本机序号登记办件",
+            ));
         }
     }
     let fresh: Vec<_> = after
@@ -393,39 +358,110 @@ pub fn check_change(
         }
     }
     if let Some(before) = before {
-        let brought = |kind: EventKind| fresh.iter().any(|e| e.kind == kind);
-        let corrected = brought(EventKind::Corrected);
-        if before.applicant != after.applicant && !brought(EventKind::FieldChanged) && !corrected {
-            return Err(refuse(
-                number,
-                "applicant details changed without a recorded correction",
-                "申请人信息被更改但没有更正记录",
-            ));
+        check_step(before, after, &fresh, township)?;
+    }
+    // Each change on its own as well: a change that brings no event cannot prepare a state a
+    // later change of the request is judged on (pages, an agent, a material) and a third one
+    // undo, which the request as a whole would not show.
+    for (_, _, deps, hash) in &brought.0 {
+        let made = read_at(doc, &[*hash], number)?;
+        if deps.is_empty() {
+            // The change that registered the case: as registered, nothing signed yet.
+            arrival::check_new(&made, catalogue).map_err(|e| refused(number, &e))?;
+            if made.papers.iter().any(|p| !p.pages.is_empty()) {
+                return Err(refuse(
+                    number,
+                    "a new case has no signed papers yet",
+                    "新登记的办件不应已附有签字文书",
+                ));
+            }
+            continue;
         }
-        // Once accepted, what the case is about changes only by a supervisor's correction
-        // (whose author, role and reason the planner checked above).
-        let facts = |c: &Case| (c.applicant.name.clone(), c.applicant.id.clone());
-        // Judged on the hub's day, not the date a desk claims for the edit: a backdated rename
-        // cannot slip in before the notice limit passed.
-        let today = china_date(township.now_ms);
-        let fixed = workflow::facts_fixed(before, &township.calendar, today);
-        if facts(before) != facts(after) && fixed && !corrected {
-            return Err(refuse(
-                number,
-                "the applicant's facts changed after acceptance without a supervisor's correction",
-                "受理后申请人信息被更改，但没有审批人员的更正记录",
-            ));
-        }
-        check_materials(before, after, &fresh)?;
-        check_papers(before, after, &fresh)?;
-    } else if after.papers.iter().any(|p| !p.pages.is_empty()) {
-        return Err(refuse(
-            number,
-            "a new case has no signed papers yet",
-            "新登记的办件不应已附有签字文书",
-        ));
+        let was = read_at(doc, deps, number)?;
+        let known: HashSet<&str> = was.events.iter().map(|e| e.id.as_str()).collect();
+        let brought: Vec<&CaseEvent> = made
+            .events
+            .iter()
+            .filter(|e| !known.contains(e.id.as_str()))
+            .collect();
+        check_step(&was, &made, &brought, township)?;
     }
     Ok(())
+}
+
+/// What a step (the whole request, or one change of it) does to a case that existed before it:
+/// the registration and the timeline stay, and every other difference is one the events it
+/// brings explain.
+fn check_step(
+    before: &Case,
+    after: &Case,
+    fresh: &[&CaseEvent],
+    township: &Township,
+) -> Result<(), Text> {
+    let number = after.number.as_str();
+    let fixed = |c: &Case| {
+        (
+            c.township.clone(),
+            c.item_code.clone(),
+            c.item_name.clone(),
+            c.promised_days,
+            c.catalogue_version,
+            c.query_hash.clone(),
+            c.clerk.clone(),
+            c.created_at_ms,
+        )
+    };
+    if fixed(before) != fixed(after) {
+        return Err(refuse(
+            number,
+            "registration facts cannot change",
+            "登记信息不可更改",
+        ));
+    }
+    let now: HashMap<&str, _> = after.events.iter().map(|e| (e.id.as_str(), e)).collect();
+    if before
+        .events
+        .iter()
+        .any(|e| now.get(e.id.as_str()) != Some(&e))
+    {
+        return Err(refuse(
+            number,
+            "timeline events cannot be changed or removed",
+            "办件记录不可修改或删除",
+        ));
+    }
+    // No edit or correction names the document or the agent: they stay as registered.
+    let (b, a) = (&before.applicant, &after.applicant);
+    if b.id != a.id || b.agent != a.agent {
+        return Err(refuse(
+            number,
+            "the applicant's document and agent stay as registered",
+            "申请人证件和代办人信息以登记为准，不可更改",
+        ));
+    }
+    let brought = |kind: EventKind| fresh.iter().any(|e| e.kind == kind);
+    let corrected = brought(EventKind::Corrected);
+    if b != a && !brought(EventKind::FieldChanged) && !corrected {
+        return Err(refuse(
+            number,
+            "applicant details changed without a recorded correction",
+            "申请人信息被更改但没有更正记录",
+        ));
+    }
+    // Once accepted, the name changes only by a supervisor's correction (whose author, role and
+    // reason the planner checked). Judged on the hub's day, not the date a desk claims for the
+    // edit: a backdated rename cannot slip in before the notice limit passed.
+    let today = china_date(township.now_ms);
+    let fixed = workflow::facts_fixed(before, &township.calendar, today);
+    if b.name != a.name && fixed && !corrected {
+        return Err(refuse(
+            number,
+            "the applicant's facts changed after acceptance without a supervisor's correction",
+            "受理后申请人信息被更改，但没有审批人员的更正记录",
+        ));
+    }
+    check_materials(before, after, fresh)?;
+    check_papers(before, after, fresh)
 }
 
 /// A paper's pages only grow, and only with an attachment that names the paper.
