@@ -533,6 +533,12 @@ pub fn registration_args<'a>(name: &'a str, id_number: &'a str, phone: &'a str) 
     ]
 }
 
+/// The reason a command that must fail gave, after checking that it failed.
+pub fn failure(output: &Output) -> String {
+    assert!(!output.status.success(), "the command should have failed");
+    text(&output.stderr).trim().to_string()
+}
+
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }

@@ -8,8 +8,8 @@ use tongban_domain::case::AgentForm;
 use tongban_domain::session::Session;
 use tongban_domain::workflow::RefusalGround;
 use tongban_domain::{
-    AgentRelation, CaseField, CaseStatus, Delivery, DeliveryMethod, Denied, FieldEdit, IdType,
-    Move, PaperKind, Registration,
+    Action, AgentRelation, CaseField, CaseStatus, Delivery, DeliveryMethod, Denied, FieldEdit,
+    IdType, Move, PaperKind, Registration, Request,
 };
 use tongban_store::{CaseFilter, Profile, Store};
 
@@ -300,98 +300,31 @@ pub(crate) fn case(profile: &Profile, user: Option<&str>, command: CaseCommand) 
             store.correct_field(number.trim(), &edit, &reason, &session, now())?;
             println!("{} {} corrected / 已更正", number.trim(), field.as_str());
         }
-        CaseCommand::Accept(m) => {
-            let commitment = m.reason.clone();
-            let (deferred, due) = (m.defer.clone(), m.due);
-            take(
-                store,
-                &session,
-                &m,
-                Move::Accept {
-                    deferred,
-                    commitment,
-                    due,
-                },
-            )?
-        }
-        CaseCommand::Extend(m) => {
-            let (days, reason) = (m.days, m.reason.clone());
-            take(store, &session, &m, Move::Extend { days, reason })?
-        }
-        CaseCommand::Suspend(m) => {
-            let reason = m.reason.clone();
-            take(store, &session, &m, Move::Suspend { reason })?
-        }
-        CaseCommand::Resume(m) => {
-            let reason = m.reason.clone();
-            take(store, &session, &m, Move::Resume { reason })?
-        }
-        CaseCommand::Terminate(m) => {
-            let reason = m.reason.clone();
-            take(store, &session, &m, Move::Terminate { reason })?
-        }
+        CaseCommand::Accept(m) => moved(store, &session, Action::Accept, &m)?,
+        CaseCommand::Extend(m) => moved(store, &session, Action::Extend, &m)?,
+        CaseCommand::Suspend(m) => moved(store, &session, Action::Suspend, &m)?,
+        CaseCommand::Resume(m) => moved(store, &session, Action::Resume, &m)?,
+        CaseCommand::Terminate(m) => moved(store, &session, Action::Terminate, &m)?,
         CaseCommand::Deliver(m) => {
-            let Some(method) = m.method else {
+            if m.method.is_none() {
                 bail!(Denied::MethodRequired);
-            };
+            }
             signed_paper(store, &session, &m, PaperKind::DeliveryReceipt)?;
-            let delivery = Delivery {
-                method,
-                recipient: m.recipient.clone().unwrap_or_default(),
-                tracking: m.tracking.clone(),
-            };
-            take(store, &session, &m, Move::Deliver(delivery))?
+            moved(store, &session, Action::Deliver, &m)?
         }
-        CaseCommand::RefuseIntake(m) => {
-            let refused = Move::RefuseIntake {
-                ground: m.reason_code,
-                reason: m.reason.clone(),
-                refer_to: m.refer_to.clone(),
-            };
-            take(store, &session, &m, refused)?
-        }
-        CaseCommand::Return(m) => {
-            let (missing, due, reason) = (m.missing.clone(), m.due, m.reason.clone());
-            let notice = Move::Return {
-                missing,
-                due,
-                reason,
-            };
-            take(store, &session, &m, notice)?
-        }
-        CaseCommand::Supplement(m) => {
-            let (brought, reason) = (m.missing.clone(), m.reason.clone());
-            take(store, &session, &m, Move::Supplement { brought, reason })?
-        }
-        CaseCommand::HandOver(m) => {
-            let reason = m.reason.clone();
-            take(store, &session, &m, Move::HandOver { reason })?
-        }
-        CaseCommand::Approve(m) => {
-            let reason = m.reason.clone();
-            take(store, &session, &m, Move::Approve { reason })?
-        }
-        CaseCommand::Reject(m) => {
-            let reason = m.reason.clone();
-            take(store, &session, &m, Move::Reject { reason })?
-        }
-        CaseCommand::Complete(m) => {
-            let reason = m.reason.clone();
-            take(store, &session, &m, Move::Complete { reason })?
-        }
+        CaseCommand::RefuseIntake(m) => moved(store, &session, Action::RefuseIntake, &m)?,
+        CaseCommand::Return(m) => moved(store, &session, Action::Return, &m)?,
+        CaseCommand::Supplement(m) => moved(store, &session, Action::Supplement, &m)?,
+        CaseCommand::HandOver(m) => moved(store, &session, Action::HandOver, &m)?,
+        CaseCommand::Approve(m) => moved(store, &session, Action::Approve, &m)?,
+        CaseCommand::Reject(m) => moved(store, &session, Action::Reject, &m)?,
+        CaseCommand::Complete(m) => moved(store, &session, Action::Complete, &m)?,
         CaseCommand::Withdraw(m) => {
             signed_paper(store, &session, &m, PaperKind::WithdrawalRequest)?;
-            let reason = m.reason.clone();
-            take(store, &session, &m, Move::Withdraw { reason })?
+            moved(store, &session, Action::Withdraw, &m)?
         }
-        CaseCommand::Reassign(m) => {
-            let (to, reason) = (m.to.clone().unwrap_or_default(), m.reason.clone());
-            take(store, &session, &m, Move::Reassign { to, reason })?
-        }
-        CaseCommand::Resolve(m) => {
-            let (outcome, reason) = (m.outcome, m.reason.clone());
-            take(store, &session, &m, Move::Resolve { outcome, reason })?
-        }
+        CaseCommand::Reassign(m) => moved(store, &session, Action::Reassign, &m)?,
+        CaseCommand::Resolve(m) => moved(store, &session, Action::Resolve, &m)?,
         CaseCommand::Attach {
             number,
             material,
@@ -454,6 +387,39 @@ fn signed_paper(store: &mut Store, session: &Session, m: &MoveArgs, kind: PaperK
         )?;
     }
     Ok(())
+}
+
+impl MoveArgs {
+    /// What was asked on the command line; the move keeps only its own part of it.
+    fn request(&self) -> Request {
+        Request {
+            reason: self.reason.clone(),
+            missing: self.missing.clone(),
+            assignee: self.to.clone(),
+            outcome: self.outcome,
+            deferred: self.defer.clone(),
+            due: self.due,
+            ground: self.reason_code,
+            refer_to: self.refer_to.clone(),
+            days: self.days,
+            delivery: self.method.map(|method| Delivery {
+                method,
+                recipient: self.recipient.clone().unwrap_or_default(),
+                tracking: self.tracking.clone(),
+            }),
+        }
+    }
+}
+
+/// Takes `action` with what the command line gave for it.
+fn moved(store: &mut Store, session: &Session, action: Action, m: &MoveArgs) -> Result<()> {
+    let Some(the_move) = Move::new(action, m.request()) else {
+        bail!(
+            "{action} is not a move on a case / {}不是办件流转",
+            action.label_zh()
+        );
+    };
+    take(store, session, m, the_move)
 }
 
 fn take(store: &mut Store, session: &Session, m: &MoveArgs, the_move: Move) -> Result<()> {

@@ -124,12 +124,10 @@ pub fn case(store: &Store, case: &Case, today: time::Date, json: bool, whole: bo
         case.item_code, case.item_name, case.promised_days
     );
     println!("状态      {}", case.status.label_zh());
-    if let Some(organ) = &organ {
-        println!(
-            "决定机关  {organ}（事项目录第{}版）",
-            case.catalogue_version
-        );
-    }
+    println!(
+        "决定机关  {organ}（事项目录第{}版）",
+        case.catalogue_version
+    );
     if let Some(deadline) = deadline {
         let flag = flag.map_or("", |f| match f {
             DeadlineFlag::Green => "",

@@ -202,24 +202,23 @@ pub(crate) fn plan_acceptance(
         return Err(Denied::PaperMissing(crate::PaperKind::PowerOfAttorney));
     }
     let missing = codes_with(case, MaterialStatus::Missing);
-    let mut deferred = Vec::new();
-    for code in &request.deferred {
-        let code = code.trim().to_ascii_uppercase();
-        if !case.materials.iter().any(|m| m.code == code) {
-            return Err(Denied::UnknownMaterial(code));
-        }
-        if !missing.contains(&code) {
-            return Err(Denied::NotMissing(names_of(case, &[code])));
+    let deferred = codes_named(case, &request.deferred)?;
+    for code in &deferred {
+        if !missing.contains(code) {
+            return Err(Denied::NotMissing(names_of(
+                case,
+                std::slice::from_ref(code),
+            )));
         }
         let allowed = rules
             .item
-            .and_then(|item| item.material(&code))
+            .and_then(|item| item.material(code))
             .is_some_and(|spec| spec.deferrable);
         if !allowed {
-            return Err(Denied::NotDeferrable(names_of(case, &[code])));
-        }
-        if !deferred.contains(&code) {
-            deferred.push(code);
+            return Err(Denied::NotDeferrable(names_of(
+                case,
+                std::slice::from_ref(code),
+            )));
         }
     }
     let left: Vec<String> = missing

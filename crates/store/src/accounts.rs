@@ -132,15 +132,14 @@ impl Store {
 
     /// The organ that decides `case`, as the catalogue it was registered under says; `None`
     /// while this desk has not received that catalogue.
-    pub fn deciding_organ(
-        &self,
-        case: &tongban_domain::Case,
-    ) -> Result<Option<String>, StoreError> {
+    /// The organ in whose name the case is decided and its papers issued; the township's
+    /// government for an item no catalogue this desk holds names.
+    pub fn deciding_organ(&self, case: &tongban_domain::Case) -> Result<String, StoreError> {
         let township = self.enrollment()?.township_name;
-        Ok(self
-            .catalogues()?
-            .item_of(case)
-            .map(|item| item.deciding_organ(&township)))
+        Ok(self.catalogues()?.item_of(case).map_or_else(
+            || format!("{township}人民政府"),
+            |item| item.deciding_organ(&township),
+        ))
     }
 
     pub fn replace_directory(&mut self, directory: &Directory) -> Result<(), StoreError> {

@@ -108,11 +108,7 @@ impl Store {
                         "办件{number}尚未受理（当前：{status_zh}），没有受理通知书"
                     )));
                 };
-                let catalogues = self.catalogues()?;
-                let organ = catalogues.item_of(&case).map_or_else(
-                    || format!("{township}人民政府"),
-                    |i| i.deciding_organ(&township),
-                );
+                let organ = self.deciding_organ(&case)?;
                 tongban_print::acceptance(&tongban_print::Acceptance {
                     case: &case,
                     township: &township,
@@ -172,10 +168,7 @@ impl Store {
                 };
                 let catalogues = self.catalogues()?;
                 let item = catalogues.item_of(&case);
-                let organ = item.map_or_else(
-                    || format!("{township}人民政府"),
-                    |i| i.deciding_organ(&township),
-                );
+                let organ = self.deciding_organ(&case)?;
                 let sealed = self.sealed_case(number, seal)?;
                 let year = china_date(event.at_ms).year();
                 tongban_print::intake_refusal(&tongban_print::IntakeRefusal {
@@ -222,10 +215,7 @@ impl Store {
                 };
                 let catalogues = self.catalogues()?;
                 let item = catalogues.item_of(&case);
-                let organ = item.map_or_else(
-                    || format!("{township}人民政府"),
-                    |i| i.deciding_organ(&township),
-                );
+                let organ = self.deciding_organ(&case)?;
                 let extension = kind == DocKind::Extension;
                 // While suspended the promise is not yet known: it moves with every day.
                 let deadline = Some(workflow::deadline(&case, &*self.calendar()?))
@@ -262,10 +252,7 @@ impl Store {
                 let sealed = self.sealed_case(number, seal)?;
                 let catalogues = self.catalogues()?;
                 let item = catalogues.item_of(&case);
-                let organ = item.map_or_else(
-                    || format!("{township}人民政府"),
-                    |i| i.deciding_organ(&township),
-                );
+                let organ = self.deciding_organ(&case)?;
                 let date = china_date(event.at_ms);
                 tongban_print::decision(&tongban_print::Decision {
                     case: &sealed,

@@ -222,19 +222,8 @@ pub fn attach_pages(
         }
     }
     let m = target.ok_or(CaseDocError::Invalid("materials.code"))?;
-    let list = match doc.get(&m, "pages")? {
-        Some((Value::Object(ObjType::List), id)) => id,
-        Some(_) => return Err(CaseDocError::Invalid("materials.pages")),
-        None => doc.put_object(&m, "pages", ObjType::List)?,
-    };
-    for page in pages {
-        push_page(doc, &list, page)?;
-    }
-    let updated = read_i64(doc, &ROOT, "updated_at_ms")?;
-    doc.put(ROOT, "updated_at_ms", updated.max(event.at_ms))?;
-    push_event(doc, event)?;
-    commit(doc, event.kind.as_str(), event.at_ms);
-    Ok(())
+    let list = object_or_new(doc, &m, "pages", ObjType::List, "materials.pages")?;
+    add_pages(doc, &list, pages, event)
 }
 
 /// Adds page references to one paper and records the attachment, as one commit. A case made
@@ -247,18 +236,36 @@ pub fn attach_paper(
     key: &Secret,
 ) -> Result<()> {
     let event = &signed(doc, event, key)?;
-    let papers = match doc.get(&ROOT, "papers")? {
-        Some((Value::Object(ObjType::Map), id)) => id,
-        Some(_) => return Err(CaseDocError::Invalid("papers")),
-        None => doc.put_object(ROOT, "papers", ObjType::Map)?,
-    };
-    let list = match doc.get(&papers, kind.as_str())? {
-        Some((Value::Object(ObjType::List), id)) => id,
-        Some(_) => return Err(CaseDocError::Invalid("papers")),
-        None => doc.put_object(&papers, kind.as_str(), ObjType::List)?,
-    };
+    let papers = object_or_new(doc, &ROOT, "papers", ObjType::Map, "papers")?;
+    let list = object_or_new(doc, &papers, kind.as_str(), ObjType::List, "papers")?;
+    add_pages(doc, &list, pages, event)
+}
+
+/// The object of `kind` under `key`, made when it is not there yet; anything else there is a
+/// damaged document (`what` names the place).
+fn object_or_new(
+    doc: &mut AutoCommit,
+    parent: &ObjId,
+    key: &str,
+    kind: ObjType,
+    what: &'static str,
+) -> Result<ObjId> {
+    match doc.get(parent, key)? {
+        Some((Value::Object(found), id)) if found == kind => Ok(id),
+        Some(_) => Err(CaseDocError::Invalid(what)),
+        None => Ok(doc.put_object(parent, key, kind)?),
+    }
+}
+
+/// Appends pages to `list` and records the attachment, as one commit.
+fn add_pages(
+    doc: &mut AutoCommit,
+    list: &ObjId,
+    pages: &[PageRef],
+    event: &CaseEvent,
+) -> Result<()> {
     for page in pages {
-        push_page(doc, &list, page)?;
+        push_page(doc, list, page)?;
     }
     let updated = read_i64(doc, &ROOT, "updated_at_ms")?;
     doc.put(ROOT, "updated_at_ms", updated.max(event.at_ms))?;

@@ -4,7 +4,7 @@
 use super::{accepted_case, forged, move_by, now_ms, register};
 use tongban_domain::{CaseEvent, CaseStatus, EventKind};
 use tongban_e2e::device::RawDevice;
-use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP, text};
+use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP, failure, text};
 use tongban_sync::case_doc;
 
 /// A catalogue version the county publishes after this program was built: the shipped list with
@@ -32,12 +32,8 @@ fn a_published_catalogue_reaches_the_desks_and_each_case_keeps_the_version_it_wa
     assert!(said.contains("第3版"), "{said}");
     // The same version again, or an older one, is refused and changes nothing.
     let again = hub.admin_output(&["catalogue", "set", "--file", file]);
-    assert!(!again.status.success());
-    assert!(
-        text(&again.stderr).contains("不比现行版本3新"),
-        "{}",
-        text(&again.stderr)
-    );
+    let again = failure(&again);
+    assert!(again.contains("不比现行版本3新"), "{again}");
     let listed: serde_json::Value =
         serde_json::from_str(&hub.admin(&["catalogue", "list", "--json"])).unwrap();
     let versions: Vec<_> = listed
@@ -196,17 +192,13 @@ fn a_refusal_at_intake_is_a_supervisors_sealed_decision_with_its_letter() {
         supervisor.run(&args)
     };
     let no_ground = refuse(&[]);
-    assert!(!no_ground.status.success());
-    assert!(
-        text(&no_ground.stderr).contains("理由类别"),
-        "{}",
-        text(&no_ground.stderr)
-    );
+    let no_ground = failure(&no_ground);
+    assert!(no_ground.contains("理由类别"), "{no_ground}");
     let no_organ = refuse(&["--reason-code", "out_of_scope"]);
+    let no_organ = failure(&no_organ);
     assert!(
-        text(&no_organ.stderr).contains("须告知申请人向哪一机关申请"),
-        "{}",
-        text(&no_organ.stderr)
+        no_organ.contains("须告知申请人向哪一机关申请"),
+        "{no_organ}"
     );
     let done = refuse(&[
         "--reason-code",
@@ -269,12 +261,8 @@ fn an_accepted_applicants_name_changes_only_by_a_supervisors_correction() {
         "--value",
         "覃秀美",
     ]);
-    assert!(!set.status.success());
-    assert!(
-        text(&set.stderr).contains("case correct"),
-        "{}",
-        text(&set.stderr)
-    );
+    let set = failure(&set);
+    assert!(set.contains("case correct"), "{set}");
 
     let forger = RawDevice::enroll_as(&hub, TOWNSHIP, "王芳", "clerk");
     let (mut doc, mut state) = forger.pull(&number);
@@ -381,17 +369,13 @@ fn an_entrusted_agent_applies_with_a_power_of_attorney() {
         clerk.run(&args)
     };
     let unrelated = register(None, "11010519491231002X");
-    assert!(!unrelated.status.success());
-    assert!(
-        text(&unrelated.stderr).contains("agent-relation"),
-        "{}",
-        text(&unrelated.stderr)
-    );
+    let unrelated = failure(&unrelated);
+    assert!(unrelated.contains("agent-relation"), "{unrelated}");
     let misnumbered = register(Some("entrusted"), "11010519491231002Y");
+    let misnumbered = failure(&misnumbered);
     assert!(
-        text(&misnumbered.stderr).contains("代办人：身份证号码校验码"),
-        "{}",
-        text(&misnumbered.stderr)
+        misnumbered.contains("代办人：身份证号码校验码"),
+        "{misnumbered}"
     );
     let done = register(Some("entrusted"), "11010519491231002X");
     assert!(done.status.success(), "{}", text(&done.stderr));
@@ -400,11 +384,10 @@ fn an_entrusted_agent_applies_with_a_power_of_attorney() {
     assert!(!shown.contains("11010519491231002X"), "{shown}");
     clerk.ok(&["sync"]);
     supervisor.ok(&["sync"]);
-    let refused = supervisor.run(&["case", "accept", &number]);
+    let refused = supervisor.fails(&["case", "accept", &number]);
     assert!(
-        text(&refused.stderr).contains("请先扫描附上经签字的授权委托书"),
-        "{}",
-        text(&refused.stderr)
+        refused.contains("请先扫描附上经签字的授权委托书"),
+        "{refused}"
     );
     let letter = clerk.path().join("attorney.pdf");
     clerk.ok(&[

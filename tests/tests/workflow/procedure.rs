@@ -5,7 +5,7 @@
 use super::{accepted_case, forged, move_by};
 use tongban_domain::{CaseEvent, CaseStatus, Delivery, DeliveryMethod, EventKind};
 use tongban_e2e::device::RawDevice;
-use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP, text};
+use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP, failure, text};
 
 fn shown(desk: &Desk, number: &str) -> serde_json::Value {
     serde_json::from_str(&desk.ok(&["case", "show", number, "--json"])).unwrap()
@@ -48,7 +48,7 @@ fn an_extension_moves_the_promised_date_once_on_every_desk() {
         assert!(notice.contains(&expected), "lacks {expected}:\n{notice}");
     }
     let registered = super::register(&clerk, "ID_CARD");
-    let early = clerk.run(&[
+    let early = clerk.fails(&[
         "case",
         "print",
         &registered,
@@ -57,12 +57,8 @@ fn an_extension_moves_the_promised_date_once_on_every_desk() {
         "--out",
         "/dev/null",
     ]);
-    assert!(
-        text(&early.stderr).contains("尚未受理"),
-        "{}",
-        text(&early.stderr)
-    );
-    let none_yet = supervisor.run(&[
+    assert!(early.contains("尚未受理"), "{early}");
+    let none_yet = supervisor.fails(&[
         "case",
         "print",
         &number,
@@ -71,12 +67,8 @@ fn an_extension_moves_the_promised_date_once_on_every_desk() {
         "--out",
         "/dev/null",
     ]);
-    assert!(
-        text(&none_yet.stderr).contains("没有延长办理期限告知书"),
-        "{}",
-        text(&none_yet.stderr)
-    );
-    let too_long = supervisor.run(&[
+    assert!(none_yet.contains("没有延长办理期限告知书"), "{none_yet}");
+    let too_long = supervisor.fails(&[
         "case",
         "extend",
         &number,
@@ -85,11 +77,7 @@ fn an_extension_moves_the_promised_date_once_on_every_desk() {
         "--reason",
         "需实地核查",
     ]);
-    assert!(
-        text(&too_long.stderr).contains("1至10个工作日"),
-        "{}",
-        text(&too_long.stderr)
-    );
+    assert!(too_long.contains("1至10个工作日"), "{too_long}");
     supervisor.ok(&[
         "case",
         "extend",
@@ -116,7 +104,7 @@ fn an_extension_moves_the_promised_date_once_on_every_desk() {
     ] {
         assert!(notice.contains(&expected), "lacks {expected}:\n{notice}");
     }
-    let again = supervisor.run(&[
+    let again = supervisor.fails(&[
         "case",
         "extend",
         &number,
@@ -125,11 +113,7 @@ fn an_extension_moves_the_promised_date_once_on_every_desk() {
         "--reason",
         "再次核查",
     ]);
-    assert!(
-        text(&again.stderr).contains("只能延长一次"),
-        "{}",
-        text(&again.stderr)
-    );
+    assert!(again.contains("只能延长一次"), "{again}");
     supervisor.ok(&["sync"]);
     clerk.ok(&["sync"]);
     assert_eq!(deadline(&clerk), extended);
@@ -163,12 +147,8 @@ fn a_suspension_stops_the_clock_until_the_supervisor_resumes() {
     );
     assert!(refused.contains("无权中止办理"), "{refused}");
 
-    let no_reason = supervisor.run(&["case", "suspend", &number]);
-    assert!(
-        text(&no_reason.stderr).contains("中止办理须填写理由"),
-        "{}",
-        text(&no_reason.stderr)
-    );
+    let no_reason = supervisor.fails(&["case", "suspend", &number]);
+    assert!(no_reason.contains("中止办理须填写理由"), "{no_reason}");
     supervisor.ok(&[
         "case",
         "suspend",
@@ -183,12 +163,8 @@ fn a_suspension_stops_the_clock_until_the_supervisor_resumes() {
         serde_json::Value::Null,
         "a stopped clock is never overdue"
     );
-    let approve = supervisor.run(&["case", "approve", &number]);
-    assert!(
-        text(&approve.stderr).contains("中止办理"),
-        "{}",
-        text(&approve.stderr)
-    );
+    let approve = supervisor.fails(&["case", "approve", &number]);
+    assert!(approve.contains("中止办理"), "{approve}");
     let notice = printed(&supervisor, &number, "suspension");
     for expected in [
         "中止办理告知书",
@@ -242,12 +218,8 @@ fn a_suspension_stops_the_clock_until_the_supervisor_resumes() {
 fn a_decision_is_delivered_once_with_its_proof_and_an_organ_terminates_another_case() {
     let hub = Hub::start(Backend::Sqlite);
     let (clerk, supervisor, number) = accepted_case(&hub);
-    let early = supervisor.run(&["case", "deliver", &number, "--method", "window"]);
-    assert!(
-        text(&early.stderr).contains("不能送达"),
-        "{}",
-        text(&early.stderr)
-    );
+    let early = supervisor.fails(&["case", "deliver", &number, "--method", "window"]);
+    assert!(early.contains("不能送达"), "{early}");
     supervisor.ok(&["case", "approve", &number]);
     supervisor.ok(&["sync"]);
     clerk.ok(&["sync"]);
@@ -273,18 +245,10 @@ fn a_decision_is_delivered_once_with_its_proof_and_an_organ_terminates_another_c
     );
     assert!(refused.contains("邮件单号"), "{refused}");
 
-    let unknown = clerk.run(&["case", "deliver", &number, "--method", "pigeon"]);
-    assert!(
-        text(&unknown.stderr).contains("未知的送达方式"),
-        "{}",
-        text(&unknown.stderr)
-    );
-    let untracked = clerk.run(&["case", "deliver", &number, "--method", "post"]);
-    assert!(
-        text(&untracked.stderr).contains("邮寄送达须记录邮件单号"),
-        "{}",
-        text(&untracked.stderr)
-    );
+    let unknown = clerk.fails(&["case", "deliver", &number, "--method", "pigeon"]);
+    assert!(unknown.contains("未知的送达方式"), "{unknown}");
+    let untracked = clerk.fails(&["case", "deliver", &number, "--method", "post"]);
+    assert!(untracked.contains("邮寄送达须记录邮件单号"), "{untracked}");
     clerk.ok(&[
         "case",
         "deliver",
@@ -294,12 +258,8 @@ fn a_decision_is_delivered_once_with_its_proof_and_an_organ_terminates_another_c
         "--tracking",
         "EMS1234567890CN",
     ]);
-    let twice = clerk.run(&["case", "deliver", &number, "--method", "window"]);
-    assert!(
-        text(&twice.stderr).contains("已送达"),
-        "{}",
-        text(&twice.stderr)
-    );
+    let twice = clerk.fails(&["case", "deliver", &number, "--method", "window"]);
+    assert!(twice.contains("已送达"), "{twice}");
     clerk.ok(&["sync"]);
     supervisor.ok(&["sync"]);
     let delivered = &shown(&supervisor, &number)["delivered"];
@@ -313,12 +273,8 @@ fn a_decision_is_delivered_once_with_its_proof_and_an_organ_terminates_another_c
 
     // Another application the organ ends: sealed, final, and the clerk cannot do it.
     let other = super::register(&clerk, "ID_CARD,HOUSEHOLD_REGISTER,ENROL_FORM");
-    let by_clerk = clerk.run(&["case", "terminate", &other, "--reason", "申请人死亡"]);
-    assert!(
-        text(&by_clerk.stderr).contains("无权终止办理"),
-        "{}",
-        text(&by_clerk.stderr)
-    );
+    let by_clerk = clerk.fails(&["case", "terminate", &other, "--reason", "申请人死亡"]);
+    assert!(by_clerk.contains("无权终止办理"), "{by_clerk}");
     clerk.ok(&["sync"]);
     supervisor.ok(&["sync"]);
     supervisor.ok(&["case", "terminate", &other, "--reason", "申请人死亡"]);
@@ -355,29 +311,20 @@ fn a_passport_holder_is_registered_with_the_passport_type() {
         ])
     };
     let wrong = register("resident", "450721198806152312");
-    assert!(
-        text(&wrong.stderr).contains("校验码应为1"),
-        "{}",
-        text(&wrong.stderr)
-    );
+    let wrong = failure(&wrong);
+    assert!(wrong.contains("校验码应为1"), "{wrong}");
     let as_resident = register("resident", "E12345678");
-    assert!(
-        text(&as_resident.stderr).contains("身份证号码应为18位"),
-        "{}",
-        text(&as_resident.stderr)
-    );
+    let as_resident = failure(&as_resident);
+    assert!(as_resident.contains("身份证号码应为18位"), "{as_resident}");
     let bad_passport = register("passport", "E1234-5678");
+    let bad_passport = failure(&bad_passport);
     assert!(
-        text(&bad_passport.stderr).contains("护照号码应为5至17位字母和数字"),
-        "{}",
-        text(&bad_passport.stderr)
+        bad_passport.contains("护照号码应为5至17位字母和数字"),
+        "{bad_passport}"
     );
     let unknown = register("visa", "E12345678");
-    assert!(
-        text(&unknown.stderr).contains("未知的证件类型"),
-        "{}",
-        text(&unknown.stderr)
-    );
+    let unknown = failure(&unknown);
+    assert!(unknown.contains("未知的证件类型"), "{unknown}");
     let done = register("passport", "e12345678");
     assert!(done.status.success(), "{}", text(&done.stderr));
     let number = text(&done.stdout).trim().to_string();
@@ -437,12 +384,8 @@ fn a_notice_gives_its_date_and_the_materials_may_come_in_parts() {
     let hub = Hub::start(Backend::Sqlite);
     let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
     let number = super::register(&clerk, "ID_CARD");
-    let far = clerk.run(&["case", "return", &number, "--due", "2099-01-01"]);
-    assert!(
-        text(&far.stderr).contains("补正期限须在明天至60天之内"),
-        "{}",
-        text(&far.stderr)
-    );
+    let far = clerk.fails(&["case", "return", &number, "--due", "2099-01-01"]);
+    assert!(far.contains("补正期限须在明天至60天之内"), "{far}");
     clerk.ok(&["case", "return", &number]);
     let notice = printed(&clerk, &number, "notice");
     let due = shown(&clerk, &number)["events"]
@@ -491,7 +434,7 @@ fn a_notice_gives_its_date_and_the_materials_may_come_in_parts() {
         "household_register",
     ]);
     assert!(part.contains("supplement_requested"), "{part}");
-    let again = clerk.run(&[
+    let again = clerk.fails(&[
         "case",
         "supplement",
         &number,
@@ -499,9 +442,8 @@ fn a_notice_gives_its_date_and_the_materials_may_come_in_parts() {
         "HOUSEHOLD_REGISTER",
     ]);
     assert!(
-        text(&again.stderr).contains("不在一次性告知书尚待补正的材料之中"),
-        "{}",
-        text(&again.stderr)
+        again.contains("不在一次性告知书尚待补正的材料之中"),
+        "{again}"
     );
     let rest = clerk.ok(&["case", "supplement", &number]);
     assert!(rest.contains("supplemented"), "{rest}");
@@ -531,11 +473,10 @@ fn a_withdrawal_and_a_window_delivery_rest_on_their_signed_papers() {
     let (clerk, supervisor, number) = accepted_case(&hub);
     supervisor.ok(&["sync"]);
     clerk.ok(&["sync"]);
-    let unwritten = clerk.run(&["case", "withdraw", &number, "--reason", "申请人要求撤回"]);
+    let unwritten = clerk.fails(&["case", "withdraw", &number, "--reason", "申请人要求撤回"]);
     assert!(
-        text(&unwritten.stderr).contains("请先扫描附上经签字的撤回申请书"),
-        "{}",
-        text(&unwritten.stderr)
+        unwritten.contains("请先扫描附上经签字的撤回申请书"),
+        "{unwritten}"
     );
     let request = scanned_sheet(&clerk.path(), "withdrawal.jpg");
     let request = request.to_str().unwrap();
@@ -572,11 +513,10 @@ fn a_withdrawal_and_a_window_delivery_rest_on_their_signed_papers() {
     supervisor.ok(&["sync"]);
     clerk.ok(&["sync"]);
     clerk.ok(&["case", "complete", &other]);
-    let unsigned = clerk.run(&["case", "deliver", &other, "--method", "window"]);
+    let unsigned = clerk.fails(&["case", "deliver", &other, "--method", "window"]);
     assert!(
-        text(&unsigned.stderr).contains("请先扫描附上经签字的送达回证"),
-        "{}",
-        text(&unsigned.stderr)
+        unsigned.contains("请先扫描附上经签字的送达回证"),
+        "{unsigned}"
     );
     let receipt = scanned_sheet(&clerk.path(), "receipt.jpg");
     clerk.ok(&[
@@ -593,4 +533,58 @@ fn a_withdrawal_and_a_window_delivery_rest_on_their_signed_papers() {
     let delivered = shown(&supervisor, &other);
     assert_eq!(delivered["status"], "completed");
     assert_eq!(delivered["delivered"]["method"], "window");
+}
+
+/// A dishonest supervisor's desk sends three changes at once: one with no event marks the
+/// missing materials received, one accepts the case on that state, one marks them missing
+/// again. The request as a whole changes no material, but the hub judges each change and
+/// refuses the first.
+#[test]
+fn an_eventless_change_cannot_prepare_a_state_a_later_change_is_judged_on() {
+    use tongban_sync::automerge::{ObjType, ROOT, ReadDoc, Value, transaction::Transactable};
+    let hub = Hub::start(Backend::Sqlite);
+    let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let number = super::register(&clerk, "ID_CARD");
+    clerk.ok(&["sync"]);
+    let forger = RawDevice::enroll_as(&hub, TOWNSHIP, "韦强", "supervisor");
+    let (mut doc, mut state) = forger.pull(&number);
+    let set_all = |doc: &mut tongban_sync::automerge::AutoCommit, status: &str| {
+        let Some((Value::Object(ObjType::List), materials)) = doc.get(ROOT, "materials").unwrap()
+        else {
+            panic!("no materials list");
+        };
+        // The first (the ID card) was received at registration; the others were not.
+        for i in 1..doc.length(&materials) {
+            let Some((_, m)) = doc.get(&materials, i).unwrap() else {
+                panic!("no material {i}");
+            };
+            doc.put(&m, "status", status).unwrap();
+        }
+        doc.commit();
+    };
+    set_all(&mut doc, "received");
+    let accepted = CaseEvent {
+        at_ms: super::now_ms(),
+        device: forger.id.clone(),
+        ..move_by(
+            "韦强",
+            EventKind::Accepted,
+            CaseStatus::Registered,
+            CaseStatus::Accepted,
+        )
+    };
+    tongban_sync::case_doc::apply_event(&mut doc, &accepted, &forger.person).unwrap();
+    set_all(&mut doc, "missing");
+    let refused = forger
+        .sync_doc(&number, &mut doc, &mut state)
+        .expect_err("a change with no event must not prepare an acceptance");
+    assert_eq!(refused.status, 403);
+    assert!(
+        refused
+            .message()
+            .contains("changed status without a supplement"),
+        "{}",
+        refused.message()
+    );
+    assert_eq!(clerk.show(&number)["status"], "registered");
 }
