@@ -193,14 +193,8 @@ impl ApplicantId {
         match self {
             Self::Resident(id) => id.masked(),
             Self::Organisation(code) => code.as_str().to_string(),
-            // Permits and passports are short: two characters each side stay.
-            other => {
-                let text = other.as_str();
-                match text.len() {
-                    18 => crate::identity::mask_middle(text, 6, 4),
-                    _ => crate::identity::mask_middle(text, 2, 2),
-                }
-            }
+            // Permits and passports as lists show them: one rule for every screen.
+            other => crate::identity::masked_id_text(other.as_str()),
         }
     }
 }

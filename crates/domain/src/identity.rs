@@ -392,13 +392,22 @@ impl fmt::Display for Mobile {
     }
 }
 
-/// An ID number as lists show it: an organisation's credit code is public and shown whole,
-/// anything else is masked like a resident's ID.
+/// An ID number as lists and screens show it: an organisation's credit code is public and
+/// shown whole (unless it also reads as a resident ID); an 18-character number keeps its region and last four; a shorter permit or
+/// passport keeps at most a fifth of its characters at each end (one of 9, two of 15), so most
+/// of it is hidden whatever its length.
 pub fn masked_id_text(text: &str) -> String {
-    if Uscc::parse(text).is_ok() {
+    let len = text.chars().count();
+    // A resident ID can happen to pass the credit code's check as well (about one in 31): it is
+    // judged a person's first, so no one's number is ever shown whole by chance.
+    let personal = ResidentId::try_from(text.to_string()).is_ok();
+    if !personal && Uscc::parse(text).is_ok() {
         text.to_string()
-    } else {
+    } else if len == 18 {
         mask_middle(text, 6, 4)
+    } else {
+        let keep = (len / 5).min(2);
+        mask_middle(text, keep, keep)
     }
 }
 

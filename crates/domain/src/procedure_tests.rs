@@ -454,3 +454,61 @@ fn an_agent_applies_in_a_stated_capacity_and_an_entrusted_one_shows_the_power_of
     step(&mut c, "张华", Role::Supervisor, Action::Accept);
     assert_eq!(c.status, CaseStatus::Accepted);
 }
+
+#[test]
+fn a_resumption_is_not_an_acceptance_and_keeps_the_approvals_given_before() {
+    // Suspended straight from acceptance: resuming leads back to "accepted", but the
+    // acceptance that counts (and the promise running from it) stays the first one.
+    let mut c = accepted();
+    let accepted_at = c.accepted_at_ms;
+    act(
+        &mut c,
+        "张华",
+        Role::Supervisor,
+        Action::Suspend,
+        reason("现场核查"),
+    )
+    .unwrap();
+    dated(&mut c, 2);
+    step(&mut c, "张华", Role::Supervisor, Action::Resume);
+    dated(&mut c, 9);
+    assert_eq!(c.status, CaseStatus::Accepted);
+    assert_eq!(c.accepted_at_ms, accepted_at);
+
+    // A two-level item: the first level's approval still counts after a suspension, so the
+    // same supervisor cannot give the second.
+    let mut c = case(
+        "DB01",
+        &[
+            "ID_CARD",
+            "HOUSEHOLD_REGISTER",
+            "APPLICATION",
+            "INCOME_STATEMENT",
+            "CHECK_AUTHORISATION",
+        ],
+    );
+    step(&mut c, "张华", Role::Supervisor, Action::Accept);
+    step(&mut c, "张华", Role::Supervisor, Action::Approve);
+    act(
+        &mut c,
+        "陈刚",
+        Role::Supervisor,
+        Action::Suspend,
+        reason("公示"),
+    )
+    .unwrap();
+    step(&mut c, "陈刚", Role::Supervisor, Action::Resume);
+    assert_eq!(c.status, CaseStatus::UnderReview);
+    assert_eq!(
+        act(
+            &mut c,
+            "张华",
+            Role::Supervisor,
+            Action::Approve,
+            Request::default()
+        ),
+        Err(Denied::SameApprover("张华".into()))
+    );
+    step(&mut c, "陈刚", Role::Supervisor, Action::Approve);
+    assert_eq!(c.status, CaseStatus::Approved);
+}

@@ -438,7 +438,7 @@ mod tests {
             .unwrap();
         assert_eq!(case.applicant.id.as_str(), "E12345678");
         assert_eq!(case.applicant.id.id_type(), Some(IdType::Passport));
-        assert_eq!(case.applicant.id.masked(), "E1*****78");
+        assert_eq!(case.applicant.id.masked(), "E*******8");
         assert_eq!(case.applicant.id.label_zh(), "护照");
         let as_resident = Registration {
             id_type: IdType::Resident,

@@ -303,6 +303,18 @@ mod tests {
     }
 
     #[test]
+    fn short_documents_are_masked_as_much_as_long_ones() {
+        use crate::identity::masked_id_text;
+        assert_eq!(masked_id_text("E1234"), "E***4");
+        assert_eq!(masked_id_text("12345678"), "1******8");
+        assert_eq!(masked_id_text("H1234567890"), "H1*******90");
+        assert_eq!(masked_id_text("USA110012345678"), "US***********78");
+        assert_eq!(masked_id_text("1234"), "****");
+        // This resident ID also passes the credit code's check: still masked.
+        assert_eq!(masked_id_text("450721198806152311"), "450721********2311");
+    }
+
+    #[test]
     fn id_types_parse_from_the_command_lines_words() {
         for kind in IdType::ALL {
             assert_eq!(kind.as_str().parse::<IdType>(), Ok(kind));

@@ -264,12 +264,25 @@ pub fn fold(events: &[CaseEvent]) -> Progress {
     let acceptance = effective
         .iter()
         .rev()
-        .find(|e| e.to == Some(CaseStatus::Accepted) && e.kind != EventKind::Supplemented);
+        // A supplement or a resumption that leads back to "accepted" is not an acceptance.
+        .find(|e| {
+            e.to == Some(CaseStatus::Accepted)
+                && !matches!(e.kind, EventKind::Supplemented | EventKind::Resumed)
+        });
     let accepted_at_ms = acceptance.map(|e| e.at_ms);
     let materials_due = acceptance.and_then(|e| e.due.clone());
+    // Review runs on through deferred materials arriving and through a suspension.
     let review_start = effective
         .iter()
-        .rposition(|e| !matches!(e.kind, EventKind::Approved | EventKind::Supplemented))
+        .rposition(|e| {
+            !matches!(
+                e.kind,
+                EventKind::Approved
+                    | EventKind::Supplemented
+                    | EventKind::Suspended
+                    | EventKind::Resumed
+            )
+        })
         .map_or(0, |p| p + 1);
     let resumes_to = effective
         .last()
@@ -277,6 +290,7 @@ pub fn fold(events: &[CaseEvent]) -> Progress {
         .and_then(|e| e.from);
     let approvals = effective[review_start..]
         .iter()
+        .filter(|e| e.kind == EventKind::Approved)
         .map(|e| e.by.clone())
         .collect();
     Progress {
@@ -605,7 +619,6 @@ pub fn check_event(
         planned == claimed
     };
     let same_reason = action == Action::Edit
-        || (action == Action::Correct && planned.reason == event.reason)
         || (planned.reason == event.reason
             && planned.ground == event.ground
             && planned.days == event.days
