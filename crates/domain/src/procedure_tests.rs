@@ -512,3 +512,35 @@ fn a_resumption_is_not_an_acceptance_and_keeps_the_approvals_given_before() {
     step(&mut c, "陈刚", Role::Supervisor, Action::Approve);
     assert_eq!(c.status, CaseStatus::Approved);
 }
+
+#[test]
+fn what_only_a_delivery_or_an_extension_records_stays_off_other_events() {
+    let c = accepted();
+    let edit = CaseEvent {
+        kind: EventKind::FieldChanged,
+        by: "李明".into(),
+        detail: "changed phone".into(),
+        ..CaseEvent::default()
+    };
+    assert_eq!(check_event(&c, &edit, Role::Clerk, &hub_rules()), Ok(()));
+    let posing = CaseEvent {
+        delivery: Some(Delivery {
+            method: DeliveryMethod::Post,
+            recipient: "王秀英".into(),
+            tracking: Some("EMS1".into()),
+        }),
+        ..edit.clone()
+    };
+    assert!(matches!(
+        check_event(&c, &posing, Role::Clerk, &hub_rules()),
+        Err(Denied::BadMove(..))
+    ));
+    let stretched = CaseEvent {
+        days: Some(10),
+        ..edit
+    };
+    assert!(matches!(
+        check_event(&c, &stretched, Role::Clerk, &hub_rules()),
+        Err(Denied::BadMove(..))
+    ));
+}

@@ -567,6 +567,16 @@ pub fn check_event(
         )
     };
     let action = action_of(&event.kind).ok_or_else(bad)?;
+    // What only a refusal, an extension or a delivery records stays off every other event,
+    // where the timeline would show it (a phone edit claiming a delivery).
+    let carries_other = |kind: EventKind| {
+        (event.ground.is_some() || event.refer_to.is_some()) && kind != EventKind::IntakeRefused
+            || event.days.is_some() && kind != EventKind::Extended
+            || event.delivery.is_some() && kind != EventKind::Delivered
+    };
+    if carries_other(event.kind.clone()) {
+        return Err(bad());
+    }
     if action == Action::Register {
         permit(seen, &event.by, role, action)?;
         return match (event.from, event.to) {

@@ -289,8 +289,12 @@ impl Store {
     /// Whether this document of the case was printed before, on any desk whose record reached
     /// this one (the township's audit log) or on this desk.
     fn printed_before(&self, number: &str, kind: DocKind) -> Result<bool, StoreError> {
+        // Receipts printed before the intake paper got its name were recorded as "receipt".
+        let named = |detail: &str| {
+            detail == kind.as_str() || (kind == DocKind::Intake && detail == "receipt")
+        };
         Ok(self.audit_rows(Some(number), u32::MAX)?.iter().any(|row| {
-            row.action == AuditAction::Print.as_str() && row.detail == kind.as_str() && !row.refused
+            row.action == AuditAction::Print.as_str() && named(&row.detail) && !row.refused
         }))
     }
 
