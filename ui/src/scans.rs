@@ -178,15 +178,20 @@ pub fn Scans(view: RwSignal<Option<CaseView>>) -> impl IntoView {
             <div class="attach-row">
                 <label>{tr.t(Key::AttachTo)}" "
                     <select id="attach-material" on:change=move |ev| material.set(event_target_value(&ev))>
-                        {move || view.get().map(|v| v.case.materials.into_iter().map(|m| {
-                            let selected = m.code == material.get_untracked();
-                            view! { <option value=m.code.clone() selected=selected>{m.name}</option> }
-                        }).collect_view())}
-                        // Signed papers: the applicant's withdrawal request, the delivery receipt.
-                        {tongban_domain::PaperKind::ALL.into_iter().map(|k| {
-                            let selected = k.as_str() == material.get_untracked();
-                            view! { <option value=k.as_str() selected=selected>{tr.t(Key::paper(k))}</option> }
-                        }).collect_view()}
+                        // The materials, then the signed papers, rendered together once the case is
+                        // here: a paper option alone would show as chosen while the form holds the
+                        // first material.
+                        {move || view.get().map(|v| {
+                            let materials = v.case.materials.into_iter().map(|m| {
+                                let selected = m.code == material.get_untracked();
+                                view! { <option value=m.code.clone() selected=selected>{m.name}</option> }
+                            }).collect_view();
+                            let papers = tongban_domain::PaperKind::ALL.into_iter().map(|k| {
+                                let selected = k.as_str() == material.get_untracked();
+                                view! { <option value=k.as_str() selected=selected>{tr.t(Key::paper(k))}</option> }
+                            }).collect_view();
+                            (materials, papers)
+                        })}
                     </select>
                 </label>
                 <label><input type="checkbox" id="attach-grey" on:change=move |ev| greyscale.set(event_target_checked(&ev))/>{tr.t(Key::Greyscale)}</label>
