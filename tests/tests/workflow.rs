@@ -248,8 +248,8 @@ fn two_offline_decisions_become_a_conflict_that_one_resolution_settles() {
 fn the_hub_plans_every_move_again_on_what_its_author_saw() {
     let hub = Hub::start(Backend::Sqlite);
     let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
-    let first = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
-    let second = Desk::enroll_as(&hub, TOWNSHIP, "陈刚", "supervisor");
+    let township = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    let county = Desk::enroll_as(&hub, COUNTY, "周敏", "county");
     let number = clerk.ok(&[
         "case",
         "register",
@@ -263,42 +263,128 @@ fn the_hub_plans_every_move_again_on_what_its_author_saw() {
         "ID_CARD,HOUSEHOLD_REGISTER,APPLICATION,INCOME_STATEMENT,CHECK_AUTHORISATION",
     ]);
     clerk.sync();
-    first.sync();
-    first.ok(&["case", "accept", &number]);
-    first.ok(&["case", "approve", &number]);
-    let twice = first.fails(&["case", "approve", &number]);
-    assert!(twice.contains("已审批过上一级"), "{twice}");
-    first.sync();
+    township.sync();
+    township.ok(&["case", "accept", &number]);
+    // 低保 is the county's to decide: the township reports it up with its opinion.
+    let decides = township.fails(&["case", "approve", &number]);
+    assert!(decides.contains("灵山县民政局决定"), "{decides}");
+    township.ok(&[
+        "case",
+        "forward",
+        &number,
+        "--reason",
+        "经入户调查，情况属实",
+    ]);
+    township.sync();
 
-    // The same supervisor's second level, forged below the desk's planner by an enrolled device.
+    // The township deciding the county's case, forged below the desk's planner.
+    use CaseStatus::{Accepted, Approved, Forwarded, Rejected};
     let forger = RawDevice::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
-    assert_eq!(
-        case_doc::read(&forger.pull(&number).0).unwrap().status,
-        CaseStatus::UnderReview
-    );
-    use CaseStatus::{Accepted, Approved, Rejected, UnderReview};
-    let again = forged(
+    let at_county = forged(
         &forger,
         &number,
-        move_by("张华", EventKind::Approved, UnderReview, Approved),
+        move_by("张华", EventKind::Approved, Forwarded, Approved),
+    );
+    assert!(at_county.contains("已上报县级部门"), "{at_county}");
+
+    // The first county level, then the same officer's second forged by an enrolled county desk.
+    county.sync();
+    county.ok(&["case", "approve", &number]);
+    let twice = county.fails(&["case", "approve", &number]);
+    assert!(twice.contains("已审批过上一级"), "{twice}");
+    county.sync();
+    let county_forger = RawDevice::enroll_as(&hub, COUNTY, "周敏", "county");
+    assert_eq!(
+        case_doc::read(&county_forger.pull(&number).0)
+            .unwrap()
+            .status,
+        Forwarded
+    );
+    let again = forged(
+        &county_forger,
+        &number,
+        move_by("周敏", EventKind::Approved, Forwarded, Approved),
     );
     assert!(again.contains("已审批过上一级"), "{again}");
     // A rejection written after the first approval that claims to start from "accepted".
     let late = CaseEvent {
         reason: Some("收入超标".into()),
-        ..move_by("张华", EventKind::Rejected, Accepted, Rejected)
+        ..move_by("周敏", EventKind::Rejected, Accepted, Rejected)
     };
-    let late = forged(&forger, &number, late);
+    let late = forged(&county_forger, &number, late);
     assert!(late.contains("作者所见"), "{late}");
 
-    // Nothing of either reached another desk; the second level by another supervisor stands.
-    second.sync();
-    let shown = second.show(&number);
-    assert_eq!(shown["status"], "under_review", "{shown}");
-    second.ok(&["case", "approve", &number]);
-    second.sync();
+    // Nothing of either reached another desk; the second level by another officer stands, and
+    // the result comes back down to the window.
+    county.assign(&hub, "韦东", "county");
+    let shown = county.show(&number);
+    assert_eq!(shown["status"], "forwarded", "{shown}");
+    county.ok_as("韦东", &["case", "approve", &number]);
+    county.sync();
     clerk.sync();
     assert_eq!(clerk.show(&number)["status"], "approved");
+}
+
+/// The county's own unit: its officers' accounts and desks.
+const COUNTY: &str = "450721000";
+
+#[test]
+fn a_county_desk_sees_only_what_was_reported_up() {
+    let hub = Hub::start(Backend::Sqlite);
+    let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let number = register(&clerk, "ID_CARD,HOUSEHOLD_REGISTER,ENROL_FORM");
+    clerk.sync();
+    // The county's officers belong to the county: no township account shares a name with them,
+    // and no township account is made a county officer.
+    let taken = hub
+        .admin_command(&["user", "add", "--role", "county", "--name", "李明"])
+        .env("TONGBAN_PASSWORD", tongban_e2e::PASSWORD)
+        .output()
+        .unwrap();
+    assert!(
+        text(&taken.stderr).contains("同一县内"),
+        "{}",
+        text(&taken.stderr)
+    );
+    let promoted = hub.admin_output(&[
+        "user",
+        "role",
+        "--township",
+        TOWNSHIP,
+        "--user",
+        "李明",
+        "--role",
+        "county",
+    ]);
+    assert!(
+        text(&promoted.stderr).contains("乡镇账户不能改为县级审批人员"),
+        "{}",
+        text(&promoted.stderr)
+    );
+    let county = RawDevice::enroll_as(&hub, COUNTY, "周敏", "county");
+    // A case the township never reported stays out of the county's reach, named or not.
+    let listed = county
+        .post(
+            &county.township,
+            "manifest",
+            tongban_sync::wire::encode(&tongban_sync::wire::ManifestRequest {
+                cursor: 0,
+                docs: Vec::new(),
+            }),
+        )
+        .decode::<tongban_sync::wire::ManifestResponse>();
+    assert!(listed.changed.is_empty(), "{:?}", listed.changed);
+    let mut doc = tongban_sync::automerge::AutoCommit::new();
+    let mut state = tongban_sync::automerge::sync::State::new();
+    let refused = county
+        .sync_doc(&number, &mut doc, &mut state)
+        .expect_err("a case not reported up");
+    assert_eq!(refused.status, 403);
+    assert!(
+        refused.message().contains("未上报县级部门"),
+        "{}",
+        refused.message()
+    );
 }
 
 /// The date `days` from today at the window (China Standard Time), as the CLI takes it.

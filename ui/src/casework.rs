@@ -327,8 +327,14 @@ pub fn Queues() -> impl IntoView {
     let tr = Tr::get();
     let screen = expect_context::<RwSignal<Screen>>();
     let desk = expect_context::<crate::app::Desk>();
-    let supervisor =
-        move || desk.0.get().and_then(|s| s.role) == Some(tongban_domain::Role::Supervisor);
+    let supervisor = move || {
+        desk.0.get().and_then(|s| s.role).is_some_and(|r| {
+            matches!(
+                r,
+                tongban_domain::Role::Supervisor | tongban_domain::Role::County
+            )
+        })
+    };
     let queues = RwSignal::new(WorkQueues::default());
     let failure = RwSignal::new(None::<UiError>);
     spawn_local(async move {

@@ -134,6 +134,7 @@ catalogue! {
     StatusIntakeRefused => "不予受理", "Refused at intake";
     StatusSuspended => "中止办理", "Suspended";
     StatusTerminated => "终止办理", "Terminated";
+    StatusForwarded => "已上报县级", "With the county";
     EventRegistered => "登记受理", "Registered";
     EventFieldChanged => "修改申请人信息", "Changed applicant details";
     EventOther => "其他", "Other";
@@ -151,6 +152,8 @@ catalogue! {
     EventSuspended => "中止办理", "Suspended";
     EventResumed => "恢复办理", "Resumed";
     EventTerminated => "终止办理", "Terminated";
+    EventForwarded => "上报县级部门", "Reported to the county";
+    EventSentBack => "县级退回乡镇", "Sent back by the county";
     EventDelivered => "送达", "Delivered";
     EventReassigned => "改派", "Reassigned";
     EventResolved => "裁决冲突", "Conflict resolved";
@@ -189,6 +192,8 @@ catalogue! {
     ActSuspend => "中止办理", "Suspend";
     ActResume => "恢复办理", "Resume";
     ActTerminate => "终止办理", "Terminate";
+    ActForward => "上报县级部门", "Report to the county";
+    ActSendBack => "退回乡镇", "Send back to the township";
     ActDeliver => "登记送达", "Record delivery";
     DeliveryMethod => "送达方式", "Delivered by";
     MethodWindow => "窗口直接送达（受送达人签收送达回证）", "At the window (the recipient signs the receipt)";
@@ -232,6 +237,7 @@ catalogue! {
     RoleSupervisor => "审批人员", "Supervisor";
     RoleField => "外勤人员", "Field staff";
     RoleAdmin => "系统管理员", "Administrator";
+    RoleCounty => "县级审批人员", "County officer";
 }
 
 impl Key {
@@ -250,6 +256,7 @@ impl Key {
             S::IntakeRefused => Key::StatusIntakeRefused,
             S::Suspended => Key::StatusSuspended,
             S::Terminated => Key::StatusTerminated,
+            S::Forwarded => Key::StatusForwarded,
         }
     }
 
@@ -272,6 +279,8 @@ impl Key {
             E::Suspended => Key::EventSuspended,
             E::Resumed => Key::EventResumed,
             E::Terminated => Key::EventTerminated,
+            E::Forwarded => Key::EventForwarded,
+            E::SentBack => Key::EventSentBack,
             E::Delivered => Key::EventDelivered,
             E::Reassigned => Key::EventReassigned,
             E::Resolved => Key::EventResolved,
@@ -334,6 +343,7 @@ impl Key {
             R::Supervisor => Key::RoleSupervisor,
             R::Field => Key::RoleField,
             R::Admin => Key::RoleAdmin,
+            R::County => Key::RoleCounty,
         }
     }
 
@@ -354,6 +364,8 @@ impl Key {
             A::Suspend => Key::ActSuspend,
             A::Resume => Key::ActResume,
             A::Terminate => Key::ActTerminate,
+            A::Forward => Key::ActForward,
+            A::SendBack => Key::ActSendBack,
             A::Deliver => Key::ActDeliver,
             A::Resolve => Key::ActResolve,
             _ => Key::EventOther,

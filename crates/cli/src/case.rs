@@ -113,6 +113,11 @@ pub(crate) enum CaseCommand {
     Supplement(MoveArgs),
     /// Hand an accepted case over for review.
     HandOver(MoveArgs),
+    /// Report an accepted case up to the county organ that decides it (上报, supervisors), with
+    /// the township's opinion (--reason).
+    Forward(MoveArgs),
+    /// Send a reported case back to its township (county officers), with --reason.
+    SendBack(MoveArgs),
     Approve(MoveArgs),
     Reject(MoveArgs),
     Complete(MoveArgs),
@@ -316,6 +321,8 @@ pub(crate) fn case(profile: &Profile, user: Option<&str>, command: CaseCommand) 
         CaseCommand::Return(m) => moved(store, &session, Action::Return, &m)?,
         CaseCommand::Supplement(m) => moved(store, &session, Action::Supplement, &m)?,
         CaseCommand::HandOver(m) => moved(store, &session, Action::HandOver, &m)?,
+        CaseCommand::Forward(m) => moved(store, &session, Action::Forward, &m)?,
+        CaseCommand::SendBack(m) => moved(store, &session, Action::SendBack, &m)?,
         CaseCommand::Approve(m) => moved(store, &session, Action::Approve, &m)?,
         CaseCommand::Reject(m) => moved(store, &session, Action::Reject, &m)?,
         CaseCommand::Complete(m) => moved(store, &session, Action::Complete, &m)?,

@@ -258,10 +258,12 @@ pub enum CaseStatus {
     Suspended,
     /// 终止办理: the organ ended the procedure, with its reason.
     Terminated,
+    /// 上报: with the county organ that decides it; the clock runs on.
+    Forwarded,
 }
 
 impl CaseStatus {
-    pub const ALL: [CaseStatus; 12] = [
+    pub const ALL: [CaseStatus; 13] = [
         Self::Registered,
         Self::SupplementRequested,
         Self::Supplemented,
@@ -274,6 +276,7 @@ impl CaseStatus {
         Self::IntakeRefused,
         Self::Suspended,
         Self::Terminated,
+        Self::Forwarded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -290,6 +293,7 @@ impl CaseStatus {
             Self::IntakeRefused => "intake_refused",
             Self::Suspended => "suspended",
             Self::Terminated => "terminated",
+            Self::Forwarded => "forwarded",
         }
     }
 
@@ -307,6 +311,7 @@ impl CaseStatus {
             Self::IntakeRefused => "不予受理",
             Self::Suspended => "中止办理",
             Self::Terminated => "终止办理",
+            Self::Forwarded => "已上报县级",
         }
     }
 }
@@ -346,6 +351,10 @@ pub enum EventKind {
     Terminated,
     /// 送达: the decision reached the applicant (method, recipient, proof in `delivery`).
     Delivered,
+    /// 上报: the township reported the case up to the county organ, and the county's sending
+    /// it back.
+    Forwarded,
+    SentBack,
     /// Scanned pages attached to a material (named in `missing`).
     PagesAttached,
     /// Written by a newer version of the desk; kept and shown, never dropped.
@@ -376,6 +385,8 @@ impl EventKind {
             Self::Resumed => "resumed",
             Self::Terminated => "terminated",
             Self::Delivered => "delivered",
+            Self::Forwarded => "forwarded",
+            Self::SentBack => "sent_back",
             Self::PagesAttached => "pages_attached",
             Self::Other => "other",
         }

@@ -143,6 +143,9 @@ pub fn listed_flag(
 pub fn clock_running(status: CaseStatus) -> bool {
     matches!(
         status,
-        CaseStatus::Registered | CaseStatus::Accepted | CaseStatus::UnderReview
+        CaseStatus::Registered
+            | CaseStatus::Accepted
+            | CaseStatus::UnderReview
+            | CaseStatus::Forwarded
     )
 }

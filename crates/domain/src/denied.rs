@@ -41,6 +41,14 @@ pub enum Denied {
     NoticeDeadlineOutOfRange,
     NotAwaited(String),
     PaperMissing(crate::paper::PaperKind),
+    /// The item is decided by this county organ: the township reports it up.
+    CountyDecides(String),
+    /// Only an item the county decides is reported up.
+    NotCountyItem,
+    /// The case is with the county: the township waits for its decision.
+    AtCounty,
+    /// A county account acts only on cases reported up to it.
+    NotAtCounty,
     BadMove(String, String, String),
 }
 
@@ -192,6 +200,22 @@ impl crate::l10n::Localized for Denied {
                     "请先扫描附上经签字的{paper_zh}"
                 )
             }
+            Self::CountyDecides(organ) => text!(
+                "this item is decided by {organ}: report the case up (tongban case forward) instead of deciding it here",
+                "本事项由{organ}决定，乡镇不能作出决定，请上报县级部门"
+            ),
+            Self::NotCountyItem => text!(
+                "this item is decided at the township, so it is not reported up to the county",
+                "本事项由乡镇决定，无需上报县级部门"
+            ),
+            Self::AtCounty => text!(
+                "the case is with the county organ, which decides it or sends it back",
+                "办件已上报县级部门，由县级部门决定或退回"
+            ),
+            Self::NotAtCounty => text!(
+                "a county account acts only on cases a township reported up",
+                "县级账户只能办理乡镇上报的办件"
+            ),
             Self::BadMove(kind, from, to) => text!(
                 "an event of kind {kind} records a move from {from} to {to} that the rules do not give from the state its author saw",
                 "{kind}事件记录的状态变化（{from}→{to}）与作者所见办件状态下规则给出的不符"

@@ -9,6 +9,8 @@ pub mod calendar;
 pub mod case;
 pub mod catalogue;
 pub mod clock;
+#[cfg(test)]
+mod county_tests;
 pub mod delivery;
 pub mod denied;
 pub mod desk;

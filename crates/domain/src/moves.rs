@@ -54,6 +54,14 @@ pub enum Move {
     HandOver {
         reason: Option<String>,
     },
+    /// 上报: to the county organ that decides the item, with the township's opinion.
+    Forward {
+        opinion: Option<String>,
+    },
+    /// The county's sending a reported case back, with the reason.
+    SendBack {
+        reason: Option<String>,
+    },
     Approve {
         reason: Option<String>,
     },
@@ -120,6 +128,8 @@ impl Move {
             Action::Terminate => Self::Terminate { reason },
             Action::Deliver => Self::Deliver(delivery?),
             Action::HandOver => Self::HandOver { reason },
+            Action::Forward => Self::Forward { opinion: reason },
+            Action::SendBack => Self::SendBack { reason },
             Action::Approve => Self::Approve { reason },
             Action::Reject => Self::Reject { reason },
             Action::Complete => Self::Complete { reason },
@@ -145,6 +155,8 @@ impl Move {
             Self::Terminate { .. } => Action::Terminate,
             Self::Deliver(_) => Action::Deliver,
             Self::HandOver { .. } => Action::HandOver,
+            Self::Forward { .. } => Action::Forward,
+            Self::SendBack { .. } => Action::SendBack,
             Self::Approve { .. } => Action::Approve,
             Self::Reject { .. } => Action::Reject,
             Self::Complete { .. } => Action::Complete,
@@ -212,6 +224,8 @@ impl Move {
             | Self::Resume { reason: r }
             | Self::Terminate { reason: r }
             | Self::HandOver { reason: r }
+            | Self::Forward { opinion: r }
+            | Self::SendBack { reason: r }
             | Self::Approve { reason: r }
             | Self::Reject { reason: r }
             | Self::Complete { reason: r }
@@ -278,6 +292,6 @@ mod tests {
             assert_eq!(request.refer_to.is_some(), action == Action::RefuseIntake);
             assert_eq!(request.days.is_some(), action == Action::Extend);
         }
-        assert_eq!(moves, 16);
+        assert_eq!(moves, 18);
     }
 }

@@ -475,8 +475,8 @@ fn a_resumption_is_not_an_acceptance_and_keeps_the_approvals_given_before() {
     assert_eq!(c.status, CaseStatus::Accepted);
     assert_eq!(c.accepted_at_ms, accepted_at);
 
-    // A two-level item: the first level's approval still counts after a suspension, so the
-    // same supervisor cannot give the second.
+    // A two-level item the county decides: the first level's approval still counts after the
+    // county suspends it, so the same officer cannot give the second.
     let mut c = case(
         "DB01",
         &[
@@ -488,28 +488,40 @@ fn a_resumption_is_not_an_acceptance_and_keeps_the_approvals_given_before() {
         ],
     );
     step(&mut c, "张华", Role::Supervisor, Action::Accept);
-    step(&mut c, "张华", Role::Supervisor, Action::Approve);
+    step(&mut c, "张华", Role::Supervisor, Action::Forward);
+    step(&mut c, "周敏", Role::County, Action::Approve);
     act(
         &mut c,
-        "陈刚",
-        Role::Supervisor,
+        "韦东",
+        Role::County,
         Action::Suspend,
         reason("公示"),
     )
     .unwrap();
-    step(&mut c, "陈刚", Role::Supervisor, Action::Resume);
-    assert_eq!(c.status, CaseStatus::UnderReview);
+    // While the county holds it, suspended or not, the township neither resumes nor decides.
     assert_eq!(
         act(
             &mut c,
             "张华",
             Role::Supervisor,
+            Action::Resume,
+            Request::default()
+        ),
+        Err(Denied::AtCounty)
+    );
+    step(&mut c, "韦东", Role::County, Action::Resume);
+    assert_eq!(c.status, CaseStatus::Forwarded);
+    assert_eq!(
+        act(
+            &mut c,
+            "周敏",
+            Role::County,
             Action::Approve,
             Request::default()
         ),
-        Err(Denied::SameApprover("张华".into()))
+        Err(Denied::SameApprover("周敏".into()))
     );
-    step(&mut c, "陈刚", Role::Supervisor, Action::Approve);
+    step(&mut c, "韦东", Role::County, Action::Approve);
     assert_eq!(c.status, CaseStatus::Approved);
 }
 

@@ -16,9 +16,18 @@ pub enum Role {
     Field,
     /// Users, devices and the catalogue; no access to cases.
     Admin,
+    /// The county organ's staff: decide the cases townships report up (上报), or send them back.
+    /// Their account belongs to the county, not to a township, and spans its townships.
+    County,
 }
 
-pub const ROLES: [Role; 4] = [Role::Clerk, Role::Supervisor, Role::Field, Role::Admin];
+pub const ROLES: [Role; 5] = [
+    Role::Clerk,
+    Role::Supervisor,
+    Role::Field,
+    Role::Admin,
+    Role::County,
+];
 
 impl Role {
     pub fn as_str(self) -> &'static str {
@@ -27,6 +36,7 @@ impl Role {
             Self::Supervisor => "supervisor",
             Self::Field => "field",
             Self::Admin => "admin",
+            Self::County => "county",
         }
     }
 
@@ -36,6 +46,7 @@ impl Role {
             Self::Supervisor => "审批人员",
             Self::Field => "外勤人员",
             Self::Admin => "系统管理员",
+            Self::County => "县级审批人员",
         }
     }
 
@@ -60,6 +71,7 @@ impl Role {
                 action,
                 View | Return
                     | Accept
+                    | Forward
                     | RefuseIntake
                     | Correct
                     | Extend
@@ -78,12 +90,22 @@ impl Role {
             ),
             Self::Field => matches!(action, View | Register | Edit | Supplement),
             Self::Admin => matches!(action, ManageUsers | PruneAudit | ConfigureDesk | Backup),
+            // Only on cases reported up to the county (the workflow checks where a case is).
+            Self::County => matches!(
+                action,
+                View | Approve | Reject | SendBack | Extend | Suspend | Resume | ReadAudit | Unmask
+            ),
         }
     }
 
     /// Field staff see and change only the cases they registered or were assigned.
     pub fn own_cases_only(self) -> bool {
         self == Self::Field
+    }
+
+    /// Whether the account belongs to the county rather than to one township.
+    pub fn is_county(self) -> bool {
+        self == Self::County
     }
 }
 
@@ -101,7 +123,7 @@ impl FromStr for Role {
             .find(|r| r.as_str() == s.trim())
             .ok_or_else(|| {
                 format!(
-                    "unknown role {s:?}; use clerk, supervisor, field or admin / 未知角色“{s}”，可用 clerk、supervisor、field、admin"
+                    "unknown role {s:?}; use clerk, supervisor, field, admin or county / 未知角色“{s}”，可用 clerk、supervisor、field、admin、county"
                 )
             })
     }
@@ -120,6 +142,11 @@ pub enum Action {
     /// Record that the missing materials were brought.
     Supplement,
     Accept,
+    /// Report an accepted case up to the county organ that decides it (上报), with the
+    /// township's opinion.
+    Forward,
+    /// The county sends a reported case back to the township, with the reason.
+    SendBack,
     /// Refuse the application at intake (不予受理), on a stated ground.
     RefuseIntake,
     /// Correct an applicant fact after acceptance (更正), with the reason on the record.
@@ -156,13 +183,15 @@ pub enum Action {
     Backup,
 }
 
-pub const ACTIONS: [Action; 26] = [
+pub const ACTIONS: [Action; 28] = [
     Action::View,
     Action::Register,
     Action::Edit,
     Action::Return,
     Action::Supplement,
     Action::Accept,
+    Action::Forward,
+    Action::SendBack,
     Action::RefuseIntake,
     Action::Correct,
     Action::Extend,
@@ -194,6 +223,8 @@ impl Action {
             Self::Return => "return",
             Self::Supplement => "supplement",
             Self::Accept => "accept",
+            Self::Forward => "forward",
+            Self::SendBack => "send_back",
             Self::RefuseIntake => "refuse_intake",
             Self::Correct => "correct",
             Self::Extend => "extend",
@@ -225,6 +256,8 @@ impl Action {
             Self::Return => "退回补正",
             Self::Supplement => "登记补正材料",
             Self::Accept => "受理",
+            Self::Forward => "上报县级部门",
+            Self::SendBack => "退回乡镇",
             Self::RefuseIntake => "不予受理",
             Self::Correct => "更正申请人信息",
             Self::Extend => "延长办理期限",

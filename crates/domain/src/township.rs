@@ -49,6 +49,21 @@ impl TownshipCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The county's own unit: its accounts and desks, kept like a township's under the county's
+    /// code with the township part 000 (which names the county itself, never a township).
+    pub fn county_unit(&self) -> TownshipCode {
+        Self(format!("{}000", &self.0[..6]))
+    }
+
+    pub fn is_county_unit(&self) -> bool {
+        self.0.ends_with("000")
+    }
+
+    /// Whether `other` lies in this code's county.
+    pub fn same_county(&self, other: &TownshipCode) -> bool {
+        self.0[..6] == other.0[..6]
+    }
 }
 
 impl TryFrom<String> for TownshipCode {
@@ -85,5 +100,11 @@ mod tests {
             TownshipCode::parse("990721101"),
             Err(TownshipCodeError::Province(99))
         );
+        let town = TownshipCode::parse("450721101").unwrap();
+        let county = town.county_unit();
+        assert_eq!(county.as_str(), "450721000");
+        assert!(county.is_county_unit() && !town.is_county_unit());
+        assert!(town.same_county(&county));
+        assert!(!town.same_county(&TownshipCode::parse("450722101").unwrap()));
     }
 }

@@ -80,6 +80,8 @@ pub fn action_of(kind: &EventKind) -> Option<Action> {
         EventKind::Resumed => Action::Resume,
         EventKind::Terminated => Action::Terminate,
         EventKind::Delivered => Action::Deliver,
+        EventKind::Forwarded => Action::Forward,
+        EventKind::SentBack => Action::SendBack,
         EventKind::Other => return None,
     })
 }
@@ -105,6 +107,8 @@ pub fn kind_of(action: Action) -> Option<EventKind> {
         Action::Resume => EventKind::Resumed,
         Action::Terminate => EventKind::Terminated,
         Action::Deliver => EventKind::Delivered,
+        Action::Forward => EventKind::Forwarded,
+        Action::SendBack => EventKind::SentBack,
         Action::View
         | Action::ManageUsers
         | Action::ReadAudit
@@ -121,7 +125,7 @@ pub fn facts_locked(status: CaseStatus) -> bool {
     use CaseStatus::*;
     matches!(
         status,
-        Accepted | UnderReview | Suspended | Approved | Rejected | Completed
+        Accepted | UnderReview | Forwarded | Suspended | Approved | Rejected | Completed
     )
 }
 
@@ -149,18 +153,30 @@ pub fn starts_from(action: Action, status: CaseStatus) -> bool {
     match action {
         Action::Return => status == Registered,
         // After a 容缺 acceptance the deferred materials are recorded as they arrive.
-        Action::Supplement => matches!(status, SupplementRequested | Accepted | UnderReview),
+        Action::Supplement => matches!(
+            status,
+            SupplementRequested | Accepted | UnderReview | Forwarded
+        ),
         Action::Accept => matches!(status, Registered | Supplemented),
         // Before acceptance only: an accepted application is decided, not refused at intake.
         Action::RefuseIntake => matches!(status, Registered | SupplementRequested | Supplemented),
         Action::HandOver => status == Accepted,
-        Action::Approve | Action::Reject => matches!(status, Accepted | UnderReview),
+        // The township's opinion goes up once its own review is done; the county decides there.
+        Action::Forward => matches!(status, Accepted | UnderReview),
+        Action::SendBack => status == Forwarded,
+        Action::Approve | Action::Reject => matches!(status, Accepted | UnderReview | Forwarded),
         Action::Complete => matches!(status, Approved | Rejected),
         Action::Withdraw | Action::Terminate => matches!(
             status,
-            Registered | SupplementRequested | Supplemented | Accepted | UnderReview | Suspended
+            Registered
+                | SupplementRequested
+                | Supplemented
+                | Accepted
+                | UnderReview
+                | Forwarded
+                | Suspended
         ),
-        Action::Suspend => matches!(status, Accepted | UnderReview),
+        Action::Suspend => matches!(status, Accepted | UnderReview | Forwarded),
         Action::Resume => status == Suspended,
         // The result, whatever it was, reaches the applicant once.
         Action::Deliver => matches!(
@@ -170,7 +186,7 @@ pub fn starts_from(action: Action, status: CaseStatus) -> bool {
         Action::Edit | Action::Reassign => !is_final(status),
         Action::Correct => facts_locked(status),
         // While the clock runs: an extension moves a promise not yet due.
-        Action::Extend => matches!(status, Accepted | UnderReview),
+        Action::Extend => matches!(status, Accepted | UnderReview | Forwarded),
         Action::View | Action::ReadAudit | Action::Unmask => true,
         Action::Register
         | Action::Resolve
@@ -186,10 +202,17 @@ pub fn target(action: Action, from: CaseStatus, levels: u8, approvals: usize) ->
     use CaseStatus::*;
     match action {
         Action::Return => SupplementRequested,
-        Action::Supplement if matches!(from, Accepted | UnderReview) => from,
+        Action::Supplement if matches!(from, Accepted | UnderReview | Forwarded) => from,
         Action::Supplement => Supplemented,
         Action::Accept => Accepted,
         Action::HandOver => UnderReview,
+        Action::Forward => Forwarded,
+        // Back to the township's window, accepted as before: it mends and reports again, or ends.
+        Action::SendBack => Accepted,
+        // A county's levels approve in turn while the case stays with the county.
+        Action::Approve if approvals + 1 < usize::from(levels.max(1)) && from == Forwarded => {
+            Forwarded
+        }
         Action::Approve if approvals + 1 < usize::from(levels.max(1)) => UnderReview,
         Action::Approve => Approved,
         Action::Reject => Rejected,
@@ -264,10 +287,14 @@ pub fn fold(events: &[CaseEvent]) -> Progress {
     let acceptance = effective
         .iter()
         .rev()
-        // A supplement or a resumption that leads back to "accepted" is not an acceptance.
+        // A supplement, a resumption or the county's sending back that leads back to
+        // "accepted" is not an acceptance.
         .find(|e| {
             e.to == Some(CaseStatus::Accepted)
-                && !matches!(e.kind, EventKind::Supplemented | EventKind::Resumed)
+                && !matches!(
+                    e.kind,
+                    EventKind::Supplemented | EventKind::Resumed | EventKind::SentBack
+                )
         });
     let accepted_at_ms = acceptance.map(|e| e.at_ms);
     let materials_due = acceptance.and_then(|e| e.due.clone());
@@ -456,6 +483,7 @@ pub fn plan(
     if progress.conflict.is_some() && action != Action::View {
         return Err(Denied::Conflict);
     }
+    check_level(role, action, &progress, rules)?;
     // A case the law deems accepted is corrected like an accepted one.
     let deemed_correction = action == Action::Correct && facts_fixed(case, calendar, today);
     if !starts_from(action, progress.status) && !deemed_correction {
@@ -478,8 +506,14 @@ pub fn plan(
                 .collect();
             return Err(Denied::MaterialsOutstanding(names.join("、")));
         }
-        Action::Reject if planned.reason.is_none() => {
+        Action::Reject | Action::SendBack if planned.reason.is_none() => {
             return Err(Denied::ReasonRequired(action));
+        }
+        Action::Forward if materials::outstanding(case, rules).next().is_some() => {
+            let names: Vec<&str> = materials::outstanding(case, rules)
+                .map(|m| m.name.as_str())
+                .collect();
+            return Err(Denied::MaterialsOutstanding(names.join("、")));
         }
         Action::Extend => {
             // 《行政许可法》第四十二条: once, by at most ten working days, with the reasons told.
@@ -545,6 +579,53 @@ pub fn plan(
         });
     }
     Ok(planned)
+}
+
+/// Which level a case is at decides who acts on it: an item the county decides is reported up
+/// (上报) and decided by a county account only; while it is with the county the township waits
+/// (a withdrawal the applicant asks for, a correction of a fact or deferred materials arriving
+/// still go through the window); a county account touches nothing else.
+fn check_level(
+    role: Role,
+    action: Action,
+    progress: &Progress,
+    rules: &Rules<'_>,
+) -> Result<(), Denied> {
+    use crate::catalogue::DecidingLevel;
+    let at_county = progress.status == CaseStatus::Forwarded
+        || (progress.status == CaseStatus::Suspended
+            && progress.resumes_to == Some(CaseStatus::Forwarded));
+    let looks = matches!(action, Action::View | Action::ReadAudit | Action::Unmask);
+    if role.is_county() {
+        return if at_county || looks {
+            Ok(())
+        } else {
+            Err(Denied::NotAtCounty)
+        };
+    }
+    let county_moves = matches!(
+        action,
+        Action::Approve
+            | Action::Reject
+            | Action::SendBack
+            | Action::Extend
+            | Action::Suspend
+            | Action::Resume
+            | Action::Terminate
+    );
+    if at_county && county_moves {
+        return Err(Denied::AtCounty);
+    }
+    let county_item = rules
+        .item
+        .filter(|item| item.decided_by == DecidingLevel::County);
+    match (action, county_item) {
+        (Action::Approve | Action::Reject, Some(item)) => {
+            Err(Denied::CountyDecides(item.competent_organ.clone()))
+        }
+        (Action::Forward, None) => Err(Denied::NotCountyItem),
+        _ => Ok(()),
+    }
 }
 
 /// The hub's check of one event it has not seen before: `seen` is the case exactly as its

@@ -302,19 +302,21 @@ fn two_level_items_need_two_different_supervisors() {
         ],
     );
     step(&mut c, "张华", Role::Supervisor, Action::Accept);
-    step(&mut c, "张华", Role::Supervisor, Action::Approve);
-    assert_eq!(c.status, CaseStatus::UnderReview);
+    // 低保 is the county's to decide: its two levels approve there, after the township reports.
+    step(&mut c, "张华", Role::Supervisor, Action::Forward);
+    step(&mut c, "周敏", Role::County, Action::Approve);
+    assert_eq!(c.status, CaseStatus::Forwarded);
     assert_eq!(
         act(
             &mut c,
-            "张华",
-            Role::Supervisor,
+            "周敏",
+            Role::County,
             Action::Approve,
             Request::default()
         ),
-        Err(Denied::SameApprover("张华".into()))
+        Err(Denied::SameApprover("周敏".into()))
     );
-    step(&mut c, "陈刚", Role::Supervisor, Action::Approve);
+    step(&mut c, "韦东", Role::County, Action::Approve);
     assert_eq!(c.status, CaseStatus::Approved);
 }
 
@@ -438,44 +440,74 @@ fn the_hub_holds_levels_order_and_the_notice_limit_as_the_desk_does() {
             "CHECK_AUTHORISATION",
         ],
     );
-    let two = rules(levels(&c));
+    let two = Rules {
+        item: Catalogue::builtin().item("DB01"),
+        ..rules(levels(&c))
+    };
     step(&mut c, "张华", Role::Supervisor, Action::Accept);
-    step(&mut c, "张华", Role::Supervisor, Action::Approve);
-    // The second level by the supervisor who gave the first, written raw past the desk's planner.
+    // The township deciding the county's item, written raw past the desk's planner.
+    let township_decides = CaseEvent {
+        id: "9@raw".into(),
+        kind: EventKind::Approved,
+        by: "张华".into(),
+        from: Some(CaseStatus::Accepted),
+        to: Some(CaseStatus::UnderReview),
+        ..CaseEvent::default()
+    };
+    assert_eq!(
+        check_event(&c, &township_decides, Role::Supervisor, &two),
+        Err(Denied::CountyDecides("灵山县民政局".into()))
+    );
+    // A county account acting before the township reported the case.
+    assert_eq!(
+        check_event(&c, &township_decides, Role::County, &two),
+        Err(Denied::NotAtCounty)
+    );
+    step(&mut c, "张华", Role::Supervisor, Action::Forward);
+    step(&mut c, "周敏", Role::County, Action::Approve);
+    // The second level by the county officer who gave the first.
     let again = CaseEvent {
-        from: Some(CaseStatus::UnderReview),
+        from: Some(CaseStatus::Forwarded),
         to: Some(CaseStatus::Approved),
         ..c.events.last().unwrap().clone()
     };
     assert_eq!(
-        check_event(&c, &again, Role::Supervisor, &two),
-        Err(Denied::SameApprover("张华".into()))
+        check_event(&c, &again, Role::County, &two),
+        Err(Denied::SameApprover("周敏".into()))
     );
+    // The township sending itself the case back, or rejecting it while the county has it.
+    let sent_back = CaseEvent {
+        kind: EventKind::SentBack,
+        by: "张华".into(),
+        from: Some(CaseStatus::Forwarded),
+        to: Some(CaseStatus::Accepted),
+        reason: Some("补充调查".into()),
+        ..CaseEvent::default()
+    };
+    assert!(check_event(&c, &sent_back, Role::Supervisor, &two).is_err());
     // Claiming one approval finishes a two-level item.
     let mut first_only = case("DB01", &["ID_CARD"]);
     first_only.materials = c.materials.clone();
     step(&mut first_only, "张华", Role::Supervisor, Action::Accept);
+    step(&mut first_only, "张华", Role::Supervisor, Action::Forward);
     let short = CaseEvent {
-        from: Some(CaseStatus::Accepted),
+        from: Some(CaseStatus::Forwarded),
         to: Some(CaseStatus::Approved),
-        by: "张华".into(),
+        by: "周敏".into(),
         kind: EventKind::Approved,
         ..CaseEvent::default()
     };
-    assert!(check_event(&first_only, &short, Role::Supervisor, &two).is_err());
+    assert!(check_event(&first_only, &short, Role::County, &two).is_err());
     // A move written after the first approval that claims to start from "accepted".
     let late = CaseEvent {
         from: Some(CaseStatus::Accepted),
         to: Some(CaseStatus::Rejected),
-        by: "陈刚".into(),
+        by: "韦东".into(),
         kind: EventKind::Rejected,
         reason: Some("收入超标".into()),
         ..CaseEvent::default()
     };
-    assert!(matches!(
-        check_event(&c, &late, Role::Supervisor, &two),
-        Err(Denied::BadMove(..))
-    ));
+    assert!(check_event(&c, &late, Role::County, &two).is_err());
     // The notice limit counts from registration to the event's own date.
     let fresh = case("YL01", &["ID_CARD"]);
     let notice = plan(

@@ -230,10 +230,11 @@ async fn contract<D: HubDb>(db: D) {
     let doc = "450721101-20261121-001-0001";
     let moved = db
         .put_synced(
-            T,
             "d1",
             vec![SyncedDoc {
+                township: T.into(),
                 doc_id: doc.into(),
+                shared_with: None,
                 write: write(b"one", None, &["p1"]),
                 state: b"s".to_vec(),
             }],
@@ -249,10 +250,11 @@ async fn contract<D: HubDb>(db: D) {
     // A write expecting an older version is left out, sync state and all.
     let moved = db
         .put_synced(
-            T,
             "d2",
             vec![SyncedDoc {
+                township: T.into(),
                 doc_id: doc.into(),
+                shared_with: None,
                 write: write(b"two", None, &[]),
                 state: b"x".to_vec(),
             }],
@@ -262,10 +264,11 @@ async fn contract<D: HubDb>(db: D) {
     assert_eq!(moved, [doc.to_string()]);
     assert_eq!(db.sync_state("d2", doc).await.unwrap(), None);
     db.put_synced(
-        T,
         "d1",
         vec![SyncedDoc {
+            township: T.into(),
             doc_id: doc.into(),
+            shared_with: None,
             write: write(b"two", Some(1), &["p2"]),
             state: b"t".to_vec(),
         }],
@@ -353,6 +356,43 @@ async fn contract<D: HubDb>(db: D) {
     db.put_witnessed(T, "d1", 2, "w again").await.unwrap();
     assert_eq!(db.witnessed(T).await.unwrap(), ["w"]);
     assert_eq!(db.township_codes().await.unwrap(), [T]);
+
+    // A case reported up is shared with the county's unit: each change moves the unit's own
+    // feed on, and the unit sees that case and no other of the township.
+    const UNIT: &str = "450721000";
+    assert!(db.add_township(UNIT, "灵山县").await.unwrap());
+    let other = "450721101-20261121-001-0002";
+    db.put_synced(
+        "d1",
+        vec![
+            SyncedDoc {
+                township: T.into(),
+                doc_id: doc.into(),
+                shared_with: Some(UNIT.into()),
+                write: write(b"three", Some(2), &[]),
+                state: b"u".to_vec(),
+            },
+            SyncedDoc {
+                township: T.into(),
+                doc_id: other.into(),
+                shared_with: None,
+                write: write(b"own", None, &[]),
+                state: b"v".to_vec(),
+            },
+        ],
+    )
+    .await
+    .unwrap();
+    let (shared, unit_head) = db.changed_since(UNIT, 0).await.unwrap();
+    assert_eq!(
+        (shared.len(), shared[0].doc_id.as_str(), unit_head),
+        (1, doc, 1)
+    );
+    let seen = db.digests(UNIT, &[doc.into(), other.into()]).await.unwrap();
+    assert_eq!(seen.keys().collect::<Vec<_>>(), [&doc.to_string()]);
+    assert!(db.changed_since(UNIT, 1).await.unwrap().0.is_empty());
+    let (own, head) = db.changed_since(T, 2).await.unwrap();
+    assert_eq!((own.len(), head), (2, 4));
     assert!(db.database_bytes().await.unwrap() > 0);
     db.ping().await.unwrap();
 }

@@ -94,7 +94,11 @@ pub enum Redeemed {
 /// and the sending device's sync state for it.
 #[derive(Debug, Clone)]
 pub struct SyncedDoc {
+    /// The township the case belongs to (a county desk's request spans several).
+    pub township: String,
     pub doc_id: String,
+    /// The county unit a reported case is shared with: each change moves that unit's feed on too.
+    pub shared_with: Option<String>,
     pub write: Option<DocWrite>,
     pub state: Vec<u8>,
 }
@@ -188,12 +192,14 @@ pub trait HubDb:
         doc_id: &str,
         bytes: Vec<u8>,
     ) -> impl Future<Output = HubResult<()>> + Send;
+    /// The digests of those documents the unit sees: its own, or those shared with it.
     fn digests(
         &self,
         township: &str,
         doc_ids: &[String],
     ) -> impl Future<Output = HubResult<HashMap<String, String>>> + Send;
-    /// Documents changed after feed position `from`, and the feed's head.
+    /// Documents the unit sees (its own, or shared with it) changed after feed position `from`,
+    /// and the feed's head.
     fn changed_since(
         &self,
         township: &str,
@@ -205,13 +211,12 @@ pub trait HubDb:
         doc_id: &str,
     ) -> impl Future<Output = HubResult<Option<Vec<u8>>>> + Send;
     /// A whole sync request's writes in one transaction, one commit for all: each changed
-    /// document is stored if its version is still the one expected (moving the township's change
-    /// feed on, and noting the pages it references), then the device's sync state for it.
-    /// Documents another request stored first are left out, state and all, and their ids
-    /// returned.
+    /// document is stored if its version is still the one expected (moving its township's change
+    /// feed on, and the feed of the unit it is shared with, and noting the pages it references),
+    /// then the device's sync state for it. Documents another request stored first are left
+    /// out, state and all, and their ids returned.
     fn put_synced(
         &self,
-        township: &str,
         device: &str,
         docs: Vec<SyncedDoc>,
     ) -> impl Future<Output = HubResult<Vec<String>>> + Send;

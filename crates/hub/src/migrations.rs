@@ -22,6 +22,7 @@ pub(crate) const SQLITE: &[Migration] = migrations!("sqlite":
     4 => "0004_hardening.sql",
     5 => "0005_people.sql",
     6 => "0006_person_keys.sql",
+    7 => "0007_county.sql",
 );
 
 pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
@@ -31,6 +32,7 @@ pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
     4 => "0004_hardening.sql",
     5 => "0005_people.sql",
     6 => "0006_person_keys.sql",
+    7 => "0007_county.sql",
 );
 
 /// The bookkeeping table, the same in both dialects.

@@ -4,8 +4,8 @@
 //! here.
 
 use crate::db::{
-    Device, DocWrite, EnrollCode, HubDb, HubError, HubResult, HubUser, NewDevice, Redeemed,
-    StoredDoc, SyncedDoc, Township,
+    Device, EnrollCode, HubDb, HubError, HubResult, HubUser, NewDevice, Redeemed, StoredDoc,
+    SyncedDoc, Township,
 };
 use crate::postgres_tls::{self, PgTransport};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -455,7 +455,9 @@ impl HubDb for PgDb {
             .client()
             .await?
             .query(
-                "SELECT doc_id, digest FROM docs WHERE township = $1 AND doc_id = ANY($2)",
+                "SELECT doc_id, digest FROM docs WHERE doc_id = ANY($2)
+                 AND (township = $1 OR EXISTS (SELECT 1 FROM shared_docs s
+                   WHERE s.unit = $1 AND s.township = docs.township AND s.doc_id = docs.doc_id))",
                 &[&township, &doc_ids],
             )
             .await?;
@@ -476,7 +478,12 @@ impl HubDb for PgDb {
         let from = i64::try_from(from).unwrap_or(i64::MAX);
         let rows = tx
             .query(
-                "SELECT doc_id, digest FROM docs WHERE township = $1 AND seq > $2 ORDER BY seq",
+                "SELECT doc_id, digest, seq FROM docs WHERE township = $1 AND seq > $2
+                 UNION ALL
+                 SELECT s.doc_id, d.digest, s.seq FROM shared_docs s
+                 JOIN docs d ON d.township = s.township AND d.doc_id = s.doc_id
+                 WHERE s.unit = $1 AND s.seq > $2
+                 ORDER BY 3",
                 &[&township, &from],
             )
             .await?;
@@ -503,28 +510,16 @@ impl HubDb for PgDb {
         Ok(row.map(|r| r.get(0)))
     }
 
-    async fn put_synced(
-        &self,
-        township: &str,
-        device: &str,
-        docs: Vec<SyncedDoc>,
-    ) -> HubResult<Vec<String>> {
+    async fn put_synced(&self, device: &str, docs: Vec<SyncedDoc>) -> HubResult<Vec<String>> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let writes: Vec<(&str, &DocWrite)> = docs
-            .iter()
-            .filter_map(|d| Some((d.doc_id.as_str(), d.write.as_ref()?)))
-            .collect();
-        // Only a batch that changes documents takes the township's lock.
-        let mut moved = Vec::new();
-        if !writes.is_empty() {
-            let stored = store_docs(&tx, township, &writes).await?;
-            for ((doc_id, _), stored) in writes.iter().zip(stored) {
-                if !stored {
-                    moved.push(doc_id.to_string());
-                }
-            }
-        }
+        let writes: Vec<&SyncedDoc> = docs.iter().filter(|d| d.write.is_some()).collect();
+        // Only a batch that changes documents takes the feeds' locks.
+        let moved = if writes.is_empty() {
+            Vec::new()
+        } else {
+            store_docs(&tx, &writes).await?
+        };
         for doc in docs.iter().filter(|d| !moved.contains(&d.doc_id)) {
             tx.execute(
                 "INSERT INTO sync_states (device_id, doc_id, state) VALUES ($1, $2, $3)
@@ -538,60 +533,85 @@ impl HubDb for PgDb {
     }
 }
 
-/// Stores each document whose version is still the one expected, moving the township's change
-/// feed on for each; says which were stored. Locking the township row orders feed positions by
-/// commit, so a desk reading the feed can never skip a change that commits late.
+/// Stores each document whose version is still the one expected, moving its township's change
+/// feed on (and the feed of the unit it is shared with); returns those another request stored
+/// first. Locking the feeds' rows orders feed positions by commit, so a desk reading a feed can
+/// never skip a change that commits late; they are locked in code order, so two requests
+/// spanning several townships never wait on each other crosswise.
 async fn store_docs(
     tx: &tokio_postgres::Transaction<'_>,
-    township: &str,
-    docs: &[(&str, &DocWrite)],
-) -> HubResult<Vec<bool>> {
-    let first: i64 = tx
-        .query_one(
-            "SELECT seq FROM townships WHERE code = $1 FOR UPDATE",
-            &[&township],
+    docs: &[&SyncedDoc],
+) -> HubResult<Vec<String>> {
+    let codes: std::collections::BTreeSet<&str> = docs
+        .iter()
+        .flat_map(|d| std::iter::once(d.township.as_str()).chain(d.shared_with.as_deref()))
+        .collect();
+    let codes: Vec<&str> = codes.into_iter().collect();
+    let mut heads: HashMap<String, i64> = tx
+        .query(
+            "SELECT code, seq FROM townships WHERE code = ANY($1) ORDER BY code FOR UPDATE",
+            &[&codes],
         )
         .await?
-        .get(0);
-    let mut seq = first;
-    let mut stored = Vec::with_capacity(docs.len());
-    for &(doc_id, write) in docs {
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let mut next = |code: &str| -> HubResult<i64> {
+        let seq = heads
+            .get_mut(code)
+            .ok_or_else(|| HubError::internal(format!("no feed for {code}")))?;
+        *seq += 1;
+        Ok(*seq)
+    };
+    let mut moved = Vec::new();
+    for doc in docs {
+        let (Some(write), township, doc_id) = (&doc.write, &doc.township, &doc.doc_id) else {
+            continue;
+        };
         let current: Option<i64> = tx
             .query_opt(
                 "SELECT version FROM docs WHERE township = $1 AND doc_id = $2",
-                &[&township, &doc_id],
+                &[township, doc_id],
             )
             .await?
             .map(|r| r.get(0));
         if current != write.expected {
-            stored.push(false);
+            moved.push(doc_id.clone());
             continue;
         }
-        seq += 1;
+        let seq = next(township)?;
         tx.execute(
             "INSERT INTO docs (township, doc_id, bytes, digest, version, seq)
              VALUES ($1, $2, $3, $4, 1, $5)
              ON CONFLICT (township, doc_id) DO UPDATE SET
                bytes = excluded.bytes, digest = excluded.digest,
                version = docs.version + 1, seq = excluded.seq",
-            &[&township, &doc_id, &write.bytes, &write.digest, &seq],
+            &[township, doc_id, &write.bytes, &write.digest, &seq],
         )
         .await?;
         for sha256 in &write.pages {
             tx.execute(
                 "INSERT INTO case_pages (township, sha256) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                &[&township, sha256],
+                &[township, sha256],
             )
             .await?;
         }
-        stored.push(true);
+        if let Some(unit) = &doc.shared_with {
+            let seq = next(unit)?;
+            tx.execute(
+                "INSERT INTO shared_docs (unit, township, doc_id, seq) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (unit, doc_id) DO UPDATE SET seq = excluded.seq",
+                &[unit, township, doc_id, &seq],
+            )
+            .await?;
+        }
     }
-    if seq != first {
+    for (code, seq) in &heads {
         tx.execute(
             "UPDATE townships SET seq = $2 WHERE code = $1",
-            &[&township, &seq],
+            &[code, seq],
         )
         .await?;
     }
-    Ok(stored)
+    Ok(moved)
 }

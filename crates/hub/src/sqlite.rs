@@ -559,8 +559,9 @@ impl HubDb for SqliteDb {
     ) -> HubResult<HashMap<String, String>> {
         let (township, doc_ids) = (township.to_string(), doc_ids.to_vec());
         self.call(move |c| {
-            let mut stmt =
-                c.prepare_cached("SELECT digest FROM docs WHERE township = ?1 AND doc_id = ?2")?;
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT digest FROM docs WHERE doc_id = ?2 AND {SEEN_BY_UNIT}"
+            ))?;
             let mut out = HashMap::new();
             for id in doc_ids {
                 if let Some(d) = stmt
@@ -589,7 +590,12 @@ impl HubDb for SqliteDb {
                 .unwrap_or(0);
             let docs = {
                 let mut stmt = tx.prepare(
-                    "SELECT doc_id, digest FROM docs WHERE township = ?1 AND seq > ?2 ORDER BY seq",
+                    "SELECT doc_id, digest, seq FROM docs WHERE township = ?1 AND seq > ?2
+                     UNION ALL
+                     SELECT s.doc_id, d.digest, s.seq FROM shared_docs s
+                     JOIN docs d ON d.township = s.township AND d.doc_id = s.doc_id
+                     WHERE s.unit = ?1 AND s.seq > ?2
+                     ORDER BY 3",
                 )?;
                 let rows = stmt.query_map(
                     params![township, i64::try_from(from).unwrap_or(i64::MAX)],
@@ -620,22 +626,20 @@ impl HubDb for SqliteDb {
         .await
     }
 
-    async fn put_synced(
-        &self,
-        township: &str,
-        device: &str,
-        docs: Vec<SyncedDoc>,
-    ) -> HubResult<Vec<String>> {
-        let (township, device) = (township.to_string(), device.to_string());
+    async fn put_synced(&self, device: &str, docs: Vec<SyncedDoc>) -> HubResult<Vec<String>> {
+        let device = device.to_string();
         self.call(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut moved = Vec::new();
             for doc in &docs {
-                if let Some(write) = &doc.write
-                    && !store_doc(&tx, &township, &doc.doc_id, write)?
-                {
-                    moved.push(doc.doc_id.clone());
-                    continue;
+                if let Some(write) = &doc.write {
+                    if !store_doc(&tx, &doc.township, &doc.doc_id, write)? {
+                        moved.push(doc.doc_id.clone());
+                        continue;
+                    }
+                    if let Some(unit) = &doc.shared_with {
+                        share_doc(&tx, unit, &doc.township, &doc.doc_id)?;
+                    }
                 }
                 store_sync_state(&tx, &device, &doc.doc_id, &doc.state)?;
             }
@@ -645,6 +649,10 @@ impl HubDb for SqliteDb {
         .await
     }
 }
+
+/// Whether the unit `?1` sees a row of `docs`: its own township's, or shared with it.
+const SEEN_BY_UNIT: &str = "(township = ?1 OR EXISTS (SELECT 1 FROM shared_docs s
+    WHERE s.unit = ?1 AND s.township = docs.township AND s.doc_id = docs.doc_id))";
 
 /// Stores a document if its version is still the one expected and moves the township's change
 /// feed on; `false` when another request stored it first. Inside the caller's transaction.
@@ -684,6 +692,26 @@ fn store_doc(
         )?;
     }
     Ok(true)
+}
+
+/// Moves the unit's feed on for a change of a case shared with it.
+fn share_doc(
+    tx: &rusqlite::Transaction<'_>,
+    unit: &str,
+    township: &str,
+    doc_id: &str,
+) -> rusqlite::Result<()> {
+    let seq: i64 = tx.query_row(
+        "UPDATE townships SET seq = seq + 1 WHERE code = ?1 RETURNING seq",
+        [unit],
+        |r| r.get(0),
+    )?;
+    tx.execute(
+        "INSERT INTO shared_docs (unit, township, doc_id, seq) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (unit, doc_id) DO UPDATE SET seq = excluded.seq",
+        params![unit, township, doc_id, seq],
+    )?;
+    Ok(())
 }
 
 fn store_sync_state(

@@ -329,14 +329,18 @@ impl Store {
             .into_iter()
             .filter(|s| !workflow::is_final(*s))
             .collect();
-        let awaiting = if session.role == Role::Supervisor {
-            self.list(&CaseFilter {
+        // A township's supervisor decides what it accepted; a county officer what was reported up.
+        let awaiting = match session.role {
+            Role::Supervisor => self.list(&CaseFilter {
                 statuses: vec![Accepted, UnderReview],
                 or_conflict: true,
                 ..base.clone()
-            })?
-        } else {
-            Vec::new()
+            })?,
+            Role::County => self.list(&CaseFilter {
+                statuses: vec![Forwarded],
+                ..base.clone()
+            })?,
+            _ => Vec::new(),
         };
         Ok(WorkQueues {
             mine: self.list(&CaseFilter {
@@ -350,7 +354,7 @@ impl Store {
                 ..base.clone()
             })?,
             due: self.list(&CaseFilter {
-                statuses: vec![Accepted, UnderReview],
+                statuses: vec![Accepted, UnderReview, Forwarded],
                 deadline_until: Some(self.calendar()?.yellow_until(today)),
                 ..base
             })?,

@@ -96,8 +96,12 @@ pub enum Command {
     Township(township::TownshipCommand),
     /// Issue a one-time code that enrols one desk into a township; prints CODE@FINGERPRINT.
     EnrollCode {
-        #[arg(long)]
-        township: String,
+        #[arg(long, required_unless_present = "county")]
+        township: Option<String>,
+        /// A desk for the county's officers (the county's 6-digit code when the hub's townships
+        /// lie in several counties).
+        #[arg(long, num_args = 0..=1, default_missing_value = "", conflicts_with = "township")]
+        county: Option<String>,
         /// Hours until the code expires.
         #[arg(long, default_value_t = 24)]
         ttl_hours: u32,
@@ -221,9 +225,11 @@ async fn run<D: HubDb + backup::Backup>(
         Command::Township(command) => township::run(&hub, command).await,
         Command::EnrollCode {
             township,
+            county,
             ttl_hours,
         } => {
-            println!("{}", hub.new_enroll_code(&township, ttl_hours).await?);
+            let unit = hub.unit(township.as_deref(), county.as_deref()).await?;
+            println!("{}", hub.new_enroll_code(&unit, ttl_hours).await?);
             Ok(())
         }
         Command::Device(command) => device::run(&hub, command).await,

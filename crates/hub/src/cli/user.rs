@@ -10,8 +10,12 @@ use tongban_hub::{Hub, HubDb};
 pub enum UserCommand {
     /// Add an account; the password comes from TONGBAN_PASSWORD.
     Add {
+        /// The township's code; a county officer (`--role county`) belongs to the county instead.
+        #[arg(long, required_unless_present_any = ["county", "role"])]
+        township: Option<String>,
+        /// The county (6 digits) of a county officer, when the hub's townships lie in several.
         #[arg(long)]
-        township: String,
+        county: Option<String>,
         #[arg(long)]
         name: String,
         #[arg(long)]
@@ -110,10 +114,14 @@ pub async fn run<D: HubDb>(hub: &Hub<D>, command: UserCommand) -> Result<()> {
     match command {
         UserCommand::Add {
             township,
+            county,
             name,
             role,
             totp,
         } => {
+            let county =
+                county.or_else(|| (role.is_county() && township.is_none()).then(String::new));
+            let township = hub.unit(township.as_deref(), county.as_deref()).await?;
             let password = password_from_env("new account's")?;
             let secret = hub
                 .add_user(NewUser {

@@ -57,6 +57,12 @@ pub fn hash_enroll_code(code: &str) -> String {
 impl<D: HubDb> Hub<D> {
     pub async fn add_township(&self, code: &str, name: &str) -> HubResult<TownshipCode> {
         let code = TownshipCode::parse(code).map_err(|e| HubError::BadRequest(e.text()))?;
+        if code.is_county_unit() {
+            return Err(HubError::BadRequest(text!(
+                "{code} ends in 000, which names the county itself; county accounts are added with `tongban-hub user add --role county`",
+                "{code}以000结尾，代表县级本身而非乡镇；县级账户用 tongban-hub user add --role county 添加"
+            )));
+        }
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 50 {
             return Err(HubError::BadRequest(text!(
@@ -68,6 +74,112 @@ impl<D: HubDb> Hub<D> {
             return Err(HubError::TownshipExists(code.to_string()));
         }
         Ok(code)
+    }
+
+    /// The county unit of `county` (6 digits, or any code in the county), or, when none is
+    /// named, of the one county the hub's townships lie in. Made on first use.
+    pub async fn county(&self, county: Option<&str>) -> HubResult<TownshipCode> {
+        let unit = match county.map(str::trim) {
+            Some(code) => {
+                let code = if code.len() == 6 {
+                    format!("{code}000")
+                } else {
+                    code.to_string()
+                };
+                TownshipCode::parse(&code)
+                    .map_err(|e| HubError::BadRequest(e.text()))?
+                    .county_unit()
+            }
+            None => {
+                let mut units: Vec<TownshipCode> = self
+                    .db
+                    .township_codes()
+                    .await?
+                    .iter()
+                    .filter_map(|t| TownshipCode::parse(t).ok())
+                    .map(|t| t.county_unit())
+                    .collect();
+                units.sort();
+                units.dedup();
+                match units.as_slice() {
+                    [one] => one.clone(),
+                    _ => {
+                        return Err(HubError::BadRequest(text!(
+                            "name the county with --county (its 6-digit code): the hub's townships lie in no single county",
+                            "请用 --county 指定县级行政区划代码（6位）：本中心的乡镇不属于同一个县"
+                        )));
+                    }
+                }
+            }
+        };
+        self.county_unit(&unit).await?;
+        Ok(unit)
+    }
+
+    /// Where an account or a desk belongs: the township named, or with `county` (its code, or
+    /// empty for the hub's one county) the county's unit.
+    pub async fn unit(&self, township: Option<&str>, county: Option<&str>) -> HubResult<String> {
+        match (township, county) {
+            (None, Some(county)) => Ok(self
+                .county(Some(county).filter(|c| !c.trim().is_empty()))
+                .await?
+                .to_string()),
+            // The county's unit named by its code is the county, made on first use too.
+            (Some(township), None)
+                if TownshipCode::parse(township).is_ok_and(|t| t.is_county_unit()) =>
+            {
+                Ok(self.county(Some(township)).await?.to_string())
+            }
+            (Some(township), None) => self.existing_township(township).await,
+            _ => Err(HubError::BadRequest(text!(
+                "name either --township CODE or --county",
+                "请指定 --township 乡镇代码 或 --county 二者之一"
+            ))),
+        }
+    }
+
+    /// Makes the county's unit if the hub does not keep it yet, named after the county's
+    /// government in the newest catalogue.
+    pub(crate) async fn county_unit(&self, unit: &TownshipCode) -> HubResult<()> {
+        if self.db.township(unit.as_str()).await?.is_some() {
+            return Ok(());
+        }
+        let catalogues = self.catalogues().await?;
+        let name = catalogues
+            .latest()
+            .county
+            .as_ref()
+            .map(|c| c.government.trim_end_matches("人民政府").to_string())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "县级部门".to_string());
+        self.db.add_township(unit.as_str(), &name).await?;
+        Ok(())
+    }
+
+    /// A county officer's account lives in the county's unit and nothing else does; one name
+    /// is one person across the county, so an event is never judged by the wrong account.
+    async fn check_unit_role(&self, township: &str, name: &str, role: Role) -> HubResult<()> {
+        let code = TownshipCode::parse(township).map_err(|e| HubError::BadRequest(e.text()))?;
+        if code.is_county_unit() != role.is_county() {
+            return Err(HubError::BadRequest(text!(
+                "the county role belongs to county accounts only (user add --role county), and a county account has no other role",
+                "县级审批人员角色只用于县级账户（user add --role county），县级账户也不能担任其他角色"
+            )));
+        }
+        let others = if code.is_county_unit() {
+            self.county_townships(&code).await?
+        } else {
+            vec![code.county_unit().to_string()]
+        };
+        for other in others {
+            if self.db.users(&other).await?.iter().any(|u| u.name == name) {
+                return Err(HubError::BadRequest(text!(
+                    "{name} is already an account in {other} of the same county; choose another name",
+                    "同一县内{other}已有账户{name}，请换一个用户名"
+                )));
+            }
+        }
+        Ok(())
     }
 
     pub(crate) async fn existing_township(&self, code: &str) -> HubResult<String> {
@@ -107,6 +219,7 @@ impl<D: HubDb> Hub<D> {
             .await?
             .check_password(&name, user.password)
             .map_err(|e| HubError::BadRequest(e.text()))?;
+        self.check_unit_role(&township, &name, user.role).await?;
         let secret = user.totp.then(tongban_sync::totp::new_secret);
         let sealed = match &secret {
             Some(s) => Some(self.sealer.seal_text(&totp_context(&township, &name), s)?),
@@ -160,6 +273,16 @@ impl<D: HubDb> Hub<D> {
         operator: &str,
     ) -> HubResult<()> {
         let township = self.existing_township(township).await?;
+        if let Some(role) = role {
+            let code =
+                TownshipCode::parse(&township).map_err(|e| HubError::BadRequest(e.text()))?;
+            if code.is_county_unit() != role.is_county() {
+                return Err(HubError::BadRequest(text!(
+                    "a township account cannot become a county officer, nor a county account take a township's role",
+                    "乡镇账户不能改为县级审批人员，县级账户也不能改为乡镇角色"
+                )));
+            }
+        }
         let change = AccountChange {
             role: role.map(|r| r.as_str().to_string()),
             ..AccountChange::new(name.trim(), kind, operator)

@@ -171,17 +171,29 @@ impl<D: HubDb> Hub<D> {
         index: u32,
     ) -> HubResult<PageFetchResponse> {
         check_digest(sha256)?;
-        let township = device.township.as_str();
-        let found = self
-            .pages
-            .chunk(township, sha256, index)
-            .await?
-            .ok_or_else(|| {
-                HubError::NotFound(text!(
-                    "page {sha256} is not at the hub (yet)",
-                    "中心尚无页面{sha256}"
-                ))
-            })?;
+        // A county desk reads the scans of the cases reported to it, kept by their townships.
+        // (Any scan of its county whose digest it names: it learns digests only from those
+        // cases.)
+        let unit = tongban_domain::TownshipCode::parse(&device.township)
+            .map_err(|e| HubError::internal(e.to_string()))?;
+        let townships = if unit.is_county_unit() {
+            self.county_townships(&unit).await?
+        } else {
+            vec![device.township.clone()]
+        };
+        let mut found = None;
+        for township in &townships {
+            if let Some(chunk) = self.pages.chunk(township, sha256, index).await? {
+                found = Some((township.as_str(), chunk));
+                break;
+            }
+        }
+        let (township, found) = found.ok_or_else(|| {
+            HubError::NotFound(text!(
+                "page {sha256} is not at the hub (yet)",
+                "中心尚无页面{sha256}"
+            ))
+        })?;
         if index >= page_chunks(found.page_size) {
             return Err(HubError::BadRequest(text!(
                 "page {sha256} has no chunk {index}",

@@ -12,7 +12,7 @@ use tongban_domain::Localized;
 use tongban_domain::calendar::WorkCalendar;
 use tongban_domain::l10n::Text;
 use tongban_domain::text;
-use tongban_domain::{CaseNumber, Role};
+use tongban_domain::{CaseNumber, EventKind, Role, TownshipCode};
 use tongban_sync::automerge::AutoCommit;
 use tongban_sync::automerge::sync::State;
 use tongban_sync::case_doc;
@@ -29,16 +29,32 @@ const MAX_MANIFEST_DOCS: usize = 100_000;
 /// The largest case document the hub keeps (far above any real case's).
 const MAX_DOC_BYTES: usize = 4 * 1024 * 1024;
 
-/// Every document named in a request must be a case of the township the request is for.
-pub(crate) fn check_doc_id(doc_id: &str, township: &str) -> HubResult<()> {
+/// Every document named in a request must be a case of the township the request is for, or,
+/// from a county desk, of one of the county's townships (whether it was reported up is checked
+/// against what the hub stores). Returns the case's township.
+pub(crate) fn check_doc_id(doc_id: &str, unit: &str) -> HubResult<String> {
     let number = CaseNumber::parse(doc_id).map_err(|e| HubError::BadRequest(e.text()))?;
-    if number.township() != township {
+    let own = number.township() == unit;
+    let county = TownshipCode::parse(unit).is_ok_and(|unit| {
+        TownshipCode::parse(number.township())
+            .is_ok_and(|t| unit.is_county_unit() && !t.is_county_unit() && unit.same_county(&t))
+    });
+    if !own && !county {
         return Err(HubError::Forbidden(text!(
             "case {doc_id} belongs to another township",
             "办件{doc_id}属于其他乡镇"
         )));
     }
-    Ok(())
+    Ok(number.township().to_string())
+}
+
+/// A county desk sees only the cases reported up to its county: each one it names must be
+/// shared with it already (a county never registers a case).
+fn not_reported(doc_id: &str) -> HubError {
+    HubError::Forbidden(text!(
+        "case {doc_id} was not reported up to the county",
+        "办件{doc_id}未上报县级部门"
+    ))
 }
 
 struct Applied {
@@ -47,6 +63,8 @@ struct Applied {
     changed: bool,
     version: Option<i64>,
     pages: Vec<String>,
+    /// Whether the case was ever reported up, so the county shares in its changes.
+    reported: bool,
 }
 
 impl<D: HubDb> Hub<D> {
@@ -82,10 +100,21 @@ impl<D: HubDb> Hub<D> {
                 }
             })
             .collect();
-        let devices = self
-            .db
-            .devices(township)
-            .await?
+        // A township's desks know the county's desks too, and a county's desks its townships',
+        // so each can check the seal of a decision the other level made.
+        let mut units = vec![township.to_string()];
+        if let Ok(code) = TownshipCode::parse(township) {
+            if code.is_county_unit() {
+                units.extend(self.county_townships(&code).await?);
+            } else {
+                units.push(code.county_unit().to_string());
+            }
+        }
+        let mut devices = Vec::new();
+        for unit in &units {
+            devices.extend(self.db.devices(unit).await?);
+        }
+        let devices = devices
             .into_iter()
             .map(|d| DirectoryDevice {
                 id: d.id,
@@ -108,9 +137,38 @@ impl<D: HubDb> Hub<D> {
         })
     }
 
-    /// The township's accounts with their role history, keys and desks, as events are judged
-    /// by them. An account with a role this hub cannot read has none.
+    /// The townships the hub keeps in `county`'s county.
+    pub(crate) async fn county_townships(&self, county: &TownshipCode) -> HubResult<Vec<String>> {
+        Ok(self
+            .db
+            .township_codes()
+            .await?
+            .into_iter()
+            .filter(|t| {
+                TownshipCode::parse(t).is_ok_and(|t| !t.is_county_unit() && t.same_county(county))
+            })
+            .collect())
+    }
+
+    /// Who may write into a township's cases: its own accounts and its county's officers (a
+    /// name both hold is the township's, so an officer's event under it is refused).
     async fn people(&self, township: &str) -> HubResult<HashMap<String, Person>> {
+        let mut people = self.unit_people(township).await?;
+        if let Ok(code) = TownshipCode::parse(township)
+            && !code.is_county_unit()
+        {
+            for (name, person) in self.unit_people(code.county_unit().as_str()).await? {
+                if person.role_now.is_county() {
+                    people.entry(name).or_insert(person);
+                }
+            }
+        }
+        Ok(people)
+    }
+
+    /// The unit's accounts with their role history, keys and desks, as events are judged by
+    /// them. An account with a role this hub cannot read has none.
+    async fn unit_people(&self, township: &str) -> HubResult<HashMap<String, Person>> {
         let mut people: HashMap<String, Person> = self
             .db
             .users(township)
@@ -145,6 +203,23 @@ impl<D: HubDb> Hub<D> {
             }
         }
         Ok(people)
+    }
+
+    /// What a township's cases are judged by: its people (with the county's officers), the
+    /// calendar, the catalogues, and the hub's clock.
+    async fn township_rules(&self, township: &str) -> HubResult<Township> {
+        Ok(Township {
+            people: self.people(township).await?,
+            calendar: match self.calendar().await? {
+                Some(data) => Cow::Owned(
+                    WorkCalendar::from_data(data)
+                        .map_err(|e| HubError::internal(format!("stored calendar: {e}")))?,
+                ),
+                None => Cow::Borrowed(WorkCalendar::builtin()),
+            },
+            catalogues: self.catalogues().await?,
+            now_ms: now_secs().saturating_mul(1000),
+        })
     }
 
     /// The directory unless the desk's copy is current, and the statements for this desk.
@@ -191,6 +266,12 @@ impl<D: HubDb> Hub<D> {
         }
         let ids: Vec<String> = req.docs.iter().map(|d| d.doc_id.clone()).collect();
         let hub = self.db.digests(township, &ids).await?;
+        if let Some(hidden) = ids
+            .iter()
+            .find(|id| is_county(township) && !hub.contains_key(*id))
+        {
+            return Err(not_reported(hidden));
+        }
         let differing: Vec<String> = req
             .docs
             .iter()
@@ -216,44 +297,54 @@ impl<D: HubDb> Hub<D> {
     }
 
     pub async fn apply_batch(&self, device: &Device, batch: SyncBatch) -> HubResult<SyncBatch> {
-        let township = device.township.as_str();
+        let unit = device.township.as_str();
         batch
             .check_size()
             .map_err(|e| HubError::BadRequest(e.text()))?;
+        let mut directories: HashMap<String, Township> = HashMap::new();
         for msg in &batch.messages {
-            check_doc_id(&msg.doc_id, township)?;
+            let township = check_doc_id(&msg.doc_id, unit)?;
+            if !directories.contains_key(&township) {
+                let directory = self.township_rules(&township).await?;
+                directories.insert(township, directory);
+            }
         }
-        let directory = Township {
-            people: self.people(township).await?,
-            calendar: match self.calendar().await? {
-                Some(data) => Cow::Owned(
-                    WorkCalendar::from_data(data)
-                        .map_err(|e| HubError::internal(format!("stored calendar: {e}")))?,
-                ),
-                None => Cow::Borrowed(WorkCalendar::builtin()),
-            },
-            catalogues: self.catalogues().await?,
-            now_ms: now_secs().saturating_mul(1000),
+        if is_county(unit) {
+            let ids: Vec<String> = batch.messages.iter().map(|m| m.doc_id.clone()).collect();
+            let seen = self.db.digests(unit, &ids).await?;
+            if let Some(hidden) = ids.iter().find(|id| !seen.contains_key(*id)) {
+                return Err(not_reported(hidden));
+            }
+        }
+        let directory_of = |doc_id: &str| {
+            CaseNumber::parse(doc_id)
+                .ok()
+                .and_then(|n| directories.get(n.township()))
+                .ok_or_else(|| HubError::internal("a checked case lost its township"))
         };
         // First pass: everything must apply cleanly before anything is written.
         let mut applied = Vec::with_capacity(batch.messages.len());
         for msg in &batch.messages {
-            applied.push(self.load_and_apply(device, &directory, msg).await?);
+            let directory = directory_of(&msg.doc_id)?;
+            applied.push(self.load_and_apply(device, directory, msg).await?);
         }
         // Second pass: every write of the request in one transaction.
         let mut synced = Vec::with_capacity(applied.len());
         let mut replies = Vec::new();
         for (msg, result) in batch.messages.iter().zip(applied) {
-            let (doc, reply) = self.outcome(township, msg, result)?;
+            let (doc, reply) = self.outcome(msg, result).await?;
             synced.push(doc);
             replies.extend(reply);
         }
-        let moved = self.db.put_synced(township, &device.id, synced).await?;
+        let moved = self.db.put_synced(&device.id, synced).await?;
         // A case another desk's request stored meanwhile is applied again on top of that, alone.
         replies.retain(|r| !moved.contains(&r.doc_id));
         for msg in batch.messages.iter().filter(|m| moved.contains(&m.doc_id)) {
             tracing::info!(device = %device.id, doc = %msg.doc_id, "case stored by another request first; applying again");
-            if let Some(reply) = self.apply_alone(device, &directory, msg).await? {
+            if let Some(reply) = self
+                .apply_alone(device, directory_of(&msg.doc_id)?, msg)
+                .await?
+            {
                 replies.push(reply);
             }
         }
@@ -267,11 +358,12 @@ impl<D: HubDb> Hub<D> {
         directory: &Township,
         msg: &DocMessage,
     ) -> HubResult<Applied> {
-        let stored = match self.db.doc(&device.township, &msg.doc_id).await? {
+        let township = check_doc_id(&msg.doc_id, &device.township)?;
+        let stored = match self.db.doc(&township, &msg.doc_id).await? {
             Some(s) => Some(StoredDoc {
                 bytes: self
                     .sealer
-                    .open(&doc_context(&device.township, &msg.doc_id), &s.bytes)?,
+                    .open(&doc_context(&township, &msg.doc_id), &s.bytes)?,
                 version: s.version,
             }),
             None => None,
@@ -281,12 +373,24 @@ impl<D: HubDb> Hub<D> {
     }
 
     /// What one applied message leaves to write, and the hub's answer to it.
-    fn outcome(
+    async fn outcome(
         &self,
-        township: &str,
         msg: &DocMessage,
         mut result: Applied,
     ) -> HubResult<(SyncedDoc, Option<DocMessage>)> {
+        let township = CaseNumber::parse(&msg.doc_id)
+            .map_err(|e| HubError::BadRequest(e.text()))?
+            .township()
+            .to_string();
+        let township = township.as_str();
+        let shared_with = match TownshipCode::parse(township) {
+            Ok(code) if result.reported && result.changed => {
+                let unit = code.county_unit();
+                self.county_unit(&unit).await?;
+                Some(unit.to_string())
+            }
+            _ => None,
+        };
         let write = if result.changed {
             let bytes = result.doc.save();
             if bytes.len() > MAX_DOC_BYTES {
@@ -314,7 +418,9 @@ impl<D: HubDb> Hub<D> {
             message,
         });
         let doc = SyncedDoc {
+            township: township.to_string(),
             doc_id: msg.doc_id.clone(),
+            shared_with,
             write,
             state: peer::persistable(&result.state),
         };
@@ -331,13 +437,8 @@ impl<D: HubDb> Hub<D> {
     ) -> HubResult<Option<DocMessage>> {
         for _ in 0..MAX_WRITE_ATTEMPTS {
             let applied = self.load_and_apply(device, directory, msg).await?;
-            let (doc, reply) = self.outcome(&device.township, msg, applied)?;
-            if self
-                .db
-                .put_synced(&device.township, &device.id, vec![doc])
-                .await?
-                .is_empty()
-            {
+            let (doc, reply) = self.outcome(msg, applied).await?;
+            if self.db.put_synced(&device.id, vec![doc]).await?.is_empty() {
                 return Ok(reply);
             }
         }
@@ -373,6 +474,7 @@ fn apply(
     })?;
     let changed = doc.get_heads() != before;
     let mut pages = Vec::new();
+    let mut reported = false;
     if changed {
         let case = case_doc::read(&doc).map_err(|e| {
             let doc = &msg.doc_id;
@@ -407,6 +509,7 @@ fn apply(
             HubError::Forbidden(reason)
         })?;
         pages = case.all_pages().map(|(_, _, p)| p.sha256.clone()).collect();
+        reported = case.events.iter().any(|e| e.kind == EventKind::Forwarded);
     }
     Ok(Applied {
         doc,
@@ -414,5 +517,10 @@ fn apply(
         changed,
         version,
         pages,
+        reported,
     })
+}
+
+fn is_county(unit: &str) -> bool {
+    TownshipCode::parse(unit).is_ok_and(|u| u.is_county_unit())
 }

@@ -1,0 +1,199 @@
+//! 上报: an item the county decides goes up from the township and its result comes back down;
+//! each level acts only where the case is.
+
+use crate::case::CaseStatus;
+use crate::delivery::{Delivery, DeliveryMethod};
+use crate::role::{Action, Role};
+use crate::workflow::{Denied, Request};
+use crate::workflow_tests::{act, case, reason, step};
+
+const CJ01_COMPLETE: [&str; 4] = ["ID_CARD", "HOUSEHOLD_REGISTER", "PHOTO", "ASSESSMENT_FORM"];
+
+#[test]
+fn the_county_decides_what_the_township_reports_and_the_window_delivers_it() {
+    let mut c = case("CJ01", &CJ01_COMPLETE);
+    step(&mut c, "张华", Role::Supervisor, Action::Accept);
+    let accepted_at = c.accepted_at_ms;
+    // The township does not decide a 残疾人证, and a county officer waits for the report.
+    assert_eq!(
+        act(
+            &mut c,
+            "张华",
+            Role::Supervisor,
+            Action::Approve,
+            Request::default()
+        ),
+        Err(Denied::CountyDecides("灵山县残疾人联合会".into()))
+    );
+    assert_eq!(
+        act(
+            &mut c,
+            "周敏",
+            Role::County,
+            Action::Approve,
+            Request::default()
+        ),
+        Err(Denied::NotAtCounty)
+    );
+    act(
+        &mut c,
+        "张华",
+        Role::Supervisor,
+        Action::Forward,
+        reason("情况属实，同意上报"),
+    )
+    .unwrap();
+    assert_eq!(c.status, CaseStatus::Forwarded);
+    // Nobody at the window decides, ends or sends back a case the county holds.
+    for (user, role, action) in [
+        ("张华", Role::Supervisor, Action::Reject),
+        ("张华", Role::Supervisor, Action::Terminate),
+        ("张华", Role::Supervisor, Action::SendBack),
+        ("李明", Role::Clerk, Action::Complete),
+    ] {
+        assert!(
+            act(&mut c, user, role, action, reason("理由")).is_err(),
+            "{action}"
+        );
+    }
+    // Sent back with the reason, it is accepted as before: the acceptance date stays.
+    assert_eq!(
+        act(
+            &mut c,
+            "周敏",
+            Role::County,
+            Action::SendBack,
+            Request::default()
+        ),
+        Err(Denied::ReasonRequired(Action::SendBack))
+    );
+    act(
+        &mut c,
+        "周敏",
+        Role::County,
+        Action::SendBack,
+        reason("缺少评定医院意见"),
+    )
+    .unwrap();
+    assert_eq!(c.status, CaseStatus::Accepted);
+    assert_eq!(c.accepted_at_ms, accepted_at);
+    assert_eq!(
+        act(
+            &mut c,
+            "周敏",
+            Role::County,
+            Action::Approve,
+            Request::default()
+        ),
+        Err(Denied::NotAtCounty)
+    );
+    step(&mut c, "张华", Role::Supervisor, Action::Forward);
+    act(
+        &mut c,
+        "周敏",
+        Role::County,
+        Action::Reject,
+        reason("评定结果不符合残疾标准"),
+    )
+    .unwrap();
+    assert_eq!(c.status, CaseStatus::Rejected);
+    // The result is the window's to finish and deliver; the county does neither.
+    let by_post = Request {
+        delivery: Some(Delivery {
+            method: DeliveryMethod::Post,
+            recipient: String::new(),
+            tracking: Some("EMS1".into()),
+        }),
+        ..Request::default()
+    };
+    assert!(
+        act(
+            &mut c,
+            "周敏",
+            Role::County,
+            Action::Deliver,
+            by_post.clone()
+        )
+        .is_err()
+    );
+    act(&mut c, "李明", Role::Clerk, Action::Deliver, by_post).unwrap();
+    step(&mut c, "李明", Role::Clerk, Action::Complete);
+    assert_eq!(c.status, CaseStatus::Completed);
+}
+
+#[test]
+fn only_a_county_item_with_its_materials_goes_up() {
+    // A birth registration is the township's own: nothing to report.
+    let mut own = case("SY01", &["ID_CARD", "MARRIAGE_CERT"]);
+    step(&mut own, "张华", Role::Supervisor, Action::Accept);
+    assert_eq!(
+        act(
+            &mut own,
+            "张华",
+            Role::Supervisor,
+            Action::Forward,
+            Request::default()
+        ),
+        Err(Denied::NotCountyItem)
+    );
+    // Reported only from acceptance on, and never by the window's clerk.
+    let mut c = case("CJ01", &CJ01_COMPLETE);
+    assert!(matches!(
+        act(
+            &mut c,
+            "张华",
+            Role::Supervisor,
+            Action::Forward,
+            Request::default()
+        ),
+        Err(Denied::State(Action::Forward, CaseStatus::Registered))
+    ));
+    step(&mut c, "张华", Role::Supervisor, Action::Accept);
+    assert_eq!(
+        act(
+            &mut c,
+            "李明",
+            Role::Clerk,
+            Action::Forward,
+            Request::default()
+        ),
+        Err(Denied::Role(Role::Clerk, Action::Forward))
+    );
+    // Under 容缺, what was deferred arrives before the report goes up.
+    let mut deferred = case(
+        "CJ01",
+        &["ID_CARD", "HOUSEHOLD_REGISTER", "ASSESSMENT_FORM"],
+    );
+    let photo_later = Request {
+        deferred: vec!["PHOTO".into()],
+        reason: Some("三日内补交照片".into()),
+        due: Some(time::macros::date!(2026 - 11 - 20)),
+        ..Request::default()
+    };
+    act(
+        &mut deferred,
+        "张华",
+        Role::Supervisor,
+        Action::Accept,
+        photo_later,
+    )
+    .unwrap();
+    assert!(matches!(
+        act(&mut deferred, "张华", Role::Supervisor, Action::Forward, Request::default()),
+        Err(Denied::MaterialsOutstanding(names)) if names.contains("照片")
+    ));
+    let photo = Request {
+        missing: vec!["PHOTO".into()],
+        ..Request::default()
+    };
+    act(
+        &mut deferred,
+        "李明",
+        Role::Clerk,
+        Action::Supplement,
+        photo,
+    )
+    .unwrap();
+    step(&mut deferred, "张华", Role::Supervisor, Action::Forward);
+    assert_eq!(deferred.status, CaseStatus::Forwarded);
+}
