@@ -204,6 +204,13 @@ pub(crate) fn view(
         delivery_due: delivery_due.map(tongban_domain::calendar::date_text),
         may_unmask: session.role.may(tongban_domain::Action::Unmask),
         may_read_audit: session.role.may(tongban_domain::Action::ReadAudit),
+        may_edit: workflow::permit(
+            &case,
+            &session.user,
+            session.role,
+            tongban_domain::Action::Edit,
+        )
+        .is_ok(),
         case: case.into(),
     })
 }

@@ -185,9 +185,11 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
         .await;
     w.click("#sync-now").await;
 
-    // A supervisor's desk accepts and approves it (this item has two approval levels).
+    w.close().await;
+
+    // A supervisor's desk accepts it and reports it up: 低保 is the county's to decide, by two
+    // officers in turn.
     let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
-    supervisor.assign(&hub, "陈刚", "supervisor");
     let mut seen = false;
     for _ in 0..20 {
         supervisor.sync();
@@ -199,10 +201,52 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     }
     assert!(seen, "the supervisor's desk never received the supplement");
     supervisor.ok(&["case", "accept", &number]);
-    supervisor.ok(&["case", "approve", &number]);
-    supervisor.ok_as("陈刚", &["case", "approve", &number]);
+    supervisor.ok(&[
+        "case",
+        "forward",
+        &number,
+        "--reason",
+        "经入户调查，情况属实，同意上报",
+    ]);
     supervisor.sync();
 
+    // The county desk's window opens on its queue, where the reported case waits; it offers
+    // the county's moves and nothing of the window's.
+    let county = Desk::enroll_as(&hub, "450721000", "周敏", "county");
+    county.assign(&hub, "韦东", "county");
+    let cw = Window::launch(&county.path()).await;
+    cw.find("#signin-form").await;
+    cw.sign_in("周敏", PASSWORD).await;
+    cw.wait_text("#queue-awaiting", |t| t.contains(&number))
+        .await;
+    assert!(
+        !cw.exists("#nav-intake").await,
+        "a county desk registers nothing"
+    );
+    cw.screenshot("24-county-queue").await;
+    cw.click("#queue-awaiting button.link").await;
+    cw.find("#act-send-back").await;
+    assert!(cw.exists("#act-approve").await && cw.exists("#act-reject").await);
+    assert!(!cw.exists("#act-deliver").await && !cw.exists("#act-complete").await);
+    // The county reads the case; it neither edits the applicant's details nor attaches scans.
+    assert!(!cw.exists("#edit-phone").await && !cw.exists("#attach-pages").await);
+    cw.scroll_to("#act-send-back").await;
+    cw.screenshot("25-county-detail").await;
+    cw.click("#act-approve").await;
+    cw.wait_text("#timeline", |t| t.contains("周敏")).await;
+    assert_eq!(
+        cw.attr_once_set("#detail-status", "data-status").await,
+        "forwarded"
+    );
+    cw.click("#sync-now").await;
+    cw.wait_attr("#sync-state", "data-state", "online").await;
+    cw.close().await;
+    county.ok_as("韦东", &["case", "approve", &number]);
+    county.sync();
+
+    let w = Window::launch(&profile.path()).await;
+    w.find("#signin-form").await;
+    w.sign_in("李明", PASSWORD).await;
     // The clerk sees the approval after syncing.
     let mut approved = false;
     for _ in 0..20 {
@@ -217,7 +261,13 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
         }
     }
     assert!(approved, "the clerk's window never showed the approval");
-    w.wait_text("#timeline", |t| t.contains("陈刚")).await;
+    w.wait_text("#timeline", |t| {
+        t.contains("韦东") && t.contains("上报县级部门")
+    })
+    .await;
+    // What was decided on is not edited in place; the phone still is.
+    assert!(!w.exists("#edit-name").await);
+    assert!(w.exists("#edit-phone").await);
     w.screenshot("12-approved").await;
     w.close().await;
 
@@ -369,9 +419,8 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
         !w.exists("#detail-delivery-due").await,
         "delivered: no date left"
     );
-    // What was decided on is not edited in place; the phone still is.
-    assert!(!w.exists("#edit-name").await);
-    assert!(w.exists("#edit-phone").await);
+    // A supervisor edits nothing in place (a fact is corrected, 更正).
+    assert!(!w.exists("#edit-name").await && !w.exists("#edit-phone").await);
     w.find("#print-acceptance").await;
     w.scroll_to("#timeline").await;
     w.screenshot("23-delivered").await;
@@ -383,7 +432,8 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
         .wait_text("#audit-rows", |t| t.contains("查看完整证件号"))
         .await;
     assert!(trail.contains("李明") && trail.contains("登记"), "{trail}");
-    assert!(w.exists(".audit-row[data-action='decision']").await);
+    // The supervisor's own acceptance and report; the county's decision is in the county's log.
+    assert!(w.exists(".audit-row[data-action='transition']").await);
     w.scroll_to("#audit-rows").await;
     w.screenshot("15-audit").await;
     w.close().await;

@@ -62,6 +62,9 @@ mod procedure;
 // Intake as the law has it: the catalogue a case is registered under, 不予受理, corrections.
 #[path = "workflow/intake.rs"]
 mod intake;
+// 上报: the county decides what the township reports, and the window delivers it.
+#[path = "workflow/county.rs"]
+mod county;
 
 #[test]
 fn a_field_desk_cannot_approve_even_by_forging_the_change() {

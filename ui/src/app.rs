@@ -81,14 +81,31 @@ pub fn App() -> impl IntoView {
 fn Workspace() -> impl IntoView {
     let tr = Tr::get();
     let desk = expect_context::<Desk>();
-    let screen = RwSignal::new(Screen::Intake);
+    // A county officer (or an administrator) registers nothing: their desk opens on the queues.
+    let registers = move || {
+        desk.0
+            .get()
+            .and_then(|s| s.role)
+            .is_none_or(|r| r.may(tongban_domain::Action::Register))
+    };
+    let first = if desk
+        .0
+        .get_untracked()
+        .and_then(|s| s.role)
+        .is_none_or(|r| r.may(tongban_domain::Action::Register))
+    {
+        Screen::Intake
+    } else {
+        Screen::Queues
+    };
+    let screen = RwSignal::new(first);
     provide_context(screen);
     let search_focus = RwSignal::new(0u32);
     provide_context(search_focus);
 
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
         let key = ev.key().to_lowercase();
-        if ev.alt_key() && key == "n" {
+        if ev.alt_key() && key == "n" && registers() {
             ev.prevent_default();
             screen.set(Screen::Intake);
         } else if ev.alt_key() && key == "l" {
@@ -167,7 +184,7 @@ fn Workspace() -> impl IntoView {
             <span class="brand">{tr.t(Key::AppName)}</span>
             <nav>
                 {nav(Screen::Queues, "nav-queues", Key::NavQueues)}
-                {nav(Screen::Intake, "nav-intake", Key::NavIntake)}
+                <Show when=registers>{move || nav(Screen::Intake, "nav-intake", Key::NavIntake)}</Show>
                 {nav(Screen::Cases, "nav-cases", Key::NavCases)}
                 {nav(Screen::Settings, "nav-settings", Key::NavSettings)}
             </nav>

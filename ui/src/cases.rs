@@ -176,8 +176,8 @@ pub fn CaseDetail(number: String) -> impl IntoView {
                 <span class="value">{move || text.get()}</span>
                 // A fact of an accepted case is corrected by a supervisor, not edited here.
                 {field.map(|f| view! {
-                    <Show when=move || !(f.is_fact() && view_state.get().is_some_and(|v|
-                        tongban_domain::workflow::facts_locked(v.case.status) || v.deemed_accepted))>
+                    <Show when=move || view_state.get().is_some_and(|v| v.may_edit && !(f.is_fact()
+                        && (tongban_domain::workflow::facts_locked(v.case.status) || v.deemed_accepted)))>
                         <button class="link" id=format!("edit-{}", f.as_str()) on:click=move |_| start_edit(f)>{tr.t(Key::Edit)}</button>
                     </Show>
                 })}

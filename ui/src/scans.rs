@@ -145,6 +145,7 @@ pub fn Scans(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                 }).collect_view().into_any()
             }}
         </div>
+        <Show when=move || view.get().is_some_and(|v| v.may_edit)>
         <div class="attach">
             <h3>{tr.t(Key::WaitingFiles)}</h3>
             {move || {
@@ -206,6 +207,7 @@ pub fn Scans(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                 </Show>
             </div>
         </div>
+        </Show>
         <div class="print-row">
             <button id="print-receipt" on:click=move |_| print("intake")>{tr.t(Key::PrintReceipt)}</button>
             <Show when=move || view.get().is_some_and(|v| tongban_domain::workflow::facts_locked(v.case.status) || v.deemed_accepted)>

@@ -263,6 +263,10 @@ pub struct CaseView {
     /// Whether the user may see them whole (each time audited) and read the case's audit trail.
     pub may_unmask: bool,
     pub may_read_audit: bool,
+    /// Whether the user may edit the case's details and attach scans (not a county officer,
+    /// nor field staff on another's case).
+    #[serde(default)]
+    pub may_edit: bool,
 }
 
 /// An applicant's whole ID and phone, shown on request to a user with the right.

@@ -107,7 +107,17 @@ pub fn decision(d: &Decision<'_>) -> Result<Vec<u8>, PrintError> {
     let registered = tongban_domain::calendar::china_date(case.created_at_ms);
     sheet.field("申请日期", &date_text(registered));
     sheet.gap(4.0);
-    let what = format!("经审查，{}。", d.kind.decision_words(d.approved));
+    // A case the township reported up was reviewed there first: the letter says so.
+    let reported = case
+        .events
+        .iter()
+        .any(|e| e.kind == tongban_domain::EventKind::Forwarded);
+    let how = if reported {
+        "经乡镇人民政府审核上报，本机关审查"
+    } else {
+        "经审查"
+    };
+    let what = format!("{how}，{}。", d.kind.decision_words(d.approved));
     sheet.paragraph(11.0, 0.0, &addressed(case, &what));
     if let Some(reason) = &d.reason {
         sheet.field("理由", reason);

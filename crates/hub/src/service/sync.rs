@@ -304,9 +304,9 @@ impl<D: HubDb> Hub<D> {
         let mut directories: HashMap<String, Township> = HashMap::new();
         for msg in &batch.messages {
             let township = check_doc_id(&msg.doc_id, unit)?;
-            if !directories.contains_key(&township) {
-                let directory = self.township_rules(&township).await?;
-                directories.insert(township, directory);
+            if let std::collections::hash_map::Entry::Vacant(entry) = directories.entry(township) {
+                let rules = self.township_rules(entry.key()).await?;
+                entry.insert(rules);
             }
         }
         if is_county(unit) {
