@@ -271,6 +271,8 @@ pub async fn act(desk: State<'_, Arc<Desk>>, form: ActForm) -> Answer<CaseView> 
             refer_to: form.refer_to,
             days: form.days,
             delivery: form.delivery,
+            step: form.step,
+            publicity: form.publicity,
         };
         let the_move = Move::new(action, request).ok_or_else(|| {
             message(

@@ -151,14 +151,67 @@ pub struct Hub {
     keys_from: Option<PathBuf>,
     /// The network namespace the hub runs in, behind an emulated link ([`link::PoorLink`]).
     netns: Option<String>,
+    /// The clock the hub, its operator's commands and its desks read, when a test moves it.
+    clock: Option<Clock>,
     child: Option<Child>,
     url: String,
+}
+
+/// A clock a test moves forward for a hub and its desks together (libfaketime reading an
+/// offset from a file on every call), so a 7-day 公示 ends without waiting for it.
+#[derive(Clone)]
+pub struct Clock {
+    file: std::sync::Arc<tempfile::NamedTempFile>,
+}
+
+impl Clock {
+    const LIBRARY: &str = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
+
+    pub fn new() -> Self {
+        assert!(
+            Path::new(Self::LIBRARY).exists(),
+            "libfaketime is missing (scripts/install-deps)"
+        );
+        let clock = Self {
+            file: std::sync::Arc::new(tempfile::NamedTempFile::new().expect("clock file")),
+        };
+        clock.set_days_ahead(0);
+        clock
+    }
+
+    /// From now on every process on this clock reads the real time plus `days`.
+    pub fn set_days_ahead(&self, days: u32) {
+        std::fs::write(self.file.path(), format!("+{days}d\n")).expect("clock file");
+    }
+
+    fn apply(&self, command: &mut Command) {
+        command
+            .env("LD_PRELOAD", Self::LIBRARY)
+            .env("FAKETIME_TIMESTAMP_FILE", self.file.path())
+            .env("FAKETIME_NO_CACHE", "1")
+            // Timers and timeouts keep to the real passing of time.
+            .env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Hub {
     /// Starts a hub with the demo township and a second one, on a free port, over TLS.
     pub fn start(backend: Backend) -> Self {
         Self::start_with_pages(backend, None)
+    }
+
+    /// As `start`, on a clock the test moves forward (the desks enrolled with it follow it).
+    pub fn start_on(backend: Backend, clock: &Clock) -> Self {
+        let mut hub = Self::with_townships(backend, None);
+        hub.clock = Some(clock.clone());
+        hub.spawn("127.0.0.1:0");
+        hub
     }
 
     /// As `start`, with extra `serve` arguments (limits, `--insecure-loopback`).
@@ -181,6 +234,7 @@ impl Hub {
             serve_args: self.serve_args.clone(),
             keys_from: Some(self.key_dir()),
             netns: None,
+            clock: None,
             child: None,
             url: String::new(),
         };
@@ -198,6 +252,7 @@ impl Hub {
             serve_args: Vec::new(),
             keys_from: Some(self.key_dir()),
             netns: None,
+            clock: None,
             child: None,
             url: String::new(),
         };
@@ -235,6 +290,7 @@ impl Hub {
             serve_args: Vec::new(),
             keys_from: None,
             netns: None,
+            clock: None,
             child: None,
             url: String::new(),
         };
@@ -303,6 +359,9 @@ impl Hub {
             .args(args)
             .args(self.store_args())
             .env_remove("TONGBAN_PASSWORD");
+        if let Some(clock) = &self.clock {
+            clock.apply(&mut command);
+        }
         command
     }
 
@@ -347,19 +406,18 @@ impl Hub {
 
     /// `tongban-hub user add` with the password [`PASSWORD`], whatever its outcome.
     fn user_add(&self, township: &str, name: &str, role: &str, extra: &[&str]) -> Output {
-        Command::new(bin("tongban-hub"))
-            .args([
-                "user",
-                "add",
-                "--township",
-                township,
-                "--name",
-                name,
-                "--role",
-                role,
-            ])
-            .args(extra)
-            .args(self.store_args())
+        let mut args = vec![
+            "user",
+            "add",
+            "--township",
+            township,
+            "--name",
+            name,
+            "--role",
+            role,
+        ];
+        args.extend(extra);
+        self.admin_command(&args)
             .env("TONGBAN_PASSWORD", PASSWORD)
             .output()
             .expect("run tongban-hub")
@@ -427,6 +485,9 @@ impl Hub {
             .args(["serve", "--listen", listen])
             .args(self.store_args())
             .args(&self.serve_args);
+        if let Some(clock) = &self.clock {
+            clock.apply(&mut command);
+        }
         let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::from(
@@ -549,6 +610,8 @@ pub fn text(bytes: &[u8]) -> String {
 pub struct Desk {
     dir: TempDir,
     user: Option<String>,
+    /// The hub's clock, when a test moves it.
+    clock: Option<Clock>,
 }
 
 impl Desk {
@@ -557,6 +620,7 @@ impl Desk {
         Self {
             dir: tempfile::tempdir().expect("profile dir"),
             user: None,
+            clock: None,
         }
     }
 
@@ -573,6 +637,7 @@ impl Desk {
     pub fn enroll_at(hub: &Hub, url: &str, township: &str, user: &str, role: &str) -> Self {
         hub.add_user(township, user, role);
         let mut desk = Self::unenrolled();
+        desk.clock = hub.clock.clone();
         let code = hub.enroll_code(township);
         desk.ok(&["enroll", "--hub", url, "--code", &code, "--user", user]);
         desk.user = Some(user.to_string());
@@ -632,6 +697,9 @@ impl Desk {
             .env("TONGBAN_PASSWORD", PASSWORD)
             .env_remove("TONGBAN_USER")
             .stdin(Stdio::null());
+        if let Some(clock) = &self.clock {
+            clock.apply(&mut command);
+        }
         if let Some(user) = user {
             command.env("TONGBAN_USER", user);
         }

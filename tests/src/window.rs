@@ -141,6 +141,21 @@ impl Window {
             .unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
 
+    /// Sets an input's value as a picker would (a date field takes no typing under WebDriver)
+    /// and tells the page.
+    pub async fn set_input(&self, css: &str, value: &str) {
+        let el = self.find(css).await;
+        let arg = serde_json::to_value(&el).expect("element reference");
+        self.client
+            .execute(
+                "arguments[0].value = arguments[1];
+                 arguments[0].dispatchEvent(new Event('input', { bubbles: true }));",
+                vec![arg, value.into()],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("set {css}: {e}"));
+    }
+
     pub async fn text(&self, css: &str) -> String {
         self.find(css).await.text().await.unwrap_or_default()
     }

@@ -32,8 +32,8 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
 
     // Intake: pick the item by pinyin initials, type a bad ID number first.
     w.find("#item-search").await;
-    w.type_into("#item-search", "zdsh").await;
-    w.click("#item-option-DB01").await;
+    w.type_into("#item-search", "cjrz").await;
+    w.click("#item-option-CJ01").await;
     w.type_into("#name", "覃秀梅").await;
     w.type_into("#id-number", "450721198806152312").await;
     let rule = w.wait_text("#error-id-number", |t| !t.is_empty()).await;
@@ -187,8 +187,7 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
 
     w.close().await;
 
-    // A supervisor's desk accepts it and reports it up: 低保 is the county's to decide, by two
-    // officers in turn.
+    // A supervisor's desk accepts it and reports it up: a 残疾人证 is the county's to decide.
     let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
     let mut seen = false;
     for _ in 0..20 {
@@ -201,19 +200,13 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     }
     assert!(seen, "the supervisor's desk never received the supplement");
     supervisor.ok(&["case", "accept", &number]);
-    supervisor.ok(&[
-        "case",
-        "forward",
-        &number,
-        "--reason",
-        "经入户调查，情况属实，同意上报",
-    ]);
+    supervisor.ok(&["case", "forward", &number, "--reason", "材料齐全，同意上报"]);
     supervisor.sync();
 
     // The county desk's window opens on its queue, where the reported case waits; it offers
     // the county's moves and nothing of the window's.
     let county = Desk::enroll_as(&hub, "450721000", "周敏", "county");
-    county.assign(&hub, "韦东", "county");
+    county.sync();
     let cw = Window::launch(&county.path()).await;
     cw.find("#signin-form").await;
     cw.sign_in("周敏", PASSWORD).await;
@@ -233,15 +226,11 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     cw.scroll_to("#act-send-back").await;
     cw.screenshot("25-county-detail").await;
     cw.click("#act-approve").await;
-    cw.wait_text("#timeline", |t| t.contains("周敏")).await;
-    assert_eq!(
-        cw.attr_once_set("#detail-status", "data-status").await,
-        "forwarded"
-    );
+    cw.wait_text("#detail-status", |t| t.contains("已批准"))
+        .await;
     cw.click("#sync-now").await;
     cw.wait_attr("#sync-state", "data-state", "online").await;
     cw.close().await;
-    county.ok_as("韦东", &["case", "approve", &number]);
     county.sync();
 
     let w = Window::launch(&profile.path()).await;
@@ -262,7 +251,7 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     }
     assert!(approved, "the clerk's window never showed the approval");
     w.wait_text("#timeline", |t| {
-        t.contains("韦东") && t.contains("上报县级部门")
+        t.contains("周敏") && t.contains("上报县级部门")
     })
     .await;
     // What was decided on is not edited in place; the phone still is.
@@ -443,6 +432,27 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     // unmask is refused to the role.
     let field = Desk::enroll_as(&hub, TOWNSHIP, "黄勇", "field");
     let theirs = field.register("韦国强", "11010519491231002X", "13907712345");
+    // A 低保 application the field worker took in the village, accepted at the township.
+    let household = field.ok(&[
+        "case",
+        "register",
+        "--item",
+        "DB01",
+        "--name",
+        "蒙小燕",
+        "--id-number",
+        "450721198806152311",
+        "--address",
+        "檀圩镇金鸡村六队",
+        "--received",
+        "ID_CARD,HOUSEHOLD_REGISTER,APPLICATION,INCOME_STATEMENT,CHECK_AUTHORISATION",
+    ]);
+    field.sync();
+    let head = Desk::enroll_as(&hub, TOWNSHIP, "陈刚", "supervisor");
+    head.sync();
+    head.ok(&["case", "accept", &household]);
+    head.sync();
+    field.sync();
     let w = Window::launch(&field.path()).await;
     w.find("#signin-form").await;
     w.sign_in("黄勇", PASSWORD).await;
@@ -476,6 +486,36 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
         "{unmask}"
     );
     w.screenshot("19-field-masked").await;
+
+    // The 公示 kit on the field laptop: the home visit recorded where it happened, the 公示 with
+    // the household's size and the proposed amount, and the list printed for the village board.
+    w.click("#nav-cases").await;
+    w.click(&format!("#case-row-{household} td")).await;
+    w.click("#step-home_visit").await;
+    w.type_into("#act-reason", "二人入户：家中三口人，户主患慢性病")
+        .await;
+    w.click("#act-record-step").await;
+    w.wait_text("#timeline", |t| t.contains("入户调查")).await;
+    w.click("#step-publicity").await;
+    let today = time::OffsetDateTime::now_utc()
+        .to_offset(time::macros::offset!(+8))
+        .date();
+    let today = tongban_domain::calendar::date_text(today);
+    w.set_input("#publicity-from", &today).await;
+    w.type_into("#publicity-household", "0").await;
+    w.type_into("#act-reason", "在金鸡村村务公开栏公示").await;
+    w.click("#act-record-step").await;
+    let refusal = w.wait_text("#act-error", |t| !t.is_empty()).await;
+    assert!(refusal.contains("家庭人口"), "{refusal}");
+    w.type_into("#publicity-household", "3").await;
+    w.type_into("#publicity-amount", "520").await;
+    w.click("#act-record-step").await;
+    w.wait_text("#timeline", |t| t.contains("520")).await;
+    w.click("#print-publicity").await;
+    w.wait_text("#print-result", |t| t.ends_with("publicity.pdf"))
+        .await;
+    w.scroll_to("#assistance-step").await;
+    w.screenshot("26-field-publicity").await;
     w.close().await;
 
     // A second desk of the township sees it after syncing.

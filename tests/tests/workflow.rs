@@ -5,7 +5,7 @@
 use tongban_domain::workflow::action_of;
 use tongban_domain::{CaseEvent, CaseStatus, EventKind};
 use tongban_e2e::device::RawDevice;
-use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP, text};
+use tongban_e2e::{Backend, Clock, Desk, Hub, TOWNSHIP, text};
 use tongban_sync::{case_doc, decision};
 
 fn register(desk: &Desk, received: &str) -> String {
@@ -30,7 +30,7 @@ fn register(desk: &Desk, received: &str) -> String {
 fn forged(forger: &RawDevice, number: &str, mut event: CaseEvent) -> String {
     let (mut doc, mut state) = forger.pull(number);
     if event.at_ms == 0 {
-        event.at_ms = now_ms();
+        event.at_ms = now_ms() + forger.ahead_secs * 1000;
     }
     event.device = forger.id.clone();
     if action_of(&event.kind).is_some_and(|a| a.is_decision()) {
@@ -249,7 +249,8 @@ fn two_offline_decisions_become_a_conflict_that_one_resolution_settles() {
 
 #[test]
 fn the_hub_plans_every_move_again_on_what_its_author_saw() {
-    let hub = Hub::start(Backend::Sqlite);
+    let clock = Clock::new();
+    let hub = Hub::start_on(Backend::Sqlite, &clock);
     let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
     let township = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
     let county = Desk::enroll_as(&hub, COUNTY, "周敏", "county");
@@ -271,6 +272,29 @@ fn the_hub_plans_every_move_again_on_what_its_author_saw() {
     // 低保 is the county's to decide: the township reports it up with its opinion.
     let decides = township.fails(&["case", "approve", &number]);
     assert!(decides.contains("灵山县民政局决定"), "{decides}");
+    // Checked, visited and publicised for seven days first.
+    let today = days_ahead(0);
+    for (step, extra) in [
+        ("income_check", &[][..]),
+        ("home_visit", &[][..]),
+        (
+            "publicity",
+            &["--from", &today, "--household", "2", "--amount", "480"][..],
+        ),
+    ] {
+        let mut args = vec![
+            "case",
+            "step",
+            &number,
+            "--step",
+            step,
+            "--reason",
+            "已核实",
+        ];
+        args.extend(extra);
+        township.ok(&args);
+    }
+    clock.set_days_ahead(7);
     township.ok(&[
         "case",
         "forward",
@@ -282,7 +306,8 @@ fn the_hub_plans_every_move_again_on_what_its_author_saw() {
 
     // The township deciding the county's case, forged below the desk's planner.
     use CaseStatus::{Accepted, Approved, Forwarded, Rejected};
-    let forger = RawDevice::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    let mut forger = RawDevice::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    forger.ahead_secs = 7 * 86_400;
     let at_county = forged(
         &forger,
         &number,
@@ -296,7 +321,8 @@ fn the_hub_plans_every_move_again_on_what_its_author_saw() {
     let twice = county.fails(&["case", "approve", &number]);
     assert!(twice.contains("已审批过上一级"), "{twice}");
     county.sync();
-    let county_forger = RawDevice::enroll_as(&hub, COUNTY, "周敏", "county");
+    let mut county_forger = RawDevice::enroll_as(&hub, COUNTY, "周敏", "county");
+    county_forger.ahead_secs = 7 * 86_400;
     assert_eq!(
         case_doc::read(&county_forger.pull(&number).0)
             .unwrap()

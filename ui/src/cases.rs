@@ -264,6 +264,10 @@ pub fn CaseDetail(number: String) -> impl IntoView {
                                 .map(|d| format!("{}{d}", tr.now(Key::BringBy)))}
                             {e.delivery.map(|d| format!("{} {} {}{}", tr.now(Key::method(d.method)),
                                 d.tracking.unwrap_or_default(), tr.now(Key::DeliveredTo), d.recipient))}
+                            {e.step.map(|s| tr.now(Key::step(s)))}
+                            {e.publicity.map(|p| format!(" {} {} · {} {} · {} {}",
+                                tr.now(Key::PublicityFrom), p.from, tr.now(Key::PublicityHousehold),
+                                p.household, tr.now(Key::PublicityAmount), p.monthly_yuan))}
                         </span></li>
                 }).collect_view())}
             </ol>

@@ -6,6 +6,7 @@ use crate::app::Screen;
 use crate::i18n::{Key, Tr};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use tongban_domain::assistance::{Publicity, StepKind};
 use tongban_domain::desk::{ActForm, CaseSummary, CaseView, UiError, WorkQueues};
 use tongban_domain::workflow::RefusalGround;
 use tongban_domain::{
@@ -103,6 +104,10 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
     let method = RwSignal::new(DeliveryMethod::Window);
     let tracking = RwSignal::new(String::new());
     let recipient = RwSignal::new(String::new());
+    let step = RwSignal::new(StepKind::IncomeCheck);
+    let posted_on = RwSignal::new(String::new());
+    let household = RwSignal::new(String::new());
+    let monthly = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<UiError>);
     let busy = RwSignal::new(false);
     // The one-time notice names every material still missing unless the clerk unticks one.
@@ -171,6 +176,15 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                 recipient: recipient.get_untracked(),
                 tracking: Some(tracking.get_untracked()).filter(|t| !t.trim().is_empty()),
             }),
+            step: (action == Action::RecordStep).then(|| step.get_untracked()),
+            // What the window cannot read as a number goes as 0, which the rules refuse by name.
+            publicity: (action == Action::RecordStep
+                && step.get_untracked() == StepKind::Publicity)
+                .then(|| Publicity {
+                    from: posted_on.get_untracked(),
+                    household: household.get_untracked().trim().parse().unwrap_or(0),
+                    monthly_yuan: monthly.get_untracked().trim().parse().unwrap_or(0),
+                }),
         };
         spawn_local(async move {
             match api::act(form).await {
@@ -246,6 +260,36 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                         <input id="extend-days" type="number" min="1" max="10" prop:value=move || days.get()
                             on:input=move |ev| days.set(event_target_value(&ev))/>
                     </label>
+                </Show>
+                <Show when=move || actions().contains(&Action::RecordStep)>
+                    <fieldset class="missing" id="assistance-step">
+                        <legend>{tr.t(Key::StepKindLegend)}</legend>
+                        {StepKind::ALL.into_iter().map(|s| view! {
+                            <label>
+                                <input type="radio" name="step" id=format!("step-{}", s.as_str())
+                                    prop:checked=move || step.get() == s
+                                    on:change=move |_| step.set(s)/>
+                                {tr.t(Key::step(s))}
+                            </label>
+                        }).collect_view()}
+                        <Show when=move || step.get() == StepKind::Publicity>
+                            <label class="field">
+                                <span>{tr.t(Key::PublicityFrom)}</span>
+                                <input type="date" id="publicity-from" prop:value=move || posted_on.get()
+                                    on:input=move |ev| posted_on.set(event_target_value(&ev))/>
+                            </label>
+                            <label class="field">
+                                <span>{tr.t(Key::PublicityHousehold)}</span>
+                                <input type="number" min="1" id="publicity-household" prop:value=move || household.get()
+                                    on:input=move |ev| household.set(event_target_value(&ev))/>
+                            </label>
+                            <label class="field">
+                                <span>{tr.t(Key::PublicityAmount)}</span>
+                                <input type="number" min="1" id="publicity-amount" prop:value=move || monthly.get()
+                                    on:input=move |ev| monthly.set(event_target_value(&ev))/>
+                            </label>
+                        </Show>
+                    </fieldset>
                 </Show>
                 <Show when=move || actions().contains(&Action::Deliver)>
                     <fieldset class="missing" id="delivery">

@@ -172,6 +172,7 @@ catalogue! {
     PrintAcceptance => "打印受理通知书", "Print acceptance notice";
     PrintNotice => "打印一次性告知书", "Print one-time notice";
     PrintDecision => "打印决定书", "Print decision";
+    PrintPublicity => "打印公示", "Print the public notice";
     PrintRefusal => "打印不予受理决定书", "Print refusal at intake";
     PrintSuspension => "打印中止办理告知书", "Print suspension notice";
     PrintExtension => "打印延期告知书", "Print extension notice";
@@ -193,6 +194,17 @@ catalogue! {
     ActResume => "恢复办理", "Resume";
     ActTerminate => "终止办理", "Terminate";
     ActForward => "上报县级部门", "Report to the county";
+    ActRecordStep => "记录调查核实", "Record the step";
+    StepKindLegend => "调查核实步骤", "Step";
+    StepIncomeCheck => "家庭经济状况核对", "Income and property check";
+    StepHomeVisit => "入户调查", "Home visit";
+    StepAppraisal => "民主评议", "Village appraisal";
+    StepPublicity => "公示", "Public notice (7 days)";
+    StepObjection => "公示异议", "Objection to the notice";
+    PublicityFrom => "公示开始日期", "Notice posted on";
+    PublicityHousehold => "家庭人口（人）", "People in the household";
+    PublicityAmount => "拟保障金额（元/月）", "Proposed amount (yuan a month)";
+    EventStepRecorded => "调查核实", "Investigation step";
     ActSendBack => "退回乡镇", "Send back to the township";
     ActDeliver => "登记送达", "Record delivery";
     DeliveryMethod => "送达方式", "Delivered by";
@@ -281,6 +293,7 @@ impl Key {
             E::Terminated => Key::EventTerminated,
             E::Forwarded => Key::EventForwarded,
             E::SentBack => Key::EventSentBack,
+            E::StepRecorded => Key::EventStepRecorded,
             E::Delivered => Key::EventDelivered,
             E::Reassigned => Key::EventReassigned,
             E::Resolved => Key::EventResolved,
@@ -347,6 +360,17 @@ impl Key {
         }
     }
 
+    pub fn step(step: tongban_domain::assistance::StepKind) -> Self {
+        use tongban_domain::assistance::StepKind as S;
+        match step {
+            S::IncomeCheck => Key::StepIncomeCheck,
+            S::HomeVisit => Key::StepHomeVisit,
+            S::Appraisal => Key::StepAppraisal,
+            S::Publicity => Key::StepPublicity,
+            S::Objection => Key::StepObjection,
+        }
+    }
+
     /// The button for an action; resolutions get one button per outcome elsewhere.
     pub fn action(action: tongban_domain::Action) -> Self {
         use tongban_domain::Action as A;
@@ -365,6 +389,7 @@ impl Key {
             A::Resume => Key::ActResume,
             A::Terminate => Key::ActTerminate,
             A::Forward => Key::ActForward,
+            A::RecordStep => Key::ActRecordStep,
             A::SendBack => Key::ActSendBack,
             A::Deliver => Key::ActDeliver,
             A::Resolve => Key::ActResolve,

@@ -224,6 +224,9 @@ pub fn Scans(view: RwSignal<Option<CaseView>>) -> impl IntoView {
             <Show when=move || has_event(tongban_domain::EventKind::Suspended)>
                 <button id="print-suspension" on:click=move |_| print("suspension")>{tr.t(Key::PrintSuspension)}</button>
             </Show>
+            <Show when=move || view.get().is_some_and(|v| v.case.events.iter().any(|e| e.publicity.is_some()))>
+                <button id="print-publicity" on:click=move |_| print("publicity")>{tr.t(Key::PrintPublicity)}</button>
+            </Show>
             <Show when=move || has_event(tongban_domain::EventKind::Extended)>
                 <button id="print-extension" on:click=move |_| print("extension")>{tr.t(Key::PrintExtension)}</button>
             </Show>

@@ -4,6 +4,7 @@ use crate::{now, output, pages, sign_in};
 use anyhow::{Result, bail};
 use clap::Subcommand;
 use std::path::PathBuf;
+use tongban_domain::assistance::{Publicity, StepKind};
 use tongban_domain::case::AgentForm;
 use tongban_domain::session::Session;
 use tongban_domain::workflow::RefusalGround;
@@ -113,6 +114,10 @@ pub(crate) enum CaseCommand {
     Supplement(MoveArgs),
     /// Hand an accepted case over for review.
     HandOver(MoveArgs),
+    /// Record a step of the assistance procedure (低保, 特困) with what was found (--reason):
+    /// --step income_check|home_visit|appraisal|objection, or --step publicity with --from DATE
+    /// --household N --amount YUAN.
+    Step(MoveArgs),
     /// Report an accepted case up to the county organ that decides it (上报, supervisors), with
     /// the township's opinion (--reason).
     Forward(MoveArgs),
@@ -199,6 +204,17 @@ pub(crate) struct MoveArgs {
     /// Who received the result, when not the applicant.
     #[arg(long)]
     recipient: Option<String>,
+    /// A step of the assistance procedure: income_check, home_visit, appraisal, publicity or
+    /// objection.
+    #[arg(long)]
+    step: Option<StepKind>,
+    /// A 公示's first day (YYYY-MM-DD), the household's size and the monthly amount (yuan).
+    #[arg(long)]
+    from: Option<String>,
+    #[arg(long)]
+    household: Option<u8>,
+    #[arg(long)]
+    amount: Option<u32>,
     /// A withdrawal's scanned written request, or a delivery's signed receipt (送达回证),
     /// attached before the move.
     #[arg(long, alias = "receipt")]
@@ -322,6 +338,7 @@ pub(crate) fn case(profile: &Profile, user: Option<&str>, command: CaseCommand) 
         CaseCommand::Supplement(m) => moved(store, &session, Action::Supplement, &m)?,
         CaseCommand::HandOver(m) => moved(store, &session, Action::HandOver, &m)?,
         CaseCommand::Forward(m) => moved(store, &session, Action::Forward, &m)?,
+        CaseCommand::Step(m) => moved(store, &session, Action::RecordStep, &m)?,
         CaseCommand::SendBack(m) => moved(store, &session, Action::SendBack, &m)?,
         CaseCommand::Approve(m) => moved(store, &session, Action::Approve, &m)?,
         CaseCommand::Reject(m) => moved(store, &session, Action::Reject, &m)?,
@@ -414,6 +431,14 @@ impl MoveArgs {
                 recipient: self.recipient.clone().unwrap_or_default(),
                 tracking: self.tracking.clone(),
             }),
+            step: self.step,
+            // Whatever of a 公示 is given goes to the rules, which name what is missing.
+            publicity: (self.from.is_some() || self.household.is_some() || self.amount.is_some())
+                .then(|| Publicity {
+                    from: self.from.clone().unwrap_or_default(),
+                    household: self.household.unwrap_or(0),
+                    monthly_yuan: self.amount.unwrap_or(0),
+                }),
         }
     }
 }

@@ -355,6 +355,8 @@ pub enum EventKind {
     /// it back.
     Forwarded,
     SentBack,
+    /// A step of the assistance procedure (`step`, with the 公示's details in `publicity`).
+    StepRecorded,
     /// Scanned pages attached to a material (named in `missing`).
     PagesAttached,
     /// Written by a newer version of the desk; kept and shown, never dropped.
@@ -387,6 +389,7 @@ impl EventKind {
             Self::Delivered => "delivered",
             Self::Forwarded => "forwarded",
             Self::SentBack => "sent_back",
+            Self::StepRecorded => "step_recorded",
             Self::PagesAttached => "pages_attached",
             Self::Other => "other",
         }
@@ -445,6 +448,11 @@ pub struct CaseEvent {
     /// For pages attached to a paper rather than a material: which paper.
     #[serde(default)]
     pub paper: Option<crate::paper::PaperKind>,
+    /// For a step of the assistance procedure: which, and for a 公示 what it posts.
+    #[serde(default)]
+    pub step: Option<crate::assistance::StepKind>,
+    #[serde(default)]
+    pub publicity: Option<crate::assistance::Publicity>,
     #[serde(default)]
     pub seal: Option<DecisionSeal>,
     /// The author's own signature (their person key) over the event and the case state it was

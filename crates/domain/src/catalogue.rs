@@ -139,6 +139,10 @@ pub struct ServiceItem {
     /// How many supervisors approve in turn; one unless the catalogue says more.
     #[serde(default = "one_level")]
     pub approval_levels: u8,
+    /// The steps of the assistance procedure the township records before it reports the case
+    /// up (低保, 特困); none for other items.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<crate::assistance::StepKind>,
     pub materials: Vec<MaterialSpec>,
 }
 
@@ -270,8 +274,9 @@ impl crate::l10n::Localized for CatalogueError {
 
 /// The catalogues shipped with the program, oldest first: cases registered under an earlier
 /// one keep being read by it.
-const SHIPPED: [&str; 2] = [
+const SHIPPED: [&str; 3] = [
     include_str!("../../../assets/catalog-v1.json"),
+    include_str!("../../../assets/catalog-v2.json"),
     include_str!("../../../assets/catalog.json"),
 ];
 
@@ -408,7 +413,7 @@ mod tests {
 
     #[test]
     fn builtin_catalogue_parses_and_has_the_common_items() {
-        let catalogue = Catalogue::from_json(SHIPPED[1]).unwrap();
+        let catalogue = Catalogue::from_json(SHIPPED[2]).unwrap();
         assert!(catalogue.items.len() >= 12);
         for name in [
             "城乡居民养老保险参保登记",
@@ -454,8 +459,9 @@ mod tests {
     fn every_shipped_version_stays_readable() {
         let shipped = Catalogues::shipped();
         assert_eq!(shipped.version(1).unwrap().items.len(), 14);
-        assert_eq!(shipped.latest().version, 2);
-        assert_eq!(Catalogue::builtin().version, 2);
+        assert_eq!(shipped.version(2).unwrap().items.len(), 14);
+        assert_eq!(shipped.latest().version, 3);
+        assert_eq!(Catalogue::builtin().version, 3);
         assert_eq!(shipped.published().count(), 0);
     }
 
@@ -465,20 +471,20 @@ mod tests {
         assert!(matches!(
             Catalogues::shipped().admit(&next),
             Err(CatalogueError::NotNewer {
-                version: 2,
-                current: 2
+                version: 3,
+                current: 3
             })
         ));
-        next.version = 3;
+        next.version = 4;
         next.items[0].promised_days = 3;
         Catalogues::shipped().admit(&next).unwrap();
         let mut forged_old = Catalogue::builtin().clone();
         forged_old.version = 1;
         forged_old.items.clear();
         let all = Catalogues::with([next, forged_old]);
-        assert_eq!(all.latest().version, 3);
+        assert_eq!(all.latest().version, 4);
         assert_eq!(all.version(1).unwrap().items.len(), 14);
-        assert_eq!(all.published().map(|c| c.version).collect::<Vec<_>>(), [3]);
+        assert_eq!(all.published().map(|c| c.version).collect::<Vec<_>>(), [4]);
     }
 
     #[test]

@@ -43,6 +43,18 @@ pub enum Denied {
     PaperMissing(crate::paper::PaperKind),
     /// The item is decided by this county organ: the township reports it up.
     CountyDecides(String),
+    /// The item has no assistance procedure to record steps of.
+    NoSteps,
+    StepRequired,
+    /// A 公示 posts its first day (from registration to today), the household's size and the
+    /// monthly amount proposed; nothing else carries them.
+    PublicityDetails,
+    /// An objection answers a 公示 posted before.
+    NoPublicity,
+    /// The steps the item needs before 上报, still missing.
+    StepsMissing(String),
+    /// The 公示 runs until this day: the report waits for it to end.
+    PublicityRunning(String),
     /// Only an item the county decides is reported up.
     NotCountyItem,
     /// The case is with the county: the township waits for its decision.
@@ -203,6 +215,36 @@ impl crate::l10n::Localized for Denied {
             Self::CountyDecides(organ) => text!(
                 "this item is decided by {organ}: report the case up (tongban case forward) instead of deciding it here",
                 "本事项由{organ}决定，乡镇不能作出决定，请上报县级部门"
+            ),
+            Self::NoSteps => text!(
+                "this item has no investigation steps to record",
+                "本事项没有需要记录的调查核实步骤"
+            ),
+            Self::StepRequired => text!(
+                "name the step (--step income_check|home_visit|appraisal|publicity|objection) and what was found (--reason)",
+                "请选择调查核实步骤并填写核查情况"
+            ),
+            Self::PublicityDetails => {
+                let (most, max) = (
+                    crate::assistance::MAX_HOUSEHOLD,
+                    crate::assistance::MAX_MONTHLY_YUAN,
+                );
+                text!(
+                    "a 公示 gives its first day (from registration to today), the household's size (1 to {most}) and the monthly amount (1 to {max} yuan); other steps give none of these",
+                    "公示须填写开始日期（登记日至今天）、家庭人口（1至{most}人）和拟保障金额（每月1至{max}元），其他步骤不填这些"
+                )
+            }
+            Self::NoPublicity => text!(
+                "an objection answers a 公示: record the 公示 first",
+                "公示异议须在公示之后记录，请先记录公示"
+            ),
+            Self::StepsMissing(steps) => text!(
+                "before reporting up, record: {steps}",
+                "上报前尚须完成：{steps}"
+            ),
+            Self::PublicityRunning(until) => text!(
+                "the 公示 runs until {until}; report the case up after it ends",
+                "公示期至{until}，期满后方可上报"
             ),
             Self::NotCountyItem => text!(
                 "this item is decided at the township, so it is not reported up to the county",

@@ -301,6 +301,11 @@ pub struct ActForm {
     /// For a delivery: how, to whom, with which tracking number or address.
     #[serde(default)]
     pub delivery: Option<crate::Delivery>,
+    /// For a step of the assistance procedure: which, and what a 公示 posts.
+    #[serde(default)]
+    pub step: Option<crate::assistance::StepKind>,
+    #[serde(default)]
+    pub publicity: Option<crate::assistance::Publicity>,
 }
 
 /// The desk's work queues for the signed-in user.

@@ -5,6 +5,7 @@
 
 pub mod agent;
 pub mod arrival;
+pub mod assistance;
 pub mod calendar;
 pub mod case;
 pub mod catalogue;

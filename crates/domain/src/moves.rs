@@ -54,6 +54,12 @@ pub enum Move {
     HandOver {
         reason: Option<String>,
     },
+    /// A step of the assistance procedure, with what was found (a 公示 with what it posts).
+    RecordStep {
+        step: Option<crate::assistance::StepKind>,
+        findings: Option<String>,
+        publicity: Option<crate::assistance::Publicity>,
+    },
     /// 上报: to the county organ that decides the item, with the township's opinion.
     Forward {
         opinion: Option<String>,
@@ -101,6 +107,8 @@ impl Move {
             refer_to,
             days,
             delivery,
+            step,
+            publicity,
         } = request;
         Some(match action {
             Action::Return => Self::Return {
@@ -129,6 +137,11 @@ impl Move {
             Action::Deliver => Self::Deliver(delivery?),
             Action::HandOver => Self::HandOver { reason },
             Action::Forward => Self::Forward { opinion: reason },
+            Action::RecordStep => Self::RecordStep {
+                step,
+                findings: reason,
+                publicity,
+            },
             Action::SendBack => Self::SendBack { reason },
             Action::Approve => Self::Approve { reason },
             Action::Reject => Self::Reject { reason },
@@ -156,6 +169,7 @@ impl Move {
             Self::Deliver(_) => Action::Deliver,
             Self::HandOver { .. } => Action::HandOver,
             Self::Forward { .. } => Action::Forward,
+            Self::RecordStep { .. } => Action::RecordStep,
             Self::SendBack { .. } => Action::SendBack,
             Self::Approve { .. } => Action::Approve,
             Self::Reject { .. } => Action::Reject,
@@ -216,6 +230,15 @@ impl Move {
                 outcome: *outcome,
                 ..reason(r)
             },
+            Self::RecordStep {
+                step,
+                findings,
+                publicity,
+            } => Request {
+                step: *step,
+                publicity: publicity.clone(),
+                ..reason(findings)
+            },
             Self::Deliver(delivery) => Request {
                 delivery: Some(delivery.clone()),
                 ..Request::default()
@@ -256,6 +279,12 @@ mod tests {
                 recipient: String::new(),
                 tracking: Some("EMS1234567".into()),
             }),
+            step: Some(crate::assistance::StepKind::HomeVisit),
+            publicity: Some(crate::assistance::Publicity {
+                from: "2026-11-20".into(),
+                household: 3,
+                monthly_yuan: 450,
+            }),
         };
         let mut moves = 0;
         for action in ACTIONS {
@@ -291,7 +320,9 @@ mod tests {
             assert_eq!(request.ground.is_some(), action == Action::RefuseIntake);
             assert_eq!(request.refer_to.is_some(), action == Action::RefuseIntake);
             assert_eq!(request.days.is_some(), action == Action::Extend);
+            assert_eq!(request.step.is_some(), action == Action::RecordStep);
+            assert_eq!(request.publicity.is_some(), action == Action::RecordStep);
         }
-        assert_eq!(moves, 18);
+        assert_eq!(moves, 19);
     }
 }

@@ -59,6 +59,7 @@ impl Role {
                 action,
                 View | Register
                     | Edit
+                    | RecordStep
                     | Return
                     | Supplement
                     | HandOver
@@ -71,6 +72,7 @@ impl Role {
                 action,
                 View | Return
                     | Accept
+                    | RecordStep
                     | Forward
                     | RefuseIntake
                     | Correct
@@ -88,7 +90,8 @@ impl Role {
                     | ReadAudit
                     | Unmask
             ),
-            Self::Field => matches!(action, View | Register | Edit | Supplement),
+            // The home visit is recorded where it happens, on the field laptop.
+            Self::Field => matches!(action, View | Register | Edit | Supplement | RecordStep),
             Self::Admin => matches!(action, ManageUsers | PruneAudit | ConfigureDesk | Backup),
             // Only on cases reported up to the county (the workflow checks where a case is).
             Self::County => matches!(
@@ -142,6 +145,8 @@ pub enum Action {
     /// Record that the missing materials were brought.
     Supplement,
     Accept,
+    /// Record a step of the assistance procedure (核对, 入户调查, 民主评议, 公示, 异议).
+    RecordStep,
     /// Report an accepted case up to the county organ that decides it (上报), with the
     /// township's opinion.
     Forward,
@@ -183,13 +188,14 @@ pub enum Action {
     Backup,
 }
 
-pub const ACTIONS: [Action; 28] = [
+pub const ACTIONS: [Action; 29] = [
     Action::View,
     Action::Register,
     Action::Edit,
     Action::Return,
     Action::Supplement,
     Action::Accept,
+    Action::RecordStep,
     Action::Forward,
     Action::SendBack,
     Action::RefuseIntake,
@@ -223,6 +229,7 @@ impl Action {
             Self::Return => "return",
             Self::Supplement => "supplement",
             Self::Accept => "accept",
+            Self::RecordStep => "record_step",
             Self::Forward => "forward",
             Self::SendBack => "send_back",
             Self::RefuseIntake => "refuse_intake",
@@ -256,6 +263,7 @@ impl Action {
             Self::Return => "退回补正",
             Self::Supplement => "登记补正材料",
             Self::Accept => "受理",
+            Self::RecordStep => "记录调查核实",
             Self::Forward => "上报县级部门",
             Self::SendBack => "退回乡镇",
             Self::RefuseIntake => "不予受理",

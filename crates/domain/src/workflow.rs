@@ -4,6 +4,7 @@
 //! two events starting from the same state; the fold turns that into a visible conflict instead
 //! of letting one silently win.
 
+use crate::assistance::{Publicity, StepKind};
 use crate::calendar::WorkCalendar;
 use crate::case::{Case, CaseEvent, CaseStatus, EventKind};
 use crate::catalogue::ServiceItem;
@@ -81,6 +82,7 @@ pub fn action_of(kind: &EventKind) -> Option<Action> {
         EventKind::Terminated => Action::Terminate,
         EventKind::Delivered => Action::Deliver,
         EventKind::Forwarded => Action::Forward,
+        EventKind::StepRecorded => Action::RecordStep,
         EventKind::SentBack => Action::SendBack,
         EventKind::Other => return None,
     })
@@ -108,6 +110,7 @@ pub fn kind_of(action: Action) -> Option<EventKind> {
         Action::Terminate => EventKind::Terminated,
         Action::Deliver => EventKind::Delivered,
         Action::Forward => EventKind::Forwarded,
+        Action::RecordStep => EventKind::StepRecorded,
         Action::SendBack => EventKind::SentBack,
         Action::View
         | Action::ManageUsers
@@ -163,6 +166,8 @@ pub fn starts_from(action: Action, status: CaseStatus) -> bool {
         Action::HandOver => status == Accepted,
         // The township's opinion goes up once its own review is done; the county decides there.
         Action::Forward => matches!(status, Accepted | UnderReview),
+        // The township investigates what it accepted, before it reports up.
+        Action::RecordStep => matches!(status, Accepted | UnderReview),
         Action::SendBack => status == Forwarded,
         Action::Approve | Action::Reject => matches!(status, Accepted | UnderReview | Forwarded),
         Action::Complete => matches!(status, Approved | Rejected),
@@ -351,6 +356,9 @@ pub struct Request {
     pub days: Option<u16>,
     /// For a delivery: how and to whom (the applicant when no recipient is named).
     pub delivery: Option<Delivery>,
+    /// For a step of the assistance procedure: which, and what a 公示 posts.
+    pub step: Option<StepKind>,
+    pub publicity: Option<Publicity>,
 }
 
 /// The event to record, once the rules allowed it.
@@ -369,6 +377,8 @@ pub struct Planned {
     pub refer_to: Option<String>,
     pub days: Option<u16>,
     pub delivery: Option<Delivery>,
+    pub step: Option<StepKind>,
+    pub publicity: Option<Publicity>,
 }
 
 impl Planned {
@@ -390,6 +400,8 @@ impl Planned {
             refer_to: self.refer_to,
             days: self.days,
             delivery: self.delivery,
+            step: self.step,
+            publicity: self.publicity,
             ..CaseEvent::default()
         }
     }
@@ -456,6 +468,8 @@ pub fn plan(
         refer_to: None,
         days: None,
         delivery: None,
+        step: None,
+        publicity: None,
     };
     if action == Action::Resolve {
         let conflict = progress.conflict.ok_or(Denied::NoConflict)?;
@@ -515,6 +529,15 @@ pub fn plan(
                 .collect();
             return Err(Denied::MaterialsOutstanding(names.join("、")));
         }
+        Action::Forward => crate::assistance::check_ready(case, rules)?,
+        Action::RecordStep => {
+            let (step, publicity) = crate::assistance::plan_step(case, request, rules)?;
+            if planned.reason.is_none() {
+                return Err(Denied::StepRequired);
+            }
+            planned.step = Some(step);
+            planned.publicity = publicity;
+        }
         Action::Extend => {
             // 《行政许可法》第四十二条: once, by at most ten working days, with the reasons told.
             if case.events.iter().any(|e| e.kind == EventKind::Extended) {
@@ -565,7 +588,12 @@ pub fn plan(
     }
     if !matches!(
         action,
-        Action::Edit | Action::Reassign | Action::Correct | Action::Extend | Action::Deliver
+        Action::Edit
+            | Action::Reassign
+            | Action::Correct
+            | Action::Extend
+            | Action::Deliver
+            | Action::RecordStep
     ) {
         planned.from = Some(progress.status);
         planned.to = Some(match action {
@@ -654,6 +682,8 @@ pub fn check_event(
         (event.ground.is_some() || event.refer_to.is_some()) && kind != EventKind::IntakeRefused
             || event.days.is_some() && kind != EventKind::Extended
             || event.delivery.is_some() && kind != EventKind::Delivered
+            || (event.step.is_some() || event.publicity.is_some())
+                && kind != EventKind::StepRecorded
     };
     if carries_other(event.kind.clone()) {
         return Err(bad());
@@ -692,6 +722,8 @@ pub fn check_event(
         refer_to: event.refer_to.clone(),
         days: event.days,
         delivery: event.delivery.clone(),
+        step: event.step,
+        publicity: event.publicity.clone(),
     };
     let planned = plan(seen, &event.by, role, action, &request, rules)?;
     let same_kind = planned.kind == event.kind
@@ -714,6 +746,8 @@ pub fn check_event(
             && planned.ground == event.ground
             && planned.days == event.days
             && planned.delivery == event.delivery
+            && planned.step == event.step
+            && planned.publicity == event.publicity
             && planned.refer_to == event.refer_to);
     if same_kind
         && same_materials

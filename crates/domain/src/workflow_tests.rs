@@ -86,6 +86,8 @@ pub(crate) fn record(case: &mut Case, planned: &Planned, user: &str) {
         refer_to: planned.refer_to.clone(),
         days: planned.days,
         delivery: planned.delivery.clone(),
+        step: planned.step,
+        publicity: planned.publicity.clone(),
         ..CaseEvent::default()
     });
     let event = case.events.last().unwrap().clone();
@@ -97,6 +99,49 @@ pub(crate) fn record(case: &mut Case, planned: &Planned, user: &str) {
         }
     }
     case.refold();
+}
+
+/// Records a 低保 case's investigation (核对, 入户调查, a 公示 from its registration day) and
+/// reports it up once the 公示 is over.
+pub(crate) fn reported(c: &mut Case) {
+    use crate::assistance::{Publicity, StepKind};
+    for step in [StepKind::IncomeCheck, StepKind::HomeVisit] {
+        let found = Request {
+            step: Some(step),
+            ..reason("与申请情况一致")
+        };
+        act(c, "李明", Role::Clerk, Action::RecordStep, found).unwrap();
+    }
+    let posted = Request {
+        step: Some(StepKind::Publicity),
+        publicity: Some(Publicity {
+            from: "2026-11-16".into(),
+            household: 3,
+            monthly_yuan: 450,
+        }),
+        ..reason("在金鸡村村务公开栏公示")
+    };
+    act(c, "李明", Role::Clerk, Action::RecordStep, posted).unwrap();
+    let after = Rules {
+        item: Catalogue::builtin().item(&c.item_code),
+        today: date!(2026 - 11 - 23),
+        ..rules(levels_of(c))
+    };
+    let planned = plan(
+        c,
+        "张华",
+        Role::Supervisor,
+        Action::Forward,
+        &Request::default(),
+        &after,
+    );
+    record(c, &planned.unwrap(), "张华");
+}
+
+fn levels_of(c: &Case) -> u8 {
+    Catalogue::builtin()
+        .item(&c.item_code)
+        .map_or(1, |i| i.approval_levels)
 }
 
 pub(crate) fn reason(text: &str) -> Request {
@@ -303,7 +348,7 @@ fn two_level_items_need_two_different_supervisors() {
     );
     step(&mut c, "张华", Role::Supervisor, Action::Accept);
     // 低保 is the county's to decide: its two levels approve there, after the township reports.
-    step(&mut c, "张华", Role::Supervisor, Action::Forward);
+    reported(&mut c);
     step(&mut c, "周敏", Role::County, Action::Approve);
     assert_eq!(c.status, CaseStatus::Forwarded);
     assert_eq!(
@@ -463,7 +508,7 @@ fn the_hub_holds_levels_order_and_the_notice_limit_as_the_desk_does() {
         check_event(&c, &township_decides, Role::County, &two),
         Err(Denied::NotAtCounty)
     );
-    step(&mut c, "张华", Role::Supervisor, Action::Forward);
+    reported(&mut c);
     step(&mut c, "周敏", Role::County, Action::Approve);
     // The second level by the county officer who gave the first.
     let again = CaseEvent {
@@ -489,7 +534,7 @@ fn the_hub_holds_levels_order_and_the_notice_limit_as_the_desk_does() {
     let mut first_only = case("DB01", &["ID_CARD"]);
     first_only.materials = c.materials.clone();
     step(&mut first_only, "张华", Role::Supervisor, Action::Accept);
-    step(&mut first_only, "张华", Role::Supervisor, Action::Forward);
+    reported(&mut first_only);
     let short = CaseEvent {
         from: Some(CaseStatus::Forwarded),
         to: Some(CaseStatus::Approved),

@@ -5,10 +5,12 @@
 
 #![forbid(unsafe_code)]
 
+mod assistance;
 mod decision;
 mod intake;
 mod sheet;
 
+pub use assistance::{PublicityList, publicity_list};
 pub use decision::{ClockChange, ClockNotice, Decision, clock_notice, decision};
 pub use intake::{
     Acceptance, INTAKE_NOTE, IntakeRefusal, NOTICE_NOTE, Notice, Receipt, acceptance,

@@ -278,6 +278,9 @@ impl Store {
                 recipient: String::new(),
                 tracking: Some("-".into()),
             }),
+            // A step needing nothing beyond findings: the window asks for a 公示's details.
+            step: Some(tongban_domain::assistance::StepKind::HomeVisit),
+            publicity: None,
         };
         // Corrections and reassignment have their own controls; the rest are buttons.
         Ok(ACTIONS

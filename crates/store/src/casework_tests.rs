@@ -48,6 +48,7 @@ fn request() -> Request {
         outcome: Some(CaseStatus::Approved),
         ground: Some(tongban_domain::workflow::RefusalGround::NotEligible),
         days: Some(5),
+        step: Some(tongban_domain::assistance::StepKind::HomeVisit),
         delivery: Some(tongban_domain::Delivery {
             method: tongban_domain::DeliveryMethod::Window,
             recipient: String::new(),
@@ -116,6 +117,20 @@ fn prepared(store: &mut Store, action: Action) -> String {
                 .to_vec(),
             ..registration()
         },
+        // Only an assistance item has steps to record.
+        Action::RecordStep => Registration {
+            item: "DB01".into(),
+            received: [
+                "ID_CARD",
+                "HOUSEHOLD_REGISTER",
+                "APPLICATION",
+                "INCOME_STATEMENT",
+                "CHECK_AUTHORISATION",
+            ]
+            .map(String::from)
+            .to_vec(),
+            ..registration()
+        },
         _ => registration(),
     };
     let case = store.register(application, &session("黄勇"), NOW).unwrap();
@@ -127,6 +142,7 @@ fn prepared(store: &mut Store, action: Action) -> String {
         | Action::Reject
         | Action::Correct
         | Action::Forward
+        | Action::RecordStep
         | Action::Extend
         | Action::Suspend => act(store, "张华", &number, Action::Accept),
         Action::Resume => {

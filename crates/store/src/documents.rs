@@ -24,6 +24,8 @@ pub enum DocKind {
     Suspension,
     Extension,
     Decision,
+    /// 公示: the household posted in its village (低保, 特困), without ID numbers.
+    Publicity,
 }
 
 impl DocKind {
@@ -36,6 +38,7 @@ impl DocKind {
             Self::Suspension => "suspension",
             Self::Extension => "extension",
             Self::Decision => "decision",
+            Self::Publicity => "publicity",
         }
     }
 
@@ -48,6 +51,7 @@ impl DocKind {
             Self::Suspension => "中止办理告知书",
             Self::Extension => "延长办理期限告知书",
             Self::Decision => "决定书",
+            Self::Publicity => "公示",
         }
     }
 }
@@ -64,9 +68,10 @@ impl FromStr for DocKind {
             "suspension" => Ok(Self::Suspension),
             "extension" => Ok(Self::Extension),
             "decision" => Ok(Self::Decision),
+            "publicity" => Ok(Self::Publicity),
             other => Err(text!(
-                "unknown document {other:?}: use intake, acceptance, notice, refusal, suspension, extension or decision",
-                "未知的文书“{other}”：可选 intake（收件凭证）、acceptance（受理通知书）、notice（一次性告知书）、refusal（不予受理决定书）、suspension（中止办理告知书）、extension（延长办理期限告知书）、decision（决定书）"
+                "unknown document {other:?}: use intake, acceptance, notice, refusal, suspension, extension, decision or publicity",
+                "未知的文书“{other}”：可选 intake（收件凭证）、acceptance（受理通知书）、notice（一次性告知书）、refusal（不予受理决定书）、suspension（中止办理告知书）、extension（延长办理期限告知书）、decision（决定书）、publicity（公示）"
             )),
         }
     }
@@ -234,6 +239,26 @@ impl Store {
                     date: china_date(event.at_ms),
                     deadline,
                     basis: item.map(|i| i.clock_basis(extension)).unwrap_or_default(),
+                    reprint,
+                })
+            }
+            DocKind::Publicity => {
+                let posted = tongban_domain::assistance::publicity(&case);
+                let days = posted.and_then(|p| Some((p, p.first_day()?, p.last_day()?)));
+                let Some((posted, first_day, last_day)) = days else {
+                    return Err(StoreError::Invalid(text!(
+                        "case {number} has no 公示 recorded (tongban case step --step publicity)",
+                        "办件{number}尚未记录公示"
+                    )));
+                };
+                tongban_print::publicity_list(&tongban_print::PublicityList {
+                    case: &case,
+                    township: &township,
+                    organ: &self.deciding_organ(&case)?,
+                    first_day,
+                    last_day,
+                    household: posted.household,
+                    monthly_yuan: posted.monthly_yuan,
                     reprint,
                 })
             }

@@ -8,6 +8,7 @@ use automerge::{
     ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value,
 };
 use sha2::{Digest, Sha256};
+use tongban_domain::assistance::Publicity;
 use tongban_domain::{
     Agent, Applicant, ApplicantId, Case, CaseEvent, CaseNumber, CaseStatus, DecisionSeal, Delivery,
     EventKind, FieldEdit, ForeignPr, HmtPermit, MaterialState, MaterialStatus, Mobile, PageRef,
@@ -410,6 +411,14 @@ fn push_event(doc: &mut AutoCommit, event: &CaseEvent) -> Result<()> {
     if let Some(paper) = event.paper {
         doc.put(&item, "paper", paper.as_str())?;
     }
+    if let Some(step) = event.step {
+        doc.put(&item, "step", step.as_str())?;
+    }
+    if let Some(p) = &event.publicity {
+        doc.put(&item, "publicity_from", p.from.as_str())?;
+        doc.put(&item, "household", u64::from(p.household))?;
+        doc.put(&item, "monthly_yuan", u64::from(p.monthly_yuan))?;
+    }
     if let Some(seal) = &event.seal {
         doc.put(&item, "heads", seal.heads.join(","))?;
         doc.put(&item, "signature", seal.signature.as_str())?;
@@ -538,6 +547,19 @@ pub fn read(doc: &AutoCommit) -> Result<Case> {
             paper: read_opt_str(doc, &e, "paper")?
                 .map(|p| p.parse().map_err(|_| CaseDocError::Invalid("paper")))
                 .transpose()?,
+            step: read_opt_str(doc, &e, "step")?
+                .map(|s| s.parse().map_err(|_| CaseDocError::Invalid("step")))
+                .transpose()?,
+            publicity: match read_opt_str(doc, &e, "publicity_from")? {
+                Some(from) => Some(Publicity {
+                    from,
+                    household: u8::try_from(read_u64(doc, &e, "household")?)
+                        .map_err(|_| CaseDocError::Invalid("household"))?,
+                    monthly_yuan: u32::try_from(read_u64(doc, &e, "monthly_yuan")?)
+                        .map_err(|_| CaseDocError::Invalid("monthly_yuan"))?,
+                }),
+                None => None,
+            },
             seal,
             person_signature: read_opt_str(doc, &e, "person_signature")?,
         });

@@ -237,6 +237,11 @@ struct Act<'a> {
     /// The paper pages were attached to; absent from other events' bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     paper: Option<&'static str>,
+    /// An assistance step and what a 公示 posts; absent from other events' bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    step: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    publicity: Option<&'a tongban_domain::assistance::Publicity>,
 }
 
 fn is_first(version: &u32) -> bool {
@@ -311,6 +316,8 @@ fn act_bytes(
         days: event.days,
         delivery: event.delivery.as_ref(),
         paper: event.paper.map(|p| p.as_str()),
+        step: event.step.map(|s| s.as_str()),
+        publicity: event.publicity.as_ref(),
     };
     let mut bytes = b"tongban-act-v1\n".to_vec();
     bytes.extend(serde_json::to_vec(&act).unwrap_or_default());

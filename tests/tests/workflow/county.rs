@@ -117,3 +117,174 @@ fn the_county_decides_a_reported_case_and_the_window_delivers_its_decision() {
     county.sync();
     assert_eq!(shown(&county, &number)["delivered"]["method"], "post");
 }
+
+/// The 低保 template through the command line and the hub, on a clock the test moves: the
+/// income check, the home visit on the field laptop, a 7-day 公示 printed without ID numbers
+/// with one objection, the report held back until the 公示 ends (also against a forged raw
+/// report), then the county's two officers.
+#[test]
+fn a_subsistence_case_goes_through_the_whole_template_on_a_moved_clock() {
+    use super::{forged, move_by};
+    use tongban_domain::{CaseStatus, EventKind};
+    use tongban_e2e::Clock;
+    use tongban_e2e::device::RawDevice;
+    let clock = Clock::new();
+    let hub = Hub::start_on(Backend::Sqlite, &clock);
+    let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    let field = Desk::enroll_as(&hub, TOWNSHIP, "黄勇", "field");
+    let county = Desk::enroll_as(&hub, COUNTY, "周敏", "county");
+    let number = clerk.ok(&[
+        "case",
+        "register",
+        "--item",
+        "DB01",
+        "--name",
+        "韦国强",
+        "--id-number",
+        "450721198806152311",
+        "--address",
+        "檀圩镇金鸡村六队",
+        "--received",
+        "ID_CARD,HOUSEHOLD_REGISTER,APPLICATION,INCOME_STATEMENT,CHECK_AUTHORISATION",
+    ]);
+    clerk.sync();
+    supervisor.sync();
+    supervisor.ok(&["case", "accept", &number]);
+    let early = supervisor.fails(&["case", "forward", &number]);
+    assert!(
+        early.contains("上报前尚须完成：家庭经济状况核对、入户调查、公示"),
+        "{early}"
+    );
+    supervisor.ok(&[
+        "case",
+        "step",
+        &number,
+        "--step",
+        "income_check",
+        "--reason",
+        "经核对，家庭无机动车辆、无商品房，存款低于规定标准",
+    ]);
+    // (A desk reassigns to the accounts it knows: the field worker works there too.)
+    supervisor.assign(&hub, "黄勇", "field");
+    supervisor.ok(&["case", "reassign", &number, "--to", "黄勇"]);
+    supervisor.sync();
+
+    // On the field laptop: the home visit and the 公示 posted in the village, synced later.
+    field.sync();
+    field.ok(&[
+        "case",
+        "step",
+        &number,
+        "--step",
+        "home_visit",
+        "--reason",
+        "二人入户：家中三口人，户主患慢性病，无劳动能力",
+    ]);
+    let today = super::days_ahead(0);
+    let no_size = field.fails(&[
+        "case",
+        "step",
+        &number,
+        "--step",
+        "publicity",
+        "--from",
+        &today,
+    ]);
+    assert!(no_size.contains("家庭人口"), "{no_size}");
+    field.ok(&[
+        "case",
+        "step",
+        &number,
+        "--step",
+        "publicity",
+        "--from",
+        &today,
+        "--household",
+        "3",
+        "--amount",
+        "520",
+        "--reason",
+        "在金鸡村村务公开栏公示",
+    ]);
+    field.sync();
+    let list = printed(&field, &number, "publicity");
+    for words in [
+        "最低生活保障申请审核公示",
+        "韦国强",
+        "檀圩镇金鸡村六队",
+        "3人",
+        "每月520元",
+        &format!("公示期自{today}至{}", super::days_ahead(6)),
+        "灵山县民政局",
+    ] {
+        assert!(list.contains(words), "{words} missing in {list}");
+    }
+    for never in ["450721198806152311", "2311", "****", "证件号码："] {
+        assert!(!list.contains(never), "the 公示 shows {never}: {list}");
+    }
+
+    // While the 公示 runs the report waits, at the desk and at the hub.
+    supervisor.sync();
+    let running = supervisor.fails(&["case", "forward", &number]);
+    assert!(
+        running.contains(&format!("公示期至{}", super::days_ahead(6))),
+        "{running}"
+    );
+    let forger = RawDevice::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    let raw = forged(
+        &forger,
+        &number,
+        move_by(
+            "张华",
+            EventKind::Forwarded,
+            CaseStatus::Accepted,
+            CaseStatus::Forwarded,
+        ),
+    );
+    assert!(raw.contains("公示期至"), "{raw}");
+
+    // Three days on, a neighbour objects; a week on, the 公示 is over and the case goes up.
+    clock.set_days_ahead(3);
+    supervisor.ok(&[
+        "case",
+        "step",
+        &number,
+        "--step",
+        "objection",
+        "--reason",
+        "村民反映其子在外务工；经核实为季节性务工，收入已计入",
+    ]);
+    assert!(
+        supervisor
+            .fails(&["case", "forward", &number])
+            .contains("公示期至")
+    );
+    clock.set_days_ahead(7);
+    supervisor.ok(&[
+        "case",
+        "forward",
+        &number,
+        "--reason",
+        "经审核，情况属实，同意上报",
+    ]);
+    supervisor.sync();
+    county.sync();
+    county.ok(&["case", "approve", &number]);
+    county.assign(&hub, "韦东", "county");
+    county.ok_as("韦东", &["case", "approve", &number]);
+    county.sync();
+    clerk.sync();
+    let decided = shown(&clerk, &number);
+    assert_eq!(decided["status"], "approved", "{decided}");
+    let steps: Vec<&str> = decided["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["step"].as_str())
+        .collect();
+    assert_eq!(
+        steps,
+        ["income_check", "home_visit", "publicity", "objection"]
+    );
+}

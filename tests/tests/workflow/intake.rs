@@ -26,14 +26,14 @@ fn a_published_catalogue_reaches_the_desks_and_each_case_keeps_the_version_it_wa
 
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("catalog.json");
-    std::fs::write(&file, serde_json::to_vec(&next_catalogue(3)).unwrap()).unwrap();
+    std::fs::write(&file, serde_json::to_vec(&next_catalogue(4)).unwrap()).unwrap();
     let file = file.to_str().unwrap();
     let said = hub.admin(&["catalogue", "set", "--file", file]);
-    assert!(said.contains("第3版"), "{said}");
+    assert!(said.contains("第4版"), "{said}");
     // The same version again, or an older one, is refused and changes nothing.
     let again = hub.admin_output(&["catalogue", "set", "--file", file]);
     let again = failure(&again);
-    assert!(again.contains("不比现行版本3新"), "{again}");
+    assert!(again.contains("不比现行版本4新"), "{again}");
     let listed: serde_json::Value =
         serde_json::from_str(&hub.admin(&["catalogue", "list", "--json"])).unwrap();
     let versions: Vec<_> = listed
@@ -42,7 +42,7 @@ fn a_published_catalogue_reaches_the_desks_and_each_case_keeps_the_version_it_wa
         .iter()
         .map(|v| v["version"].clone())
         .collect();
-    assert_eq!(versions, [1, 2, 3]);
+    assert_eq!(versions, [1, 2, 3, 4]);
 
     desk.ok(&["sync"]);
     let catalog: serde_json::Value =
@@ -66,14 +66,14 @@ fn a_published_catalogue_reaches_the_desks_and_each_case_keeps_the_version_it_wa
             old["catalogue_version"].clone(),
             old["promised_days"].clone()
         ),
-        (2.into(), 5.into())
+        (3.into(), 5.into())
     );
     assert_eq!(
         (
             new["catalogue_version"].clone(),
             new["promised_days"].clone()
         ),
-        (3.into(), 3.into())
+        (4.into(), 3.into())
     );
     assert_eq!(new["deciding_organ"], "灵山县人力资源和社会保障局");
 
@@ -147,7 +147,7 @@ fn the_catalogue_version_and_query_hash_of_a_case_cannot_be_rewritten() {
     }
     let (doc, _) = forger.pull(&number);
     let case = case_doc::read(&doc).unwrap();
-    assert_eq!(case.catalogue_version, 2);
+    assert_eq!(case.catalogue_version, 3);
     assert!(case.query_hash.is_some_and(|h| h != "0".repeat(64)));
 }
 
