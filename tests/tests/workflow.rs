@@ -414,6 +414,28 @@ fn a_county_desk_sees_only_what_was_reported_up() {
         "{}",
         refused.message()
     );
+    // Nor its scans, even by their digest.
+    clerk.attach_scan(&number);
+    clerk.sync();
+    let pages: serde_json::Value =
+        serde_json::from_str(&clerk.ok(&["case", "pages", &number, "--json"])).unwrap();
+    let sha = pages[0]["sha256"]
+        .as_str()
+        .expect("a scanned page")
+        .to_string();
+    let fetch = |device: &RawDevice| {
+        device.post(
+            &device.township,
+            "pages/get",
+            tongban_sync::wire::encode(&tongban_sync::wire::PageFetch {
+                sha256: sha.clone(),
+                index: 0,
+            }),
+        )
+    };
+    assert_eq!(fetch(&RawDevice::enroll(&hub, TOWNSHIP)).status, 200);
+    let hidden = fetch(&county);
+    assert_eq!(hidden.status, 404, "{}", hidden.message());
 }
 
 /// The date `days` from today at the window (China Standard Time), as the CLI takes it.

@@ -133,10 +133,9 @@ pub(crate) fn plan_step(
     let step = request.step.ok_or(Denied::StepRequired)?;
     let publicity = match (step, &request.publicity) {
         (StepKind::Publicity, Some(p)) => {
-            let registered = crate::calendar::china_date(case.created_at_ms);
             let posted = p
                 .first_day()
-                .is_some_and(|d| registered <= d && d <= rules.today);
+                .is_some_and(|d| earliest_publicity(case) <= d && d <= rules.today);
             let sized = (1..=MAX_HOUSEHOLD).contains(&p.household)
                 && (1..=MAX_MONTHLY_YUAN).contains(&p.monthly_yuan);
             if !posted || !sized {
@@ -151,6 +150,21 @@ pub(crate) fn plan_step(
         (_, None) => None,
     };
     Ok((step, publicity))
+}
+
+/// The first day a 公示 may have: it follows the acceptance, the investigation it publishes
+/// and any 公示 before it (a later one never shortens it), so a first day typed in the past
+/// cannot end it early.
+fn earliest_publicity(case: &Case) -> Date {
+    let day = crate::calendar::china_date;
+    let accepted = day(case.accepted_at_ms.unwrap_or(case.created_at_ms));
+    recorded(case)
+        .filter(|(s, _)| *s != StepKind::Objection)
+        .map(|(s, e)| match (s, &e.publicity) {
+            (StepKind::Publicity, Some(p)) => p.first_day().unwrap_or(day(e.at_ms)),
+            _ => day(e.at_ms),
+        })
+        .fold(accepted, Date::max)
 }
 
 /// Whether the case may go up: every step the item needs is recorded and the 公示 is over.
@@ -170,13 +184,25 @@ pub(crate) fn check_ready(
     if !missing.is_empty() {
         return Err(crate::Denied::StepsMissing(missing.join("、")));
     }
-    if item.steps.contains(&StepKind::Publicity)
-        && let Some(last) = publicity(case).and_then(Publicity::last_day)
-        && rules.today <= last
-    {
-        return Err(crate::Denied::PublicityRunning(crate::calendar::date_text(
-            last,
-        )));
+    if !item.steps.contains(&StepKind::Publicity) {
+        return Ok(());
     }
-    Ok(())
+    // The 公示 that counts publishes what was found: a step recorded after it needs a new one.
+    let posted = publicity(case).and_then(|p| Some((p.first_day()?, p.last_day()?)));
+    let investigated = recorded(case)
+        .filter(|(s, _)| !matches!(s, StepKind::Publicity | StepKind::Objection))
+        .map(|(_, e)| crate::calendar::china_date(e.at_ms))
+        .max();
+    match posted {
+        Some((first, _)) if investigated.is_some_and(|d| d > first) => Err(
+            crate::Denied::StepsMissing(StepKind::Publicity.label_zh().to_string()),
+        ),
+        Some((_, last)) if rules.today <= last => Err(crate::Denied::PublicityRunning(
+            crate::calendar::date_text(last),
+        )),
+        Some(_) => Ok(()),
+        None => Err(crate::Denied::StepsMissing(
+            StepKind::Publicity.label_zh().to_string(),
+        )),
+    }
 }

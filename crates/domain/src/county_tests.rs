@@ -409,3 +409,237 @@ fn a_subsistence_case_is_checked_visited_and_publicised_before_it_goes_up() {
     record(&mut c, &planned, "张华");
     assert_eq!(c.status, CaseStatus::Forwarded);
 }
+
+/// A township move written on a state from before the report collides with the report: the
+/// county settles it, never the township, and a resolution is no new acceptance.
+#[test]
+fn a_conflict_across_the_report_is_the_countys_to_settle() {
+    use crate::workflow::plan;
+    use crate::workflow_tests::{record, rules};
+    let mut c = case("CJ01", &CJ01_COMPLETE);
+    step(&mut c, "张华", Role::Supervisor, Action::Accept);
+    let accepted_at = c.accepted_at_ms;
+    let before_report = c.clone();
+    step(&mut c, "张华", Role::Supervisor, Action::Forward);
+    act(
+        &mut c,
+        "周敏",
+        Role::County,
+        Action::Approve,
+        reason("符合条件"),
+    )
+    .unwrap();
+    // An offline township desk suspends the case as it last saw it, accepted.
+    let item = crate::catalogue::Catalogue::builtin().item("CJ01");
+    let old = crate::workflow::Rules { item, ..rules(1) };
+    let stale = plan(
+        &before_report,
+        "陈刚",
+        Role::Supervisor,
+        Action::Suspend,
+        &reason("现场核查"),
+        &old,
+    )
+    .unwrap();
+    record(&mut c, &stale, "陈刚");
+    assert!(
+        c.conflict.is_some(),
+        "the report and the suspension collide"
+    );
+    let settle = |outcome| Request {
+        outcome: Some(outcome),
+        ..reason("以县级部门决定为准")
+    };
+    assert_eq!(
+        act(
+            &mut c,
+            "张华",
+            Role::Supervisor,
+            Action::Resolve,
+            settle(CaseStatus::Suspended)
+        ),
+        Err(Denied::AtCounty)
+    );
+    act(
+        &mut c,
+        "周敏",
+        Role::County,
+        Action::Resolve,
+        settle(CaseStatus::Forwarded),
+    )
+    .unwrap();
+    assert_eq!(c.status, CaseStatus::Forwarded);
+    assert_eq!(
+        c.accepted_at_ms, accepted_at,
+        "a resolution is no new acceptance"
+    );
+    // A township's own conflict stays the township's.
+    let mut own = case("CJ01", &CJ01_COMPLETE);
+    step(&mut own, "张华", Role::Supervisor, Action::Accept);
+    let accepted = own.clone();
+    step(&mut own, "李明", Role::Clerk, Action::HandOver);
+    let suspended = plan(
+        &accepted,
+        "陈刚",
+        Role::Supervisor,
+        Action::Suspend,
+        &reason("现场核查"),
+        &old,
+    )
+    .unwrap();
+    record(&mut own, &suspended, "陈刚");
+    assert!(own.conflict.is_some());
+    assert_eq!(
+        act(
+            &mut own,
+            "周敏",
+            Role::County,
+            Action::Resolve,
+            settle(CaseStatus::Suspended)
+        ),
+        Err(Denied::NotAtCounty)
+    );
+    act(
+        &mut own,
+        "张华",
+        Role::Supervisor,
+        Action::Resolve,
+        settle(CaseStatus::Suspended),
+    )
+    .unwrap();
+    // Settled on the suspension, it resumes where the two moves started.
+    assert_eq!(own.status, CaseStatus::Suspended);
+    step(&mut own, "张华", Role::Supervisor, Action::Resume);
+    assert_eq!(own.status, CaseStatus::Accepted);
+}
+
+/// A 公示 cannot be dated back to end early: it follows the acceptance, the investigation and
+/// any 公示 before it, and a step recorded after it needs a new one.
+#[test]
+fn a_publicity_cannot_be_backdated_or_outrun() {
+    use crate::assistance::{Publicity, StepKind};
+    use crate::workflow::{Rules, plan};
+    use crate::workflow_tests::rules;
+    use time::macros::date;
+    const DAY_MS: i64 = 86_400_000;
+    let posted = |from: &str| Request {
+        step: Some(StepKind::Publicity),
+        publicity: Some(Publicity {
+            from: from.into(),
+            household: 2,
+            monthly_yuan: 400,
+        }),
+        ..reason("公示")
+    };
+    let found = |s| Request {
+        step: Some(s),
+        ..reason("已核实")
+    };
+    let mut c = case(
+        "DB01",
+        &[
+            "ID_CARD",
+            "HOUSEHOLD_REGISTER",
+            "APPLICATION",
+            "INCOME_STATEMENT",
+            "CHECK_AUTHORISATION",
+        ],
+    );
+    step(&mut c, "张华", Role::Supervisor, Action::Accept);
+    act(
+        &mut c,
+        "李明",
+        Role::Clerk,
+        Action::RecordStep,
+        found(StepKind::IncomeCheck),
+    )
+    .unwrap();
+    act(
+        &mut c,
+        "李明",
+        Role::Clerk,
+        Action::RecordStep,
+        found(StepKind::HomeVisit),
+    )
+    .unwrap();
+    // The home visit was on the 17th: a 公示 from the 16th would publish before it.
+    let last = c.events.len() - 1;
+    c.events[last].at_ms += DAY_MS;
+    c.refold();
+    assert_eq!(
+        act(
+            &mut c,
+            "李明",
+            Role::Clerk,
+            Action::RecordStep,
+            posted("2026-11-16")
+        ),
+        Err(Denied::PublicityDetails)
+    );
+    act(
+        &mut c,
+        "李明",
+        Role::Clerk,
+        Action::RecordStep,
+        posted("2026-11-17"),
+    )
+    .unwrap();
+    // Posted again, it cannot start earlier than the one running.
+    act(
+        &mut c,
+        "李明",
+        Role::Clerk,
+        Action::RecordStep,
+        posted("2026-11-18"),
+    )
+    .unwrap();
+    assert_eq!(
+        act(
+            &mut c,
+            "李明",
+            Role::Clerk,
+            Action::RecordStep,
+            posted("2026-11-17")
+        ),
+        Err(Denied::PublicityDetails)
+    );
+    let on = |today| Rules {
+        item: crate::catalogue::Catalogue::builtin().item("DB01"),
+        today,
+        ..rules(2)
+    };
+    assert_eq!(
+        plan(
+            &c,
+            "张华",
+            Role::Supervisor,
+            Action::Forward,
+            &Request::default(),
+            &on(date!(2026 - 11 - 24))
+        ),
+        Err(Denied::PublicityRunning("2026-11-24".into()))
+    );
+    // A second home visit after the 公示 began: what goes up must be published again.
+    act(
+        &mut c,
+        "李明",
+        Role::Clerk,
+        Action::RecordStep,
+        found(StepKind::HomeVisit),
+    )
+    .unwrap();
+    let last = c.events.len() - 1;
+    c.events[last].at_ms += 3 * DAY_MS;
+    c.refold();
+    assert_eq!(
+        plan(
+            &c,
+            "张华",
+            Role::Supervisor,
+            Action::Forward,
+            &Request::default(),
+            &on(date!(2026 - 11 - 26))
+        ),
+        Err(Denied::StepsMissing("公示".into()))
+    );
+}

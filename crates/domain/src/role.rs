@@ -96,7 +96,16 @@ impl Role {
             // Only on cases reported up to the county (the workflow checks where a case is).
             Self::County => matches!(
                 action,
-                View | Approve | Reject | SendBack | Extend | Suspend | Resume | ReadAudit | Unmask
+                View | Approve
+                    | Reject
+                    | SendBack
+                    | Extend
+                    | Suspend
+                    | Resume
+                    | Terminate
+                    | Resolve
+                    | ReadAudit
+                    | Unmask
             ),
         }
     }

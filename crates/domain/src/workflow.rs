@@ -292,13 +292,13 @@ pub fn fold(events: &[CaseEvent]) -> Progress {
     let acceptance = effective
         .iter()
         .rev()
-        // A supplement, a resumption or the county's sending back that leads back to
-        // "accepted" is not an acceptance.
+        // Only a move into "accepted" from where an acceptance starts is one: not a supplement,
+        // a resumption, the county's sending back, nor a resolution between later moves.
         .find(|e| {
             e.to == Some(CaseStatus::Accepted)
-                && !matches!(
-                    e.kind,
-                    EventKind::Supplemented | EventKind::Resumed | EventKind::SentBack
+                && matches!(
+                    e.from,
+                    Some(CaseStatus::Registered | CaseStatus::Supplemented)
                 )
         });
     let accepted_at_ms = acceptance.map(|e| e.at_ms);
@@ -316,9 +316,11 @@ pub fn fold(events: &[CaseEvent]) -> Progress {
             )
         })
         .map_or(0, |p| p + 1);
+    // A resolution that settles on a suspension resumes where the conflicting moves started.
     let resumes_to = effective
         .last()
-        .filter(|e| e.kind == EventKind::Suspended)
+        .filter(|e| e.to == Some(CaseStatus::Suspended))
+        .filter(|e| matches!(e.kind, EventKind::Suspended | EventKind::Resolved))
         .and_then(|e| e.from);
     let approvals = effective[review_start..]
         .iter()
@@ -473,6 +475,19 @@ pub fn plan(
     };
     if action == Action::Resolve {
         let conflict = progress.conflict.ok_or(Denied::NoConflict)?;
+        // A conflict that reaches the county's level (moves at the county, or a report up
+        // against a township's move) is the county's to settle: otherwise a township desk's
+        // move on an old state would undo the county's decision and its own supervisor pick.
+        let county_conflict = conflict.from == CaseStatus::Forwarded
+            || conflict
+                .options
+                .iter()
+                .any(|o| o.outcome == CaseStatus::Forwarded);
+        match (county_conflict, role.is_county()) {
+            (true, false) => return Err(Denied::AtCounty),
+            (false, true) => return Err(Denied::NotAtCounty),
+            _ => {}
+        }
         // Any two moves can collide (a return and an acceptance too), so the supervisor settles
         // on one of the outcomes actually in conflict.
         let outcome = request

@@ -369,14 +369,14 @@ async fn contract<D: HubDb>(db: D) {
                 township: T.into(),
                 doc_id: doc.into(),
                 shared_with: Some(UNIT.into()),
-                write: write(b"three", Some(2), &[]),
+                write: write(b"three", Some(2), &["p3"]),
                 state: b"u".to_vec(),
             },
             SyncedDoc {
                 township: T.into(),
                 doc_id: other.into(),
                 shared_with: None,
-                write: write(b"own", None, &[]),
+                write: write(b"own", None, &["p4"]),
                 state: b"v".to_vec(),
             },
         ],
@@ -391,6 +391,8 @@ async fn contract<D: HubDb>(db: D) {
     let seen = db.digests(UNIT, &[doc.into(), other.into()]).await.unwrap();
     assert_eq!(seen.keys().collect::<Vec<_>>(), [&doc.to_string()]);
     assert!(db.changed_since(UNIT, 1).await.unwrap().0.is_empty());
+    assert!(db.page_referenced(UNIT, "p3").await.unwrap());
+    assert!(!db.page_referenced(UNIT, "p4").await.unwrap());
     let (own, head) = db.changed_since(T, 2).await.unwrap();
     assert_eq!((own.len(), head), (2, 4));
     assert!(db.database_bytes().await.unwrap() > 0);

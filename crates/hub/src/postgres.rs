@@ -597,6 +597,14 @@ async fn store_docs(
             .await?;
         }
         if let Some(unit) = &doc.shared_with {
+            // The unit may read the scans of a case shared with it, as a township its own.
+            for sha256 in &write.pages {
+                tx.execute(
+                    "INSERT INTO case_pages (township, sha256) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    &[unit, sha256],
+                )
+                .await?;
+            }
             let seq = next(unit)?;
             tx.execute(
                 "INSERT INTO shared_docs (unit, township, doc_id, seq) VALUES ($1, $2, $3, $4)

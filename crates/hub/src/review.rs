@@ -221,11 +221,12 @@ fn check_author(
             &format!("记录没有{}本人对其内容的签名", event.by),
         ));
     }
+    // A case is assigned within its township, never to a county officer.
     if let Some(assignee) = &event.assignee
         && township
             .people
             .get(assignee)
-            .is_none_or(|p| p.disabled_for(event.at_ms))
+            .is_none_or(|p| p.disabled_for(event.at_ms) || p.role_now.is_county())
     {
         return Err(refuse(
             number,

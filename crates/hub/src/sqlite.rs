@@ -638,7 +638,7 @@ impl HubDb for SqliteDb {
                         continue;
                     }
                     if let Some(unit) = &doc.shared_with {
-                        share_doc(&tx, unit, &doc.township, &doc.doc_id)?;
+                        share_doc(&tx, unit, &doc.township, &doc.doc_id, &write.pages)?;
                     }
                 }
                 store_sync_state(&tx, &device, &doc.doc_id, &doc.state)?;
@@ -694,13 +694,21 @@ fn store_doc(
     Ok(true)
 }
 
-/// Moves the unit's feed on for a change of a case shared with it.
+/// Moves the unit's feed on for a change of a case shared with it, and lets the unit read the
+/// scans the case references (as its own township's are noted).
 fn share_doc(
     tx: &rusqlite::Transaction<'_>,
     unit: &str,
     township: &str,
     doc_id: &str,
+    pages: &[String],
 ) -> rusqlite::Result<()> {
+    for sha256 in pages {
+        tx.execute(
+            "INSERT INTO case_pages (township, sha256) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            [unit, sha256.as_str()],
+        )?;
+    }
     let seq: i64 = tx.query_row(
         "UPDATE townships SET seq = seq + 1 WHERE code = ?1 RETURNING seq",
         [unit],

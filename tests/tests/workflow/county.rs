@@ -40,6 +40,7 @@ fn the_county_decides_a_reported_case_and_the_window_delivers_its_decision() {
         "ID_CARD,HOUSEHOLD_REGISTER,PHOTO,ASSESSMENT_FORM",
     ]);
     let own = super::register(&clerk, "ID_CARD,HOUSEHOLD_REGISTER,ENROL_FORM");
+    clerk.attach_scan(&number);
     clerk.sync();
     supervisor.sync();
     supervisor.ok(&["case", "accept", &number]);
@@ -58,6 +59,10 @@ fn the_county_decides_a_reported_case_and_the_window_delivers_its_decision() {
     county.sync();
     assert_eq!(shown(&county, &number)["status"], "forwarded");
     assert_eq!(county.show_status(&own), None, "a case never reported");
+    // The scans of the reported case came with it.
+    let pages: serde_json::Value =
+        serde_json::from_str(&county.ok(&["case", "pages", &number, "--json"])).unwrap();
+    assert_eq!(pages[0]["present"], true, "{pages}");
     county.ok(&[
         "case",
         "send-back",

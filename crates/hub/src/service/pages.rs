@@ -171,15 +171,16 @@ impl<D: HubDb> Hub<D> {
         index: u32,
     ) -> HubResult<PageFetchResponse> {
         check_digest(sha256)?;
-        // A county desk reads the scans of the cases reported to it, kept by their townships.
-        // (Any scan of its county whose digest it names: it learns digests only from those
-        // cases.)
+        // A county desk reads the scans of the cases reported to it (noted for its unit as
+        // they were shared), kept by their townships.
         let unit = tongban_domain::TownshipCode::parse(&device.township)
             .map_err(|e| HubError::internal(e.to_string()))?;
-        let townships = if unit.is_county_unit() {
+        let townships = if !unit.is_county_unit() {
+            vec![device.township.clone()]
+        } else if self.db.page_referenced(unit.as_str(), sha256).await? {
             self.county_townships(&unit).await?
         } else {
-            vec![device.township.clone()]
+            Vec::new()
         };
         let mut found = None;
         for township in &townships {
