@@ -202,6 +202,12 @@ pub(crate) fn view(
         flag,
         deemed_accepted,
         delivery_due: delivery_due.map(tongban_domain::calendar::date_text),
+        forward_due: tongban_domain::clock::forward_due(
+            &case,
+            store.catalogues()?.item_of(&case),
+            &calendar,
+        )
+        .map(tongban_domain::calendar::date_text),
         may_unmask: session.role.may(tongban_domain::Action::Unmask),
         may_read_audit: session.role.may(tongban_domain::Action::ReadAudit),
         may_edit: workflow::permit(

@@ -38,6 +38,12 @@ pub fn Standing(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                 </span>
             </span>
         </div>
+        {move || view.get().and_then(|v| v.forward_due).map(|due| view! {
+            <div class="detail-row">
+                <span class="label">{tr.t(Key::ForwardDue)}</span>
+                <span class="value" id="detail-forward-due">{due}</span>
+            </div>
+        })}
         {move || view.get().and_then(|v| v.delivery_due).map(|due| view! {
             <div class="detail-row">
                 <span class="label">{tr.t(Key::DeliveryDue)}</span>

@@ -215,6 +215,7 @@ catalogue! {
     DeliveryRecipient => "受送达人（默认为申请人）", "Recipient (the applicant if left empty)";
     PaperWithdrawalRequest => "撤回申请书（申请人签字）", "Written withdrawal request (signed)";
     PaperDeliveryReceipt => "送达回证（受送达人签收）", "Delivery receipt (signed)";
+    ForwardDue => "乡镇上报期限（其余时限由县级部门办理）", "Report up by (the county keeps the rest)";
     DeliveryDue => "送达期限（决定之日起10个工作日内）", "Deliver by (10 working days from the decision)";
     DeliveredTo => "受送达人：", "Received by: ";
     DaysAdded => "延长工作日：", "Working days added: ";

@@ -90,6 +90,10 @@ pub fn case(store: &Store, case: &Case, today: time::Date, json: bool, whole: bo
         value["flag"] = serde_json::json!(flag);
         value["deemed_accepted"] = serde_json::json!(deemed_accepted);
         value["delivery_due"] = serde_json::json!(delivery_due.map(date_text));
+        let catalogues = store.catalogues()?;
+        let forward_due =
+            tongban_domain::clock::forward_due(case, catalogues.item_of(case), &calendar);
+        value["forward_due"] = serde_json::json!(forward_due.map(date_text));
         value["deciding_organ"] = serde_json::json!(organ);
         value["suspended_days"] = serde_json::json!(workflow::suspended_days(case, &calendar));
         value["delivered"] = match case.delivered() {

@@ -143,6 +143,10 @@ pub struct ServiceItem {
     /// up (低保, 特困); none for other items.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<crate::assistance::StepKind>,
+    /// Of the promised working days, those the county keeps to decide a reported case: the
+    /// township reports it up within the rest (its share of the limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub county_days: Option<u16>,
     pub materials: Vec<MaterialSpec>,
 }
 
@@ -232,7 +236,12 @@ pub enum CatalogueError {
     DuplicateMaterial(String, String),
     NoOrgan(String),
     PromiseBeyondLaw(String),
-    NotNewer { version: u32, current: u32 },
+    /// The county's share of the promise is for an item the county decides, and less than it.
+    CountyShare(String),
+    NotNewer {
+        version: u32,
+        current: u32,
+    },
 }
 
 impl crate::l10n::Localized for CatalogueError {
@@ -263,6 +272,10 @@ impl crate::l10n::Localized for CatalogueError {
             Self::PromiseBeyondLaw(item) => text!(
                 "item {item} promises more working days than the law allows",
                 "事项{item}的承诺时限超过法定时限"
+            ),
+            Self::CountyShare(item) => text!(
+                "item {item} keeps county days, but only an item the county decides does, and fewer than the promised days",
+                "事项{item}设有县级办理时限，但只有县级决定的事项可以设置，且须少于承诺时限"
             ),
             Self::NotNewer { version, current } => text!(
                 "catalogue version {version} is not newer than the current version {current}",
@@ -315,6 +328,11 @@ impl Catalogue {
                 .is_some_and(|law| item.promised_days > law)
             {
                 return Err(CatalogueError::PromiseBeyondLaw(item.code.clone()));
+            }
+            if item.county_days.is_some_and(|days| {
+                item.decided_by != DecidingLevel::County || days >= item.promised_days
+            }) {
+                return Err(CatalogueError::CountyShare(item.code.clone()));
             }
         }
         Ok(())

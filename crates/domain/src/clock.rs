@@ -108,6 +108,31 @@ pub fn standing(case: &Case, calendar: &WorkCalendar, today: Date) -> Standing {
     }
 }
 
+/// The last day the township may report a case up, when the item splits its promise between
+/// the levels: the promised date less the county's share, counted like the promise (from the
+/// acceptance, with suspensions added); `None` once reported, or for an item with no split.
+pub fn forward_due(
+    case: &Case,
+    item: Option<&crate::ServiceItem>,
+    calendar: &WorkCalendar,
+) -> Option<Date> {
+    let county_days = item?.county_days?;
+    let reported = case.events.iter().any(|e| e.kind == EventKind::Forwarded);
+    let open = matches!(
+        case.status,
+        CaseStatus::Accepted | CaseStatus::UnderReview | CaseStatus::Suspended
+    );
+    if reported || !open {
+        return None;
+    }
+    let start = case.accepted_at_ms.map(china_date)?;
+    let days = case
+        .promised_days
+        .saturating_sub(county_days)
+        .saturating_add(suspended_days(case, calendar));
+    Some(calendar.add_working_days(start, days))
+}
+
 /// The last day a decided case's result may reach the applicant (《行政许可法》第四十四条:
 /// within ten working days of the decision); `None` before a decision and once delivered.
 pub fn delivery_due(case: &Case, calendar: &WorkCalendar) -> Option<Date> {

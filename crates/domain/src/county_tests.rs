@@ -643,3 +643,37 @@ fn a_publicity_cannot_be_backdated_or_outrun() {
         Err(Denied::StepsMissing("公示".into()))
     );
 }
+
+/// The promise is split between the levels: the township reports up within its share, the
+/// county keeps the rest; a catalogue giving a share to a township's item is refused.
+#[test]
+fn the_township_reports_up_within_its_share_of_the_promise() {
+    use crate::calendar::WorkCalendar;
+    use crate::catalogue::{Catalogue, CatalogueError};
+    use crate::clock::{deadline, forward_due};
+    use time::macros::date;
+    let catalogue = Catalogue::builtin();
+    let item = catalogue.item("CJ01");
+    assert_eq!(item.and_then(|i| i.county_days), Some(15));
+    let calendar = WorkCalendar::builtin();
+    let mut c = case("CJ01", &CJ01_COMPLETE);
+    assert_eq!(forward_due(&c, item, calendar), None, "not accepted yet");
+    step(&mut c, "张华", Role::Supervisor, Action::Accept);
+    // Accepted Monday 16 November: 5 of the 20 working days are the township's.
+    assert_eq!(forward_due(&c, item, calendar), Some(date!(2026 - 11 - 23)));
+    assert_eq!(deadline(&c, calendar), Some(date!(2026 - 12 - 14)));
+    step(&mut c, "张华", Role::Supervisor, Action::Forward);
+    assert_eq!(forward_due(&c, item, calendar), None, "reported");
+
+    let mut township_share = catalogue.clone();
+    township_share.version += 1;
+    let sy01 = township_share
+        .items
+        .iter_mut()
+        .find(|i| i.code == "SY01")
+        .unwrap();
+    sy01.county_days = Some(1);
+    assert!(
+        matches!(township_share.check(), Err(CatalogueError::CountyShare(code)) if code == "SY01")
+    );
+}

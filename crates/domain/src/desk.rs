@@ -259,6 +259,9 @@ pub struct CaseView {
     /// Decided and not yet delivered: the last day to deliver (YYYY-MM-DD).
     #[serde(default)]
     pub delivery_due: Option<String>,
+    /// An item the county decides, not yet reported up: the township's last day (YYYY-MM-DD).
+    #[serde(default)]
+    pub forward_due: Option<String>,
     pub actions: Vec<crate::Action>,
     /// Whether the user may see them whole (each time audited) and read the case's audit trail.
     pub may_unmask: bool,

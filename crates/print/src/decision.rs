@@ -51,6 +51,8 @@ pub struct Decision<'a> {
     pub reason: Option<String>,
     /// Everyone who approved or decided, in order.
     pub supervisors: Vec<String>,
+    /// A benefit granted: the monthly amount (yuan) and the month payment starts from.
+    pub benefit: Option<(u32, Date)>,
     pub date: Date,
     /// The fingerprint of the decision's seal (device signature over the case).
     pub fingerprint: String,
@@ -121,6 +123,16 @@ pub fn decision(d: &Decision<'_>) -> Result<Vec<u8>, PrintError> {
     sheet.paragraph(11.0, 0.0, &addressed(case, &what));
     if let Some(reason) = &d.reason {
         sheet.field("理由", reason);
+    }
+    if let Some((monthly, from)) = d.benefit.filter(|_| d.approved) {
+        sheet.field(
+            "保障金额",
+            &format!(
+                "每月{monthly}元，自{}年{}月起按月发放",
+                from.year(),
+                u8::from(from.month())
+            ),
+        );
     }
     if !d.basis.is_empty() {
         sheet.field("依据", &d.basis.join("；"));

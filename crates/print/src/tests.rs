@@ -331,6 +331,7 @@ fn decisions_are_worded_by_item_kind_in_the_organs_name_with_number_basis_and_ap
         approved: true,
         reason: Some("家庭人均收入低于当地标准".into()),
         supervisors: vec!["张华".into(), "陈刚".into()],
+        benefit: Some((520, date!(2026 - 12 - 01))),
         date: date!(2026 - 11 - 25),
         fingerprint: "3f9a0c7e1b2d4f65".into(),
     };
@@ -345,6 +346,7 @@ fn decisions_are_worded_by_item_kind_in_the_organs_name_with_number_basis_and_ap
         "决定予以给付",
         "《社会救助暂行办法》第十一条",
         "张华、陈刚",
+        "每月520元，自2026年12月起按月发放",
         "3f9a0c7e1b2d4f65",
         "灵山县民政局（印章）",
     ] {
@@ -379,6 +381,7 @@ fn decisions_are_worded_by_item_kind_in_the_organs_name_with_number_basis_and_ap
     ] {
         assert!(text.contains(expected), "lacks {expected:?}:\n{text}");
     }
+    assert!(!text.contains("保障金额"), "a refusal pays nothing");
 }
 
 #[test]

@@ -292,6 +292,12 @@ impl Store {
                     approved,
                     reason: event.reason.clone(),
                     supervisors: deciders(&case, approved, event),
+                    // A benefit granted pays the amount its 公示 proposed from the next month.
+                    benefit: tongban_domain::assistance::publicity(&sealed)
+                        .filter(|_| {
+                            item.is_some_and(|i| i.kind == tongban_domain::ItemKind::Benefit)
+                        })
+                        .map(|p| (p.monthly_yuan, next_month(date))),
                     date,
                     fingerprint: decision::fingerprint(seal),
                     reprint,
@@ -334,6 +340,15 @@ impl Store {
                 ))
             })
     }
+}
+
+/// The first day of the month after `date`.
+fn next_month(date: time::Date) -> time::Date {
+    let (year, month) = match date.month() {
+        time::Month::December => (date.year() + 1, time::Month::January),
+        m => (date.year(), m.next()),
+    };
+    time::Date::from_calendar_date(year, month, 1).unwrap_or(date)
 }
 
 fn last_notice(case: &Case) -> Result<&CaseEvent, StoreError> {

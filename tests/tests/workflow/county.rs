@@ -44,13 +44,23 @@ fn the_county_decides_a_reported_case_and_the_window_delivers_its_decision() {
     clerk.sync();
     supervisor.sync();
     supervisor.ok(&["case", "accept", &number]);
+    // 5 of the 20 promised working days are the township's, to report it up.
+    let accepted = shown(&supervisor, &number);
+    assert!(
+        accepted["forward_due"]
+            .as_str()
+            .is_some_and(|d| d < accepted["deadline"].as_str().unwrap()),
+        "{accepted}"
+    );
     let decides = supervisor.fails(&["case", "approve", &number]);
     assert!(decides.contains("灵山县残疾人联合会决定"), "{decides}");
     // Before the report the county desk has nothing of the township's.
     county.sync();
     assert_eq!(county.show_status(&number), None);
     supervisor.ok(&["case", "forward", &number, "--reason", "材料齐全，同意上报"]);
-    assert_eq!(shown(&supervisor, &number)["status"], "forwarded");
+    let reported = shown(&supervisor, &number);
+    assert_eq!(reported["status"], "forwarded");
+    assert_eq!(reported["forward_due"], serde_json::Value::Null);
     let waits = supervisor.fails(&["case", "reject", &number, "--reason", "不符合"]);
     assert!(waits.contains("已上报县级部门"), "{waits}");
     supervisor.sync();
@@ -292,4 +302,8 @@ fn a_subsistence_case_goes_through_the_whole_template_on_a_moved_clock() {
         steps,
         ["income_check", "home_visit", "publicity", "objection"]
     );
+    // The benefit granted pays what the 公示 proposed, from the next month.
+    let letter = printed(&clerk, &number, "decision");
+    assert!(letter.contains("每月520元，自"), "{letter}");
+    assert!(letter.contains("经乡镇人民政府审核上报"), "{letter}");
 }
