@@ -208,6 +208,8 @@ pub(crate) fn view(
             &calendar,
         )
         .map(tongban_domain::calendar::date_text),
+        commitment_check_due: tongban_domain::clock::commitment_check_due(&case, &calendar)
+            .map(tongban_domain::calendar::date_text),
         may_unmask: session.role.may(tongban_domain::Action::Unmask),
         may_read_audit: session.role.may(tongban_domain::Action::ReadAudit),
         may_edit: workflow::permit(

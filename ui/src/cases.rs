@@ -244,7 +244,7 @@ pub fn CaseDetail(number: String) -> impl IntoView {
             <h2>{tr.t(Key::MaterialsStatus)}</h2>
             <ul class="materials">
                 {move || case.get().map(|c| c.materials.into_iter().map(|m| {
-                    let mark = match m.status { MaterialStatus::Received => Key::Received, MaterialStatus::Missing => Key::Missing, MaterialStatus::Deferred => Key::Deferred };
+                    let mark = match m.status { MaterialStatus::Received => Key::Received, MaterialStatus::Missing => Key::Missing, MaterialStatus::Deferred => Key::Deferred, MaterialStatus::Committed => Key::Committed };
                     view! { <li class=if m.status == MaterialStatus::Received { "received" } else { "missing" }>
                         <span class="mark">{tr.t(mark)}</span>{m.name}
                     </li> }

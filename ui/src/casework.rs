@@ -38,6 +38,12 @@ pub fn Standing(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                 </span>
             </span>
         </div>
+        {move || view.get().and_then(|v| v.commitment_check_due).map(|due| view! {
+            <div class="detail-row">
+                <span class="label">{tr.t(Key::CommitmentCheckDue)}</span>
+                <span class="value" id="detail-commitment-due">{due}</span>
+            </div>
+        })}
         {move || view.get().and_then(|v| v.forward_due).map(|due| view! {
             <div class="detail-row">
                 <span class="label">{tr.t(Key::ForwardDue)}</span>

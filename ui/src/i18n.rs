@@ -68,6 +68,7 @@ catalogue! {
     RelationEntrusted => "受托人（须有授权委托书）", "Entrusted (with a power of attorney)";
     Agent => "代办人", "Agent";
     PaperPowerOfAttorney => "授权委托书（申请人签字）", "Power of attorney (signed)";
+    PaperCommitment => "告知承诺书（申请人签字）", "Written commitment (signed)";
     IdResident => "居民身份证", "Resident ID card";
     IdHmt => "港澳台居民证件（通行证、居住证）", "Hong Kong, Macao or Taiwan permit";
     IdPassport => "护照", "Passport";
@@ -104,6 +105,7 @@ catalogue! {
     Received => "已收", "Received";
     Missing => "缺", "Missing";
     Deferred => "容缺", "Deferred";
+    Committed => "承诺", "On commitment";
     Online => "已联网", "Online";
     Offline => "离线", "Offline";
     Unknown => "未连接", "Not yet connected";
@@ -195,6 +197,11 @@ catalogue! {
     ActTerminate => "终止办理", "Terminate";
     ActForward => "上报县级部门", "Report to the county";
     ActRecordStep => "记录调查核实", "Record the step";
+    ActCommit => "告知承诺代替材料", "Take a commitment instead";
+    ActCheckCommitment => "核查承诺", "Check the commitment";
+    EventCommitted => "告知承诺", "Commitment taken";
+    EventCommitmentChecked => "承诺已核查", "Commitment checked";
+    CommitmentCheckDue => "承诺核查期限（受理之日起20个工作日内）", "Check the commitment by (20 working days from acceptance)";
     StepKindLegend => "调查核实步骤", "Step";
     StepIncomeCheck => "家庭经济状况核对", "Income and property check";
     StepHomeVisit => "入户调查", "Home visit";
@@ -295,6 +302,8 @@ impl Key {
             E::Forwarded => Key::EventForwarded,
             E::SentBack => Key::EventSentBack,
             E::StepRecorded => Key::EventStepRecorded,
+            E::Committed => Key::EventCommitted,
+            E::CommitmentChecked => Key::EventCommitmentChecked,
             E::Delivered => Key::EventDelivered,
             E::Reassigned => Key::EventReassigned,
             E::Resolved => Key::EventResolved,
@@ -318,6 +327,7 @@ impl Key {
             P::WithdrawalRequest => Key::PaperWithdrawalRequest,
             P::DeliveryReceipt => Key::PaperDeliveryReceipt,
             P::PowerOfAttorney => Key::PaperPowerOfAttorney,
+            P::Commitment => Key::PaperCommitment,
         }
     }
 
@@ -391,6 +401,8 @@ impl Key {
             A::Terminate => Key::ActTerminate,
             A::Forward => Key::ActForward,
             A::RecordStep => Key::ActRecordStep,
+            A::Commit => Key::ActCommit,
+            A::CheckCommitment => Key::ActCheckCommitment,
             A::SendBack => Key::ActSendBack,
             A::Deliver => Key::ActDeliver,
             A::Resolve => Key::ActResolve,

@@ -114,6 +114,12 @@ pub(crate) enum CaseCommand {
     Supplement(MoveArgs),
     /// Hand an accepted case over for review.
     HandOver(MoveArgs),
+    /// 告知承诺: the applicant's signed commitment (--request FILE, or attached before with case
+    /// attach --paper commitment) stands in for missing materials the catalogue allows it for
+    /// (--missing CODES, every such one by default).
+    Commit(MoveArgs),
+    /// The check of a commitment (supervisors), with what was found (--reason).
+    CheckCommitment(MoveArgs),
     /// Record a step of the assistance procedure (低保, 特困) with what was found (--reason):
     /// --step income_check|home_visit|appraisal|objection, or --step publicity with --from DATE
     /// --household N --amount YUAN.
@@ -347,6 +353,11 @@ pub(crate) fn case(profile: &Profile, user: Option<&str>, command: CaseCommand) 
             signed_paper(store, &session, &m, PaperKind::WithdrawalRequest)?;
             moved(store, &session, Action::Withdraw, &m)?
         }
+        CaseCommand::Commit(m) => {
+            signed_paper(store, &session, &m, PaperKind::Commitment)?;
+            moved(store, &session, Action::Commit, &m)?
+        }
+        CaseCommand::CheckCommitment(m) => moved(store, &session, Action::CheckCommitment, &m)?,
         CaseCommand::Reassign(m) => moved(store, &session, Action::Reassign, &m)?,
         CaseCommand::Resolve(m) => moved(store, &session, Action::Resolve, &m)?,
         CaseCommand::Attach {

@@ -94,6 +94,8 @@ pub fn case(store: &Store, case: &Case, today: time::Date, json: bool, whole: bo
         let forward_due =
             tongban_domain::clock::forward_due(case, catalogues.item_of(case), &calendar);
         value["forward_due"] = serde_json::json!(forward_due.map(date_text));
+        let check_due = tongban_domain::clock::commitment_check_due(case, &calendar);
+        value["commitment_check_due"] = serde_json::json!(check_due.map(date_text));
         value["deciding_organ"] = serde_json::json!(organ);
         value["suspended_days"] = serde_json::json!(workflow::suspended_days(case, &calendar));
         value["delivered"] = match case.delivered() {
@@ -183,6 +185,7 @@ pub fn case(store: &Store, case: &Case, today: time::Date, json: bool, whole: bo
             MaterialStatus::Received => "已收",
             MaterialStatus::Missing => "缺",
             MaterialStatus::Deferred => "容缺",
+            MaterialStatus::Committed => "承诺",
         };
         println!("  [{mark}] {} {}", m.code, m.name);
     }

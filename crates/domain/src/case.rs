@@ -219,12 +219,15 @@ pub enum MaterialStatus {
     /// Still missing, but the case was accepted on the applicant's recorded commitment to bring
     /// it by a deadline (容缺受理); no approval until it arrives.
     Deferred,
+    /// Not brought: the applicant's signed commitment stands in for it (告知承诺制), and the
+    /// organ checks it after acceptance.
+    Committed,
 }
 
 impl MaterialStatus {
-    /// Whether the material is not yet in hand, deferred or not.
+    /// Whether the material is not yet in hand, deferred or not; a commitment stands in.
     pub fn outstanding(self) -> bool {
-        self != Self::Received
+        matches!(self, Self::Missing | Self::Deferred)
     }
 }
 
@@ -355,6 +358,10 @@ pub enum EventKind {
     /// it back.
     Forwarded,
     SentBack,
+    /// 告知承诺: the applicant's signed commitment stands in for the materials named, and its
+    /// later check found them as committed.
+    Committed,
+    CommitmentChecked,
     /// A step of the assistance procedure (`step`, with the 公示's details in `publicity`).
     StepRecorded,
     /// Scanned pages attached to a material (named in `missing`).
@@ -389,6 +396,8 @@ impl EventKind {
             Self::Delivered => "delivered",
             Self::Forwarded => "forwarded",
             Self::SentBack => "sent_back",
+            Self::Committed => "committed",
+            Self::CommitmentChecked => "commitment_checked",
             Self::StepRecorded => "step_recorded",
             Self::PagesAttached => "pages_attached",
             Self::Other => "other",
@@ -467,8 +476,11 @@ impl CaseEvent {
     pub fn material_effect(&self) -> Option<MaterialStatus> {
         match self.kind {
             _ if self.missing.is_empty() => None,
-            EventKind::Supplemented => Some(MaterialStatus::Received),
+            EventKind::Supplemented | EventKind::CommitmentChecked => {
+                Some(MaterialStatus::Received)
+            }
             EventKind::Accepted => Some(MaterialStatus::Deferred),
+            EventKind::Committed => Some(MaterialStatus::Committed),
             _ => None,
         }
     }

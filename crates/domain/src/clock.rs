@@ -108,6 +108,21 @@ pub fn standing(case: &Case, calendar: &WorkCalendar, today: Date) -> Standing {
     }
 }
 
+/// Working days from acceptance within which the organ checks what a commitment (告知承诺)
+/// stood in for.
+pub const COMMITMENT_CHECK_WORKING_DAYS: u16 = 20;
+
+/// The last day to check the commitments a case was accepted on; `None` when none is left to
+/// check.
+pub fn commitment_check_due(case: &Case, calendar: &WorkCalendar) -> Option<Date> {
+    let committed = case
+        .materials
+        .iter()
+        .any(|m| m.status == crate::MaterialStatus::Committed);
+    let accepted = case.accepted_at_ms.map(china_date)?;
+    committed.then(|| calendar.add_working_days(accepted, COMMITMENT_CHECK_WORKING_DAYS))
+}
+
 /// The last day the township may report a case up, when the item splits its promise between
 /// the levels: the promised date less the county's share, counted like the promise (from the
 /// acceptance, with suspensions added); `None` once reported, or for an item with no split.

@@ -43,6 +43,10 @@ pub enum Denied {
     PaperMissing(crate::paper::PaperKind),
     /// The item is decided by this county organ: the township reports it up.
     CountyDecides(String),
+    /// The material is not missing, or the catalogue does not let a commitment stand in for it.
+    NotCommittable(String),
+    /// Nothing (or not this material) stands on a commitment to be checked.
+    NoCommitment(String),
     /// The item has no assistance procedure to record steps of.
     NoSteps,
     StepRequired,
@@ -215,6 +219,14 @@ impl crate::l10n::Localized for Denied {
             Self::CountyDecides(organ) => text!(
                 "this item is decided by {organ}: report the case up (tongban case forward) instead of deciding it here",
                 "本事项由{organ}决定，乡镇不能作出决定，请上报县级部门"
+            ),
+            Self::NotCommittable(material) => text!(
+                "a commitment cannot stand in for {material}: it is not missing, or the catalogue does not allow it (告知承诺制)",
+                "材料“{material}”不能以告知承诺代替：该材料并未缺少，或事项目录不允许"
+            ),
+            Self::NoCommitment(material) => text!(
+                "no commitment stands in for {material} to be checked",
+                "材料“{material}”没有待核查的告知承诺"
             ),
             Self::NoSteps => text!(
                 "this item has no investigation steps to record",

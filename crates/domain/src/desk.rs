@@ -262,6 +262,9 @@ pub struct CaseView {
     /// An item the county decides, not yet reported up: the township's last day (YYYY-MM-DD).
     #[serde(default)]
     pub forward_due: Option<String>,
+    /// Accepted on a commitment (告知承诺) not yet checked: the last day to check it.
+    #[serde(default)]
+    pub commitment_check_due: Option<String>,
     pub actions: Vec<crate::Action>,
     /// Whether the user may see them whole (each time audited) and read the case's audit trail.
     pub may_unmask: bool,

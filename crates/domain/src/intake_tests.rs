@@ -384,3 +384,121 @@ fn a_notice_gives_a_date_and_a_supplement_may_come_in_parts() {
     assert_eq!(c.status, CaseStatus::Supplemented);
     assert!(crate::materials::awaited(&c).is_empty());
 }
+
+/// 告知承诺: the applicant's signed commitment stands in for a proof the catalogue allows it
+/// for, the case is accepted on it, and the organ checks it within its limit.
+#[test]
+fn a_commitment_stands_in_for_a_proof_until_it_is_checked() {
+    use crate::case::MaterialStatus;
+    use crate::clock::{COMMITMENT_CHECK_WORKING_DAYS, commitment_check_due};
+    use crate::paper::PaperKind;
+    let status = |c: &crate::Case, code: &str| {
+        c.materials
+            .iter()
+            .find(|m| m.code == code)
+            .map(|m| m.status)
+    };
+    let commit = |codes: &[&str]| Request {
+        missing: codes.iter().map(|c| c.to_string()).collect(),
+        ..reason("本人承诺家庭困难情况属实")
+    };
+    let mut c = case("JZ01", &["ID_CARD", "APPLICATION"]);
+    assert_eq!(
+        act(&mut c, "李明", Role::Clerk, Action::Commit, commit(&[])),
+        Err(Denied::PaperMissing(PaperKind::Commitment))
+    );
+    c.papers = vec![crate::Paper {
+        kind: PaperKind::Commitment,
+        pages: vec![crate::PageRef {
+            sha256: "cd".repeat(32),
+            bytes: 900,
+            mime: "image/png".into(),
+            width: 100,
+            height: 140,
+        }],
+    }];
+    // Only a missing material the catalogue lets a commitment stand in for.
+    assert!(matches!(
+        act(
+            &mut c,
+            "李明",
+            Role::Clerk,
+            Action::Commit,
+            commit(&["ID_CARD"])
+        ),
+        Err(Denied::NotCommittable(_))
+    ));
+    act(&mut c, "李明", Role::Clerk, Action::Commit, commit(&[])).unwrap();
+    assert_eq!(
+        status(&c, "HARDSHIP_PROOF"),
+        Some(MaterialStatus::Committed)
+    );
+    assert_eq!(
+        commitment_check_due(&c, WorkCalendar::builtin()),
+        None,
+        "not accepted yet"
+    );
+    assert_eq!(
+        act(
+            &mut c,
+            "张华",
+            Role::Supervisor,
+            Action::CheckCommitment,
+            reason("已核实")
+        ),
+        Err(Denied::State(
+            Action::CheckCommitment,
+            CaseStatus::Registered
+        ))
+    );
+    // Accepted on the commitment: nothing is outstanding, and the check falls due.
+    step(&mut c, "张华", Role::Supervisor, Action::Accept);
+    let accepted = china_date(c.accepted_at_ms.unwrap());
+    assert_eq!(
+        commitment_check_due(&c, WorkCalendar::builtin()),
+        Some(WorkCalendar::builtin().add_working_days(accepted, COMMITMENT_CHECK_WORKING_DAYS))
+    );
+    assert_eq!(
+        act(
+            &mut c,
+            "李明",
+            Role::Clerk,
+            Action::CheckCommitment,
+            reason("已核实")
+        ),
+        Err(Denied::Role(Role::Clerk, Action::CheckCommitment))
+    );
+    assert_eq!(
+        act(
+            &mut c,
+            "张华",
+            Role::Supervisor,
+            Action::CheckCommitment,
+            Request::default()
+        ),
+        Err(Denied::ReasonRequired(Action::CheckCommitment))
+    );
+    act(
+        &mut c,
+        "张华",
+        Role::Supervisor,
+        Action::CheckCommitment,
+        reason("经村委会核实，困难情况属实"),
+    )
+    .unwrap();
+    assert_eq!(status(&c, "HARDSHIP_PROOF"), Some(MaterialStatus::Received));
+    assert_eq!(commitment_check_due(&c, WorkCalendar::builtin()), None);
+    // A commitment for a pension enrolment's household register is not allowed, raw either.
+    let pension = case("YL01", &["ID_CARD", "ENROL_FORM"]);
+    let raw = CaseEvent {
+        kind: EventKind::Committed,
+        by: "李明".into(),
+        missing: vec!["HOUSEHOLD_REGISTER".into()],
+        ..CaseEvent::default()
+    };
+    let yl01 = Rules {
+        item: crate::Catalogue::builtin().item("YL01"),
+        ..rules(1)
+    };
+    assert!(check_event(&pension, &raw, Role::Clerk, &yl01).is_err());
+}

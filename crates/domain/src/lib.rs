@@ -6,6 +6,8 @@
 pub mod agent;
 pub mod arrival;
 pub mod assistance;
+#[cfg(test)]
+mod assistance_tests;
 pub mod calendar;
 pub mod case;
 pub mod catalogue;

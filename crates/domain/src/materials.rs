@@ -116,6 +116,62 @@ pub(crate) fn plan_supplement(
     Ok((!complete).then_some(CaseStatus::SupplementRequested))
 }
 
+/// 告知承诺: the applicant's signed commitment, scanned first, stands in for the materials named
+/// (every missing one the catalogue lets it stand in for, when none is named).
+pub(crate) fn plan_commitment(
+    case: &Case,
+    request: &Request,
+    rules: &Rules<'_>,
+) -> Result<Vec<String>, Denied> {
+    let allowed = |code: &str| {
+        rules
+            .item
+            .and_then(|item| item.material(code))
+            .is_some_and(|m| m.commitment)
+    };
+    let missing = codes_with(case, MaterialStatus::Missing);
+    let named = if request.missing.is_empty() {
+        let eligible: Vec<String> = missing.iter().filter(|c| allowed(c)).cloned().collect();
+        if eligible.is_empty() {
+            return Err(Denied::NotCommittable(names_of(case, &missing)));
+        }
+        eligible
+    } else {
+        let named = codes_named(case, &request.missing)?;
+        if let Some(code) = named.iter().find(|c| !missing.contains(c) || !allowed(c)) {
+            return Err(Denied::NotCommittable(names_of(
+                case,
+                std::slice::from_ref(code),
+            )));
+        }
+        named
+    };
+    if case.paper(crate::PaperKind::Commitment).is_empty() {
+        return Err(Denied::PaperMissing(crate::PaperKind::Commitment));
+    }
+    Ok(named)
+}
+
+/// The later check of a commitment: the materials named (every committed one when none is)
+/// were found as the applicant committed.
+pub(crate) fn plan_commitment_check(case: &Case, request: &Request) -> Result<Vec<String>, Denied> {
+    let committed = codes_with(case, MaterialStatus::Committed);
+    if request.missing.is_empty() {
+        if committed.is_empty() {
+            return Err(Denied::NoCommitment("—".into()));
+        }
+        return Ok(committed);
+    }
+    let named = codes_named(case, &request.missing)?;
+    if let Some(code) = named.iter().find(|c| !committed.contains(c)) {
+        return Err(Denied::NoCommitment(names_of(
+            case,
+            std::slice::from_ref(code),
+        )));
+    }
+    Ok(named)
+}
+
 /// A delivery is recorded once, by a method that says how it can be proved: a letter's
 /// tracking number, an electronic delivery's address; the recipient is the applicant unless
 /// someone else was named.

@@ -54,6 +54,18 @@ pub enum Move {
     HandOver {
         reason: Option<String>,
     },
+    /// 告知承诺: the applicant's signed commitment stands in for these materials (every missing
+    /// one that allows it when none is named).
+    Commit {
+        materials: Vec<String>,
+        reason: Option<String>,
+    },
+    /// The organ's check of a commitment (every committed material when none is named), with
+    /// what it found.
+    CheckCommitment {
+        materials: Vec<String>,
+        reason: Option<String>,
+    },
     /// A step of the assistance procedure, with what was found (a 公示 with what it posts).
     RecordStep {
         step: Option<crate::assistance::StepKind>,
@@ -137,6 +149,14 @@ impl Move {
             Action::Deliver => Self::Deliver(delivery?),
             Action::HandOver => Self::HandOver { reason },
             Action::Forward => Self::Forward { opinion: reason },
+            Action::Commit => Self::Commit {
+                materials: missing,
+                reason,
+            },
+            Action::CheckCommitment => Self::CheckCommitment {
+                materials: missing,
+                reason,
+            },
             Action::RecordStep => Self::RecordStep {
                 step,
                 findings: reason,
@@ -170,6 +190,8 @@ impl Move {
             Self::HandOver { .. } => Action::HandOver,
             Self::Forward { .. } => Action::Forward,
             Self::RecordStep { .. } => Action::RecordStep,
+            Self::Commit { .. } => Action::Commit,
+            Self::CheckCommitment { .. } => Action::CheckCommitment,
             Self::SendBack { .. } => Action::SendBack,
             Self::Approve { .. } => Action::Approve,
             Self::Reject { .. } => Action::Reject,
@@ -196,7 +218,15 @@ impl Move {
                 due: *due,
                 ..reason(r)
             },
-            Self::Supplement { brought, reason: r } => Request {
+            Self::Supplement { brought, reason: r }
+            | Self::Commit {
+                materials: brought,
+                reason: r,
+            }
+            | Self::CheckCommitment {
+                materials: brought,
+                reason: r,
+            } => Request {
                 missing: brought.clone(),
                 ..reason(r)
             },
@@ -308,7 +338,10 @@ mod tests {
             assert_eq!(request.delivery.is_some(), action == Action::Deliver);
             assert_eq!(
                 !request.missing.is_empty(),
-                matches!(action, Action::Return | Action::Supplement)
+                matches!(
+                    action,
+                    Action::Return | Action::Supplement | Action::Commit | Action::CheckCommitment
+                )
             );
             assert_eq!(request.assignee.is_some(), action == Action::Reassign);
             assert_eq!(request.outcome.is_some(), action == Action::Resolve);
@@ -323,6 +356,6 @@ mod tests {
             assert_eq!(request.step.is_some(), action == Action::RecordStep);
             assert_eq!(request.publicity.is_some(), action == Action::RecordStep);
         }
-        assert_eq!(moves, 19);
+        assert_eq!(moves, 21);
     }
 }

@@ -13,13 +13,16 @@ pub enum PaperKind {
     DeliveryReceipt,
     /// 授权委托书: the applicant's signed power of attorney for an entrusted agent.
     PowerOfAttorney,
+    /// 告知承诺书: the applicant's signed commitment standing in for materials.
+    Commitment,
 }
 
 impl PaperKind {
-    pub const ALL: [PaperKind; 3] = [
+    pub const ALL: [PaperKind; 4] = [
         Self::WithdrawalRequest,
         Self::DeliveryReceipt,
         Self::PowerOfAttorney,
+        Self::Commitment,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -27,6 +30,7 @@ impl PaperKind {
             Self::WithdrawalRequest => "withdrawal_request",
             Self::DeliveryReceipt => "delivery_receipt",
             Self::PowerOfAttorney => "power_of_attorney",
+            Self::Commitment => "commitment",
         }
     }
 
@@ -35,6 +39,7 @@ impl PaperKind {
             Self::WithdrawalRequest => "撤回申请书",
             Self::DeliveryReceipt => "送达回证",
             Self::PowerOfAttorney => "授权委托书",
+            Self::Commitment => "告知承诺书",
         }
     }
 }
@@ -47,8 +52,8 @@ impl std::str::FromStr for PaperKind {
             .find(|k| k.as_str() == s.trim())
             .ok_or_else(|| {
                 crate::text!(
-                    "unknown paper {s:?}; use withdrawal_request, delivery_receipt or power_of_attorney",
-                    "未知的文书类别“{s}”，可用 withdrawal_request（撤回申请书）、delivery_receipt（送达回证）、power_of_attorney（授权委托书）"
+                    "unknown paper {s:?}; use withdrawal_request, delivery_receipt, power_of_attorney or commitment",
+                    "未知的文书类别“{s}”，可用 withdrawal_request（撤回申请书）、delivery_receipt（送达回证）、power_of_attorney（授权委托书）、commitment（告知承诺书）"
                 )
             })
     }

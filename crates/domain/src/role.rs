@@ -60,6 +60,7 @@ impl Role {
                 View | Register
                     | Edit
                     | RecordStep
+                    | Commit
                     | Return
                     | Supplement
                     | HandOver
@@ -73,6 +74,8 @@ impl Role {
                 View | Return
                     | Accept
                     | RecordStep
+                    | Commit
+                    | CheckCommitment
                     | Forward
                     | RefuseIntake
                     | Correct
@@ -154,6 +157,10 @@ pub enum Action {
     /// Record that the missing materials were brought.
     Supplement,
     Accept,
+    /// 告知承诺: the applicant's signed commitment stands in for materials that allow it.
+    Commit,
+    /// The organ's later check of a commitment, with what it found.
+    CheckCommitment,
     /// Record a step of the assistance procedure (核对, 入户调查, 民主评议, 公示, 异议).
     RecordStep,
     /// Report an accepted case up to the county organ that decides it (上报), with the
@@ -197,7 +204,7 @@ pub enum Action {
     Backup,
 }
 
-pub const ACTIONS: [Action; 29] = [
+pub const ACTIONS: [Action; 31] = [
     Action::View,
     Action::Register,
     Action::Edit,
@@ -205,6 +212,8 @@ pub const ACTIONS: [Action; 29] = [
     Action::Supplement,
     Action::Accept,
     Action::RecordStep,
+    Action::Commit,
+    Action::CheckCommitment,
     Action::Forward,
     Action::SendBack,
     Action::RefuseIntake,
@@ -239,6 +248,8 @@ impl Action {
             Self::Supplement => "supplement",
             Self::Accept => "accept",
             Self::RecordStep => "record_step",
+            Self::Commit => "commit",
+            Self::CheckCommitment => "check_commitment",
             Self::Forward => "forward",
             Self::SendBack => "send_back",
             Self::RefuseIntake => "refuse_intake",
@@ -273,6 +284,8 @@ impl Action {
             Self::Supplement => "登记补正材料",
             Self::Accept => "受理",
             Self::RecordStep => "记录调查核实",
+            Self::Commit => "告知承诺代替材料",
+            Self::CheckCommitment => "核查承诺",
             Self::Forward => "上报县级部门",
             Self::SendBack => "退回乡镇",
             Self::RefuseIntake => "不予受理",

@@ -83,6 +83,8 @@ pub fn action_of(kind: &EventKind) -> Option<Action> {
         EventKind::Delivered => Action::Deliver,
         EventKind::Forwarded => Action::Forward,
         EventKind::StepRecorded => Action::RecordStep,
+        EventKind::Committed => Action::Commit,
+        EventKind::CommitmentChecked => Action::CheckCommitment,
         EventKind::SentBack => Action::SendBack,
         EventKind::Other => return None,
     })
@@ -111,6 +113,8 @@ pub fn kind_of(action: Action) -> Option<EventKind> {
         Action::Deliver => EventKind::Delivered,
         Action::Forward => EventKind::Forwarded,
         Action::RecordStep => EventKind::StepRecorded,
+        Action::Commit => EventKind::Committed,
+        Action::CheckCommitment => EventKind::CommitmentChecked,
         Action::SendBack => EventKind::SentBack,
         Action::View
         | Action::ManageUsers
@@ -168,6 +172,10 @@ pub fn starts_from(action: Action, status: CaseStatus) -> bool {
         Action::Forward => matches!(status, Accepted | UnderReview),
         // The township investigates what it accepted, before it reports up.
         Action::RecordStep => matches!(status, Accepted | UnderReview),
+        // A commitment is taken with the application; it is checked once the case is accepted,
+        // before or after the decision.
+        Action::Commit => matches!(status, Registered | Supplemented),
+        Action::CheckCommitment => facts_locked(status),
         Action::SendBack => status == Forwarded,
         Action::Approve | Action::Reject => matches!(status, Accepted | UnderReview | Forwarded),
         Action::Complete => matches!(status, Approved | Rejected),
@@ -545,6 +553,13 @@ pub fn plan(
             return Err(Denied::MaterialsOutstanding(names.join("、")));
         }
         Action::Forward => crate::assistance::check_ready(case, rules)?,
+        Action::Commit => planned.missing = materials::plan_commitment(case, request, rules)?,
+        Action::CheckCommitment => {
+            planned.missing = materials::plan_commitment_check(case, request)?;
+            if planned.reason.is_none() {
+                return Err(Denied::ReasonRequired(action));
+            }
+        }
         Action::RecordStep => {
             let (step, publicity) = crate::assistance::plan_step(case, request, rules)?;
             if planned.reason.is_none() {
@@ -609,6 +624,8 @@ pub fn plan(
             | Action::Extend
             | Action::Deliver
             | Action::RecordStep
+            | Action::Commit
+            | Action::CheckCommitment
     ) {
         planned.from = Some(progress.status);
         planned.to = Some(match action {
@@ -744,9 +761,11 @@ pub fn check_event(
     let same_kind = planned.kind == event.kind
         || (action == Action::Edit && event.kind == EventKind::PagesAttached);
     let same_materials = match action {
-        Action::Return | Action::Supplement | Action::Accept => {
-            planned.missing == event.missing && planned.due == event.due
-        }
+        Action::Return
+        | Action::Supplement
+        | Action::Accept
+        | Action::Commit
+        | Action::CheckCommitment => planned.missing == event.missing && planned.due == event.due,
         _ => event.due.is_none(),
     };
     let same_resolves = {

@@ -131,6 +131,12 @@ fn prepared(store: &mut Store, action: Action) -> String {
             .to_vec(),
             ..registration()
         },
+        // A commitment stands in for a proof of hardship.
+        Action::Commit | Action::CheckCommitment => Registration {
+            item: "JZ01".into(),
+            received: ["ID_CARD", "APPLICATION"].map(String::from).to_vec(),
+            ..registration()
+        },
         _ => registration(),
     };
     let case = store.register(application, &session("黄勇"), NOW).unwrap();
@@ -174,6 +180,22 @@ fn prepared(store: &mut Store, action: Action) -> String {
                 .unwrap();
             act(store, "张华", &number, Action::Accept);
             act(store, "张华", &number, Action::Approve);
+        }
+        Action::Commit | Action::CheckCommitment => {
+            let letter = crate::pages_tests::page(9);
+            store
+                .attach_paper(
+                    &number,
+                    PaperKind::Commitment,
+                    &[letter],
+                    &session("李明"),
+                    NOW,
+                )
+                .unwrap();
+            if action == Action::CheckCommitment {
+                act(store, "李明", &number, Action::Commit);
+                act(store, "张华", &number, Action::Accept);
+            }
         }
         Action::Complete => {
             act(store, "张华", &number, Action::Accept);

@@ -479,6 +479,7 @@ pub fn read(doc: &AutoCommit) -> Result<Case> {
             "received" => MaterialStatus::Received,
             "missing" => MaterialStatus::Missing,
             "deferred" => MaterialStatus::Deferred,
+            "committed" => MaterialStatus::Committed,
             _ => return Err(CaseDocError::Invalid("materials.status")),
         };
         materials.push(MaterialState {
@@ -600,6 +601,7 @@ fn material_status(status: MaterialStatus) -> &'static str {
         MaterialStatus::Received => "received",
         MaterialStatus::Missing => "missing",
         MaterialStatus::Deferred => "deferred",
+        MaterialStatus::Committed => "committed",
     }
 }
 

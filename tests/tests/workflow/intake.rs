@@ -429,3 +429,99 @@ fn an_entrusted_agent_applies_with_a_power_of_attorney() {
     assert!(words.contains("代办人：韦国强（受托人"), "{words}");
     assert!(!words.contains("11010519491231002X"), "{words}");
 }
+
+/// 告知承诺 through the command line and the hub: the applicant's signed commitment stands in
+/// for a proof of hardship, the case is accepted on it, and a supervisor checks it later; a
+/// forged commitment for a material the catalogue does not allow it for is refused.
+#[test]
+fn a_commitment_stands_in_for_a_proof_until_a_supervisor_checks_it() {
+    let hub = Hub::start(Backend::Sqlite);
+    let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    let number = clerk.ok(&[
+        "case",
+        "register",
+        "--item",
+        "JZ01",
+        "--name",
+        "覃秀梅",
+        "--id-number",
+        "450721198806152311",
+        "--received",
+        "ID_CARD,APPLICATION",
+    ]);
+    let unsigned = clerk.fails(&["case", "commit", &number]);
+    assert!(unsigned.contains("告知承诺书"), "{unsigned}");
+    let letter = super::procedure::scanned_sheet(&clerk.path(), "commitment.jpg");
+    let letter = letter.to_str().unwrap();
+    let not_allowed = clerk.fails(&[
+        "case",
+        "commit",
+        &number,
+        "--missing",
+        "ID_CARD",
+        "--request",
+        letter,
+    ]);
+    assert!(not_allowed.contains("不能以告知承诺代替"), "{not_allowed}");
+    clerk.ok(&[
+        "case",
+        "commit",
+        &number,
+        "--reason",
+        "申请人承诺困难情况属实",
+    ]);
+    let committed = clerk.show(&number);
+    let hardship = committed["materials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["code"] == "HARDSHIP_PROOF")
+        .unwrap()
+        .clone();
+    assert_eq!(hardship["status"], "committed", "{committed}");
+    clerk.sync();
+    supervisor.sync();
+    supervisor.ok(&["case", "accept", &number]);
+    assert!(supervisor.show(&number)["commitment_check_due"].is_string());
+    supervisor.sync();
+    clerk.sync();
+    let by_clerk = clerk.fails(&["case", "check-commitment", &number, "--reason", "已核实"]);
+    assert!(by_clerk.contains("无权核查承诺"), "{by_clerk}");
+
+    // A clerk's device forging a commitment for a second application's ID card is refused.
+    let other = register(&clerk, "ENROL_FORM");
+    clerk.sync();
+    let forger = RawDevice::enroll_as(&hub, TOWNSHIP, "王芳", "clerk");
+    let forged = forged(
+        &forger,
+        &other,
+        CaseEvent {
+            kind: EventKind::Committed,
+            by: "王芳".into(),
+            missing: vec!["ID_CARD".into()],
+            ..CaseEvent::default()
+        },
+    );
+    assert!(forged.contains("不能以告知承诺代替"), "{forged}");
+
+    supervisor.ok(&[
+        "case",
+        "check-commitment",
+        &number,
+        "--reason",
+        "经村委会核实，困难情况属实",
+    ]);
+    supervisor.sync();
+    clerk.sync();
+    let checked = clerk.show(&number);
+    assert!(
+        checked["materials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["status"] == "received"),
+        "{checked}"
+    );
+    assert_eq!(checked["commitment_check_due"], serde_json::Value::Null);
+}

@@ -451,7 +451,7 @@ fn a_notice_gives_its_date_and_the_materials_may_come_in_parts() {
 }
 
 /// A small scanned sheet, as a JPEG.
-fn scanned_sheet(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+pub(super) fn scanned_sheet(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
     let sheet = image::RgbImage::from_fn(600, 800, |x, y| {
         image::Rgb([(x % 251) as u8, (y % 241) as u8, 200])
     });
