@@ -54,6 +54,19 @@ async fn a_clerk_files_a_scan_from_the_inbox_and_prints_receipt_and_decision() {
         "材料齐全，符合参保条件",
     ]);
     supervisor.sync();
+    // A 临时救助 application whose proof of hardship the applicant commits to instead.
+    let hardship = clerk.ok(&[
+        "case",
+        "register",
+        "--item",
+        "JZ01",
+        "--name",
+        "覃秀梅",
+        "--id-number",
+        "450721198806152311",
+        "--received",
+        "ID_CARD,APPLICATION",
+    ]);
     clerk.sync();
 
     let w = Window::launch_with(&clerk.path(), &[("TONGBAN_NO_VIEWER", "1")]).await;
@@ -145,6 +158,26 @@ async fn a_clerk_files_a_scan_from_the_inbox_and_prints_receipt_and_decision() {
     assert!(decision_text.contains("办理结果告知书"), "{decision_text}");
     assert!(decision_text.contains("张华"), "{decision_text}");
     w.screenshot("14-printed").await;
+
+    // 告知承诺 at the window: the signed commitment scanned onto its paper, then taken in place
+    // of the proof, which shows as committed.
+    w.click("#nav-cases").await;
+    w.click(&format!("#case-row-{hardship} td")).await;
+    assert!(
+        !w.exists("#act-commit").await,
+        "no commitment before its signed letter"
+    );
+    std::fs::write(inbox.join("commitment.jpg"), scan()).unwrap();
+    w.find(".waiting-file[data-name='commitment.jpg']").await;
+    // The refused file still waits in the inbox, ticked again on another case: left out.
+    w.click(".waiting-file[data-name='bad.pdf']").await;
+    w.click("#attach-material option[value='commitment']").await;
+    w.click("#attach-pages").await;
+    w.click("#act-commit").await;
+    w.wait_text("#timeline", |t| t.contains("告知承诺")).await;
+    let materials = w.text("#materials").await;
+    assert!(materials.contains("承诺"), "{materials}");
+    w.screenshot("27-commitment").await;
 
     // The page reaches the hub with the window's background sync.
     let mut seen = false;

@@ -242,10 +242,12 @@ pub fn CaseDetail(number: String) -> impl IntoView {
                 </form>
             </Show>
             <h2>{tr.t(Key::MaterialsStatus)}</h2>
-            <ul class="materials">
+            <ul class="materials" id="materials">
                 {move || case.get().map(|c| c.materials.into_iter().map(|m| {
                     let mark = match m.status { MaterialStatus::Received => Key::Received, MaterialStatus::Missing => Key::Missing, MaterialStatus::Deferred => Key::Deferred, MaterialStatus::Committed => Key::Committed };
-                    view! { <li class=if m.status == MaterialStatus::Received { "received" } else { "missing" }>
+                    // A commitment stands in for the material: it holds nothing up.
+                    let shown = if m.status.outstanding() { "missing" } else { "received" };
+                    view! { <li class=shown data-status=format!("{:?}", m.status).to_lowercase()>
                         <span class="mark">{tr.t(mark)}</span>{m.name}
                     </li> }
                 }).collect_view())}
