@@ -244,7 +244,7 @@ pub fn CaseDetail(number: String) -> impl IntoView {
             <h2>{tr.t(Key::MaterialsStatus)}</h2>
             <ul class="materials" id="materials">
                 {move || case.get().map(|c| c.materials.into_iter().map(|m| {
-                    let mark = match m.status { MaterialStatus::Received => Key::Received, MaterialStatus::Missing => Key::Missing, MaterialStatus::Deferred => Key::Deferred, MaterialStatus::Committed => Key::Committed };
+                    let mark = match m.status { MaterialStatus::Received => Key::Received, MaterialStatus::Missing => Key::Missing, MaterialStatus::Deferred => Key::Deferred, MaterialStatus::Committed => Key::Committed, MaterialStatus::Verified => Key::Verified };
                     // A commitment stands in for the material: it holds nothing up.
                     let shown = if m.status.outstanding() { "missing" } else { "received" };
                     view! { <li class=shown data-status=format!("{:?}", m.status).to_lowercase()>

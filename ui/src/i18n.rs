@@ -106,6 +106,7 @@ catalogue! {
     Missing => "缺", "Missing";
     Deferred => "容缺", "Deferred";
     Committed => "承诺", "On commitment";
+    Verified => "承诺已核实", "Commitment verified";
     Online => "已联网", "Online";
     Offline => "离线", "Offline";
     Unknown => "未连接", "Not yet connected";
@@ -198,7 +199,9 @@ catalogue! {
     ActForward => "上报县级部门", "Report to the county";
     ActRecordStep => "记录调查核实", "Record the step";
     ActCommit => "告知承诺代替材料", "Take a commitment instead";
-    ActCheckCommitment => "核查承诺", "Check the commitment";
+    ActCheckCommitment => "核查承诺属实", "Commitment found true";
+    ActBreakCommitment => "核查承诺不实", "Commitment found untrue";
+    EventCommitmentBroken => "承诺不实", "Commitment found untrue";
     EventCommitted => "告知承诺", "Commitment taken";
     EventCommitmentChecked => "承诺已核查", "Commitment checked";
     CommitmentCheckDue => "承诺核查期限（受理之日起20个工作日内）", "Check the commitment by (20 working days from acceptance)";
@@ -304,6 +307,7 @@ impl Key {
             E::StepRecorded => Key::EventStepRecorded,
             E::Committed => Key::EventCommitted,
             E::CommitmentChecked => Key::EventCommitmentChecked,
+            E::CommitmentBroken => Key::EventCommitmentBroken,
             E::Delivered => Key::EventDelivered,
             E::Reassigned => Key::EventReassigned,
             E::Resolved => Key::EventResolved,
@@ -403,6 +407,7 @@ impl Key {
             A::RecordStep => Key::ActRecordStep,
             A::Commit => Key::ActCommit,
             A::CheckCommitment => Key::ActCheckCommitment,
+            A::BreakCommitment => Key::ActBreakCommitment,
             A::SendBack => Key::ActSendBack,
             A::Deliver => Key::ActDeliver,
             A::Resolve => Key::ActResolve,

@@ -118,8 +118,11 @@ pub(crate) enum CaseCommand {
     /// attach --paper commitment) stands in for missing materials the catalogue allows it for
     /// (--missing CODES, every such one by default).
     Commit(MoveArgs),
-    /// The check of a commitment (supervisors), with what was found (--reason).
+    /// The check of a commitment found it true (supervisors), with what was found (--reason).
     CheckCommitment(MoveArgs),
+    /// The check of a commitment found it untrue: the material is missing again and holds the
+    /// decision up (supervisors), with what was found (--reason).
+    BreakCommitment(MoveArgs),
     /// Record a step of the assistance procedure (低保, 特困) with what was found (--reason):
     /// --step income_check|home_visit|appraisal|objection, or --step publicity with --from DATE
     /// --household N --amount YUAN.
@@ -358,6 +361,7 @@ pub(crate) fn case(profile: &Profile, user: Option<&str>, command: CaseCommand) 
             moved(store, &session, Action::Commit, &m)?
         }
         CaseCommand::CheckCommitment(m) => moved(store, &session, Action::CheckCommitment, &m)?,
+        CaseCommand::BreakCommitment(m) => moved(store, &session, Action::BreakCommitment, &m)?,
         CaseCommand::Reassign(m) => moved(store, &session, Action::Reassign, &m)?,
         CaseCommand::Resolve(m) => moved(store, &session, Action::Resolve, &m)?,
         CaseCommand::Attach {

@@ -186,6 +186,7 @@ pub fn case(store: &Store, case: &Case, today: time::Date, json: bool, whole: bo
             MaterialStatus::Missing => "缺",
             MaterialStatus::Deferred => "容缺",
             MaterialStatus::Committed => "承诺",
+            MaterialStatus::Verified => "承诺已核实",
         };
         println!("  [{mark}] {} {}", m.code, m.name);
     }

@@ -222,10 +222,13 @@ pub enum MaterialStatus {
     /// Not brought: the applicant's signed commitment stands in for it (告知承诺制), and the
     /// organ checks it after acceptance.
     Committed,
+    /// Still not in hand, but the organ's check found the commitment true.
+    Verified,
 }
 
 impl MaterialStatus {
-    /// Whether the material is not yet in hand, deferred or not; a commitment stands in.
+    /// Whether the material holds up the decision: missing or deferred; a commitment (checked
+    /// or not) stands in for it.
     pub fn outstanding(self) -> bool {
         matches!(self, Self::Missing | Self::Deferred)
     }
@@ -362,6 +365,8 @@ pub enum EventKind {
     /// later check found them as committed.
     Committed,
     CommitmentChecked,
+    /// The check found the commitment untrue: the material is missing again.
+    CommitmentBroken,
     /// A step of the assistance procedure (`step`, with the 公示's details in `publicity`).
     StepRecorded,
     /// Scanned pages attached to a material (named in `missing`).
@@ -398,6 +403,7 @@ impl EventKind {
             Self::SentBack => "sent_back",
             Self::Committed => "committed",
             Self::CommitmentChecked => "commitment_checked",
+            Self::CommitmentBroken => "commitment_broken",
             Self::StepRecorded => "step_recorded",
             Self::PagesAttached => "pages_attached",
             Self::Other => "other",
@@ -476,11 +482,11 @@ impl CaseEvent {
     pub fn material_effect(&self) -> Option<MaterialStatus> {
         match self.kind {
             _ if self.missing.is_empty() => None,
-            EventKind::Supplemented | EventKind::CommitmentChecked => {
-                Some(MaterialStatus::Received)
-            }
+            EventKind::Supplemented => Some(MaterialStatus::Received),
             EventKind::Accepted => Some(MaterialStatus::Deferred),
             EventKind::Committed => Some(MaterialStatus::Committed),
+            EventKind::CommitmentChecked => Some(MaterialStatus::Verified),
+            EventKind::CommitmentBroken => Some(MaterialStatus::Missing),
             _ => None,
         }
     }

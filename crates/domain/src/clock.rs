@@ -40,25 +40,32 @@ pub fn deemed_accepted(case: &Case, calendar: &WorkCalendar, today: Date) -> boo
 /// acceptance that came after the notice limit. A case still registered without a notice gets
 /// the date it will have once deemed accepted (the list's order and flags rest on it).
 pub fn deadline(case: &Case, calendar: &WorkCalendar) -> Option<Date> {
+    let start = clock_start(case, calendar)?;
+    Some(calendar.add_working_days(start, counted_days(case, case.promised_days, calendar)))
+}
+
+/// The day the promise counts from: the acceptance, or the registration when the law deems
+/// the case accepted then.
+fn clock_start(case: &Case, calendar: &WorkCalendar) -> Option<Date> {
     let registered = china_date(case.created_at_ms);
-    let start = match case.accepted_at_ms.map(china_date) {
-        Some(accepted) if noticed(case) || accepted <= notice_due(case, calendar) => accepted,
-        Some(_) => registered,
-        None if case.status == CaseStatus::Registered => registered,
-        None => return None,
-    };
-    // An extension (once, by law) adds its working days to the promise.
+    match case.accepted_at_ms.map(china_date) {
+        Some(accepted) if noticed(case) || accepted <= notice_due(case, calendar) => Some(accepted),
+        Some(_) => Some(registered),
+        None if case.status == CaseStatus::Registered => Some(registered),
+        None => None,
+    }
+}
+
+/// `days` of promise with the extension (once, by law) and the days suspended added.
+fn counted_days(case: &Case, days: u16, calendar: &WorkCalendar) -> u16 {
     let extended = case
         .events
         .iter()
         .find(|e| e.kind == EventKind::Extended)
         .and_then(|e| e.days)
         .unwrap_or(0);
-    let days = case
-        .promised_days
-        .saturating_add(extended)
-        .saturating_add(suspended_days(case, calendar));
-    Some(calendar.add_working_days(start, days))
+    days.saturating_add(extended)
+        .saturating_add(suspended_days(case, calendar))
 }
 
 /// The working days the case stood suspended (《行政许可法》第四十五条: a hearing, a test, an
@@ -119,8 +126,15 @@ pub fn commitment_check_due(case: &Case, calendar: &WorkCalendar) -> Option<Date
         .materials
         .iter()
         .any(|m| m.status == crate::MaterialStatus::Committed);
-    let accepted = case.accepted_at_ms.map(china_date)?;
-    committed.then(|| calendar.add_working_days(accepted, COMMITMENT_CHECK_WORKING_DAYS))
+    // An application ended without a decision leaves nothing to check.
+    let ended = matches!(
+        case.status,
+        CaseStatus::Withdrawn | CaseStatus::Terminated | CaseStatus::IntakeRefused
+    );
+    case.accepted_at_ms?;
+    let accepted = clock_start(case, calendar)?;
+    (committed && !ended)
+        .then(|| calendar.add_working_days(accepted, COMMITMENT_CHECK_WORKING_DAYS))
 }
 
 /// The last day the township may report a case up, when the item splits its promise between
@@ -132,20 +146,21 @@ pub fn forward_due(
     calendar: &WorkCalendar,
 ) -> Option<Date> {
     let county_days = item?.county_days?;
-    let reported = case.events.iter().any(|e| e.kind == EventKind::Forwarded);
-    let open = matches!(
-        case.status,
-        CaseStatus::Accepted | CaseStatus::UnderReview | CaseStatus::Suspended
-    );
-    if reported || !open {
+    // At the township: accepted or under review, or suspended there (a case sent back is the
+    // township's again).
+    let at_township = match case.status {
+        CaseStatus::Accepted | CaseStatus::UnderReview => true,
+        CaseStatus::Suspended => {
+            crate::workflow::fold(&case.events).resumes_to != Some(CaseStatus::Forwarded)
+        }
+        _ => false,
+    };
+    if !at_township {
         return None;
     }
-    let start = case.accepted_at_ms.map(china_date)?;
-    let days = case
-        .promised_days
-        .saturating_sub(county_days)
-        .saturating_add(suspended_days(case, calendar));
-    Some(calendar.add_working_days(start, days))
+    let start = clock_start(case, calendar)?;
+    let share = case.promised_days.saturating_sub(county_days);
+    Some(calendar.add_working_days(start, counted_days(case, share, calendar)))
 }
 
 /// The last day a decided case's result may reach the applicant (《行政许可法》第四十四条:

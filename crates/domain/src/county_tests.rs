@@ -321,6 +321,16 @@ fn the_township_reports_up_within_its_share_of_the_promise() {
     assert_eq!(deadline(&c, calendar), Some(date!(2026 - 12 - 14)));
     step(&mut c, "张华", Role::Supervisor, Action::Forward);
     assert_eq!(forward_due(&c, item, calendar), None, "reported");
+    // Sent back, the township's date is its own again.
+    act(
+        &mut c,
+        "周敏",
+        Role::County,
+        Action::SendBack,
+        reason("补充评定意见"),
+    )
+    .unwrap();
+    assert_eq!(forward_due(&c, item, calendar), Some(date!(2026 - 11 - 23)));
 
     let mut township_share = catalogue.clone();
     township_share.version += 1;

@@ -47,6 +47,8 @@ pub enum Denied {
     NotCommittable(String),
     /// Nothing (or not this material) stands on a commitment to be checked.
     NoCommitment(String),
+    /// A commitment the case was accepted on is not checked yet.
+    CommitmentUnchecked,
     /// The item has no assistance procedure to record steps of.
     NoSteps,
     StepRequired,
@@ -227,6 +229,10 @@ impl crate::l10n::Localized for Denied {
             Self::NoCommitment(material) => text!(
                 "no commitment stands in for {material} to be checked",
                 "材料“{material}”没有待核查的告知承诺"
+            ),
+            Self::CommitmentUnchecked => text!(
+                "check the commitments this case was accepted on before closing it (tongban case check-commitment)",
+                "办件据以受理的告知承诺尚未核查，核查后方可办结"
             ),
             Self::NoSteps => text!(
                 "this item has no investigation steps to record",

@@ -407,16 +407,28 @@ fn a_commitment_stands_in_for_a_proof_until_it_is_checked() {
         act(&mut c, "李明", Role::Clerk, Action::Commit, commit(&[])),
         Err(Denied::PaperMissing(PaperKind::Commitment))
     );
-    c.papers = vec![crate::Paper {
-        kind: PaperKind::Commitment,
-        pages: vec![crate::PageRef {
-            sha256: "cd".repeat(32),
-            bytes: 900,
-            mime: "image/png".into(),
-            width: 100,
-            height: 140,
-        }],
-    }];
+    // The signed letter scanned onto its paper, as the desk records it.
+    let signed = |c: &mut crate::Case| {
+        c.papers = vec![crate::Paper {
+            kind: PaperKind::Commitment,
+            pages: vec![crate::PageRef {
+                sha256: "cd".repeat(32),
+                bytes: 900,
+                mime: "image/png".into(),
+                width: 100,
+                height: 140,
+            }],
+        }];
+        c.events.push(CaseEvent {
+            id: format!("{}@scan", c.events.len()),
+            at_ms: MONDAY_MS + 30_000,
+            kind: EventKind::PagesAttached,
+            by: "李明".into(),
+            paper: Some(PaperKind::Commitment),
+            ..CaseEvent::default()
+        });
+    };
+    signed(&mut c);
     // Only a missing material the catalogue lets a commitment stand in for.
     assert!(matches!(
         act(
@@ -478,6 +490,18 @@ fn a_commitment_stands_in_for_a_proof_until_it_is_checked() {
         ),
         Err(Denied::ReasonRequired(Action::CheckCommitment))
     );
+    // Unchecked, the case is decided but not closed.
+    step(&mut c, "张华", Role::Supervisor, Action::Approve);
+    assert_eq!(
+        act(
+            &mut c,
+            "李明",
+            Role::Clerk,
+            Action::Complete,
+            Request::default()
+        ),
+        Err(Denied::CommitmentUnchecked)
+    );
     act(
         &mut c,
         "张华",
@@ -486,8 +510,85 @@ fn a_commitment_stands_in_for_a_proof_until_it_is_checked() {
         reason("经村委会核实，困难情况属实"),
     )
     .unwrap();
-    assert_eq!(status(&c, "HARDSHIP_PROOF"), Some(MaterialStatus::Received));
+    assert_eq!(status(&c, "HARDSHIP_PROOF"), Some(MaterialStatus::Verified));
     assert_eq!(commitment_check_due(&c, WorkCalendar::builtin()), None);
+    step(&mut c, "李明", Role::Clerk, Action::Complete);
+
+    // Found untrue: the proof is missing again and nothing is decided without it; a notice
+    // never names a material that is not missing, and each commitment has its own letter.
+    let mut untrue = case("JZ01", &["ID_CARD", "APPLICATION"]);
+    assert!(matches!(
+        act(
+            &mut untrue,
+            "李明",
+            Role::Clerk,
+            Action::Return,
+            commit(&["ID_CARD"])
+        ),
+        Err(Denied::NotMissing(_))
+    ));
+    signed(&mut untrue);
+    act(
+        &mut untrue,
+        "李明",
+        Role::Clerk,
+        Action::Commit,
+        commit(&[]),
+    )
+    .unwrap();
+    // Where two proofs allow a commitment, the second needs a letter of its own.
+    let mut both = crate::Catalogue::builtin().item("JZ01").unwrap().clone();
+    for m in &mut both.materials {
+        m.commitment |= m.code == "APPLICATION";
+    }
+    let two = Rules {
+        item: Some(&both),
+        ..rules(1)
+    };
+    let mut twice = case("JZ01", &["ID_CARD"]);
+    signed(&mut twice);
+    let first = crate::workflow::plan(
+        &twice,
+        "李明",
+        Role::Clerk,
+        Action::Commit,
+        &commit(&["HARDSHIP_PROOF"]),
+        &two,
+    )
+    .unwrap();
+    crate::workflow_tests::record(&mut twice, &first, "李明");
+    let again = commit(&["APPLICATION"]);
+    assert_eq!(
+        crate::workflow::plan(&twice, "李明", Role::Clerk, Action::Commit, &again, &two),
+        Err(Denied::PaperMissing(PaperKind::Commitment))
+    );
+    signed(&mut twice);
+    assert!(
+        crate::workflow::plan(&twice, "李明", Role::Clerk, Action::Commit, &again, &two).is_ok()
+    );
+    step(&mut untrue, "张华", Role::Supervisor, Action::Accept);
+    act(
+        &mut untrue,
+        "张华",
+        Role::Supervisor,
+        Action::BreakCommitment,
+        reason("经核实，申请人家庭有稳定收入，承诺不实"),
+    )
+    .unwrap();
+    assert_eq!(
+        status(&untrue, "HARDSHIP_PROOF"),
+        Some(MaterialStatus::Missing)
+    );
+    assert!(matches!(
+        act(
+            &mut untrue,
+            "张华",
+            Role::Supervisor,
+            Action::Approve,
+            Request::default()
+        ),
+        Err(Denied::MaterialsOutstanding(_))
+    ));
     // A commitment for a pension enrolment's household register is not allowed, raw either.
     let pension = case("YL01", &["ID_CARD", "ENROL_FORM"]);
     let raw = CaseEvent {

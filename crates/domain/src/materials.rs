@@ -39,10 +39,19 @@ pub(crate) fn plan_return(
     if rules.today > limit {
         return Err(Denied::NoticeOverdue(date_text(limit)));
     }
+    let missing = codes_with(case, MaterialStatus::Missing);
     planned.missing = if request.missing.is_empty() {
-        codes_with(case, MaterialStatus::Missing)
+        missing
     } else {
-        codes_named(case, &request.missing)?
+        // Only what is missing: a notice cannot take back a commitment or a received material.
+        let named = codes_named(case, &request.missing)?;
+        if let Some(code) = named.iter().find(|c| !missing.contains(c)) {
+            return Err(Denied::NotMissing(names_of(
+                case,
+                std::slice::from_ref(code),
+            )));
+        }
+        named
     };
     if planned.missing.is_empty() {
         return Err(Denied::NothingMissing);
@@ -146,7 +155,16 @@ pub(crate) fn plan_commitment(
         }
         named
     };
-    if case.paper(crate::PaperKind::Commitment).is_empty() {
+    // Each commitment on its own signed letter: one scanned since the last commitment taken.
+    let last_commit = case
+        .events
+        .iter()
+        .rposition(|e| e.kind == EventKind::Committed)
+        .map_or(0, |p| p + 1);
+    let signed = case.events[last_commit..].iter().any(|e| {
+        e.kind == EventKind::PagesAttached && e.paper == Some(crate::PaperKind::Commitment)
+    });
+    if case.paper(crate::PaperKind::Commitment).is_empty() || !signed {
         return Err(Denied::PaperMissing(crate::PaperKind::Commitment));
     }
     Ok(named)

@@ -66,6 +66,11 @@ pub enum Move {
         materials: Vec<String>,
         reason: Option<String>,
     },
+    /// The check found the commitment untrue: the materials are missing again.
+    BreakCommitment {
+        materials: Vec<String>,
+        reason: Option<String>,
+    },
     /// A step of the assistance procedure, with what was found (a 公示 with what it posts).
     RecordStep {
         step: Option<crate::assistance::StepKind>,
@@ -157,6 +162,10 @@ impl Move {
                 materials: missing,
                 reason,
             },
+            Action::BreakCommitment => Self::BreakCommitment {
+                materials: missing,
+                reason,
+            },
             Action::RecordStep => Self::RecordStep {
                 step,
                 findings: reason,
@@ -192,6 +201,7 @@ impl Move {
             Self::RecordStep { .. } => Action::RecordStep,
             Self::Commit { .. } => Action::Commit,
             Self::CheckCommitment { .. } => Action::CheckCommitment,
+            Self::BreakCommitment { .. } => Action::BreakCommitment,
             Self::SendBack { .. } => Action::SendBack,
             Self::Approve { .. } => Action::Approve,
             Self::Reject { .. } => Action::Reject,
@@ -224,6 +234,10 @@ impl Move {
                 reason: r,
             }
             | Self::CheckCommitment {
+                materials: brought,
+                reason: r,
+            }
+            | Self::BreakCommitment {
                 materials: brought,
                 reason: r,
             } => Request {
@@ -340,7 +354,11 @@ mod tests {
                 !request.missing.is_empty(),
                 matches!(
                     action,
-                    Action::Return | Action::Supplement | Action::Commit | Action::CheckCommitment
+                    Action::Return
+                        | Action::Supplement
+                        | Action::Commit
+                        | Action::CheckCommitment
+                        | Action::BreakCommitment
                 )
             );
             assert_eq!(request.assignee.is_some(), action == Action::Reassign);
@@ -356,6 +374,6 @@ mod tests {
             assert_eq!(request.step.is_some(), action == Action::RecordStep);
             assert_eq!(request.publicity.is_some(), action == Action::RecordStep);
         }
-        assert_eq!(moves, 21);
+        assert_eq!(moves, 22);
     }
 }

@@ -76,6 +76,7 @@ impl Role {
                     | RecordStep
                     | Commit
                     | CheckCommitment
+                    | BreakCommitment
                     | Forward
                     | RefuseIntake
                     | Correct
@@ -159,8 +160,10 @@ pub enum Action {
     Accept,
     /// 告知承诺: the applicant's signed commitment stands in for materials that allow it.
     Commit,
-    /// The organ's later check of a commitment, with what it found.
+    /// The organ's later check of a commitment, finding it true, or untrue (the material is
+    /// missing again and holds the decision up), with what it found.
     CheckCommitment,
+    BreakCommitment,
     /// Record a step of the assistance procedure (核对, 入户调查, 民主评议, 公示, 异议).
     RecordStep,
     /// Report an accepted case up to the county organ that decides it (上报), with the
@@ -204,7 +207,7 @@ pub enum Action {
     Backup,
 }
 
-pub const ACTIONS: [Action; 31] = [
+pub const ACTIONS: [Action; 32] = [
     Action::View,
     Action::Register,
     Action::Edit,
@@ -214,6 +217,7 @@ pub const ACTIONS: [Action; 31] = [
     Action::RecordStep,
     Action::Commit,
     Action::CheckCommitment,
+    Action::BreakCommitment,
     Action::Forward,
     Action::SendBack,
     Action::RefuseIntake,
@@ -250,6 +254,7 @@ impl Action {
             Self::RecordStep => "record_step",
             Self::Commit => "commit",
             Self::CheckCommitment => "check_commitment",
+            Self::BreakCommitment => "break_commitment",
             Self::Forward => "forward",
             Self::SendBack => "send_back",
             Self::RefuseIntake => "refuse_intake",
@@ -285,7 +290,8 @@ impl Action {
             Self::Accept => "受理",
             Self::RecordStep => "记录调查核实",
             Self::Commit => "告知承诺代替材料",
-            Self::CheckCommitment => "核查承诺",
+            Self::CheckCommitment => "核查承诺属实",
+            Self::BreakCommitment => "核查承诺不实",
             Self::Forward => "上报县级部门",
             Self::SendBack => "退回乡镇",
             Self::RefuseIntake => "不予受理",

@@ -6,7 +6,7 @@
 
 use crate::assistance::{Publicity, StepKind};
 use crate::calendar::WorkCalendar;
-use crate::case::{Case, CaseEvent, CaseStatus, EventKind};
+use crate::case::{Case, CaseEvent, CaseStatus, EventKind, MaterialStatus};
 use crate::catalogue::ServiceItem;
 pub use crate::clock::{
     NOTICE_WORKING_DAYS, Standing, clock_running, deadline, standing, suspended_days,
@@ -85,6 +85,7 @@ pub fn action_of(kind: &EventKind) -> Option<Action> {
         EventKind::StepRecorded => Action::RecordStep,
         EventKind::Committed => Action::Commit,
         EventKind::CommitmentChecked => Action::CheckCommitment,
+        EventKind::CommitmentBroken => Action::BreakCommitment,
         EventKind::SentBack => Action::SendBack,
         EventKind::Other => return None,
     })
@@ -115,6 +116,7 @@ pub fn kind_of(action: Action) -> Option<EventKind> {
         Action::RecordStep => EventKind::StepRecorded,
         Action::Commit => EventKind::Committed,
         Action::CheckCommitment => EventKind::CommitmentChecked,
+        Action::BreakCommitment => EventKind::CommitmentBroken,
         Action::SendBack => EventKind::SentBack,
         Action::View
         | Action::ManageUsers
@@ -175,7 +177,7 @@ pub fn starts_from(action: Action, status: CaseStatus) -> bool {
         // A commitment is taken with the application; it is checked once the case is accepted,
         // before or after the decision.
         Action::Commit => matches!(status, Registered | Supplemented),
-        Action::CheckCommitment => facts_locked(status),
+        Action::CheckCommitment | Action::BreakCommitment => facts_locked(status),
         Action::SendBack => status == Forwarded,
         Action::Approve | Action::Reject => matches!(status, Accepted | UnderReview | Forwarded),
         Action::Complete => matches!(status, Approved | Rejected),
@@ -543,6 +545,15 @@ pub fn plan(
                 .collect();
             return Err(Denied::MaterialsOutstanding(names.join("、")));
         }
+        // A case is closed only once every commitment it was accepted on has been checked.
+        Action::Complete
+            if case
+                .materials
+                .iter()
+                .any(|m| m.status == MaterialStatus::Committed) =>
+        {
+            return Err(Denied::CommitmentUnchecked);
+        }
         Action::Reject | Action::SendBack if planned.reason.is_none() => {
             return Err(Denied::ReasonRequired(action));
         }
@@ -554,7 +565,7 @@ pub fn plan(
         }
         Action::Forward => crate::assistance::check_ready(case, rules)?,
         Action::Commit => planned.missing = materials::plan_commitment(case, request, rules)?,
-        Action::CheckCommitment => {
+        Action::CheckCommitment | Action::BreakCommitment => {
             planned.missing = materials::plan_commitment_check(case, request)?;
             if planned.reason.is_none() {
                 return Err(Denied::ReasonRequired(action));
@@ -626,6 +637,7 @@ pub fn plan(
             | Action::RecordStep
             | Action::Commit
             | Action::CheckCommitment
+            | Action::BreakCommitment
     ) {
         planned.from = Some(progress.status);
         planned.to = Some(match action {
@@ -765,7 +777,8 @@ pub fn check_event(
         | Action::Supplement
         | Action::Accept
         | Action::Commit
-        | Action::CheckCommitment => planned.missing == event.missing && planned.due == event.due,
+        | Action::CheckCommitment
+        | Action::BreakCommitment => planned.missing == event.missing && planned.due == event.due,
         _ => event.due.is_none(),
     };
     let same_resolves = {

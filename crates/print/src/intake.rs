@@ -113,6 +113,29 @@ pub fn receipt(r: &Receipt<'_>) -> Result<Vec<u8>, PrintError> {
         sheet.gap(2.0);
         sheet.paragraph(11.0, 0.0, &format!("尚缺材料：{}", missing.join("、")));
     }
+    // A commitment is not a material received: it says so, and that the organ checks it.
+    let committed: Vec<&str> = case
+        .materials
+        .iter()
+        .filter(|m| {
+            matches!(
+                m.status,
+                MaterialStatus::Committed | MaterialStatus::Verified
+            )
+        })
+        .map(|m| m.name.as_str())
+        .collect();
+    if !committed.is_empty() {
+        sheet.gap(2.0);
+        sheet.paragraph(
+            11.0,
+            0.0,
+            &format!(
+                "告知承诺：{}（申请人已签署告知承诺书，以承诺代替上述材料，本机关将予核查）",
+                committed.join("、")
+            ),
+        );
+    }
     sheet.gap(3.0);
     sheet.paragraph(10.0, 0.0, INTAKE_NOTE);
     sheet.gap(3.0);

@@ -151,7 +151,14 @@ const QUERY: &str = "7KQ2-M9XD";
 
 #[test]
 fn the_receipt_carries_what_the_applicant_needs_and_masks_the_id() {
-    let case = case();
+    let mut case = case();
+    // A proof the applicant's signed commitment stands in for is not a material received.
+    case.materials.push(MaterialState {
+        code: "KN".into(),
+        name: "困难情况证明材料".into(),
+        status: MaterialStatus::Committed,
+        pages: Vec::new(),
+    });
     let pdf = receipt(&Receipt {
         case: &case,
         reprint: false,
@@ -175,6 +182,7 @@ fn the_receipt_carries_what_the_applicant_needs_and_masks_the_id() {
         "居民身份证（扫描2份）",
         "户口簿",
         "尚缺材料：家庭收入证明",
+        "告知承诺：困难情况证明材料",
         QUERY,
     ] {
         assert!(
@@ -183,6 +191,10 @@ fn the_receipt_carries_what_the_applicant_needs_and_masks_the_id() {
         );
     }
     assert!(!text.contains(ID), "the full ID number is printed");
+    assert!(
+        !text.contains("3. 困难情况证明材料"),
+        "a commitment is listed as a material received"
+    );
     assert_eq!(
         read_qr("receipt"),
         format!("TONGBAN:{};Q:{QUERY}", case.number.as_str())

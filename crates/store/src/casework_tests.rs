@@ -132,7 +132,7 @@ fn prepared(store: &mut Store, action: Action) -> String {
             ..registration()
         },
         // A commitment stands in for a proof of hardship.
-        Action::Commit | Action::CheckCommitment => Registration {
+        Action::Commit | Action::CheckCommitment | Action::BreakCommitment => Registration {
             item: "JZ01".into(),
             received: ["ID_CARD", "APPLICATION"].map(String::from).to_vec(),
             ..registration()
@@ -181,7 +181,7 @@ fn prepared(store: &mut Store, action: Action) -> String {
             act(store, "张华", &number, Action::Accept);
             act(store, "张华", &number, Action::Approve);
         }
-        Action::Commit | Action::CheckCommitment => {
+        Action::Commit | Action::CheckCommitment | Action::BreakCommitment => {
             let letter = crate::pages_tests::page(9);
             store
                 .attach_paper(
@@ -192,7 +192,7 @@ fn prepared(store: &mut Store, action: Action) -> String {
                     NOW,
                 )
                 .unwrap();
-            if action == Action::CheckCommitment {
+            if action != Action::Commit {
                 act(store, "李明", &number, Action::Commit);
                 act(store, "张华", &number, Action::Accept);
             }

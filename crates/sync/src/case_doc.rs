@@ -480,6 +480,7 @@ pub fn read(doc: &AutoCommit) -> Result<Case> {
             "missing" => MaterialStatus::Missing,
             "deferred" => MaterialStatus::Deferred,
             "committed" => MaterialStatus::Committed,
+            "verified" => MaterialStatus::Verified,
             _ => return Err(CaseDocError::Invalid("materials.status")),
         };
         materials.push(MaterialState {
@@ -602,6 +603,7 @@ fn material_status(status: MaterialStatus) -> &'static str {
         MaterialStatus::Missing => "missing",
         MaterialStatus::Deferred => "deferred",
         MaterialStatus::Committed => "committed",
+        MaterialStatus::Verified => "verified",
     }
 }
 

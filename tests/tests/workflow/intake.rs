@@ -505,6 +505,10 @@ fn a_commitment_stands_in_for_a_proof_until_a_supervisor_checks_it() {
     );
     assert!(forged.contains("不能以告知承诺代替"), "{forged}");
 
+    // Decided on the commitment, but not closed before it is checked.
+    supervisor.ok(&["case", "approve", &number]);
+    let unchecked = supervisor.fails(&["case", "complete", &number]);
+    assert!(unchecked.contains("核查后方可办结"), "{unchecked}");
     supervisor.ok(&[
         "case",
         "check-commitment",
@@ -515,13 +519,14 @@ fn a_commitment_stands_in_for_a_proof_until_a_supervisor_checks_it() {
     supervisor.sync();
     clerk.sync();
     let checked = clerk.show(&number);
-    assert!(
-        checked["materials"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|m| m["status"] == "received"),
-        "{checked}"
-    );
+    let hardship = checked["materials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["code"] == "HARDSHIP_PROOF")
+        .unwrap()
+        .clone();
+    assert_eq!(hardship["status"], "verified", "{checked}");
     assert_eq!(checked["commitment_check_due"], serde_json::Value::Null);
+    clerk.ok(&["case", "complete", &number]);
 }
