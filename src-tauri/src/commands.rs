@@ -281,6 +281,7 @@ pub async fn act(desk: State<'_, Arc<Desk>>, form: ActForm) -> Answer<CaseView> 
             delivery: form.delivery,
             step: form.step,
             publicity: form.publicity,
+            members: form.members,
         };
         let the_move = Move::new(action, request).ok_or_else(|| {
             message(

@@ -492,10 +492,13 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     w.click("#nav-cases").await;
     w.click(&format!("#case-row-{household} td")).await;
     w.click("#step-home_visit").await;
+    w.type_into("#visit-members", "蒙秀兰:配偶，蒙小明:长子")
+        .await;
     w.type_into("#act-reason", "二人入户：家中三口人，户主患慢性病")
         .await;
     w.click("#act-record-step").await;
-    w.wait_text("#timeline", |t| t.contains("入户调查")).await;
+    w.wait_text("#timeline", |t| t.contains("蒙小明（长子）"))
+        .await;
     w.click("#step-publicity").await;
     let today = time::OffsetDateTime::now_utc()
         .to_offset(time::macros::offset!(+8))

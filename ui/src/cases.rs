@@ -267,6 +267,9 @@ pub fn CaseDetail(number: String) -> impl IntoView {
                             {e.delivery.map(|d| format!("{} {} {}{}", tr.now(Key::method(d.method)),
                                 d.tracking.unwrap_or_default(), tr.now(Key::DeliveredTo), d.recipient))}
                             {e.step.map(|s| tr.now(Key::step(s)))}
+                            {(!e.members.is_empty()).then(|| format!(" {}{}", tr.now(Key::Members),
+                                e.members.iter().map(|m| format!("{}（{}）", m.name, m.relation))
+                                    .collect::<Vec<_>>().join("、")))}
                             {e.publicity.map(|p| format!(" {} {} · {} {} · {} {}",
                                 tr.now(Key::PublicityFrom), p.from, tr.now(Key::PublicityHousehold),
                                 p.household, tr.now(Key::PublicityAmount), p.monthly_yuan))}

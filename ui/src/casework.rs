@@ -6,7 +6,7 @@ use crate::app::Screen;
 use crate::i18n::{Key, Tr};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tongban_domain::assistance::{Publicity, StepKind};
+use tongban_domain::assistance::{Member, Publicity, StepKind};
 use tongban_domain::desk::{ActForm, CaseSummary, CaseView, UiError, WorkQueues};
 use tongban_domain::workflow::RefusalGround;
 use tongban_domain::{
@@ -120,6 +120,7 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
     let posted_on = RwSignal::new(String::new());
     let household = RwSignal::new(String::new());
     let monthly = RwSignal::new(String::new());
+    let members = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<UiError>);
     let busy = RwSignal::new(false);
     // The one-time notice names every material still missing unless the clerk unticks one.
@@ -189,6 +190,25 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                 tracking: Some(tracking.get_untracked()).filter(|t| !t.trim().is_empty()),
             }),
             step: (action == Action::RecordStep).then(|| step.get_untracked()),
+            // Each 姓名:关系 as typed; one that does not read goes as it is, for the rules to
+            // refuse by name.
+            members: if action == Action::RecordStep && step.get_untracked() == StepKind::HomeVisit
+            {
+                members
+                    .get_untracked()
+                    .split([',', '，', '、', '\n'])
+                    .map(str::trim)
+                    .filter(|m| !m.is_empty())
+                    .map(|m| {
+                        Member::parse(m).unwrap_or_else(|_| Member {
+                            name: m.to_string(),
+                            relation: String::new(),
+                        })
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
             // What the window cannot read as a number goes as 0, which the rules refuse by name.
             publicity: (action == Action::RecordStep
                 && step.get_untracked() == StepKind::Publicity)
@@ -284,6 +304,13 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                                 {tr.t(Key::step(s))}
                             </label>
                         }).collect_view()}
+                        <Show when=move || step.get() == StepKind::HomeVisit>
+                            <label class="field">
+                                <span>{tr.t(Key::VisitMembers)}</span>
+                                <input id="visit-members" prop:value=move || members.get()
+                                    on:input=move |ev| members.set(event_target_value(&ev))/>
+                            </label>
+                        </Show>
                         <Show when=move || step.get() == StepKind::Publicity>
                             <label class="field">
                                 <span>{tr.t(Key::PublicityFrom)}</span>

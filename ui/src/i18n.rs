@@ -212,6 +212,8 @@ catalogue! {
     StepPublicity => "公示", "Public notice (7 days)";
     StepObjection => "公示异议", "Objection to the notice";
     PublicityFrom => "公示开始日期", "Notice posted on";
+    VisitMembers => "家庭成员（姓名:关系，以逗号分隔）", "Household members (NAME:RELATION, comma-separated)";
+    Members => "家庭成员：", "Household: ";
     PublicityHousehold => "家庭人口（人）", "People in the household";
     PublicityAmount => "拟保障金额（元/月）", "Proposed amount (yuan a month)";
     EventStepRecorded => "调查核实", "Investigation step";

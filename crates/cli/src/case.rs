@@ -4,7 +4,7 @@ use crate::{now, output, pages, sign_in};
 use anyhow::{Result, bail};
 use clap::Subcommand;
 use std::path::PathBuf;
-use tongban_domain::assistance::{Publicity, StepKind};
+use tongban_domain::assistance::{Member, Publicity, StepKind};
 use tongban_domain::case::AgentForm;
 use tongban_domain::session::Session;
 use tongban_domain::workflow::RefusalGround;
@@ -224,6 +224,9 @@ pub(crate) struct MoveArgs {
     household: Option<u8>,
     #[arg(long)]
     amount: Option<u32>,
+    /// A household member the home visit found, as NAME:RELATION (repeat for each).
+    #[arg(long = "member", value_parser = parse_member)]
+    members: Vec<Member>,
     /// A withdrawal's scanned written request, or a delivery's signed receipt (送达回证),
     /// attached before the move.
     #[arg(long, alias = "receipt")]
@@ -405,6 +408,10 @@ fn parse_outcome(text: &str) -> Result<CaseStatus, String> {
     }
 }
 
+fn parse_member(text: &str) -> Result<Member, String> {
+    Member::parse(text).map_err(|e| e.to_string())
+}
+
 fn parse_due(text: &str) -> Result<time::Date, String> {
     tongban_domain::calendar::parse_date(text.trim()).ok_or_else(|| {
         format!("{text:?} is not a date (YYYY-MM-DD) / “{text}”不是有效日期（年-月-日）")
@@ -447,6 +454,7 @@ impl MoveArgs {
                 tracking: self.tracking.clone(),
             }),
             step: self.step,
+            members: self.members.clone(),
             // Whatever of a 公示 is given goes to the rules, which name what is missing.
             publicity: (self.from.is_some() || self.household.is_some() || self.amount.is_some())
                 .then(|| Publicity {

@@ -149,6 +149,18 @@ pub(crate) fn plan_step(
         }
         (_, None) => None,
     };
+    // The household's members are what a home visit finds; no other step lists them.
+    let members = &request.members;
+    if !members.is_empty() && step != StepKind::HomeVisit
+        || members.len() > usize::from(MAX_HOUSEHOLD)
+    {
+        return Err(Denied::MemberDetails);
+    }
+    for m in members {
+        if Member::new(&m.name, &m.relation).as_ref() != Ok(m) {
+            return Err(Denied::MemberDetails);
+        }
+    }
     Ok((step, publicity))
 }
 
@@ -205,4 +217,48 @@ pub(crate) fn check_ready(
             StepKind::Publicity.label_zh().to_string(),
         )),
     }
+}
+
+/// The most characters of a member's relation to the applicant (配偶, 长子, 孙女…).
+pub const MAX_RELATION_CHARS: usize = 10;
+
+/// A member of the applicant's household as the home visit found it: who, and how related to
+/// the applicant. No ID number: the household is checked by its register, not listed by it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub name: String,
+    pub relation: String,
+}
+
+impl Member {
+    /// `姓名:关系` as typed at the window or on the command line.
+    pub fn parse(text: &str) -> Result<Self, crate::Denied> {
+        let (name, relation) = text
+            .split_once([':', '：'])
+            .ok_or(crate::Denied::MemberDetails)?;
+        Self::new(name, relation)
+    }
+
+    pub fn new(name: &str, relation: &str) -> Result<Self, crate::Denied> {
+        let name =
+            crate::registration::validate_name(name).map_err(|_| crate::Denied::MemberDetails)?;
+        let relation = relation.trim();
+        let count = relation.chars().count();
+        if count == 0 || count > MAX_RELATION_CHARS || relation.chars().any(char::is_control) {
+            return Err(crate::Denied::MemberDetails);
+        }
+        Ok(Self {
+            name,
+            relation: relation.to_string(),
+        })
+    }
+}
+
+/// The household as the last home visit that listed it found it.
+pub fn household(case: &Case) -> &[Member] {
+    recorded(case)
+        .filter(|(s, e)| *s == StepKind::HomeVisit && !e.members.is_empty())
+        .map(|(_, e)| e.members.as_slice())
+        .last()
+        .unwrap_or(&[])
 }

@@ -84,7 +84,16 @@ fn a_subsistence_case_is_checked_visited_and_publicised_before_it_goes_up() {
     )
     .unwrap();
     // The home visit on the field laptop, once the case is the field worker's.
-    let visit = found(StepKind::HomeVisit, "二人入户，家中三口人，一人患病");
+    let members = vec![
+        crate::assistance::Member::parse("韦秀兰:配偶").unwrap(),
+        crate::assistance::Member::parse("韦小明：长子").unwrap(),
+    ];
+    assert!(crate::assistance::Member::parse("韦小明").is_err());
+    assert!(crate::assistance::Member::parse("韦小明:").is_err());
+    let visit = Request {
+        members: members.clone(),
+        ..found(StepKind::HomeVisit, "二人入户，家中三口人，一人患病")
+    };
     assert_eq!(
         act(
             &mut c,
@@ -101,6 +110,33 @@ fn a_subsistence_case_is_checked_visited_and_publicised_before_it_goes_up() {
     };
     act(&mut c, "张华", Role::Supervisor, Action::Reassign, to_field).unwrap();
     act(&mut c, "黄勇", Role::Field, Action::RecordStep, visit).unwrap();
+    assert_eq!(crate::assistance::household(&c), members.as_slice());
+    // Only a home visit lists the household, and only as names with their relation.
+    let listed_elsewhere = Request {
+        members: members.clone(),
+        ..found(StepKind::IncomeCheck, "核对")
+    };
+    assert_eq!(
+        act(
+            &mut c,
+            "黄勇",
+            Role::Field,
+            Action::RecordStep,
+            listed_elsewhere
+        ),
+        Err(Denied::MemberDetails)
+    );
+    let unrelated = Request {
+        members: vec![crate::assistance::Member {
+            name: "韦小明".into(),
+            relation: String::new(),
+        }],
+        ..found(StepKind::HomeVisit, "复访")
+    };
+    assert_eq!(
+        act(&mut c, "黄勇", Role::Field, Action::RecordStep, unrelated),
+        Err(Denied::MemberDetails)
+    );
     // What a 公示 posts is its own: before registration, an empty household, or on another
     // step, it is refused; an objection answers a 公示.
     assert_eq!(

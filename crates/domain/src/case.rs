@@ -468,6 +468,9 @@ pub struct CaseEvent {
     pub step: Option<crate::assistance::StepKind>,
     #[serde(default)]
     pub publicity: Option<crate::assistance::Publicity>,
+    /// For a home visit: the household's members it found.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<crate::assistance::Member>,
     #[serde(default)]
     pub seal: Option<DecisionSeal>,
     /// The author's own signature (their person key) over the event and the case state it was

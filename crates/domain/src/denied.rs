@@ -55,6 +55,8 @@ pub enum Denied {
     /// A 公示 posts its first day (from registration to today), the household's size and the
     /// monthly amount proposed; nothing else carries them.
     PublicityDetails,
+    /// A household member is a name and a relation, listed by a home visit only.
+    MemberDetails,
     /// An objection answers a 公示 posted before.
     NoPublicity,
     /// The steps the item needs before 上报, still missing.
@@ -250,6 +252,16 @@ impl crate::l10n::Localized for Denied {
                 text!(
                     "a 公示 gives its first day (from registration to today), the household's size (1 to {most}) and the monthly amount (1 to {max} yuan); other steps give none of these",
                     "公示须填写开始日期（登记日至今天）、家庭人口（1至{most}人）和拟保障金额（每月1至{max}元），其他步骤不填这些"
+                )
+            }
+            Self::MemberDetails => {
+                let (most, chars) = (
+                    crate::assistance::MAX_HOUSEHOLD,
+                    crate::assistance::MAX_RELATION_CHARS,
+                );
+                text!(
+                    "a household member is given as NAME:RELATION (a relation of at most {chars} characters), at most {most} of them, with the home visit only",
+                    "家庭成员按“姓名:关系”填写（关系不超过{chars}个字），最多{most}人，仅在入户调查时记录"
                 )
             }
             Self::NoPublicity => text!(

@@ -312,6 +312,8 @@ pub struct ActForm {
     pub step: Option<crate::assistance::StepKind>,
     #[serde(default)]
     pub publicity: Option<crate::assistance::Publicity>,
+    #[serde(default)]
+    pub members: Vec<crate::assistance::Member>,
 }
 
 /// The desk's work queues for the signed-in user.

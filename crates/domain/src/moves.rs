@@ -76,6 +76,7 @@ pub enum Move {
         step: Option<crate::assistance::StepKind>,
         findings: Option<String>,
         publicity: Option<crate::assistance::Publicity>,
+        members: Vec<crate::assistance::Member>,
     },
     /// 上报: to the county organ that decides the item, with the township's opinion.
     Forward {
@@ -126,6 +127,7 @@ impl Move {
             delivery,
             step,
             publicity,
+            members,
         } = request;
         Some(match action {
             Action::Return => Self::Return {
@@ -170,6 +172,7 @@ impl Move {
                 step,
                 findings: reason,
                 publicity,
+                members,
             },
             Action::SendBack => Self::SendBack { reason },
             Action::Approve => Self::Approve { reason },
@@ -278,9 +281,11 @@ impl Move {
                 step,
                 findings,
                 publicity,
+                members,
             } => Request {
                 step: *step,
                 publicity: publicity.clone(),
+                members: members.clone(),
                 ..reason(findings)
             },
             Self::Deliver(delivery) => Request {
@@ -329,6 +334,10 @@ mod tests {
                 household: 3,
                 monthly_yuan: 450,
             }),
+            members: vec![crate::assistance::Member {
+                name: "韦小明".into(),
+                relation: "长子".into(),
+            }],
         };
         let mut moves = 0;
         for action in ACTIONS {
@@ -373,6 +382,7 @@ mod tests {
             assert_eq!(request.days.is_some(), action == Action::Extend);
             assert_eq!(request.step.is_some(), action == Action::RecordStep);
             assert_eq!(request.publicity.is_some(), action == Action::RecordStep);
+            assert_eq!(!request.members.is_empty(), action == Action::RecordStep);
         }
         assert_eq!(moves, 22);
     }

@@ -368,9 +368,11 @@ pub struct Request {
     pub days: Option<u16>,
     /// For a delivery: how and to whom (the applicant when no recipient is named).
     pub delivery: Option<Delivery>,
-    /// For a step of the assistance procedure: which, and what a 公示 posts.
+    /// For a step of the assistance procedure: which, what a 公示 posts, and the household a
+    /// home visit found.
     pub step: Option<StepKind>,
     pub publicity: Option<Publicity>,
+    pub members: Vec<crate::assistance::Member>,
 }
 
 /// The event to record, once the rules allowed it.
@@ -391,6 +393,7 @@ pub struct Planned {
     pub delivery: Option<Delivery>,
     pub step: Option<StepKind>,
     pub publicity: Option<Publicity>,
+    pub members: Vec<crate::assistance::Member>,
 }
 
 impl Planned {
@@ -414,6 +417,7 @@ impl Planned {
             delivery: self.delivery,
             step: self.step,
             publicity: self.publicity,
+            members: self.members,
             ..CaseEvent::default()
         }
     }
@@ -482,6 +486,7 @@ pub fn plan(
         delivery: None,
         step: None,
         publicity: None,
+        members: Vec::new(),
     };
     if action == Action::Resolve {
         let conflict = progress.conflict.ok_or(Denied::NoConflict)?;
@@ -578,6 +583,7 @@ pub fn plan(
             }
             planned.step = Some(step);
             planned.publicity = publicity;
+            planned.members = request.members.clone();
         }
         Action::Extend => {
             // 《行政许可法》第四十二条: once, by at most ten working days, with the reasons told.
@@ -726,7 +732,7 @@ pub fn check_event(
         (event.ground.is_some() || event.refer_to.is_some()) && kind != EventKind::IntakeRefused
             || event.days.is_some() && kind != EventKind::Extended
             || event.delivery.is_some() && kind != EventKind::Delivered
-            || (event.step.is_some() || event.publicity.is_some())
+            || (event.step.is_some() || event.publicity.is_some() || !event.members.is_empty())
                 && kind != EventKind::StepRecorded
     };
     if carries_other(event.kind.clone()) {
@@ -768,6 +774,7 @@ pub fn check_event(
         delivery: event.delivery.clone(),
         step: event.step,
         publicity: event.publicity.clone(),
+        members: event.members.clone(),
     };
     let planned = plan(seen, &event.by, role, action, &request, rules)?;
     let same_kind = planned.kind == event.kind
@@ -795,6 +802,7 @@ pub fn check_event(
             && planned.delivery == event.delivery
             && planned.step == event.step
             && planned.publicity == event.publicity
+            && planned.members == event.members
             && planned.refer_to == event.refer_to);
     if same_kind
         && same_materials

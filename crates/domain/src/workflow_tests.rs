@@ -88,6 +88,7 @@ pub(crate) fn record(case: &mut Case, planned: &Planned, user: &str) {
         delivery: planned.delivery.clone(),
         step: planned.step,
         publicity: planned.publicity.clone(),
+        members: planned.members.clone(),
         ..CaseEvent::default()
     });
     let event = case.events.last().unwrap().clone();

@@ -53,6 +53,8 @@ pub struct Decision<'a> {
     pub supervisors: Vec<String>,
     /// A benefit granted: the monthly amount (yuan) and the month payment starts from.
     pub benefit: Option<(u32, Date)>,
+    /// The household the benefit covers, as the home visit found it (name and relation).
+    pub household: &'a [tongban_domain::assistance::Member],
     pub date: Date,
     /// The fingerprint of the decision's seal (device signature over the case).
     pub fingerprint: String,
@@ -123,6 +125,16 @@ pub fn decision(d: &Decision<'_>) -> Result<Vec<u8>, PrintError> {
     sheet.paragraph(11.0, 0.0, &addressed(case, &what));
     if let Some(reason) = &d.reason {
         sheet.field("理由", reason);
+    }
+    if d.approved && d.benefit.is_some() && !d.household.is_empty() {
+        let covered: Vec<String> = std::iter::once(format!("{}（申请人）", case.applicant.name))
+            .chain(
+                d.household
+                    .iter()
+                    .map(|m| format!("{}（{}）", m.name, m.relation)),
+            )
+            .collect();
+        sheet.field("保障对象", &covered.join("、"));
     }
     if let Some((monthly, from)) = d.benefit.filter(|_| d.approved) {
         sheet.field(

@@ -331,6 +331,10 @@ fn decisions_are_worded_by_item_kind_in_the_organs_name_with_number_basis_and_ap
         government: "灵山县人民政府".into(),
         court: "灵山县人民法院".into(),
     };
+    let household = [tongban_domain::assistance::Member {
+        name: "韦小明".into(),
+        relation: "长子".into(),
+    }];
     let granted = Decision {
         case: &case,
         reprint: false,
@@ -344,6 +348,7 @@ fn decisions_are_worded_by_item_kind_in_the_organs_name_with_number_basis_and_ap
         reason: Some("家庭人均收入低于当地标准".into()),
         supervisors: vec!["张华".into(), "陈刚".into()],
         benefit: Some((520, date!(2026 - 12 - 01))),
+        household: &household,
         date: date!(2026 - 11 - 25),
         fingerprint: "3f9a0c7e1b2d4f65".into(),
     };
@@ -359,6 +364,7 @@ fn decisions_are_worded_by_item_kind_in_the_organs_name_with_number_basis_and_ap
         "《社会救助暂行办法》第十一条",
         "张华、陈刚",
         "每月520元，自2026年12月起按月发放",
+        "保障对象：王秀英（申请人）、韦小明（长子）",
         "3f9a0c7e1b2d4f65",
         "灵山县民政局（印章）",
     ] {

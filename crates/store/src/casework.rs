@@ -281,6 +281,7 @@ impl Store {
             // A step needing nothing beyond findings: the window asks for a 公示's details.
             step: Some(tongban_domain::assistance::StepKind::HomeVisit),
             publicity: None,
+            members: Vec::new(),
         };
         // Corrections and reassignment have their own controls; the rest are buttons.
         Ok(ACTIONS

@@ -298,6 +298,7 @@ impl Store {
                             item.is_some_and(|i| i.kind == tongban_domain::ItemKind::Benefit)
                         })
                         .map(|p| (p.monthly_yuan, next_month(date))),
+                    household: tongban_domain::assistance::household(&sealed),
                     date,
                     fingerprint: decision::fingerprint(seal),
                     reprint,

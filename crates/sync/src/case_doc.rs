@@ -414,6 +414,12 @@ fn push_event(doc: &mut AutoCommit, event: &CaseEvent) -> Result<()> {
     if let Some(step) = event.step {
         doc.put(&item, "step", step.as_str())?;
     }
+    if !event.members.is_empty() {
+        // One value, written once with the event: a household as the visit found it.
+        let members =
+            serde_json::to_string(&event.members).map_err(|_| CaseDocError::Invalid("members"))?;
+        doc.put(&item, "members", members)?;
+    }
     if let Some(p) = &event.publicity {
         doc.put(&item, "publicity_from", p.from.as_str())?;
         doc.put(&item, "household", u64::from(p.household))?;
@@ -552,6 +558,12 @@ pub fn read(doc: &AutoCommit) -> Result<Case> {
             step: read_opt_str(doc, &e, "step")?
                 .map(|s| s.parse().map_err(|_| CaseDocError::Invalid("step")))
                 .transpose()?,
+            members: match read_opt_str(doc, &e, "members")? {
+                Some(text) => {
+                    serde_json::from_str(&text).map_err(|_| CaseDocError::Invalid("members"))?
+                }
+                None => Vec::new(),
+            },
             publicity: match read_opt_str(doc, &e, "publicity_from")? {
                 Some(from) => Some(Publicity {
                     from,

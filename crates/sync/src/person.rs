@@ -242,6 +242,9 @@ struct Act<'a> {
     step: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     publicity: Option<&'a tongban_domain::assistance::Publicity>,
+    /// A home visit's household; absent from other events' bytes.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    members: &'a [tongban_domain::assistance::Member],
 }
 
 fn is_first(version: &u32) -> bool {
@@ -318,6 +321,7 @@ fn act_bytes(
         paper: event.paper.map(|p| p.as_str()),
         step: event.step.map(|s| s.as_str()),
         publicity: event.publicity.as_ref(),
+        members: &event.members,
     };
     let mut bytes = b"tongban-act-v1\n".to_vec();
     bytes.extend(serde_json::to_vec(&act).unwrap_or_default());

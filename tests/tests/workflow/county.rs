@@ -195,6 +195,10 @@ fn a_subsistence_case_goes_through_the_whole_template_on_a_moved_clock() {
         "home_visit",
         "--reason",
         "二人入户：家中三口人，户主患慢性病，无劳动能力",
+        "--member",
+        "韦秀兰:配偶",
+        "--member",
+        "韦小明:长子",
     ]);
     let today = super::days_ahead(0);
     let no_size = field.fails(&[
@@ -305,5 +309,9 @@ fn a_subsistence_case_goes_through_the_whole_template_on_a_moved_clock() {
     // The benefit granted pays what the 公示 proposed, from the next month.
     let letter = printed(&clerk, &number, "decision");
     assert!(letter.contains("每月520元，自"), "{letter}");
+    assert!(
+        letter.contains("保障对象：韦国强（申请人）、韦秀兰（配偶）、韦小明（长子）"),
+        "{letter}"
+    );
     assert!(letter.contains("经乡镇人民政府审核上报"), "{letter}");
 }
