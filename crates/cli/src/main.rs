@@ -61,7 +61,7 @@ enum Command {
     },
     /// Register, list, show and correct cases.
     #[command(subcommand)]
-    Case(case::CaseCommand),
+    Case(Box<case::CaseCommand>),
     /// Exchange changes with the hub.
     Sync {
         #[arg(long)]
@@ -254,7 +254,7 @@ fn run(cli: Cli) -> Result<()> {
                 profile.dir().display()
             );
         }
-        Command::Case(command) => case::case(&profile, user.as_deref(), command)?,
+        Command::Case(command) => case::case(&profile, user.as_deref(), *command)?,
         Command::Queue { json } => {
             let (store, session) = sign_in(&profile, user.as_deref())?;
             let queues = store.queues(&session, now().date())?;
