@@ -4,16 +4,37 @@
 use crate::case::{CaseStatus, EventKind};
 use crate::role::{Action, Role};
 use crate::workflow::{Denied, Request};
-use crate::workflow_tests::{act, case, reason, step};
+use crate::workflow::{Planned, Rules};
+use crate::workflow_tests::{act, case, reason, rules, step};
+
+/// A 低保 case's rules on `today` (the item's steps and two county levels).
+fn on(today: time::Date) -> Rules<'static> {
+    Rules {
+        item: crate::catalogue::Catalogue::builtin().item("DB01"),
+        today,
+        ..rules(2)
+    }
+}
+
+/// The township supervisor's report up on `today`, as planned.
+fn report(c: &crate::Case, today: time::Date) -> Result<Planned, Denied> {
+    crate::workflow::plan(
+        c,
+        "张华",
+        Role::Supervisor,
+        Action::Forward,
+        &Request::default(),
+        &on(today),
+    )
+}
 /// The 低保 template: 核对, 入户调查 (on the field laptop), a 7-day 公示 with an objection, and
 /// only then 上报; each rule also holds against a raw event.
 #[test]
 fn a_subsistence_case_is_checked_visited_and_publicised_before_it_goes_up() {
     use crate::assistance::{Publicity, StepKind};
     use crate::case::CaseEvent;
-    use crate::catalogue::Catalogue;
-    use crate::workflow::{Rules, check_event, plan};
-    use crate::workflow_tests::{record, rules};
+    use crate::workflow::check_event;
+    use crate::workflow_tests::record;
     use time::macros::date;
     let found = |step: StepKind, text: &str| Request {
         step: Some(step),
@@ -198,20 +219,8 @@ fn a_subsistence_case_is_checked_visited_and_publicised_before_it_goes_up() {
     );
 
     // Seven days on a controlled clock: still running on the 22nd, over on the 23rd.
-    let on = |today| Rules {
-        item: Catalogue::builtin().item("DB01"),
-        today,
-        ..rules(2)
-    };
     assert_eq!(
-        plan(
-            &c,
-            "张华",
-            Role::Supervisor,
-            Action::Forward,
-            &Request::default(),
-            &on(date!(2026 - 11 - 22))
-        ),
+        report(&c, date!(2026 - 11 - 22)),
         Err(Denied::PublicityRunning("2026-11-22".into()))
     );
     // The same report written raw on the 20th is refused at the hub as well.
@@ -240,15 +249,7 @@ fn a_subsistence_case_is_checked_visited_and_publicised_before_it_goes_up() {
         ..CaseEvent::default()
     };
     assert!(check_event(&c, &smuggled, Role::Clerk, &on(date!(2026 - 11 - 20))).is_err());
-    let planned = plan(
-        &c,
-        "张华",
-        Role::Supervisor,
-        Action::Forward,
-        &Request::default(),
-        &on(date!(2026 - 11 - 23)),
-    )
-    .unwrap();
+    let planned = report(&c, date!(2026 - 11 - 23)).unwrap();
     record(&mut c, &planned, "张华");
     assert_eq!(c.status, CaseStatus::Forwarded);
 }
@@ -258,8 +259,6 @@ fn a_subsistence_case_is_checked_visited_and_publicised_before_it_goes_up() {
 #[test]
 fn a_publicity_cannot_be_backdated_or_outrun() {
     use crate::assistance::{Publicity, StepKind};
-    use crate::workflow::{Rules, plan};
-    use crate::workflow_tests::rules;
     use time::macros::date;
     const DAY_MS: i64 = 86_400_000;
     let posted = |from: &str| Request {
@@ -343,20 +342,8 @@ fn a_publicity_cannot_be_backdated_or_outrun() {
         ),
         Err(Denied::PublicityDetails)
     );
-    let on = |today| Rules {
-        item: crate::catalogue::Catalogue::builtin().item("DB01"),
-        today,
-        ..rules(2)
-    };
     assert_eq!(
-        plan(
-            &c,
-            "张华",
-            Role::Supervisor,
-            Action::Forward,
-            &Request::default(),
-            &on(date!(2026 - 11 - 24))
-        ),
+        report(&c, date!(2026 - 11 - 24)),
         Err(Denied::PublicityRunning("2026-11-24".into()))
     );
     // A second home visit after the 公示 began: what goes up must be published again.
@@ -372,14 +359,7 @@ fn a_publicity_cannot_be_backdated_or_outrun() {
     c.events[last].at_ms += 3 * DAY_MS;
     c.refold();
     assert_eq!(
-        plan(
-            &c,
-            "张华",
-            Role::Supervisor,
-            Action::Forward,
-            &Request::default(),
-            &on(date!(2026 - 11 - 26))
-        ),
+        report(&c, date!(2026 - 11 - 26)),
         Err(Denied::StepsMissing("公示".into()))
     );
 }

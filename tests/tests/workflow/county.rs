@@ -3,23 +3,8 @@
 //! which delivers it under the county organ's name.
 
 use super::COUNTY;
-use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP, text};
-
-fn shown(desk: &Desk, number: &str) -> serde_json::Value {
-    serde_json::from_str(&desk.ok(&["case", "show", number, "--json"])).unwrap()
-}
-
-/// The words of a printed document, whitespace removed (pdftotext breaks lines anywhere).
-fn printed(desk: &Desk, number: &str, doc: &str) -> String {
-    let out = desk.path().join(format!("{doc}.pdf"));
-    let out = out.to_str().unwrap();
-    desk.ok(&["case", "print", number, "--doc", doc, "--out", out]);
-    let read = std::process::Command::new("pdftotext")
-        .args([out, "-"])
-        .output()
-        .unwrap();
-    text(&read.stdout).split_whitespace().collect()
-}
+use super::procedure::printed;
+use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP};
 
 #[test]
 fn the_county_decides_a_reported_case_and_the_window_delivers_its_decision() {
@@ -45,7 +30,7 @@ fn the_county_decides_a_reported_case_and_the_window_delivers_its_decision() {
     supervisor.sync();
     supervisor.ok(&["case", "accept", &number]);
     // 5 of the 20 promised working days are the township's, to report it up.
-    let accepted = shown(&supervisor, &number);
+    let accepted = supervisor.show(&number);
     assert!(
         accepted["forward_due"]
             .as_str()
@@ -58,7 +43,7 @@ fn the_county_decides_a_reported_case_and_the_window_delivers_its_decision() {
     county.sync();
     assert_eq!(county.show_status(&number), None);
     supervisor.ok(&["case", "forward", &number, "--reason", "材料齐全，同意上报"]);
-    let reported = shown(&supervisor, &number);
+    let reported = supervisor.show(&number);
     assert_eq!(reported["status"], "forwarded");
     assert_eq!(reported["forward_due"], serde_json::Value::Null);
     let waits = supervisor.fails(&["case", "reject", &number, "--reason", "不符合"]);
@@ -67,7 +52,7 @@ fn the_county_decides_a_reported_case_and_the_window_delivers_its_decision() {
 
     // At the county: the reported case and nothing else; sent back once, reported again.
     county.sync();
-    assert_eq!(shown(&county, &number)["status"], "forwarded");
+    assert_eq!(county.show(&number)["status"], "forwarded");
     assert_eq!(county.show_status(&own), None, "a case never reported");
     // The scans of the reported case came with it.
     let pages: serde_json::Value =
@@ -82,7 +67,7 @@ fn the_county_decides_a_reported_case_and_the_window_delivers_its_decision() {
     ]);
     county.sync();
     supervisor.sync();
-    let back = shown(&supervisor, &number);
+    let back = supervisor.show(&number);
     assert_eq!(back["status"], "accepted", "{back}");
     supervisor.ok(&["case", "forward", &number]);
     supervisor.sync();
@@ -94,13 +79,13 @@ fn the_county_decides_a_reported_case_and_the_window_delivers_its_decision() {
         "--reason",
         "经评定，肢体功能障碍未达到残疾等级标准",
     ]);
-    assert_eq!(shown(&county, &number)["seals"][0]["verified"], true);
+    assert_eq!(county.show(&number)["seals"][0]["verified"], true);
     county.sync();
 
     // Back at the window: the county's decision, sealed by the county's desk, verifies here;
     // the letter is the county organ's, with its number, basis and appeal routes.
     clerk.sync();
-    let decided = shown(&clerk, &number);
+    let decided = clerk.show(&number);
     assert_eq!(decided["status"], "rejected", "{decided}");
     assert_eq!(decided["deciding_organ"], "灵山县残疾人联合会");
     assert_eq!(decided["seals"][0]["verified"], true, "{decided}");
@@ -130,7 +115,7 @@ fn the_county_decides_a_reported_case_and_the_window_delivers_its_decision() {
     ]);
     clerk.sync();
     county.sync();
-    assert_eq!(shown(&county, &number)["delivered"]["method"], "post");
+    assert_eq!(county.show(&number)["delivered"]["method"], "post");
 }
 
 /// The 低保 template through the command line and the hub, on a clock the test moves: the
@@ -294,7 +279,7 @@ fn a_subsistence_case_goes_through_the_whole_template_on_a_moved_clock() {
     county.ok_as("韦东", &["case", "approve", &number]);
     county.sync();
     clerk.sync();
-    let decided = shown(&clerk, &number);
+    let decided = clerk.show(&number);
     assert_eq!(decided["status"], "approved", "{decided}");
     let steps: Vec<&str> = decided["events"]
         .as_array()

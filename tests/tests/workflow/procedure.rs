@@ -7,12 +7,8 @@ use tongban_domain::{CaseEvent, CaseStatus, Delivery, DeliveryMethod, EventKind}
 use tongban_e2e::device::RawDevice;
 use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP, failure, text};
 
-fn shown(desk: &Desk, number: &str) -> serde_json::Value {
-    serde_json::from_str(&desk.ok(&["case", "show", number, "--json"])).unwrap()
-}
-
 /// The words of a printed document, whitespace removed (pdftotext breaks lines anywhere).
-fn printed(desk: &Desk, number: &str, doc: &str) -> String {
+pub(super) fn printed(desk: &Desk, number: &str, doc: &str) -> String {
     let out = desk.path().join(format!("{doc}.pdf"));
     let out = out.to_str().unwrap();
     desk.ok(&["case", "print", number, "--doc", doc, "--out", out]);
@@ -29,12 +25,8 @@ fn printed(desk: &Desk, number: &str, doc: &str) -> String {
 fn an_extension_moves_the_promised_date_once_on_every_desk() {
     let hub = Hub::start(Backend::Sqlite);
     let (clerk, supervisor, number) = accepted_case(&hub);
-    let deadline = |desk: &Desk| -> String {
-        shown(desk, &number)["deadline"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    let deadline =
+        |desk: &Desk| -> String { desk.show(&number)["deadline"].as_str().unwrap().to_string() };
     let promised = deadline(&supervisor);
     // Accepted today: the acceptance notice says so in the organ's name with the promise.
     let notice = printed(&supervisor, &number, "acceptance");
@@ -156,7 +148,7 @@ fn a_suspension_stops_the_clock_until_the_supervisor_resumes() {
         "--reason",
         "需对申请人所在村开展现场核查",
     ]);
-    let suspended = shown(&supervisor, &number);
+    let suspended = supervisor.show(&number);
     assert_eq!(suspended["status"], "suspended");
     assert_eq!(
         suspended["flag"],
@@ -191,7 +183,7 @@ fn a_suspension_stops_the_clock_until_the_supervisor_resumes() {
     assert!(refused.contains("suspended→approved"), "{refused}");
 
     supervisor.ok(&["case", "resume", &number]);
-    let resumed = shown(&supervisor, &number);
+    let resumed = supervisor.show(&number);
     assert_eq!(resumed["status"], "under_review");
     assert_eq!(
         resumed["suspended_days"], 0,
@@ -200,7 +192,7 @@ fn a_suspension_stops_the_clock_until_the_supervisor_resumes() {
     assert!(resumed["flag"].is_string(), "the clock runs again");
     supervisor.ok(&["sync"]);
     clerk.ok(&["sync"]);
-    let at_clerk = shown(&clerk, &number);
+    let at_clerk = clerk.show(&number);
     assert_eq!(at_clerk["status"], "under_review");
     let kinds: Vec<&str> = at_clerk["events"]
         .as_array()
@@ -224,7 +216,7 @@ fn a_decision_is_delivered_once_with_its_proof_and_an_organ_terminates_another_c
     supervisor.ok(&["sync"]);
     clerk.ok(&["sync"]);
     assert!(
-        shown(&clerk, &number)["delivery_due"].is_string(),
+        clerk.show(&number)["delivery_due"].is_string(),
         "decided: the days to deliver run"
     );
 
@@ -262,12 +254,12 @@ fn a_decision_is_delivered_once_with_its_proof_and_an_organ_terminates_another_c
     assert!(twice.contains("已送达"), "{twice}");
     clerk.ok(&["sync"]);
     supervisor.ok(&["sync"]);
-    let delivered = &shown(&supervisor, &number)["delivered"];
+    let delivered = &supervisor.show(&number)["delivered"];
     assert_eq!(delivered["method"], "post");
     assert_eq!(delivered["tracking"], "EMS1234567890CN");
     assert_eq!(delivered["recipient"], "覃秀梅", "the applicant by default");
     assert_eq!(
-        shown(&supervisor, &number)["delivery_due"],
+        supervisor.show(&number)["delivery_due"],
         serde_json::Value::Null
     );
 
@@ -278,12 +270,12 @@ fn a_decision_is_delivered_once_with_its_proof_and_an_organ_terminates_another_c
     clerk.ok(&["sync"]);
     supervisor.ok(&["sync"]);
     supervisor.ok(&["case", "terminate", &other, "--reason", "申请人死亡"]);
-    let ended = shown(&supervisor, &other);
+    let ended = supervisor.show(&other);
     assert_eq!(ended["status"], "terminated");
     assert_eq!(ended["seals"][0]["verified"], true);
     supervisor.ok(&["sync"]);
     clerk.ok(&["sync"]);
-    assert_eq!(shown(&clerk, &other)["status"], "terminated");
+    assert_eq!(clerk.show(&other)["status"], "terminated");
 }
 
 /// A passport holder registers with the passport's rule and every desk reads the case; a wrong
@@ -330,7 +322,7 @@ fn a_passport_holder_is_registered_with_the_passport_type() {
     let number = text(&done.stdout).trim().to_string();
     clerk.ok(&["sync"]);
     supervisor.ok(&["sync"]);
-    let at_supervisor = shown(&supervisor, &number);
+    let at_supervisor = supervisor.show(&number);
     assert_eq!(at_supervisor["applicant"]["id"]["kind"], "passport");
     assert_eq!(at_supervisor["applicant"]["id"]["number"], "E*******8");
     let listed = supervisor.ok(&["case", "show", &number]);
@@ -372,7 +364,7 @@ fn a_reprinted_decision_says_so_and_still_shows_what_was_decided() {
     assert!(again.contains("补打"), "{again}");
     assert!(again.contains("申请人：覃秀梅"), "as decided:\n{again}");
     assert!(!again.contains("覃秀美"), "{again}");
-    let case = shown(&supervisor, &number);
+    let case = supervisor.show(&number);
     assert_eq!(case["applicant"]["name"], "覃秀美");
     assert_eq!(case["seals"][0]["verified"], true);
 }
@@ -388,7 +380,7 @@ fn a_notice_gives_its_date_and_the_materials_may_come_in_parts() {
     assert!(far.contains("补正期限须在明天至60天之内"), "{far}");
     clerk.ok(&["case", "return", &number]);
     let notice = printed(&clerk, &number, "notice");
-    let due = shown(&clerk, &number)["events"]
+    let due = clerk.show(&number)["events"]
         .as_array()
         .unwrap()
         .last()
@@ -492,7 +484,7 @@ fn a_withdrawal_and_a_window_delivery_rest_on_their_signed_papers() {
     assert!(done.contains("withdrawn"), "{done}");
     clerk.ok(&["sync"]);
     supervisor.ok(&["sync"]);
-    let withdrawn = shown(&supervisor, &number);
+    let withdrawn = supervisor.show(&number);
     assert_eq!(withdrawn["status"], "withdrawn");
     let papers = withdrawn["papers"].as_array().unwrap();
     let request_paper = papers
@@ -530,7 +522,7 @@ fn a_withdrawal_and_a_window_delivery_rest_on_their_signed_papers() {
     ]);
     clerk.ok(&["sync"]);
     supervisor.ok(&["sync"]);
-    let delivered = shown(&supervisor, &other);
+    let delivered = supervisor.show(&other);
     assert_eq!(delivered["status"], "completed");
     assert_eq!(delivered["delivered"]["method"], "window");
 }
