@@ -63,16 +63,7 @@ fn a_subsistence_case_is_checked_visited_and_publicised_before_it_goes_up() {
         Err(Denied::NoSteps)
     );
 
-    let mut c = case(
-        "DB01",
-        &[
-            "ID_CARD",
-            "HOUSEHOLD_REGISTER",
-            "APPLICATION",
-            "INCOME_STATEMENT",
-            "CHECK_AUTHORISATION",
-        ],
-    );
+    let mut c = crate::workflow_tests::subsistence();
     step(&mut c, "张华", Role::Supervisor, Action::Accept);
     assert_eq!(
         act(
@@ -274,16 +265,7 @@ fn a_publicity_cannot_be_backdated_or_outrun() {
         step: Some(s),
         ..reason("已核实")
     };
-    let mut c = case(
-        "DB01",
-        &[
-            "ID_CARD",
-            "HOUSEHOLD_REGISTER",
-            "APPLICATION",
-            "INCOME_STATEMENT",
-            "CHECK_AUTHORISATION",
-        ],
-    );
+    let mut c = crate::workflow_tests::subsistence();
     step(&mut c, "张华", Role::Supervisor, Action::Accept);
     act(
         &mut c,

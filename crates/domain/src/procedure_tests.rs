@@ -477,16 +477,7 @@ fn a_resumption_is_not_an_acceptance_and_keeps_the_approvals_given_before() {
 
     // A two-level item the county decides: the first level's approval still counts after the
     // county suspends it, so the same officer cannot give the second.
-    let mut c = case(
-        "DB01",
-        &[
-            "ID_CARD",
-            "HOUSEHOLD_REGISTER",
-            "APPLICATION",
-            "INCOME_STATEMENT",
-            "CHECK_AUTHORISATION",
-        ],
-    );
+    let mut c = crate::workflow_tests::subsistence();
     step(&mut c, "张华", Role::Supervisor, Action::Accept);
     crate::workflow_tests::reported(&mut c);
     step(&mut c, "周敏", Role::County, Action::Approve);

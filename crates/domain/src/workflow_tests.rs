@@ -102,6 +102,20 @@ pub(crate) fn record(case: &mut Case, planned: &Planned, user: &str) {
     case.refold();
 }
 
+/// A 低保 application with every material brought.
+pub(crate) fn subsistence() -> Case {
+    case(
+        "DB01",
+        &[
+            "ID_CARD",
+            "HOUSEHOLD_REGISTER",
+            "APPLICATION",
+            "INCOME_STATEMENT",
+            "CHECK_AUTHORISATION",
+        ],
+    )
+}
+
 /// Records a 低保 case's investigation (核对, 入户调查, a 公示 from its registration day) and
 /// reports it up once the 公示 is over.
 pub(crate) fn reported(c: &mut Case) {
@@ -337,16 +351,7 @@ fn the_same_move_made_twice_offline_is_not_a_conflict() {
 
 #[test]
 fn two_level_items_need_two_different_supervisors() {
-    let mut c = case(
-        "DB01",
-        &[
-            "ID_CARD",
-            "HOUSEHOLD_REGISTER",
-            "APPLICATION",
-            "INCOME_STATEMENT",
-            "CHECK_AUTHORISATION",
-        ],
-    );
+    let mut c = subsistence();
     step(&mut c, "张华", Role::Supervisor, Action::Accept);
     // 低保 is the county's to decide: its two levels approve there, after the township reports.
     reported(&mut c);
@@ -476,16 +481,7 @@ fn the_hub_refuses_events_that_claim_impossible_moves_or_wrong_roles() {
 
 #[test]
 fn the_hub_holds_levels_order_and_the_notice_limit_as_the_desk_does() {
-    let mut c = case(
-        "DB01",
-        &[
-            "ID_CARD",
-            "HOUSEHOLD_REGISTER",
-            "APPLICATION",
-            "INCOME_STATEMENT",
-            "CHECK_AUTHORISATION",
-        ],
-    );
+    let mut c = subsistence();
     let two = Rules {
         item: Catalogue::builtin().item("DB01"),
         ..rules(levels(&c))
