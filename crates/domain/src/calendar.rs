@@ -93,6 +93,16 @@ pub fn parse_date(text: &str) -> Option<Date> {
     Date::parse(text.trim(), &format).ok()
 }
 
+/// A date as official documents print it (《党政机关公文格式》: 2026年12月18日, no leading zeros).
+pub fn official_date(date: Date) -> String {
+    format!(
+        "{}年{}月{}日",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
 pub fn date_text(date: Date) -> String {
     format!(
         "{:04}-{:02}-{:02}",
@@ -328,6 +338,13 @@ mod tests {
             c.add_working_days(date!(2027 - 01 - 08), 1),
             date!(2027 - 01 - 11)
         );
+    }
+
+    #[test]
+    fn official_documents_write_dates_without_leading_zeros() {
+        assert_eq!(official_date(date!(2026 - 12 - 18)), "2026年12月18日");
+        assert_eq!(official_date(date!(2027 - 02 - 05)), "2027年2月5日");
+        assert_eq!(date_text(date!(2027 - 02 - 05)), "2027-02-05");
     }
 
     #[test]

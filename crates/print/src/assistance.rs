@@ -6,7 +6,7 @@ use crate::sheet::{PrintError, Sheet};
 use crate::{footer, organ_heading, reprint_mark, seal_block};
 use time::Date;
 use tongban_domain::Case;
-use tongban_domain::calendar::date_text;
+use tongban_domain::calendar::official_date;
 
 pub struct PublicityList<'a> {
     pub case: &'a Case,
@@ -33,8 +33,8 @@ pub fn publicity_list(p: &PublicityList<'_>) -> Result<Vec<u8>, PrintError> {
         0.0,
         &format!(
             "经家庭经济状况核对和入户调查，现将以下申请家庭的情况予以公示。公示期自{}至{}，共7天。",
-            date_text(p.first_day),
-            date_text(p.last_day)
+            official_date(p.first_day),
+            official_date(p.last_day)
         ),
     );
     sheet.gap(3.0);

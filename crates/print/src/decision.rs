@@ -4,7 +4,7 @@ use crate::sheet::PrintError;
 use crate::{SEAL_NOTE, addressed, appeal_note, organ_footer, organ_sheet, seal_block};
 use time::Date;
 use tongban_domain::Case;
-use tongban_domain::calendar::date_text;
+use tongban_domain::calendar::official_date;
 
 /// What a 中止 or 延期 notice tells the applicant about the clock.
 pub enum ClockChange {
@@ -74,7 +74,7 @@ pub fn clock_notice(n: &ClockNotice<'_>) -> Result<Vec<u8>, PrintError> {
         ClockChange::Suspension => format!(
             "因{}，本机关决定自{}起中止办理。中止期间不计入办理期限；恢复办理时将另行告知，办理期限自恢复之日起接续计算。",
             n.reason,
-            date_text(n.date)
+            official_date(n.date)
         ),
         ClockChange::Extension { days } => format!(
             "因{}，不能在承诺期限内作出决定。经本机关负责人批准，办理期限延长{days}个工作日。",
@@ -86,7 +86,7 @@ pub fn clock_notice(n: &ClockNotice<'_>) -> Result<Vec<u8>, PrintError> {
         sheet.field("依据", &n.basis.join("；"));
     }
     if let Some(deadline) = n.deadline {
-        sheet.field("办结期限", &format!("{}前", date_text(deadline)));
+        sheet.field("办结期限", &format!("{}前", official_date(deadline)));
     }
     sheet.gap(6.0);
     let signer = match n.change {
@@ -109,7 +109,7 @@ pub fn decision(d: &Decision<'_>) -> Result<Vec<u8>, PrintError> {
     let title = d.kind.decision_title(d.approved);
     let mut sheet = organ_sheet(case, d.organ, title, &d.number, d.reprint)?;
     let registered = tongban_domain::calendar::china_date(case.created_at_ms);
-    sheet.field("申请日期", &date_text(registered));
+    sheet.field("申请日期", &official_date(registered));
     sheet.gap(4.0);
     // A case the township reported up was reviewed there first: the letter says so.
     let reported = case

@@ -7,7 +7,7 @@ use crate::{
     organ_sheet, reprint_mark, seal_block,
 };
 use time::Date;
-use tongban_domain::calendar::date_text;
+use tongban_domain::calendar::official_date;
 use tongban_domain::{Case, MaterialStatus};
 
 /// 收件凭证: what the window received, on the day; not an acceptance.
@@ -78,7 +78,7 @@ pub fn receipt(r: &Receipt<'_>) -> Result<Vec<u8>, PrintError> {
     }
     sheet.field("收件人员", &case.clerk);
     let registered = tongban_domain::calendar::china_date(case.created_at_ms);
-    sheet.field("收件日期", &date_text(registered));
+    sheet.field("收件日期", &official_date(registered));
     sheet.field(
         "承诺时限",
         &format!("受理之日起{}个工作日内办结", case.promised_days),
@@ -160,7 +160,7 @@ pub fn receipt(r: &Receipt<'_>) -> Result<Vec<u8>, PrintError> {
         &format!(
             "{}便民服务中心 · 打印日期 {}",
             r.township,
-            date_text(r.printed)
+            official_date(r.printed)
         ),
     );
     Ok(sheet.finish())
@@ -193,17 +193,17 @@ pub fn acceptance(a: &Acceptance<'_>) -> Result<Vec<u8>, PrintError> {
     let case = a.case;
     let mut sheet = organ_sheet(case, a.organ, "受理通知书", &a.number, a.reprint)?;
     let registered = tongban_domain::calendar::china_date(case.created_at_ms);
-    sheet.field("收件日期", &date_text(registered));
+    sheet.field("收件日期", &official_date(registered));
     sheet.gap(4.0);
     let how = if a.deemed {
         format!(
             "本机关未在收件之日起五个工作日内告知补正，依法自{}起即为受理",
-            date_text(a.accepted)
+            official_date(a.accepted)
         )
     } else {
         format!(
             "申请材料齐全、符合法定形式，本机关决定自{}起受理",
-            date_text(a.accepted)
+            official_date(a.accepted)
         )
     };
     sheet.paragraph(11.0, 0.0, &addressed(case, &format!("{how}。")));
@@ -212,7 +212,7 @@ pub fn acceptance(a: &Acceptance<'_>) -> Result<Vec<u8>, PrintError> {
             "办结期限",
             &format!(
                 "{}前（{}个工作日）",
-                date_text(promised),
+                official_date(promised),
                 case.promised_days
             ),
         );
@@ -244,6 +244,8 @@ fn deferred_lines(sheet: &mut Sheet, case: &Case) {
     else {
         return;
     };
+    let due =
+        tongban_domain::calendar::parse_date(due).map_or_else(|| due.to_string(), official_date);
     sheet.gap(2.0);
     sheet.paragraph(
         11.0,
@@ -268,7 +270,7 @@ pub fn intake_refusal(r: &IntakeRefusal<'_>) -> Result<Vec<u8>, PrintError> {
     let case = r.case;
     let mut sheet = organ_sheet(case, r.organ, "不予受理决定书", &r.number, r.reprint)?;
     let registered = tongban_domain::calendar::china_date(case.created_at_ms);
-    sheet.field("申请日期", &date_text(registered));
+    sheet.field("申请日期", &official_date(registered));
     sheet.gap(4.0);
     let what = format!("经审查，{}，决定不予受理。", r.ground);
     sheet.paragraph(11.0, 0.0, &addressed(case, &what));
@@ -322,7 +324,7 @@ pub fn notice(n: &Notice<'_>) -> Result<Vec<u8>, PrintError> {
             0.0,
             &format!(
                 "请于{}前补正上列材料。逾期未补正又未说明理由的，视为撤回申请；补正后本机关即予受理。",
-                date_text(due)
+                official_date(due)
             ),
         );
     }
@@ -330,7 +332,7 @@ pub fn notice(n: &Notice<'_>) -> Result<Vec<u8>, PrintError> {
     sheet.paragraph(10.0, 0.0, if n.licence { NOTICE_LAW } else { NOTICE_NOTE });
     sheet.gap(6.0);
     sheet.field("告知人", &n.clerk);
-    sheet.field("告知日期", &date_text(n.date));
+    sheet.field("告知日期", &official_date(n.date));
     sheet.gap(6.0);
     sheet.field("申请人签收", "____________________    日期：____________");
     footer(

@@ -20,7 +20,7 @@ pub use sheet::PrintError;
 use sheet::{MARGIN, PAGE_W, Sheet};
 use time::Date;
 use tongban_domain::Case;
-use tongban_domain::calendar::date_text;
+use tongban_domain::calendar::official_date;
 
 /// The legal basis of the one-time notice, printed on every notice.
 pub const NOTICE_LAW: &str = "依据《中华人民共和国行政许可法》第三十二条，申请材料不齐全或者不符合法定形式的，应当当场或者在五日内一次告知申请人需要补正的全部内容。本告知书所列即为需要补正的全部材料；补齐后即予受理，不再要求提交本告知书以外的材料。";
@@ -76,7 +76,7 @@ pub(crate) fn seal_block(sheet: &mut Sheet, organ: &str, date: Date) {
     let x = PAGE_W / 2.0 + 10.0;
     let top = sheet.y();
     sheet.text_at(x, top, 11.0, &format!("{organ}（印章）"));
-    sheet.text_at(x, top + 7.0, 11.0, &date_text(date));
+    sheet.text_at(x, top + 7.0, 11.0, &official_date(date));
     sheet.set_y(top + 14.0);
 }
 
@@ -102,7 +102,7 @@ pub(crate) fn addressed(case: &Case, what: &str) -> String {
     format!(
         "{}：你于{}提出的“{}”申请，{what}",
         case.applicant.name,
-        date_text(registered),
+        official_date(registered),
         case.item_name
     )
 }

@@ -249,9 +249,9 @@ fn the_acceptance_notice_dates_the_acceptance_and_says_what_the_applicant_promis
         "灵山县民政局",
         "受理通知书",
         "受〔2026〕",
-        "本机关决定自2026-11-20起受理",
-        "2026-12-18前（20个工作日）",
-        "容缺受理材料：户口簿，申请人承诺于2026-11-27前补交",
+        "本机关决定自2026年11月20日起受理",
+        "2026年12月18日前（20个工作日）",
+        "容缺受理材料：户口簿，申请人承诺于2026年11月27日前补交",
         "承诺内容：申请人承诺11月27日前补交户口簿复印件",
     ] {
         assert!(
@@ -274,7 +274,7 @@ fn the_acceptance_notice_dates_the_acceptance_and_says_what_the_applicant_promis
     let text: String = check("acceptance-deemed", &deemed)
         .split_whitespace()
         .collect();
-    assert!(text.contains("依法自2025-11-20起即为受理"), "{text}");
+    assert!(text.contains("依法自2025年11月20日起即为受理"), "{text}");
 }
 
 #[test]
@@ -303,8 +303,8 @@ fn the_notice_lists_every_missing_material_with_its_requirement_the_date_and_the
         "2.银行账户",
         "收入证明缺少公章",
         "行政许可法》第三十二条",
-        "2026-11-21",
-        "请于2026-12-21前补正上列材料",
+        "2026年11月21日",
+        "请于2026年12月21日前补正上列材料",
         "视为撤回申请",
         "申请人签收",
     ] {
@@ -470,7 +470,7 @@ fn suspension_and_extension_notices_tell_the_applicant_how_the_clock_changed() {
         "中止办理告知书",
         "灵山县人力资源和社会保障局",
         "因需入户核查家庭经济状况",
-        "自2026-11-23起中止办理",
+        "自2026年11月23日起中止办理",
         "中止期间不计入办理期限",
     ] {
         assert!(text.contains(expected), "lacks {expected}:\n{text}");
@@ -485,7 +485,7 @@ fn suspension_and_extension_notices_tell_the_applicant_how_the_clock_changed() {
     for expected in [
         "延长办理期限告知书",
         "办理期限延长5个工作日",
-        "2026-12-14前",
+        "2026年12月14日前",
         "第四十二条",
         "批准人：张华",
     ] {

@@ -219,7 +219,11 @@ fn a_subsistence_case_goes_through_the_whole_template_on_a_moved_clock() {
         "檀圩镇金鸡村六队",
         "3人",
         "每月520元",
-        &format!("公示期自{today}至{}", super::days_ahead(6)),
+        &format!(
+            "公示期自{}至{}",
+            super::procedure::official(&today),
+            super::procedure::official(&super::days_ahead(6))
+        ),
         "灵山县民政局",
     ] {
         assert!(list.contains(words), "{words} missing in {list}");

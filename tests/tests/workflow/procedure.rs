@@ -7,6 +7,11 @@ use tongban_domain::{CaseEvent, CaseStatus, Delivery, DeliveryMethod, EventKind}
 use tongban_e2e::device::RawDevice;
 use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP, failure, text};
 
+/// A YYYY-MM-DD date as documents print it (2026年12月18日).
+pub(super) fn official(date: &str) -> String {
+    tongban_domain::calendar::official_date(tongban_domain::calendar::parse_date(date).unwrap())
+}
+
 /// The words of a printed document, whitespace removed (pdftotext breaks lines anywhere).
 pub(super) fn printed(desk: &Desk, number: &str, doc: &str) -> String {
     let out = desk.path().join(format!("{doc}.pdf"));
@@ -35,7 +40,7 @@ fn an_extension_moves_the_promised_date_once_on_every_desk() {
         "受理通知书".into(),
         format!("受〔{}〕{number}号", &number[10..14]),
         "申请材料齐全、符合法定形式，本机关决定自".into(),
-        format!("{promised}前"),
+        format!("{}前", official(&promised)),
     ] {
         assert!(notice.contains(&expected), "lacks {expected}:\n{notice}");
     }
@@ -91,7 +96,7 @@ fn an_extension_moves_the_promised_date_once_on_every_desk() {
         "延长办理期限告知书".to_string(),
         "因需入户调查核实".into(),
         "办理期限延长5个工作日".into(),
-        format!("{extended}前"),
+        format!("{}前", official(&extended)),
         "批准人：张华".into(),
     ] {
         assert!(notice.contains(&expected), "lacks {expected}:\n{notice}");
@@ -389,7 +394,7 @@ fn a_notice_gives_its_date_and_the_materials_may_come_in_parts() {
         .unwrap()
         .to_string();
     for expected in [
-        format!("请于{due}前补正上列材料"),
+        format!("请于{}前补正上列材料", official(&due)),
         "视为撤回申请".into(),
         "申请人签收".into(),
     ] {
