@@ -138,6 +138,16 @@ fn a_subsistence_case_is_checked_visited_and_publicised_before_it_goes_up() {
         ),
         Err(Denied::MemberDetails)
     );
+    // A household beyond what a 公示 can list, or a name with a control character, is refused.
+    let crowd = Request {
+        members: vec![members[0].clone(); usize::from(crate::assistance::MAX_HOUSEHOLD) + 1],
+        ..found(StepKind::HomeVisit, "复访")
+    };
+    assert_eq!(
+        act(&mut c, "黄勇", Role::Field, Action::RecordStep, crowd),
+        Err(Denied::MemberDetails)
+    );
+    assert!(crate::assistance::Member::parse("韦\u{7}小明:长子").is_err());
     let unrelated = Request {
         members: vec![crate::assistance::Member {
             name: "韦小明".into(),
@@ -239,7 +249,10 @@ fn a_subsistence_case_is_checked_visited_and_publicised_before_it_goes_up() {
         }),
         ..CaseEvent::default()
     };
-    assert!(check_event(&c, &smuggled, Role::Clerk, &on(date!(2026 - 11 - 20))).is_err());
+    assert_eq!(
+        check_event(&c, &smuggled, Role::Clerk, &on(date!(2026 - 11 - 20))),
+        Err(Denied::PublicityDetails)
+    );
     let planned = report(&c, date!(2026 - 11 - 23)).unwrap();
     record(&mut c, &planned, "张华");
     assert_eq!(c.status, CaseStatus::Forwarded);

@@ -45,14 +45,30 @@ fn the_county_decides_what_the_township_reports_and_the_window_delivers_it() {
     .unwrap();
     assert_eq!(c.status, CaseStatus::Forwarded);
     // Nobody at the window decides, ends or sends back a case the county holds.
-    for (user, role, action) in [
-        ("张华", Role::Supervisor, Action::Reject),
-        ("张华", Role::Supervisor, Action::Terminate),
-        ("张华", Role::Supervisor, Action::SendBack),
-        ("李明", Role::Clerk, Action::Complete),
+    for (user, role, action, why) in [
+        ("张华", Role::Supervisor, Action::Reject, Denied::AtCounty),
+        (
+            "张华",
+            Role::Supervisor,
+            Action::Terminate,
+            Denied::AtCounty,
+        ),
+        (
+            "张华",
+            Role::Supervisor,
+            Action::SendBack,
+            Denied::Role(Role::Supervisor, Action::SendBack),
+        ),
+        (
+            "李明",
+            Role::Clerk,
+            Action::Complete,
+            Denied::State(Action::Complete, CaseStatus::Forwarded),
+        ),
     ] {
-        assert!(
-            act(&mut c, user, role, action, reason("理由")).is_err(),
+        assert_eq!(
+            act(&mut c, user, role, action, reason("理由")),
+            Err(why),
             "{action}"
         );
     }
@@ -106,15 +122,15 @@ fn the_county_decides_what_the_township_reports_and_the_window_delivers_it() {
         }),
         ..Request::default()
     };
-    assert!(
+    assert_eq!(
         act(
             &mut c,
             "周敏",
             Role::County,
             Action::Deliver,
             by_post.clone()
-        )
-        .is_err()
+        ),
+        Err(Denied::Role(Role::County, Action::Deliver))
     );
     act(&mut c, "李明", Role::Clerk, Action::Deliver, by_post).unwrap();
     step(&mut c, "李明", Role::Clerk, Action::Complete);

@@ -526,7 +526,10 @@ fn the_hub_holds_levels_order_and_the_notice_limit_as_the_desk_does() {
         reason: Some("补充调查".into()),
         ..CaseEvent::default()
     };
-    assert!(check_event(&c, &sent_back, Role::Supervisor, &two).is_err());
+    assert_eq!(
+        check_event(&c, &sent_back, Role::Supervisor, &two),
+        Err(Denied::Role(Role::Supervisor, Action::SendBack))
+    );
     // Claiming one approval finishes a two-level item.
     let mut first_only = case("DB01", &["ID_CARD"]);
     first_only.materials = c.materials.clone();
@@ -539,7 +542,10 @@ fn the_hub_holds_levels_order_and_the_notice_limit_as_the_desk_does() {
         kind: EventKind::Approved,
         ..CaseEvent::default()
     };
-    assert!(check_event(&first_only, &short, Role::County, &two).is_err());
+    assert!(matches!(
+        check_event(&first_only, &short, Role::County, &two),
+        Err(Denied::BadMove(..))
+    ));
     // A move written after the first approval that claims to start from "accepted".
     let late = CaseEvent {
         from: Some(CaseStatus::Accepted),
@@ -549,7 +555,10 @@ fn the_hub_holds_levels_order_and_the_notice_limit_as_the_desk_does() {
         reason: Some("收入超标".into()),
         ..CaseEvent::default()
     };
-    assert!(check_event(&c, &late, Role::County, &two).is_err());
+    assert!(matches!(
+        check_event(&c, &late, Role::County, &two),
+        Err(Denied::BadMove(..))
+    ));
     // The notice limit counts from registration to the event's own date.
     let fresh = case("YL01", &["ID_CARD"]);
     let notice = plan(

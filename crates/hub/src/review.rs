@@ -28,6 +28,8 @@ use tongban_sync::person;
 /// What the township knows about its users, calendar and catalogues, loaded once per request,
 /// and the hub's clock.
 pub struct Township {
+    /// The township's code: where its cases are kept and sealed.
+    pub code: String,
     pub people: HashMap<String, Person>,
     pub calendar: Cow<'static, WorkCalendar>,
     pub catalogues: Catalogues,

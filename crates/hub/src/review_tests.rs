@@ -52,6 +52,7 @@ fn township() -> Township {
         })
         .collect();
     Township {
+        code: "450721101".into(),
         people,
         calendar: Cow::Borrowed(WorkCalendar::builtin()),
         catalogues: tongban_domain::Catalogues::shipped().clone(),

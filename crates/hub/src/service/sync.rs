@@ -65,6 +65,8 @@ struct Applied {
     pages: Vec<String>,
     /// Whether the case was ever reported up, so the county shares in its changes.
     reported: bool,
+    /// The township the case belongs to.
+    township: String,
 }
 
 impl<D: HubDb> Hub<D> {
@@ -209,6 +211,7 @@ impl<D: HubDb> Hub<D> {
     /// calendar, the catalogues, and the hub's clock.
     async fn township_rules(&self, township: &str) -> HubResult<Township> {
         Ok(Township {
+            code: township.to_string(),
             people: self.people(township).await?,
             calendar: match self.calendar().await? {
                 Some(data) => Cow::Owned(
@@ -358,12 +361,13 @@ impl<D: HubDb> Hub<D> {
         directory: &Township,
         msg: &DocMessage,
     ) -> HubResult<Applied> {
-        let township = check_doc_id(&msg.doc_id, &device.township)?;
-        let stored = match self.db.doc(&township, &msg.doc_id).await? {
+        // The directory is the case's own township's, chosen once its number was checked.
+        let township = directory.code.as_str();
+        let stored = match self.db.doc(township, &msg.doc_id).await? {
             Some(s) => Some(StoredDoc {
                 bytes: self
                     .sealer
-                    .open(&doc_context(&township, &msg.doc_id), &s.bytes)?,
+                    .open(&doc_context(township, &msg.doc_id), &s.bytes)?,
                 version: s.version,
             }),
             None => None,
@@ -378,10 +382,7 @@ impl<D: HubDb> Hub<D> {
         msg: &DocMessage,
         mut result: Applied,
     ) -> HubResult<(SyncedDoc, Option<DocMessage>)> {
-        let township = CaseNumber::parse(&msg.doc_id)
-            .map_err(|e| HubError::BadRequest(e.text()))?
-            .township()
-            .to_string();
+        let township = result.township.clone();
         let township = township.as_str();
         let shared_with = match TownshipCode::parse(township) {
             Ok(code) if result.reported && result.changed => {
@@ -518,6 +519,7 @@ fn apply(
         version,
         pages,
         reported,
+        township: township.code.clone(),
     })
 }
 
