@@ -195,12 +195,14 @@ pub(crate) fn view(
         flag,
         deemed_accepted,
         delivery_due,
+        provisional,
     } = workflow::standing(&case, &calendar, today());
     Ok(CaseView {
         actions: store.allowed_actions(session, &case, today())?,
         deadline: deadline.map(tongban_domain::calendar::date_text),
         flag,
         deemed_accepted,
+        provisional,
         delivery_due: delivery_due.map(tongban_domain::calendar::date_text),
         forward_due: tongban_domain::clock::forward_due(
             &case,

@@ -65,6 +65,9 @@ mod intake;
 // 上报: the county decides what the township reports, and the window delivers it.
 #[path = "workflow/county.rs"]
 mod county;
+// The working-day calendar: statutory holidays, published schedules, provisional dates.
+#[path = "workflow/calendar.rs"]
+mod calendar;
 
 #[test]
 fn a_field_desk_cannot_approve_even_by_forging_the_change() {

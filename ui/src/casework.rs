@@ -28,6 +28,11 @@ pub fn Standing(view: RwSignal<Option<CaseView>>) -> impl IntoView {
             <span class="value" id="detail-deadline"
                 data-flag=move || flag().map(|f| f.as_str()).unwrap_or("")>
                 {move || view.get().and_then(|v| v.deadline).unwrap_or_else(|| "—".into())}
+                <span class="provisional" id="detail-provisional"
+                    title=move || tr.now(Key::ProvisionalHint)
+                    hidden=move || !view.get().is_some_and(|v| v.provisional && v.deadline.is_some())>
+                    {tr.t(Key::Provisional)}
+                </span>
                 " "
                 <span class=move || format!("flag {}", flag().map(|f| f.as_str()).unwrap_or(""))>
                     {move || match flag() {

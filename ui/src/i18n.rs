@@ -251,6 +251,8 @@ catalogue! {
     Deadline => "承诺办结日期", "Promised by";
     FlagYellow => "临近期限", "Due soon";
     FlagRed => "已超期", "Overdue";
+    Provisional => "（暂定）", " (provisional)";
+    ProvisionalHint => "该年度节假日安排尚未公布，期限按法定节假日推算", "The year's holiday schedule is not published yet: the date counts the statutory holidays only";
     ConflictTitle => "两项离线决定相互冲突，须由审批人员裁决：", "Two offline decisions conflict; a supervisor must resolve them:";
     NavQueues => "工作台", "My work";
     QueueMine => "我的办件", "My cases";

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod audit;
+mod calendar;
 mod case;
 mod demo;
 mod output;
@@ -15,8 +16,8 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use time::OffsetDateTime;
 use tongban_client::{EnrollRequest, Retry};
-use tongban_domain::Catalogues;
 use tongban_domain::session::Session;
+use tongban_domain::{Catalogues, WorkCalendar};
 use tongban_store::{CaseFilter, Profile, Store};
 use zeroize::Zeroizing;
 
@@ -95,6 +96,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The working-day calendar: a year's days off and adjusted working days.
+    #[command(subcommand)]
+    Calendar(calendar::CalendarCommand),
     /// Check the audit trail, or read a case's.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -328,6 +332,11 @@ fn run(cli: Cli) -> Result<()> {
             audit::prune(&mut store, &session, &before)?;
         }
         Command::Status { json } => status::run(&open(&profile)?, json)?,
+        // The calendar is public: an unenrolled machine shows the one shipped.
+        Command::Calendar(command) if !profile.exists() => {
+            calendar::run(WorkCalendar::builtin(), command)?
+        }
+        Command::Calendar(command) => calendar::run(&*open(&profile)?.calendar()?, command)?,
         Command::Passwd => {
             let mut store = open(&profile)?;
             let user = match user {

@@ -76,6 +76,7 @@ pub fn case(store: &Store, case: &Case, today: time::Date, json: bool, whole: bo
         flag,
         deemed_accepted,
         delivery_due,
+        provisional,
     } = workflow::standing(case, &calendar, today);
     let organ = store.deciding_organ(case)?;
     if json {
@@ -87,6 +88,7 @@ pub fn case(store: &Store, case: &Case, today: time::Date, json: bool, whole: bo
             value["applicant"]["agent"]["id"]["number"] = serde_json::json!(agent.id.masked());
         }
         value["deadline"] = serde_json::json!(deadline.map(date_text));
+        value["provisional"] = serde_json::json!(provisional);
         value["flag"] = serde_json::json!(flag);
         value["deemed_accepted"] = serde_json::json!(deemed_accepted);
         value["delivery_due"] = serde_json::json!(delivery_due.map(date_text));

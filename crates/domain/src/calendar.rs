@@ -1,6 +1,7 @@
 //! The working-day calendar: weekends, public holidays and the adjusted working days (调休) the
 //! State Council announces each year. Promised service times count working days on it.
 
+use crate::holidays::is_day_off as statutory_off;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
@@ -36,6 +37,8 @@ pub enum CalendarError {
     Date(String),
     Range(String),
     Years(i32, i32),
+    Gap { year: i32, first: i32, last: i32 },
+    Unmatched(String, String),
 }
 
 impl crate::l10n::Localized for CalendarError {
@@ -57,6 +60,14 @@ impl crate::l10n::Localized for CalendarError {
             Self::Years(from, to) => text!(
                 "calendar years {from}-{to} are not a range",
                 "工作日历年份范围{from}-{to}无效"
+            ),
+            Self::Gap { year, first, last } => text!(
+                "the schedule for {year} does not join the published years {first}-{last}; set the years between first",
+                "{year}年的节假日安排与已公布的{first}-{last}年不相连，请先导入中间的年份"
+            ),
+            Self::Unmatched(name, date) => text!(
+                "adjusted working day {date} names {name}, which has no day off in the file",
+                "调休上班日{date}所属的“{name}”在文件中没有放假日期"
             ),
         }
     }
@@ -184,16 +195,30 @@ impl WorkCalendar {
         self.data.version
     }
 
-    /// Whether the announced holidays of `date`'s year are known; outside them only weekends count.
+    /// Whether the State Council's schedule for `date`'s year is known; outside it the statutory
+    /// rule decides, and a date computed on it is provisional.
     pub fn covers(&self, date: Date) -> bool {
-        (self.data.first_year..=self.data.last_year).contains(&date.year())
+        self.publishes(date.year())
+    }
+
+    pub fn publishes(&self, year: i32) -> bool {
+        (self.data.first_year..=self.data.last_year).contains(&year)
+    }
+
+    /// Whether a date counted from `from` to `to` rests on a year without a published schedule.
+    pub fn provisional(&self, from: Date, to: Date) -> bool {
+        (from.year()..=to.year()).any(|year| !self.publishes(year))
     }
 
     pub fn is_working_day(&self, date: Date) -> bool {
-        if self.workdays.contains(&date) {
-            return true;
-        }
-        if self.holidays.contains(&date) {
+        if self.covers(date) {
+            if self.workdays.contains(&date) {
+                return true;
+            }
+            if self.holidays.contains(&date) {
+                return false;
+            }
+        } else if statutory_off(date) {
             return false;
         }
         !matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday)
@@ -331,12 +356,22 @@ mod tests {
     }
 
     #[test]
-    fn years_without_announced_holidays_count_weekends_only() {
+    fn years_without_a_published_schedule_keep_the_statutory_holidays() {
         let c = WorkCalendar::builtin();
-        assert!(c.is_working_day(date!(2027 - 10 - 01)));
+        // 国庆 2027 runs Friday to Sunday: Monday and Tuesday are given in lieu.
+        assert!(!c.is_working_day(date!(2027 - 10 - 01)));
+        assert!(!c.is_working_day(date!(2027 - 10 - 05)));
+        assert!(c.is_working_day(date!(2027 - 10 - 06)));
+        // Accepted Wednesday 30 December 2026, 2 working days: the 31st, then New Year's Day is
+        // a holiday, so Monday 4 January 2027; that date rests on the statutory rule alone.
+        let deadline = c.add_working_days(date!(2026 - 12 - 30), 2);
+        assert_eq!(deadline, date!(2027 - 01 - 04));
+        assert!(c.provisional(date!(2026 - 12 - 30), deadline));
+        assert!(!c.provisional(date!(2026 - 12 - 01), date!(2026 - 12 - 31)));
+        // Spring Festival 2027 from 除夕, 5 February, with two days in lieu.
         assert_eq!(
-            c.add_working_days(date!(2027 - 01 - 08), 1),
-            date!(2027 - 01 - 11)
+            c.add_working_days(date!(2027 - 02 - 04), 1),
+            date!(2027 - 02 - 11)
         );
     }
 

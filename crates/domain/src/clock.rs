@@ -97,6 +97,9 @@ pub struct Standing {
     pub deemed_accepted: bool,
     /// Once decided and until delivered: the last day to deliver the result.
     pub delivery_due: Option<Date>,
+    /// The deadline counts days in a year whose holiday schedule is not yet published: it rests
+    /// on the statutory holidays alone and may move when the schedule comes.
+    pub provisional: bool,
 }
 
 pub fn standing(case: &Case, calendar: &WorkCalendar, today: Date) -> Standing {
@@ -112,6 +115,15 @@ pub fn standing(case: &Case, calendar: &WorkCalendar, today: Date) -> Standing {
             .map(|d| calendar.flag(today, d)),
         deemed_accepted,
         delivery_due: delivery_due(case, calendar),
+        provisional: provisional(case, calendar),
+    }
+}
+
+/// Whether `case`'s promised date rests on a year without a published holiday schedule.
+pub fn provisional(case: &Case, calendar: &WorkCalendar) -> bool {
+    match (clock_start(case, calendar), deadline(case, calendar)) {
+        (Some(start), Some(deadline)) => calendar.provisional(start, deadline),
+        _ => false,
     }
 }
 

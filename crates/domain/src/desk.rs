@@ -256,6 +256,9 @@ pub struct CaseView {
     /// No notice within the limit: the law counts the case accepted on its registration day.
     #[serde(default)]
     pub deemed_accepted: bool,
+    /// The deadline rests on the statutory holidays of a year not yet published.
+    #[serde(default)]
+    pub provisional: bool,
     /// Decided and not yet delivered: the last day to deliver (YYYY-MM-DD).
     #[serde(default)]
     pub delivery_due: Option<String>,

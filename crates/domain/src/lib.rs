@@ -17,6 +17,7 @@ mod county_tests;
 pub mod delivery;
 pub mod denied;
 pub mod desk;
+pub mod holidays;
 pub mod identity;
 #[cfg(test)]
 mod intake_tests;
@@ -31,6 +32,7 @@ pub mod query;
 pub mod refusal;
 pub mod registration;
 pub mod role;
+pub mod schedule;
 pub mod secret;
 pub mod session;
 pub mod township;

@@ -186,8 +186,14 @@ pub struct Acceptance<'a> {
     pub deemed: bool,
     /// The promised date as it stands.
     pub promised: Option<Date>,
+    /// The promised date counts statutory holidays of a year not yet published.
+    pub provisional: bool,
     pub reprint: bool,
 }
+
+/// Said under a promised date that counts the statutory holidays of an unpublished year.
+pub const PROVISIONAL_NOTE: &str = "注：上述期限所跨年度的节假日安排尚未公布，暂按法定节假日推算；\
+    国务院公布安排后，以公布的安排为准。";
 
 pub fn acceptance(a: &Acceptance<'_>) -> Result<Vec<u8>, PrintError> {
     let case = a.case;
@@ -216,6 +222,9 @@ pub fn acceptance(a: &Acceptance<'_>) -> Result<Vec<u8>, PrintError> {
                 case.promised_days
             ),
         );
+        if a.provisional {
+            sheet.paragraph(10.0, 0.0, PROVISIONAL_NOTE);
+        }
     }
     deferred_lines(&mut sheet, case);
     seal_block(&mut sheet, a.organ, a.accepted);

@@ -239,6 +239,7 @@ fn the_acceptance_notice_dates_the_acceptance_and_says_what_the_applicant_promis
         accepted: date!(2026 - 11 - 20),
         deemed: false,
         promised: Some(date!(2026 - 12 - 18)),
+        provisional: false,
         reprint: false,
     })
     .unwrap();
@@ -259,6 +260,28 @@ fn the_acceptance_notice_dates_the_acceptance_and_says_what_the_applicant_promis
             "receipt lacks {expected:?}:\n{text}"
         );
     }
+    assert!(!text.contains("暂按法定节假日推算"), "{text}");
+    // A promised date in a year whose holiday schedule is not yet published says so.
+    let provisional = acceptance(&Acceptance {
+        case: &case,
+        township: "檀圩镇",
+        organ: "灵山县民政局",
+        number: case.number.document_number("灵山县民政局", "受", 2026),
+        accepted: date!(2026 - 12 - 10),
+        deemed: false,
+        promised: Some(date!(2027 - 01 - 08)),
+        provisional: true,
+        reprint: false,
+    })
+    .unwrap();
+    let provisional: String = check("acceptance-provisional", &provisional)
+        .split_whitespace()
+        .collect();
+    assert!(provisional.contains("2027年1月8日前"), "{provisional}");
+    assert!(
+        provisional.contains("节假日安排尚未公布，暂按法定节假日推算"),
+        "{provisional}"
+    );
     assert!(!text.contains(ID), "the full ID number is printed");
     let deemed = acceptance(&Acceptance {
         case: &case,
@@ -268,6 +291,7 @@ fn the_acceptance_notice_dates_the_acceptance_and_says_what_the_applicant_promis
         accepted: date!(2025 - 11 - 20),
         deemed: true,
         promised: None,
+        provisional: false,
         reprint: false,
     })
     .unwrap();

@@ -122,6 +122,7 @@ impl Store {
                     accepted,
                     deemed,
                     promised: workflow::deadline(&case, &calendar),
+                    provisional: tongban_domain::clock::provisional(&case, &calendar),
                     reprint,
                 })
             }

@@ -34,9 +34,17 @@ pub enum TownshipCommand {
 
 #[derive(Subcommand)]
 pub enum CalendarCommand {
+    /// Replace the calendar (this product's format), or add one year in holiday-cn's format.
     Set {
         #[arg(long)]
         file: PathBuf,
+    },
+    /// List a year's days off and adjusted working days, with where each comes from.
+    Show {
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -80,7 +88,18 @@ pub async fn run<D: HubDb>(hub: &Hub<D>, command: TownshipCommand) -> Result<()>
 }
 
 pub async fn calendar<D: HubDb>(hub: &Hub<D>, command: CalendarCommand) -> Result<()> {
-    let CalendarCommand::Set { file } = command;
+    let file = match command {
+        CalendarCommand::Set { file } => file,
+        CalendarCommand::Show { year, json } => {
+            let year = hub.work_calendar().await?.year_schedule(year);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&year)?);
+            } else {
+                print!("{year}");
+            }
+            return Ok(());
+        }
+    };
     let text = std::fs::read_to_string(&file).with_context(|| {
         format!(
             "cannot read {} / 无法读取{}",

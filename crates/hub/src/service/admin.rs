@@ -324,11 +324,24 @@ impl<D: HubDb> Hub<D> {
         self.db.put_setting(&township, POLICY_KEY, &text).await
     }
 
+    /// Takes a whole calendar in this product's format, or one year in holiday-cn's, which
+    /// joins the calendar in force.
     pub async fn set_calendar(&self, json: &str) -> HubResult<WorkCalendar> {
-        let calendar = WorkCalendar::from_json(json).map_err(|e| HubError::BadRequest(e.text()))?;
+        let current = self.work_calendar().await?;
+        let calendar = tongban_domain::schedule::read_calendar(json, current.data())
+            .map_err(|e| HubError::BadRequest(e.text()))?;
         let text = serde_json::to_string(calendar.data()).map_err(HubError::internal)?;
         self.db.put_setting(HUB_SCOPE, CALENDAR_KEY, &text).await?;
         Ok(calendar)
+    }
+
+    /// The calendar in force: the one set here, or the one shipped.
+    pub async fn work_calendar(&self) -> HubResult<WorkCalendar> {
+        match self.calendar().await? {
+            Some(data) => WorkCalendar::from_data(data)
+                .map_err(|e| HubError::internal(format!("stored calendar: {e}"))),
+            None => Ok(WorkCalendar::builtin().clone()),
+        }
     }
 
     pub async fn calendar(&self) -> HubResult<Option<CalendarData>> {
