@@ -4,62 +4,90 @@
 //! 四项), and its clock runs from then, whatever the window does later.
 
 use crate::calendar::{WorkCalendar, china_date};
-use crate::case::{Case, CaseStatus, EventKind};
+use crate::case::{Case, CaseEvent, CaseStatus, EventKind};
 use time::Date;
+
+/// What the legal clock reads of a case: the whole case on a desk, or the facts a report keeps
+/// of it ([`crate::figures::CaseFacts`]), so both count the same days.
+pub trait Clocked {
+    fn created_at_ms(&self) -> i64;
+    fn accepted_at_ms(&self) -> Option<i64>;
+    fn status(&self) -> CaseStatus;
+    fn promised_days(&self) -> u16;
+    fn events(&self) -> &[CaseEvent];
+}
+
+impl Clocked for Case {
+    fn created_at_ms(&self) -> i64 {
+        self.created_at_ms
+    }
+    fn accepted_at_ms(&self) -> Option<i64> {
+        self.accepted_at_ms
+    }
+    fn status(&self) -> CaseStatus {
+        self.status
+    }
+    fn promised_days(&self) -> u16 {
+        self.promised_days
+    }
+    fn events(&self) -> &[CaseEvent] {
+        &self.events
+    }
+}
 
 /// The legal limit for the one-time notice, in working days from registration.
 pub const NOTICE_WORKING_DAYS: u16 = 5;
 
 /// The last day a one-time notice may be given for `case`.
-pub fn notice_due(case: &Case, calendar: &WorkCalendar) -> Date {
-    notice_due_after(case.created_at_ms, calendar)
+pub fn notice_due(case: &impl Clocked, calendar: &WorkCalendar) -> Date {
+    notice_due_after(case.created_at_ms(), calendar)
 }
 
 fn notice_due_after(created_at_ms: i64, calendar: &WorkCalendar) -> Date {
     calendar.add_working_days(china_date(created_at_ms), NOTICE_WORKING_DAYS)
 }
 
-fn noticed(case: &Case) -> bool {
-    case.events.iter().any(|e| e.kind == EventKind::Returned)
+fn noticed(case: &impl Clocked) -> bool {
+    case.events().iter().any(|e| e.kind == EventKind::Returned)
 }
 
 /// Whether the law counts `case` as accepted on its registration day, as seen on `today`: no
 /// notice was given, and the limit passed before an acceptance (or with none yet).
-pub fn deemed_accepted(case: &Case, calendar: &WorkCalendar, today: Date) -> bool {
+pub fn deemed_accepted(case: &impl Clocked, calendar: &WorkCalendar, today: Date) -> bool {
     if noticed(case) {
         return false;
     }
     let due = notice_due(case, calendar);
-    match case.accepted_at_ms {
+    match case.accepted_at_ms() {
         Some(accepted) => china_date(accepted) > due,
-        None => case.status == CaseStatus::Registered && today > due,
+        None => case.status() == CaseStatus::Registered && today > due,
     }
 }
 
 /// The promised completion date: working days from acceptance, or from registration for an
 /// acceptance that came after the notice limit. A case still registered without a notice gets
 /// the date it will have once deemed accepted (the list's order and flags rest on it).
-pub fn deadline(case: &Case, calendar: &WorkCalendar) -> Option<Date> {
+pub fn deadline(case: &impl Clocked, calendar: &WorkCalendar) -> Option<Date> {
     let start = clock_start(case, calendar)?;
-    Some(calendar.add_working_days(start, counted_days(case, case.promised_days, calendar)))
+    Some(calendar.add_working_days(start, counted_days(case, case.promised_days(), calendar)))
 }
 
 /// The day the promise counts from: the acceptance, or the registration when the law deems
 /// the case accepted then.
-fn clock_start(case: &Case, calendar: &WorkCalendar) -> Option<Date> {
-    let registered = china_date(case.created_at_ms);
-    match case.accepted_at_ms.map(china_date) {
+pub fn clock_start(case: &impl Clocked, calendar: &WorkCalendar) -> Option<Date> {
+    let registered = china_date(case.created_at_ms());
+    match case.accepted_at_ms().map(china_date) {
         Some(accepted) if noticed(case) || accepted <= notice_due(case, calendar) => Some(accepted),
         Some(_) => Some(registered),
-        None if case.status == CaseStatus::Registered => Some(registered),
+        None if case.status() == CaseStatus::Registered => Some(registered),
         None => None,
     }
 }
 
 /// `days` of promise with the extension (once, by law) and the days suspended added.
-fn counted_days(case: &Case, days: u16, calendar: &WorkCalendar) -> u16 {
+fn counted_days(case: &impl Clocked, days: u16, calendar: &WorkCalendar) -> u16 {
     let extended = case
-        .events
+        .events()
         .iter()
         .find(|e| e.kind == EventKind::Extended)
         .and_then(|e| e.days)
@@ -71,10 +99,10 @@ fn counted_days(case: &Case, days: u16, calendar: &WorkCalendar) -> u16 {
 /// The working days the case stood suspended (《行政许可法》第四十五条: a hearing, a test, an
 /// assessment or a 公示 is not counted in the limit): those after each suspension's day up to
 /// and including its resumption's. A suspension not yet ended counts nothing until it ends.
-pub fn suspended_days(case: &Case, calendar: &WorkCalendar) -> u16 {
+pub fn suspended_days(case: &impl Clocked, calendar: &WorkCalendar) -> u16 {
     let mut days: i64 = 0;
     let mut since = None;
-    for event in &case.events {
+    for event in case.events() {
         match event.kind {
             EventKind::Suspended => since = Some(china_date(event.at_ms)),
             EventKind::Resumed => {
@@ -120,7 +148,7 @@ pub fn standing(case: &Case, calendar: &WorkCalendar, today: Date) -> Standing {
 }
 
 /// Whether `case`'s promised date rests on a year without a published holiday schedule.
-pub fn provisional(case: &Case, calendar: &WorkCalendar) -> bool {
+pub fn provisional(case: &impl Clocked, calendar: &WorkCalendar) -> bool {
     match (clock_start(case, calendar), deadline(case, calendar)) {
         (Some(start), Some(deadline)) => calendar.provisional(start, deadline),
         _ => false,

@@ -17,6 +17,7 @@ mod county_tests;
 pub mod delivery;
 pub mod denied;
 pub mod desk;
+pub mod figures;
 pub mod holidays;
 pub mod identity;
 #[cfg(test)]
