@@ -68,6 +68,9 @@ mod county;
 // The working-day calendar: statutory holidays, published schedules, provisional dates.
 #[path = "workflow/calendar.rs"]
 mod calendar;
+// Supervision figures: the report in every form, and who may read it.
+#[path = "workflow/figures.rs"]
+mod figures;
 
 #[test]
 fn a_field_desk_cannot_approve_even_by_forging_the_change() {

@@ -8,6 +8,7 @@ mod demo;
 mod output;
 mod pages;
 mod passwd;
+mod report;
 mod status;
 
 use anyhow::{Context, Result, bail};
@@ -96,6 +97,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Supervision figures (办结率, 超期率 ...) of this desk's cases, for supervisors.
+    Report(report::ReportArgs),
     /// The working-day calendar: a year's days off and adjusted working days.
     #[command(subcommand)]
     Calendar(calendar::CalendarCommand),
@@ -332,6 +335,10 @@ fn run(cli: Cli) -> Result<()> {
             audit::prune(&mut store, &session, &before)?;
         }
         Command::Status { json } => status::run(&open(&profile)?, json)?,
+        Command::Report(args) => {
+            let (mut store, session) = sign_in(&profile, user.as_deref())?;
+            report::run(&mut store, &session, args, now())?
+        }
         // The calendar is public: an unenrolled machine shows the one shipped.
         Command::Calendar(command) if !profile.exists() => {
             calendar::run(WorkCalendar::builtin(), command)?

@@ -126,7 +126,12 @@ fn facts(kind: Kind, n: usize) -> CaseFacts {
         .map(|e| e.at_ms);
     CaseFacts {
         number: format!("450721101-{:?}-{n:03}", kind),
-        township: if n.is_multiple_of(3) { "450721102" } else { "450721101" }.into(),
+        township: if n.is_multiple_of(3) {
+            "450721102"
+        } else {
+            "450721101"
+        }
+        .into(),
         item_code: if matches!(kind, Kind::Late | Kind::OpenOverdue) {
             "YB01"
         } else {
@@ -134,7 +139,12 @@ fn facts(kind: Kind, n: usize) -> CaseFacts {
         }
         .into(),
         item_name: "参保登记".into(),
-        clerk: if n.is_multiple_of(2) { "李明" } else { "王芳" }.into(),
+        clerk: if n.is_multiple_of(2) {
+            "李明"
+        } else {
+            "王芳"
+        }
+        .into(),
         created_at_ms: at(received),
         accepted_at_ms,
         status: events.iter().rev().find_map(|e| e.to).unwrap_or(Registered),

@@ -92,6 +92,7 @@ impl Role {
                     | Reassign
                     | Resolve
                     | ReadAudit
+                    | ReadFigures
                     | Unmask
             ),
             // The home visit is recorded where it happens, on the field laptop.
@@ -109,6 +110,7 @@ impl Role {
                     | Terminate
                     | Resolve
                     | ReadAudit
+                    | ReadFigures
                     | Unmask
             ),
         }
@@ -205,9 +207,11 @@ pub enum Action {
     ConfigureDesk,
     /// Write a copy of the whole desk (every case) to a backup file.
     Backup,
+    /// See the supervision figures (办结率, 超期率 ...) and the cases behind them.
+    ReadFigures,
 }
 
-pub const ACTIONS: [Action; 32] = [
+pub const ACTIONS: [Action; 33] = [
     Action::View,
     Action::Register,
     Action::Edit,
@@ -240,6 +244,7 @@ pub const ACTIONS: [Action; 32] = [
     Action::PruneAudit,
     Action::ConfigureDesk,
     Action::Backup,
+    Action::ReadFigures,
 ];
 
 impl Action {
@@ -277,6 +282,7 @@ impl Action {
             Self::PruneAudit => "prune_audit",
             Self::ConfigureDesk => "configure_desk",
             Self::Backup => "backup",
+            Self::ReadFigures => "read_figures",
         }
     }
 
@@ -314,6 +320,7 @@ impl Action {
             Self::PruneAudit => "清理过期审计记录",
             Self::ConfigureDesk => "更改本机的中心地址",
             Self::Backup => "备份本机数据",
+            Self::ReadFigures => "查看监察统计",
         }
     }
 

@@ -124,7 +124,8 @@ pub fn kind_of(action: Action) -> Option<EventKind> {
         | Action::Unmask
         | Action::PruneAudit
         | Action::ConfigureDesk
-        | Action::Backup => return None,
+        | Action::Backup
+        | Action::ReadFigures => return None,
     })
 }
 
@@ -208,7 +209,8 @@ pub fn starts_from(action: Action, status: CaseStatus) -> bool {
         | Action::ManageUsers
         | Action::PruneAudit
         | Action::ConfigureDesk
-        | Action::Backup => false,
+        | Action::Backup
+        | Action::ReadFigures => false,
     }
 }
 

@@ -8,6 +8,7 @@
 mod assistance;
 mod decision;
 mod intake;
+mod report;
 mod sheet;
 
 pub use assistance::{PublicityList, publicity_list};
@@ -16,6 +17,7 @@ pub use intake::{
     Acceptance, INTAKE_NOTE, IntakeRefusal, NOTICE_NOTE, Notice, Receipt, acceptance,
     intake_refusal, notice, receipt,
 };
+pub use report::{HEADINGS, group_title, percent, period_line, report_pdf, report_xlsx};
 pub use sheet::PrintError;
 use sheet::{MARGIN, PAGE_W, Sheet};
 use time::Date;

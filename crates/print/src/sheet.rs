@@ -19,6 +19,7 @@ const TEXT_W: f32 = PAGE_W - 2.0 * MARGIN;
 pub enum PrintError {
     Font,
     QrCode(String),
+    Workbook(String),
 }
 
 impl tongban_domain::l10n::Localized for PrintError {
@@ -32,6 +33,10 @@ impl tongban_domain::l10n::Localized for PrintError {
             Self::QrCode(detail) => text!(
                 "the QR code cannot be made: {detail}",
                 "二维码无法生成：{detail}"
+            ),
+            Self::Workbook(detail) => text!(
+                "the workbook cannot be written: {detail}",
+                "Excel文件无法生成：{detail}"
             ),
         }
     }
@@ -78,6 +83,8 @@ fn wrap(text: &str, size: f32, max_mm: f32) -> Vec<String> {
 pub struct Sheet {
     doc: PdfDocument,
     font: FontId,
+    /// Pages filled before the current one (a report may run over several).
+    done: Vec<Vec<Op>>,
     ops: Vec<Op>,
     /// Distance of the next line's baseline from the top edge, in mm.
     y: f32,
@@ -90,6 +97,7 @@ impl Sheet {
         Ok(Self {
             doc,
             font,
+            done: Vec::new(),
             ops: Vec::new(),
             y: MARGIN,
         })
@@ -111,6 +119,17 @@ impl Sheet {
             },
             Op::EndTextSection,
         ]);
+    }
+
+    /// Starts a new page, at its top margin.
+    pub fn next_page(&mut self) {
+        self.done.push(std::mem::take(&mut self.ops));
+        self.y = MARGIN;
+    }
+
+    /// Room left on the page, in mm above the bottom margin.
+    pub fn room(&self) -> f32 {
+        PAGE_H - MARGIN - self.y
     }
 
     pub fn gap(&mut self, mm: f32) {
@@ -218,15 +237,17 @@ impl Sheet {
         self.y = y;
     }
 
-    /// Serialises the page with only the glyphs used embedded.
+    /// Serialises the pages with only the glyphs used embedded.
     pub fn finish(mut self) -> Vec<u8> {
-        let page = PdfPage::new(Mm(PAGE_W), Mm(PAGE_H), std::mem::take(&mut self.ops));
+        self.done.push(std::mem::take(&mut self.ops));
+        let pages = std::mem::take(&mut self.done)
+            .into_iter()
+            .map(|ops| PdfPage::new(Mm(PAGE_W), Mm(PAGE_H), ops))
+            .collect();
         let options = PdfSaveOptions {
             subset_fonts: true,
             ..PdfSaveOptions::default()
         };
-        self.doc
-            .with_pages(vec![page])
-            .save(&options, &mut Vec::new())
+        self.doc.with_pages(pages).save(&options, &mut Vec::new())
     }
 }

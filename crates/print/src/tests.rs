@@ -517,3 +517,52 @@ fn suspension_and_extension_notices_tell_the_applicant_how_the_clock_changed() {
     }
     assert!(!text.contains(ID), "the full ID number is printed");
 }
+
+/// A report by clerk with more clerks than a page holds runs onto a second page, its table
+/// heading repeated; the workbook opens as a zip with both sheets.
+#[test]
+fn the_supervision_report_runs_over_pages_and_into_a_workbook() {
+    use tongban_domain::figures::{CaseFacts, Query, Report};
+    let calendar = tongban_domain::WorkCalendar::builtin();
+    let facts: Vec<CaseFacts> = (0..60)
+        .map(|n| {
+            let mut case = case();
+            case.clerk = format!("收件人{n:02}");
+            CaseFacts::of(&case)
+        })
+        .collect();
+    // The sample case was received on 20 November 2025.
+    let query = Query::parse(
+        Some("2025-11-01"),
+        Some("2025-11-30"),
+        Some("clerk"),
+        date!(2026 - 12 - 07),
+    )
+    .unwrap();
+    let report = Report::of(&facts, calendar, &query);
+    assert_eq!(report.groups.len(), 60);
+    let pdf = report_pdf(&report, "檀圩镇").unwrap();
+    let text = check("report", &pdf);
+    let file =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-output/print/report.pdf");
+    let info = poppler("pdfinfo", &[file.to_str().unwrap()]);
+    assert!(
+        info.lines()
+            .any(|l| l.starts_with("Pages:") && l.ends_with(" 2")),
+        "{info}"
+    );
+    let words: String = text.split_whitespace().collect();
+    assert!(words.contains("檀圩镇政务服务监察报表"), "{words}");
+    assert!(
+        words.contains("统计期间：2025年11月1日至2025年11月30日"),
+        "{words}"
+    );
+    assert!(words.contains("收件人59"), "{words}");
+    assert_eq!(
+        words.matches("收件人收件受理").count(),
+        2,
+        "heading on each page"
+    );
+    let xlsx = report_xlsx(&report, "檀圩镇").unwrap();
+    assert_eq!(&xlsx[..2], b"PK");
+}

@@ -39,7 +39,7 @@ impl<'a> Access<'a> {
 /// The audit action a workflow action is recorded under.
 pub fn audit_action(action: Action) -> AuditAction {
     match action {
-        Action::View | Action::ReadAudit => AuditAction::View,
+        Action::View | Action::ReadAudit | Action::ReadFigures => AuditAction::View,
         Action::Unmask => AuditAction::Unmask,
         Action::Register => AuditAction::Register,
         Action::Edit => AuditAction::Edit,

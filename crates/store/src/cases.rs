@@ -41,6 +41,8 @@ pub struct CaseFilter {
     pub deadline_until: Option<Date>,
     /// Flags are worked out for this day; none without it.
     pub today: Option<Date>,
+    /// Only these cases (the ones behind a figure), when given.
+    pub numbers: Option<Vec<String>>,
     pub limit: Option<u32>,
     pub offset: u32,
 }
@@ -344,6 +346,13 @@ fn where_clause(filter: &CaseFilter) -> (String, Vec<String>) {
     if let Some(before) = filter.created_before_ms {
         sql.push_str(&format!(" AND created_at_ms < {before}"));
     }
+    if let Some(numbers) = &filter.numbers {
+        args.push(serde_json::Value::from(numbers.clone()).to_string());
+        sql.push_str(&format!(
+            " AND number IN (SELECT value FROM json_each(?{}))",
+            args.len()
+        ));
+    }
     if let Some(user) = &filter.own {
         args.push(user.clone());
         let n = args.len();
@@ -446,8 +455,8 @@ pub(crate) fn save_doc(
     tx.prepare_cached(
         "INSERT INTO cases (number, item_code, item_name, applicant_name, id_number, phone,
                             status, clerk, created_at_ms, updated_at_ms, digest,
-                            assignee, deadline, conflict, materials_due)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                            assignee, deadline, conflict, materials_due, facts)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
          ON CONFLICT (number) DO UPDATE SET
             item_code = excluded.item_code, item_name = excluded.item_name,
             applicant_name = excluded.applicant_name, id_number = excluded.id_number,
@@ -455,7 +464,7 @@ pub(crate) fn save_doc(
             created_at_ms = excluded.created_at_ms, updated_at_ms = excluded.updated_at_ms,
             digest = excluded.digest, assignee = excluded.assignee,
             deadline = excluded.deadline, conflict = excluded.conflict,
-            materials_due = excluded.materials_due",
+            materials_due = excluded.materials_due, facts = excluded.facts",
     )?
     .execute(params![
         case.number.as_str(),
@@ -476,6 +485,7 @@ pub(crate) fn save_doc(
         deadline,
         case.conflict.is_some(),
         case.materials_due,
+        crate::figures::facts_json(&case)?,
     ])?;
     crate::pages::project_pages(tx, &case)?;
     Ok(Some(case))

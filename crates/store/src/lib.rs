@@ -14,6 +14,7 @@ mod casework_tests;
 mod checkpoint;
 mod documents;
 mod error;
+mod figures;
 pub mod keys;
 mod pages;
 #[cfg(test)]

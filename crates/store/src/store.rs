@@ -106,6 +106,9 @@ const MIGRATIONS: &[M<'static>] = &[
     // The query code a citizen gets on the receipt: random per case; the case document holds
     // its hash, this table the code, so the registering desk can print the receipt again.
     M::up("CREATE TABLE query_codes (number TEXT PRIMARY KEY, code TEXT NOT NULL);"),
+    // What the supervision figures read of each case (its events, no applicant), kept with its
+    // listing; cases listed before are read from their documents once, at the first report.
+    M::up("ALTER TABLE cases ADD COLUMN facts TEXT;"),
 ];
 
 /// What the hub told this desk when it enrolled.
