@@ -27,6 +27,7 @@ fn write(bytes: &[u8], expected: Option<i64>, pages: &[&str]) -> Option<DocWrite
         digest: hex::encode(bytes),
         expected,
         pages: pages.iter().map(|p| p.to_string()).collect(),
+        facts: Some(format!("{{\"bytes\":\"{}\"}}", hex::encode(bytes))),
     })
 }
 
@@ -395,6 +396,49 @@ async fn contract<D: HubDb>(db: D) {
     assert!(!db.page_referenced(UNIT, "p4").await.unwrap());
     let (own, head) = db.changed_since(T, 2).await.unwrap();
     assert_eq!((own.len(), head), (2, 4));
+    // Each written document's facts are kept beside it, read by a township's or a county's
+    // prefix; a document written without them is listed until its facts (or none) are kept.
+    let mut facts = db.case_facts(T).await.unwrap();
+    facts.sort();
+    assert_eq!(
+        facts,
+        [
+            format!("{{\"bytes\":\"{}\"}}", hex::encode(b"own")),
+            format!("{{\"bytes\":\"{}\"}}", hex::encode(b"three")),
+        ]
+    );
+    assert_eq!(db.case_facts("450721").await.unwrap().len(), 2);
+    assert!(db.case_facts("450722").await.unwrap().is_empty());
+    assert!(db.case_facts("450721102").await.unwrap().is_empty());
+    assert!(db.docs_without_facts().await.unwrap().is_empty());
+    let bare = "450721101-20261121-001-0003";
+    let mut unread = write(b"bare", None, &[]);
+    if let Some(w) = unread.as_mut() {
+        w.facts = None;
+    }
+    db.put_synced(
+        "d1",
+        vec![SyncedDoc {
+            township: T.into(),
+            doc_id: bare.into(),
+            shared_with: None,
+            write: unread,
+            state: b"w".to_vec(),
+        }],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        db.docs_without_facts().await.unwrap(),
+        [(T.to_string(), bare.to_string())]
+    );
+    // Read and found not a case: kept as none, not listed again, not counted.
+    db.put_facts(T, bare, None).await.unwrap();
+    assert!(db.docs_without_facts().await.unwrap().is_empty());
+    assert_eq!(db.case_facts(T).await.unwrap().len(), 2);
+    db.put_facts(T, bare, Some("{}".into())).await.unwrap();
+    assert!(db.docs_without_facts().await.unwrap().is_empty());
+    assert_eq!(db.case_facts(T).await.unwrap().len(), 3);
     assert!(db.database_bytes().await.unwrap() > 0);
     db.ping().await.unwrap();
 }

@@ -68,6 +68,9 @@ pub struct DocWrite {
     pub digest: String,
     pub expected: Option<i64>,
     pub pages: Vec<String>,
+    /// What the figures read of the case ([`tongban_domain::figures::CaseFacts`] as JSON),
+    /// stored beside the sealed document; none when it is not a readable case.
+    pub facts: Option<String>,
 }
 
 /// An enrolment code as stored.
@@ -106,6 +109,7 @@ pub struct SyncedDoc {
 pub trait HubDb:
     crate::account_db::AccountDb
     + crate::audit_db::AuditDb
+    + crate::facts_db::FactsDb
     + crate::upload_db::UploadDb
     + Clone
     + Send

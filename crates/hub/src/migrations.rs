@@ -23,6 +23,7 @@ pub(crate) const SQLITE: &[Migration] = migrations!("sqlite":
     5 => "0005_people.sql",
     6 => "0006_person_keys.sql",
     7 => "0007_county.sql",
+    8 => "0008_figures.sql",
 );
 
 pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
@@ -33,6 +34,7 @@ pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
     5 => "0005_people.sql",
     6 => "0006_person_keys.sql",
     7 => "0007_county.sql",
+    8 => "0008_figures.sql",
 );
 
 /// The bookkeeping table, the same in both dialects.
@@ -62,7 +64,7 @@ mod tests {
         assert_eq!(SQLITE.len(), POSTGRES.len());
         assert_eq!(
             pending(SQLITE, 2).map(|m| m.version).collect::<Vec<_>>(),
-            [3, 4, 5, 6, 7]
+            [3, 4, 5, 6, 7, 8]
         );
     }
 }

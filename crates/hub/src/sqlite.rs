@@ -691,6 +691,7 @@ fn store_doc(
             [township, sha256.as_str()],
         )?;
     }
+    crate::sqlite_facts::put(tx, township, doc_id, write.facts.as_deref())?;
     Ok(true)
 }
 

@@ -73,6 +73,30 @@ fn a_supervisor_reports_the_figures_in_every_form_and_a_clerk_cannot() {
     assert_eq!(total["completion_rate"], 0.3333);
     assert_eq!(json["groups"][0]["key"], "李明");
 
+    // The hub computes the same figures from what the desks sent, across its townships.
+    supervisor.sync();
+    let county: serde_json::Value = serde_json::from_str(&hub.admin(&[
+        "report", "--json", "--from", &today, "--to", &today, "--by", "township",
+    ]))
+    .unwrap();
+    assert_eq!(county["total"], json["total"], "{county}");
+    assert_eq!(county["groups"][0]["key"], TOWNSHIP);
+    assert_eq!(county["groups"][0]["label"], "檀圩镇");
+    assert_eq!(county["groups"][0]["figures"], json["total"]);
+    let behind = hub.admin(&[
+        "report",
+        "--from",
+        &today,
+        "--to",
+        &today,
+        "--cases",
+        "on_the_spot",
+    ]);
+    assert_eq!(behind, spot);
+    let wrong = hub.admin_output(&["report", "--by", "street"]);
+    assert!(!wrong.status.success());
+    assert!(text(&wrong.stderr).contains("不能按“street”分组"));
+
     // The cases behind a figure.
     let behind: Vec<serde_json::Value> = serde_json::from_str(&supervisor.ok(&[
         "report", "--from", &today, "--to", &today, "--cases", "returned", "--json",
@@ -132,4 +156,8 @@ fn a_supervisor_reports_the_figures_in_every_form_and_a_clerk_cannot() {
     assert_eq!(json["total"]["overdue"], 1, "{json}");
     assert_eq!(json["total"]["overdue_open"], 1, "{json}");
     assert_eq!(json["total"]["overdue_rate"], 0.3333);
+    let county: serde_json::Value =
+        serde_json::from_str(&hub.admin(&["report", "--json", "--from", &today, "--to", &later]))
+            .unwrap();
+    assert_eq!(county["total"], json["total"]);
 }

@@ -7,6 +7,7 @@ mod catalogue;
 mod config;
 mod device;
 mod key;
+mod report;
 mod serve;
 mod township;
 mod user;
@@ -112,9 +113,12 @@ pub enum Command {
     /// Manage a township's accounts; they reach its desks with the next sync.
     #[command(subcommand)]
     User(user::UserCommand),
-    /// Replace the working-day calendar desks count deadlines on (JSON as in assets/calendar.json).
+    /// The working-day calendar desks count deadlines on: replace it (JSON as in
+    /// assets/calendar.json), add a year (holiday-cn JSON), or list a year.
     #[command(subcommand)]
     Calendar(township::CalendarCommand),
+    /// Supervision figures (办结率, 超期率 ...) across the county's townships.
+    Report(report::ReportArgs),
     /// Publish the county's implementation list (事项实施清单) or list its versions.
     #[command(subcommand)]
     Catalogue(catalogue::CatalogueCommand),
@@ -235,6 +239,7 @@ async fn run<D: HubDb + backup::Backup>(
         Command::Device(command) => device::run(&hub, command).await,
         Command::User(command) => user::run(&hub, command).await,
         Command::Calendar(command) => township::calendar(&hub, command).await,
+        Command::Report(args) => report::run(&hub, args).await,
         Command::Catalogue(command) => catalogue::run(&hub, command).await,
         Command::Audit(command) => audit::run(&hub, command).await,
         Command::Backup(args) => backup::backup(&hub, store, &args).await,

@@ -5,6 +5,7 @@
 mod admin;
 mod catalogue;
 mod enrol;
+pub mod figures;
 mod pages;
 mod people;
 mod sync;

@@ -410,6 +410,7 @@ impl<D: HubDb> Hub<D> {
                 digest: case_doc::heads_digest(&result.doc.get_heads()),
                 expected: result.version,
                 pages: result.pages,
+                facts: super::figures::facts_of(&result.doc),
             })
         } else {
             None

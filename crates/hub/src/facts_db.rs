@@ -1,0 +1,21 @@
+//! The facts the supervision figures read, one row per stored case, kept beside the sealed
+//! documents (they hold no applicant data): the county's figures read these rows rather than
+//! unsealing and parsing every document.
+
+use crate::error::HubResult;
+use std::future::Future;
+
+pub trait FactsDb {
+    /// The facts of every case whose township code starts with `prefix` (a county's six digits,
+    /// or one township's nine), as stored JSON.
+    fn case_facts(&self, prefix: &str) -> impl Future<Output = HubResult<Vec<String>>> + Send;
+    /// Stored documents with no facts row yet (stored before the figures existed).
+    fn docs_without_facts(&self) -> impl Future<Output = HubResult<Vec<(String, String)>>> + Send;
+    /// Keeps a document's facts (none: not a readable case, so not read again).
+    fn put_facts(
+        &self,
+        township: &str,
+        doc_id: &str,
+        facts: Option<String>,
+    ) -> impl Future<Output = HubResult<()>> + Send;
+}

@@ -1,0 +1,98 @@
+//! The county's supervision figures (电子监察): the domain's report over the facts kept beside
+//! every stored case of the county, or of one township. Documents stored before facts were kept
+//! are read once, here, and their facts kept.
+
+use super::{Hub, doc_context};
+use crate::db::{HubDb, HubResult};
+use tongban_domain::TownshipCode;
+use tongban_domain::figures::{self, CaseFacts, GroupBy, Measure, Query, Report};
+use tongban_sync::automerge::AutoCommit;
+use tongban_sync::case_doc;
+
+/// What the figures keep of a stored document: none when it does not read as a case.
+pub(super) fn facts_of(doc: &AutoCommit) -> Option<String> {
+    let case = case_doc::read(doc).ok()?;
+    serde_json::to_string(&CaseFacts::of(&case)).ok()
+}
+
+/// Whose cases a report covers: a county (its code's six digits) or one township.
+#[derive(Debug, Clone)]
+pub enum Scope {
+    County(String),
+    Township(TownshipCode),
+}
+
+impl Scope {
+    fn prefix(&self) -> &str {
+        match self {
+            Self::County(code) => code,
+            Self::Township(code) => code.as_str(),
+        }
+    }
+}
+
+impl<D: HubDb> Hub<D> {
+    /// A township's (or the county unit's) name, as the report's heading gives it.
+    pub async fn township_name(&self, code: &str) -> HubResult<Option<String>> {
+        Ok(self.db.township(code).await?.map(|t| t.name))
+    }
+
+    pub async fn report(&self, scope: &Scope, query: &Query) -> HubResult<Report> {
+        let facts = self.scope_facts(scope).await?;
+        let calendar = self.work_calendar().await?;
+        let mut report = Report::of(&facts, &calendar, query);
+        if query.by == Some(GroupBy::Township) {
+            let mut names = std::collections::HashMap::new();
+            for group in &report.groups {
+                if let Some(township) = self.db.township(&group.key).await? {
+                    names.insert(group.key.clone(), township.name);
+                }
+            }
+            report.relabel(|key| names.get(key).cloned());
+        }
+        Ok(report)
+    }
+
+    /// The numbers of the cases behind one figure (in the group `key`, when grouped).
+    pub async fn cases_behind(
+        &self,
+        scope: &Scope,
+        query: &Query,
+        key: Option<&str>,
+        measure: Measure,
+    ) -> HubResult<Vec<String>> {
+        let facts = self.scope_facts(scope).await?;
+        let calendar = self.work_calendar().await?;
+        Ok(figures::cases_behind(
+            &facts, &calendar, query, key, measure,
+        ))
+    }
+
+    async fn scope_facts(&self, scope: &Scope) -> HubResult<Vec<CaseFacts>> {
+        self.fill_facts().await?;
+        let rows = self.db.case_facts(scope.prefix()).await?;
+        let mut facts = Vec::with_capacity(rows.len());
+        for row in rows {
+            match serde_json::from_str(&row) {
+                Ok(kept) => facts.push(kept),
+                Err(e) => tracing::warn!(error = %e, "kept facts unreadable; case left out"),
+            }
+        }
+        Ok(facts)
+    }
+
+    /// Reads the facts of documents stored without them (before figures existed).
+    async fn fill_facts(&self) -> HubResult<()> {
+        for (township, doc_id) in self.db.docs_without_facts().await? {
+            let Some(stored) = self.db.doc(&township, &doc_id).await? else {
+                continue;
+            };
+            let bytes = self
+                .sealer
+                .open(&doc_context(&township, &doc_id), &stored.bytes)?;
+            let facts = AutoCommit::load(&bytes).ok().and_then(|doc| facts_of(&doc));
+            self.db.put_facts(&township, &doc_id, facts).await?;
+        }
+        Ok(())
+    }
+}
