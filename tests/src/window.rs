@@ -95,6 +95,39 @@ impl Window {
         Self { client, driver }
     }
 
+    /// Headless Chromium through chromedriver (both Debian packages), trusting only the hub key
+    /// whose SHA-256 (base64) is `spki_pin`, as a county officer's browser would after checking
+    /// the fingerprint.
+    pub async fn chromium(spki_pin: &str) -> Self {
+        let port = free_port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver (apt: chromium-driver)");
+        let deadline = Instant::now() + WAIT;
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not listen");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({ "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1280,1800",
+                format!("--ignore-certificate-errors-spki-list={spki_pin}"),
+            ] }),
+        );
+        let client = ClientBuilder::rustls()
+            .expect("TLS setup")
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("WebDriver session with Chromium");
+        Self { client, driver }
+    }
+
     pub async fn find(&self, css: &str) -> Element {
         match self
             .client

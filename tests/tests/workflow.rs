@@ -71,6 +71,9 @@ mod calendar;
 // Supervision figures: the report in every form, and who may read it.
 #[path = "workflow/figures.rs"]
 mod figures;
+// The county's supervision page in a real browser.
+#[path = "workflow/supervision_page.rs"]
+mod supervision_page;
 
 #[test]
 fn a_field_desk_cannot_approve_even_by_forging_the_change() {

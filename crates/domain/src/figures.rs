@@ -410,7 +410,7 @@ impl Tally {
 
 #[path = "figures_report.rs"]
 mod report;
-pub use report::{Group, GroupBy, Query, Report, ReportError, cases_behind};
+pub use report::{Group, GroupBy, Query, RedCase, Report, ReportError, cases_behind, red_cases};
 
 #[cfg(test)]
 #[path = "figures_tests.rs"]

@@ -218,3 +218,45 @@ pub fn cases_behind<'a>(
         .map(|f| f.number.clone())
         .collect()
 }
+
+/// An open case past its promised date, as the county's supervision page warns of it (红色预警).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedCase {
+    pub number: String,
+    pub township: String,
+    pub item_name: String,
+    pub clerk: String,
+    /// The promised date (YYYY-MM-DD).
+    pub deadline: String,
+    /// Working days past it.
+    pub days_overdue: i64,
+}
+
+/// Every case still open on `today` with its promised date passed, longest overdue first.
+pub fn red_cases<'a>(
+    cases: impl IntoIterator<Item = &'a CaseFacts>,
+    calendar: &WorkCalendar,
+    today: Date,
+) -> Vec<RedCase> {
+    let mut red: Vec<RedCase> = cases
+        .into_iter()
+        .filter(|f| outcome(f, calendar, today).overdue_open)
+        .filter_map(|f| {
+            let deadline = crate::clock::deadline(f, calendar)?;
+            Some(RedCase {
+                number: f.number.clone(),
+                township: f.township.clone(),
+                item_name: f.item_name.clone(),
+                clerk: f.clerk.clone(),
+                deadline: date_text(deadline),
+                days_overdue: calendar.working_days_between(deadline, today),
+            })
+        })
+        .collect();
+    red.sort_by(|a, b| {
+        b.days_overdue
+            .cmp(&a.days_overdue)
+            .then_with(|| a.number.cmp(&b.number))
+    });
+    red
+}

@@ -347,3 +347,27 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_red_list_holds_every_open_case_past_its_date_longest_first() {
+    let cases = fixture();
+    let calendar = WorkCalendar::builtin();
+    // On 30 November: the three accepted on the 2nd (due the 9th, 15 working days past) and the
+    // six received on the 20th (due the 27th, one day past).
+    let red = red_cases(&cases, calendar, date!(2026 - 11 - 30));
+    assert_eq!(red.len(), 9);
+    assert!(
+        red[..3]
+            .iter()
+            .all(|r| r.days_overdue == 15 && r.deadline == "2026-11-09")
+    );
+    assert!(
+        red[3..]
+            .iter()
+            .all(|r| r.days_overdue == 1 && r.deadline == "2026-11-27")
+    );
+    // Decided on 2 December, they leave the list; the 2 December promises join it.
+    let red = red_cases(&cases, calendar, date!(2026 - 12 - 07));
+    assert_eq!(red.len(), 3 + 17);
+    assert!(red.iter().all(|r| !r.number.contains("DecidedInDecember")));
+}

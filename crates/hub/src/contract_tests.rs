@@ -6,6 +6,7 @@
 use crate::account_db::{AccountChange, ChangeKind, NewSecret};
 use crate::audit_db::NewLogEntry;
 use crate::db::{DocWrite, HubDb, HubUser, NewDevice, Redeemed, SyncedDoc};
+use crate::session_db::WebSession;
 use crate::upload_db::UploadChunk;
 use crate::{PgDb, SqliteDb};
 
@@ -439,6 +440,21 @@ async fn contract<D: HubDb>(db: D) {
     db.put_facts(T, bare, Some("{}".into())).await.unwrap();
     assert!(db.docs_without_facts().await.unwrap().is_empty());
     assert_eq!(db.case_facts(T).await.unwrap().len(), 3);
+    // Officers' web sessions: found by hash until they expire, then gone; dropped on sign-out.
+    let session = WebSession {
+        unit: UNIT.into(),
+        name: "周敏".into(),
+        expires_at: 1_000,
+    };
+    db.put_web_session("h1", session.clone()).await.unwrap();
+    db.put_web_session("h2", session.clone()).await.unwrap();
+    assert_eq!(db.web_session("h1", 999).await.unwrap(), Some(session));
+    assert_eq!(db.web_session("h1", 1_000).await.unwrap(), None, "expired");
+    assert_eq!(db.web_session("nope", 0).await.unwrap(), None);
+    db.drop_web_session("h1").await.unwrap();
+    assert_eq!(db.web_session("h1", 0).await.unwrap(), None);
+    db.expire_web_sessions(1_000).await.unwrap();
+    assert_eq!(db.web_session("h2", 0).await.unwrap(), None);
     assert!(db.database_bytes().await.unwrap() > 0);
     db.ping().await.unwrap();
 }

@@ -110,6 +110,7 @@ pub trait HubDb:
     crate::account_db::AccountDb
     + crate::audit_db::AuditDb
     + crate::facts_db::FactsDb
+    + crate::session_db::SessionDb
     + crate::upload_db::UploadDb
     + Clone
     + Send

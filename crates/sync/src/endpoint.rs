@@ -96,6 +96,13 @@ endpoint!(
 
 /// Unsigned, for monitoring: answers `ok` when the hub can reach its database.
 pub const HEALTH_PATH: &str = "/healthz";
+/// The county's supervision page (电子监察), served to signed-in county officers: its sign-in and
+/// sign-out, its export, and its style sheet (the page loads nothing from anywhere else).
+pub const SUPERVISION_PATH: &str = "/county/supervision";
+pub const SUPERVISION_EXPORT_PATH: &str = "/county/supervision.xlsx";
+pub const SIGN_IN_PATH: &str = "/county/sign-in";
+pub const SIGN_OUT_PATH: &str = "/county/sign-out";
+pub const PAGE_STYLE_PATH: &str = "/county/style.css";
 /// Prometheus metrics, for peers on this machine only.
 pub const METRICS_PATH: &str = "/metrics";
 

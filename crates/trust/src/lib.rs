@@ -74,6 +74,15 @@ impl Fingerprint {
         Ok(Self::of_spki(parsed.subject_public_key_info().as_ref()))
     }
 
+    /// The whole SHA-256 of a certificate's key (DER), as browsers pin a key
+    /// (`--ignore-certificate-errors-spki-list` takes it in base64).
+    pub fn spki_sha256(der: &[u8]) -> Result<[u8; 32], TrustError> {
+        let cert = rustls::pki_types::CertificateDer::from(der);
+        let parsed = rustls::server::ParsedCertificate::try_from(&cert)
+            .map_err(|e| TrustError::Certificate(e.to_string()))?;
+        Ok(Sha256::digest(parsed.subject_public_key_info().as_ref()).into())
+    }
+
     /// Reads a fingerprint as printed, forgiving case, dashes, spaces and Crockford's look-alikes.
     pub fn parse(text: &str) -> Result<Self, TrustError> {
         let bad = || TrustError::BadFingerprint(text.to_string());

@@ -6,7 +6,7 @@ use super::register;
 use tongban_e2e::{Backend, Clock, Desk, Hub, TOWNSHIP, text};
 
 /// The workbook's first sheet's total row and headings, read by openpyxl (Debian's package).
-fn workbook(path: &str) -> serde_json::Value {
+pub(super) fn workbook(path: &str) -> serde_json::Value {
     let script = r#"
 import json, sys, openpyxl
 book = openpyxl.load_workbook(sys.argv[1])

@@ -146,6 +146,7 @@ pub fn router<D: HubDb>(state: AppState<D>) -> Router {
         .route(PageGet::PATH, post(page_get::<D>))
         .route(AuditAppend::PATH, post(audit_append::<D>))
         .route(AuditLogRead::PATH, post(audit_read::<D>))
+        .merge(super::county_page::routes::<D>())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             access_log::<D>,

@@ -26,7 +26,7 @@ fn bad_code() -> HubError {
 
 impl<D: HubDb> Hub<D> {
     /// A sealed key no account has, opened in place of a missing account's.
-    async fn decoy(&self) -> HubResult<(String, String)> {
+    pub(super) async fn decoy(&self) -> HubResult<(String, String)> {
         self.decoy
             .get_or_try_init(|| async {
                 tokio::task::spawn_blocking(|| {

@@ -5,7 +5,7 @@
 use super::{Hub, doc_context};
 use crate::db::{HubDb, HubResult};
 use tongban_domain::TownshipCode;
-use tongban_domain::figures::{self, CaseFacts, GroupBy, Measure, Query, Report};
+use tongban_domain::figures::{self, CaseFacts, GroupBy, Measure, Query, RedCase, Report};
 use tongban_sync::automerge::AutoCommit;
 use tongban_sync::case_doc;
 
@@ -66,6 +66,29 @@ impl<D: HubDb> Hub<D> {
         Ok(figures::cases_behind(
             &facts, &calendar, query, key, measure,
         ))
+    }
+
+    /// The names of the scope's townships, by code.
+    pub async fn township_names(
+        &self,
+        scope: &Scope,
+    ) -> HubResult<std::collections::HashMap<String, String>> {
+        let mut names = std::collections::HashMap::new();
+        for code in self.db.township_codes().await? {
+            if code.starts_with(scope.prefix())
+                && let Some(township) = self.db.township(&code).await?
+            {
+                names.insert(code, township.name);
+            }
+        }
+        Ok(names)
+    }
+
+    /// Every open case of the scope past its promised date on `today`, longest overdue first.
+    pub async fn red_cases(&self, scope: &Scope, today: time::Date) -> HubResult<Vec<RedCase>> {
+        let facts = self.scope_facts(scope).await?;
+        let calendar = self.work_calendar().await?;
+        Ok(figures::red_cases(&facts, &calendar, today))
     }
 
     async fn scope_facts(&self, scope: &Scope) -> HubResult<Vec<CaseFacts>> {

@@ -6,6 +6,7 @@ mod admin;
 mod catalogue;
 mod enrol;
 pub mod figures;
+pub mod officers;
 mod pages;
 mod people;
 mod sync;
@@ -216,6 +217,7 @@ impl<D: HubDb> Hub<D> {
             tracing::info!(chunks = removed, "removed page uploads nobody finished");
         }
         self.db.forget_request_counts(now - 3600).await?;
+        self.db.expire_web_sessions(now).await?;
         Ok(())
     }
 

@@ -1,0 +1,159 @@
+//! The county's supervision page in a real browser (headless Chromium through chromedriver,
+//! trusting only the hub's key): refused without a county sign-in, refused to a township
+//! account and to a wrong password, then the county's figures, ranking, chart and red list for
+//! the officer; the export holds the same numbers; signing out ends the session.
+
+use super::figures::workbook;
+use super::register;
+use tongban_e2e::window::{Window, output_dir};
+use tongban_e2e::{Backend, Clock, Desk, Hub, PASSWORD, TOWNSHIP};
+use tongban_sync::endpoint::{SUPERVISION_EXPORT_PATH, SUPERVISION_PATH};
+
+/// The hub's key as the officer's browser pins it, and a client that pins it too.
+fn pins(hub: &Hub) -> (String, reqwest::Client) {
+    use base64::Engine;
+    let pem = std::fs::read_to_string(hub.key_dir().join("tls.crt")).unwrap();
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap();
+    let spki = tongban_trust::Fingerprint::spki_sha256(&der).unwrap();
+    let pin = base64::engine::general_purpose::STANDARD.encode(spki);
+    let fingerprint = tongban_trust::Fingerprint::of_certificate(&der).unwrap();
+    let tls = tongban_trust::client_config(tongban_trust::Pins::new(fingerprint, None)).unwrap();
+    let client = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    (pin, client)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_county_page_shows_the_figures_to_county_officers_only() {
+    let clock = Clock::new();
+    let hub = Hub::start_on(Backend::Sqlite, &clock);
+    let (hub, number) = tokio::task::spawn_blocking(move || {
+        let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+        let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+        hub.add_user(super::COUNTY, "周敏", "county");
+        let done = register(&clerk, "ID_CARD,HOUSEHOLD_REGISTER,ENROL_FORM");
+        let open = register(&clerk, "ID_CARD,HOUSEHOLD_REGISTER,ENROL_FORM");
+        clerk.sync();
+        supervisor.sync();
+        supervisor.ok(&["case", "accept", &done]);
+        supervisor.ok(&["case", "approve", &done]);
+        supervisor.ok(&["case", "accept", &open]);
+        supervisor.sync();
+        (hub, open)
+    })
+    .await
+    .unwrap();
+    // Ten days on, the open case is past its five working days: red.
+    clock.set_days_ahead(10);
+    let (pin, client) = pins(&hub);
+    let page = format!("{}{SUPERVISION_PATH}", hub.url());
+
+    // Without a session the page sends the browser to sign in, and says nothing of cases.
+    let bare = client.get(&page).send().await.unwrap();
+    assert_eq!(bare.status(), 303);
+    assert_eq!(bare.headers()["location"], "/county/sign-in");
+    let forged = client
+        .get(&page)
+        .header("cookie", format!("tongban_officer={}", "0".repeat(64)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 303);
+
+    let browser = Window::chromium(&pin).await;
+    browser.client.goto(&page).await.unwrap();
+    browser.find("#sign-in").await;
+    assert!(!browser.exists("#totals").await);
+    let sign_in = |name: &'static str, password: &'static str| {
+        let browser = &browser;
+        async move {
+            browser.type_into("#name", name).await;
+            browser.type_into("#password", password).await;
+            browser.click("#sign-in").await;
+        }
+    };
+    // A township's supervisor is no county officer; a wrong password is refused alike.
+    sign_in("张华", PASSWORD).await;
+    assert!(
+        browser
+            .text("#sign-in-error")
+            .await
+            .contains("县级账户名或密码错误")
+    );
+    sign_in("周敏", "not-the-password").await;
+    assert!(
+        browser
+            .text("#sign-in-error")
+            .await
+            .contains("县级账户名或密码错误")
+    );
+    browser.screenshot("county-sign-in-refused").await;
+
+    sign_in("周敏", PASSWORD).await;
+    browser.find("#totals").await;
+    browser
+        .client
+        .goto(&format!("{page}?from={}", super::days_ahead(-1)))
+        .await
+        .unwrap();
+    assert_eq!(browser.text("#officer").await, "周敏");
+    assert_eq!(browser.text("#card-received .value").await, "2件");
+    assert_eq!(browser.text("#card-overdue .value").await, "50.00%");
+    let ranking = browser.text("#township-ranking tbody").await;
+    assert!(ranking.contains("檀圩镇"), "{ranking}");
+    assert!(browser.exists("#overdue-chart rect").await);
+    let red = browser.text("#red-cases tbody").await;
+    assert!(red.contains(&number), "{red}");
+    assert!(red.contains("檀圩镇"), "{red}");
+    browser.screenshot("county-supervision").await;
+    assert!(output_dir().join("county-supervision.png").exists());
+
+    // The export, with the officer's session, holds the page's numbers.
+    let cookie = browser
+        .client
+        .get_named_cookie("tongban_officer")
+        .await
+        .unwrap();
+    let session = format!("tongban_officer={}", cookie.value());
+    let export = client
+        .get(format!(
+            "{}{SUPERVISION_EXPORT_PATH}?from={}",
+            hub.url(),
+            super::days_ahead(-1)
+        ))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(export.status(), 200);
+    let policy = export.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(policy.contains("default-src 'none'"), "{policy}");
+    let bytes = export.bytes().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.xlsx");
+    std::fs::write(&file, &bytes).unwrap();
+    let book = workbook(file.to_str().unwrap());
+    assert_eq!(book["total"][0], 2);
+    assert_eq!(book["groups"][0][0], TOWNSHIP);
+
+    // Signing out ends the session at the hub, not only in the browser.
+    browser.click("#sign-out").await;
+    browser.find("#sign-in").await;
+    let after = client
+        .get(&page)
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), 303);
+    browser.close().await;
+}
