@@ -11,7 +11,7 @@ use tongban_store::Store;
 
 const INTERVAL: Duration = Duration::from_secs(20);
 
-pub fn spawn(desk: Arc<Desk>, wake: Receiver<()>) {
+pub fn spawn(desk: Arc<Desk>, wake: Receiver<()>, app: tauri::AppHandle) {
     let worker = move || {
         let mut store: Option<Store> = None;
         loop {
@@ -31,6 +31,10 @@ pub fn spawn(desk: Arc<Desk>, wake: Receiver<()>) {
                 }
             }
             let revoked = store.as_mut().is_some_and(|store| run_once(&desk, store));
+            // Whatever the hub said, the person hears of what now warns (at sign-in too).
+            if let (false, Some(store)) = (revoked, store.as_ref()) {
+                crate::figures::check(&desk, store, &app);
+            }
             if revoked {
                 // This connection closes before the files go.
                 store = None;

@@ -18,6 +18,10 @@ pub struct Desk {
     pub waiting: Mutex<Vec<(PathBuf, &'static str)>>,
     /// Why the profile is gone, when the hub revoked this desk; shown on the enrolment screen.
     wiped: Mutex<Option<UiError>>,
+    /// The warnings the signed-in person was last notified of (none yet since signing in).
+    pub told: Mutex<crate::figures::Told>,
+    /// The notifications raised since the person signed in.
+    pub raised: Mutex<Vec<crate::figures::Raised>>,
 }
 
 pub fn store_error(e: StoreError) -> UiError {
@@ -69,6 +73,8 @@ impl Desk {
             sync_now,
             waiting: Mutex::new(Vec::new()),
             wiped: Mutex::new(None),
+            told: Mutex::new(None),
+            raised: Mutex::new(Vec::new()),
         }
     }
 
@@ -163,6 +169,9 @@ impl Desk {
         let session =
             self.with_store(|s| s.sign_in(user, password, code, now).map_err(store_error))?;
         *lock(&self.session) = Some(session);
+        // The next check tells the new person everything that warns, at once.
+        *lock(&self.told) = None;
+        lock(&self.raised).clear();
         let _ = self.sync_now.send(());
         Ok(())
     }
@@ -174,6 +183,8 @@ impl Desk {
 
     pub fn sign_out(&self) {
         *lock(&self.session) = None;
+        *lock(&self.told) = None;
+        lock(&self.raised).clear();
     }
 
     /// The hub revoked this desk: sign out, close the window's connection and delete the

@@ -6,6 +6,7 @@
 mod background;
 mod commands;
 mod desk;
+mod figures;
 mod pages;
 
 use std::path::PathBuf;
@@ -24,11 +25,17 @@ fn main() {
         tongban_store::Profile::locate(std::env::var_os("TONGBAN_PROFILE").map(PathBuf::from))
             .unwrap_or_else(|_| tongban_store::Profile::at("tongban-profile"));
     let desk = Arc::new(desk::Desk::new(profile, wake));
-    background::spawn(Arc::clone(&desk), woken);
+    let worker = Arc::clone(&desk);
     let dropped_on = Arc::clone(&desk);
     let outcome = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
+        // The worker raises notifications, so it starts once the app has a handle.
+        .setup(move |app| {
+            background::spawn(worker, woken, app.handle().clone());
+            Ok(())
+        })
         .on_window_event(move |_, event| {
             if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
                 pages::dropped(&dropped_on, paths.clone());
@@ -62,6 +69,11 @@ fn main() {
             pages::attach_pages,
             pages::case_pages,
             pages::print_document,
+            figures::figures_report,
+            figures::figures_cases,
+            figures::figures_export,
+            figures::warnings,
+            figures::notifications,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = outcome {

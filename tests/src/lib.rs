@@ -184,6 +184,12 @@ impl Clock {
         std::fs::write(self.file.path(), format!("+{days}d\n")).expect("clock file");
     }
 
+    /// From now on every process on this clock reads the real time less `days`: what they do
+    /// then is dated in the past, as if done that many days ago.
+    pub fn set_days_behind(&self, days: u32) {
+        std::fs::write(self.file.path(), format!("-{days}d\n")).expect("clock file");
+    }
+
     fn apply(&self, command: &mut Command) {
         command
             .env("LD_PRELOAD", Self::LIBRARY)

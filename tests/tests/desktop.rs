@@ -552,3 +552,116 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     );
     assert!(read > 10, "only {read} files scanned");
 }
+
+/// A supervisor's dashboard and 电子监察 warnings in the real window: cases accepted twelve days
+/// ago (on a clock set back) are red; signing in raises one notification and shows the badge;
+/// a case another supervisor accepted back then arrives with a sync, raises its own notification
+/// through the shell's notification call and moves the badge; the dashboard's figures open the
+/// cases behind them, its chart is drawn, and the report is written as PDF.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_reads_the_figures_and_hears_of_cases_turning_red() {
+    use tongban_e2e::Clock;
+    let clock = Clock::new();
+    clock.set_days_behind(12);
+    let hub = Hub::start_on(Backend::Sqlite, &clock);
+    let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    let other = Desk::enroll_as(&hub, TOWNSHIP, "黄丽", "supervisor");
+    let register = |name: &str| {
+        clerk.ok(&[
+            "case",
+            "register",
+            "--item",
+            "YL01",
+            "--name",
+            name,
+            "--id-number",
+            "450721198806152311",
+            "--received",
+            "ID_CARD,HOUSEHOLD_REGISTER,ENROL_FORM",
+        ])
+    };
+    let first = register("覃秀梅");
+    let second = register("韦国强");
+    clerk.sync();
+    supervisor.sync();
+    other.sync();
+    supervisor.ok(&["case", "accept", &first]);
+    supervisor.sync();
+    other.ok(&["case", "accept", &second]);
+    // Back to today: both promises (five working days) have long passed.
+    clock.set_days_ahead(0);
+
+    let w = Window::launch_with(&supervisor.path(), &[("TONGBAN_NO_VIEWER", "1")]).await;
+    w.type_into("#signin-user", "张华").await;
+    w.type_into("#signin-password", PASSWORD).await;
+    w.click("#signin-submit").await;
+    w.wait_text("#warning-badge", |t| t == "1").await;
+    // The shell's notification calls, as it kept them (the test display has no daemon).
+    let raised = || async {
+        let answer = w.invoke("notifications", serde_json::json!({})).await;
+        answer["ok"].as_array().cloned().unwrap_or_default()
+    };
+    let said = |raised: &[serde_json::Value], what: &str| {
+        raised
+            .iter()
+            .any(|n| n["body"].as_str().is_some_and(|b| b.contains(what)))
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !said(&raised().await, "1件已超期") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no notification at sign-in: {:?}",
+            raised().await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+
+    // The other supervisor's acceptance arrives: the case is red on arrival.
+    other.sync();
+    w.click("#sync-now").await;
+    w.wait_text("#warning-badge", |t| t == "2").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !said(&raised().await, &second) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no notification for {second}: {:?}",
+            raised().await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    let all = raised().await;
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert!(
+        !said(&all, &first),
+        "the first case was told once, in the summary"
+    );
+
+    // The dashboard: the period from before the cases, every figure opens its cases.
+    w.click("#nav-figures").await;
+    w.find("#figures-totals").await;
+    let since = time::OffsetDateTime::now_utc()
+        .to_offset(time::macros::offset!(+8))
+        .date()
+        - time::Duration::days(13);
+    w.set_input("#figures-from", &tongban_domain::calendar::date_text(since))
+        .await;
+    w.click("#figures-load").await;
+    w.wait_text("#fig-received .value", |t| t == "2").await;
+    assert_eq!(w.text("#fig-accepted .value").await, "2");
+    assert_eq!(w.text("#fig-overdue .value").await, "2");
+    assert!(w.exists("#figures-chart rect").await, "the chart is drawn");
+    w.click("#fig-overdue").await;
+    w.wait_text("#figure-cases-count", |t| t == "2").await;
+    w.find(&format!("#figure-case-{first}")).await;
+    w.find(&format!("#figure-case-{second}")).await;
+    w.click("#group-YL01-received").await;
+    w.wait_text("#figure-cases-count", |t| t == "2").await;
+    w.screenshot("28-dashboard").await;
+    w.click("#figures-pdf").await;
+    let written = w
+        .wait_text("#figures-exported", |t| t.ends_with(".pdf"))
+        .await;
+    assert!(std::path::Path::new(&written).exists(), "{written}");
+    w.close().await;
+}

@@ -264,3 +264,59 @@ pub async fn case_audit(number: String) -> Result<Vec<AuditRow>, UiError> {
     }
     call("case_audit", &Args { number }).await
 }
+
+/// The period and grouping a dashboard shows (dates YYYY-MM-DD; empty: this month).
+#[derive(Serialize, Clone, Default)]
+pub struct FiguresArgs {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub by: Option<String>,
+}
+
+pub async fn figures_report(args: FiguresArgs) -> Result<tongban_domain::figures::Report, UiError> {
+    call("figures_report", &args).await
+}
+
+pub async fn figures_cases(
+    args: FiguresArgs,
+    key: Option<String>,
+    measure: tongban_domain::figures::Measure,
+) -> Result<Vec<tongban_domain::desk::CaseSummary>, UiError> {
+    #[derive(Serialize)]
+    struct Args {
+        #[serde(flatten)]
+        period: FiguresArgs,
+        key: Option<String>,
+        measure: tongban_domain::figures::Measure,
+    }
+    call(
+        "figures_cases",
+        &Args {
+            period: args,
+            key,
+            measure,
+        },
+    )
+    .await
+}
+
+pub async fn figures_export(args: FiguresArgs, format: &str) -> Result<String, UiError> {
+    #[derive(Serialize)]
+    struct Args {
+        #[serde(flatten)]
+        period: FiguresArgs,
+        format: String,
+    }
+    call(
+        "figures_export",
+        &Args {
+            period: args,
+            format: format.to_string(),
+        },
+    )
+    .await
+}
+
+pub async fn warnings() -> Result<Vec<tongban_domain::warnings::Warning>, UiError> {
+    call("warnings", &NoArgs {}).await
+}

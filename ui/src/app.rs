@@ -28,6 +28,7 @@ pub enum Screen {
     Cases,
     Detail(String),
     Settings,
+    Figures,
 }
 
 /// The desk's status, shared so screens can refresh it after enrolling or signing in.
@@ -100,6 +101,25 @@ fn Workspace() -> impl IntoView {
     };
     let screen = RwSignal::new(first);
     provide_context(screen);
+    let reads_figures = move || {
+        desk.0
+            .get()
+            .and_then(|s| s.role)
+            .is_some_and(|r| r.may(tongban_domain::Action::ReadFigures))
+    };
+    // The count of 电子监察 warnings beside the work queue, kept fresh as the shell's are.
+    let warning_count = RwSignal::new(0usize);
+    let count_warnings = move || {
+        spawn_local(async move {
+            if let Ok(w) = api::warnings().await {
+                warning_count.set(w.len());
+            }
+        });
+    };
+    count_warnings();
+    if let Ok(handle) = set_interval_with_handle(count_warnings, Duration::from_secs(5)) {
+        on_cleanup(move || handle.clear());
+    }
     let search_focus = RwSignal::new(0u32);
     provide_context(search_focus);
 
@@ -184,8 +204,11 @@ fn Workspace() -> impl IntoView {
             <span class="brand">{tr.t(Key::AppName)}</span>
             <nav>
                 {nav(Screen::Queues, "nav-queues", Key::NavQueues)}
+                <span class="badge" id="warning-badge" title=move || tr.now(Key::WarningsBadge)
+                    hidden=move || warning_count.get() == 0>{move || warning_count.get()}</span>
                 <Show when=registers>{move || nav(Screen::Intake, "nav-intake", Key::NavIntake)}</Show>
                 {nav(Screen::Cases, "nav-cases", Key::NavCases)}
+                <Show when=reads_figures>{move || nav(Screen::Figures, "nav-figures", Key::NavFigures)}</Show>
                 {nav(Screen::Settings, "nav-settings", Key::NavSettings)}
             </nav>
             <SyncBar/>
@@ -204,6 +227,7 @@ fn Workspace() -> impl IntoView {
                 Screen::Cases => view! { <CaseList/> }.into_any(),
                 Screen::Detail(number) => view! { <CaseDetail number=number/> }.into_any(),
                 Screen::Settings => view! { <Settings/> }.into_any(),
+                Screen::Figures => view! { <crate::dashboard::Dashboard/> }.into_any(),
             }}
         </main>
         <footer class="hint">{tr.t(Key::Shortcuts)}</footer>

@@ -255,6 +255,35 @@ catalogue! {
     ProvisionalHint => "该年度节假日安排尚未公布，期限按法定节假日推算", "The year's holiday schedule is not published yet: the date counts the statutory holidays only";
     ConflictTitle => "两项离线决定相互冲突，须由审批人员裁决：", "Two offline decisions conflict; a supervisor must resolve them:";
     NavQueues => "工作台", "My work";
+    NavFigures => "监察统计", "Supervision";
+    RateOnTime => "按时办结率", "On-time rate";
+    WarningsBadge => "项电子监察提醒", "supervision warnings";
+    FiguresFrom => "收件日期", "Received from";
+    FiguresTo => "至", "to";
+    FiguresBy => "分组", "Group by";
+    FiguresByItem => "服务事项", "Item";
+    FiguresByClerk => "收件人", "Clerk";
+    FiguresByMonth => "月份", "Month";
+    FiguresLoad => "统计", "Show";
+    FiguresPdf => "导出PDF报表", "Report as PDF";
+    FiguresXlsx => "导出Excel", "Export .xlsx";
+    FiguresGroup => "分组", "Group";
+    FiguresDays => "办理用时（工作日，平均/中位/第90百分位）", "Working days to decision (mean / median / 90th)";
+    FiguresCompletionRate => "办结率", "Completion rate";
+    FiguresOverdueRate => "超期率", "Overdue rate";
+    FiguresFirstTimeRate => "一次办结率", "First-time rate";
+    MeasureReceived => "收件", "Received";
+    MeasureAccepted => "受理", "Accepted";
+    MeasureDecided => "办结", "Decided";
+    MeasureDecidedOnTime => "按时办结", "Decided on time";
+    MeasureOverdue => "超期", "Overdue";
+    MeasureOverdueOpen => "在办超期", "Open and overdue";
+    MeasureFirstTime => "一次办结", "Decided first time";
+    MeasureOnTheSpot => "即办件", "On the spot";
+    MeasureReturned => "补正", "Returned for materials";
+    MeasureWithdrawn => "撤回", "Withdrawn";
+    MeasureTerminated => "终止", "Terminated";
+    MeasureIntakeRefused => "不予受理", "Refused at intake";
     QueueMine => "我的办件", "My cases";
     QueueAwaiting => "待我审批", "Awaiting my decision";
     QueueReturned => "待补正", "Returned for materials";
@@ -365,6 +394,24 @@ impl Key {
             T::Hmt => Key::IdHmt,
             T::Passport => Key::IdPassport,
             T::ForeignPr => Key::IdForeignPr,
+        }
+    }
+
+    pub fn measure(measure: tongban_domain::figures::Measure) -> Self {
+        use tongban_domain::figures::Measure as M;
+        match measure {
+            M::Received => Key::MeasureReceived,
+            M::Accepted => Key::MeasureAccepted,
+            M::Decided => Key::MeasureDecided,
+            M::DecidedOnTime => Key::MeasureDecidedOnTime,
+            M::Overdue => Key::MeasureOverdue,
+            M::OverdueOpen => Key::MeasureOverdueOpen,
+            M::FirstTime => Key::MeasureFirstTime,
+            M::OnTheSpot => Key::MeasureOnTheSpot,
+            M::Returned => Key::MeasureReturned,
+            M::Withdrawn => Key::MeasureWithdrawn,
+            M::Terminated => Key::MeasureTerminated,
+            M::IntakeRefused => Key::MeasureIntakeRefused,
         }
     }
 

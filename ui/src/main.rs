@@ -6,6 +6,7 @@ mod app;
 mod audit;
 mod cases;
 mod casework;
+mod dashboard;
 mod enrol;
 mod i18n;
 mod intake;

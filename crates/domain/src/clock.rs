@@ -43,7 +43,7 @@ pub fn notice_due(case: &impl Clocked, calendar: &WorkCalendar) -> Date {
     notice_due_after(case.created_at_ms(), calendar)
 }
 
-fn notice_due_after(created_at_ms: i64, calendar: &WorkCalendar) -> Date {
+pub(crate) fn notice_due_after(created_at_ms: i64, calendar: &WorkCalendar) -> Date {
     calendar.add_working_days(china_date(created_at_ms), NOTICE_WORKING_DAYS)
 }
 

@@ -155,7 +155,7 @@ pub struct AuditRow {
 }
 
 /// One line of the case list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseSummary {
     pub number: String,
     pub item_code: String,

@@ -38,6 +38,7 @@ pub mod secret;
 pub mod session;
 pub mod township;
 pub mod travel_id;
+pub mod warnings;
 pub mod workflow;
 #[cfg(test)]
 mod workflow_tests;

@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use tongban_domain::desk::CaseSummary;
 use tongban_domain::figures::{self, CaseFacts, Measure, Query, Report};
 use tongban_domain::session::Session;
+use tongban_domain::warnings::{Warning, warning_of};
 use tongban_domain::{Action, Case, Denied};
 
 /// The facts column of a case's listing.
@@ -54,6 +55,49 @@ impl Store {
             today: Some(now.date()),
             ..CaseFilter::default()
         })
+    }
+
+    /// The 电子监察 warnings of the person signed in: their own open cases and those waiting for
+    /// their decision, most urgent first.
+    pub fn warnings(
+        &self,
+        session: &Session,
+        today: time::Date,
+    ) -> Result<Vec<Warning>, StoreError> {
+        use tongban_domain::{CaseStatus::*, Role, workflow};
+        let open: Vec<_> = tongban_domain::CaseStatus::ALL
+            .into_iter()
+            .filter(|s| !workflow::is_final(*s))
+            .collect();
+        let mut cases = match session.role {
+            Role::Admin => return Ok(Vec::new()),
+            _ => self.list(&CaseFilter {
+                own: Some(session.user.clone()),
+                statuses: open,
+                today: Some(today),
+                ..CaseFilter::default()
+            })?,
+        };
+        let awaiting = match session.role {
+            Role::Supervisor => vec![Accepted, UnderReview],
+            Role::County => vec![Forwarded],
+            _ => Vec::new(),
+        };
+        if !awaiting.is_empty() {
+            cases.extend(self.list(&CaseFilter {
+                statuses: awaiting,
+                today: Some(today),
+                ..CaseFilter::default()
+            })?);
+        }
+        let calendar = self.calendar()?;
+        let mut warnings: Vec<Warning> = cases
+            .iter()
+            .filter_map(|c| warning_of(c, &calendar, today))
+            .collect();
+        warnings.sort_by(|a, b| (b.level, &a.due, &a.number).cmp(&(a.level, &b.due, &b.number)));
+        warnings.dedup_by(|a, b| a.number == b.number);
+        Ok(warnings)
     }
 
     /// Every listed case's facts; those listed before facts were kept are read from their
