@@ -4,7 +4,7 @@
 use anyhow::{Context, Result, anyhow};
 use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
-use tongban_domain::figures::{Figures, Measure, Query, Report};
+use tongban_domain::figures::{Measure, Query};
 use tongban_domain::session::Session;
 use tongban_store::Store;
 
@@ -48,12 +48,11 @@ pub fn run(
         now.date(),
     )?;
     if let Some(measure) = &args.cases {
-        let measure: Measure = serde_json::from_value(serde_json::json!(measure.trim()))
-            .map_err(|_| {
-                anyhow!(
-                    "unknown figure {measure:?}; see tongban report --help / 未知的统计项“{measure}”"
-                )
-            })?;
+        let measure = Measure::parse(measure).ok_or_else(|| {
+            anyhow!(
+                "unknown figure {measure:?}; see tongban report --help / 未知的统计项“{measure}”"
+            )
+        })?;
         let cases = store.cases_behind(session, &query, args.key.as_deref(), measure, now)?;
         return crate::output::case_list(&cases, args.json);
     }
@@ -68,7 +67,7 @@ pub fn run(
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else if args.xlsx.is_none() && args.pdf.is_none() {
-        table(&report);
+        print!("{}", tongban_print::report_text(&report, false));
     }
     Ok(())
 }
@@ -83,34 +82,4 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     })?;
     eprintln!("wrote {} / 已生成{}", path.display(), path.display());
     Ok(())
-}
-
-fn table(report: &Report) {
-    println!("{}", tongban_print::period_line(report));
-    println!(
-        "group / 分组\treceived 收件\taccepted 受理\tdecided 办结\t办结率\t按时办结率\toverdue 超期\t超期率\t一次办结率\tdays 用时(平均/中位/P90)"
-    );
-    line("total / 合计", &report.total);
-    for group in &report.groups {
-        line(&group.label, &group.figures);
-    }
-}
-
-fn line(label: &str, f: &Figures) {
-    use tongban_print::percent;
-    let days = f.processing_days.map_or_else(
-        || "—".to_string(),
-        |s| format!("{:.2}/{}/{}", s.mean, s.median, s.p90),
-    );
-    println!(
-        "{label}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{days}",
-        f.received,
-        f.accepted,
-        f.decided,
-        percent(f.completion_rate),
-        percent(f.on_time_rate),
-        f.overdue,
-        percent(f.overdue_rate),
-        percent(f.first_time_rate),
-    );
 }

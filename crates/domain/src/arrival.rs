@@ -21,7 +21,10 @@ pub const EARLIEST_MS: i64 = 1_704_067_200_000;
 pub enum ArrivalError {
     UnknownItem(String),
     ItemMismatch(String),
-    Material { item: String, material: String },
+    Material {
+        item: String,
+        material: String,
+    },
     Applicant(crate::l10n::Text),
     UserName(String),
     TooManyEvents,
@@ -30,12 +33,21 @@ pub enum ArrivalError {
     Page(String),
     TooManyPages(String),
     QueryHash,
+    /// The case names a township other than its number's.
+    Township {
+        named: String,
+        numbered: String,
+    },
 }
 
 impl crate::l10n::Localized for ArrivalError {
     fn text(&self) -> crate::l10n::Text {
         use crate::text;
         match self {
+            Self::Township { named, numbered } => text!(
+                "the case names township {named} but its number is township {numbered}'s",
+                "办件所属乡镇{named}与其编号的乡镇{numbered}不符"
+            ),
             Self::QueryHash => text!(
                 "the query code's hash is not a SHA-256",
                 "查询码摘要格式不正确"
@@ -105,6 +117,13 @@ pub fn check_new(case: &Case, catalogue: &Catalogue) -> Result<(), ArrivalError>
 
 /// Bounds every arriving case keeps, new or changed.
 pub fn check_bounds(case: &Case, now_ms: i64) -> Result<(), ArrivalError> {
+    // A case is counted (and shared, and supervised) as its number's township's.
+    if case.township.as_str() != case.number.township() {
+        return Err(ArrivalError::Township {
+            named: case.township.to_string(),
+            numbered: case.number.township().to_string(),
+        });
+    }
     let name =
         validate_name(&case.applicant.name).map_err(|e| ArrivalError::Applicant(e.text()))?;
     if name != case.applicant.name {
@@ -221,6 +240,13 @@ mod tests {
         assert!(matches!(
             check_new(&days, Catalogue::builtin()),
             Err(ArrivalError::ItemMismatch(_))
+        ));
+        // A desk filing its case under another township (another's figures, another's county).
+        let mut elsewhere = good.clone();
+        elsewhere.township = TownshipCode::parse("450722101").unwrap();
+        assert!(matches!(
+            check_bounds(&elsewhere, NOW),
+            Err(ArrivalError::Township { .. })
         ));
         let mut foreign = good.clone();
         foreign.materials[0].code = "PASSPORT".into();

@@ -58,7 +58,8 @@ impl CaseFacts {
     pub fn of(case: &Case) -> Self {
         Self {
             number: case.number.as_str().to_owned(),
-            township: case.township.as_str().to_owned(),
+            // The number's township: the one the hub checked the case against.
+            township: case.number.township().to_owned(),
             item_code: case.item_code.clone(),
             item_name: case.item_name.clone(),
             clerk: case.clerk.clone(),
@@ -173,6 +174,11 @@ impl Measure {
         Self::Terminated,
         Self::IntakeRefused,
     ];
+
+    /// From its snake_case name, as the command lines and the window give it.
+    pub fn parse(text: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::from(text.trim())).ok()
+    }
 
     pub fn label_zh(self) -> &'static str {
         match self {

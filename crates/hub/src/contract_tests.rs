@@ -409,6 +409,7 @@ async fn contract<D: HubDb>(db: D) {
         ]
     );
     assert_eq!(db.case_facts("450721").await.unwrap().len(), 2);
+    assert_eq!(db.count_facts("450721").await.unwrap(), 2);
     assert!(db.case_facts("450722").await.unwrap().is_empty());
     assert!(db.case_facts("450721102").await.unwrap().is_empty());
     assert!(db.docs_without_facts().await.unwrap().is_empty());
@@ -444,6 +445,7 @@ async fn contract<D: HubDb>(db: D) {
     let session = WebSession {
         unit: UNIT.into(),
         name: "周敏".into(),
+        public_key: "ab".repeat(32),
         expires_at: 1_000,
     };
     db.put_web_session("h1", session.clone()).await.unwrap();

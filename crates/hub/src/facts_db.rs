@@ -9,6 +9,9 @@ pub trait FactsDb {
     /// The facts of every case whose township code starts with `prefix` (a county's six digits,
     /// or one township's nine), as stored JSON.
     fn case_facts(&self, prefix: &str) -> impl Future<Output = HubResult<Vec<String>>> + Send;
+    /// How many cases under `prefix` have facts: one SQL `count(*)`, the baseline the figures
+    /// are measured against.
+    fn count_facts(&self, prefix: &str) -> impl Future<Output = HubResult<u64>> + Send;
     /// Stored documents with no facts row yet (stored before the figures existed).
     fn docs_without_facts(&self) -> impl Future<Output = HubResult<Vec<(String, String)>>> + Send;
     /// Keeps a document's facts (none: not a readable case, so not read again).

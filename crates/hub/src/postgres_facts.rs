@@ -45,6 +45,21 @@ impl FactsDb for PgDb {
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
+    async fn count_facts(&self, prefix: &str) -> HubResult<u64> {
+        let to = format!("{prefix}:");
+        let n: i64 = self
+            .client()
+            .await?
+            .query_one(
+                "SELECT count(*) FROM case_facts
+                 WHERE township >= $1 AND township < $2 AND facts IS NOT NULL",
+                &[&prefix, &to],
+            )
+            .await?
+            .get(0);
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     async fn docs_without_facts(&self) -> HubResult<Vec<(String, String)>> {
         let rows = self
             .client()

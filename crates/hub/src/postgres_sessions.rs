@@ -9,8 +9,15 @@ impl SessionDb for PgDb {
         self.client()
             .await?
             .execute(
-                "INSERT INTO web_sessions (token_hash, unit, name, expires_at) VALUES ($1, $2, $3, $4)",
-                &[&token_hash, &session.unit, &session.name, &session.expires_at],
+                "INSERT INTO web_sessions (token_hash, unit, name, public_key, expires_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    &token_hash,
+                    &session.unit,
+                    &session.name,
+                    &session.public_key,
+                    &session.expires_at,
+                ],
             )
             .await?;
         Ok(())
@@ -21,7 +28,7 @@ impl SessionDb for PgDb {
             .client()
             .await?
             .query_opt(
-                "SELECT unit, name, expires_at FROM web_sessions
+                "SELECT unit, name, public_key, expires_at FROM web_sessions
                  WHERE token_hash = $1 AND expires_at > $2",
                 &[&token_hash, &now],
             )
@@ -29,7 +36,8 @@ impl SessionDb for PgDb {
             .map(|r| WebSession {
                 unit: r.get(0),
                 name: r.get(1),
-                expires_at: r.get(2),
+                public_key: r.get(2),
+                expires_at: r.get(3),
             }))
     }
 

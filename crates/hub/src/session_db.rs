@@ -10,6 +10,8 @@ pub struct WebSession {
     /// The county unit the officer's account belongs to.
     pub unit: String,
     pub name: String,
+    /// The account's public key at sign-in: a reset gives a new one, and ends the session.
+    pub public_key: String,
     pub expires_at: i64,
 }
 

@@ -51,6 +51,20 @@ impl FactsDb for SqliteDb {
         .await
     }
 
+    async fn count_facts(&self, prefix: &str) -> HubResult<u64> {
+        let (from, to) = (prefix.to_string(), format!("{prefix}:"));
+        self.call(move |c| {
+            let n: i64 = c.query_row(
+                "SELECT count(*) FROM case_facts
+                 WHERE township >= ?1 AND township < ?2 AND facts IS NOT NULL",
+                [from, to],
+                |r| r.get(0),
+            )?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+        .await
+    }
+
     async fn docs_without_facts(&self) -> HubResult<Vec<(String, String)>> {
         self.call(|c| {
             let mut stmt = c.prepare(

@@ -10,8 +10,15 @@ impl SessionDb for SqliteDb {
         let hash = token_hash.to_string();
         self.call(move |c| {
             c.execute(
-                "INSERT INTO web_sessions (token_hash, unit, name, expires_at) VALUES (?1, ?2, ?3, ?4)",
-                params![hash, session.unit, session.name, session.expires_at],
+                "INSERT INTO web_sessions (token_hash, unit, name, public_key, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    hash,
+                    session.unit,
+                    session.name,
+                    session.public_key,
+                    session.expires_at
+                ],
             )?;
             Ok(())
         })
@@ -22,14 +29,15 @@ impl SessionDb for SqliteDb {
         let hash = token_hash.to_string();
         self.call(move |c| {
             Ok(c.query_row(
-                "SELECT unit, name, expires_at FROM web_sessions
+                "SELECT unit, name, public_key, expires_at FROM web_sessions
                  WHERE token_hash = ?1 AND expires_at > ?2",
                 params![hash, now],
                 |r| {
                     Ok(WebSession {
                         unit: r.get(0)?,
                         name: r.get(1)?,
-                        expires_at: r.get(2)?,
+                        public_key: r.get(2)?,
+                        expires_at: r.get(3)?,
                     })
                 },
             )

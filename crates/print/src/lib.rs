@@ -17,7 +17,9 @@ pub use intake::{
     Acceptance, INTAKE_NOTE, IntakeRefusal, NOTICE_NOTE, Notice, Receipt, acceptance,
     intake_refusal, notice, receipt,
 };
-pub use report::{HEADINGS, group_title, percent, period_line, report_pdf, report_xlsx};
+pub use report::{
+    HEADINGS, group_title, percent, period_line, report_pdf, report_text, report_xlsx,
+};
 pub use sheet::PrintError;
 use sheet::{MARGIN, PAGE_W, Sheet};
 use time::Date;

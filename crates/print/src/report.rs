@@ -34,6 +34,40 @@ pub fn period_line(report: &Report) -> String {
     )
 }
 
+/// The report as the command lines print it: a tab-separated table, the total first, then the
+/// groups (worst 超期率 first when `ranked`).
+pub fn report_text(report: &Report, ranked: bool) -> String {
+    let mut text = format!(
+        "{}\ngroup / 分组\treceived 收件\taccepted 受理\tdecided 办结\t办结率\t按时办结率\toverdue 超期\t超期率\t一次办结率\tdays 用时(平均/中位/P90)\n",
+        period_line(report)
+    );
+    let groups: Vec<&tongban_domain::figures::Group> = if ranked {
+        report.ranked_by_overdue()
+    } else {
+        report.groups.iter().collect()
+    };
+    let lines = std::iter::once(("total / 合计", &report.total))
+        .chain(groups.iter().map(|g| (g.label.as_str(), &g.figures)));
+    for (label, f) in lines {
+        let days = f.processing_days.map_or_else(
+            || "—".to_string(),
+            |s| format!("{:.2}/{}/{}", s.mean, s.median, s.p90),
+        );
+        text.push_str(&format!(
+            "{label}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{days}\n",
+            f.received,
+            f.accepted,
+            f.decided,
+            percent(f.completion_rate),
+            percent(f.on_time_rate),
+            f.overdue,
+            percent(f.overdue_rate),
+            percent(f.first_time_rate),
+        ));
+    }
+    text
+}
+
 pub fn report_pdf(report: &Report, unit: &str) -> Result<Vec<u8>, PrintError> {
     let mut sheet = Sheet::new(&format!("{unit}政务服务监察报表"))?;
     sheet.centered(16.0, &format!("{unit}政务服务监察报表"));

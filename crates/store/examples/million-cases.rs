@@ -4,7 +4,8 @@
 //! and again at the end, in the same run, the way the desk's window asks for them (a page is
 //! the rows and the total count). At the end, 2,000 more saves with SQLite copying its
 //! write-ahead log back inside the saves, as it does by default, are the baseline for the
-//! store's background copy. Prints two tables.
+//! store's background copy. Last, a supervisor's dashboard over every case (the figures of the
+//! whole period, by item) beside one SQL `count(*)` of the same cases. Prints three tables.
 //!
 //! Run: `scripts/with-keyring cargo run --release -p tongban-store --example million-cases`
 //! (`-- 200000` for a smaller desk).
@@ -296,9 +297,53 @@ fn main() {
             percentile(&mut full.save, p),
         );
     }
+    figures(&mut store, total + SAMPLES);
     eprintln!(
         "registered {total} cases in {:.0} s ({:.2} ms a case)",
         fill.as_secs_f64(),
         fill.as_secs_f64() * 1000.0 / f64::from(total)
+    );
+}
+
+/// The dashboard a supervisor opens (the whole period, by item: rows read, facts parsed,
+/// figures computed) beside counting the same cases with one SQL `count(*)`, median of 3.
+fn figures(store: &mut Store, cases: u32) {
+    let supervisor = Session {
+        user: "张华".into(),
+        role: Role::Supervisor,
+        last_use_ms: 0,
+        key: clerk_key(),
+    };
+    let now = tongban_store::china_now();
+    let query =
+        tongban_domain::figures::Query::parse(Some("2000-01-01"), None, Some("item"), now.date())
+            .unwrap();
+    let median = |mut runs: Vec<f64>| {
+        runs.sort_by(f64::total_cmp);
+        runs[runs.len() / 2]
+    };
+    let (mut count, mut report) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        let began = Instant::now();
+        let n = store.count(&CaseFilter::default()).unwrap();
+        count.push(began.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(n, u64::from(cases));
+        let began = Instant::now();
+        let figures = store.report(&supervisor, &query, now).unwrap();
+        report.push(began.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(figures.total.received, u64::from(cases));
+    }
+    let (count, report) = (median(count), median(report));
+    println!();
+    println!("| desk with {cases} cases, median of 3 | ms | × count(*) |");
+    println!("|---|---|---|");
+    println!("| SQL count(*) of the same cases (baseline) | {count:.1} | 1 |");
+    println!(
+        "| supervisor's dashboard by item (read, parse, compute) | {report:.1} | {:.0} |",
+        report / count
+    );
+    println!(
+        "row\tdesk dashboard, {cases} cases (ms)\tSQL count(*) of the same cases\t{count:.1}\t{report:.1}\t{:.0}\t",
+        report / count
     );
 }

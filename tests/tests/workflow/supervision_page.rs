@@ -156,4 +156,91 @@ async fn the_county_page_shows_the_figures_to_county_officers_only() {
         .unwrap();
     assert_eq!(after.status(), 303);
     browser.close().await;
+
+    // Outside a browser: a sign-in posted from another site is refused, as is a huge form.
+    let sign_in = format!("{}/county/sign-in", hub.url());
+    // application/x-www-form-urlencoded, every byte but letters and digits escaped.
+    let encode = |pairs: &[(&str, &str)]| -> String {
+        let escape = |text: &str| -> String {
+            text.bytes()
+                .map(|b| match b {
+                    b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => (b as char).to_string(),
+                    _ => format!("%{b:02X}"),
+                })
+                .collect()
+        };
+        let fields: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", escape(k), escape(v)))
+            .collect();
+        fields.join("&")
+    };
+    let form = encode(&[("name", "周敏"), ("password", PASSWORD), ("code", "")]);
+    let post = |body: String| {
+        client
+            .post(&sign_in)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+    };
+    let cross = post(form.clone())
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross.status(), 403);
+    let huge = post(encode(&[
+        ("name", "周敏"),
+        ("password", &"x".repeat(20_000)),
+    ]))
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(huge.status(), 413);
+    // A session ends when the county resets the officer's password (a new key).
+    let signed = post(form).send().await.unwrap();
+    assert_eq!(signed.status(), 303, "{:?}", signed.text().await);
+    let cookie = signed.headers()["set-cookie"].to_str().unwrap().to_string();
+    let session = cookie.split(';').next().unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly")
+            && cookie.contains("Secure")
+            && cookie.contains("SameSite=Strict")
+    );
+    let shown = client
+        .get(&page)
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(shown.status(), 200);
+    let hub = tokio::task::spawn_blocking(move || {
+        let reset = hub
+            .admin_command(&[
+                "user",
+                "reset-password",
+                "--township",
+                super::COUNTY,
+                "--user",
+                "周敏",
+            ])
+            .env("TONGBAN_PASSWORD", "county-reset-2026x")
+            .output()
+            .unwrap();
+        assert!(
+            reset.status.success(),
+            "{}",
+            tongban_e2e::text(&reset.stderr)
+        );
+        hub
+    })
+    .await
+    .unwrap();
+    let ended = client
+        .get(&page)
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ended.status(), 303);
+    drop(hub);
 }

@@ -4,7 +4,7 @@
 use anyhow::{Context, Result, anyhow, bail};
 use std::path::{Path, PathBuf};
 use tongban_domain::TownshipCode;
-use tongban_domain::figures::{Figures, Measure, Query, Report};
+use tongban_domain::figures::{Measure, Query};
 use tongban_hub::service::figures::Scope;
 use tongban_hub::{Hub, HubDb};
 
@@ -66,8 +66,8 @@ pub async fn run<D: HubDb>(hub: &Hub<D>, args: ReportArgs) -> Result<()> {
         }
     };
     if let Some(measure) = &args.cases {
-        let measure: Measure = serde_json::from_value(serde_json::json!(measure.trim()))
-            .map_err(|_| anyhow!("unknown figure {measure:?} / 未知的统计项“{measure}”"))?;
+        let measure = Measure::parse(measure)
+            .ok_or_else(|| anyhow!("unknown figure {measure:?} / 未知的统计项“{measure}”"))?;
         let numbers = hub
             .cases_behind(&scope, &query, args.key.as_deref(), measure)
             .await?;
@@ -88,7 +88,7 @@ pub async fn run<D: HubDb>(hub: &Hub<D>, args: ReportArgs) -> Result<()> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else if args.xlsx.is_none() && args.pdf.is_none() {
-        table(&report);
+        print!("{}", tongban_print::report_text(&report, true));
     }
     Ok(())
 }
@@ -115,30 +115,4 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     })?;
     eprintln!("wrote {} / 已生成{}", path.display(), path.display());
     Ok(())
-}
-
-fn table(report: &Report) {
-    println!("{}", tongban_print::period_line(report));
-    println!(
-        "group / 分组\treceived 收件\taccepted 受理\tdecided 办结\t办结率\t按时办结率\toverdue 超期\t超期率\t一次办结率"
-    );
-    line("total / 合计", &report.total);
-    for group in report.ranked_by_overdue() {
-        line(&group.label, &group.figures);
-    }
-}
-
-fn line(label: &str, f: &Figures) {
-    use tongban_print::percent;
-    println!(
-        "{label}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-        f.received,
-        f.accepted,
-        f.decided,
-        percent(f.completion_rate),
-        percent(f.on_time_rate),
-        f.overdue,
-        percent(f.overdue_rate),
-        percent(f.first_time_rate),
-    );
 }

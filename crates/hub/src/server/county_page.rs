@@ -31,6 +31,8 @@ pub fn routes<D: HubDb>() -> Router<AppState<D>> {
         .route(SUPERVISION_PATH, get(supervision::<D>))
         .route(SUPERVISION_EXPORT_PATH, get(export::<D>))
         .route(PAGE_STYLE_PATH, get(style))
+        // A sign-in form is a few hundred bytes.
+        .layer(axum::extract::DefaultBodyLimit::max(4096))
         .layer(axum::middleware::map_response(page_headers))
 }
 
@@ -75,7 +77,11 @@ impl<D: HubDb> FromRequestParts<AppState<D>> for SignedIn {
         };
         match state.hub.officer(&token).await {
             Ok(officer) => Ok(Self { officer, token }),
-            Err(HubError::Unauthorized(_)) => Err(Redirect::to(SIGN_IN_PATH).into_response()),
+            // An ended session's cookie is cleared on the way to the sign-in page.
+            Err(HubError::Unauthorized(_)) => {
+                let gone = Cookie::build((COOKIE, "")).path("/county");
+                Err((jar.remove(gone), Redirect::to(SIGN_IN_PATH)).into_response())
+            }
             Err(e) => Err(e.into_response()),
         }
     }
@@ -109,6 +115,16 @@ async fn sign_in<D: HubDb>(
     let Ok(addr) = peer(&parts) else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
+    // A form posted from another site (signing the victim in as the attacker, or guessing from
+    // the victim's address) is refused; browsers say where a request comes from.
+    let site = parts
+        .headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok());
+    if site.is_some_and(|s| !matches!(s, "same-origin" | "none")) {
+        let page = county_html::sign_in(Some("请从本页面登录"));
+        return (StatusCode::FORBIDDEN, Html(page.into_string())).into_response();
+    }
     let code = Some(form.code.trim()).filter(|c| !c.is_empty());
     let password = Zeroizing::new(form.password);
     match state
@@ -199,11 +215,10 @@ async fn supervision<D: HubDb>(
     let scope = county_scope(officer);
     let page = async {
         let unit = hub.township_name(&officer.unit).await?.unwrap_or_default();
-        let by_township = match parse(&query, GroupBy::Township) {
-            Ok(q) => ReportQuery {
-                by: Some(GroupBy::Township),
-                ..q
-            },
+        // The page always shows both rankings; its grouping words are the export's.
+        let period = PageQuery { by: None, ..query };
+        let query = match parse(&period, GroupBy::Township) {
+            Ok(q) => q,
             Err(e) => {
                 let message = e.text().zh;
                 return Ok::<_, HubError>((
@@ -212,16 +227,13 @@ async fn supervision<D: HubDb>(
                 ));
             }
         };
-        let by_item = ReportQuery {
-            by: Some(GroupBy::Item),
-            ..by_township
-        };
+        let view = hub.county_view(&scope, &query, today()).await?;
         let data = PageData {
             unit: &unit,
             officer: &officer.name,
-            townships: &hub.report(&scope, &by_township).await?,
-            items: &hub.report(&scope, &by_item).await?,
-            red: &hub.red_cases(&scope, today()).await?,
+            townships: &view.townships,
+            items: &view.items,
+            red: &view.red,
             names: &hub.township_names(&scope).await?,
         };
         Ok((StatusCode::OK, county_html::supervision(&data)))

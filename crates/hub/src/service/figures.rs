@@ -3,7 +3,7 @@
 //! are read once, here, and their facts kept.
 
 use super::{Hub, doc_context};
-use crate::db::{HubDb, HubResult};
+use crate::db::{HubDb, HubError, HubResult};
 use tongban_domain::TownshipCode;
 use tongban_domain::figures::{self, CaseFacts, GroupBy, Measure, Query, RedCase, Report};
 use tongban_sync::automerge::AutoCommit;
@@ -40,17 +40,42 @@ impl<D: HubDb> Hub<D> {
     pub async fn report(&self, scope: &Scope, query: &Query) -> HubResult<Report> {
         let facts = self.scope_facts(scope).await?;
         let calendar = self.work_calendar().await?;
-        let mut report = Report::of(&facts, &calendar, query);
+        let query = *query;
+        let mut report = tokio::task::spawn_blocking(move || Report::of(&facts, &calendar, &query))
+            .await
+            .map_err(HubError::internal)?;
         if query.by == Some(GroupBy::Township) {
-            let mut names = std::collections::HashMap::new();
-            for group in &report.groups {
-                if let Some(township) = self.db.township(&group.key).await? {
-                    names.insert(group.key.clone(), township.name);
-                }
-            }
+            let names = self.township_names(scope).await?;
             report.relabel(|key| names.get(key).cloned());
         }
         Ok(report)
+    }
+
+    /// What the county page shows, from one reading of the facts: the figures by township and
+    /// by item, and the red list as of `today`.
+    pub async fn county_view(
+        &self,
+        scope: &Scope,
+        query: &Query,
+        today: time::Date,
+    ) -> HubResult<CountyView> {
+        let facts = self.scope_facts(scope).await?;
+        let calendar = self.work_calendar().await?;
+        let by = |by| Query {
+            by: Some(by),
+            ..*query
+        };
+        let (townships, items) = (by(GroupBy::Township), by(GroupBy::Item));
+        let mut view = tokio::task::spawn_blocking(move || CountyView {
+            townships: Report::of(&facts, &calendar, &townships),
+            items: Report::of(&facts, &calendar, &items),
+            red: figures::red_cases(&facts, &calendar, today),
+        })
+        .await
+        .map_err(HubError::internal)?;
+        let names = self.township_names(scope).await?;
+        view.townships.relabel(|key| names.get(key).cloned());
+        Ok(view)
     }
 
     /// The numbers of the cases behind one figure (in the group `key`, when grouped).
@@ -104,18 +129,39 @@ impl<D: HubDb> Hub<D> {
         Ok(facts)
     }
 
-    /// Reads the facts of documents stored without them (before figures existed).
+    /// Reads the facts of documents stored before facts were kept (or left without them), once
+    /// in this process: every document written since has its facts written with it. A document
+    /// that does not open is logged and left for the next process.
     async fn fill_facts(&self) -> HubResult<()> {
-        for (township, doc_id) in self.db.docs_without_facts().await? {
-            let Some(stored) = self.db.doc(&township, &doc_id).await? else {
-                continue;
-            };
-            let bytes = self
-                .sealer
-                .open(&doc_context(&township, &doc_id), &stored.bytes)?;
-            let facts = AutoCommit::load(&bytes).ok().and_then(|doc| facts_of(&doc));
-            self.db.put_facts(&township, &doc_id, facts).await?;
-        }
-        Ok(())
+        self.facts_filled
+            .get_or_try_init(|| async {
+                for (township, doc_id) in self.db.docs_without_facts().await? {
+                    let Some(stored) = self.db.doc(&township, &doc_id).await? else {
+                        continue;
+                    };
+                    let context = doc_context(&township, &doc_id);
+                    let bytes = match self.sealer.open(&context, &stored.bytes) {
+                        Ok(bytes) => bytes,
+                        Err(e) => {
+                            tracing::warn!(%township, %doc_id, error = %e,
+                                "stored case does not open; its facts are left out");
+                            continue;
+                        }
+                    };
+                    let facts = AutoCommit::load(&bytes).ok().and_then(|doc| facts_of(&doc));
+                    self.db.put_facts(&township, &doc_id, facts).await?;
+                }
+                Ok::<_, HubError>(())
+            })
+            .await
+            .map(|_| ())
     }
+}
+
+/// The county page's figures.
+#[derive(Debug, Clone)]
+pub struct CountyView {
+    pub townships: Report,
+    pub items: Report,
+    pub red: Vec<RedCase>,
 }

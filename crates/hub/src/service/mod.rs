@@ -90,6 +90,8 @@ pub struct Hub<D> {
     /// Opening a sealed key takes 128 MiB for a third of a second: at most two at once, however
     /// many enrolments arrive.
     pub(crate) openings: Arc<tokio::sync::Semaphore>,
+    /// Set once this process has read the facts of documents stored before facts were kept.
+    facts_filled: Arc<tokio::sync::OnceCell<()>>,
 }
 
 /// The database holds a value sealed with the storage key, so a wrong key is caught at start.
@@ -144,6 +146,7 @@ impl<D: HubDb> Hub<D> {
             limits,
             decoy: Arc::default(),
             openings: Arc::new(tokio::sync::Semaphore::new(2)),
+            facts_filled: Arc::default(),
             db,
         };
         hub.seal_old_rows().await?;
@@ -228,13 +231,18 @@ impl<D: HubDb> Hub<D> {
         peer: std::net::IpAddr,
         per_minute: u32,
     ) -> HubResult<()> {
+        match self.limit(&format!("{route}:{peer}"), per_minute).await {
+            Err(HubError::RateLimited(_)) => Err(HubError::RateLimited(peer.to_string())),
+            other => other,
+        }
+    }
+
+    /// Counts a request against `key`'s per-minute limit, shared by every hub process.
+    pub(crate) async fn limit(&self, key: &str, per_minute: u32) -> HubResult<()> {
         let now = now_secs();
-        let count = self
-            .db
-            .count_request(&format!("{route}:{peer}"), now - now.rem_euclid(60))
-            .await?;
+        let count = self.db.count_request(key, now - now.rem_euclid(60)).await?;
         if count > per_minute {
-            return Err(HubError::RateLimited(peer.to_string()));
+            return Err(HubError::RateLimited(key.to_string()));
         }
         Ok(())
     }

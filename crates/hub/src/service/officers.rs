@@ -4,18 +4,21 @@
 //! again on every request, so a disabled officer or a changed role loses the page at once.
 
 use super::{Hub, now_secs, totp_context};
-use crate::db::{HubDb, HubError, HubResult};
+use crate::db::{HubDb, HubError, HubResult, HubUser};
 use crate::session_db::WebSession;
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
-use tongban_domain::{Role, text};
+use tongban_domain::{Role, TownshipCode, text};
 use tongban_sync::person;
 use zeroize::Zeroizing;
 
 /// How long a sign-in lasts: one working day.
 pub const SESSION_SECS: i64 = 8 * 3600;
-/// Sign-in attempts per minute from one address (each opens a sealed key: costly on purpose).
+/// Sign-in attempts per minute from one address, and at one name (each opens a sealed key:
+/// costly on purpose).
 const SIGN_INS_PER_MINUTE: u32 = 10;
+/// How long a sign-in waits for one of the hub's few key-opening slots.
+const OPENING_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// A signed-in county officer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,7 +39,28 @@ fn refused() -> HubError {
 }
 
 impl<D: HubDb> Hub<D> {
+    /// The active county officers of that name, in whichever county units the hub has (a name
+    /// is one person within a county, not across counties).
+    async fn officers_named(&self, name: &str) -> HubResult<Vec<(String, HubUser)>> {
+        let mut found = Vec::new();
+        for unit in self.db.township_codes().await? {
+            if !TownshipCode::parse(&unit).is_ok_and(|t| t.is_county_unit()) {
+                continue;
+            }
+            for user in self.db.users(&unit).await? {
+                if user.name == name
+                    && user.disabled_at.is_none()
+                    && user.role == Role::County.as_str()
+                {
+                    found.push((unit.clone(), user));
+                }
+            }
+        }
+        Ok(found)
+    }
+
     /// Checks a county officer's name, password and one-time code; the new session's token.
+    /// Creates nothing before the check succeeds.
     pub async fn sign_in_officer(
         &self,
         name: &str,
@@ -49,35 +73,33 @@ impl<D: HubDb> Hub<D> {
         if name.chars().count() > 64 || password.len() > 1024 {
             return Err(refused());
         }
-        let unit = self.county(None).await?.to_string();
-        let account =
-            self.db.users(&unit).await?.into_iter().find(|u| {
-                u.name == name && u.disabled_at.is_none() && u.role == Role::County.as_str()
-            });
-        let known = account
-            .as_ref()
-            .and_then(|a| Some((a.public_key.clone()?, a.sealed_key.clone()?)));
-        // An unknown name opens a decoy key, so it costs what a known one does.
-        let (public_key, sealed_key) = match known.clone() {
-            Some(known) => known,
-            None => self.decoy().await?,
-        };
-        let (unit_for_key, name_for_key) = (unit.clone(), name.to_string());
-        let _opening = self.openings.acquire().await.map_err(HubError::internal)?;
-        let opened = tokio::task::spawn_blocking(move || {
-            let sealed = person::SealedKey::parse(&sealed_key).ok()?;
-            person::open(
-                &sealed,
-                &unit_for_key,
-                &name_for_key,
-                &public_key,
-                &password,
-            )
-            .ok()
-        })
-        .await
-        .map_err(HubError::internal)?;
-        let (Some(account), Some(_), Some(_)) = (account, known, opened) else {
+        // Guesses at one account are limited too, from however many addresses they come.
+        self.limit(&format!("web-sign-in-name:{name}"), SIGN_INS_PER_MINUTE)
+            .await?;
+        let mut candidates: Vec<(String, HubUser, String, String)> = Vec::new();
+        for (unit, user) in self.officers_named(name).await? {
+            if let (Some(public), Some(sealed)) = (user.public_key.clone(), user.sealed_key.clone())
+            {
+                candidates.push((unit, user, public, sealed));
+            }
+        }
+        let mut signed_in = None;
+        if candidates.is_empty() {
+            // An unknown name opens a decoy key, so it costs what a known one does.
+            let (public, sealed) = self.decoy().await?;
+            self.open_key(String::new(), name, public, sealed, &password)
+                .await?;
+        }
+        for (unit, user, public, sealed) in candidates {
+            if self
+                .open_key(unit.clone(), name, public.clone(), sealed, &password)
+                .await?
+            {
+                signed_in = Some((unit, user, public));
+                break;
+            }
+        }
+        let Some((unit, account, public_key)) = signed_in else {
             tracing::warn!(%peer, "county page sign-in refused");
             return Err(refused());
         };
@@ -99,11 +121,38 @@ impl<D: HubDb> Hub<D> {
                 WebSession {
                     unit,
                     name: account.name,
+                    public_key,
                     expires_at: now_secs() + SESSION_SECS,
                 },
             )
             .await?;
         Ok(token)
+    }
+
+    /// Whether `password` opens the sealed key; a slot for the costly opening is waited for a
+    /// few seconds at most, so sign-ins cannot queue up behind a flood of them.
+    async fn open_key(
+        &self,
+        unit: String,
+        name: &str,
+        public_key: String,
+        sealed_key: String,
+        password: &Zeroizing<String>,
+    ) -> HubResult<bool> {
+        let busy = || HubError::RateLimited("sign-in".into());
+        let _opening = tokio::time::timeout(OPENING_WAIT, self.openings.acquire())
+            .await
+            .map_err(|_| busy())?
+            .map_err(HubError::internal)?;
+        let (name, password) = (name.to_string(), password.clone());
+        tokio::task::spawn_blocking(move || {
+            let Ok(sealed) = person::SealedKey::parse(&sealed_key) else {
+                return false;
+            };
+            person::open(&sealed, &unit, &name, &public_key, &password).is_ok()
+        })
+        .await
+        .map_err(HubError::internal)
     }
 
     /// The officer a session token belongs to, while the session lasts and the account is still
@@ -123,8 +172,12 @@ impl<D: HubDb> Hub<D> {
             .web_session(&token_hash(token), now_secs())
             .await?
             .ok_or_else(expired)?;
+        // Still an active county officer, with the key signed in with (a reset ends it).
         let active = self.db.users(&session.unit).await?.into_iter().any(|u| {
-            u.name == session.name && u.disabled_at.is_none() && u.role == Role::County.as_str()
+            u.name == session.name
+                && u.disabled_at.is_none()
+                && u.role == Role::County.as_str()
+                && u.public_key.as_deref() == Some(session.public_key.as_str())
         });
         if !active {
             return Err(expired());
