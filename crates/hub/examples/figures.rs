@@ -107,13 +107,16 @@ async fn main() {
         .unwrap();
 
     let started = Instant::now();
+    let mut rows = Vec::new();
     for i in 0..cases {
         let f = facts(i);
         let json = serde_json::to_string(&f).unwrap();
-        db.put_facts(&f.township, &f.number, Some(json))
-            .await
-            .unwrap();
+        rows.push((f.township, f.number, Some(json)));
+        if rows.len() == 10_000 {
+            db.put_facts(std::mem::take(&mut rows)).await.unwrap();
+        }
     }
+    db.put_facts(rows).await.unwrap();
     eprintln!(
         "{cases} cases' facts written in {:.1} s",
         started.elapsed().as_secs_f64()

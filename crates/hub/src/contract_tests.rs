@@ -435,10 +435,14 @@ async fn contract<D: HubDb>(db: D) {
         [(T.to_string(), bare.to_string())]
     );
     // Read and found not a case: kept as none, not listed again, not counted.
-    db.put_facts(T, bare, None).await.unwrap();
+    db.put_facts(vec![(T.into(), bare.into(), None)])
+        .await
+        .unwrap();
     assert!(db.docs_without_facts().await.unwrap().is_empty());
     assert_eq!(db.case_facts(T).await.unwrap().len(), 2);
-    db.put_facts(T, bare, Some("{}".into())).await.unwrap();
+    db.put_facts(vec![(T.into(), bare.into(), Some("{}".into()))])
+        .await
+        .unwrap();
     assert!(db.docs_without_facts().await.unwrap().is_empty());
     assert_eq!(db.case_facts(T).await.unwrap().len(), 3);
     // Officers' web sessions: found by hash until they expire, then gone; dropped on sign-out.

@@ -5,6 +5,9 @@
 use crate::error::HubResult;
 use std::future::Future;
 
+/// One document's facts: its township, its id, and the facts as JSON (none: not a case).
+pub type FactsRow = (String, String, Option<String>);
+
 pub trait FactsDb {
     /// The facts of every case whose township code starts with `prefix` (a county's six digits,
     /// or one township's nine), as stored JSON.
@@ -14,11 +17,6 @@ pub trait FactsDb {
     fn count_facts(&self, prefix: &str) -> impl Future<Output = HubResult<u64>> + Send;
     /// Stored documents with no facts row yet (stored before the figures existed).
     fn docs_without_facts(&self) -> impl Future<Output = HubResult<Vec<(String, String)>>> + Send;
-    /// Keeps a document's facts (none: not a readable case, so not read again).
-    fn put_facts(
-        &self,
-        township: &str,
-        doc_id: &str,
-        facts: Option<String>,
-    ) -> impl Future<Output = HubResult<()>> + Send;
+    /// Keeps documents' facts in one transaction (none: not a readable case, so not read again).
+    fn put_facts(&self, rows: Vec<FactsRow>) -> impl Future<Output = HubResult<()>> + Send;
 }

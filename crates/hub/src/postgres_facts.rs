@@ -1,7 +1,7 @@
 //! The figures' facts in PostgreSQL.
 
 use crate::db::HubResult;
-use crate::facts_db::FactsDb;
+use crate::facts_db::{FactsDb, FactsRow};
 use crate::postgres::PgDb;
 
 /// Inside the transaction that stores the document: its facts, or (none known) the old row
@@ -74,20 +74,18 @@ impl FactsDb for PgDb {
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
-    async fn put_facts(
-        &self,
-        township: &str,
-        doc_id: &str,
-        facts: Option<String>,
-    ) -> HubResult<()> {
-        self.client()
-            .await?
-            .execute(
+    async fn put_facts(&self, rows: Vec<FactsRow>) -> HubResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        for (township, doc_id, facts) in &rows {
+            tx.execute(
                 "INSERT INTO case_facts (township, doc_id, facts) VALUES ($1, $2, $3)
                  ON CONFLICT (township, doc_id) DO UPDATE SET facts = excluded.facts",
-                &[&township, &doc_id, &facts],
+                &[township, doc_id, facts],
             )
             .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -1,7 +1,7 @@
 //! The figures' facts in the embedded store.
 
 use crate::db::HubResult;
-use crate::facts_db::FactsDb;
+use crate::facts_db::{FactsDb, FactsRow};
 use crate::sqlite::SqliteDb;
 use rusqlite::params;
 
@@ -78,14 +78,15 @@ impl FactsDb for SqliteDb {
         .await
     }
 
-    async fn put_facts(
-        &self,
-        township: &str,
-        doc_id: &str,
-        facts: Option<String>,
-    ) -> HubResult<()> {
-        let (township, doc_id) = (township.to_string(), doc_id.to_string());
-        self.call(move |c| Ok(keep(c, &township, &doc_id, facts.as_deref())?))
-            .await
+    async fn put_facts(&self, rows: Vec<FactsRow>) -> HubResult<()> {
+        self.call(move |c| {
+            let tx = c.transaction()?;
+            for (township, doc_id, facts) in &rows {
+                keep(&tx, township, doc_id, facts.as_deref())?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
     }
 }

@@ -135,6 +135,7 @@ impl<D: HubDb> Hub<D> {
     async fn fill_facts(&self) -> HubResult<()> {
         self.facts_filled
             .get_or_try_init(|| async {
+                let mut read = Vec::new();
                 for (township, doc_id) in self.db.docs_without_facts().await? {
                     let Some(stored) = self.db.doc(&township, &doc_id).await? else {
                         continue;
@@ -149,8 +150,12 @@ impl<D: HubDb> Hub<D> {
                         }
                     };
                     let facts = AutoCommit::load(&bytes).ok().and_then(|doc| facts_of(&doc));
-                    self.db.put_facts(&township, &doc_id, facts).await?;
+                    read.push((township, doc_id, facts));
+                    if read.len() == 1000 {
+                        self.db.put_facts(std::mem::take(&mut read)).await?;
+                    }
                 }
+                self.db.put_facts(read).await?;
                 Ok::<_, HubError>(())
             })
             .await
