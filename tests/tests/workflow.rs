@@ -685,6 +685,29 @@ fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
+/// A complete 低保 application (30 working days) registered by `clerk` and accepted by
+/// `supervisor`.
+fn accepted_subsistence(clerk: &Desk, supervisor: &Desk) -> String {
+    let number = clerk.ok(&[
+        "case",
+        "register",
+        "--item",
+        "DB01",
+        "--name",
+        "韦国强",
+        "--id-number",
+        "450721198806152311",
+        "--address",
+        "檀圩镇金鸡村六队",
+        "--received",
+        "ID_CARD,HOUSEHOLD_REGISTER,APPLICATION,INCOME_STATEMENT,CHECK_AUTHORISATION",
+    ]);
+    clerk.sync();
+    supervisor.sync();
+    supervisor.ok(&["case", "accept", &number]);
+    number
+}
+
 /// A clerk's desk registers a complete application and a supervisor's desk accepts it.
 fn accepted_case(hub: &Hub) -> (Desk, Desk, String) {
     let clerk = Desk::enroll(hub, TOWNSHIP, "李明");

@@ -29,7 +29,48 @@ pub struct CaseFacts {
     pub accepted_at_ms: Option<i64>,
     pub status: CaseStatus,
     pub promised_days: u16,
+    /// Kept as what the figures read of each event: its time, kind, move and days.
+    #[serde(with = "compact")]
     pub events: Vec<CaseEvent>,
+}
+
+/// A case's facts are read a million at a time at the hub: each event is kept as
+/// `{"t": at_ms, "k": kind, "s": to, "d": days}`, the rest of it left out.
+mod compact {
+    use crate::case::{CaseEvent, CaseStatus, EventKind};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct Event {
+        t: i64,
+        k: EventKind,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        s: Option<CaseStatus>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        d: Option<u16>,
+    }
+
+    pub fn serialize<S: Serializer>(events: &[CaseEvent], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(events.iter().map(|e| Event {
+            t: e.at_ms,
+            k: e.kind.clone(),
+            s: e.to,
+            d: e.days,
+        }))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<CaseEvent>, D::Error> {
+        Ok(Vec::<Event>::deserialize(d)?
+            .into_iter()
+            .map(|e| CaseEvent {
+                at_ms: e.t,
+                kind: e.k,
+                to: e.s,
+                days: e.d,
+                ..CaseEvent::default()
+            })
+            .collect())
+    }
 }
 
 /// The events a figure or the legal clock reads.
@@ -72,11 +113,8 @@ impl CaseFacts {
                 .iter()
                 .filter(|e| counts(&e.kind))
                 .map(|e| CaseEvent {
-                    id: e.id.clone(),
                     at_ms: e.at_ms,
                     kind: e.kind.clone(),
-                    by: e.by.clone(),
-                    from: e.from,
                     to: e.to,
                     days: e.days,
                     ..CaseEvent::default()

@@ -39,23 +39,7 @@ fn a_date_in_an_unpublished_year_is_provisional_until_the_hub_publishes_the_year
     let hub = Hub::start(Backend::Sqlite);
     let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
     let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
-    let number = clerk.ok(&[
-        "case",
-        "register",
-        "--item",
-        "DB01",
-        "--name",
-        "韦国强",
-        "--id-number",
-        "450721198806152311",
-        "--address",
-        "檀圩镇金鸡村六队",
-        "--received",
-        "ID_CARD,HOUSEHOLD_REGISTER,APPLICATION,INCOME_STATEMENT,CHECK_AUTHORISATION",
-    ]);
-    clerk.sync();
-    supervisor.sync();
-    supervisor.ok(&["case", "accept", &number]);
+    let number = super::accepted_subsistence(&clerk, &supervisor);
 
     // 30 working days from today reach past 2026, the last year the shipped calendar publishes.
     let shown = supervisor.show(&number);

@@ -134,23 +134,7 @@ fn a_subsistence_case_goes_through_the_whole_template_on_a_moved_clock() {
     let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
     let field = Desk::enroll_as(&hub, TOWNSHIP, "黄勇", "field");
     let county = Desk::enroll_as(&hub, COUNTY, "周敏", "county");
-    let number = clerk.ok(&[
-        "case",
-        "register",
-        "--item",
-        "DB01",
-        "--name",
-        "韦国强",
-        "--id-number",
-        "450721198806152311",
-        "--address",
-        "檀圩镇金鸡村六队",
-        "--received",
-        "ID_CARD,HOUSEHOLD_REGISTER,APPLICATION,INCOME_STATEMENT,CHECK_AUTHORISATION",
-    ]);
-    clerk.sync();
-    supervisor.sync();
-    supervisor.ok(&["case", "accept", &number]);
+    let number = super::accepted_subsistence(&clerk, &supervisor);
     let early = supervisor.fails(&["case", "forward", &number]);
     assert!(
         early.contains("上报前尚须完成：家庭经济状况核对、入户调查、公示"),
