@@ -155,15 +155,15 @@ async fn main() {
     println!("|---|---|---|");
     println!("| SQL count(*) of the same rows (baseline) | {count:.1} | 1 |");
     println!(
-        "| county report by township (read, parse, compute) | {report:.1} | {:.0} |",
+        "| county report by township (read, parse, compute) | {report:.1} | {:.1} |",
         report / count
     );
     println!(
-        "| red list of open cases past their date | {red:.1} | {:.0} |",
+        "| red list of open cases past their date | {red:.1} | {:.1} |",
         red / count
     );
     println!(
-        "row\thub county report, {cases} cases (ms)\tSQL count(*) of the same rows\t{count:.1}\t{report:.1}\t{:.0}\t",
+        "row\thub county report, {cases} cases (ms)\tSQL count(*) of the same rows\t{count:.1}\t{report:.1}\t{:.1}\t",
         report / count
     );
 }

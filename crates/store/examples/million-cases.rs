@@ -339,11 +339,11 @@ fn figures(store: &mut Store, cases: u32) {
     println!("|---|---|---|");
     println!("| SQL count(*) of the same cases (baseline) | {count:.1} | 1 |");
     println!(
-        "| supervisor's dashboard by item (read, parse, compute) | {report:.1} | {:.0} |",
+        "| supervisor's dashboard by item (read, parse, compute) | {report:.1} | {:.1} |",
         report / count
     );
     println!(
-        "row\tdesk dashboard, {cases} cases (ms)\tSQL count(*) of the same cases\t{count:.1}\t{report:.1}\t{:.0}\t",
+        "row\tdesk dashboard, {cases} cases (ms)\tSQL count(*) of the same cases\t{count:.1}\t{report:.1}\t{:.1}\t",
         report / count
     );
 }
