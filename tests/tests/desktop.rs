@@ -257,6 +257,12 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     // What was decided on is not edited in place; the phone still is.
     assert!(!w.exists("#edit-name").await);
     assert!(w.exists("#edit-phone").await);
+    // Twenty working days from today reach a year without a published holiday schedule.
+    let provisional = w.find("#detail-provisional").await;
+    assert!(
+        provisional.is_displayed().await.unwrap(),
+        "the date is not marked provisional"
+    );
     w.screenshot("12-approved").await;
     w.close().await;
 
