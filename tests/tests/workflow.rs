@@ -263,21 +263,7 @@ fn the_hub_plans_every_move_again_on_what_its_author_saw() {
     let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
     let township = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
     let county = Desk::enroll_as(&hub, COUNTY, "周敏", "county");
-    let number = clerk.ok(&[
-        "case",
-        "register",
-        "--item",
-        "DB01",
-        "--name",
-        "覃秀梅",
-        "--id-number",
-        "450721198806152311",
-        "--received",
-        "ID_CARD,HOUSEHOLD_REGISTER,APPLICATION,INCOME_STATEMENT,CHECK_AUTHORISATION",
-    ]);
-    clerk.sync();
-    township.sync();
-    township.ok(&["case", "accept", &number]);
+    let number = accepted_subsistence(&clerk, &township);
     // 低保 is the county's to decide: the township reports it up with its opinion.
     let decides = township.fails(&["case", "approve", &number]);
     assert!(decides.contains("灵山县民政局决定"), "{decides}");
