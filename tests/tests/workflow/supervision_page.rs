@@ -242,5 +242,26 @@ async fn the_county_page_shows_the_figures_to_county_officers_only() {
         .await
         .unwrap();
     assert_eq!(ended.status(), 303);
+
+    // An officer with a second factor: no code, no entry; a code is good once.
+    let (hub, secret) = tokio::task::spawn_blocking(move || {
+        let secret = hub.add_user_with_totp(super::COUNTY, "陈刚", "county");
+        (hub, secret)
+    })
+    .await
+    .unwrap();
+    // The hub's clock is ten days on.
+    let hub_now = time::OffsetDateTime::now_utc().unix_timestamp() as u64 + 10 * 86_400;
+    let code = tongban_sync::totp::code_at(&secret, hub_now).unwrap();
+    let without = post(encode(&[("name", "陈刚"), ("password", PASSWORD)]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(without.status(), 401);
+    let with_code = encode(&[("name", "陈刚"), ("password", PASSWORD), ("code", &code)]);
+    let first = post(with_code.clone()).send().await.unwrap();
+    assert_eq!(first.status(), 303);
+    let replayed = post(with_code).send().await.unwrap();
+    assert_eq!(replayed.status(), 401, "a one-time code was taken twice");
     drop(hub);
 }

@@ -108,7 +108,21 @@ impl<D: HubDb> Hub<D> {
                 .sealer
                 .open_text(&totp_context(&unit, &account.name), sealed)?;
             let now = u64::try_from(now_secs()).unwrap_or(0);
-            if !code.is_some_and(|c| tongban_sync::totp::check(&secret, c.trim(), now)) {
+            let Some(code) = code.map(str::trim) else {
+                return Err(refused());
+            };
+            if !tongban_sync::totp::check(&secret, code, now) {
+                return Err(refused());
+            }
+            // A code is good once: the time step it belongs to is counted, by every hub process.
+            let step = [now.saturating_sub(30), now, now + 30]
+                .into_iter()
+                .find(|t| tongban_sync::totp::code_at(&secret, *t).is_ok_and(|c| c == code))
+                .map_or(now / 30, |t| t / 30);
+            let used = format!("web-totp:{unit}:{}:{step}", account.name);
+            let window = i64::try_from(step * 30).unwrap_or(i64::MAX);
+            if self.db.count_request(&used, window).await? > 1 {
+                tracing::warn!(%peer, "county page one-time code used again");
                 return Err(refused());
             }
         }
