@@ -1,0 +1,220 @@
+//! Reading a bag back: its declaration, every manifest against the files, the payload's size and
+//! count, and anything in it that should not be there. Each finding names the files concerned.
+
+use crate::Algorithm;
+use crate::bag::{DECLARATION, plain};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Outcome {
+    Pass,
+    Fail,
+    /// Not for software to decide here.
+    Na,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Finding {
+    /// Which check: `bag-declaration`, `manifest-sha256`, `tagmanifest-sm3`, `payload-oxum`,
+    /// `stray-files`.
+    pub check: String,
+    pub name_zh: &'static str,
+    pub outcome: Outcome,
+    /// What failed, naming the files; empty when it passed.
+    pub detail: String,
+}
+
+fn finding(check: &str, name_zh: &'static str, problems: Vec<String>) -> Finding {
+    Finding {
+        check: check.to_string(),
+        name_zh,
+        outcome: if problems.is_empty() {
+            Outcome::Pass
+        } else {
+            Outcome::Fail
+        },
+        detail: problems.join("; "),
+    }
+}
+
+/// The bag's files, relative to it with `/`; hidden files, symbolic links and anything not a
+/// plain file or folder are reported as found.
+fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<String, u64>, odd: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        odd.push(format!("{} cannot be read", dir.display()));
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let rel = path
+            .strip_prefix(root)
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        match entry.file_type() {
+            Ok(t) if t.is_symlink() => odd.push(format!("{rel} is a symbolic link")),
+            Ok(t) if t.is_dir() => walk(root, &path, files, odd),
+            Ok(t) if t.is_file() => {
+                files.insert(rel, entry.metadata().map(|m| m.len()).unwrap_or(0));
+            }
+            _ => odd.push(format!("{rel} is not a plain file")),
+        }
+    }
+}
+
+/// `digest  path` lines; a malformed line is a problem of its own.
+fn read_manifest(path: &Path) -> Result<Vec<(String, String)>, String> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let bytes = std::fs::read(path).map_err(|_| format!("{name} is missing"))?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("{name} is not UTF-8"))?;
+    text.lines()
+        .map(|line| {
+            let (digest, file) = line
+                .split_once(char::is_whitespace)
+                .ok_or_else(|| format!("{name}: line {line:?} has no path"))?;
+            Ok((digest.to_ascii_lowercase(), file.trim_start().to_string()))
+        })
+        .collect()
+}
+
+/// Every listed file is there with its digest, and every file `covered` is listed.
+fn check_manifest(
+    bag: &Path,
+    manifest: &str,
+    algorithm: Algorithm,
+    covered: &BTreeSet<String>,
+) -> Vec<String> {
+    let entries = match read_manifest(&bag.join(manifest)) {
+        Ok(entries) => entries,
+        Err(problem) => return vec![problem],
+    };
+    let mut problems = Vec::new();
+    let mut listed = BTreeSet::new();
+    for (digest, file) in entries {
+        if !plain(file.strip_prefix("data/").unwrap_or(&file)) {
+            problems.push(format!(
+                "{manifest} lists {file:?}, not a plain path in the bag"
+            ));
+            continue;
+        }
+        match std::fs::read(bag.join(&file)) {
+            Ok(bytes) if algorithm.hex(&bytes) == digest => {}
+            Ok(_) => problems.push(format!(
+                "{file} does not match its {} digest",
+                algorithm.bagit_name()
+            )),
+            Err(_) => problems.push(format!("{file} is listed in {manifest} but missing")),
+        }
+        listed.insert(file);
+    }
+    for file in covered.difference(&listed) {
+        problems.push(format!("{file} is not listed in {manifest}"));
+    }
+    problems
+}
+
+/// The tag files of a package: the declaration, its information, then the manifests.
+const TAGS: [&str; 6] = [
+    "bagit.txt",
+    "bag-info.txt",
+    "manifest-sha256.txt",
+    "manifest-sm3.txt",
+    "tagmanifest-sha256.txt",
+    "tagmanifest-sm3.txt",
+];
+
+pub fn check_fixity(bag: &Path) -> Vec<Finding> {
+    let mut files = BTreeMap::new();
+    let mut odd = Vec::new();
+    walk(bag, bag, &mut files, &mut odd);
+    let mut findings = Vec::new();
+
+    let declaration = std::fs::read(bag.join("bagit.txt")).ok();
+    findings.push(finding(
+        "bag-declaration",
+        "包声明",
+        match declaration {
+            Some(text) if text == DECLARATION.as_bytes() => Vec::new(),
+            Some(_) => vec!["bagit.txt is not a BagIt 1.0 declaration in UTF-8".into()],
+            None => vec!["bagit.txt is missing".into()],
+        },
+    ));
+
+    let payload: BTreeSet<String> = files
+        .keys()
+        .filter(|f| f.starts_with("data/"))
+        .cloned()
+        .collect();
+    for algorithm in Algorithm::ALL {
+        let name = format!("manifest-{}.txt", algorithm.bagit_name());
+        let problems = check_manifest(bag, &name, algorithm, &payload);
+        findings.push(finding(
+            &format!("manifest-{}", algorithm.bagit_name()),
+            match algorithm {
+                Algorithm::Sha256 => "内容SHA-256校验",
+                Algorithm::Sm3 => "内容SM3校验",
+            },
+            problems,
+        ));
+    }
+    // The tag files a package has (a stray one is the stray check's to report).
+    let tag_files: BTreeSet<String> = TAGS[..4]
+        .iter()
+        .map(|t| t.to_string())
+        .filter(|t| files.contains_key(t))
+        .collect();
+    for algorithm in Algorithm::ALL {
+        let name = format!("tagmanifest-{}.txt", algorithm.bagit_name());
+        let problems = check_manifest(bag, &name, algorithm, &tag_files);
+        findings.push(finding(
+            &format!("tagmanifest-{}", algorithm.bagit_name()),
+            match algorithm {
+                Algorithm::Sha256 => "标签文件SHA-256校验",
+                Algorithm::Sm3 => "标签文件SM3校验",
+            },
+            problems,
+        ));
+    }
+
+    let bytes: u64 = payload.iter().filter_map(|f| files.get(f)).sum();
+    let oxum = std::fs::read_to_string(bag.join("bag-info.txt"))
+        .ok()
+        .and_then(|info| {
+            info.lines().find_map(|l| {
+                l.strip_prefix("Payload-Oxum:")
+                    .map(|v| v.trim().to_string())
+            })
+        });
+    let actual = format!("{bytes}.{}", payload.len());
+    findings.push(finding(
+        "payload-oxum",
+        "内容数量与字节数",
+        match oxum {
+            Some(declared) if declared == actual => Vec::new(),
+            Some(declared) => vec![format!(
+                "bag-info.txt says {declared}; data/ holds {actual}"
+            )],
+            None => vec!["bag-info.txt has no Payload-Oxum".into()],
+        },
+    ));
+
+    // Only the tag files a package has, and the payload; nothing hidden, no links.
+    let mut stray = odd;
+    for file in files.keys() {
+        let hidden = file.split('/').any(|n| n.starts_with('.'));
+        let known = TAGS.contains(&file.as_str()) || file.starts_with("data/");
+        if hidden || !known {
+            stray.push(format!("{file} does not belong in a package"));
+        }
+    }
+    findings.push(finding("stray-files", "多余或隐藏文件", stray));
+    findings
+}
+
+#[cfg(test)]
+#[path = "check_tests.rs"]
+mod tests;
