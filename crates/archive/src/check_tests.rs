@@ -59,6 +59,34 @@ fn a_written_package_passes_every_check() {
     assert_eq!(sm3.lines().count(), 3);
 }
 
+/// bagit-python (PyPI; `scripts/install-deps` puts it in /opt/tongban-checkers) validates the
+/// bag's SHA-256 manifests: an independent reader agrees the bag is whole, and that a flipped byte
+/// is not.
+#[test]
+fn bagit_python_validates_the_bag() {
+    let validate = |bag: &std::path::Path| {
+        std::process::Command::new("/opt/tongban-checkers/bin/python")
+            .args(["-m", "bagit", "--validate"])
+            .arg(bag)
+            .output()
+            .expect("bagit-python (scripts/install-deps)")
+    };
+    let (_dir, bag) = package();
+    let out = validate(&bag);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let scan = bag.join("data/scans/page-1.jpg");
+    let mut bytes = std::fs::read(&scan).unwrap();
+    bytes[0] ^= 1;
+    std::fs::write(&scan, bytes).unwrap();
+    let out = validate(&bag);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("page-1.jpg"));
+}
+
 #[test]
 fn a_flipped_byte_in_a_scan_fails_both_payload_manifests_naming_it() {
     let (_dir, bag) = package();

@@ -147,6 +147,10 @@ pub struct ServiceItem {
     /// township reports it up within the rest (its share of the limit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub county_days: Option<u16>,
+    /// How long an archived case of this item is kept (永久, 30年, 10年); 30 years unless the
+    /// county's list says otherwise.
+    #[serde(default)]
+    pub retention: crate::archival::Retention,
     pub materials: Vec<MaterialSpec>,
 }
 

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod agent;
+pub mod archival;
 pub mod arrival;
 pub mod assistance;
 #[cfg(test)]
