@@ -8,6 +8,7 @@
 mod bag;
 mod check;
 mod digest;
+pub mod metadata;
 
 pub use bag::{BagInfo, Payload, write_bag};
 pub use check::{Finding, Outcome, check_fixity};
