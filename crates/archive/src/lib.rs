@@ -9,10 +9,12 @@ mod bag;
 mod check;
 mod digest;
 pub mod metadata;
+mod package;
 
 pub use bag::{BagInfo, Payload, write_bag};
 pub use check::{Finding, Outcome, check_fixity};
 pub use digest::Algorithm;
+pub use package::{Contents, METADATA, PackageFile, build};
 
 #[derive(Debug, thiserror::Error)]
 #[error("{}", tongban_domain::l10n::Localized::text(self))]
