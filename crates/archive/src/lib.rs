@@ -10,6 +10,8 @@ mod check;
 mod digest;
 pub mod metadata;
 mod package;
+#[cfg(test)]
+mod test_case;
 
 pub use bag::{BagInfo, Payload, write_bag};
 pub use check::{Finding, Outcome, check_fixity};

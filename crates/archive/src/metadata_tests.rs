@@ -1,32 +1,9 @@
 use super::*;
 use tongban_domain::archival::Retention;
-use tongban_domain::{
-    CaseEvent, CaseNumber, CaseStatus, Catalogue, Desk, EventKind, Registration, TownshipCode,
-};
+use tongban_domain::{CaseEvent, CaseStatus, EventKind};
 
 fn case() -> Case {
-    let township = TownshipCode::parse("450721101").unwrap();
-    let today = time::macros::date!(2026 - 11 - 20);
-    let number = CaseNumber::new(&township, today, 1, 7).unwrap();
-    let mut case = Registration {
-        item: "DB01".into(),
-        name: "覃秀梅".into(),
-        id_number: "450721198806152311".into(),
-        received: vec!["ID_CARD".into()],
-        ..Default::default()
-    }
-    .into_case(
-        Catalogue::builtin(),
-        number,
-        &Desk {
-            township: &township,
-            clerk: "李明",
-            device: "d1",
-            now_ms: 1_795_000_000_000,
-            today,
-        },
-    )
-    .unwrap();
+    let mut case = crate::test_case::case("DB01");
     case.events.push(CaseEvent {
         id: "e2".into(),
         at_ms: 1_795_000_100_000,

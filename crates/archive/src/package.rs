@@ -91,28 +91,7 @@ mod tests {
 
     #[test]
     fn a_built_package_passes_its_checks_and_its_record_is_signed() {
-        let township = tongban_domain::TownshipCode::parse("450721101").unwrap();
-        let today = time::macros::date!(2026 - 11 - 20);
-        let number = tongban_domain::CaseNumber::new(&township, today, 1, 7).unwrap();
-        let case = tongban_domain::Registration {
-            item: "YL01".into(),
-            name: "覃秀梅".into(),
-            id_number: "450721198806152311".into(),
-            received: vec!["ID_CARD".into()],
-            ..Default::default()
-        }
-        .into_case(
-            tongban_domain::Catalogue::builtin(),
-            number,
-            &tongban_domain::Desk {
-                township: &township,
-                clerk: "李明",
-                device: "d1",
-                now_ms: 1_795_000_000_000,
-                today,
-            },
-        )
-        .unwrap();
+        let case = crate::test_case::case("YL01");
         let code = ArchivalCode::parse("Z109-2026-D30-RS-0001").unwrap();
         let key = SigningKey::from_bytes(&[3; 32]);
         let files = (1..=6)

@@ -1,0 +1,29 @@
+//! One registered case for the crate's tests.
+
+use tongban_domain::{Case, CaseNumber, Catalogue, Desk, Registration, TownshipCode};
+
+/// 覃秀梅's application for `item`, registered at 檀圩镇 on 20 November 2026 as its 7th case.
+pub(crate) fn case(item: &str) -> Case {
+    let township = TownshipCode::parse("450721101").unwrap();
+    let today = time::macros::date!(2026 - 11 - 20);
+    let number = CaseNumber::new(&township, today, 1, 7).unwrap();
+    Registration {
+        item: item.into(),
+        name: "覃秀梅".into(),
+        id_number: "450721198806152311".into(),
+        received: vec!["ID_CARD".into()],
+        ..Default::default()
+    }
+    .into_case(
+        Catalogue::builtin(),
+        number,
+        &Desk {
+            township: &township,
+            clerk: "李明",
+            device: "d1",
+            now_ms: 1_795_000_000_000,
+            today,
+        },
+    )
+    .unwrap()
+}
