@@ -101,8 +101,8 @@ fn check_manifest(
             ));
             continue;
         }
-        match std::fs::read(bag.join(&file)) {
-            Ok(bytes) if algorithm.hex(&bytes) == digest => {}
+        match algorithm.hex_file(&bag.join(&file)) {
+            Ok(found) if found == digest => {}
             Ok(_) => problems.push(format!(
                 "{file} does not match its {} digest",
                 algorithm.bagit_name()

@@ -20,6 +20,29 @@ impl Algorithm {
         }
     }
 
+    /// A file's digest, read in blocks: a package's scans may be larger than memory allows.
+    pub fn hex_file(self, path: &std::path::Path) -> std::io::Result<String> {
+        use std::io::Read;
+        let mut file = std::fs::File::open(path)?;
+        let mut block = vec![0u8; 64 * 1024];
+        let mut sha = sha2::Sha256::new();
+        let mut sm3 = sm3::Sm3::new();
+        loop {
+            let n = file.read(&mut block)?;
+            if n == 0 {
+                break;
+            }
+            match self {
+                Self::Sha256 => sha.update(&block[..n]),
+                Self::Sm3 => sm3.update(&block[..n]),
+            }
+        }
+        Ok(match self {
+            Self::Sha256 => hex::encode(sha.finalize()),
+            Self::Sm3 => hex::encode(sm3.finalize()),
+        })
+    }
+
     pub fn hex(self, bytes: &[u8]) -> String {
         match self {
             Self::Sha256 => hex::encode(sha2::Sha256::digest(bytes)),
@@ -43,6 +66,17 @@ mod tests {
             Algorithm::Sm3.hex(&b"abcd".repeat(16)),
             "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732"
         );
+    }
+
+    #[test]
+    fn a_file_read_in_blocks_has_the_digest_of_its_bytes() {
+        let data: Vec<u8> = (0..300_000u32).map(|i| (i % 253) as u8).collect();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("scan.jpg");
+        std::fs::write(&file, &data).unwrap();
+        for algorithm in Algorithm::ALL {
+            assert_eq!(algorithm.hex_file(&file).unwrap(), algorithm.hex(&data));
+        }
     }
 
     /// An independent implementation: Python's hashlib over OpenSSL (Debian's offers SM3).
