@@ -234,7 +234,7 @@ async fn supervision<D: HubDb>(
             townships: &view.townships,
             items: &view.items,
             red: &view.red,
-            names: &hub.township_names(&scope).await?,
+            names: &view.names,
         };
         Ok((StatusCode::OK, county_html::supervision(&data)))
     };

@@ -70,11 +70,12 @@ impl<D: HubDb> Hub<D> {
             townships: Report::of(&facts, &calendar, &townships),
             items: Report::of(&facts, &calendar, &items),
             red: figures::red_cases(&facts, &calendar, today),
+            names: std::collections::HashMap::new(),
         })
         .await
         .map_err(HubError::internal)?;
-        let names = self.township_names(scope).await?;
-        view.townships.relabel(|key| names.get(key).cloned());
+        view.names = self.township_names(scope).await?;
+        view.townships.relabel(|key| view.names.get(key).cloned());
         Ok(view)
     }
 
@@ -169,4 +170,6 @@ pub struct CountyView {
     pub townships: Report,
     pub items: Report,
     pub red: Vec<RedCase>,
+    /// The scope's township names by code, for the red list.
+    pub names: std::collections::HashMap<String, String>,
 }
