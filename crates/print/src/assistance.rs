@@ -2,7 +2,7 @@
 //! people the household has and the amount proposed, where to object. It hangs on a public
 //! board, so it carries no ID number, no phone and no case details beyond these.
 
-use crate::sheet::{PrintError, Sheet};
+use crate::sheet::{Paper, PrintError, Sheet};
 use crate::{footer, organ_heading, reprint_mark, seal_block};
 use time::Date;
 use tongban_domain::Case;
@@ -21,7 +21,7 @@ pub struct PublicityList<'a> {
     pub reprint: bool,
 }
 
-pub fn publicity_list(p: &PublicityList<'_>) -> Result<Vec<u8>, PrintError> {
+pub fn publicity_list(p: &PublicityList<'_>) -> Result<Paper, PrintError> {
     let case = p.case;
     let government = format!("{}人民政府", p.township);
     let title = format!("{}审核公示", case.item_name);

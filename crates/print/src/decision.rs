@@ -1,6 +1,6 @@
 //! The papers of deciding: notices that the clock stopped or was extended, and the decision.
 
-use crate::sheet::PrintError;
+use crate::sheet::{Paper, PrintError};
 use crate::{SEAL_NOTE, addressed, appeal_note, organ_footer, organ_sheet, seal_block};
 use time::Date;
 use tongban_domain::Case;
@@ -62,7 +62,7 @@ pub struct Decision<'a> {
     pub reprint: bool,
 }
 
-pub fn clock_notice(n: &ClockNotice<'_>) -> Result<Vec<u8>, PrintError> {
+pub fn clock_notice(n: &ClockNotice<'_>) -> Result<Paper, PrintError> {
     let case = n.case;
     let title = match n.change {
         ClockChange::Suspension => "中止办理告知书",
@@ -104,7 +104,7 @@ pub fn clock_notice(n: &ClockNotice<'_>) -> Result<Vec<u8>, PrintError> {
     Ok(sheet.finish())
 }
 
-pub fn decision(d: &Decision<'_>) -> Result<Vec<u8>, PrintError> {
+pub fn decision(d: &Decision<'_>) -> Result<Paper, PrintError> {
     let case = d.case;
     let title = d.kind.decision_title(d.approved);
     let mut sheet = organ_sheet(case, d.organ, title, &d.number, d.reprint)?;

@@ -1,7 +1,7 @@
 //! The papers of intake: the receipt of what was handed in, the one-time notice, and the
 //! refusal at intake.
 
-use crate::sheet::{MARGIN, PAGE_W, PrintError, Sheet};
+use crate::sheet::{MARGIN, PAGE_W, Paper, PrintError, Sheet};
 use crate::{
     NOTICE_LAW, SEAL_NOTE, addressed, appeal_note, applicant_lines, footer, heading, organ_footer,
     organ_sheet, reprint_mark, seal_block,
@@ -60,7 +60,7 @@ pub struct Notice<'a> {
     pub reprint: bool,
 }
 
-pub fn receipt(r: &Receipt<'_>) -> Result<Vec<u8>, PrintError> {
+pub fn receipt(r: &Receipt<'_>) -> Result<Paper, PrintError> {
     let case = r.case;
     let mut sheet = Sheet::new(&format!("收件凭证 {}", case.number.as_str()))?;
     reprint_mark(&mut sheet, r.reprint);
@@ -195,7 +195,7 @@ pub struct Acceptance<'a> {
 pub const PROVISIONAL_NOTE: &str = "注：上述期限所跨年度的节假日安排尚未公布，暂按法定节假日推算；\
     国务院公布安排后，以公布的安排为准。";
 
-pub fn acceptance(a: &Acceptance<'_>) -> Result<Vec<u8>, PrintError> {
+pub fn acceptance(a: &Acceptance<'_>) -> Result<Paper, PrintError> {
     let case = a.case;
     let mut sheet = organ_sheet(case, a.organ, "受理通知书", &a.number, a.reprint)?;
     let registered = tongban_domain::calendar::china_date(case.created_at_ms);
@@ -275,7 +275,7 @@ fn deferred_lines(sheet: &mut Sheet, case: &Case) {
     }
 }
 
-pub fn intake_refusal(r: &IntakeRefusal<'_>) -> Result<Vec<u8>, PrintError> {
+pub fn intake_refusal(r: &IntakeRefusal<'_>) -> Result<Paper, PrintError> {
     let case = r.case;
     let mut sheet = organ_sheet(case, r.organ, "不予受理决定书", &r.number, r.reprint)?;
     let registered = tongban_domain::calendar::china_date(case.created_at_ms);
@@ -300,7 +300,7 @@ pub fn intake_refusal(r: &IntakeRefusal<'_>) -> Result<Vec<u8>, PrintError> {
     Ok(sheet.finish())
 }
 
-pub fn notice(n: &Notice<'_>) -> Result<Vec<u8>, PrintError> {
+pub fn notice(n: &Notice<'_>) -> Result<Paper, PrintError> {
     let case = n.case;
     let mut sheet = Sheet::new(&format!("一次性告知书 {}", case.number.as_str()))?;
     reprint_mark(&mut sheet, n.reprint);

@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+mod archival;
 mod assistance;
 mod decision;
 mod intake;
@@ -20,8 +21,8 @@ pub use intake::{
 pub use report::{
     HEADINGS, group_title, percent, period_line, report_pdf, report_text, report_xlsx,
 };
-pub use sheet::PrintError;
 use sheet::{MARGIN, PAGE_W, Sheet};
+pub use sheet::{Paper, PrintError};
 use time::Date;
 use tongban_domain::Case;
 use tongban_domain::calendar::official_date;

@@ -126,7 +126,7 @@ pub fn report_pdf(report: &Report, unit: &str) -> Result<Vec<u8>, PrintError> {
         0.0,
         "口径：办件按收件日期归入统计期间；办理用时为收件至作出决定的工作日数，扣除补正和中止时间；超期含已过承诺期限仍在办理的办件。数据取自各办件经签名的事件记录。",
     );
-    Ok(sheet.finish())
+    sheet.finish().pdf()
 }
 
 fn spread_text(f: &Figures) -> String {

@@ -20,6 +20,8 @@ pub enum PrintError {
     Font,
     QrCode(String),
     Workbook(String),
+    /// The PDF/A rendition cannot be written (krilla's validator refused it, or a shape).
+    Archival(String),
 }
 
 impl tongban_domain::l10n::Localized for PrintError {
@@ -34,12 +36,21 @@ impl tongban_domain::l10n::Localized for PrintError {
                 "the QR code cannot be made: {detail}",
                 "二维码无法生成：{detail}"
             ),
+            Self::Archival(detail) => text!(
+                "the archival PDF/A cannot be written: {detail}",
+                "归档用PDF/A文件无法生成：{detail}"
+            ),
             Self::Workbook(detail) => text!(
                 "the workbook cannot be written: {detail}",
                 "Excel文件无法生成：{detail}"
             ),
         }
     }
+}
+
+/// The shipped font's bytes, for the archival rendering.
+pub(crate) fn font_bytes() -> &'static [u8] {
+    FONT_BYTES
 }
 
 /// Parsing the 5 MB collection takes a moment; it is done once per process.
@@ -80,50 +91,64 @@ fn wrap(text: &str, size: f32, max_mm: f32) -> Vec<String> {
     lines
 }
 
+/// What a page shows, in mm from the top-left corner: kept as marks so one sheet renders both
+/// for the printer (printpdf) and for the archives (PDF/A, `archival`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Mark {
+    /// Text with its baseline `top` mm below the top edge.
+    Text {
+        x: f32,
+        top: f32,
+        size: f32,
+        text: String,
+    },
+    /// A rule across the text width.
+    Rule { top: f32 },
+    /// A filled square, for a QR code's dark modules.
+    Square { x: f32, top: f32, side: f32 },
+}
+
 pub struct Sheet {
-    doc: PdfDocument,
-    font: FontId,
+    title: String,
     /// Pages filled before the current one (a report may run over several).
-    done: Vec<Vec<Op>>,
-    ops: Vec<Op>,
+    done: Vec<Vec<Mark>>,
+    marks: Vec<Mark>,
     /// Distance of the next line's baseline from the top edge, in mm.
     y: f32,
 }
 
+/// A finished document: its pages as marks, rendered on demand.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paper {
+    pub(crate) title: String,
+    pub(crate) pages: Vec<Vec<Mark>>,
+}
+
 impl Sheet {
     pub fn new(title: &str) -> Result<Self, PrintError> {
-        let mut doc = PdfDocument::new(title);
-        let font = doc.add_font(font()?);
+        // Fail here, not at rendering, when the shipped font is unreadable.
+        font()?;
         Ok(Self {
-            doc,
-            font,
+            title: title.to_string(),
             done: Vec::new(),
-            ops: Vec::new(),
+            marks: Vec::new(),
             y: MARGIN,
         })
     }
 
     /// Text with its baseline `top` mm below the top edge.
     pub fn text_at(&mut self, x: f32, top: f32, size: f32, text: &str) {
-        self.ops.extend([
-            Op::StartTextSection,
-            Op::SetTextCursor {
-                pos: Point::new(Mm(x), Mm(PAGE_H - top)),
-            },
-            Op::SetFont {
-                font: PdfFontHandle::External(self.font.clone()),
-                size: Pt(size),
-            },
-            Op::ShowText {
-                items: vec![TextItem::Text(text.to_string())],
-            },
-            Op::EndTextSection,
-        ]);
+        self.marks.push(Mark::Text {
+            x,
+            top,
+            size,
+            text: text.to_string(),
+        });
     }
 
     /// Starts a new page, at its top margin.
     pub fn next_page(&mut self) {
-        self.done.push(std::mem::take(&mut self.ops));
+        self.done.push(std::mem::take(&mut self.marks));
         self.y = MARGIN;
     }
 
@@ -168,34 +193,7 @@ impl Sheet {
 
     pub fn rule(&mut self) {
         self.y += 3.0;
-        let y = Mm(PAGE_H - self.y).into_pt();
-        self.ops.extend([
-            Op::SetOutlineColor {
-                col: Color::Greyscale(Greyscale::new(0.0, None)),
-            },
-            Op::SetOutlineThickness { pt: Pt(0.6) },
-            Op::DrawLine {
-                line: Line {
-                    points: vec![
-                        LinePoint {
-                            p: Point {
-                                x: Mm(MARGIN).into_pt(),
-                                y,
-                            },
-                            bezier: false,
-                        },
-                        LinePoint {
-                            p: Point {
-                                x: Mm(PAGE_W - MARGIN).into_pt(),
-                                y,
-                            },
-                            bezier: false,
-                        },
-                    ],
-                    is_closed: false,
-                },
-            },
-        ]);
+        self.marks.push(Mark::Rule { top: self.y });
         self.y += 2.0;
     }
 
@@ -206,25 +204,15 @@ impl Sheet {
             .map_err(|e| PrintError::QrCode(e.to_string()))?;
         let n = code.width();
         let module = side / n as f32;
-        self.ops.push(Op::SetFillColor {
-            col: Color::Greyscale(Greyscale::new(0.0, None)),
-        });
         for (i, colour) in code.to_colors().iter().enumerate() {
-            if *colour != qrcode::Color::Dark {
-                continue;
+            if *colour == qrcode::Color::Dark {
+                let (col, row) = (i % n, i / n);
+                self.marks.push(Mark::Square {
+                    x: x + col as f32 * module,
+                    top: top + row as f32 * module,
+                    side: module,
+                });
             }
-            let (col, row) = (i % n, i / n);
-            let left = x + col as f32 * module;
-            let bottom = PAGE_H - (top + (row + 1) as f32 * module);
-            let mut square = Rect::from_xywh(
-                Mm(left).into_pt(),
-                Mm(bottom).into_pt(),
-                Mm(module).into_pt(),
-                Mm(module).into_pt(),
-            );
-            // Without a paint mode the square is only a path and nothing is drawn.
-            square.mode = Some(PaintMode::Fill);
-            self.ops.push(Op::DrawRectangle { rectangle: square });
         }
         Ok(())
     }
@@ -237,17 +225,89 @@ impl Sheet {
         self.y = y;
     }
 
-    /// Serialises the pages with only the glyphs used embedded.
-    pub fn finish(mut self) -> Vec<u8> {
-        self.done.push(std::mem::take(&mut self.ops));
-        let pages = std::mem::take(&mut self.done)
-            .into_iter()
-            .map(|ops| PdfPage::new(Mm(PAGE_W), Mm(PAGE_H), ops))
+    pub fn finish(mut self) -> Paper {
+        self.done.push(std::mem::take(&mut self.marks));
+        Paper {
+            title: self.title,
+            pages: self.done,
+        }
+    }
+}
+
+impl Paper {
+    /// The PDF to print, with only the glyphs used embedded.
+    pub fn pdf(&self) -> Result<Vec<u8>, PrintError> {
+        let mut doc = PdfDocument::new(&self.title);
+        let font = doc.add_font(font()?);
+        let pages = self
+            .pages
+            .iter()
+            .map(|marks| PdfPage::new(Mm(PAGE_W), Mm(PAGE_H), ops(marks, &font)))
             .collect();
         let options = PdfSaveOptions {
             subset_fonts: true,
             ..PdfSaveOptions::default()
         };
-        self.doc.with_pages(pages).save(&options, &mut Vec::new())
+        Ok(doc.with_pages(pages).save(&options, &mut Vec::new()))
     }
+}
+
+fn point(x: f32, top: f32) -> Point {
+    Point::new(Mm(x), Mm(PAGE_H - top))
+}
+
+/// A page's marks as printpdf operations.
+fn ops(marks: &[Mark], font: &FontId) -> Vec<Op> {
+    let black = || Color::Greyscale(Greyscale::new(0.0, None));
+    let mut ops = Vec::new();
+    let mut filling = false;
+    for mark in marks {
+        match mark {
+            Mark::Text { x, top, size, text } => ops.extend([
+                Op::StartTextSection,
+                Op::SetTextCursor {
+                    pos: point(*x, *top),
+                },
+                Op::SetFont {
+                    font: PdfFontHandle::External(font.clone()),
+                    size: Pt(*size),
+                },
+                Op::ShowText {
+                    items: vec![TextItem::Text(text.clone())],
+                },
+                Op::EndTextSection,
+            ]),
+            Mark::Rule { top } => ops.extend([
+                Op::SetOutlineColor { col: black() },
+                Op::SetOutlineThickness { pt: Pt(0.6) },
+                Op::DrawLine {
+                    line: Line {
+                        points: [MARGIN, PAGE_W - MARGIN]
+                            .map(|x| LinePoint {
+                                p: point(x, *top),
+                                bezier: false,
+                            })
+                            .to_vec(),
+                        is_closed: false,
+                    },
+                },
+            ]),
+            Mark::Square { x, top, side } => {
+                let mut square = Rect::from_xywh(
+                    Mm(*x).into_pt(),
+                    Mm(PAGE_H - top - side).into_pt(),
+                    Mm(*side).into_pt(),
+                    Mm(*side).into_pt(),
+                );
+                // Without a paint mode the square is only a path and nothing is drawn.
+                square.mode = Some(PaintMode::Fill);
+                if !filling {
+                    ops.push(Op::SetFillColor { col: black() });
+                    filling = true;
+                }
+                ops.push(Op::DrawRectangle { rectangle: square });
+            }
+        }
+    }
+    ops
 }

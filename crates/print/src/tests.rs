@@ -5,7 +5,7 @@
 use super::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use time::macros::date;
+use time::macros::{date, datetime};
 use tongban_domain::{
     Applicant, ApplicantId, CaseNumber, CaseStatus, MaterialState, MaterialStatus, Mobile, PageRef,
     ResidentId, TownshipCode,
@@ -120,6 +120,50 @@ fn check(name: &str, pdf: &[u8]) -> String {
     poppler("pdftotext", &["-layout", file, "-"])
 }
 
+/// Checks a PDF/A rendition as an archivist would: qpdf finds the file sound, every font is
+/// embedded, the XMP names PDF/A-2b and the catalogue has an sRGB output intent. Returns its
+/// text, checked with poppler as any paper is.
+fn check_pdf_a(name: &str, pdf: &[u8]) -> String {
+    let text = check(name, pdf);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-output/print");
+    let file = dir.join(format!("{name}.pdf"));
+    let qpdf = Command::new("qpdf")
+        .arg("--check")
+        .arg(&file)
+        .output()
+        .expect("qpdf (apt: qpdf) cannot run");
+    assert!(
+        qpdf.status.success(),
+        "{name}: qpdf --check failed: {}",
+        String::from_utf8_lossy(&qpdf.stdout)
+    );
+    let xmp = poppler("pdfinfo", &["-meta", file.to_str().unwrap()]);
+    assert!(
+        xmp.contains("<pdfaid:part>2</pdfaid:part>") || xmp.contains("pdfaid:part=\"2\""),
+        "{name}: XMP lacks the PDF/A part:\n{xmp}"
+    );
+    assert!(
+        xmp.contains("<pdfaid:conformance>B</pdfaid:conformance>")
+            || xmp.contains("pdfaid:conformance=\"B\""),
+        "{name}: XMP lacks the PDF/A conformance level:\n{xmp}"
+    );
+    let plain = dir.join(format!("{name}-qdf.pdf"));
+    let status = Command::new("qpdf")
+        .args(["--qdf", "--object-streams=disable"])
+        .arg(&file)
+        .arg(&plain)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let body = String::from_utf8_lossy(&std::fs::read(&plain).unwrap()).to_string();
+    assert!(
+        body.contains("/OutputIntents") && body.contains("/GTS_PDFA1"),
+        "{name}: no PDF/A output intent"
+    );
+    assert!(!body.contains("/Encrypt"), "{name} is encrypted");
+    text
+}
+
 /// Renders the page as a scanner would see it and reads the QR code back.
 fn read_qr(name: &str) -> String {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-output/print");
@@ -159,7 +203,7 @@ fn the_receipt_carries_what_the_applicant_needs_and_masks_the_id() {
         status: MaterialStatus::Committed,
         pages: Vec::new(),
     });
-    let pdf = receipt(&Receipt {
+    let paper = receipt(&Receipt {
         case: &case,
         reprint: false,
         township: "檀圩镇",
@@ -167,7 +211,18 @@ fn the_receipt_carries_what_the_applicant_needs_and_masks_the_id() {
         query: Some(QUERY),
     })
     .unwrap();
-    let text = check("receipt", &pdf);
+    let text = check("receipt", &paper.pdf().unwrap());
+    // The archives keep the same paper as PDF/A, which must read the same.
+    let archival = paper.pdf_a(datetime!(2026-11-21 09:30 +8)).unwrap();
+    let archived_text = check_pdf_a("receipt-pdfa", &archival);
+    assert_eq!(
+        archived_text.split_whitespace().collect::<Vec<_>>(),
+        text.split_whitespace().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        read_qr("receipt-pdfa"),
+        format!("TONGBAN:{};Q:{QUERY}", case.number.as_str())
+    );
     for expected in [
         "檀圩镇便民服务中心",
         "收件凭证",
@@ -226,6 +281,8 @@ fn the_acceptance_notice_dates_the_acceptance_and_says_what_the_applicant_promis
         printed: date!(2026 - 11 - 21),
         query: None,
     })
+    .unwrap()
+    .pdf()
     .unwrap();
     let text = check("receipt-reprinted", &pdf);
     assert!(text.contains("查询码仅在登记窗口打印"), "{text}");
@@ -242,6 +299,8 @@ fn the_acceptance_notice_dates_the_acceptance_and_says_what_the_applicant_promis
         provisional: false,
         reprint: false,
     })
+    .unwrap()
+    .pdf()
     .unwrap();
     let text: String = check("acceptance-deferred", &pdf)
         .split_whitespace()
@@ -273,6 +332,8 @@ fn the_acceptance_notice_dates_the_acceptance_and_says_what_the_applicant_promis
         provisional: true,
         reprint: false,
     })
+    .unwrap()
+    .pdf()
     .unwrap();
     let provisional: String = check("acceptance-provisional", &provisional)
         .split_whitespace()
@@ -294,6 +355,8 @@ fn the_acceptance_notice_dates_the_acceptance_and_says_what_the_applicant_promis
         provisional: false,
         reprint: false,
     })
+    .unwrap()
+    .pdf()
     .unwrap();
     let text: String = check("acceptance-deemed", &deemed)
         .split_whitespace()
@@ -318,7 +381,7 @@ fn the_notice_lists_every_missing_material_with_its_requirement_the_date_and_the
         due: Some(date!(2026 - 12 - 21)),
         licence: true,
     };
-    let pdf = notice(&licence).unwrap();
+    let pdf = notice(&licence).unwrap().pdf().unwrap();
     let text: String = check("notice", &pdf).split_whitespace().collect();
     for expected in [
         "一次性告知书",
@@ -342,6 +405,8 @@ fn the_notice_lists_every_missing_material_with_its_requirement_the_date_and_the
         licence: false,
         ..licence
     })
+    .unwrap()
+    .pdf()
     .unwrap();
     let text = check("notice-benefit", &pdf);
     assert!(!text.contains("行政许可法"), "{text}");
@@ -376,7 +441,7 @@ fn decisions_are_worded_by_item_kind_in_the_organs_name_with_number_basis_and_ap
         date: date!(2026 - 11 - 25),
         fingerprint: "3f9a0c7e1b2d4f65".into(),
     };
-    let approved = decision(&granted).unwrap();
+    let approved = decision(&granted).unwrap().pdf().unwrap();
     let text: String = check("decision-approved", &approved)
         .split_whitespace()
         .collect();
@@ -410,6 +475,8 @@ fn decisions_are_worded_by_item_kind_in_the_organs_name_with_number_basis_and_ap
         kind: tongban_domain::ItemKind::Licence,
         ..granted
     })
+    .unwrap()
+    .pdf()
     .unwrap();
     let text: String = check("decision-refused", &refused)
         .split_whitespace()
@@ -448,6 +515,8 @@ fn a_refusal_at_intake_is_issued_by_the_organ_with_its_ground_referral_and_appea
         date: date!(2026 - 11 - 21),
         fingerprint: "0123456789abcdef".into(),
     })
+    .unwrap()
+    .pdf()
     .unwrap();
     let text: String = check("intake-refusal", &pdf).split_whitespace().collect();
     for expected in [
@@ -488,7 +557,10 @@ fn suspension_and_extension_notices_tell_the_applicant_how_the_clock_changed() {
         deadline,
         basis: vec!["《中华人民共和国行政许可法》第四十二条".into()],
     };
-    let pdf = clock_notice(&notice(ClockChange::Suspension, None)).unwrap();
+    let pdf = clock_notice(&notice(ClockChange::Suspension, None))
+        .unwrap()
+        .pdf()
+        .unwrap();
     let text: String = check("suspension", &pdf).split_whitespace().collect();
     for expected in [
         "中止办理告知书",
@@ -504,6 +576,8 @@ fn suspension_and_extension_notices_tell_the_applicant_how_the_clock_changed() {
         ClockChange::Extension { days: 5 },
         Some(date!(2026 - 12 - 14)),
     ))
+    .unwrap()
+    .pdf()
     .unwrap();
     let text: String = check("extension", &pdf).split_whitespace().collect();
     for expected in [

@@ -306,7 +306,9 @@ impl Store {
                 })
             }
         };
-        let pdf = pdf.map_err(|e| StoreError::Invalid(e.text()))?;
+        let pdf = pdf
+            .and_then(|paper| paper.pdf())
+            .map_err(|e| StoreError::Invalid(e.text()))?;
         let digest = tongban_pages::sha256_hex(&pdf);
         let access = Access {
             detail: kind.as_str(),
