@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod chain;
+mod extract;
 pub mod log;
 #[cfg(test)]
 mod log_tests;
@@ -17,5 +18,6 @@ pub use chain::{
     event_hash, next_event, verify_chain,
 };
 pub use ed25519_dalek;
+pub use extract::{Extract, ExtractEntry};
 pub use log::{Checkpoint, Leaf, LogError, MerkleLog, SignedCheckpoint};
 pub use log_verify::{LogBreak, LogProblem, LogReport, LoggedEvent, verify_log};

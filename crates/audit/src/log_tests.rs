@@ -190,3 +190,52 @@ fn a_checkpoint_signed_by_another_key_is_refused() {
     let err = check(&hub, &hub.entries).unwrap_err();
     assert_eq!(err.problem, LogProblem::Checkpoint);
 }
+
+#[test]
+fn a_cases_extract_proves_its_events_offline_and_nothing_else() {
+    let mut rng = StdRng::seed_from_u64(21);
+    let hub = hub(&mut rng, 40);
+    let mut tree = MerkleLog::new();
+    for entry in &hub.entries {
+        tree.push(entry.event.hash());
+    }
+    let checkpoint = hub.checkpoints.last().unwrap().clone();
+    let picked: Vec<(u64, SignedEvent)> = [3u64, 17, 39]
+        .iter()
+        .map(|&p| (p, hub.entries[p as usize].event.clone()))
+        .collect();
+    let extract = crate::Extract::build(&tree, checkpoint.clone(), &picked).unwrap();
+    let key = hub.key.verifying_key();
+    let events = extract.verify(&key, TOWNSHIP).unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .map(|(p, e)| (*p, e.object.as_str()))
+            .collect::<Vec<_>>(),
+        [(3, "case-3"), (17, "case-17"), (39, "case-39")]
+    );
+    // Round trip through its JSON, as the package keeps it.
+    let json = serde_json::to_string(&extract).unwrap();
+    let read: crate::Extract = serde_json::from_str(&json).unwrap();
+    assert_eq!(read, extract);
+
+    // An event moved to another position, an edited event, another hub's checkpoint, another
+    // township: each refused.
+    let mut moved = extract.clone();
+    moved.entries[1].position = 18;
+    assert!(
+        moved
+            .verify(&key, TOWNSHIP)
+            .unwrap_err()
+            .contains("log entry 18")
+    );
+    let mut edited = extract.clone();
+    edited.entries[0].event.replace_range(10..12, "00");
+    assert!(edited.verify(&key, TOWNSHIP).is_err());
+    let stranger = SigningKey::from_bytes(&[9; 32]).verifying_key();
+    assert!(extract.verify(&stranger, TOWNSHIP).is_err());
+    assert!(extract.verify(&key, "450721102").is_err());
+    // A tree that is not the checkpoint's gives no extract.
+    tree.push([0; 32]);
+    assert!(crate::Extract::build(&tree, checkpoint, &picked).is_none());
+}
