@@ -26,6 +26,12 @@ pub struct Finding {
     pub detail: String,
 }
 
+impl Finding {
+    pub(crate) fn of(check: &str, name_zh: &'static str, problems: Vec<String>) -> Finding {
+        finding(check, name_zh, problems)
+    }
+}
+
 fn finding(check: &str, name_zh: &'static str, problems: Vec<String>) -> Finding {
     Finding {
         check: check.to_string(),
@@ -87,6 +93,8 @@ fn check_manifest(
     manifest: &str,
     algorithm: Algorithm,
     covered: &BTreeSet<String>,
+    damaged: &mut BTreeSet<String>,
+    listed_digests: &mut BTreeMap<String, String>,
 ) -> Vec<String> {
     let entries = match read_manifest(&bag.join(manifest)) {
         Ok(entries) => entries,
@@ -103,12 +111,19 @@ fn check_manifest(
         }
         match algorithm.hex_file(&bag.join(&file)) {
             Ok(found) if found == digest => {}
-            Ok(_) => problems.push(format!(
-                "{file} does not match its {} digest",
-                algorithm.bagit_name()
-            )),
-            Err(_) => problems.push(format!("{file} is listed in {manifest} but missing")),
+            Ok(_) => {
+                damaged.insert(file.clone());
+                problems.push(format!(
+                    "{file} does not match its {} digest in {manifest}",
+                    algorithm.bagit_name()
+                ))
+            }
+            Err(_) => {
+                damaged.insert(file.clone());
+                problems.push(format!("{file} is listed in {manifest} but missing"))
+            }
         }
+        listed_digests.insert(file.clone(), digest);
         listed.insert(file);
     }
     for file in covered.difference(&listed) {
@@ -127,7 +142,25 @@ const TAGS: [&str; 6] = [
     "tagmanifest-sm3.txt",
 ];
 
+/// A bag's fixity, with what the package checks build on.
+pub(crate) struct Fixity {
+    pub findings: Vec<Finding>,
+    /// Every file of the bag, relative to it, with its size.
+    pub files: BTreeSet<String>,
+    pub sizes: BTreeMap<String, u64>,
+    /// Files whose digest in a manifest does not hold, or that are listed and missing.
+    pub damaged: BTreeSet<String>,
+    /// The payload's SHA-256 as `manifest-sha256.txt` lists it.
+    pub sha256: BTreeMap<String, String>,
+}
+
 pub fn check_fixity(bag: &Path) -> Vec<Finding> {
+    fixity(bag).findings
+}
+
+pub(crate) fn fixity(bag: &Path) -> Fixity {
+    let mut damaged = BTreeSet::new();
+    let mut sha256 = BTreeMap::new();
     let mut files = BTreeMap::new();
     let mut odd = Vec::new();
     walk(bag, bag, &mut files, &mut odd);
@@ -151,7 +184,11 @@ pub fn check_fixity(bag: &Path) -> Vec<Finding> {
         .collect();
     for algorithm in Algorithm::ALL {
         let name = format!("manifest-{}.txt", algorithm.bagit_name());
-        let problems = check_manifest(bag, &name, algorithm, &payload);
+        let mut listed = BTreeMap::new();
+        let problems = check_manifest(bag, &name, algorithm, &payload, &mut damaged, &mut listed);
+        if algorithm == Algorithm::Sha256 {
+            sha256 = listed;
+        }
         findings.push(finding(
             &format!("manifest-{}", algorithm.bagit_name()),
             match algorithm {
@@ -169,7 +206,14 @@ pub fn check_fixity(bag: &Path) -> Vec<Finding> {
         .collect();
     for algorithm in Algorithm::ALL {
         let name = format!("tagmanifest-{}.txt", algorithm.bagit_name());
-        let problems = check_manifest(bag, &name, algorithm, &tag_files);
+        let problems = check_manifest(
+            bag,
+            &name,
+            algorithm,
+            &tag_files,
+            &mut BTreeSet::new(),
+            &mut BTreeMap::new(),
+        );
         findings.push(finding(
             &format!("tagmanifest-{}", algorithm.bagit_name()),
             match algorithm {
@@ -212,7 +256,13 @@ pub fn check_fixity(bag: &Path) -> Vec<Finding> {
         }
     }
     findings.push(finding("stray-files", "多余或隐藏文件", stray));
-    findings
+    Fixity {
+        findings,
+        files: files.keys().cloned().collect(),
+        sizes: files,
+        damaged,
+        sha256,
+    }
 }
 
 #[cfg(test)]

@@ -71,6 +71,14 @@ fn bagit_python_validates_the_bag() {
             .output()
             .expect("bagit-python (scripts/install-deps)")
     };
+    // A finished case's whole package (receipt, six scans, JSON, record, audit extract) too.
+    let whole = tempfile::tempdir().unwrap();
+    let out = validate(&crate::inspect::tests::package(whole.path()));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let (_dir, bag) = package();
     let out = validate(&bag);
     assert!(

@@ -6,17 +6,30 @@
 #![forbid(unsafe_code)]
 
 mod bag;
+mod batch;
 mod check;
+mod content;
 mod digest;
+mod inspect;
+mod items;
 pub mod metadata;
 mod package;
+mod record;
+mod report;
+mod rules;
 #[cfg(test)]
 mod test_case;
 
 pub use bag::{BagInfo, Payload, write_bag};
+pub use batch::{
+    ListedPackage, TRANSFER_LIST, TransferList, check_batch, packages_in, transfer_list,
+};
 pub use check::{Finding, Outcome, check_fixity};
 pub use digest::Algorithm;
-pub use package::{Contents, METADATA, PackageFile, build};
+pub use inspect::{Row, Trust, check_package};
+pub use items::{ITEMS, Item, Stage};
+pub use package::{AUDIT, Contents, METADATA, PackageFile, build};
+pub use report::Report;
 
 #[derive(Debug, thiserror::Error)]
 #[error("{}", tongban_domain::l10n::Localized::text(self))]

@@ -40,6 +40,17 @@ pub struct Record<'a> {
     pub files: &'a [FileEntry],
     /// When the package was made (RFC 3339).
     pub created: &'a str,
+    /// Where the case's events sit in the township's audit log, as the audit extract proves.
+    pub audit: &'a AuditRef,
+}
+
+/// The positions of a case's events in its township's audit log of `size` entries: named in
+/// the signed record, so an extract that drops one is caught.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AuditRef {
+    pub township: String,
+    pub size: u64,
+    pub positions: Vec<u64>,
 }
 
 fn iso(ms: i64) -> String {
@@ -199,6 +210,12 @@ pub fn signed_object(r: &Record<'_>) -> io::Result<String> {
                     .write_inner_content(|w| person_entities(w, r))?;
                 Ok(())
             })?;
+        w.create_element("审计日志").write_inner_content(|w| {
+            leaf(w, "乡镇代码", &r.audit.township)?;
+            leaf(w, "日志长度", &r.audit.size.to_string())?;
+            let positions: Vec<String> = r.audit.positions.iter().map(u64::to_string).collect();
+            leaf(w, "条目位置", &positions.join(" "))
+        })?;
         Ok(())
     })?;
     String::from_utf8(w.into_inner()).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))

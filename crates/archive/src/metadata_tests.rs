@@ -42,6 +42,11 @@ fn signed(case: &Case) -> String {
         roles: &roles,
         files: &files,
         created: "2026-12-07T10:00:00+08:00",
+        audit: &AuditRef {
+            township: "450721101".into(),
+            size: 40,
+            positions: vec![3, 17],
+        },
     };
     signed_object(&record).unwrap()
 }

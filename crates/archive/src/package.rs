@@ -2,10 +2,11 @@
 //! with their digests in the metadata record, the record signed, and all of it bagged.
 
 use crate::bag::{BagInfo, Payload, write_bag};
-use crate::metadata::{FileEntry, Record, package_xml, signed_object};
+use crate::metadata::{AuditRef, FileEntry, Record, package_xml, signed_object};
 use crate::{Algorithm, ArchiveError};
 use ed25519_dalek::SigningKey;
 use std::path::Path;
+use tongban_audit::Extract;
 use tongban_domain::Role;
 use tongban_domain::archival::ArchivalCode;
 
@@ -31,13 +32,17 @@ pub struct Contents<'a> {
     /// When it is made (RFC 3339), and the bagging day (YYYY-MM-DD).
     pub created: &'a str,
     pub bagging_date: &'a str,
-    /// Who signs the record (the hub), with which key.
+    /// The case's events from the township's audit log, with their proofs.
+    pub extract: &'a Extract,
+    /// Who signs the record (the hub, or the desk that exports it), with which key.
     pub signer: &'a str,
     pub key: &'a SigningKey,
 }
 
 /// Where the metadata record sits in the payload.
 pub const METADATA: &str = "metadata.xml";
+/// Where the audit extract sits: evidence about the record, so not described in it.
+pub const AUDIT: &str = "audit.json";
 
 pub fn build(dir: &Path, contents: Contents<'_>) -> Result<(), ArchiveError> {
     let entries: Vec<FileEntry> = contents
@@ -51,6 +56,18 @@ pub fn build(dir: &Path, contents: Contents<'_>) -> Result<(), ArchiveError> {
             sm3: Algorithm::Sm3.hex(&f.bytes),
         })
         .collect();
+    let audit = AuditRef {
+        township: contents.extract.checkpoint.checkpoint.township.clone(),
+        size: contents.extract.checkpoint.checkpoint.size,
+        positions: contents
+            .extract
+            .entries
+            .iter()
+            .map(|e| e.position)
+            .collect(),
+    };
+    let extract = serde_json::to_vec_pretty(contents.extract)
+        .map_err(|e| ArchiveError::Io(std::io::Error::other(e)))?;
     let record = Record {
         case: contents.case,
         code: contents.code,
@@ -60,6 +77,7 @@ pub fn build(dir: &Path, contents: Contents<'_>) -> Result<(), ArchiveError> {
         roles: contents.roles,
         files: &entries,
         created: contents.created,
+        audit: &audit,
     };
     let xml = signed_object(&record)
         .and_then(|signed| package_xml(&signed, contents.signer, contents.created, contents.key))?;
@@ -74,6 +92,10 @@ pub fn build(dir: &Path, contents: Contents<'_>) -> Result<(), ArchiveError> {
     payload.push(Payload {
         path: METADATA.into(),
         bytes: xml.into_bytes(),
+    });
+    payload.push(Payload {
+        path: AUDIT.into(),
+        bytes: extract,
     });
     let info = BagInfo {
         source_organization: contents.organ.to_string(),
@@ -91,50 +113,22 @@ mod tests {
 
     #[test]
     fn a_built_package_passes_its_checks_and_its_record_is_signed() {
-        let case = crate::test_case::case("YL01");
-        let code = ArchivalCode::parse("Z109-2026-D30-RS-0001").unwrap();
-        let key = SigningKey::from_bytes(&[3; 32]);
-        let files = (1..=6)
-            .map(|n| PackageFile {
-                path: format!("scans/page-{n}.jpg"),
-                format: "JPEG".into(),
-                bytes: vec![0xff, 0xd8, n as u8],
-            })
-            .chain(std::iter::once(PackageFile {
-                path: "case.json".into(),
-                format: "JSON".into(),
-                bytes: b"{}".to_vec(),
-            }))
-            .collect();
         let dir = tempfile::tempdir().unwrap();
-        let bag = dir.path().join("bag");
-        build(
-            &bag,
-            Contents {
-                case: &case,
-                code: &code,
-                organ: "灵山县人力资源和社会保障局",
-                township_name: "檀圩镇",
-                legal_basis: &[],
-                roles: &[("李明".into(), Role::Clerk)],
-                files,
-                created: "2026-12-07T10:00:00+08:00",
-                bagging_date: "2026-12-07",
-                signer: "hub",
-                key: &key,
-            },
-        )
-        .unwrap();
+        let bag = crate::inspect::tests::package(dir.path());
         assert!(
             check_fixity(&bag)
                 .iter()
                 .all(|f| f.outcome == Outcome::Pass)
         );
         let xml = std::fs::read_to_string(bag.join("data").join(METADATA)).unwrap();
+        let key = crate::inspect::tests::hub_key();
         assert_eq!(signature_holds(&xml, &[key.verifying_key()]), Ok(()));
-        assert_eq!(xml.matches("<电子属性>").count(), 7);
+        // The receipt, six scans and the case's JSON; the extract is evidence, not described.
+        assert_eq!(xml.matches("<电子属性>").count(), 8);
+        assert!(xml.contains("<条目位置>0 3 6 9</条目位置>"));
         let info = std::fs::read_to_string(bag.join("bag-info.txt")).unwrap();
         assert!(info.contains("External-Identifier: 450721101-20261120-001-0007"));
         assert!(info.contains("Bag-Group-Identifier: 450721101-2026"));
+        assert!(bag.join("data").join(AUDIT).exists());
     }
 }

@@ -27,3 +27,47 @@ pub(crate) fn case(item: &str) -> Case {
     )
     .unwrap()
 }
+
+/// The case decided and finished: accepted by 李明, approved by 张华, completed.
+pub(crate) fn finished_case() -> Case {
+    use tongban_domain::{CaseEvent, CaseStatus, EventKind};
+    let mut case = case("YL01");
+    // Stored events carry their document ids.
+    case.events[0].id = "e1".into();
+    for (i, (kind, by, from, to)) in [
+        (
+            EventKind::Accepted,
+            "李明",
+            CaseStatus::Registered,
+            CaseStatus::Accepted,
+        ),
+        (
+            EventKind::Approved,
+            "张华",
+            CaseStatus::Accepted,
+            CaseStatus::Approved,
+        ),
+        (
+            EventKind::Completed,
+            "李明",
+            CaseStatus::Approved,
+            CaseStatus::Completed,
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        case.events.push(CaseEvent {
+            id: format!("e{}", i + 2),
+            at_ms: 1_795_000_000_000 + (i as i64 + 1) * 86_400_000,
+            kind,
+            by: by.into(),
+            device: "d1".into(),
+            from: Some(from),
+            to: Some(to),
+            ..CaseEvent::default()
+        });
+    }
+    case.status = CaseStatus::Completed;
+    case
+}

@@ -59,7 +59,7 @@ impl Paper {
                 .creator("通办 Tongban".into())
                 .creation_date(date),
         );
-        document.finish().map_err(|e| archival_error(e))
+        document.finish().map_err(archival_error)
     }
 }
 
