@@ -704,3 +704,6 @@ fn accepted_case(hub: &Hub) -> (Desk, Desk, String) {
     supervisor.ok(&["case", "accept", &number]);
     (clerk, supervisor, number)
 }
+
+#[path = "workflow/archive.rs"]
+mod archive;

@@ -15,6 +15,15 @@ use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+/// The virus scanner (`clamscan`) on the PATH, when one is installed.
+pub fn installed_scanner() -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join("clamscan"))
+            .find(|p| p.is_file())
+    })
+}
+
 /// What a check may rely on beyond the package.
 #[derive(Debug, Clone, Default)]
 pub struct Trust {

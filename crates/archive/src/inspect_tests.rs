@@ -217,6 +217,16 @@ fn a_finished_case_passes_every_decided_item_at_every_stage() {
         assert!(passed >= 20, "{stage:?}: only {passed} rows decided");
     }
     let gd = check_package(&bag, Stage::Gd, &trust());
+    // Kept where it can be read: the table an operator sees.
+    let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-output/archive");
+    std::fs::create_dir_all(&out).unwrap();
+    let report = crate::Report::new(
+        "package".into(),
+        Stage::Gd,
+        "2026-12-07T10:00:00+08:00".into(),
+        gd.clone(),
+    );
+    std::fs::write(out.join("report-gd.txt"), report.text()).unwrap();
     let row = |check: &str| gd.iter().find(|r| r.check == check).unwrap().code.clone();
     assert_eq!(row("record-signature"), "GD-1-1");
     assert_eq!(row("audit-complete"), "GD-2-5");

@@ -26,10 +26,10 @@ pub use batch::{
 };
 pub use check::{Finding, Outcome, check_fixity};
 pub use digest::Algorithm;
-pub use inspect::{Row, Trust, check_package};
+pub use inspect::{Row, Trust, check_package, installed_scanner};
 pub use items::{ITEMS, Item, Stage};
 pub use package::{AUDIT, Contents, METADATA, PackageFile, build};
-pub use report::Report;
+pub use report::{Report, check_path};
 
 #[derive(Debug, thiserror::Error)]
 #[error("{}", tongban_domain::l10n::Localized::text(self))]
@@ -39,6 +39,8 @@ pub enum ArchiveError {
     Path(String),
     /// A folder that already holds something.
     NotEmpty(std::path::PathBuf),
+    /// Neither a package nor a folder of packages.
+    NotAPackage(std::path::PathBuf),
 }
 
 impl tongban_domain::l10n::Localized for ArchiveError {
@@ -50,6 +52,13 @@ impl tongban_domain::l10n::Localized for ArchiveError {
                 "payload path {path:?} is not a plain relative path",
                 "档案包内文件路径“{path}”不合规"
             ),
+            Self::NotAPackage(path) => {
+                let path = path.display();
+                text!(
+                    "{path} is not a package (a folder with bagit.txt) nor a folder of packages",
+                    "{path}不是档案包（含bagit.txt的文件夹），也不是档案包所在的文件夹"
+                )
+            }
             Self::NotEmpty(dir) => {
                 let dir = dir.display();
                 text!(

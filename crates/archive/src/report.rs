@@ -124,6 +124,28 @@ impl Report {
     }
 }
 
+/// Checks what is at `path`: one package (a folder with `bagit.txt`) or a batch of them (a
+/// folder of packages, with its transfer list).
+pub fn check_path(
+    path: &std::path::Path,
+    stage: Stage,
+    trust: &crate::Trust,
+    checked_at: &str,
+) -> Result<Report, crate::ArchiveError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| path.display().to_string());
+    let rows = if path.join("bagit.txt").is_file() {
+        crate::check_package(path, stage, trust)
+    } else if path.is_dir() && !crate::packages_in(path).is_empty() {
+        crate::check_batch(path, stage, trust)
+    } else {
+        return Err(crate::ArchiveError::NotAPackage(path.to_path_buf()));
+    };
+    Ok(Report::new(name, stage, checked_at.to_string(), rows))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

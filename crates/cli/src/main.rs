@@ -1,6 +1,7 @@
 //! `tongban`: a desk's cases, enrolment and sync, for operators, scripts and tests.
 #![forbid(unsafe_code)]
 
+mod archive;
 mod audit;
 mod calendar;
 mod case;
@@ -102,6 +103,9 @@ enum Command {
     /// The working-day calendar: a year's days off and adjusted working days.
     #[command(subcommand)]
     Calendar(calendar::CalendarCommand),
+    /// Archival packages: the 四性 check (DA/T 70) of a package or a batch.
+    #[command(subcommand)]
+    Archive(archive::ArchiveCommand),
     /// Check the audit trail, or read a case's.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -335,6 +339,7 @@ fn run(cli: Cli) -> Result<()> {
             audit::prune(&mut store, &session, &before)?;
         }
         Command::Status { json } => status::run(&open(&profile)?, json)?,
+        Command::Archive(command) => archive::run(&profile, command, now())?,
         Command::Report(args) => {
             let (mut store, session) = sign_in(&profile, user.as_deref())?;
             report::run(&mut store, &session, args, now())?

@@ -49,6 +49,11 @@ impl AuditLogs {
         self.key.verifying_key()
     }
 
+    /// Signs a package check's report: the hub vouches with the key that signs its checkpoints.
+    pub fn sign_archive_report(&self, report: tongban_archive::Report) -> tongban_archive::Report {
+        report.sign("tongban-hub", &self.key)
+    }
+
     /// Checks a desk's events against what the log holds of that desk, appends the new ones
     /// and answers with a signed checkpoint and the proofs the desk checks it by.
     pub async fn push<D: HubDb>(

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+pub mod archive;
 pub mod audit;
 #[cfg(test)]
 mod audit_tests;

@@ -1,6 +1,7 @@
 //! The command line: the storage arguments once for every command, one module per command
 //! group. Each command parses, calls the services and prints.
 
+mod archive;
 mod audit;
 mod backup;
 mod catalogue;
@@ -122,6 +123,9 @@ pub enum Command {
     /// Publish the county's implementation list (事项实施清单) or list its versions.
     #[command(subcommand)]
     Catalogue(catalogue::CatalogueCommand),
+    /// Archival packages: the 四性 check (DA/T 70) of a package or a batch.
+    #[command(subcommand)]
+    Archive(archive::ArchiveCommand),
     /// Check the audit logs: exits 0 only when every entry and checkpoint verifies.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -241,6 +245,7 @@ async fn run<D: HubDb + backup::Backup>(
         Command::Calendar(command) => township::calendar(&hub, command).await,
         Command::Report(args) => report::run(&hub, args).await,
         Command::Catalogue(command) => catalogue::run(&hub, command).await,
+        Command::Archive(command) => archive::run(&hub, command).await,
         Command::Audit(command) => audit::run(&hub, command).await,
         Command::Backup(args) => backup::backup(&hub, store, &args).await,
         Command::Restore(_) => bail!(

@@ -3,6 +3,7 @@
 //! only parse, call and print.
 
 mod admin;
+mod archives;
 mod catalogue;
 mod enrol;
 pub mod figures;

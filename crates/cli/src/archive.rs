@@ -1,0 +1,61 @@
+//! `tongban archive check PATH [--stage gd|yj|bc] [--json]`: the 四性 check of DA/T 70 on a
+//! package or a batch, every item of the stage with PASS, FAIL or NA and its reason; the exit
+//! status is non-zero when any row fails. On an enrolled desk the report is signed with its key
+//! and checks signatures against the hub's and the township's desks' keys; elsewhere nothing is
+//! trusted, so those rows fail.
+
+use anyhow::{Result, anyhow, bail};
+use clap::Subcommand;
+use std::path::PathBuf;
+use time::OffsetDateTime;
+use tongban_archive::{Report, Stage};
+use tongban_store::Profile;
+
+#[derive(Subcommand)]
+pub enum ArchiveCommand {
+    /// Check a package (a folder with bagit.txt) or a batch of packages.
+    Check {
+        path: PathBuf,
+        /// gd (归档), yj (移交与接收) or bc (长期保存).
+        #[arg(long, default_value = "gd")]
+        stage: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn parse_stage(stage: &str) -> Result<Stage> {
+    Stage::parse(stage).ok_or_else(|| {
+        anyhow!(
+            "unknown stage {stage:?}: use gd, yj or bc / 未知的检测环节“{stage}”：可选 gd（归档）、yj（移交与接收）、bc（长期保存）"
+        )
+    })
+}
+
+/// Prints the report; an error when a row failed, so scripts see it in the exit status.
+pub fn print(report: &Report, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(report)?);
+    } else {
+        print!("{}", report.text());
+    }
+    if !report.passes() {
+        bail!(
+            "{} check(s) failed / {}项检测不合格",
+            report.failed,
+            report.failed
+        );
+    }
+    Ok(())
+}
+
+pub fn run(profile: &Profile, command: ArchiveCommand, now: OffsetDateTime) -> Result<()> {
+    let ArchiveCommand::Check { path, stage, json } = command;
+    let stage = parse_stage(&stage)?;
+    let report = if profile.exists() {
+        crate::open(profile)?.check_archive(&path, stage, now)?
+    } else {
+        tongban_store::archive::check_untrusted(&path, stage, now)?
+    };
+    print(&report, json)
+}
