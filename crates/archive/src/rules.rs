@@ -289,7 +289,8 @@ pub(crate) fn types(record: &ReadRecord) -> Vec<String> {
 
 /// The formats an archived file may have (GB/T 42727: PDF/A for documents, JPEG or PNG for
 /// scans, JSON and XML for data).
-pub const FORMATS: [&str; 6] = ["PDF/A-2b", "PDF/A-3b", "JPEG", "PNG", "JSON", "XML"];
+/// A scan the applicant brought as a PDF is kept as it came (the original, not a rendition).
+pub const FORMATS: [&str; 7] = ["PDF/A-2b", "PDF/A-3b", "PDF", "JPEG", "PNG", "JSON", "XML"];
 
 pub(crate) fn domains(record: &ReadRecord) -> Vec<String> {
     let mut problems = Vec::new();

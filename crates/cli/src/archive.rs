@@ -1,3 +1,4 @@
+//! `tongban archive export CASE_NUMBER --out DIR` writes a finished case's package;
 //! `tongban archive check PATH [--stage gd|yj|bc] [--json]`: the 四性 check of DA/T 70 on a
 //! package or a batch, every item of the stage with PASS, FAIL or NA and its reason; the exit
 //! status is non-zero when any row fails. On an enrolled desk the report is signed with its key
@@ -13,6 +14,14 @@ use tongban_store::Profile;
 
 #[derive(Subcommand)]
 pub enum ArchiveCommand {
+    /// Write the archival package of a finished case this desk holds into DIR/CASE_NUMBER.
+    Export {
+        number: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Check a package (a folder with bagit.txt) or a batch of packages.
     Check {
         path: PathBuf,
@@ -49,8 +58,33 @@ pub fn print(report: &Report, json: bool) -> Result<()> {
     Ok(())
 }
 
-pub fn run(profile: &Profile, command: ArchiveCommand, now: OffsetDateTime) -> Result<()> {
-    let ArchiveCommand::Check { path, stage, json } = command;
+pub fn run(
+    profile: &Profile,
+    user: Option<&str>,
+    command: ArchiveCommand,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let (path, stage, json) = match command {
+        ArchiveCommand::Check { path, stage, json } => (path, stage, json),
+        ArchiveCommand::Export { number, out, json } => {
+            let (store, session) = crate::sign_in(profile, user)?;
+            let exported = store.export_archive(&session, number.trim(), &out, now)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&exported)?);
+            } else {
+                println!(
+                    "{} · 档号 {} · {} files, {} bytes / 已导出档案包：{}个文件，{}字节",
+                    exported.dir.display(),
+                    exported.code,
+                    exported.files,
+                    exported.bytes,
+                    exported.files,
+                    exported.bytes
+                );
+            }
+            return Ok(());
+        }
+    };
     let stage = parse_stage(&stage)?;
     let report = if profile.exists() {
         crate::open(profile)?.check_archive(&path, stage, now)?

@@ -339,7 +339,7 @@ fn run(cli: Cli) -> Result<()> {
             audit::prune(&mut store, &session, &before)?;
         }
         Command::Status { json } => status::run(&open(&profile)?, json)?,
-        Command::Archive(command) => archive::run(&profile, command, now())?,
+        Command::Archive(command) => archive::run(&profile, user.as_deref(), command, now())?,
         Command::Report(args) => {
             let (mut store, session) = sign_in(&profile, user.as_deref())?;
             report::run(&mut store, &session, args, now())?

@@ -137,6 +137,26 @@ impl ArchivalCode {
     }
 }
 
+/// The 机构或问题 code of a department (the catalogue's line of work): the pinyin initials the
+/// county's archives use, `ZH` (综合) for any other.
+pub fn class_of(department: &str) -> &'static str {
+    match department {
+        "人力资源和社会保障" => "RS",
+        "民政" => "MZ",
+        "医疗保障" => "YB",
+        "残疾人联合会" => "CL",
+        "卫生健康" => "WJ",
+        "农业农村" => "NY",
+        _ => "ZH",
+    }
+}
+
+/// The fonds (全宗号) of a county's service records: `Z` and the county's six-digit code, taken
+/// from a township code (its first six digits).
+pub fn fonds_of(township: &str) -> String {
+    format!("Z{}", township.get(..6).unwrap_or(township))
+}
+
 /// What is wrong with a batch's numbering: codes given twice, and item numbers missing from
 /// 1 up to the highest given, per batch.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -180,6 +200,18 @@ pub fn numbering(codes: &[ArchivalCode]) -> Numbering {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fonds_and_classes_make_codes_that_parse() {
+        let code = format!(
+            "{}-2026-D30-{}-0001",
+            fonds_of("450721101"),
+            class_of("民政")
+        );
+        assert_eq!(code, "Z450721-2026-D30-MZ-0001");
+        assert!(ArchivalCode::parse(&code).is_ok());
+        assert_eq!(class_of("不知道"), "ZH");
+    }
 
     #[test]
     fn codes_read_back_as_written() {

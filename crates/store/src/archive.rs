@@ -2,10 +2,18 @@
 //! and its township's desks', as enrolment and sync gave them), and the report signed with this
 //! desk's key.
 
-use crate::{Store, StoreError};
-use std::path::Path;
+use crate::{Access, DocKind, Store, StoreError};
+use rusqlite::OptionalExtension;
+use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
+use tongban_archive::{Contents, PackageFile};
 use tongban_archive::{Report, Stage, Trust};
+use tongban_audit::{AuditAction, Extract, MerkleLog, SignedEvent};
+use tongban_domain::Case;
+use tongban_domain::archival::{ArchivalCode, class_of, fonds_of};
+use tongban_domain::calendar::china_date;
+use tongban_domain::session::Session;
+use tongban_domain::text;
 use tongban_sync::ed25519_dalek::SigningKey;
 
 fn rfc3339(now: OffsetDateTime) -> String {
@@ -66,4 +74,239 @@ impl Store {
             &key,
         ))
     }
+}
+
+/// A package this desk wrote.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Exported {
+    pub dir: PathBuf,
+    pub code: String,
+    pub files: usize,
+    pub bytes: u64,
+}
+
+fn invalid(text: tongban_domain::Text) -> StoreError {
+    StoreError::Invalid(text)
+}
+
+impl Store {
+    /// Builds the archival package of a finished case this desk holds into `out`/CASE_NUMBER:
+    /// its papers as PDF/A, its scans as stored, its JSON, the record signed with this desk's
+    /// key and the case's events from the township log with their proofs. The 档号 is this
+    /// desk's (its class carries the desk's serial), given once and kept.
+    pub fn export_archive(
+        &self,
+        session: &Session,
+        number: &str,
+        out: &Path,
+        now: OffsetDateTime,
+    ) -> Result<Exported, StoreError> {
+        let case = self.view(session, number, now)?;
+        if !tongban_domain::workflow::is_final(case.status) {
+            let (status, status_zh) = (case.status.as_str(), case.status.label_zh());
+            return Err(invalid(text!(
+                "case {number} is {status}, not finished; only a finished case is archived",
+                "办件{number}尚未办结（当前：{status_zh}），不能归档"
+            )));
+        }
+        let extract = self.case_extract(number)?;
+        let created = rfc3339(now);
+        let mut files = Vec::new();
+        for kind in DocKind::ALL {
+            match self.paper(case.clone(), kind, false, true, now) {
+                Ok(paper) => files.push(PackageFile {
+                    path: format!("documents/{}.pdf", kind.as_str()),
+                    format: "PDF/A-2b".into(),
+                    bytes: paper
+                        .pdf_a(now)
+                        .map_err(|e| invalid(tongban_domain::Localized::text(&e)))?,
+                }),
+                // The case has no such paper.
+                Err(StoreError::Invalid(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        for page in self.case_pages(number)? {
+            let bytes = self.page_bytes(&page.page.sha256)?.ok_or_else(|| {
+                invalid(text!(
+                    "a page of case {number} has not reached this desk yet; sync, then export again",
+                    "办件{number}有扫描页尚未同步到本机，请同步后再导出"
+                ))
+            })?;
+            let format = match page.page.mime.as_str() {
+                "application/pdf" => "PDF",
+                "image/png" => "PNG",
+                _ => "JPEG",
+            };
+            files.push(PackageFile {
+                path: format!("scans/{}", page.export_name()),
+                format: format.into(),
+                bytes,
+            });
+        }
+        files.push(PackageFile {
+            path: "case.json".into(),
+            format: "JSON".into(),
+            bytes: serde_json::to_vec_pretty(&case)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        });
+        let catalogues = self.catalogues()?;
+        let item = catalogues.item_of(&case);
+        let code = self.archive_code(&case, item)?;
+        let enrollment = self.enrollment()?;
+        let mut roles = Vec::new();
+        for event in &case.events {
+            if let Some(role) = self.role_of(&event.by)?
+                && !roles.iter().any(|(name, _)| *name == event.by)
+            {
+                roles.push((event.by.clone(), role));
+            }
+        }
+        let dir = out.join(number);
+        let count = files.len() + 2;
+        tongban_archive::build(
+            &dir,
+            Contents {
+                case: &case,
+                code: &code,
+                organ: &self.deciding_organ(&case)?,
+                township_name: &enrollment.township_name,
+                legal_basis: &item.map(|i| i.legal_basis.clone()).unwrap_or_default(),
+                roles: &roles,
+                files,
+                created: &created,
+                bagging_date: created.get(..10).unwrap_or_default(),
+                extract: &extract,
+                signer: &format!("{} {}", enrollment.township_name, enrollment.device_id),
+                key: &SigningKey::from_bytes(self.device_key()?.expose()),
+            },
+        )
+        .map_err(|e| invalid(tongban_domain::Localized::text(&e)))?;
+        let manifest = std::fs::read(dir.join("manifest-sha256.txt"))
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let bytes = walk_bytes(&dir.join("data"));
+        let digest = tongban_pages::sha256_hex(&manifest);
+        let access = Access {
+            detail: "archive",
+            digest: &digest,
+            ..Access::done(&session.user, AuditAction::Export, number)
+        };
+        self.audit(&access, crate::now_ms(now))?;
+        Ok(Exported {
+            dir,
+            code: code.to_string(),
+            files: count,
+            bytes,
+        })
+    }
+
+    /// The case's events in this desk's copy of the township log, proven against the hub's
+    /// checkpoint for exactly that copy.
+    fn case_extract(&self, number: &str) -> Result<Extract, StoreError> {
+        let sync_first = || {
+            invalid(text!(
+                "this desk's copy of the township's audit log is behind its checkpoint; sync, then export again",
+                "本机的乡镇审计日志与检查点不一致，请同步后再导出"
+            ))
+        };
+        let checkpoint = self.audit_checkpoint()?.ok_or_else(sync_first)?;
+        let mut log = MerkleLog::new();
+        let mut ours = Vec::new();
+        let mut stmt = self.conn.prepare(
+            "SELECT position, hash, bytes, signature, object FROM township_audit ORDER BY position",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+                r.get::<_, Vec<u8>>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?;
+        for row in rows {
+            let (position, hash, bytes, signature, object) = row?;
+            let hash: [u8; 32] = hash
+                .try_into()
+                .map_err(|_| StoreError::Corrupt("township audit hash".into()))?;
+            log.push(hash);
+            if object == number {
+                ours.push((position as u64, SignedEvent { bytes, signature }));
+            }
+        }
+        if ours.is_empty() {
+            return Err(sync_first());
+        }
+        Extract::build(&log, checkpoint, &ours).ok_or_else(sync_first)
+    }
+
+    /// The case's 档号: the one this desk gave it before, or the next in its batch.
+    fn archive_code(
+        &self,
+        case: &Case,
+        item: Option<&tongban_domain::ServiceItem>,
+    ) -> Result<ArchivalCode, StoreError> {
+        let number = case.number.as_str();
+        let given: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT code FROM archive_codes WHERE number = ?1",
+                [number],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(code) = given {
+            return ArchivalCode::parse(&code).map_err(|e| StoreError::Corrupt(e.to_string()));
+        }
+        let enrollment = self.enrollment()?;
+        let finished = case.events.last().map_or(case.created_at_ms, |e| e.at_ms);
+        let mut code = ArchivalCode {
+            fonds: fonds_of(enrollment.township.as_str()),
+            year: china_date(finished).year(),
+            retention: item.map(|i| i.retention).unwrap_or_default(),
+            class: format!(
+                "{}D{:03}",
+                class_of(item.map_or("", |i| i.department.as_str())),
+                enrollment.device_serial
+            ),
+            item: 1,
+        };
+        let batch = format!(
+            "{}-{}-{}-{}",
+            code.fonds,
+            code.year,
+            code.retention.code(),
+            code.class
+        );
+        let last: Option<i64> = self.conn.query_row(
+            "SELECT max(item) FROM archive_codes WHERE batch = ?1",
+            [&batch],
+            |r| r.get(0),
+        )?;
+        code.item = u16::try_from(last.unwrap_or(0) + 1).map_err(|_| {
+            invalid(text!(
+                "batch {batch} has no 件号 left",
+                "批次{batch}的件号已用完"
+            ))
+        })?;
+        self.conn.execute(
+            "INSERT INTO archive_codes (number, code, batch, item) VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![number, code.to_string(), batch, code.item],
+        )?;
+        Ok(code)
+    }
+}
+
+fn walk_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| match e.file_type() {
+                    Ok(t) if t.is_dir() => walk_bytes(&e.path()),
+                    _ => e.metadata().map(|m| m.len()).unwrap_or(0),
+                })
+                .sum()
+        })
+        .unwrap_or(0)
 }

@@ -29,6 +29,17 @@ pub enum DocKind {
 }
 
 impl DocKind {
+    pub const ALL: [DocKind; 8] = [
+        Self::Intake,
+        Self::Acceptance,
+        Self::Notice,
+        Self::Refusal,
+        Self::Suspension,
+        Self::Extension,
+        Self::Publicity,
+        Self::Decision,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Intake => "intake",
@@ -87,15 +98,49 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<Vec<u8>, StoreError> {
         let case = self.view(session, number, now)?;
-        let township = self.enrollment()?.township_name;
         let reprint = self.printed_before(number, kind)?;
+        let pdf = self
+            .paper(case, kind, reprint, false, now)?
+            .pdf()
+            .map_err(|e| StoreError::Invalid(e.text()))?;
+        let digest = tongban_pages::sha256_hex(&pdf);
+        let access = Access {
+            detail: kind.as_str(),
+            digest: &digest,
+            ..Access::done(&session.user, AuditAction::Print, number)
+        };
+        self.audit(&access, crate::now_ms(now))?;
+        Ok(pdf)
+    }
+}
+
+impl Store {
+    /// A document of `case` as paper, before it is rendered for the printer or the archives;
+    /// refused when the case has no such document.
+    pub(crate) fn paper(
+        &self,
+        case: Case,
+        kind: DocKind,
+        reprint: bool,
+        archival: bool,
+        now: OffsetDateTime,
+    ) -> Result<tongban_print::Paper, StoreError> {
+        let number = case.number.as_str().to_string();
+        let number = number.as_str();
+        let township = self.enrollment()?.township_name;
         let today = china_date(crate::now_ms(now));
-        let pdf = match kind {
+        let paper = match kind {
             DocKind::Intake => tongban_print::receipt(&tongban_print::Receipt {
                 case: &case,
                 township: &township,
                 printed: today,
-                query: self.query_code(&case)?.map(|q| q.shown()).as_deref(),
+                // The archives keep no query code: it opens the case to whoever holds it.
+                query: if archival {
+                    None
+                } else {
+                    self.query_code(&case)?.map(|q| q.shown())
+                }
+                .as_deref(),
                 reprint,
             }),
             DocKind::Acceptance => {
@@ -306,17 +351,7 @@ impl Store {
                 })
             }
         };
-        let pdf = pdf
-            .and_then(|paper| paper.pdf())
-            .map_err(|e| StoreError::Invalid(e.text()))?;
-        let digest = tongban_pages::sha256_hex(&pdf);
-        let access = Access {
-            detail: kind.as_str(),
-            digest: &digest,
-            ..Access::done(&session.user, AuditAction::Print, number)
-        };
-        self.audit(&access, crate::now_ms(now))?;
-        Ok(pdf)
+        paper.map_err(|e| StoreError::Invalid(e.text()))
     }
 }
 

@@ -109,6 +109,11 @@ const MIGRATIONS: &[M<'static>] = &[
     // What the supervision figures read of each case (its events, no applicant), kept with its
     // listing; cases listed before are read from their documents once, at the first report.
     M::up("ALTER TABLE cases ADD COLUMN facts TEXT;"),
+    // The 档号 this desk gave the packages it built, numbered without gaps in its own batches
+    // (the class carries the desk's serial, so no other desk or the hub numbers in them).
+    M::up(
+        "CREATE TABLE archive_codes (number TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE, batch TEXT NOT NULL, item INTEGER NOT NULL);",
+    ),
 ];
 
 /// What the hub told this desk when it enrolled.

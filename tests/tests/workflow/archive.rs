@@ -168,3 +168,196 @@ fn a_package_is_checked_against_what_the_machine_trusts() {
         "{said}"
     );
 }
+
+/// Runs a checker program (qpdf, pdffonts, bagit-python) and returns its output, failing the
+/// test when it cannot run.
+fn tool(program: &str, args: &[&std::ffi::OsStr]) -> std::process::Output {
+    std::process::Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program} cannot run (scripts/install-deps): {e}"))
+}
+
+#[test]
+fn a_finished_case_with_six_pages_exports_a_package_that_passes_every_stage() {
+    let hub = Hub::start(tongban_e2e::Backend::Sqlite);
+    let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    let number = clerk.ok(&[
+        "case",
+        "register",
+        "--item",
+        "YL01",
+        "--name",
+        "覃秀梅",
+        "--id-number",
+        "450721198806152311",
+        "--received",
+        "ID_CARD,HOUSEHOLD_REGISTER,ENROL_FORM",
+    ]);
+    let scans: Vec<String> = (0..6u32)
+        .map(|page| {
+            let path = clerk.path().join(format!("page-{page}.jpg"));
+            image::RgbImage::from_fn(300, 420, |x, y| {
+                image::Rgb([
+                    (x * (page + 2) % 251) as u8,
+                    (y * 3 % 241) as u8,
+                    (page * 40) as u8,
+                ])
+            })
+            .save(&path)
+            .unwrap();
+            path.to_str().unwrap().to_string()
+        })
+        .collect();
+    let mut attach = vec!["case", "attach", &number, "--material", "ID_CARD"];
+    attach.extend(scans.iter().map(String::as_str));
+    clerk.ok(&attach);
+
+    // Not finished: nothing is archived.
+    let out = tempfile::tempdir().unwrap();
+    let out_arg = out.path().to_str().unwrap();
+    let early = clerk.fails(&["archive", "export", &number, "--out", out_arg]);
+    assert!(
+        early.contains("尚未办结") && early.contains("not finished"),
+        "{early}"
+    );
+
+    clerk.ok(&["sync"]);
+    supervisor.ok(&["sync"]);
+    supervisor.ok(&["case", "accept", &number]);
+    supervisor.ok(&["case", "approve", &number]);
+    supervisor.ok(&["sync"]);
+    clerk.ok(&["sync"]);
+    clerk.ok(&["case", "complete", &number]);
+    clerk.ok(&["sync"]);
+
+    let exported: serde_json::Value = serde_json::from_str(
+        &clerk.ok(&["archive", "export", &number, "--out", out_arg, "--json"]),
+    )
+    .unwrap();
+    let bag = out.path().join(&number);
+    let code = exported["code"].as_str().unwrap().to_string();
+    assert!(code.starts_with("Z450721-"), "{code}");
+    assert!(code.ends_with("-0001"), "{code}");
+
+    // Every stage passes, on the desk that built it and on another desk of the township.
+    for (desk, stage) in [(&clerk, "gd"), (&supervisor, "yj"), (&supervisor, "bc")] {
+        let out = desk.run(&[
+            "archive",
+            "check",
+            bag.to_str().unwrap(),
+            "--stage",
+            stage,
+            "--json",
+        ]);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(
+            out.status.success(),
+            "{stage}: {:#?}",
+            report["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| r["outcome"] == "FAIL")
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(report["failed"], 0);
+        assert!(report["signature"].is_string());
+    }
+    let scans_in = std::fs::read_dir(bag.join("data/scans")).unwrap().count();
+    assert_eq!(scans_in, 6);
+
+    // The papers are PDF/A with their fonts embedded, and qpdf finds them sound.
+    let documents: Vec<std::path::PathBuf> = std::fs::read_dir(bag.join("data/documents"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let names: Vec<String> = documents
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().to_string())
+        .collect();
+    for expected in ["intake.pdf", "acceptance.pdf", "decision.pdf"] {
+        assert!(names.contains(&expected.to_string()), "{names:?}");
+    }
+    for pdf in &documents {
+        let check = tool("qpdf", &["--check".as_ref(), pdf.as_os_str()]);
+        assert!(
+            check.status.success(),
+            "{}",
+            String::from_utf8_lossy(&check.stdout)
+        );
+        let fonts = String::from_utf8(tool("pdffonts", &[pdf.as_os_str()]).stdout).unwrap();
+        for row in fonts.lines().skip(2) {
+            let cols: Vec<&str> = row.split_whitespace().collect();
+            assert_eq!(cols[cols.len() - 5], "yes", "{}: {row}", pdf.display());
+        }
+        let meta = String::from_utf8(tool("pdfinfo", &["-meta".as_ref(), pdf.as_os_str()]).stdout)
+            .unwrap();
+        assert!(meta.contains("pdfaid:part"), "{}", pdf.display());
+    }
+    // The archived receipt keeps no query code.
+    let receipt = String::from_utf8(
+        tool(
+            "pdftotext",
+            &[
+                bag.join("data/documents/intake.pdf").as_os_str(),
+                "-".as_ref(),
+            ],
+        )
+        .stdout,
+    )
+    .unwrap();
+    assert!(receipt.contains("查询码仅在登记窗口打印"), "{receipt}");
+
+    // bagit-python validates the bag's SHA-256 manifest.
+    let bagit = tool(
+        "/opt/tongban-checkers/bin/python",
+        &[
+            "-m".as_ref(),
+            "bagit".as_ref(),
+            "--validate".as_ref(),
+            bag.as_os_str(),
+        ],
+    );
+    assert!(
+        bagit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&bagit.stderr)
+    );
+
+    // Exported again, the case keeps its 档号.
+    let again = tempfile::tempdir().unwrap();
+    let second: serde_json::Value = serde_json::from_str(&clerk.ok(&[
+        "archive",
+        "export",
+        &number,
+        "--out",
+        again.path().to_str().unwrap(),
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(second["code"], code.as_str());
+
+    // A flipped byte in a scan fails the check, naming the file.
+    let scan = std::fs::read_dir(bag.join("data/scans"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let mut bytes = std::fs::read(&scan).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x10;
+    std::fs::write(&scan, bytes).unwrap();
+    let out = clerk.run(&["archive", "check", bag.to_str().unwrap(), "--stage", "bc"]);
+    assert!(!out.status.success());
+    let table = String::from_utf8_lossy(&out.stdout);
+    let name = scan.file_name().unwrap().to_string_lossy().to_string();
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("BC-1-14") && l.contains("FAIL") && l.contains(&name)),
+        "{table}"
+    );
+}
