@@ -3,6 +3,7 @@
 // Release builds on Windows open no console window beside the app.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod archive;
 mod background;
 mod commands;
 mod desk;
@@ -73,6 +74,10 @@ fn main() {
             figures::figures_cases,
             figures::figures_export,
             figures::warnings,
+            archive::archived_cases,
+            archive::archive_export,
+            archive::archive_check,
+            archive::pick_package,
             figures::notifications,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));

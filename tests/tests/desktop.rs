@@ -671,3 +671,77 @@ async fn a_supervisor_reads_the_figures_and_hears_of_cases_turning_red() {
     assert!(std::path::Path::new(&written).exists(), "{written}");
     w.close().await;
 }
+
+/// The archive screen in the real window: a finished case is listed, its package exported with
+/// its 档号, and "check a package" shows the 四性 table — every row passing for the package as
+/// written, and the stray file a hand left in it failing its own row, naming the file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_exports_a_finished_case_and_checks_its_package() {
+    let hub = Hub::start(Backend::Sqlite);
+    let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    let number = clerk.ok(&[
+        "case",
+        "register",
+        "--item",
+        "YL01",
+        "--name",
+        "覃秀梅",
+        "--id-number",
+        "450721198806152311",
+        "--received",
+        "ID_CARD,HOUSEHOLD_REGISTER,ENROL_FORM",
+    ]);
+    clerk.sync();
+    supervisor.sync();
+    supervisor.ok(&["case", "accept", &number]);
+    supervisor.ok(&["case", "approve", &number]);
+    supervisor.ok(&["case", "complete", &number]);
+    supervisor.sync();
+
+    let w = Window::launch_with(&supervisor.path(), &[("TONGBAN_NO_VIEWER", "1")]).await;
+    w.sign_in("张华", PASSWORD).await;
+    w.click("#nav-archive").await;
+    w.find(&format!("#archived-{number}")).await;
+    w.click(&format!("#archive-export-{number}")).await;
+    let written = w
+        .wait_text("#archive-exported", |t| t.contains(&number))
+        .await;
+    let dir = PathBuf::from(written.split_whitespace().last().unwrap());
+    assert!(dir.join("bagit.txt").is_file(), "{}", dir.display());
+    w.wait_text(&format!("#archived-{number} td.code"), |t| {
+        t.starts_with("Z450721-")
+    })
+    .await;
+    w.wait_value("#archive-path", dir.to_str().unwrap()).await;
+    w.click("#archive-check").await;
+    let summary = w
+        .wait_text("#archive-summary", |t| t.contains("不合格 0"))
+        .await;
+    assert!(summary.contains(&number), "{summary}");
+    assert!(
+        w.exists("#archive-report tr[data-check='record-signature'].pass")
+            .await
+    );
+    assert!(w.text("#archive-signed").await.contains("檀圩镇"));
+    w.screenshot("29-archive-check").await;
+
+    // A file left in the package: its row fails and names it, at the preservation stage too.
+    std::fs::write(dir.join(".notes"), b"left here").unwrap();
+    w.click("#archive-stage option[value='bc']").await;
+    w.click("#archive-check").await;
+    w.wait_text("#archive-summary", |t| t.contains("不合格 1"))
+        .await;
+    let failed = w
+        .text("#archive-report tr.fail[data-check='stray-files'] td.detail")
+        .await;
+    assert!(failed.contains(".notes"), "{failed}");
+    assert!(
+        w.text("#archive-report tr.fail td")
+            .await
+            .starts_with("BC-")
+    );
+    w.scroll_to("#archive-report tr.fail").await;
+    w.screenshot("30-archive-check-fail").await;
+    w.close().await;
+}

@@ -320,3 +320,31 @@ pub async fn figures_export(args: FiguresArgs, format: &str) -> Result<String, U
 pub async fn warnings() -> Result<Vec<tongban_domain::warnings::Warning>, UiError> {
     call("warnings", &NoArgs {}).await
 }
+
+pub async fn archived_cases() -> Result<Vec<tongban_domain::desk::ArchivedCase>, UiError> {
+    call("archived_cases", &NoArgs {}).await
+}
+
+pub async fn archive_export(number: &str) -> Result<String, UiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        number: &'a str,
+    }
+    call("archive_export", &Args { number }).await
+}
+
+pub async fn archive_check(
+    path: &str,
+    stage: &str,
+) -> Result<tongban_domain::desk::PackageCheck, UiError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        path: &'a str,
+        stage: &'a str,
+    }
+    call("archive_check", &Args { path, stage }).await
+}
+
+pub async fn pick_package() -> Result<Option<String>, UiError> {
+    call("pick_package", &NoArgs {}).await
+}

@@ -29,6 +29,7 @@ pub enum Screen {
     Detail(String),
     Settings,
     Figures,
+    Archive,
 }
 
 /// The desk's status, shared so screens can refresh it after enrolling or signing in.
@@ -209,6 +210,7 @@ fn Workspace() -> impl IntoView {
                 <Show when=registers>{move || nav(Screen::Intake, "nav-intake", Key::NavIntake)}</Show>
                 {nav(Screen::Cases, "nav-cases", Key::NavCases)}
                 <Show when=reads_figures>{move || nav(Screen::Figures, "nav-figures", Key::NavFigures)}</Show>
+                {nav(Screen::Archive, "nav-archive", Key::NavArchive)}
                 {nav(Screen::Settings, "nav-settings", Key::NavSettings)}
             </nav>
             <SyncBar/>
@@ -228,6 +230,7 @@ fn Workspace() -> impl IntoView {
                 Screen::Detail(number) => view! { <CaseDetail number=number/> }.into_any(),
                 Screen::Settings => view! { <Settings/> }.into_any(),
                 Screen::Figures => view! { <crate::dashboard::Dashboard/> }.into_any(),
+                Screen::Archive => view! { <crate::archive::Archive/> }.into_any(),
             }}
         </main>
         <footer class="hint">{tr.t(Key::Shortcuts)}</footer>

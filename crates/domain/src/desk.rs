@@ -421,3 +421,35 @@ mod tests {
         assert!(serde_json::from_str::<ErrorCode>(r#""no_such_code""#).is_err());
     }
 }
+
+/// A finished case as the window's archive screen lists it, with the 档号 this desk gave its
+/// package, once exported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchivedCase {
+    pub case: CaseSummary,
+    pub code: Option<String>,
+}
+
+/// One row of a package check (DA/T 70), as the window shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageCheckRow {
+    pub code: String,
+    pub item_zh: String,
+    pub check: String,
+    pub check_zh: String,
+    /// PASS, FAIL or NA.
+    pub outcome: String,
+    pub detail: String,
+}
+
+/// A package check's report, as the window shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageCheck {
+    pub package: String,
+    pub checked_at: String,
+    pub rows: Vec<PackageCheckRow>,
+    pub passed: usize,
+    pub failed: usize,
+    pub not_applicable: usize,
+    pub signer: Option<String>,
+}

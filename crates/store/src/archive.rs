@@ -16,8 +16,11 @@ use tongban_domain::session::Session;
 use tongban_domain::text;
 use tongban_sync::ed25519_dalek::SigningKey;
 
+/// To the second: a report or a package is dated, not timed.
 fn rfc3339(now: OffsetDateTime) -> String {
-    now.format(&time::format_description::well_known::Rfc3339)
+    now.replace_nanosecond(0)
+        .unwrap_or(now)
+        .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
 
@@ -309,4 +312,43 @@ fn walk_bytes(dir: &Path) -> u64 {
                 .sum()
         })
         .unwrap_or(0)
+}
+
+impl Store {
+    /// The finished cases this person may see, newest first, with the 档号 of their package
+    /// where this desk exported one.
+    pub fn archived_cases(
+        &mut self,
+        session: &Session,
+        now: OffsetDateTime,
+    ) -> Result<Vec<tongban_domain::desk::ArchivedCase>, StoreError> {
+        let mut cases = Vec::new();
+        for status in tongban_domain::CaseStatus::ALL
+            .into_iter()
+            .filter(|s| tongban_domain::workflow::is_final(*s))
+        {
+            let filter = crate::CaseFilter {
+                status: Some(status),
+                today: Some(now.date()),
+                limit: Some(500),
+                ..crate::CaseFilter::default()
+            };
+            cases.extend(self.search(session, filter, now)?.cases);
+        }
+        cases.sort_by_key(|c| std::cmp::Reverse(c.updated_at_ms));
+        cases
+            .into_iter()
+            .map(|case| {
+                let code = self
+                    .conn
+                    .query_row(
+                        "SELECT code FROM archive_codes WHERE number = ?1",
+                        [&case.number],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                Ok(tongban_domain::desk::ArchivedCase { case, code })
+            })
+            .collect()
+    }
 }

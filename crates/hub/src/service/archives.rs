@@ -42,6 +42,7 @@ impl<D: HubDb> Hub<D> {
         }
         let china = time::UtcOffset::from_hms(8, 0, 0).map_err(HubError::internal)?;
         let now = time::OffsetDateTime::now_utc().to_offset(china);
+        let now = now.replace_nanosecond(0).unwrap_or(now);
         let trust = Trust {
             signers,
             hub: Some(hub),
