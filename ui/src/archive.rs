@@ -168,7 +168,7 @@ fn CheckTable(report: PackageCheck) -> impl IntoView {
                             <td>{row.code}</td>
                             <td class="outcome">{row.outcome}</td>
                             <td>{name}</td>
-                            <td class="detail">{row.detail}</td>
+                            <td class="detail">{tr.pick(&row.detail, &row.detail_zh)}</td>
                         </tr>
                     }
                 }).collect_view()}

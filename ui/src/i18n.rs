@@ -507,6 +507,14 @@ impl Tr {
         key.text(self.0.get())
     }
 
+    /// A sentence the shell sent in both languages: the one the clerk reads.
+    pub fn pick(self, en: &str, zh: &str) -> String {
+        match self.0.get() {
+            Lang::Zh => zh.to_string(),
+            Lang::En => en.to_string(),
+        }
+    }
+
     /// Error sentences arrive in both languages; show the one the clerk reads.
     pub fn error(self, e: &tongban_domain::desk::UiError) -> String {
         match self.0.get() {

@@ -11,6 +11,8 @@ use crate::record::ReadRecord;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use tongban_domain::archival::{ArchivalCode, numbering};
+use tongban_domain::l10n::Text;
+use tongban_domain::text;
 
 /// The transfer list's file name in a batch folder.
 pub const TRANSFER_LIST: &str = "transfer-list.json";
@@ -60,19 +62,33 @@ fn folder_name(path: &Path) -> String {
 }
 
 /// What the list says of a package folder, read from the package itself.
-pub fn list_entry(bag: &Path) -> Result<ListedPackage, String> {
+pub fn list_entry(bag: &Path) -> Result<ListedPackage, Text> {
     let name = folder_name(bag);
     let record = std::fs::read(bag.join("data").join(METADATA))
-        .map_err(|_| format!("{name}: data/{METADATA} is missing"))
-        .and_then(|b| ReadRecord::read(&b).map_err(|e| format!("{name}: {e}")))?;
-    let info = std::fs::read_to_string(bag.join("bag-info.txt"))
-        .map_err(|_| format!("{name}: bag-info.txt is missing"))?;
+        .map_err(|_| {
+            text!(
+                "{name}: data/{METADATA} is missing",
+                "{name}：缺少data/{METADATA}"
+            )
+        })
+        .and_then(|b| ReadRecord::read(&b).map_err(|e| e.within(Text::untranslated(&name))))?;
+    let info = std::fs::read_to_string(bag.join("bag-info.txt")).map_err(|_| {
+        text!(
+            "{name}: bag-info.txt is missing",
+            "{name}：缺少bag-info.txt"
+        )
+    })?;
     let (bytes, files) = info
         .lines()
         .find_map(|l| l.strip_prefix("Payload-Oxum:"))
         .and_then(|o| o.trim().split_once('.'))
         .and_then(|(b, f)| Some((b.parse().ok()?, f.parse().ok()?)))
-        .ok_or_else(|| format!("{name}: bag-info.txt has no Payload-Oxum"))?;
+        .ok_or_else(|| {
+            text!(
+                "{name}: bag-info.txt has no Payload-Oxum",
+                "{name}：bag-info.txt缺少Payload-Oxum"
+            )
+        })?;
     Ok(ListedPackage {
         folder: name.clone(),
         code: record
@@ -87,7 +103,12 @@ pub fn list_entry(bag: &Path) -> Result<ListedPackage, String> {
         bytes,
         manifest_sha256: Algorithm::Sha256
             .hex_file(&bag.join("manifest-sha256.txt"))
-            .map_err(|_| format!("{name}: manifest-sha256.txt is missing"))?,
+            .map_err(|_| {
+                text!(
+                    "{name}: manifest-sha256.txt is missing",
+                    "{name}：缺少manifest-sha256.txt"
+                )
+            })?,
     })
 }
 
@@ -97,7 +118,7 @@ pub fn transfer_list(
     township: &str,
     year: i32,
     created: &str,
-) -> Result<TransferList, String> {
+) -> Result<TransferList, Text> {
     let packages = packages_in(dir)
         .iter()
         .map(|b| list_entry(b))
@@ -117,7 +138,7 @@ pub fn transfer_list(
 /// and probe are merged: FAIL when any package fails it, each problem prefixed by its folder.
 pub fn check_batch(dir: &Path, stage: Stage, trust: &Trust) -> Vec<Row> {
     let bags = packages_in(dir);
-    let entries: Vec<Result<ListedPackage, String>> = bags.iter().map(|b| list_entry(b)).collect();
+    let entries: Vec<Result<ListedPackage, Text>> = bags.iter().map(|b| list_entry(b)).collect();
     let codes: Vec<(String, ArchivalCode)> = entries
         .iter()
         .flatten()
@@ -127,10 +148,14 @@ pub fn check_batch(dir: &Path, stage: Stage, trust: &Trust) -> Vec<Row> {
     for bag in &bags {
         let name = folder_name(bag);
         for row in check_package(bag, stage, trust) {
-            let detail = if row.detail.is_empty() || row.outcome != Outcome::Fail {
-                String::new()
+            let failed = row.outcome == Outcome::Fail && !row.detail.is_empty();
+            let (detail, detail_zh) = if failed {
+                (
+                    format!("{name}/: {}", row.detail),
+                    format!("{name}/：{}", row.detail_zh),
+                )
             } else {
-                format!("{name}/: {}", row.detail)
+                (String::new(), String::new())
             };
             match merged
                 .iter_mut()
@@ -139,24 +164,30 @@ pub fn check_batch(dir: &Path, stage: Stage, trust: &Trust) -> Vec<Row> {
                 Some(m) => {
                     if row.outcome == Outcome::Fail {
                         m.outcome = Outcome::Fail;
-                        m.detail = [m.detail.as_str(), detail.as_str()]
-                            .iter()
-                            .filter(|d| !d.is_empty())
-                            .cloned()
-                            .collect::<Vec<_>>()
-                            .join("; ");
+                        let join = |a: &str, b: &str, by: &str| {
+                            [a, b]
+                                .iter()
+                                .filter(|d| !d.is_empty())
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join(by)
+                        };
+                        m.detail = join(&m.detail, &detail, "; ");
+                        m.detail_zh = join(&m.detail_zh, &detail_zh, "；");
                     } else if m.outcome == Outcome::Na && row.outcome == Outcome::Pass {
                         m.outcome = Outcome::Pass;
                         m.detail.clear();
+                        m.detail_zh.clear();
                     }
                 }
-                None => merged.push(Row {
-                    detail: if row.outcome == Outcome::Fail {
-                        detail
-                    } else {
-                        row.detail
-                    },
-                    ..row
+                None => merged.push(if failed {
+                    Row {
+                        detail,
+                        detail_zh,
+                        ..row
+                    }
+                } else {
+                    row
                 }),
             }
         }
@@ -171,15 +202,26 @@ pub fn check_batch(dir: &Path, stage: Stage, trust: &Trust) -> Vec<Row> {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let duplicates: Vec<String> = numbers
+    let duplicates: Vec<Text> = numbers
         .duplicates
         .iter()
-        .map(|c| format!("档号 {c} is given twice: {}", holders(c)))
+        .map(|c| {
+            let holders = holders(c);
+            text!(
+                "档号 {c} is given twice: {holders}",
+                "档号{c}重复：{holders}"
+            )
+        })
         .collect();
-    let gaps: Vec<String> = numbers
+    let gaps: Vec<Text> = numbers
         .gaps
         .iter()
-        .map(|c| format!("件号 missing: no package has {c}"))
+        .map(|c| {
+            text!(
+                "件号 missing: no package has {c}",
+                "件号不连续：没有档号为{c}的档案包"
+            )
+        })
         .collect();
     let list = list_problems(dir, &entries);
     let batch = [
@@ -204,6 +246,7 @@ pub fn check_batch(dir: &Path, stage: Stage, trust: &Trust) -> Vec<Row> {
             check_zh,
             outcome: finding.outcome,
             detail: finding.detail,
+            detail_zh: finding.detail_zh,
         };
         match merged
             .iter_mut()
@@ -225,43 +268,61 @@ pub fn check_batch(dir: &Path, stage: Stage, trust: &Trust) -> Vec<Row> {
 /// The transfer list against the packages: (count, bytes, digests) problems.
 fn list_problems(
     dir: &Path,
-    entries: &[Result<ListedPackage, String>],
-) -> (Vec<String>, Vec<String>, Vec<String>) {
+    entries: &[Result<ListedPackage, Text>],
+) -> (Vec<Text>, Vec<Text>, Vec<Text>) {
     let list: TransferList = match std::fs::read(dir.join(TRANSFER_LIST))
-        .map_err(|_| format!("{TRANSFER_LIST} is missing"))
-        .and_then(|b| serde_json::from_slice(&b).map_err(|e| format!("{TRANSFER_LIST}: {e}")))
-    {
+        .map_err(|_| {
+            text!(
+                "{TRANSFER_LIST} is missing",
+                "缺少{TRANSFER_LIST}（移交清单）"
+            )
+        })
+        .and_then(|b| {
+            serde_json::from_slice(&b).map_err(|e| {
+                text!(
+                    "{TRANSFER_LIST} cannot be read: {e}",
+                    "{TRANSFER_LIST}（移交清单）无法读取：{e}"
+                )
+            })
+        }) {
         Ok(list) => list,
         Err(e) => return (vec![e.clone()], vec![e.clone()], vec![e]),
     };
     let found: Vec<&ListedPackage> = entries.iter().flatten().collect();
     let mut count = Vec::new();
     let mut bytes = Vec::new();
-    let mut digests: Vec<String> = entries.iter().filter_map(|e| e.clone().err()).collect();
+    let mut digests: Vec<Text> = entries.iter().filter_map(|e| e.clone().err()).collect();
     if list.count != found.len() as u64 || list.packages.len() != found.len() {
-        count.push(format!(
-            "{TRANSFER_LIST} lists {} packages; the batch holds {}",
-            list.count,
-            found.len()
+        let (listed, held) = (list.count, found.len());
+        count.push(text!(
+            "{TRANSFER_LIST} lists {listed} packages; the batch holds {held}",
+            "移交清单列有{listed}个档案包，批次中实有{held}个"
         ));
     }
     let total: u64 = found.iter().map(|p| p.bytes).sum();
     if list.bytes != total {
-        bytes.push(format!(
-            "{TRANSFER_LIST} says {} bytes; the packages hold {total}",
-            list.bytes
+        let said = list.bytes;
+        bytes.push(text!(
+            "{TRANSFER_LIST} says {said} bytes; the packages hold {total}",
+            "移交清单记载{said}字节，档案包实有{total}字节"
         ));
     }
     for listed in &list.packages {
         match found.iter().find(|p| p.folder == listed.folder) {
-            None => count.push(format!(
-                "{}/ is listed in {TRANSFER_LIST} but missing",
-                listed.folder
-            )),
-            Some(p) if **p != *listed => digests.push(format!(
-                "{}/ is not the package {TRANSFER_LIST} lists",
-                listed.folder
-            )),
+            None => {
+                let folder = &listed.folder;
+                count.push(text!(
+                    "{folder}/ is listed in {TRANSFER_LIST} but missing",
+                    "移交清单列有{folder}/，但批次中没有"
+                ))
+            }
+            Some(p) if **p != *listed => {
+                let folder = &listed.folder;
+                digests.push(text!(
+                    "{folder}/ is not the package {TRANSFER_LIST} lists",
+                    "{folder}/与移交清单所列档案包不符"
+                ))
+            }
             Some(_) => {}
         }
     }

@@ -5,6 +5,8 @@ use crate::Algorithm;
 use crate::bag::{DECLARATION, plain};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use tongban_domain::l10n::Text;
+use tongban_domain::text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -22,17 +24,19 @@ pub struct Finding {
     pub check: String,
     pub name_zh: &'static str,
     pub outcome: Outcome,
-    /// What failed, naming the files; empty when it passed.
+    /// What failed, naming the files (or why it is not decided); empty when it passed.
     pub detail: String,
+    /// The same in Chinese.
+    pub detail_zh: String,
 }
 
 impl Finding {
-    pub(crate) fn of(check: &str, name_zh: &'static str, problems: Vec<String>) -> Finding {
+    pub(crate) fn of(check: &str, name_zh: &'static str, problems: Vec<Text>) -> Finding {
         finding(check, name_zh, problems)
     }
 }
 
-fn finding(check: &str, name_zh: &'static str, problems: Vec<String>) -> Finding {
+fn finding(check: &str, name_zh: &'static str, problems: Vec<Text>) -> Finding {
     Finding {
         check: check.to_string(),
         name_zh,
@@ -41,15 +45,25 @@ fn finding(check: &str, name_zh: &'static str, problems: Vec<String>) -> Finding
         } else {
             Outcome::Fail
         },
-        detail: problems.join("; "),
+        detail: problems
+            .iter()
+            .map(|p| p.en.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+        detail_zh: problems
+            .iter()
+            .map(|p| p.zh.as_str())
+            .collect::<Vec<_>>()
+            .join("；"),
     }
 }
 
 /// The bag's files, relative to it with `/`; hidden files, symbolic links and anything not a
 /// plain file or folder are reported as found.
-fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<String, u64>, odd: &mut Vec<String>) {
+fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<String, u64>, odd: &mut Vec<Text>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
-        odd.push(format!("{} cannot be read", dir.display()));
+        let dir = dir.display();
+        odd.push(text!("{dir} cannot be read", "{dir}无法读取"));
         return;
     };
     for entry in entries.flatten() {
@@ -59,29 +73,36 @@ fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<String, u64>, odd: &mut Ve
             .map(|p| p.to_string_lossy().replace('\\', "/"))
             .unwrap_or_default();
         match entry.file_type() {
-            Ok(t) if t.is_symlink() => odd.push(format!("{rel} is a symbolic link")),
+            Ok(t) if t.is_symlink() => {
+                odd.push(text!("{rel} is a symbolic link", "{rel}是符号链接"))
+            }
             Ok(t) if t.is_dir() => walk(root, &path, files, odd),
             Ok(t) if t.is_file() => {
                 files.insert(rel, entry.metadata().map(|m| m.len()).unwrap_or(0));
             }
-            _ => odd.push(format!("{rel} is not a plain file")),
+            _ => odd.push(text!("{rel} is not a plain file", "{rel}不是普通文件")),
         }
     }
 }
 
 /// `digest  path` lines; a malformed line is a problem of its own.
-fn read_manifest(path: &Path) -> Result<Vec<(String, String)>, String> {
+fn read_manifest(path: &Path) -> Result<Vec<(String, String)>, Text> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    let bytes = std::fs::read(path).map_err(|_| format!("{name} is missing"))?;
-    let text = String::from_utf8(bytes).map_err(|_| format!("{name} is not UTF-8"))?;
-    text.lines()
+    let bytes = std::fs::read(path).map_err(|_| text!("{name} is missing", "缺少{name}"))?;
+    let lines = String::from_utf8(bytes)
+        .map_err(|_| text!("{name} is not UTF-8", "{name}不是UTF-8编码"))?;
+    lines
+        .lines()
         .map(|line| {
-            let (digest, file) = line
-                .split_once(char::is_whitespace)
-                .ok_or_else(|| format!("{name}: line {line:?} has no path"))?;
+            let (digest, file) = line.split_once(char::is_whitespace).ok_or_else(|| {
+                text!(
+                    "{name}: line {line:?} has no path",
+                    "{name}中的一行“{line}”缺少文件路径"
+                )
+            })?;
             Ok((digest.to_ascii_lowercase(), file.trim_start().to_string()))
         })
         .collect()
@@ -95,7 +116,7 @@ fn check_manifest(
     covered: &BTreeSet<String>,
     damaged: &mut BTreeSet<String>,
     listed_digests: &mut BTreeMap<String, String>,
-) -> Vec<String> {
+) -> Vec<Text> {
     let entries = match read_manifest(&bag.join(manifest)) {
         Ok(entries) => entries,
         Err(problem) => return vec![problem],
@@ -104,8 +125,9 @@ fn check_manifest(
     let mut listed = BTreeSet::new();
     for (digest, file) in entries {
         if !plain(file.strip_prefix("data/").unwrap_or(&file)) {
-            problems.push(format!(
-                "{manifest} lists {file:?}, not a plain path in the bag"
+            problems.push(text!(
+                "{manifest} lists {file:?}, not a plain path in the bag",
+                "{manifest}列出的“{file}”不是包内的合规路径"
             ));
             continue;
         }
@@ -113,21 +135,28 @@ fn check_manifest(
             Ok(found) if found == digest => {}
             Ok(_) => {
                 damaged.insert(file.clone());
-                problems.push(format!(
-                    "{file} does not match its {} digest in {manifest}",
-                    algorithm.bagit_name()
+                let name = algorithm.bagit_name();
+                problems.push(text!(
+                    "{file} does not match its {name} digest in {manifest}",
+                    "{file}与{manifest}中的{name}摘要不符"
                 ))
             }
             Err(_) => {
                 damaged.insert(file.clone());
-                problems.push(format!("{file} is listed in {manifest} but missing"))
+                problems.push(text!(
+                    "{file} is listed in {manifest} but missing",
+                    "{manifest}列有{file}，但文件缺失"
+                ))
             }
         }
         listed_digests.insert(file.clone(), digest);
         listed.insert(file);
     }
     for file in covered.difference(&listed) {
-        problems.push(format!("{file} is not listed in {manifest}"));
+        problems.push(text!(
+            "{file} is not listed in {manifest}",
+            "{file}未列入{manifest}"
+        ));
     }
     problems
 }
@@ -172,8 +201,11 @@ pub(crate) fn fixity(bag: &Path) -> Fixity {
         "包声明",
         match declaration {
             Some(text) if text == DECLARATION.as_bytes() => Vec::new(),
-            Some(_) => vec!["bagit.txt is not a BagIt 1.0 declaration in UTF-8".into()],
-            None => vec!["bagit.txt is missing".into()],
+            Some(_) => vec![text!(
+                "bagit.txt is not a BagIt 1.0 declaration in UTF-8",
+                "bagit.txt不是UTF-8编码的BagIt 1.0声明"
+            )],
+            None => vec![text!("bagit.txt is missing", "缺少bagit.txt")],
         },
     ));
 
@@ -239,10 +271,14 @@ pub(crate) fn fixity(bag: &Path) -> Fixity {
         "内容数量与字节数",
         match oxum {
             Some(declared) if declared == actual => Vec::new(),
-            Some(declared) => vec![format!(
-                "bag-info.txt says {declared}; data/ holds {actual}"
+            Some(declared) => vec![text!(
+                "bag-info.txt says {declared}; data/ holds {actual}",
+                "bag-info.txt记载为{declared}，data/实有{actual}"
             )],
-            None => vec!["bag-info.txt has no Payload-Oxum".into()],
+            None => vec![text!(
+                "bag-info.txt has no Payload-Oxum",
+                "bag-info.txt缺少Payload-Oxum"
+            )],
         },
     ));
 
@@ -252,7 +288,10 @@ pub(crate) fn fixity(bag: &Path) -> Fixity {
         let hidden = file.split('/').any(|n| n.starts_with('.'));
         let known = TAGS.contains(&file.as_str()) || file.starts_with("data/");
         if hidden || !known {
-            stray.push(format!("{file} does not belong in a package"));
+            stray.push(text!(
+                "{file} does not belong in a package",
+                "{file}不属于档案包"
+            ));
         }
     }
     findings.push(finding("stray-files", "多余或隐藏文件", stray));

@@ -40,6 +40,14 @@ impl Kind {
             Self::Unknown => "an unknown format",
         }
     }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Self::Executable => "可执行程序",
+            Self::Unknown => "未知格式",
+            other => other.name(),
+        }
+    }
 }
 
 /// The kind of a file from its first bytes.
@@ -100,7 +108,7 @@ pub fn pdf_facts(bytes: &[u8]) -> Result<PdfFacts, String> {
             fonts_embedded: false,
         });
     }
-    let doc = lopdf::Document::load_mem(bytes).map_err(|e| format!("does not parse: {e}"))?;
+    let doc = lopdf::Document::load_mem(bytes).map_err(|e| e.to_string())?;
     if doc.is_encrypted() || doc.was_encrypted() {
         return Ok(PdfFacts {
             encrypted: true,
@@ -169,7 +177,7 @@ fn pdfa_part(xmp: &str) -> Option<String> {
 pub fn image_decodes(bytes: &[u8]) -> Result<(), String> {
     image::load_from_memory(bytes)
         .map(|_| ())
-        .map_err(|e| format!("does not decode: {e}"))
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -14,6 +14,8 @@ use ed25519_dalek::VerifyingKey;
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use tongban_domain::l10n::Text;
+use tongban_domain::text;
 
 /// The virus scanner (`clamscan`) on the PATH, when one is installed.
 pub fn installed_scanner() -> Option<PathBuf> {
@@ -51,7 +53,9 @@ pub struct Row {
     pub check: String,
     pub check_zh: &'static str,
     pub outcome: Outcome,
+    /// What failed, naming the files, or why the row is not decided.
     pub detail: String,
+    pub detail_zh: String,
 }
 
 /// A probe's result before it is placed under its item.
@@ -67,7 +71,7 @@ fn probe(
     check: &'static str,
     check_zh: &'static str,
     items: &'static [&'static str],
-    problems: Vec<String>,
+    problems: Vec<Text>,
 ) -> Probe {
     Probe {
         check,
@@ -81,7 +85,7 @@ fn na(
     check: &'static str,
     check_zh: &'static str,
     items: &'static [&'static str],
-    why: &str,
+    why: Text,
 ) -> Probe {
     Probe {
         check,
@@ -91,7 +95,8 @@ fn na(
             check: check.into(),
             name_zh: check_zh,
             outcome: Outcome::Na,
-            detail: why.into(),
+            detail: why.en,
+            detail_zh: why.zh,
         },
     }
 }
@@ -110,16 +115,18 @@ fn rows(stage: Stage, probes: Vec<Probe>) -> Vec<Row> {
             })
             .collect();
         if mine.is_empty() {
+            let (en, zh) = item.not_decided.unwrap_or((
+                "no software check applies at this stage",
+                "本阶段无适用的软件检测",
+            ));
             rows.push(Row {
                 code: item.code(stage),
                 item_zh: item.name_zh,
                 check: String::new(),
                 check_zh: "",
                 outcome: Outcome::Na,
-                detail: item
-                    .not_decided
-                    .unwrap_or("本阶段无适用的软件检测")
-                    .to_string(),
+                detail: en.to_string(),
+                detail_zh: zh.to_string(),
             });
         }
         for p in mine {
@@ -130,6 +137,7 @@ fn rows(stage: Stage, probes: Vec<Probe>) -> Vec<Row> {
                 check_zh: p.check_zh,
                 outcome: p.finding.outcome,
                 detail: p.finding.detail.clone(),
+                detail_zh: p.finding.detail_zh.clone(),
             });
         }
     }
@@ -156,7 +164,7 @@ pub fn check_package(bag: &Path, stage: Stage, trust: &Trust) -> Vec<Row> {
             .iter()
             .filter_map(|c| by(c))
             .filter(|f| f.outcome == Outcome::Fail)
-            .map(|f| f.detail.clone())
+            .map(|f| Text::new(f.detail.clone(), f.detail_zh.clone()))
             .collect::<Vec<_>>()
     };
     probes.push(probe(
@@ -183,7 +191,7 @@ pub fn check_package(bag: &Path, stage: Stage, trust: &Trust) -> Vec<Row> {
         &["4-3", "1-15"],
         by("stray-files")
             .filter(|f| f.outcome == Outcome::Fail)
-            .map(|f| f.detail.clone())
+            .map(|f| Text::new(f.detail.clone(), f.detail_zh.clone()))
             .into_iter()
             .collect(),
     ));
@@ -208,7 +216,10 @@ pub fn check_package(bag: &Path, stage: Stage, trust: &Trust) -> Vec<Row> {
     let metadata = std::fs::read(bag.join("data").join(METADATA));
     let record = match &metadata {
         Ok(bytes) => ReadRecord::read(bytes),
-        Err(_) => Err("data/metadata.xml is missing".to_string()),
+        Err(_) => Err(text!(
+            "data/metadata.xml is missing",
+            "缺少data/metadata.xml"
+        )),
     };
     probes.push(probe(
         "record-readable",
@@ -222,9 +233,12 @@ pub fn check_package(bag: &Path, stage: Stage, trust: &Trust) -> Vec<Row> {
             record_probes(&mut probes, record, &xml, &fixity, audit.ok(), trust);
         }
         _ => {
-            const UNREAD: &str = "元数据不可读，见“元数据可读”一行";
             for (check, zh, items) in RECORD_PROBES {
-                probes.push(na(check, zh, items, UNREAD));
+                let unread = text!(
+                    "the record cannot be read (see 元数据可读)",
+                    "元数据不可读，见“元数据可读”一行"
+                );
+                probes.push(na(check, zh, items, unread));
             }
         }
     }
@@ -266,11 +280,14 @@ fn record_probes(
         crate::metadata::signature_holds(xml, &trust.signers)
             .err()
             .into_iter()
-            .map(|e| format!("data/metadata.xml: {e}"))
+            .map(|e| e.within(text!("data/metadata.xml", "data/metadata.xml")))
             .collect(),
         match audit {
             Some(events) => rules::audit_complete(record, &events),
-            None => vec!["the audit extract does not hold (see 审计日志包含证明)".into()],
+            None => vec![text!(
+                "the audit extract does not hold (see 审计日志包含证明)",
+                "审计摘录不成立，见“审计日志包含证明”一行"
+            )],
         },
         rules::structure(record),
         rules::required(record),
@@ -299,7 +316,12 @@ fn record_probes(
                     others
                         .iter()
                         .filter(|c| *c == code)
-                        .map(|c| format!("data/metadata.xml: 档号 {c} is held by another package"))
+                        .map(|c| {
+                            text!(
+                                "data/metadata.xml: 档号 {c} is held by another package",
+                                "data/metadata.xml：档号{c}已被其他档案包使用"
+                            )
+                        })
                         .take(1)
                         .collect(),
                 )),
@@ -307,27 +329,40 @@ fn record_probes(
                     check,
                     zh,
                     items,
-                    "无可比对的档号登记（在批次或中心登记中检测）",
+                    text!(
+                        "no register of 档号 to compare with (checked in a batch or at the hub)",
+                        "无可比对的档号登记（在批次或中心登记中检测）"
+                    ),
                 )),
             },
             "fonds" => {
                 let fonds = record.file_value("档号/全宗号").unwrap_or_default();
                 let mut problems = Vec::new();
                 if !code.starts_with(&format!("{fonds}-")) {
-                    problems.push(format!(
-                        "data/metadata.xml: 全宗号 {fonds} is not the 档号's"
+                    problems.push(text!(
+                        "data/metadata.xml: 全宗号 {fonds} is not the 档号's",
+                        "data/metadata.xml：全宗号{fonds}与档号不一致"
                     ));
                 }
                 if let Some(expected) = &trust.fonds
                     && expected != fonds
                 {
-                    problems.push(format!(
-                        "data/metadata.xml: 全宗号 {fonds}; the archives expect {expected}"
+                    problems.push(text!(
+                        "data/metadata.xml: 全宗号 {fonds}; the archives expect {expected}",
+                        "data/metadata.xml：全宗号为{fonds}，档案馆要求{expected}"
                     ));
                 }
                 probes.push(probe(check, zh, items, problems));
             }
-            "numbering" => probes.push(na(check, zh, items, "单个档案包无件号序列，在批次中检测")),
+            "numbering" => probes.push(na(
+                check,
+                zh,
+                items,
+                text!(
+                    "a single package has no run of 件号; checked in a batch",
+                    "单个档案包无件号序列，在批次中检测"
+                ),
+            )),
             _ => probes.push(probe(check, zh, items, problems)),
         }
     }
@@ -352,7 +387,10 @@ fn content_probes(
         let path = bag.join("data").join(&file);
         let kind = head(&path).map(|h| sniff(&h)).unwrap_or(Kind::Unknown);
         if kind == Kind::Executable {
-            programs.push(format!("{name} is an executable program"));
+            programs.push(text!(
+                "{name} is an executable program",
+                "{name}是可执行程序"
+            ));
             continue;
         }
         let format = declared
@@ -361,42 +399,54 @@ fn content_probes(
             .map(|d| d.format.as_str());
         match format {
             Some(format) if kind.matches(format) => {}
-            Some(format) => formats.push(format!("{name} is {}, not {format}", kind.name())),
-            None if kind == Kind::Unknown => formats.push(format!("{name} is {}", kind.name())),
+            Some(format) => {
+                let (is, is_zh) = (kind.name(), kind.name_zh());
+                formats.push(text!(
+                    "{name} is {is}, not {format}",
+                    "{name}实为{is_zh}，不是{format}"
+                ))
+            }
+            None if kind == Kind::Unknown => {
+                formats.push(text!("{name} is of an unknown format", "{name}格式不明"))
+            }
             None => {}
         }
         let Ok(bytes) = std::fs::read(&path) else {
-            readable.push(format!("{name} cannot be read"));
+            readable.push(text!("{name} cannot be read", "{name}无法读取"));
             continue;
         };
         match kind {
             Kind::Jpeg | Kind::Png => {
                 if let Err(e) = image_decodes(&bytes) {
-                    readable.push(format!("{name} {e}"));
+                    readable.push(text!("{name} does not decode: {e}", "{name}无法解码：{e}"));
                 }
             }
             Kind::Json if serde_json::from_slice::<serde_json::Value>(&bytes).is_err() => {
-                readable.push(format!("{name} is not valid JSON"));
+                readable.push(text!("{name} is not valid JSON", "{name}不是有效的JSON"));
             }
             Kind::Pdf => match pdf_facts(&bytes) {
-                Err(e) => readable.push(format!("{name} {e}")),
+                Err(e) => readable.push(text!("{name} does not parse: {e}", "{name}无法解析：{e}")),
                 Ok(facts) if facts.encrypted => {
-                    compliant.push(format!("{name} is encrypted"));
+                    compliant.push(text!("{name} is encrypted", "{name}已加密"));
                 }
                 Ok(facts) => {
                     if facts.pages == 0 {
-                        readable.push(format!("{name} has no pages"));
+                        readable.push(text!("{name} has no pages", "{name}没有页面"));
                     }
                     if !facts.fonts_embedded {
-                        compliant.push(format!("{name} has a font that is not embedded"));
+                        compliant.push(text!(
+                            "{name} has a font that is not embedded",
+                            "{name}有未嵌入的字体"
+                        ));
                     }
                     let claims = format.and_then(|f| f.strip_prefix("PDF/A-"));
                     if let Some(claimed) = claims
                         && facts.pdfa.as_deref() != Some(&claimed.to_ascii_uppercase())
                     {
-                        compliant.push(format!(
-                            "{name} is recorded as PDF/A-{claimed} but its XMP says {}",
-                            facts.pdfa.as_deref().unwrap_or("no PDF/A part")
+                        let said = facts.pdfa.as_deref().unwrap_or("-");
+                        compliant.push(text!(
+                            "{name} is recorded as PDF/A-{claimed} but its XMP says PDF/A part {said}",
+                            "{name}记录为PDF/A-{claimed}，但其XMP标识为{said}"
                         ));
                     }
                 }
@@ -418,9 +468,14 @@ fn content_probes(
 fn scanner_probes(probes: &mut Vec<Probe>, bag: &Path, trust: &Trust) {
     match &trust.scanner {
         None => {
-            let why = "本机未安装病毒扫描程序（clamscan）";
-            probes.push(na("scanner-installed", "杀毒软件", &["4-1"], why));
-            probes.push(na("virus-scan", "病毒扫描", &["4-2"], why));
+            let why = || {
+                text!(
+                    "no virus scanner (clamscan) is installed on this machine",
+                    "本机未安装病毒扫描程序（clamscan）"
+                )
+            };
+            probes.push(na("scanner-installed", "杀毒软件", &["4-1"], why()));
+            probes.push(na("virus-scan", "病毒扫描", &["4-2"], why()));
         }
         Some(scanner) => {
             probes.push(probe("scanner-installed", "杀毒软件", &["4-1"], Vec::new()));

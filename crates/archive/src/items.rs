@@ -48,8 +48,8 @@ pub struct Item {
     pub number: &'static str,
     pub name_zh: &'static str,
     stages: [bool; 3],
-    /// Why software does not decide it here, when it does not.
-    pub not_decided: Option<&'static str>,
+    /// Why software does not decide it here, when it does not (English, Chinese).
+    pub not_decided: Option<(&'static str, &'static str)>,
 }
 
 impl Item {
@@ -68,15 +68,25 @@ const GD: [bool; 3] = [true, false, false];
 const YJ: [bool; 3] = [false, true, false];
 const BC: [bool; 3] = [false, false, true];
 
-const MANUAL: Option<&str> = Some("需人工打开检查，软件不作判定");
-const CARRIER: Option<&str> = Some("载体检测：档案包经网络传输，不使用离线载体");
-const ENVIRONMENT: Option<&str> = Some("系统环境检测，由运维按制度检查，不在档案包内判定");
+type Reason = Option<(&'static str, &'static str)>;
+const MANUAL: Reason = Some((
+    "opened and judged by a person; software does not decide it",
+    "需人工打开检查，软件不作判定",
+));
+const CARRIER: Reason = Some((
+    "a carrier check: packages travel over the network, not on offline carriers",
+    "载体检测：档案包经网络传输，不使用离线载体",
+));
+const ENVIRONMENT: Reason = Some((
+    "a check of the system environment, made by operations under their rules, not in a package",
+    "系统环境检测，由运维按制度检查，不在档案包内判定",
+));
 
 const fn item(
     number: &'static str,
     name_zh: &'static str,
     stages: [bool; 3],
-    not_decided: Option<&'static str>,
+    not_decided: Reason,
 ) -> Item {
     Item {
         number,
@@ -125,7 +135,10 @@ pub static ITEMS: [Item; 45] = [
         "3-2",
         "目标数据库中的元数据可访问性检测",
         ALL,
-        Some("检测对象为档案包本身，不连接目标数据库"),
+        Some((
+            "the check reads the package itself, not a target database",
+            "检测对象为档案包本身，不连接目标数据库",
+        )),
     ),
     item("3-3", "内容数据格式检测", GD_YJ, None),
     item("3-4", "内容数据的可读性检测", ALL, None),
@@ -137,7 +150,10 @@ pub static ITEMS: [Item; 45] = [
         "3-9",
         "备份数据可恢复性检测",
         BC,
-        Some("备份恢复由 tongban-hub backup 演练检查，不在档案包内判定"),
+        Some((
+            "restoring backups is rehearsed with tongban-hub backup, not judged in a package",
+            "备份恢复由 tongban-hub backup 演练检查，不在档案包内判定",
+        )),
     ),
     item("4-1", "系统环境中是否安装杀毒软件检测", ALL, None),
     item("4-2", "病毒感染检测", ALL, None),
@@ -149,7 +165,10 @@ pub static ITEMS: [Item; 45] = [
         "4-7",
         "操作过程安全性检测",
         GD_YJ,
-        Some("管理措施，由制度保障，软件不作判定"),
+        Some((
+            "a management measure, kept by rules; software does not decide it",
+            "管理措施，由制度保障，软件不作判定",
+        )),
     ),
     item("4-8", "软件系统安全漏洞检测", BC, ENVIRONMENT),
     item("4-9", "载体保管环境安全性检测", BC, CARRIER),

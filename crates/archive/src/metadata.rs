@@ -11,6 +11,8 @@ use quick_xml::events::{BytesDecl, BytesText, Event};
 use std::io;
 use tongban_domain::archival::ArchivalCode;
 use tongban_domain::calendar::china_date;
+use tongban_domain::l10n::Text;
+use tongban_domain::text;
 use tongban_domain::workflow::action_of;
 use tongban_domain::{Case, Role};
 
@@ -266,26 +268,35 @@ fn between<'a>(xml: &'a str, open: &str, close: &str) -> Option<&'a str> {
 }
 
 /// Whether the record's signature holds over its signed object, by a key among `trusted`.
-pub fn signature_holds(xml: &str, trusted: &[VerifyingKey]) -> Result<(), String> {
-    let signed =
-        between(xml, "<被签名对象>", "</被签名对象>").ok_or("the record has no 被签名对象")?;
+pub fn signature_holds(xml: &str, trusted: &[VerifyingKey]) -> Result<(), Text> {
+    let signed = between(xml, "<被签名对象>", "</被签名对象>")
+        .ok_or_else(|| text!("the record has no 被签名对象", "元数据缺少被签名对象"))?;
     let field = |name: &str| {
         between(xml, &format!("<{name}>"), &format!("</{name}>"))
             .map(|s| s[name.len() + 2..s.len() - name.len() - 3].to_string())
-            .ok_or(format!("the signature block has no {name}"))
+            .ok_or_else(|| text!("the signature block has no {name}", "电子签名块缺少{name}"))
     };
-    let key = hex::decode(field("证书")?).map_err(|_| "证书 is not hex")?;
-    let key: [u8; 32] = key.try_into().map_err(|_| "证书 is not an Ed25519 key")?;
-    let key = VerifyingKey::from_bytes(&key).map_err(|_| "证书 is not an Ed25519 key")?;
+    let not_a_key = || text!("证书 is not an Ed25519 key", "证书不是Ed25519公钥");
+    let key = hex::decode(field("证书")?).map_err(|_| not_a_key())?;
+    let key: [u8; 32] = key.try_into().map_err(|_| not_a_key())?;
+    let key = VerifyingKey::from_bytes(&key).map_err(|_| not_a_key())?;
     if !trusted.contains(&key) {
-        return Err("the record is signed by a key this checker does not trust".into());
+        return Err(text!(
+            "the record is signed by a key this checker does not trust",
+            "元数据的签名密钥不在本机信任的密钥之列"
+        ));
     }
+    let not_a_signature = || text!("签名结果 is not a signature", "签名结果不是有效的签名");
     let signature = base64::engine::general_purpose::STANDARD
         .decode(field("签名结果")?)
-        .map_err(|_| "签名结果 is not base64")?;
-    let signature = Signature::from_slice(&signature).map_err(|_| "签名结果 is not a signature")?;
-    key.verify(signed.as_bytes(), &signature)
-        .map_err(|_| "the signature does not hold over 被签名对象".to_string())
+        .map_err(|_| not_a_signature())?;
+    let signature = Signature::from_slice(&signature).map_err(|_| not_a_signature())?;
+    key.verify(signed.as_bytes(), &signature).map_err(|_| {
+        text!(
+            "the signature does not hold over 被签名对象",
+            "签名与被签名对象不符"
+        )
+    })
 }
 
 #[cfg(test)]

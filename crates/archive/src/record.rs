@@ -5,6 +5,8 @@
 use crate::metadata::FileEntry;
 use quick_xml::Reader;
 use quick_xml::events::Event;
+use tongban_domain::l10n::Text;
+use tongban_domain::text;
 
 /// An element that holds text, with where it sits.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,11 +28,12 @@ const FILE: &str = "被签名对象/电子文件封装内容/文件实体块/文
 
 impl ReadRecord {
     /// Parses the record; the reason when it is not UTF-8 or not well-formed XML.
-    pub fn read(bytes: &[u8]) -> Result<Self, String> {
+    pub fn read(bytes: &[u8]) -> Result<Self, Text> {
         let text = std::str::from_utf8(bytes).map_err(|e| {
-            format!(
-                "metadata.xml is not UTF-8 (byte {} is not)",
-                e.valid_up_to()
+            let at = e.valid_up_to();
+            text!(
+                "metadata.xml is not UTF-8 (byte {at} is not)",
+                "metadata.xml不是UTF-8编码（第{at}字节起）"
             )
         })?;
         let mut reader = Reader::from_str(text);
@@ -59,8 +62,12 @@ impl ReadRecord {
                 }
                 Ok(Event::GeneralRef(r)) => {
                     let entity = format!("&{};", r.into_inner());
-                    let resolved = quick_xml::escape::unescape(&entity)
-                        .map_err(|e| format!("metadata.xml: {e}"))?;
+                    let resolved = quick_xml::escape::unescape(&entity).map_err(|e| {
+                        text!(
+                            "metadata.xml has an unknown entity: {e}",
+                            "metadata.xml含有未知实体：{e}"
+                        )
+                    })?;
                     text_of.push_str(&resolved);
                 }
                 Ok(Event::End(_)) => {
@@ -77,15 +84,19 @@ impl ReadRecord {
                 Ok(Event::Eof) => break,
                 Ok(_) => {}
                 Err(e) => {
-                    return Err(format!(
-                        "metadata.xml is not well-formed XML at byte {}: {e}",
-                        reader.error_position()
+                    let at = reader.error_position();
+                    return Err(text!(
+                        "metadata.xml is not well-formed XML at byte {at}: {e}",
+                        "metadata.xml在第{at}字节处不是格式正确的XML：{e}"
                     ));
                 }
             }
         }
         if !stack.is_empty() {
-            return Err("metadata.xml ends inside an element".into());
+            return Err(text!(
+                "metadata.xml ends inside an element",
+                "metadata.xml在元素未结束时截止"
+            ));
         }
         Ok(record)
     }
@@ -204,6 +215,7 @@ mod tests {
         assert!(
             ReadRecord::read(&[0x3c, 0x61, 0x3e, 0xb5, 0xe7])
                 .unwrap_err()
+                .en
                 .contains("UTF-8")
         );
     }

@@ -103,7 +103,8 @@ impl Report {
             };
             out.push_str(&format!("{:<8} {outcome} {}{check}", row.code, row.item_zh));
             if !row.detail.is_empty() {
-                out.push_str(&format!(" — {}", row.detail));
+                let said = tongban_domain::l10n::Text::new(&row.detail, &row.detail_zh);
+                out.push_str(&format!(" — {said}"));
             }
             out.push('\n');
         }

@@ -9,13 +9,18 @@ use crate::record::ReadRecord;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use tongban_domain::archival::{ArchivalCode, Retention};
+use tongban_domain::l10n::Text;
+use tongban_domain::text;
 
 const RECORD: &str = "data/metadata.xml";
 
 /// `bag-info.txt` names what the issue and GB/T 42727 ask of the package's description.
-pub(crate) fn bag_info(bag: &Path) -> Vec<String> {
+pub(crate) fn bag_info(bag: &Path) -> Vec<Text> {
     let Ok(info) = std::fs::read_to_string(bag.join("bag-info.txt")) else {
-        return vec!["bag-info.txt is missing or not UTF-8".into()];
+        return vec![text!(
+            "bag-info.txt is missing or not UTF-8",
+            "bag-info.txt缺失或不是UTF-8编码"
+        )];
     };
     let mut problems = Vec::new();
     for field in [
@@ -30,7 +35,10 @@ pub(crate) fn bag_info(bag: &Path) -> Vec<String> {
             .find_map(|l| l.strip_prefix(&format!("{field}:")))
             .map(str::trim);
         if value.is_none_or(str::is_empty) {
-            problems.push(format!("bag-info.txt has no {field}"));
+            problems.push(text!(
+                "bag-info.txt has no {field}",
+                "bag-info.txt缺少{field}"
+            ));
         }
     }
     problems
@@ -38,7 +46,7 @@ pub(crate) fn bag_info(bag: &Path) -> Vec<String> {
 
 /// The payload holds the record, the extract, the case's JSON, PDFs under `documents/` and
 /// scans under `scans/`, with plain names.
-pub(crate) fn layout(content: &[String]) -> Vec<String> {
+pub(crate) fn layout(content: &[String]) -> Vec<Text> {
     let mut problems = Vec::new();
     for file in content {
         let plain = file
@@ -48,8 +56,9 @@ pub(crate) fn layout(content: &[String]) -> Vec<String> {
             || (file.starts_with("documents/") && file.ends_with(".pdf"))
             || file.starts_with("scans/");
         if !plain || !placed || file.matches('/').count() > 1 {
-            problems.push(format!(
-                "data/{file} is not where a package keeps its files"
+            problems.push(text!(
+                "data/{file} is not where a package keeps its files",
+                "data/{file}不在档案包规定的位置"
             ));
         }
     }
@@ -57,7 +66,7 @@ pub(crate) fn layout(content: &[String]) -> Vec<String> {
 }
 
 /// Payload-Oxum's count and bytes against the payload.
-pub(crate) fn oxum(bag: &Path, fixity: &Fixity) -> (Vec<String>, Vec<String>) {
+pub(crate) fn oxum(bag: &Path, fixity: &Fixity) -> (Vec<Text>, Vec<Text>) {
     let payload: Vec<u64> = fixity
         .sizes
         .iter()
@@ -73,18 +82,28 @@ pub(crate) fn oxum(bag: &Path, fixity: &Fixity) -> (Vec<String>, Vec<String>) {
             })
         });
     let Some((bytes, count)) = declared else {
-        let missing = "bag-info.txt has no readable Payload-Oxum".to_string();
-        return (vec![missing.clone()], vec![missing]);
+        let missing = || {
+            text!(
+                "bag-info.txt has no readable Payload-Oxum",
+                "bag-info.txt缺少可读的Payload-Oxum"
+            )
+        };
+        return (vec![missing()], vec![missing()]);
     };
     let actual: u64 = payload.iter().sum();
-    let count_problems = (count != payload.len()).then(|| {
-        format!(
-            "bag-info.txt says {count} files; data/ holds {}",
-            payload.len()
+    let held = payload.len();
+    let count_problems = (count != held).then(|| {
+        text!(
+            "bag-info.txt says {count} files; data/ holds {held}",
+            "bag-info.txt记载{count}个文件，data/实有{held}个"
         )
     });
-    let byte_problems =
-        (bytes != actual).then(|| format!("bag-info.txt says {bytes} bytes; data/ holds {actual}"));
+    let byte_problems = (bytes != actual).then(|| {
+        text!(
+            "bag-info.txt says {bytes} bytes; data/ holds {actual}",
+            "bag-info.txt记载{bytes}字节，data/实有{actual}字节"
+        )
+    });
     (
         count_problems.into_iter().collect(),
         byte_problems.into_iter().collect(),
@@ -95,18 +114,29 @@ pub(crate) fn oxum(bag: &Path, fixity: &Fixity) -> (Vec<String>, Vec<String>) {
 pub(crate) fn audit_proofs(
     bag: &Path,
     trust: &Trust,
-) -> Result<Vec<(u64, tongban_audit::AuditEvent)>, String> {
+) -> Result<Vec<(u64, tongban_audit::AuditEvent)>, Text> {
     let path = bag.join("data").join(AUDIT);
-    let bytes = std::fs::read(&path).map_err(|_| format!("data/{AUDIT} is missing"))?;
-    let extract: tongban_audit::Extract =
-        serde_json::from_slice(&bytes).map_err(|e| format!("data/{AUDIT} cannot be read: {e}"))?;
-    let hub = trust
-        .hub
-        .ok_or_else(|| format!("data/{AUDIT}: no hub key to check the checkpoint against"))?;
+    let bytes =
+        std::fs::read(&path).map_err(|_| text!("data/{AUDIT} is missing", "缺少data/{AUDIT}"))?;
+    let extract: tongban_audit::Extract = serde_json::from_slice(&bytes).map_err(|e| {
+        text!(
+            "data/{AUDIT} cannot be read: {e}",
+            "data/{AUDIT}无法读取：{e}"
+        )
+    })?;
+    let hub = trust.hub.ok_or_else(|| {
+        text!(
+            "data/{AUDIT}: no hub key to check the checkpoint against",
+            "data/{AUDIT}：本机没有中心的公钥，无法核验检查点"
+        )
+    })?;
     let township = extract.checkpoint.checkpoint.township.clone();
-    extract
-        .verify(&hub, &township)
-        .map_err(|e| format!("data/{AUDIT}: {e}"))
+    extract.verify(&hub, &township).map_err(|e| {
+        text!(
+            "data/{AUDIT}: {e}",
+            "data/{AUDIT}的包含证明或检查点不成立：{e}"
+        )
+    })
 }
 
 /// Every position the signed record names is in the extract, about this case; every business
@@ -114,7 +144,7 @@ pub(crate) fn audit_proofs(
 pub(crate) fn audit_complete(
     record: &ReadRecord,
     events: &[(u64, tongban_audit::AuditEvent)],
-) -> Vec<String> {
+) -> Vec<Text> {
     let mut problems = Vec::new();
     let case = record.file_value("电子文件号").unwrap_or_default();
     let named: Vec<u64> = record
@@ -127,26 +157,32 @@ pub(crate) fn audit_complete(
         .value("被签名对象/审计日志/乡镇代码")
         .unwrap_or_default();
     if !case.starts_with(township) || township.is_empty() {
-        problems.push(format!(
-            "{RECORD}: the audit log named ({township}) is not the case's township"
+        problems.push(text!(
+            "{RECORD}: the audit log named ({township}) is not the case's township",
+            "{RECORD}：所记审计日志（{township}）不是本办件所属乡镇的"
         ));
     }
     for position in &named {
         match events.iter().find(|(p, _)| p == position) {
-            None => problems.push(format!(
-                "data/{AUDIT}: logged event {position} named in the record is missing"
+            None => problems.push(text!(
+                "data/{AUDIT}: logged event {position} named in the record is missing",
+                "data/{AUDIT}：缺少元数据所列的第{position}条审计事件"
             )),
-            Some((_, event)) if event.object != case => problems.push(format!(
-                "data/{AUDIT}: logged event {position} is about {}, not {case}",
-                event.object
-            )),
+            Some((_, event)) if event.object != case => {
+                let other = &event.object;
+                problems.push(text!(
+                    "data/{AUDIT}: logged event {position} is about {other}, not {case}",
+                    "data/{AUDIT}：第{position}条审计事件属于{other}，不属于{case}"
+                ))
+            }
             Some(_) => {}
         }
     }
     for (position, _) in events {
         if !named.contains(position) {
-            problems.push(format!(
-                "data/{AUDIT}: logged event {position} is not named in the record"
+            problems.push(text!(
+                "data/{AUDIT}: logged event {position} is not named in the record",
+                "data/{AUDIT}：第{position}条审计事件未列入元数据"
             ));
         }
     }
@@ -159,7 +195,11 @@ pub(crate) fn audit_complete(
             "行为时间",
         ] {
             if !event.iter().any(|(f, v)| *f == field && !v.is_empty()) {
-                problems.push(format!("{RECORD}: 业务实体 {} has no {field}", i + 1));
+                let n = i + 1;
+                problems.push(text!(
+                    "{RECORD}: 业务实体 {n} has no {field}",
+                    "{RECORD}：第{n}个业务实体缺少{field}"
+                ));
             }
         }
     }
@@ -167,12 +207,13 @@ pub(crate) fn audit_complete(
 }
 
 /// The record is a 电子文件封装包 with its signed object, its entities and its signature block.
-pub(crate) fn structure(record: &ReadRecord) -> Vec<String> {
+pub(crate) fn structure(record: &ReadRecord) -> Vec<Text> {
     let mut problems = Vec::new();
     if record.root != "电子文件封装包" {
-        problems.push(format!(
-            "{RECORD}: the root is {}, not 电子文件封装包",
-            record.root
+        let root = &record.root;
+        problems.push(text!(
+            "{RECORD}: the root is {root}, not 电子文件封装包",
+            "{RECORD}：根元素为{root}，不是电子文件封装包"
         ));
     }
     for path in [
@@ -189,7 +230,7 @@ pub(crate) fn structure(record: &ReadRecord) -> Vec<String> {
         "电子签名块/电子签名/签名算法标识",
     ] {
         if record.value(path).is_none() {
-            problems.push(format!("{RECORD} has no {path}"));
+            problems.push(text!("{RECORD} has no {path}", "{RECORD}缺少{path}"));
         }
     }
     problems
@@ -208,15 +249,15 @@ const REQUIRED: [&str; 9] = [
     "内容描述/日期",
 ];
 
-pub(crate) fn required(record: &ReadRecord) -> Vec<String> {
+pub(crate) fn required(record: &ReadRecord) -> Vec<Text> {
     REQUIRED
         .iter()
         .filter(|f| record.file_value(f).is_none_or(str::is_empty))
-        .map(|f| format!("{RECORD}: {f} is empty"))
+        .map(|f| text!("{RECORD}: {f} is empty", "{RECORD}：{f}为空"))
         .collect()
 }
 
-pub(crate) fn lengths(record: &ReadRecord) -> Vec<String> {
+pub(crate) fn lengths(record: &ReadRecord) -> Vec<Text> {
     let limit = |path: &str| match path.rsplit('/').next().unwrap_or(path) {
         "题名" => 200,
         "电子文件号" | "档号全文" | "文件编号" | "机构人员标识" | "机构人员名称" => {
@@ -231,11 +272,10 @@ pub(crate) fn lengths(record: &ReadRecord) -> Vec<String> {
         .iter()
         .filter(|l| l.text.chars().count() > limit(&l.path))
         .map(|l| {
-            format!(
-                "{RECORD}: {} is {} characters, over {}",
-                l.path,
-                l.text.chars().count(),
-                limit(&l.path)
+            let (path, count, max) = (&l.path, l.text.chars().count(), limit(&l.path));
+            text!(
+                "{RECORD}: {path} is {count} characters, over {max}",
+                "{RECORD}：{path}长{count}字，超过{max}字"
             )
         })
         .collect()
@@ -249,7 +289,7 @@ fn digits(text: &str, n: usize) -> bool {
     text.len() == n && text.bytes().all(|b| b.is_ascii_digit())
 }
 
-pub(crate) fn types(record: &ReadRecord) -> Vec<String> {
+pub(crate) fn types(record: &ReadRecord) -> Vec<Text> {
     let mut problems = Vec::new();
     for leaf in &record.leaves {
         let name = leaf.path.rsplit('/').next().unwrap_or_default();
@@ -278,9 +318,10 @@ pub(crate) fn types(record: &ReadRecord) -> Vec<String> {
             _ => true,
         };
         if !ok {
-            problems.push(format!(
-                "{RECORD}: {} {:?} is not well formed",
-                leaf.path, leaf.text
+            let (path, value) = (&leaf.path, &leaf.text);
+            problems.push(text!(
+                "{RECORD}: {path} {value:?} is not well formed",
+                "{RECORD}：{path}的值“{value}”格式不正确"
             ));
         }
     }
@@ -292,16 +333,15 @@ pub(crate) fn types(record: &ReadRecord) -> Vec<String> {
 /// A scan the applicant brought as a PDF is kept as it came (the original, not a rendition).
 pub const FORMATS: [&str; 7] = ["PDF/A-2b", "PDF/A-3b", "PDF", "JPEG", "PNG", "JSON", "XML"];
 
-pub(crate) fn domains(record: &ReadRecord) -> Vec<String> {
+pub(crate) fn domains(record: &ReadRecord) -> Vec<Text> {
     let mut problems = Vec::new();
     let mut check = |path: &str, allowed: &[&str]| {
         for leaf in record.all(path) {
             if !allowed.contains(&leaf.text.as_str()) {
-                problems.push(format!(
-                    "{RECORD}: {} is {:?}, not one of {}",
-                    leaf.path,
-                    leaf.text,
-                    allowed.join("、")
+                let (path, value, allowed) = (&leaf.path, &leaf.text, allowed.join("、"));
+                problems.push(text!(
+                    "{RECORD}: {path} is {value:?}, not one of {allowed}",
+                    "{RECORD}：{path}为“{value}”，不在{allowed}之列"
                 ));
             }
         }
@@ -316,15 +356,16 @@ pub(crate) fn domains(record: &ReadRecord) -> Vec<String> {
     problems
 }
 
-pub(crate) fn reasonable(record: &ReadRecord, this_year: i32) -> Vec<String> {
+pub(crate) fn reasonable(record: &ReadRecord, this_year: i32) -> Vec<Text> {
     let mut problems = Vec::new();
     if let Some(year) = record
         .file_value("档号/年度")
         .and_then(|y| y.parse::<i32>().ok())
         && !(2000..=this_year).contains(&year)
     {
-        problems.push(format!(
-            "{RECORD}: 年度 {year} is not between 2000 and {this_year}"
+        problems.push(text!(
+            "{RECORD}: 年度 {year} is not between 2000 and {this_year}",
+            "{RECORD}：年度{year}不在2000至{this_year}之间"
         ));
     }
     let created = record
@@ -334,15 +375,17 @@ pub(crate) fn reasonable(record: &ReadRecord, this_year: i32) -> Vec<String> {
     if let (Some(day), Some(created)) = (record.file_value("内容描述/日期"), created)
         && day > created.as_str()
     {
-        problems.push(format!(
-            "{RECORD}: 日期 {day} is after the package was made"
+        problems.push(text!(
+            "{RECORD}: 日期 {day} is after the package was made",
+            "{RECORD}：日期{day}晚于封装时间"
         ));
     }
     let described = record.files().len();
     if record.file_value("形式特征/件数") != Some(described.to_string().as_str()) {
-        problems.push(format!(
-            "{RECORD}: 件数 is {:?}, but {described} files are described",
-            record.file_value("形式特征/件数").unwrap_or_default()
+        let said = record.file_value("形式特征/件数").unwrap_or_default();
+        problems.push(text!(
+            "{RECORD}: 件数 is {said:?}, but {described} files are described",
+            "{RECORD}：件数为“{said}”，但著录了{described}个文件"
         ));
     }
     problems
@@ -350,7 +393,7 @@ pub(crate) fn reasonable(record: &ReadRecord, this_year: i32) -> Vec<String> {
 
 /// Control characters, the replacement character and private-use characters do not belong in
 /// a record meant to be read in decades.
-pub(crate) fn characters(record: &ReadRecord) -> Vec<String> {
+pub(crate) fn characters(record: &ReadRecord) -> Vec<Text> {
     record
         .leaves
         .iter()
@@ -361,15 +404,23 @@ pub(crate) fn characters(record: &ReadRecord) -> Vec<String> {
                     || ('\u{e000}'..='\u{f8ff}').contains(&c)
             })
         })
-        .map(|l| format!("{RECORD}: {} holds a special character", l.path))
+        .map(|l| {
+            let path = &l.path;
+            text!(
+                "{RECORD}: {path} holds a special character",
+                "{RECORD}：{path}含有特殊字符"
+            )
+        })
         .collect()
 }
 
-pub(crate) fn archival_code(record: &ReadRecord) -> Vec<String> {
+pub(crate) fn archival_code(record: &ReadRecord) -> Vec<Text> {
     let text = record.file_value("档号/档号全文").unwrap_or_default();
     let code = match ArchivalCode::parse(text) {
         Ok(code) => code,
-        Err(e) => return vec![format!("{RECORD}: {e}")],
+        Err(e) => {
+            return vec![tongban_domain::Localized::text(&e).within(text!("{RECORD}", "{RECORD}"))];
+        }
     };
     let parts = [
         ("全宗号", code.fonds.clone()),
@@ -378,29 +429,38 @@ pub(crate) fn archival_code(record: &ReadRecord) -> Vec<String> {
         ("机构或问题", code.class.clone()),
         ("件号", format!("{:04}", code.item)),
     ];
-    let mut problems: Vec<String> = parts
+    let mut problems: Vec<Text> = parts
         .iter()
         .filter(|(field, value)| record.file_value(&format!("档号/{field}")) != Some(value))
-        .map(|(field, value)| format!("{RECORD}: {field} does not match the 档号's {value}"))
+        .map(|(field, value)| {
+            text!(
+                "{RECORD}: {field} does not match the 档号's {value}",
+                "{RECORD}：{field}与档号中的{value}不一致"
+            )
+        })
         .collect();
     if code.item == 0 {
-        problems.push(format!("{RECORD}: 件号 starts at 0001"));
+        problems.push(text!(
+            "{RECORD}: 件号 starts at 0001",
+            "{RECORD}：件号从0001起"
+        ));
     }
     debug_assert!(Retention::parse(code.retention.code()).is_some());
     problems
 }
 
 /// The described files that are present have the size and the plain name the record gives.
-pub(crate) fn attributes(record: &ReadRecord, sizes: &BTreeMap<String, u64>) -> Vec<String> {
+pub(crate) fn attributes(record: &ReadRecord, sizes: &BTreeMap<String, u64>) -> Vec<Text> {
     let mut problems = Vec::new();
     for file in record.files() {
         let name = format!("data/{}", file.path);
         if let Some(size) = sizes.get(&name)
             && *size != file.bytes
         {
-            problems.push(format!(
-                "{name} is {size} bytes; the record says {}",
-                file.bytes
+            let said = file.bytes;
+            problems.push(text!(
+                "{name} is {size} bytes; the record says {said}",
+                "{name}实为{size}字节，元数据记载{said}字节"
             ));
         }
     }
@@ -413,21 +473,27 @@ pub(crate) fn linked(
     record: &ReadRecord,
     listed: &BTreeMap<String, String>,
     content: &[String],
-) -> Vec<String> {
+) -> Vec<Text> {
     let files = record.files();
     let described: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    let mut problems: Vec<String> = content
+    let mut problems: Vec<Text> = content
         .iter()
         .filter(|f| !described.contains(f.as_str()))
-        .map(|f| format!("data/{f} is not described in {RECORD}"))
+        .map(|f| {
+            text!(
+                "data/{f} is not described in {RECORD}",
+                "data/{f}未在{RECORD}中著录"
+            )
+        })
         .collect();
     for file in &files {
         let name = format!("data/{}", file.path);
         if let Some(digest) = listed.get(&name)
             && *digest != file.sha256
         {
-            problems.push(format!(
-                "{name} is not the file {RECORD} describes (SHA-256)"
+            problems.push(text!(
+                "{name} is not the file {RECORD} describes (SHA-256)",
+                "{name}与{RECORD}著录的文件不符（SHA-256）"
             ));
         }
     }
@@ -435,7 +501,7 @@ pub(crate) fn linked(
 }
 
 /// A package is made of a finished case (办结, 撤回, 不予受理, 终止…).
-pub(crate) fn scope(record: &ReadRecord) -> Vec<String> {
+pub(crate) fn scope(record: &ReadRecord) -> Vec<Text> {
     let finals: Vec<&str> = tongban_domain::CaseStatus::ALL
         .into_iter()
         .filter(|s| tongban_domain::workflow::is_final(*s))
@@ -448,23 +514,31 @@ pub(crate) fn scope(record: &ReadRecord) -> Vec<String> {
     });
     match last {
         Some(state) if finals.contains(&state.as_str()) => Vec::new(),
-        Some(state) => vec![format!("{RECORD}: the case is {state}, not finished")],
-        None => vec![format!("{RECORD} records no event")],
+        Some(state) => vec![text!(
+            "{RECORD}: the case is {state}, not finished",
+            "{RECORD}：办件状态为{state}，尚未办结"
+        )],
+        None => vec![text!("{RECORD} records no event", "{RECORD}没有业务实体")],
     }
 }
 
-pub(crate) fn present(record: &ReadRecord, files: &BTreeSet<String>) -> Vec<String> {
+pub(crate) fn present(record: &ReadRecord, files: &BTreeSet<String>) -> Vec<Text> {
     record
         .files()
         .iter()
         .map(|f| format!("data/{}", f.path))
         .filter(|name| !files.contains(name))
-        .map(|name| format!("{name} is described in {RECORD} but missing"))
+        .map(|name| {
+            text!(
+                "{name} is described in {RECORD} but missing",
+                "{RECORD}著录了{name}，但文件缺失"
+            )
+        })
         .collect()
 }
 
 /// `clamscan -r --no-summary --infected BAG`: exit 1 names the infected files.
-pub(crate) fn virus_scan(scanner: &Path, bag: &Path) -> Vec<String> {
+pub(crate) fn virus_scan(scanner: &Path, bag: &Path) -> Vec<Text> {
     let out = std::process::Command::new(scanner)
         .args(["-r", "--no-summary", "--infected"])
         .arg(bag)
@@ -473,12 +547,15 @@ pub(crate) fn virus_scan(scanner: &Path, bag: &Path) -> Vec<String> {
         Ok(out) if out.status.code() == Some(0) => Vec::new(),
         Ok(out) if out.status.code() == Some(1) => String::from_utf8_lossy(&out.stdout)
             .lines()
-            .map(|l| l.replace(&format!("{}/", bag.display()), ""))
+            .map(|l| Text::untranslated(l.replace(&format!("{}/", bag.display()), "")))
             .collect(),
-        Ok(out) => vec![format!(
-            "the scanner failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
+        Ok(out) => {
+            let said = String::from_utf8_lossy(&out.stderr).trim().to_string();
+            vec![text!("the scanner failed: {said}", "病毒扫描失败：{said}")]
+        }
+        Err(e) => vec![text!(
+            "the scanner cannot run: {e}",
+            "病毒扫描程序无法运行：{e}"
         )],
-        Err(e) => vec![format!("the scanner cannot run: {e}")],
     }
 }

@@ -440,6 +440,7 @@ pub struct PackageCheckRow {
     /// PASS, FAIL or NA.
     pub outcome: String,
     pub detail: String,
+    pub detail_zh: String,
 }
 
 /// A package check's report, as the window shows it.
