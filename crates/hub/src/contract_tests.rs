@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use crate::account_db::{AccountChange, ChangeKind, NewSecret};
+use crate::archive_db::{ArchiveDb, ArchiveEvent, ArchiveRow};
 use crate::audit_db::NewLogEntry;
 use crate::db::{DocWrite, HubDb, HubUser, NewDevice, Redeemed, SyncedDoc};
 use crate::session_db::WebSession;
@@ -461,6 +462,51 @@ async fn contract<D: HubDb>(db: D) {
     assert_eq!(db.web_session("h1", 0).await.unwrap(), None);
     db.expire_web_sessions(1_000).await.unwrap();
     assert_eq!(db.web_session("h2", 0).await.unwrap(), None);
+    // The archive register: 档号 and case numbers unique, 件号 counted per batch, events kept.
+    let archived = |case: &str, item: u16| ArchiveRow {
+        case_number: case.into(),
+        township: T.into(),
+        code: format!("Z450721-2026-D30-RS-{item:04}"),
+        batch: "Z450721-2026-D30-RS".into(),
+        item,
+        year: 2026,
+        retention: "D30".into(),
+        object: "ab".repeat(32),
+        bytes: 1234,
+        archived_at_ms: 5,
+    };
+    assert_eq!(
+        db.last_archive_item("Z450721-2026-D30-RS").await.unwrap(),
+        0
+    );
+    assert!(db.put_archive(archived("c1", 1)).await.unwrap());
+    assert!(
+        !db.put_archive(archived("c1", 2)).await.unwrap(),
+        "case archived twice"
+    );
+    assert!(
+        !db.put_archive(archived("c2", 1)).await.unwrap(),
+        "档号 given twice"
+    );
+    assert!(db.put_archive(archived("c2", 2)).await.unwrap());
+    assert_eq!(
+        db.last_archive_item("Z450721-2026-D30-RS").await.unwrap(),
+        2
+    );
+    assert_eq!(db.archive_row("c2").await.unwrap(), Some(archived("c2", 2)));
+    assert_eq!(db.archive_rows(T).await.unwrap().len(), 2);
+    assert!(db.archive_rows("450721102").await.unwrap().is_empty());
+    let event = ArchiveEvent {
+        case_number: "c1".into(),
+        at_ms: 9,
+        kind: "fixity".into(),
+        outcome: "fail".into(),
+        detail: "flipped".into(),
+        report: Some("{}".into()),
+    };
+    db.add_archive_event(event.clone()).await.unwrap();
+    assert_eq!(db.archive_events("c1").await.unwrap(), vec![event]);
+    assert!(db.archive_events("c2").await.unwrap().is_empty());
     assert!(db.database_bytes().await.unwrap() > 0);
     db.ping().await.unwrap();
 }

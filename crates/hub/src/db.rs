@@ -108,6 +108,7 @@ pub struct SyncedDoc {
 
 pub trait HubDb:
     crate::account_db::AccountDb
+    + crate::archive_db::ArchiveDb
     + crate::audit_db::AuditDb
     + crate::facts_db::FactsDb
     + crate::session_db::SessionDb

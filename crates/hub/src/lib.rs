@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod account_db;
+pub mod archive_db;
 pub mod audit_db;
 pub mod audit_log;
 pub mod backup;
@@ -13,6 +14,7 @@ mod migrations;
 pub mod objects;
 pub mod postgres;
 mod postgres_accounts;
+mod postgres_archives;
 mod postgres_audit;
 mod postgres_facts;
 mod postgres_sessions;
@@ -25,6 +27,7 @@ pub mod service;
 pub mod session_db;
 pub mod sqlite;
 mod sqlite_accounts;
+mod sqlite_archives;
 mod sqlite_audit;
 mod sqlite_facts;
 mod sqlite_sessions;

@@ -24,6 +24,7 @@ pub(crate) const SQLITE: &[Migration] = migrations!("sqlite":
     6 => "0006_person_keys.sql",
     7 => "0007_county.sql",
     8 => "0008_figures.sql",
+    9 => "0009_archives.sql",
 );
 
 pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
@@ -35,6 +36,7 @@ pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
     6 => "0006_person_keys.sql",
     7 => "0007_county.sql",
     8 => "0008_figures.sql",
+    9 => "0009_archives.sql",
 );
 
 /// The bookkeeping table, the same in both dialects.
