@@ -151,6 +151,20 @@ pub fn class_of(department: &str) -> &'static str {
     }
 }
 
+/// The 机构或问题 code a township's packages are numbered under: the department's code and the
+/// township's own three digits (so each township's year is a batch of its own, transferred
+/// whole), and for a package a desk built itself, `D` and the desk's serial (the hub's 件号
+/// never collide with a desk's).
+pub fn class_for(department: &str, township: &str, desk: Option<u32>) -> String {
+    let own = township
+        .get(township.len().saturating_sub(3)..)
+        .unwrap_or("");
+    match desk {
+        Some(serial) => format!("{}{own}D{serial:03}", class_of(department)),
+        None => format!("{}{own}", class_of(department)),
+    }
+}
+
 /// The fonds (全宗号) of a county's service records: `Z` and the county's six-digit code, taken
 /// from a township code (its first six digits).
 pub fn fonds_of(township: &str) -> String {
@@ -211,6 +225,9 @@ mod tests {
         assert_eq!(code, "Z450721-2026-D30-MZ-0001");
         assert!(ArchivalCode::parse(&code).is_ok());
         assert_eq!(class_of("不知道"), "ZH");
+        assert_eq!(class_for("民政", "450721101", None), "MZ101");
+        assert_eq!(class_for("民政", "450721101", Some(2)), "MZ101D002");
+        assert!(ArchivalCode::parse("Z450721-2026-D30-MZ101D002-0001").is_ok());
     }
 
     #[test]

@@ -69,3 +69,48 @@ impl PageRef {
         self.mime == "application/pdf"
     }
 }
+
+/// Every page of a case — its materials' in order, then its papers' — with what it proves (a
+/// material code or a paper kind) and its place there.
+pub fn case_pages(case: &crate::Case) -> Vec<(String, u32, PageRef)> {
+    let materials = case.materials.iter().map(|m| (m.code.clone(), &m.pages));
+    let papers = case
+        .papers
+        .iter()
+        .map(|p| (p.kind.as_str().to_string(), &p.pages));
+    materials
+        .chain(papers)
+        .flat_map(|(what, pages)| {
+            pages
+                .iter()
+                .enumerate()
+                .map(move |(i, page)| (what.clone(), i as u32, page.clone()))
+        })
+        .collect()
+}
+
+/// The file name a page is exported under: only letters, digits, `_` and `-` from the case
+/// document go into it, so whatever a document says, an export stays in its folder.
+pub fn export_name(material: &str, position: u32, page: &PageRef) -> String {
+    let material: String = material
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(32)
+        .collect();
+    let digest: String = page
+        .sha256
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .take(12)
+        .collect();
+    let extension = if page.is_pdf() { "pdf" } else { "jpg" };
+    format!(
+        "{}-{:02}-{digest}.{extension}",
+        if material.is_empty() {
+            "page"
+        } else {
+            &material
+        },
+        u64::from(position) + 1
+    )
+}

@@ -49,6 +49,57 @@ impl AuditLogs {
         self.key.verifying_key()
     }
 
+    /// The key the hub signs archival records with: the one its checkpoints are signed with, so
+    /// whoever trusts the hub's log trusts its packages.
+    pub(crate) fn signing_key(&self) -> &SigningKey {
+        &self.key
+    }
+
+    /// The township log's events about `case`, with their inclusion proofs against a
+    /// checkpoint signed now for the log as it stands (kept like any other).
+    pub async fn case_extract<D: HubDb>(
+        &self,
+        db: &D,
+        township: &str,
+        case: &str,
+    ) -> HubResult<tongban_audit::Extract> {
+        let mut trees = self.trees.lock().await;
+        let tree = trees.entry(township.to_string()).or_default();
+        for hash in db.audit_leaves(township, tree.len()).await? {
+            tree.push(leaf(&hash)?);
+        }
+        let checkpoint = Checkpoint {
+            township: township.to_string(),
+            size: tree.len(),
+            root: hex::encode(tree.root()),
+            at_ms: now_ms(),
+        }
+        .sign(&self.key);
+        let mut ours = Vec::new();
+        let mut from = 0;
+        while from < checkpoint.checkpoint.size {
+            let entries = db.audit_entries(township, from, 10_000).await?;
+            let Some(last) = entries.last() else {
+                break;
+            };
+            from = last.position + 1;
+            for entry in entries {
+                let signed = SignedEvent {
+                    bytes: entry.bytes,
+                    signature: entry.signature,
+                };
+                if signed.event().is_ok_and(|e| e.object == case) {
+                    ours.push((entry.position, signed));
+                }
+            }
+        }
+        let text = serde_json::to_string(&checkpoint).map_err(HubError::internal)?;
+        db.put_audit_checkpoint(township, checkpoint.checkpoint.size, &text)
+            .await?;
+        tongban_audit::Extract::build(tree, checkpoint, &ours)
+            .ok_or_else(|| HubError::Internal("the audit tree does not match its log".into()))
+    }
+
     /// Signs a package check's report: the hub vouches with the key that signs its checkpoints.
     pub fn sign_archive_report(&self, report: tongban_archive::Report) -> tongban_archive::Report {
         report.sign("tongban-hub", &self.key)

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use crate::account_db::{AccountChange, ChangeKind, NewSecret};
-use crate::archive_db::{ArchiveDb, ArchiveEvent, ArchiveRow};
+use crate::archive_db::{ArchiveEvent, ArchiveRow};
 use crate::audit_db::NewLogEntry;
 use crate::db::{DocWrite, HubDb, HubUser, NewDevice, Redeemed, SyncedDoc};
 use crate::session_db::WebSession;

@@ -10,7 +10,7 @@ use tongban_archive::{Contents, PackageFile};
 use tongban_archive::{Report, Stage, Trust};
 use tongban_audit::{AuditAction, Extract, MerkleLog, SignedEvent};
 use tongban_domain::Case;
-use tongban_domain::archival::{ArchivalCode, class_of, fonds_of};
+use tongban_domain::archival::{ArchivalCode, class_for, fonds_of};
 use tongban_domain::calendar::china_date;
 use tongban_domain::session::Session;
 use tongban_domain::text;
@@ -267,10 +267,10 @@ impl Store {
             fonds: fonds_of(enrollment.township.as_str()),
             year: china_date(finished).year(),
             retention: item.map(|i| i.retention).unwrap_or_default(),
-            class: format!(
-                "{}D{:03}",
-                class_of(item.map_or("", |i| i.department.as_str())),
-                enrollment.device_serial
+            class: class_for(
+                item.map_or("", |i| i.department.as_str()),
+                enrollment.township.as_str(),
+                Some(enrollment.device_serial),
             ),
             item: 1,
         };

@@ -28,29 +28,7 @@ impl CasePage {
     /// The file name a page is exported under: only letters, digits, `_` and `-` from the
     /// case document go into it, so whatever a document says, an export stays in its folder.
     pub fn export_name(&self) -> String {
-        let material: String = self
-            .material
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .take(32)
-            .collect();
-        let digest: String = self
-            .page
-            .sha256
-            .chars()
-            .filter(char::is_ascii_hexdigit)
-            .take(12)
-            .collect();
-        let extension = if self.page.is_pdf() { "pdf" } else { "jpg" };
-        format!(
-            "{}-{:02}-{digest}.{extension}",
-            if material.is_empty() {
-                "page"
-            } else {
-                &material
-            },
-            u64::from(self.position) + 1
-        )
+        tongban_domain::page::export_name(&self.material, self.position, &self.page)
     }
 }
 

@@ -361,3 +361,168 @@ fn a_finished_case_with_six_pages_exports_a_package_that_passes_every_stage() {
         "{table}"
     );
 }
+
+/// A finished case through the hub's archives: two cases finished (one with six pages) are
+/// archived by the hub from its own copies, get consecutive 档号, pass the fixity audit; a
+/// township's year is written as a transfer batch that passes the 移交 checks on the hub and on
+/// a desk; a flipped byte in a stored package fails the next audit, which logs it; packages
+/// come due for appraisal only once their retention period has run out.
+#[test]
+fn the_hub_archives_finished_cases_audits_them_and_hands_a_year_over() {
+    let hub = Hub::start(tongban_e2e::Backend::Sqlite);
+    let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    let register = |name: &str| {
+        clerk.ok(&[
+            "case",
+            "register",
+            "--item",
+            "YL01",
+            "--name",
+            name,
+            "--id-number",
+            "450721198806152311",
+            "--received",
+            "ID_CARD,HOUSEHOLD_REGISTER,ENROL_FORM",
+        ])
+    };
+    let first = register("覃秀梅");
+    let second = register("韦国强");
+    let scans: Vec<String> = (0..6u32)
+        .map(|page| {
+            let path = clerk.path().join(format!("scan-{page}.jpg"));
+            image::RgbImage::from_fn(200, 280, |x, y| {
+                image::Rgb([(x * (page + 3) % 251) as u8, (y * 5 % 241) as u8, 90])
+            })
+            .save(&path)
+            .unwrap();
+            path.to_str().unwrap().to_string()
+        })
+        .collect();
+    let mut attach = vec!["case", "attach", &first, "--material", "ID_CARD"];
+    attach.extend(scans.iter().map(String::as_str));
+    clerk.ok(&attach);
+    clerk.ok(&["sync"]);
+    supervisor.ok(&["sync"]);
+    for number in [&first, &second] {
+        supervisor.ok(&["case", "accept", number]);
+        supervisor.ok(&["case", "approve", number]);
+        supervisor.ok(&["case", "complete", number]);
+    }
+    supervisor.ok(&["sync"]);
+
+    let run: serde_json::Value =
+        serde_json::from_str(&hub.admin(&["archive", "run", "--json"])).unwrap();
+    assert_eq!(run["archived"].as_array().unwrap().len(), 2, "{run}");
+    let list: serde_json::Value =
+        serde_json::from_str(&hub.admin(&["archive", "list", "--json"])).unwrap();
+    let codes: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    let year = tongban_domain::calendar::china_date(super::now_ms()).year();
+    assert_eq!(
+        codes,
+        [
+            format!("Z450721-{year}-D30-RS101-0001"),
+            format!("Z450721-{year}-D30-RS101-0002")
+        ]
+    );
+    // A second run finds nothing new.
+    let again: serde_json::Value =
+        serde_json::from_str(&hub.admin(&["archive", "run", "--json"])).unwrap();
+    assert!(again["archived"].as_array().unwrap().is_empty(), "{again}");
+
+    let audit: serde_json::Value =
+        serde_json::from_str(&hub.admin(&["archive", "fixity", "--json"])).unwrap();
+    assert!(
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["passed"] == true),
+        "{audit}"
+    );
+
+    // The year handed over: the batch passes the transfer checks at the hub and on a desk.
+    let out = tempfile::tempdir().unwrap();
+    let batch = out.path().join("batch");
+    let year_arg = year.to_string();
+    let report: serde_json::Value = serde_json::from_str(&hub.admin(&[
+        "archive",
+        "transfer",
+        "--township",
+        TOWNSHIP,
+        "--year",
+        &year_arg,
+        "--out",
+        batch.to_str().unwrap(),
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(report["failed"], 0, "{report}");
+    assert!(
+        report["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["check"] == "numbering" && r["outcome"] == "PASS")
+    );
+    let scans_archived = std::fs::read_dir(batch.join(&first).join("data/scans"))
+        .unwrap()
+        .count();
+    assert_eq!(scans_archived, 6);
+    let on_desk = supervisor.run(&["archive", "check", batch.to_str().unwrap(), "--stage", "yj"]);
+    assert!(
+        on_desk.status.success(),
+        "{}",
+        String::from_utf8_lossy(&on_desk.stdout)
+    );
+
+    // Due for appraisal only after 30 years from the year after archiving.
+    let due = |on: &str| -> usize {
+        let listed: serde_json::Value =
+            serde_json::from_str(&hub.admin(&["archive", "due", "--on", on, "--json"])).unwrap();
+        listed.as_array().unwrap().len()
+    };
+    assert_eq!(due(&format!("{}-12-31", year + 30)), 0);
+    assert_eq!(due(&format!("{}-01-01", year + 31)), 2);
+
+    // A flipped byte in the stored (sealed) package of the first case.
+    let object = list[0]["object"].as_str().unwrap();
+    let stored = hub
+        .data_dir()
+        .join("pages")
+        .join(TOWNSHIP)
+        .join("archives")
+        .join(&object[..2])
+        .join(object);
+    let mut bytes = std::fs::read(&stored).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    std::fs::write(&stored, bytes).unwrap();
+    let failed = hub.admin_output(&["archive", "fixity"]);
+    assert!(!failed.status.success());
+    let said = String::from_utf8_lossy(&failed.stdout);
+    assert!(said.contains("FAIL") && said.contains(codes[0]), "{said}");
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("未通过长期保存检测"));
+    let log: serde_json::Value =
+        serde_json::from_str(&hub.admin(&["archive", "log", "--case", &first, "--json"])).unwrap();
+    let kinds: Vec<(&str, &str)> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["kind"].as_str().unwrap(), e["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("archived", "pass"),
+            ("fixity", "pass"),
+            ("transfer", "pass"),
+            ("fixity", "fail")
+        ]
+    );
+}

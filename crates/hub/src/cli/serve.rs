@@ -114,6 +114,31 @@ pub async fn run<D: HubDb>(hub: Hub<D>, store: &StoreArgs, args: ServeArgs) -> R
             }
         })
     };
+    // Finished cases are archived every ten minutes, and every stored package is audited once a
+    // day (长期保存); both leave their results in the archive log.
+    let archiving = {
+        let hub = hub.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(600));
+            let mut last_audit: Option<tokio::time::Instant> = None;
+            loop {
+                tick.tick().await;
+                if let Err(e) = hub.archive_finished().await {
+                    tracing::warn!(error = %e, "archiving pass failed");
+                }
+                if last_audit.is_none_or(|t| t.elapsed() >= Duration::from_secs(86_400)) {
+                    match hub.fixity_audit().await {
+                        Ok(results) => {
+                            let failed = results.iter().filter(|r| !r.passed).count();
+                            tracing::info!(packages = results.len(), failed, "fixity audit done");
+                        }
+                        Err(e) => tracing::warn!(error = %e, "fixity audit failed"),
+                    }
+                    last_audit = Some(tokio::time::Instant::now());
+                }
+            }
+        })
+    };
     let metrics = Arc::new(Metrics::default());
     let state = AppState::new(
         hub,
@@ -132,6 +157,7 @@ pub async fn run<D: HubDb>(hub: Hub<D>, store: &StoreArgs, args: ServeArgs) -> R
     };
     serve(listener, router(state), tls, limits, metrics, shutdown()).await;
     housekeeping.abort();
+    archiving.abort();
     Ok(())
 }
 

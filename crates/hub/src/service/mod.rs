@@ -3,7 +3,9 @@
 //! only parse, call and print.
 
 mod admin;
+mod archive_objects;
 mod archives;
+pub mod archiving;
 mod catalogue;
 mod enrol;
 pub mod figures;
