@@ -369,7 +369,58 @@ fn a_finished_case_with_six_pages_exports_a_package_that_passes_every_stage() {
 /// come due for appraisal only once their retention period has run out.
 #[test]
 fn the_hub_archives_finished_cases_audits_them_and_hands_a_year_over() {
-    let hub = Hub::start(tongban_e2e::Backend::Sqlite);
+    hub_archives(tongban_e2e::Backend::Sqlite, None);
+}
+
+/// The same on PostgreSQL with the packages in S3, when the test command started both.
+#[test]
+fn the_hub_archives_on_postgresql_with_packages_in_s3() {
+    if let (Some(url), Some(bucket)) = (tongban_e2e::postgres_database(), tongban_e2e::s3_bucket())
+    {
+        hub_archives(tongban_e2e::Backend::Postgres(url), Some(bucket));
+    }
+}
+
+/// Flips one byte in the middle of a stored object, on disk or in the S3 bucket.
+fn flip_stored(hub: &Hub, bucket: Option<&tongban_e2e::S3Bucket>, key: &str) {
+    let flip = |mut bytes: Vec<u8>| {
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x01;
+        bytes
+    };
+    match bucket {
+        None => {
+            let path = hub.data_dir().join("pages").join(key);
+            std::fs::write(&path, flip(std::fs::read(&path).unwrap())).unwrap();
+        }
+        Some(b) => {
+            use object_store::{ObjectStore, ObjectStoreExt, PutPayload, path::Path};
+            let store = object_store::aws::AmazonS3Builder::from_env()
+                .with_bucket_name(&b.bucket)
+                .with_endpoint(&b.endpoint)
+                .with_allow_http(true)
+                .with_region("us-east-1")
+                .with_virtual_hosted_style_request(false)
+                .build()
+                .unwrap();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let path = Path::from(key);
+                let bytes = store.get(&path).await.unwrap().bytes().await.unwrap();
+                store
+                    .put(&path, PutPayload::from(flip(bytes.to_vec())))
+                    .await
+                    .unwrap();
+            });
+        }
+    }
+}
+
+fn hub_archives(backend: tongban_e2e::Backend, bucket: Option<tongban_e2e::S3Bucket>) {
+    let hub = Hub::start_with_pages(backend, bucket.clone());
     let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
     let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
     let register = |name: &str| {
@@ -492,17 +543,8 @@ fn the_hub_archives_finished_cases_audits_them_and_hands_a_year_over() {
 
     // A flipped byte in the stored (sealed) package of the first case.
     let object = list[0]["object"].as_str().unwrap();
-    let stored = hub
-        .data_dir()
-        .join("pages")
-        .join(TOWNSHIP)
-        .join("archives")
-        .join(&object[..2])
-        .join(object);
-    let mut bytes = std::fs::read(&stored).unwrap();
-    let middle = bytes.len() / 2;
-    bytes[middle] ^= 0x01;
-    std::fs::write(&stored, bytes).unwrap();
+    let key = format!("{TOWNSHIP}/archives/{}/{object}", &object[..2]);
+    flip_stored(&hub, bucket.as_ref(), &key);
     let failed = hub.admin_output(&["archive", "fixity"]);
     assert!(!failed.status.success());
     let said = String::from_utf8_lossy(&failed.stdout);
