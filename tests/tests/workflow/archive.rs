@@ -394,7 +394,7 @@ fn flip_stored(hub: &Hub, bucket: Option<&tongban_e2e::S3Bucket>, key: &str) {
             std::fs::write(&path, flip(std::fs::read(&path).unwrap())).unwrap();
         }
         Some(b) => {
-            use object_store::{ObjectStore, ObjectStoreExt, PutPayload, path::Path};
+            use object_store::{ObjectStoreExt, PutPayload, path::Path};
             let store = object_store::aws::AmazonS3Builder::from_env()
                 .with_bucket_name(&b.bucket)
                 .with_endpoint(&b.endpoint)
