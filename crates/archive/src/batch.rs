@@ -64,14 +64,15 @@ fn folder_name(path: &Path) -> String {
 /// What the list says of a package folder, read from the package itself.
 pub fn list_entry(bag: &Path) -> Result<ListedPackage, Text> {
     let name = folder_name(bag);
-    let record = std::fs::read(bag.join("data").join(METADATA))
-        .map_err(|_| {
-            text!(
-                "{name}: data/{METADATA} is missing",
-                "{name}：缺少data/{METADATA}"
-            )
-        })
-        .and_then(|b| ReadRecord::read(&b).map_err(|e| e.within(Text::untranslated(&name))))?;
+    let record =
+        crate::content::read_capped(&bag.join("data").join(METADATA), crate::content::TEXT_CAP)
+            .map_err(|_| {
+                text!(
+                    "{name}: data/{METADATA} is missing",
+                    "{name}：缺少data/{METADATA}"
+                )
+            })
+            .and_then(|b| ReadRecord::read(&b).map_err(|e| e.within(Text::untranslated(&name))))?;
     let info = std::fs::read_to_string(bag.join("bag-info.txt")).map_err(|_| {
         text!(
             "{name}: bag-info.txt is missing",
@@ -270,24 +271,25 @@ fn list_problems(
     dir: &Path,
     entries: &[Result<ListedPackage, Text>],
 ) -> (Vec<Text>, Vec<Text>, Vec<Text>) {
-    let list: TransferList = match std::fs::read(dir.join(TRANSFER_LIST))
-        .map_err(|_| {
-            text!(
-                "{TRANSFER_LIST} is missing",
-                "缺少{TRANSFER_LIST}（移交清单）"
-            )
-        })
-        .and_then(|b| {
-            serde_json::from_slice(&b).map_err(|e| {
+    let list: TransferList =
+        match crate::content::read_capped(&dir.join(TRANSFER_LIST), crate::content::TEXT_CAP)
+            .map_err(|_| {
                 text!(
-                    "{TRANSFER_LIST} cannot be read: {e}",
-                    "{TRANSFER_LIST}（移交清单）无法读取：{e}"
+                    "{TRANSFER_LIST} is missing",
+                    "缺少{TRANSFER_LIST}（移交清单）"
                 )
             })
-        }) {
-        Ok(list) => list,
-        Err(e) => return (vec![e.clone()], vec![e.clone()], vec![e]),
-    };
+            .and_then(|b| {
+                serde_json::from_slice(&b).map_err(|e| {
+                    text!(
+                        "{TRANSFER_LIST} cannot be read: {e}",
+                        "{TRANSFER_LIST}（移交清单）无法读取：{e}"
+                    )
+                })
+            }) {
+            Ok(list) => list,
+            Err(e) => return (vec![e.clone()], vec![e.clone()], vec![e]),
+        };
     let found: Vec<&ListedPackage> = entries.iter().flatten().collect();
     let mut count = Vec::new();
     let mut bytes = Vec::new();

@@ -108,6 +108,9 @@ fn read_manifest(path: &Path) -> Result<Vec<(String, String)>, Text> {
         .collect()
 }
 
+/// The largest file a package's digests are computed over.
+const FILE_CAP: u64 = 4 * 1024 * 1024 * 1024;
+
 /// Every listed file is there with its digest, and every file `covered` is listed.
 fn check_manifest(
     bag: &Path,
@@ -129,6 +132,17 @@ fn check_manifest(
                 "{manifest} lists {file:?}, not a plain path in the bag",
                 "{manifest}列出的“{file}”不是包内的合规路径"
             ));
+            continue;
+        }
+        // A case's file is megabytes; hashing a planted terabyte would only stall the checker.
+        let size = std::fs::metadata(bag.join(&file)).map_or(0, |m| m.len());
+        if size > FILE_CAP {
+            damaged.insert(file.clone());
+            problems.push(text!(
+                "{file} is {size} bytes, too large to be a case's file",
+                "{file}有{size}字节，不可能是办件文件"
+            ));
+            listed.insert(file);
             continue;
         }
         match algorithm.hex_file(&bag.join(&file)) {

@@ -86,6 +86,30 @@ pub fn head(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(head)
 }
 
+/// The most of a record, an extract or a transfer list read into memory: far beyond any real
+/// one, so a hostile package cannot make the checker exhaust memory.
+pub const TEXT_CAP: u64 = 64 * 1024 * 1024;
+/// The most of one content file opened to check it decodes (a 600 dpi A3 colour scan is well
+/// under it).
+pub const CONTENT_CAP: u64 = 512 * 1024 * 1024;
+
+/// A file read whole, unless it is over `cap` bytes: `Err(Some(size))` then, `Err(None)` when it
+/// cannot be read at all.
+pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, Option<u64>> {
+    let size = std::fs::metadata(path).map_err(|_| None)?.len();
+    if size > cap {
+        return Err(Some(size));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    std::fs::File::open(path)
+        .and_then(|f| f.take(cap + 1).read_to_end(&mut bytes))
+        .map_err(|_| None)?;
+    if bytes.len() as u64 > cap {
+        return Err(Some(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
 /// What a PDF says of itself, once parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PdfFacts {
@@ -203,5 +227,19 @@ mod tests {
             Some("3U".into())
         );
         assert!(pdf_facts(b"%PDF-1.7 nothing").is_err());
+    }
+
+    #[test]
+    fn a_file_over_the_cap_is_not_read_into_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.jpg");
+        // Sparse: a terabyte would take no disk, and must not be read either.
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_len(1 << 40).unwrap();
+        assert_eq!(read_capped(&path, CONTENT_CAP), Err(Some(1 << 40)));
+        std::fs::write(&path, b"small").unwrap();
+        assert_eq!(read_capped(&path, 5), Ok(b"small".to_vec()));
+        assert_eq!(read_capped(&path, 4), Err(Some(5)));
+        assert_eq!(read_capped(&dir.path().join("none"), 4), Err(None));
     }
 }

@@ -5,7 +5,9 @@
 //! wrong format), so a report says what is wrong once.
 
 use crate::check::{Finding, Outcome, fixity};
-use crate::content::{Kind, head, image_decodes, pdf_facts, sniff};
+use crate::content::{
+    CONTENT_CAP, Kind, TEXT_CAP, head, image_decodes, pdf_facts, read_capped, sniff,
+};
 use crate::items::{ITEMS, Stage};
 use crate::package::{AUDIT, METADATA};
 use crate::record::ReadRecord;
@@ -213,10 +215,14 @@ pub fn check_package(bag: &Path, stage: Stage, trust: &Trust) -> Vec<Row> {
         audit.as_ref().err().cloned().into_iter().collect(),
     ));
 
-    let metadata = std::fs::read(bag.join("data").join(METADATA));
+    let metadata = read_capped(&bag.join("data").join(METADATA), TEXT_CAP);
     let record = match &metadata {
         Ok(bytes) => ReadRecord::read(bytes),
-        Err(_) => Err(text!(
+        Err(Some(size)) => Err(text!(
+            "data/metadata.xml is {size} bytes, too large for a record",
+            "data/metadata.xml有{size}字节，远超元数据应有的大小"
+        )),
+        Err(None) => Err(text!(
             "data/metadata.xml is missing",
             "缺少data/metadata.xml"
         )),
@@ -411,9 +417,19 @@ fn content_probes(
             }
             None => {}
         }
-        let Ok(bytes) = std::fs::read(&path) else {
-            readable.push(text!("{name} cannot be read", "{name}无法读取"));
-            continue;
+        let bytes = match read_capped(&path, CONTENT_CAP) {
+            Ok(bytes) => bytes,
+            Err(Some(size)) => {
+                readable.push(text!(
+                    "{name} is {size} bytes, too large to open here",
+                    "{name}有{size}字节，过大，无法在此打开检查"
+                ));
+                continue;
+            }
+            Err(None) => {
+                readable.push(text!("{name} cannot be read", "{name}无法读取"));
+                continue;
+            }
         };
         match kind {
             Kind::Jpeg | Kind::Png => {

@@ -437,3 +437,23 @@ fn an_executable_named_as_a_scan_fails_only_the_security_check() {
         "data/scans/page-2.jpg is an executable",
     );
 }
+
+#[test]
+fn a_planted_huge_file_is_refused_without_reading_it() {
+    let failed = mutated(Stage::Bc, |bag| {
+        // Sparse: no disk is used, and hashing a terabyte would stall the check for hours.
+        let file = std::fs::File::options()
+            .write(true)
+            .open(bag.join("data/scans/page-4.jpg"))
+            .unwrap();
+        file.set_len(1 << 40).unwrap();
+    });
+    let checks: Vec<&str> = failed.iter().map(|f| f.1.as_str()).collect();
+    assert!(checks.contains(&"payload-digests"), "{failed:?}");
+    assert!(
+        failed
+            .iter()
+            .any(|f| f.2.contains("data/scans/page-4.jpg is 1099511627776 bytes")),
+        "{failed:?}"
+    );
+}

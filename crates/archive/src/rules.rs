@@ -117,7 +117,15 @@ pub(crate) fn audit_proofs(
 ) -> Result<Vec<(u64, tongban_audit::AuditEvent)>, Text> {
     let path = bag.join("data").join(AUDIT);
     let bytes =
-        std::fs::read(&path).map_err(|_| text!("data/{AUDIT} is missing", "缺少data/{AUDIT}"))?;
+        crate::content::read_capped(&path, crate::content::TEXT_CAP).map_err(
+            |size| match size {
+                Some(size) => text!(
+                    "data/{AUDIT} is {size} bytes, too large for an audit extract",
+                    "data/{AUDIT}有{size}字节，远超审计摘录应有的大小"
+                ),
+                None => text!("data/{AUDIT} is missing", "缺少data/{AUDIT}"),
+            },
+        )?;
     let extract: tongban_audit::Extract = serde_json::from_slice(&bytes).map_err(|e| {
         text!(
             "data/{AUDIT} cannot be read: {e}",
