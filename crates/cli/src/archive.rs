@@ -68,12 +68,41 @@ pub fn run(
         ArchiveCommand::Check { path, stage, json } => (path, stage, json),
         ArchiveCommand::Export { number, out, json } => {
             let (store, session) = crate::sign_in(profile, user)?;
-            let exported = store.export_archive(&session, number.trim(), &out, now)?;
+            let number = number.trim();
+            // The hub's package when it has archived the case; else built here, from what
+            // this desk holds (the hub unreachable is no reason to stop).
+            let from_hub = match tongban_client::hub_client(&store) {
+                Ok(hub) => match tongban_client::fetch_archive(&hub, number) {
+                    Ok(found) => found,
+                    Err(e) if e.is_transient() => {
+                        eprintln!("{e}");
+                        None
+                    }
+                    Err(e) => return Err(e.into()),
+                },
+                Err(_) => None,
+            };
+            let exported = match from_hub {
+                Some(package) => store.import_hub_package(
+                    &session,
+                    number,
+                    &package.code,
+                    &package.tar,
+                    &out,
+                    now,
+                )?,
+                None => store.export_archive(&session, number, &out, now)?,
+            };
             if json {
                 println!("{}", serde_json::to_string_pretty(&exported)?);
             } else {
+                let (by, by_zh) = if exported.built_by == "hub" {
+                    ("archived by the hub", "中心归档")
+                } else {
+                    ("built on this desk", "本机生成")
+                };
                 println!(
-                    "{} · 档号 {} · {} files, {} bytes / 已导出档案包：{}个文件，{}字节",
+                    "{} · 档号 {} · {} files, {} bytes, {by} / 已导出档案包（{by_zh}）：{}个文件，{}字节",
                     exported.dir.display(),
                     exported.code,
                     exported.files,

@@ -1,12 +1,14 @@
 //! A desk's link to the hub: enrolment, and batched, signed, resumable sync of case documents.
 #![forbid(unsafe_code)]
 
+mod archive;
 mod audit;
 mod hub;
 mod pages;
 mod statements;
 mod sync;
 
+pub use archive::{HubPackage, fetch_archive};
 pub use audit::{AuditSync, AuditSyncError};
 pub use hub::{Exchange, HubClient, HubError, HubKey, check_url, enroll};
 pub use pages::{PageDirection, PageProgress};

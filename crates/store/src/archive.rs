@@ -86,6 +86,12 @@ pub struct Exported {
     pub code: String,
     pub files: usize,
     pub bytes: u64,
+    /// `hub` for the package the hub archived, `desk` for one this desk built itself.
+    pub built_by: &'static str,
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    tongban_pages::sha256_hex(bytes)
 }
 
 fn invalid(text: tongban_domain::Text) -> StoreError {
@@ -200,6 +206,52 @@ impl Store {
             code: code.to_string(),
             files: count,
             bytes,
+            built_by: "desk",
+        })
+    }
+
+    /// Writes the package the hub archived (a tar of its bag) into `out`, for a person who may
+    /// see the case; the tar's entries cannot land outside `out`.
+    pub fn import_hub_package(
+        &self,
+        session: &Session,
+        number: &str,
+        code: &str,
+        tar: &[u8],
+        out: &Path,
+        now: OffsetDateTime,
+    ) -> Result<Exported, StoreError> {
+        self.view(session, number, now)?;
+        let dir = out.join(number);
+        if dir.exists() {
+            let shown = dir.display();
+            return Err(invalid(text!(
+                "{shown} already exists; a package is written into a new folder",
+                "{shown}已存在，档案包只能写入新的文件夹"
+            )));
+        }
+        std::fs::create_dir_all(out).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        tar::Archive::new(tar)
+            .unpack(out)
+            .map_err(|e| StoreError::Corrupt(format!("the hub's package does not unpack: {e}")))?;
+        if !dir.join("bagit.txt").is_file() {
+            return Err(StoreError::Corrupt(format!(
+                "the hub's package of {number} holds no bag named after the case"
+            )));
+        }
+        let digest = sha256_hex(tar);
+        let access = Access {
+            detail: "archive",
+            digest: &digest,
+            ..Access::done(&session.user, AuditAction::Export, number)
+        };
+        self.audit(&access, crate::now_ms(now))?;
+        Ok(Exported {
+            files: count_files(&dir.join("data")),
+            bytes: walk_bytes(&dir.join("data")),
+            dir,
+            code: code.to_string(),
+            built_by: "hub",
         })
     }
 
@@ -298,6 +350,20 @@ impl Store {
         )?;
         Ok(code)
     }
+}
+
+fn count_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| match e.file_type() {
+                    Ok(t) if t.is_dir() => count_files(&e.path()),
+                    _ => 1,
+                })
+                .sum()
+        })
+        .unwrap_or(0)
 }
 
 fn walk_bytes(dir: &Path) -> u64 {

@@ -3,10 +3,10 @@
 //! here, so no path is written twice.
 
 use crate::wire::{
-    AuditPush, AuditPushResponse, AuditRead, AuditReadResponse, DirectoryRequest,
-    DirectoryResponse, EnrollRequest, EnrollResponse, ManifestRequest, ManifestResponse, PageChunk,
-    PageChunkAck, PageFetch, PageFetchResponse, PageStatusRequest, PageStatusResponse,
-    RekeyRequest, RekeyResponse, SyncBatch,
+    ArchiveFetch, ArchiveFetchResponse, AuditPush, AuditPushResponse, AuditRead, AuditReadResponse,
+    DirectoryRequest, DirectoryResponse, EnrollRequest, EnrollResponse, ManifestRequest,
+    ManifestResponse, PageChunk, PageChunkAck, PageFetch, PageFetchResponse, PageStatusRequest,
+    PageStatusResponse, RekeyRequest, RekeyResponse, SyncBatch,
 };
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -92,6 +92,12 @@ endpoint!(
 endpoint!(
     /// The township's audit log from a position on.
     AuditLogRead, "/v1/townships/{code}/audit/read", AuditRead => AuditReadResponse, max 4 * KIB
+);
+
+endpoint!(
+    /// One chunk of an archived case's package, for a desk of its township.
+    ArchiveGet, "/v1/townships/{code}/archives/get", ArchiveFetch => ArchiveFetchResponse,
+    max 4 * KIB
 );
 
 /// Unsigned, for monitoring: answers `ok` when the hub can reach its database.

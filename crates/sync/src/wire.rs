@@ -314,6 +314,24 @@ pub struct PageFetchResponse {
     pub data: Vec<u8>,
 }
 
+/// One chunk of an archived case's package, as the hub stores it (a tar of the bag).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchiveFetch {
+    pub case: String,
+    pub index: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchiveFetchResponse {
+    /// The case's 档号.
+    pub code: String,
+    /// The SHA-256 of the whole tar, which the desk checks once it has every chunk.
+    pub sha256: String,
+    pub size: u64,
+    #[serde(with = "serde_bytes")]
+    pub data: Vec<u8>,
+}
+
 /// A desk's audit events not yet acknowledged, in order, and the size of the last checkpoint
 /// it verified, so the hub can prove its log has only grown since.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -532,6 +532,48 @@ fn hub_archives(backend: tongban_e2e::Backend, bucket: Option<tongban_e2e::S3Buc
         String::from_utf8_lossy(&on_desk.stdout)
     );
 
+    // The desk's export is now the hub's package, byte for byte what the hub archived.
+    let exports = tempfile::tempdir().unwrap();
+    let exported: serde_json::Value = serde_json::from_str(&clerk.ok(&[
+        "archive",
+        "export",
+        &first,
+        "--out",
+        exports.path().to_str().unwrap(),
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(exported["built_by"], "hub", "{exported}");
+    assert_eq!(exported["code"], codes[0]);
+    let downloaded = exports.path().join(&first);
+    assert_eq!(
+        std::fs::read(downloaded.join("data/metadata.xml")).unwrap(),
+        std::fs::read(batch.join(&first).join("data/metadata.xml")).unwrap()
+    );
+    let checked = clerk.run(&[
+        "archive",
+        "check",
+        downloaded.to_str().unwrap(),
+        "--stage",
+        "bc",
+    ]);
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
+    // A device of another township, or of this one asking under another's path, gets nothing.
+    let outsider = tongban_e2e::device::RawDevice::enroll(&hub, tongban_e2e::OTHER_TOWNSHIP);
+    let ask = |township: &str| {
+        let body = tongban_sync::wire::encode(&tongban_sync::wire::ArchiveFetch {
+            case: first.clone(),
+            index: 0,
+        });
+        outsider.post(township, "archives/get", body)
+    };
+    assert_eq!(ask(tongban_e2e::OTHER_TOWNSHIP).status, 404);
+    assert_ne!(ask(TOWNSHIP).status, 200);
+
     // Due for appraisal only after 30 years from the year after archiving.
     let due = |on: &str| -> usize {
         let listed: serde_json::Value =

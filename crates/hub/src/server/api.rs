@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 use tongban_domain::Localized;
 use tongban_domain::text;
 use tongban_sync::endpoint::{
-    AuditAppend, AuditLogRead, Directory, Endpoint, Enroll, HEALTH_PATH, METRICS_PATH, Manifest,
-    PageGet, PagePut, PageStatus, Rekey, Sync,
+    ArchiveGet, AuditAppend, AuditLogRead, Directory, Endpoint, Enroll, HEALTH_PATH, METRICS_PATH,
+    Manifest, PageGet, PagePut, PageStatus, Rekey, Sync,
 };
 use tongban_sync::wire::{self, CONTENT_TYPE, ErrorBody, PageChunkAck, Refusal};
 
@@ -144,6 +144,7 @@ pub fn router<D: HubDb>(state: AppState<D>) -> Router {
         .route(PageStatus::PATH, post(page_status::<D>))
         .route(PagePut::PATH, post(page_put::<D>))
         .route(PageGet::PATH, post(page_get::<D>))
+        .route(ArchiveGet::PATH, post(archive_get::<D>))
         .route(AuditAppend::PATH, post(audit_append::<D>))
         .route(AuditLogRead::PATH, post(audit_read::<D>))
         .merge(super::county_page::routes::<D>())
@@ -277,6 +278,19 @@ async fn page_get<D: HubDb>(
         state
             .hub
             .page_chunk(&s.device, &req.sha256, req.index)
+            .await?,
+    ))
+}
+
+async fn archive_get<D: HubDb>(
+    State(state): State<AppState<D>>,
+    s: Signed<ArchiveGet>,
+) -> Answer<ArchiveGet> {
+    let req = s.request;
+    Ok(Reply(
+        state
+            .hub
+            .archive_chunk(&s.device, &req.case, req.index)
             .await?,
     ))
 }

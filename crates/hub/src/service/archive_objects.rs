@@ -47,6 +47,49 @@ impl<D: HubDb> Hub<D> {
         Ok((sha256, size))
     }
 
+    /// Chunk `index` of an archived case's package, for a desk of its own township (a case of
+    /// another township, or one not archived, is simply not found).
+    pub async fn archive_chunk(
+        &self,
+        device: &crate::db::Device,
+        case: &str,
+        index: u32,
+    ) -> HubResult<tongban_sync::wire::ArchiveFetchResponse> {
+        let not_found = || {
+            HubError::NotFound(tongban_domain::text!(
+                "case {case} is not archived at the hub (yet)",
+                "办件{case}尚未在中心归档"
+            ))
+        };
+        let row = self
+            .db
+            .archive_row(case)
+            .await?
+            .filter(|r| r.township == device.township)
+            .ok_or_else(not_found)?;
+        let space = space(&row.township);
+        if index >= page_chunks(row.bytes) {
+            return Err(HubError::BadRequest(tongban_domain::text!(
+                "the package of case {case} has no chunk {index}",
+                "办件{case}的档案包没有第{index}块"
+            )));
+        }
+        let chunk = self
+            .pages
+            .chunk(&space, &row.object, index)
+            .await?
+            .ok_or_else(|| HubError::Storage(format!("package {} is cut short", row.object)))?;
+        let data =
+            self.sealer
+                .open_page_chunk(&space, &row.object, row.bytes, index, &chunk.sealed)?;
+        Ok(tongban_sync::wire::ArchiveFetchResponse {
+            code: row.code,
+            sha256: row.object,
+            size: row.bytes,
+            data,
+        })
+    }
+
     /// A stored package unsealed and unpacked into `into`; an error names what does not hold
     /// (a chunk that fails its seal, a tar whose digest is not its name).
     pub(crate) async fn fetch_package(
