@@ -7,7 +7,7 @@ use crate::desk::{Desk, message, store_error};
 use std::sync::Arc;
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
-use tongban_domain::desk::{ArchivedCase, ErrorCode, PackageCheck};
+use tongban_domain::desk::{ArchivedCase, ErrorCode, PackageCheck, UiError};
 
 #[tauri::command]
 pub async fn archived_cases(desk: State<'_, Arc<Desk>>) -> Answer<Vec<ArchivedCase>> {
@@ -52,13 +52,8 @@ pub async fn archive_check(
 ) -> Answer<PackageCheck> {
     blocking(&desk, move |d| {
         d.session()?;
-        let stage = tongban_archive::Stage::parse(&stage).ok_or_else(|| {
-            message(
-                ErrorCode::Invalid,
-                "use gd, yj or bc",
-                "检测环节只能是归档、移交或长期保存",
-            )
-        })?;
+        let stage = tongban_archive::Stage::from_arg(&stage)
+            .map_err(|e| UiError::of(ErrorCode::Invalid, &tongban_domain::Localized::text(&e)))?;
         let path = std::path::PathBuf::from(path.trim());
         let report = d.with_store(|s| {
             s.check_archive(&path, stage, tongban_store::china_now())

@@ -38,6 +38,11 @@ impl Stage {
             .find(|s| s.prefix().eq_ignore_ascii_case(text))
     }
 
+    /// As an operator types it (`--stage`), refused with the stages there are.
+    pub fn from_arg(text: &str) -> Result<Self, crate::ArchiveError> {
+        Self::parse(text.trim()).ok_or_else(|| crate::ArchiveError::UnknownStage(text.to_string()))
+    }
+
     fn index(self) -> usize {
         self as usize
     }

@@ -41,6 +41,8 @@ pub enum ArchiveError {
     NotEmpty(std::path::PathBuf),
     /// Neither a package nor a folder of packages.
     NotAPackage(std::path::PathBuf),
+    /// A stage that is not gd, yj or bc.
+    UnknownStage(String),
 }
 
 impl tongban_domain::l10n::Localized for ArchiveError {
@@ -51,6 +53,10 @@ impl tongban_domain::l10n::Localized for ArchiveError {
             Self::Path(path) => text!(
                 "payload path {path:?} is not a plain relative path",
                 "档案包内文件路径“{path}”不合规"
+            ),
+            Self::UnknownStage(stage) => text!(
+                "unknown stage {stage:?}: use gd, yj or bc",
+                "未知的检测环节“{stage}”：可选 gd（归档）、yj（移交与接收）、bc（长期保存）"
             ),
             Self::NotAPackage(path) => {
                 let path = path.display();

@@ -20,6 +20,30 @@ pub struct PackageFile {
     pub bytes: Vec<u8>,
 }
 
+impl PackageFile {
+    /// A scanned page as stored, named for what it proves and its place there.
+    pub fn scan(
+        material: &str,
+        position: u32,
+        page: &tongban_domain::PageRef,
+        bytes: Vec<u8>,
+    ) -> Self {
+        let format = match page.mime.as_str() {
+            "application/pdf" => "PDF",
+            "image/png" => "PNG",
+            _ => "JPEG",
+        };
+        Self {
+            path: format!(
+                "scans/{}",
+                tongban_domain::page::export_name(material, position, page)
+            ),
+            format: format.into(),
+            bytes,
+        }
+    }
+}
+
 /// Everything a package is made of.
 pub struct Contents<'a> {
     pub case: &'a tongban_domain::Case,

@@ -81,6 +81,13 @@ impl Report {
         self.failed == 0
     }
 
+    /// What a command says when its check failed: how many rows; none when it passed.
+    pub fn failure(&self) -> Option<tongban_domain::l10n::Text> {
+        let failed = self.failed;
+        (failed > 0)
+            .then(|| tongban_domain::text!("{failed} check(s) failed", "{failed}项检测不合格"))
+    }
+
     /// The report as a table, one row per line: code, outcome, item, check, detail.
     pub fn text(&self) -> String {
         let mut out = format!(

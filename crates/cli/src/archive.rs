@@ -5,7 +5,7 @@
 //! and checks signatures against the hub's and the township's desks' keys; elsewhere nothing is
 //! trusted, so those rows fail.
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::Result;
 use clap::Subcommand;
 use std::path::PathBuf;
 use time::OffsetDateTime;
@@ -33,14 +33,6 @@ pub enum ArchiveCommand {
     },
 }
 
-pub fn parse_stage(stage: &str) -> Result<Stage> {
-    Stage::parse(stage).ok_or_else(|| {
-        anyhow!(
-            "unknown stage {stage:?}: use gd, yj or bc / 未知的检测环节“{stage}”：可选 gd（归档）、yj（移交与接收）、bc（长期保存）"
-        )
-    })
-}
-
 /// Prints the report; an error when a row failed, so scripts see it in the exit status.
 pub fn print(report: &Report, json: bool) -> Result<()> {
     if json {
@@ -48,14 +40,7 @@ pub fn print(report: &Report, json: bool) -> Result<()> {
     } else {
         print!("{}", report.text());
     }
-    if !report.passes() {
-        bail!(
-            "{} check(s) failed / {}项检测不合格",
-            report.failed,
-            report.failed
-        );
-    }
-    Ok(())
+    report.failure().map_or(Ok(()), |failed| Err(failed.into()))
 }
 
 pub fn run(
@@ -114,7 +99,7 @@ pub fn run(
             return Ok(());
         }
     };
-    let stage = parse_stage(&stage)?;
+    let stage = Stage::from_arg(&stage)?;
     let report = if profile.exists() {
         crate::open(profile)?.check_archive(&path, stage, now)?
     } else {

@@ -90,6 +90,19 @@ pub struct Exported {
     pub built_by: &'static str,
 }
 
+impl Exported {
+    /// The package written at `dir`, counted from its payload.
+    fn of(dir: PathBuf, code: String, built_by: &'static str) -> Self {
+        Self {
+            files: count_files(&dir.join("data")),
+            bytes: walk_bytes(&dir.join("data")),
+            dir,
+            code,
+            built_by,
+        }
+    }
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     tongban_pages::sha256_hex(bytes)
 }
@@ -142,16 +155,12 @@ impl Store {
                     "办件{number}有扫描页尚未同步到本机，请同步后再导出"
                 ))
             })?;
-            let format = match page.page.mime.as_str() {
-                "application/pdf" => "PDF",
-                "image/png" => "PNG",
-                _ => "JPEG",
-            };
-            files.push(PackageFile {
-                path: format!("scans/{}", page.export_name()),
-                format: format.into(),
+            files.push(PackageFile::scan(
+                &page.material,
+                page.position,
+                &page.page,
                 bytes,
-            });
+            ));
         }
         files.push(PackageFile {
             path: "case.json".into(),
@@ -172,7 +181,6 @@ impl Store {
             }
         }
         let dir = out.join(number);
-        let count = files.len() + 2;
         tongban_archive::build(
             &dir,
             Contents {
@@ -193,21 +201,25 @@ impl Store {
         .map_err(|e| invalid(tongban_domain::Localized::text(&e)))?;
         let manifest = std::fs::read(dir.join("manifest-sha256.txt"))
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let bytes = walk_bytes(&dir.join("data"));
-        let digest = tongban_pages::sha256_hex(&manifest);
+        let exported = Exported::of(dir, code.to_string(), "desk");
+        self.audit_export(session, number, &sha256_hex(&manifest), now)?;
+        Ok(exported)
+    }
+
+    /// The export goes into the trail with what identifies the package.
+    fn audit_export(
+        &self,
+        session: &Session,
+        number: &str,
+        digest: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
         let access = Access {
             detail: "archive",
-            digest: &digest,
+            digest,
             ..Access::done(&session.user, AuditAction::Export, number)
         };
-        self.audit(&access, crate::now_ms(now))?;
-        Ok(Exported {
-            dir,
-            code: code.to_string(),
-            files: count,
-            bytes,
-            built_by: "desk",
-        })
+        self.audit(&access, crate::now_ms(now))
     }
 
     /// Writes the package the hub archived (a tar of its bag) into `out`, for a person who may
@@ -239,20 +251,8 @@ impl Store {
                 "the hub's package of {number} holds no bag named after the case"
             )));
         }
-        let digest = sha256_hex(tar);
-        let access = Access {
-            detail: "archive",
-            digest: &digest,
-            ..Access::done(&session.user, AuditAction::Export, number)
-        };
-        self.audit(&access, crate::now_ms(now))?;
-        Ok(Exported {
-            files: count_files(&dir.join("data")),
-            bytes: walk_bytes(&dir.join("data")),
-            dir,
-            code: code.to_string(),
-            built_by: "hub",
-        })
+        self.audit_export(session, number, &sha256_hex(tar), now)?;
+        Ok(Exported::of(dir, code.to_string(), "hub"))
     }
 
     /// The case's events in this desk's copy of the township log, proven against the hub's

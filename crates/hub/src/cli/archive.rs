@@ -73,14 +73,7 @@ fn print_report(report: &Report, json: bool) -> Result<()> {
     } else {
         print!("{}", report.text());
     }
-    if !report.passes() {
-        bail!(
-            "{} check(s) failed / {}项检测不合格",
-            report.failed,
-            report.failed
-        );
-    }
-    Ok(())
+    report.failure().map_or(Ok(()), |failed| Err(failed.into()))
 }
 
 pub async fn run<D: HubDb>(hub: &Hub<D>, command: ArchiveCommand) -> Result<()> {
@@ -173,11 +166,7 @@ pub async fn run<D: HubDb>(hub: &Hub<D>, command: ArchiveCommand) -> Result<()> 
             }
         }
         ArchiveCommand::Check { path, stage, json } => {
-            let stage = Stage::parse(&stage).ok_or_else(|| {
-                anyhow!(
-                    "unknown stage {stage:?}: use gd, yj or bc / 未知的检测环节“{stage}”：可选 gd（归档）、yj（移交与接收）、bc（长期保存）"
-                )
-            })?;
+            let stage = Stage::from_arg(&stage)?;
             print_report(&hub.check_archive(&path, stage).await?, json)?;
         }
     }

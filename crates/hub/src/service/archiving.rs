@@ -253,19 +253,7 @@ impl<D: HubDb> Hub<D> {
             let bytes = self.page_bytes(township, &page).await?.ok_or_else(|| {
                 NotYet(format!("page {} has not reached the hub yet", page.sha256))
             })?;
-            let format = match page.mime.as_str() {
-                "application/pdf" => "PDF",
-                "image/png" => "PNG",
-                _ => "JPEG",
-            };
-            files.push(PackageFile {
-                path: format!(
-                    "scans/{}",
-                    tongban_domain::page::export_name(&material, position, &page)
-                ),
-                format: format.into(),
-                bytes,
-            });
+            files.push(PackageFile::scan(&material, position, &page, bytes));
         }
         files.push(PackageFile {
             path: "case.json".into(),
