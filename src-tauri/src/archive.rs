@@ -21,24 +21,34 @@ pub async fn archived_cases(desk: State<'_, Arc<Desk>>) -> Answer<Vec<ArchivedCa
     .await
 }
 
-/// Writes the case's package into the profile's `archives` folder; returns where.
+/// Writes the case's package into the profile's `archives` folder (the hub's once it has
+/// archived the case); returns where.
 #[tauri::command]
 pub async fn archive_export(desk: State<'_, Arc<Desk>>, number: String) -> Answer<String> {
     blocking(&desk, move |d| {
         let session = d.session()?;
+        // Checked before it names a folder: a new export replaces the last one, and nothing the
+        // window sends may point that removal anywhere else.
+        let number = tongban_domain::CaseNumber::parse(number.trim())
+            .map_err(|e| UiError::of(ErrorCode::Invalid, &tongban_domain::Localized::text(&e)))?;
         let out = d.profile.dir().join("archives");
         std::fs::create_dir_all(&out)
             .map_err(|e| message(ErrorCode::Io, &e.to_string(), "无法创建档案包文件夹"))?;
-        // A package is written into an empty folder: a new export replaces the last one.
-        let dir = out.join(number.trim());
+        let dir = out.join(number.as_str());
         if dir.exists() {
             std::fs::remove_dir_all(&dir)
                 .map_err(|e| message(ErrorCode::Io, &e.to_string(), "无法替换原有档案包"))?;
         }
         d.with_store(|s| {
-            s.export_archive(&session, number.trim(), &out, tongban_store::china_now())
-                .map(|e| e.dir.display().to_string())
-                .map_err(store_error)
+            s.export_archive(
+                &session,
+                number.as_str(),
+                &out,
+                tongban_store::china_now(),
+                || tongban_client::hub_package(s, number.as_str()),
+            )
+            .map(|e| e.dir.display().to_string())
+            .map_err(store_error)
         })
     })
     .await

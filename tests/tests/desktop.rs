@@ -725,6 +725,24 @@ async fn a_supervisor_exports_a_finished_case_and_checks_its_package() {
     );
     assert!(w.text("#archive-signed").await.contains("檀圩镇"));
     w.screenshot("29-archive-check").await;
+    // A window made to send a path for a case number removes and writes nothing outside the
+    // archives folder: the number is checked before it names a folder.
+    let bystander = supervisor.path().join("keep-me");
+    std::fs::create_dir_all(bystander.join("inside")).unwrap();
+    let refused = w
+        .invoke(
+            "archive_export",
+            serde_json::json!({ "number": "../keep-me" }),
+        )
+        .await;
+    assert!(
+        refused["ok"].is_null() && !refused["err"].is_null(),
+        "{refused}"
+    );
+    assert!(
+        bystander.join("inside").is_dir(),
+        "the export removed a folder outside its own"
+    );
 
     // A file left in the package: its row fails and names it, at the preservation stage too.
     std::fs::write(dir.join(".notes"), b"left here").unwrap();

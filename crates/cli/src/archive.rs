@@ -54,30 +54,10 @@ pub fn run(
         ArchiveCommand::Export { number, out, json } => {
             let (store, session) = crate::sign_in(profile, user)?;
             let number = number.trim();
-            // The hub's package when it has archived the case; else built here, from what
-            // this desk holds (the hub unreachable is no reason to stop).
-            let from_hub = match tongban_client::hub_client(&store) {
-                Ok(hub) => match tongban_client::fetch_archive(&hub, number) {
-                    Ok(found) => found,
-                    Err(e) if e.is_transient() => {
-                        eprintln!("{e}");
-                        None
-                    }
-                    Err(e) => return Err(e.into()),
-                },
-                Err(_) => None,
-            };
-            let exported = match from_hub {
-                Some(package) => store.import_hub_package(
-                    &session,
-                    number,
-                    &package.code,
-                    &package.tar,
-                    &out,
-                    now,
-                )?,
-                None => store.export_archive(&session, number, &out, now)?,
-            };
+            // The hub's package when it has archived the case; else built here.
+            let exported = store.export_archive(&session, number, &out, now, || {
+                tongban_client::hub_package(&store, number)
+            })?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&exported)?);
             } else {

@@ -58,3 +58,22 @@ pub fn fetch_archive(hub: &HubClient, case: &str) -> Result<Option<HubPackage>, 
     }
     Ok(Some(HubPackage { code, tar }))
 }
+
+/// The hub's package of `case` for an export: none when the hub has not archived it, or cannot
+/// be reached (the desk then builds the package itself); a refusal or a bad answer stops it.
+pub fn hub_package(
+    store: &tongban_store::Store,
+    case: &str,
+) -> Result<Option<(String, Vec<u8>)>, tongban_domain::Text> {
+    let Ok(hub) = crate::hub_client(store) else {
+        return Ok(None);
+    };
+    match fetch_archive(&hub, case) {
+        Ok(found) => Ok(found.map(|p| (p.code, p.tar))),
+        Err(e) if e.is_transient() => {
+            tracing::warn!(error = %e, "hub unreachable: the package is built on this desk");
+            Ok(None)
+        }
+        Err(e) => Err(tongban_domain::Localized::text(&e)),
+    }
+}

@@ -8,7 +8,7 @@ mod pages;
 mod statements;
 mod sync;
 
-pub use archive::{HubPackage, fetch_archive};
+pub use archive::{HubPackage, fetch_archive, hub_package};
 pub use audit::{AuditSync, AuditSyncError};
 pub use hub::{Exchange, HubClient, HubError, HubKey, check_url, enroll};
 pub use pages::{PageDirection, PageProgress};

@@ -9,11 +9,11 @@ use time::OffsetDateTime;
 use tongban_archive::{Contents, PackageFile};
 use tongban_archive::{Report, Stage, Trust};
 use tongban_audit::{AuditAction, Extract, MerkleLog, SignedEvent};
-use tongban_domain::Case;
 use tongban_domain::archival::{ArchivalCode, class_for, fonds_of};
 use tongban_domain::calendar::china_date;
 use tongban_domain::session::Session;
 use tongban_domain::text;
+use tongban_domain::{Case, Text};
 use tongban_sync::ed25519_dalek::SigningKey;
 
 /// To the second: a report or a package is dated, not timed.
@@ -116,14 +116,24 @@ impl Store {
     /// its papers as PDF/A, its scans as stored, its JSON, the record signed with this desk's
     /// key and the case's events from the township log with their proofs. The 档号 is this
     /// desk's (its class carries the desk's serial), given once and kept.
+    ///
+    /// `from_hub` is asked for the hub's package (档号 and tar) only once the person may see
+    /// the case; when it has one, that is what is written.
     pub fn export_archive(
         &self,
         session: &Session,
         number: &str,
         out: &Path,
         now: OffsetDateTime,
+        from_hub: impl FnOnce() -> Result<Option<(String, Vec<u8>)>, Text>,
     ) -> Result<Exported, StoreError> {
         let case = self.view(session, number, now)?;
+        // The folder is named by the case's own, checked number, never by what was typed.
+        let number = case.number.as_str();
+        // The hub's copy may be ahead of this desk's: what it archived is finished.
+        if let Some((code, tar)) = from_hub().map_err(StoreError::Invalid)? {
+            return self.unpack_hub_package(session, number, &code, &tar, out, now);
+        }
         if !tongban_domain::workflow::is_final(case.status) {
             let (status, status_zh) = (case.status.as_str(), case.status.label_zh());
             return Err(invalid(text!(
@@ -222,9 +232,9 @@ impl Store {
         self.audit(&access, crate::now_ms(now))
     }
 
-    /// Writes the package the hub archived (a tar of its bag) into `out`, for a person who may
-    /// see the case; the tar's entries cannot land outside `out`.
-    pub fn import_hub_package(
+    /// Writes the package the hub archived (a tar of its bag) into `out`; the tar's entries
+    /// cannot land outside `out`.
+    fn unpack_hub_package(
         &self,
         session: &Session,
         number: &str,
@@ -233,7 +243,6 @@ impl Store {
         out: &Path,
         now: OffsetDateTime,
     ) -> Result<Exported, StoreError> {
-        self.view(session, number, now)?;
         let dir = out.join(number);
         if dir.exists() {
             let shown = dir.display();
