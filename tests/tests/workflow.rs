@@ -74,6 +74,9 @@ mod figures;
 // The county's supervision page in a real browser.
 #[path = "workflow/supervision_page.rs"]
 mod supervision_page;
+// Sharing with departments, and the citizen's query page in a real browser.
+#[path = "workflow/sharing.rs"]
+mod sharing;
 
 #[test]
 fn a_field_desk_cannot_approve_even_by_forging_the_change() {

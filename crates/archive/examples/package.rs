@@ -111,6 +111,7 @@ fn main() {
         township: "檀圩镇",
         printed: time::macros::date!(2026 - 11 - 20),
         query: None,
+        query_url: None,
         reprint: false,
     })
     .unwrap();

@@ -76,6 +76,7 @@ pub(crate) fn contents_files(case: &tongban_domain::Case) -> Vec<PackageFile> {
         township: "檀圩镇",
         printed: time::macros::date!(2026 - 11 - 20),
         query: None,
+        query_url: None,
         reprint: false,
     })
     .unwrap()

@@ -260,6 +260,14 @@ pub fn verify_chain(
     Ok(head)
 }
 
+/// The device id under which the hub writes its own entries into a township's log (what a
+/// department was given of a case, a lookup across townships): one chain per township, signed
+/// with the hub's audit key, the key its checkpoints are signed with. Desks' ids are hex, so
+/// none can take this one.
+pub fn hub_device(township: &str) -> String {
+    format!("hub-{township}")
+}
+
 /// The next event after `head`, filled in with sequence number and link.
 pub fn next_event(head: Option<Head>, device: &str, at_ms: i64) -> AuditEvent {
     AuditEvent {

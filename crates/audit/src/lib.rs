@@ -15,7 +15,7 @@ mod tests;
 
 pub use chain::{
     AuditAction, AuditEvent, ChainBreak, ChainProblem, GENESIS, Head, Outcome, SignedEvent,
-    event_hash, next_event, verify_chain,
+    event_hash, hub_device, next_event, verify_chain,
 };
 pub use ed25519_dalek;
 pub use extract::{Extract, ExtractEntry};

@@ -92,6 +92,8 @@ pub fn case(store: &Store, case: &Case, today: time::Date, json: bool, whole: bo
         value["flag"] = serde_json::json!(flag);
         value["deemed_accepted"] = serde_json::json!(deemed_accepted);
         value["delivery_due"] = serde_json::json!(delivery_due.map(date_text));
+        // Where the applicant follows the case: the receipt's QR code (registering desk only).
+        value["query_url"] = serde_json::json!(store.query_url(case)?);
         let catalogues = store.catalogues()?;
         let forward_due =
             tongban_domain::clock::forward_due(case, catalogues.item_of(case), &calendar);

@@ -3,6 +3,7 @@
 
 mod archive;
 mod audit;
+pub mod exchange;
 mod hub;
 mod pages;
 mod statements;

@@ -12,6 +12,7 @@ mod assistance_tests;
 pub mod calendar;
 pub mod case;
 pub mod catalogue;
+pub mod citizen;
 pub mod clock;
 #[cfg(test)]
 mod county_tests;
@@ -37,6 +38,7 @@ pub mod role;
 pub mod schedule;
 pub mod secret;
 pub mod session;
+pub mod sharing;
 pub mod township;
 pub mod travel_id;
 pub mod warnings;

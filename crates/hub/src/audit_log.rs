@@ -15,6 +15,15 @@ use tongban_domain::l10n::Text;
 use tongban_domain::text;
 use tongban_sync::wire::{AuditPush, AuditPushResponse, MAX_AUDIT_EVENTS};
 
+/// The hub's own log entry as written: where it stands in the township log and what proves it.
+#[derive(Debug, Clone)]
+pub struct OwnEntry {
+    pub position: u64,
+    pub entry: SignedEvent,
+    pub checkpoint: SignedCheckpoint,
+    pub inclusion: Vec<u8>,
+}
+
 /// The township trees, rebuilt from the store on first use and caught up before each push (a
 /// second hub process on the same PostgreSQL may have appended meanwhile).
 pub struct AuditLogs {
@@ -98,6 +107,147 @@ impl AuditLogs {
             .await?;
         tongban_audit::Extract::build(tree, checkpoint, &ours)
             .ok_or_else(|| HubError::Internal("the audit tree does not match its log".into()))
+    }
+
+    /// Writes the hub's own entry into a township's log (its chain under
+    /// [`tongban_audit::hub_device`]), and answers with where it stands, a checkpoint signed now
+    /// and the entry's inclusion proof: together, what the hub can be held to.
+    pub async fn log_own<D: HubDb>(
+        &self,
+        db: &D,
+        township: &str,
+        mut event: tongban_audit::AuditEvent,
+    ) -> HubResult<OwnEntry> {
+        let device = tongban_audit::hub_device(township);
+        let mut trees = self.trees.lock().await;
+        // Another hub process on the same PostgreSQL may append meanwhile: the store refuses a
+        // stale head, and the entry is chained again on the new one.
+        let mut attempts = 0;
+        let (position, signed) = loop {
+            let head = db.audit_head(&device).await?;
+            let (seq, prev) = match &head {
+                Some((count, hash)) => (*count, hex::encode(hash)),
+                None => (0, hex::encode(tongban_audit::GENESIS)),
+            };
+            event.device = device.clone();
+            event.seq = seq;
+            event.prev = prev;
+            let signed = event.sign(&self.key);
+            let entry = NewLogEntry {
+                seq,
+                hash: signed.hash().to_vec(),
+                bytes: signed.bytes.clone(),
+                signature: signed.signature.clone(),
+            };
+            if let Some(positions) = db.append_audit(township, &device, seq, vec![entry]).await? {
+                let position = positions
+                    .first()
+                    .copied()
+                    .ok_or_else(|| HubError::internal("an appended entry has no position"))?;
+                break (position, signed);
+            }
+            attempts += 1;
+            if attempts >= 5 {
+                return Err(HubError::internal("the hub's log chain kept moving"));
+            }
+        };
+        let tree = trees.entry(township.to_string()).or_default();
+        for hash in db.audit_leaves(township, tree.len()).await? {
+            tree.push(leaf(&hash)?);
+        }
+        let checkpoint = Checkpoint {
+            township: township.to_string(),
+            size: tree.len(),
+            root: hex::encode(tree.root()),
+            at_ms: now_ms(),
+        }
+        .sign(&self.key);
+        let text = serde_json::to_string(&checkpoint).map_err(HubError::internal)?;
+        db.put_audit_checkpoint(township, checkpoint.checkpoint.size, &text)
+            .await?;
+        let inclusion = tree
+            .prove_inclusion(position)
+            .ok_or_else(|| HubError::internal("the hub's entry is missing from its tree"))?;
+        Ok(OwnEntry {
+            position,
+            entry: signed,
+            checkpoint,
+            inclusion,
+        })
+    }
+
+    /// The hub's own entries at these positions with their inclusion proofs against a
+    /// checkpoint signed now: what the citizen's page offers for download.
+    pub async fn own_extract<D: HubDb>(
+        &self,
+        db: &D,
+        township: &str,
+        positions: &[u64],
+    ) -> HubResult<tongban_audit::Extract> {
+        let mut ours = Vec::with_capacity(positions.len());
+        for (position, _, signed) in self.checked_entries(db, township, positions).await? {
+            ours.push((position, signed));
+        }
+        let mut trees = self.trees.lock().await;
+        let tree = trees.entry(township.to_string()).or_default();
+        for hash in db.audit_leaves(township, tree.len()).await? {
+            tree.push(leaf(&hash)?);
+        }
+        let checkpoint = Checkpoint {
+            township: township.to_string(),
+            size: tree.len(),
+            root: hex::encode(tree.root()),
+            at_ms: now_ms(),
+        }
+        .sign(&self.key);
+        tongban_audit::Extract::build(tree, checkpoint, &ours)
+            .ok_or_else(|| HubError::Internal("the audit tree does not match its log".into()))
+    }
+
+    /// The log's entries at these positions, each checked against the hub's key: an entry
+    /// edited in the database is refused here, as `audit verify` would refuse it.
+    pub async fn own_entries<D: HubDb>(
+        &self,
+        db: &D,
+        township: &str,
+        positions: &[u64],
+    ) -> HubResult<Vec<(u64, tongban_audit::AuditEvent)>> {
+        Ok(self
+            .checked_entries(db, township, positions)
+            .await?
+            .into_iter()
+            .map(|(position, event, _)| (position, event))
+            .collect())
+    }
+
+    async fn checked_entries<D: HubDb>(
+        &self,
+        db: &D,
+        township: &str,
+        positions: &[u64],
+    ) -> HubResult<Vec<(u64, tongban_audit::AuditEvent, SignedEvent)>> {
+        let key = self.key.verifying_key();
+        let device = tongban_audit::hub_device(township);
+        let mut out = Vec::with_capacity(positions.len());
+        for &position in positions {
+            let Some(entry) = db.audit_entries(township, position, 1).await?.pop() else {
+                return Err(HubError::Damaged(format!(
+                    "{township} log entry {position}"
+                )));
+            };
+            let signed = SignedEvent {
+                bytes: entry.bytes,
+                signature: entry.signature,
+            };
+            let event = signed
+                .check_signature(&key)
+                .and_then(|()| signed.event())
+                .ok()
+                .filter(|e| e.device == device && entry.position == position)
+                .ok_or_else(|| HubError::Damaged(format!("{township} log entry {position}")))?;
+            out.push((position, event, signed));
+        }
+        Ok(out)
     }
 
     /// Signs a package check's report: the hub vouches with the key that signs its checkpoints.
@@ -295,6 +445,7 @@ pub async fn verify_store<D: HubDb>(
     let mut reports = Vec::new();
     for township in db.township_codes().await? {
         let mut keys: HashMap<String, VerifyingKey> = HashMap::new();
+        keys.insert(tongban_audit::hub_device(&township), *hub_key);
         for device in db.devices(&township).await? {
             if let Ok(key) = tongban_sync::auth::parse_public_key(&device.public_key) {
                 keys.insert(device.id, key);

@@ -328,6 +328,11 @@ async fn contract<D: HubDb>(db: D) {
     assert_eq!(db.count_request("enroll:1.2.3.4", 60).await.unwrap(), 1);
     assert_eq!(db.count_request("enroll:1.2.3.4", 60).await.unwrap(), 2);
     assert_eq!(db.count_request("enroll:1.2.3.4", 120).await.unwrap(), 1);
+    // Reading a count counts nothing, and an older window reads as empty.
+    assert_eq!(db.request_count("enroll:1.2.3.4", 120).await.unwrap(), 1);
+    assert_eq!(db.request_count("enroll:1.2.3.4", 120).await.unwrap(), 1);
+    assert_eq!(db.request_count("enroll:1.2.3.4", 60).await.unwrap(), 0);
+    assert_eq!(db.request_count("nobody", 120).await.unwrap(), 0);
     db.forget_request_counts(200).await.unwrap();
     assert_eq!(db.count_request("enroll:1.2.3.4", 120).await.unwrap(), 1);
 
@@ -507,6 +512,61 @@ async fn contract<D: HubDb>(db: D) {
     db.add_archive_event(event.clone()).await.unwrap();
     assert_eq!(db.archive_events("c1").await.unwrap(), vec![event]);
     assert!(db.archive_events("c2").await.unwrap().is_empty());
+
+    // Departments: added once, disabled once (the first time stands), listed in code order.
+    use crate::sharing_db::{CaseAccess, Department};
+    let dept = |code: &str| Department {
+        code: code.into(),
+        name: "灵山县民政局".into(),
+        kind: "MZ".into(),
+        public_key: "ab".repeat(32),
+        added_at_ms: 5,
+        disabled_at_ms: None,
+    };
+    assert!(db.add_department(&dept("MZ01")).await.unwrap());
+    assert!(!db.add_department(&dept("MZ01")).await.unwrap());
+    assert!(db.add_department(&dept("CL01")).await.unwrap());
+    assert!(db.disable_department("MZ01", 7).await.unwrap());
+    assert!(db.disable_department("MZ01", 9).await.unwrap());
+    assert!(!db.disable_department("XX", 9).await.unwrap());
+    let listed = db.departments().await.unwrap();
+    assert_eq!(
+        listed.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
+        ["CL01", "MZ01"]
+    );
+    assert_eq!(
+        db.department("MZ01").await.unwrap().unwrap().disabled_at_ms,
+        Some(7)
+    );
+    assert_eq!(db.department("nobody").await.unwrap(), None);
+    // A case's uses in log order; a grant counts only its releases.
+    let access = |position: u64, grant: Option<&str>, released: bool| CaseAccess {
+        case_number: "c1".into(),
+        township: T.into(),
+        position,
+        grant_id: grant.map(str::to_owned),
+        released,
+    };
+    for a in [
+        access(9, Some("g1"), true),
+        access(3, None, false),
+        access(12, Some("g1"), false),
+        access(14, Some("g1"), true),
+    ] {
+        db.add_case_access(&a).await.unwrap();
+    }
+    assert!(db.add_case_access(&access(3, None, true)).await.is_err());
+    let positions: Vec<u64> = db
+        .case_accesses("c1")
+        .await
+        .unwrap()
+        .iter()
+        .map(|a| a.position)
+        .collect();
+    assert_eq!(positions, [3, 9, 12, 14]);
+    assert!(db.case_accesses("c2").await.unwrap().is_empty());
+    assert_eq!(db.grant_uses("g1").await.unwrap(), 2);
+    assert_eq!(db.grant_uses("g2").await.unwrap(), 0);
     assert!(db.database_bytes().await.unwrap() > 0);
     db.ping().await.unwrap();
 }

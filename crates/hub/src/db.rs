@@ -112,6 +112,7 @@ pub trait HubDb:
     + crate::audit_db::AuditDb
     + crate::facts_db::FactsDb
     + crate::session_db::SessionDb
+    + crate::sharing_db::SharingDb
     + crate::upload_db::UploadDb
     + Clone
     + Send

@@ -15,6 +15,8 @@ pub enum HubError {
     Revoked(Box<SignedStatement>),
     TooLarge(usize),
     RateLimited(String),
+    /// Too many wrong query codes from this peer or for this case: refused for a while.
+    QueryThrottled,
     TimedOut,
     /// A stored page failed its authentication tag: damaged at rest, never served.
     Damaged(String),
@@ -49,6 +51,10 @@ impl tongban_domain::l10n::Localized for HubError {
             Self::RateLimited(peer) => text!(
                 "too many requests from {peer}; wait a minute and try again",
                 "来自{peer}的请求过多，请稍候一分钟再试"
+            ),
+            Self::QueryThrottled => text!(
+                "too many wrong query codes; try again in ten minutes",
+                "查询码错误次数过多，请十分钟后再试"
             ),
             Self::TimedOut => text!(
                 "the request body did not arrive in time",
@@ -94,7 +100,7 @@ impl HubError {
             Self::NotFound(_) | Self::NoTownship(_) => Refusal::NotFound,
             Self::Revoked(_) => Refusal::Revoked,
             Self::TooLarge(_) => Refusal::TooLarge,
-            Self::RateLimited(_) => Refusal::RateLimited,
+            Self::RateLimited(_) | Self::QueryThrottled => Refusal::RateLimited,
             Self::TimedOut => Refusal::TimedOut,
             Self::Damaged(_) => Refusal::Damaged,
             Self::TownshipExists(_) | Self::UserExists(..) | Self::SerialsExhausted(_) => {

@@ -25,6 +25,7 @@ pub(crate) const SQLITE: &[Migration] = migrations!("sqlite":
     7 => "0007_county.sql",
     8 => "0008_figures.sql",
     9 => "0009_archives.sql",
+    10 => "0010_sharing.sql",
 );
 
 pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
@@ -37,6 +38,7 @@ pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
     7 => "0007_county.sql",
     8 => "0008_figures.sql",
     9 => "0009_archives.sql",
+    10 => "0010_sharing.sql",
 );
 
 /// The bookkeeping table, the same in both dialects.
@@ -66,7 +68,7 @@ mod tests {
         assert_eq!(SQLITE.len(), POSTGRES.len());
         assert_eq!(
             pending(SQLITE, 2).map(|m| m.version).collect::<Vec<_>>(),
-            [3, 4, 5, 6, 7, 8, 9]
+            [3, 4, 5, 6, 7, 8, 9, 10]
         );
     }
 }

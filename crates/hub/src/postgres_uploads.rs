@@ -130,6 +130,20 @@ impl UploadDb for PgDb {
         Ok(u32::try_from(count).unwrap_or(u32::MAX))
     }
 
+    async fn request_count(&self, key: &str, window_start: i64) -> HubResult<u32> {
+        let count: i64 = self
+            .client()
+            .await?
+            .query_one(
+                "SELECT coalesce(max(count), 0)::BIGINT FROM rate_limits
+                 WHERE key = $1 AND window_start = $2",
+                &[&key, &window_start],
+            )
+            .await?
+            .get(0);
+        Ok(u32::try_from(count).unwrap_or(u32::MAX))
+    }
+
     async fn forget_request_counts(&self, before: i64) -> HubResult<()> {
         self.client()
             .await?

@@ -127,6 +127,19 @@ impl UploadDb for SqliteDb {
         .await
     }
 
+    async fn request_count(&self, key: &str, window_start: i64) -> HubResult<u32> {
+        let key = key.to_string();
+        self.call(move |c| {
+            Ok(c.query_row(
+                "SELECT coalesce(max(count), 0) FROM rate_limits
+                 WHERE key = ?1 AND window_start = ?2",
+                params![key, window_start],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+    }
+
     async fn forget_request_counts(&self, before: i64) -> HubResult<()> {
         self.call(move |c| {
             c.execute("DELETE FROM rate_limits WHERE window_start < ?1", [before])?;

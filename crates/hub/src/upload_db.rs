@@ -55,6 +55,12 @@ pub trait UploadDb {
         key: &str,
         window_start: i64,
     ) -> impl Future<Output = HubResult<u32>> + Send;
+    /// The count against `key` in the window starting at `window_start`, counting nothing.
+    fn request_count(
+        &self,
+        key: &str,
+        window_start: i64,
+    ) -> impl Future<Output = HubResult<u32>> + Send;
     /// Forgets counts of windows that started before `before`.
     fn forget_request_counts(&self, before: i64) -> impl Future<Output = HubResult<()>> + Send;
 }

@@ -127,6 +127,8 @@ pub struct PaperContext<'a> {
     pub device_key: &'a dyn Fn(&str) -> Option<String>,
     /// The query code printed on the receipt; none on a reprint elsewhere and in the archives.
     pub query: Option<String>,
+    /// The hub's query page for that code, which the receipt's QR code carries.
+    pub query_url: Option<String>,
 }
 
 impl PaperContext<'_> {
@@ -178,6 +180,7 @@ pub fn paper(
             printed: today,
             // The archives keep no query code: it opens the case to whoever holds it.
             query: ctx.query.as_deref(),
+            query_url: ctx.query_url.as_deref(),
             reprint,
         }),
         DocKind::Acceptance => {

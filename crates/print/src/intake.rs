@@ -17,6 +17,9 @@ pub struct Receipt<'a> {
     pub printed: Date,
     /// The citizen's query code as printed (`XXXX-XXXX`); only the registering desk holds it.
     pub query: Option<&'a str>,
+    /// The hub's query page for this case and code ([`tongban_sync`'s `query_url`]): what the
+    /// QR code carries when the desk knows its hub, so a phone opens the case's progress.
+    pub query_url: Option<&'a str>,
     /// Printed before: the copy says 补打 (a reprint, not a second issue).
     pub reprint: bool,
 }
@@ -67,9 +70,10 @@ pub fn receipt(r: &Receipt<'_>) -> Result<Paper, PrintError> {
     heading(&mut sheet, r.township, "收 件 凭 证");
     let top = sheet.y();
     const QR_SIDE: f32 = 32.0;
-    let scanned = match r.query {
-        Some(query) => format!("TONGBAN:{};Q:{query}", case.number.as_str()),
-        None => format!("TONGBAN:{}", case.number.as_str()),
+    let scanned = match (r.query, r.query_url) {
+        (Some(_), Some(url)) => url.to_owned(),
+        (Some(query), None) => format!("TONGBAN:{};Q:{query}", case.number.as_str()),
+        (None, _) => format!("TONGBAN:{}", case.number.as_str()),
     };
     sheet.qr(PAGE_W - MARGIN - QR_SIDE, top + 3.0, QR_SIDE, &scanned)?;
     applicant_lines(&mut sheet, case);

@@ -192,6 +192,9 @@ fn read_qr(name: &str) -> String {
 
 /// A query code as the registering desk keeps it.
 const QUERY: &str = "7KQ2-M9XD";
+/// The hub's query page for that code, as the desk gives it to the receipt.
+const QUERY_URL: &str =
+    "https://hub.example:8443/query?case=450721101-20261121-3-0001&code=7KQ2-M9XD";
 
 #[test]
 fn the_receipt_carries_what_the_applicant_needs_and_masks_the_id() {
@@ -209,6 +212,7 @@ fn the_receipt_carries_what_the_applicant_needs_and_masks_the_id() {
         township: "檀圩镇",
         printed: date!(2026 - 11 - 21),
         query: Some(QUERY),
+        query_url: Some(QUERY_URL),
     })
     .unwrap();
     let text = check("receipt", &paper.pdf().unwrap());
@@ -219,10 +223,7 @@ fn the_receipt_carries_what_the_applicant_needs_and_masks_the_id() {
         archived_text.split_whitespace().collect::<Vec<_>>(),
         text.split_whitespace().collect::<Vec<_>>()
     );
-    assert_eq!(
-        read_qr("receipt-pdfa"),
-        format!("TONGBAN:{};Q:{QUERY}", case.number.as_str())
-    );
+    assert_eq!(read_qr("receipt-pdfa"), QUERY_URL);
     for expected in [
         "檀圩镇便民服务中心",
         "收件凭证",
@@ -250,10 +251,8 @@ fn the_receipt_carries_what_the_applicant_needs_and_masks_the_id() {
         !text.contains("3. 困难情况证明材料"),
         "a commitment is listed as a material received"
     );
-    assert_eq!(
-        read_qr("receipt"),
-        format!("TONGBAN:{};Q:{QUERY}", case.number.as_str())
-    );
+    // A phone that scans it opens the case's progress at the hub.
+    assert_eq!(read_qr("receipt"), QUERY_URL);
     assert!(
         !text.contains("13812345678"),
         "the full phone number is printed"
@@ -280,6 +279,7 @@ fn the_acceptance_notice_dates_the_acceptance_and_says_what_the_applicant_promis
         township: "檀圩镇",
         printed: date!(2026 - 11 - 21),
         query: None,
+        query_url: None,
     })
     .unwrap()
     .pdf()

@@ -200,8 +200,13 @@ impl Store {
         if listed.is_some() {
             return Ok(listed);
         }
+        // The hub's own entries in the township log are signed with its audit key.
+        let enrollment = self.enrollment()?;
+        if tongban_audit::hub_device(enrollment.township.as_str()) == device {
+            return Ok(Some(enrollment.hub_audit_key));
+        }
         // This desk's own key is known before the hub lists the device back to it.
-        if self.enrollment()?.device_id == device {
+        if enrollment.device_id == device {
             let key = SigningKey::from_bytes(self.device_key()?.expose());
             return Ok(Some(hex::encode(key.verifying_key().to_bytes())));
         }

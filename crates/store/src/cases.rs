@@ -143,6 +143,23 @@ impl Store {
             .filter(|c| case.query_hash.as_deref() == Some(c.hash(&case.number).as_str())))
     }
 
+    /// The hub's page where the applicant follows `case` with its code: what the receipt's QR
+    /// code carries. None where the code is not held here or the desk has no hub.
+    pub fn query_url(&self, case: &Case) -> Result<Option<String>, StoreError> {
+        let Some(code) = self.query_code(case)? else {
+            return Ok(None);
+        };
+        let hub = match self.setting_text("hub_url")? {
+            Some(hub) => hub,
+            None => return Ok(None),
+        };
+        Ok(Some(tongban_sync::endpoint::query_url(
+            &hub,
+            case.number.as_str(),
+            &code.shown(),
+        )))
+    }
+
     pub fn case(&self, number: &str) -> Result<Case, StoreError> {
         let doc = self
             .load_doc(number)?

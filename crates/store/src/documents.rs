@@ -65,6 +65,11 @@ impl Store {
             } else {
                 self.query_code(&case)?.map(|q| q.shown())
             },
+            query_url: if archival {
+                None
+            } else {
+                self.query_url(&case)?
+            },
         };
         let today = china_date(crate::now_ms(now));
         tongban_papers::paper(&mut ctx, case, kind, reprint, today).map_err(|e| match e {

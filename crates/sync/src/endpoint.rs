@@ -4,9 +4,10 @@
 
 use crate::wire::{
     ArchiveFetch, ArchiveFetchResponse, AuditPush, AuditPushResponse, AuditRead, AuditReadResponse,
-    DirectoryRequest, DirectoryResponse, EnrollRequest, EnrollResponse, ManifestRequest,
-    ManifestResponse, PageChunk, PageChunkAck, PageFetch, PageFetchResponse, PageStatusRequest,
-    PageStatusResponse, RekeyRequest, RekeyResponse, SyncBatch,
+    DirectoryRequest, DirectoryResponse, EnrollRequest, EnrollResponse, ExchangeAnswer,
+    ExchangeChunk, ExchangeFetch, ExchangeRequest, ManifestRequest, ManifestResponse, PageChunk,
+    PageChunkAck, PageFetch, PageFetchResponse, PageStatusRequest, PageStatusResponse,
+    RekeyRequest, RekeyResponse, SyncBatch,
 };
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -100,6 +101,16 @@ endpoint!(
     max 4 * KIB
 );
 
+endpoint!(
+    /// A department's request for a case, signed with its system's key (the device header
+    /// carries the department's code); decided, logged and answered alike, released or not.
+    Exchange, "/v1/exchange/request", ExchangeRequest => ExchangeAnswer, max 16 * KIB
+);
+endpoint!(
+    /// One chunk of a file released to the department asking.
+    ExchangeGet, "/v1/exchange/get", ExchangeFetch => ExchangeChunk, max 4 * KIB
+);
+
 /// Unsigned, for monitoring: answers `ok` when the hub can reach its database.
 pub const HEALTH_PATH: &str = "/healthz";
 /// The county's supervision page (电子监察), served to signed-in county officers: its sign-in and
@@ -109,6 +120,24 @@ pub const SUPERVISION_EXPORT_PATH: &str = "/county/supervision.xlsx";
 pub const SIGN_IN_PATH: &str = "/county/sign-in";
 pub const SIGN_OUT_PATH: &str = "/county/sign-out";
 pub const PAGE_STYLE_PATH: &str = "/county/style.css";
+/// The citizen's query page (群众查询): a form, or with `case` and `code` the case's progress
+/// (the receipt's QR code carries such an address, see [`query_url`]); its style sheet; and
+/// the same view as JSON for a government portal that embeds it.
+pub const QUERY_PATH: &str = "/query";
+pub const QUERY_STYLE_PATH: &str = "/query/style.css";
+/// The case's use entries with their inclusion proofs (JSON), for the same number and code.
+pub const QUERY_PROOF_PATH: &str = "/query/proof";
+pub const QUERY_API_PATH: &str = "/api/v1/query";
+
+/// The address a receipt's QR code carries: the hub's query page for this case and code. Both
+/// are letters, digits and dashes, so they need no escaping.
+pub fn query_url(hub: &str, case: &str, code: &str) -> String {
+    format!(
+        "{}{QUERY_PATH}?case={case}&code={code}",
+        hub.trim_end_matches('/')
+    )
+}
+
 /// Prometheus metrics, for peers on this machine only.
 pub const METRICS_PATH: &str = "/metrics";
 
@@ -125,5 +154,13 @@ mod tests {
         );
         assert_eq!(Enroll::path("450721101"), "/v1/enroll");
         assert_eq!(AuditLogRead::PATH, "/v1/townships/{code}/audit/read");
+        assert_eq!(
+            query_url(
+                "https://hub.example:8443/",
+                "450721101-20261207-3-0001",
+                "7KQ2-M9XD"
+            ),
+            "https://hub.example:8443/query?case=450721101-20261207-3-0001&code=7KQ2-M9XD"
+        );
     }
 }

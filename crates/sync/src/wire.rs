@@ -332,6 +332,80 @@ pub struct ArchiveFetchResponse {
     pub data: Vec<u8>,
 }
 
+/// A department's request for a case (共享申请), signed with its system's key: who asks, for
+/// what purpose, on what legal basis or with what consent, and for which resources
+/// (`package`, `material:CODE`, `field:NAME`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExchangeRequest {
+    pub case: String,
+    pub person: String,
+    pub purpose: String,
+    #[serde(default)]
+    pub legal_basis: String,
+    #[serde(default)]
+    pub consent: String,
+    pub scope: Vec<String>,
+}
+
+/// A file released to a department, fetched in chunks with [`ExchangeFetch`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleasedFile {
+    /// `package.tar`, or `material/CODE/N` for a material's pages.
+    pub name: String,
+    pub sha256: String,
+    pub size: u64,
+}
+
+/// What was released: the fields' values and the files, whose hash the log entry carries.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Released {
+    pub fields: std::collections::BTreeMap<String, String>,
+    pub files: Vec<ReleasedFile>,
+}
+
+impl Released {
+    /// What the log entry's digest is: SHA-256 over this, as JSON with its keys in order.
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        hex::encode(Sha256::digest(json))
+    }
+}
+
+/// The hub's answer, released or refused alike: its entry in the case's township log, signed
+/// with the hub's audit key, with a checkpoint signed now and the entry's inclusion proof, so
+/// the department can prove what it was given, and when, and on what terms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExchangeAnswer {
+    pub released: bool,
+    /// Why not, when refused.
+    pub reason: Option<tongban_domain::l10n::Text>,
+    pub entry: tongban_audit::SignedEvent,
+    pub position: u64,
+    pub checkpoint: tongban_audit::SignedCheckpoint,
+    #[serde(with = "serde_bytes")]
+    pub inclusion: Vec<u8>,
+    pub given: Released,
+}
+
+/// One chunk of a released file: for the department that was given it, within an hour.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExchangeFetch {
+    pub case: String,
+    /// The release's position in the township log.
+    pub position: u64,
+    pub file: String,
+    pub index: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExchangeChunk {
+    #[serde(with = "serde_bytes")]
+    pub data: Vec<u8>,
+    /// Whether this was the file's last chunk.
+    pub last: bool,
+}
+
 /// A desk's audit events not yet acknowledged, in order, and the size of the last checkpoint
 /// it verified, so the hub can prove its log has only grown since.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

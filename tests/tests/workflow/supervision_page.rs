@@ -10,7 +10,7 @@ use tongban_e2e::{Backend, Clock, Desk, Hub, PASSWORD, TOWNSHIP};
 use tongban_sync::endpoint::{SUPERVISION_EXPORT_PATH, SUPERVISION_PATH};
 
 /// The hub's key as the officer's browser pins it, and a client that pins it too.
-fn pins(hub: &Hub) -> (String, reqwest::Client) {
+pub(super) fn pins(hub: &Hub) -> (String, reqwest::Client) {
     use base64::Engine;
     let pem = std::fs::read_to_string(hub.key_dir().join("tls.crt")).unwrap();
     let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();

@@ -32,6 +32,8 @@ pub async fn run<D: HubDb>(hub: &Hub<D>, store: &StoreArgs, command: KeyCommand)
             if let Some((next, _)) = &hub.identity.next {
                 println!("next {next}");
             }
+            // What departments check the hub's signed answers and log entries against.
+            println!("audit {}", hub.audit.public_key());
             println!("keys in {}", keys.path().display());
         }
         KeyCommand::Rotate {

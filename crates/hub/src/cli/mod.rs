@@ -6,6 +6,7 @@ mod audit;
 mod backup;
 mod catalogue;
 mod config;
+mod department;
 mod device;
 mod key;
 mod report;
@@ -123,6 +124,12 @@ pub enum Command {
     /// Publish the county's implementation list (事项实施清单) or list its versions.
     #[command(subcommand)]
     Catalogue(catalogue::CatalogueCommand),
+    /// Departments the hub shares cases with (人社, 民政, 医保, 残联 …) and their keys.
+    #[command(subcommand)]
+    Department(department::DepartmentCommand),
+    /// The county's sharing catalogue: what each department may have of a case.
+    #[command(subcommand)]
+    Sharing(department::SharingCommand),
     /// Archival packages: the 四性 check (DA/T 70) of a package or a batch.
     #[command(subcommand)]
     Archive(archive::ArchiveCommand),
@@ -246,6 +253,8 @@ async fn run<D: HubDb + backup::Backup>(
         Command::Report(args) => report::run(&hub, args).await,
         Command::Catalogue(command) => catalogue::run(&hub, command).await,
         Command::Archive(command) => archive::run(&hub, command).await,
+        Command::Department(command) => department::run(&hub, command).await,
+        Command::Sharing(command) => department::sharing(&hub, command).await,
         Command::Audit(command) => audit::run(&hub, command).await,
         Command::Backup(args) => backup::backup(&hub, store, &args).await,
         Command::Restore(_) => bail!(

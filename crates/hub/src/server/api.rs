@@ -3,7 +3,7 @@
 //! with its peer and counted.
 
 use super::metrics::Metrics;
-use super::signed::{Open, Signed, peer};
+use super::signed::{DepartmentSigned, Open, Signed, peer};
 use crate::db::{HubDb, HubError};
 use crate::service::Hub;
 use axum::extract::{Request, State};
@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 use tongban_domain::Localized;
 use tongban_domain::text;
 use tongban_sync::endpoint::{
-    ArchiveGet, AuditAppend, AuditLogRead, Directory, Endpoint, Enroll, HEALTH_PATH, METRICS_PATH,
-    Manifest, PageGet, PagePut, PageStatus, Rekey, Sync,
+    ArchiveGet, AuditAppend, AuditLogRead, Directory, Endpoint, Enroll, Exchange, ExchangeGet,
+    HEALTH_PATH, METRICS_PATH, Manifest, PageGet, PagePut, PageStatus, Rekey, Sync,
 };
 use tongban_sync::wire::{self, CONTENT_TYPE, ErrorBody, PageChunkAck, Refusal};
 
@@ -147,7 +147,10 @@ pub fn router<D: HubDb>(state: AppState<D>) -> Router {
         .route(ArchiveGet::PATH, post(archive_get::<D>))
         .route(AuditAppend::PATH, post(audit_append::<D>))
         .route(AuditLogRead::PATH, post(audit_read::<D>))
+        .route(Exchange::PATH, post(exchange::<D>))
+        .route(ExchangeGet::PATH, post(exchange_get::<D>))
         .merge(super::county_page::routes::<D>())
+        .merge(super::citizen_page::routes::<D>())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             access_log::<D>,
@@ -313,4 +316,25 @@ async fn audit_read<D: HubDb>(
     s: Signed<AuditLogRead>,
 ) -> Answer<AuditLogRead> {
     Ok(Reply(state.hub.audit_read(&s.device, s.request).await?))
+}
+
+async fn exchange<D: HubDb>(
+    State(state): State<AppState<D>>,
+    s: DepartmentSigned<Exchange>,
+) -> Answer<Exchange> {
+    Ok(Reply(
+        state
+            .hub
+            .exchange(&s.department, s.request, &s.body_sha256)
+            .await?,
+    ))
+}
+
+async fn exchange_get<D: HubDb>(
+    State(state): State<AppState<D>>,
+    s: DepartmentSigned<ExchangeGet>,
+) -> Answer<ExchangeGet> {
+    Ok(Reply(
+        state.hub.exchange_chunk(&s.department, s.request).await?,
+    ))
 }

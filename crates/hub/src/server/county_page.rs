@@ -37,7 +37,7 @@ pub fn routes<D: HubDb>() -> Router<AppState<D>> {
 }
 
 /// No script, no frame, nothing from elsewhere, nothing cached, nothing sent on as a referrer.
-async fn page_headers(mut response: Response) -> Response {
+pub(super) async fn page_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     for (name, value) in [
         (

@@ -213,3 +213,66 @@ impl<D: HubDb, E: Endpoint> FromRequest<AppState<D>> for Open<E> {
         })
     }
 }
+
+/// A department system's request, authenticated like a desk's before its body is read: a
+/// registered, enabled department, its signature, a fresh nonce.
+pub struct DepartmentSigned<E: Endpoint> {
+    pub department: crate::sharing_db::Department,
+    pub request: E::Request,
+    /// The SHA-256 of the body as signed, which the log entry names.
+    pub body_sha256: String,
+    _budget: OwnedSemaphorePermit,
+}
+
+impl<D: HubDb, E: Endpoint> FromRequest<AppState<D>> for DepartmentSigned<E> {
+    type Rejection = HubError;
+
+    async fn from_request(req: Request, state: &AppState<D>) -> HubResult<Self> {
+        let (parts, body) = req.into_parts();
+        let headers = signed_headers(&parts.headers)?;
+        let unknown = || {
+            HubError::Unauthorized(text!(
+                "department is not registered at this hub",
+                "该部门未在中心登记"
+            ))
+        };
+        if headers.device.len() > 64 {
+            return Err(unknown());
+        }
+        let db = &state.hub.db;
+        let department = db.department(&headers.device).await?.ok_or_else(unknown)?;
+        let key = auth::parse_public_key(&department.public_key).map_err(|_| unknown())?;
+        let now = crate::service::now_secs();
+        auth::verify_request(&key, &headers, parts.method.as_str(), E::PATH, now)
+            .map_err(|e| HubError::Unauthorized(e.text()))?;
+        if department.disabled_at_ms.is_some() {
+            return Err(HubError::Forbidden(text!(
+                "this department's access was ended at the hub",
+                "该部门的共享权限已被中心停用"
+            )));
+        }
+        // Nonces share the devices' table under a prefix no device id has.
+        let fresh = db
+            .remember_nonce(
+                &format!("department:{}", department.code),
+                &headers.nonce,
+                now + 2 * auth::MAX_SKEW_SECS,
+                now,
+            )
+            .await?;
+        if !fresh {
+            return Err(HubError::Unauthorized(text!(
+                "request was already received (replayed nonce)",
+                "重复的请求（随机数已使用）"
+            )));
+        }
+        let (bytes, budget) = read_body(body, &parts.headers, E::MAX_BODY, state).await?;
+        auth::check_body(&headers, &bytes).map_err(|e| HubError::Unauthorized(e.text()))?;
+        Ok(Self {
+            department,
+            request: decode(&bytes)?,
+            body_sha256: headers.body_sha256.clone(),
+            _budget: budget,
+        })
+    }
+}

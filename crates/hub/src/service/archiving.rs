@@ -234,6 +234,7 @@ impl<D: HubDb> Hub<D> {
                 doc: Some(doc),
                 device_key: &device_key,
                 query: None,
+                query_url: None,
             };
             let mut files = Vec::new();
             for kind in DocKind::ALL {

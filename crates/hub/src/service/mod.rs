@@ -7,11 +7,13 @@ mod archive_objects;
 mod archives;
 pub mod archiving;
 mod catalogue;
+pub mod citizen;
 mod enrol;
 pub mod figures;
 pub mod officers;
 mod pages;
 mod people;
+pub mod sharing;
 mod sync;
 
 pub use admin::NewUser;
@@ -95,6 +97,9 @@ pub struct Hub<D> {
     pub(crate) openings: Arc<tokio::sync::Semaphore>,
     /// Set once this process has read the facts of documents stored before facts were kept.
     facts_filled: Arc<tokio::sync::OnceCell<()>>,
+    /// Held while a department's request is decided and logged, so two cannot both spend the
+    /// last use of a grant.
+    pub(crate) sharing: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The database holds a value sealed with the storage key, so a wrong key is caught at start.
@@ -150,6 +155,7 @@ impl<D: HubDb> Hub<D> {
             decoy: Arc::default(),
             openings: Arc::new(tokio::sync::Semaphore::new(2)),
             facts_filled: Arc::default(),
+            sharing: Arc::default(),
             db,
         };
         hub.seal_old_rows().await?;

@@ -1,0 +1,13 @@
+-- Departments whose systems ask the hub for cases (人社, 民政, 医保, 残联…), registered by the
+-- operator with their system's public key; every request is signed with it.
+CREATE TABLE departments (
+    code TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL,
+    public_key TEXT NOT NULL, added_at_ms BIGINT NOT NULL, disabled_at_ms BIGINT);
+-- Where each use of a case stands in its township's log (a department's request, released or
+-- refused; a lookup across townships), so the citizen's page reads those entries alone; and the
+-- grant a release was made under, so its uses are counted.
+CREATE TABLE case_accesses (
+    case_number TEXT NOT NULL, township TEXT NOT NULL, position BIGINT NOT NULL,
+    grant_id TEXT, released BOOLEAN NOT NULL,
+    PRIMARY KEY (case_number, position));
+CREATE INDEX case_accesses_by_grant ON case_accesses (grant_id);

@@ -1,0 +1,327 @@
+//! Sharing a case with departments and the citizen's view of it: a department's system, a real
+//! process speaking the exchange protocol, gets what the sharing catalogue allows and nothing
+//! else, every request is an entry in the township's log that `audit verify` covers, and the
+//! applicant, with the receipt's number and query code, sees the case's progress and every use
+//! on the hub's page in a real browser; wrong codes show nothing and are throttled.
+
+use super::supervision_page::pins;
+use std::process::Command;
+use tongban_e2e::window::Window;
+use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP, bin};
+use tongban_sync::endpoint::{QUERY_API_PATH, QUERY_PATH, QUERY_PROOF_PATH};
+
+/// Numbers and codes are letters, digits and dashes: a form body needs no escaping.
+const FORM: &str = "application/x-www-form-urlencoded";
+const ID: &str = "450721198806152311";
+const PHONE: &str = "13877150123";
+
+/// A department system's key file and its registration at the hub.
+struct Department {
+    code: &'static str,
+    key_file: std::path::PathBuf,
+}
+
+fn department(hub: &Hub, dir: &std::path::Path, code: &'static str, kind: &str) -> Department {
+    let key_file = dir.join(format!("{code}.key"));
+    let out = Command::new(bin("department"))
+        .args(["keygen", "--key-file"])
+        .arg(&key_file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let public = String::from_utf8(out.stdout).unwrap();
+    let name = match kind {
+        "RS" => "灵山县人力资源和社会保障局",
+        _ => "灵山县民政局",
+    };
+    hub.admin(&[
+        "department",
+        "add",
+        "--code",
+        code,
+        "--name",
+        name,
+        "--kind",
+        kind,
+        "--key",
+        public.trim(),
+    ]);
+    Department { code, key_file }
+}
+
+/// The hub's key lines as `key show` prints them: the pin and the audit key.
+fn hub_keys(hub: &Hub) -> (String, String) {
+    let shown = hub.admin(&["key", "show"]);
+    let audit = shown
+        .lines()
+        .find_map(|l| l.strip_prefix("audit "))
+        .unwrap()
+        .to_string();
+    (hub.fingerprint(), audit)
+}
+
+/// Runs the department's system; its JSON report, or the failure's message.
+fn ask(hub: &Hub, d: &Department, case: &str, extra: &[&str]) -> Result<serde_json::Value, String> {
+    let (pin, audit) = hub_keys(hub);
+    let out = Command::new(bin("department"))
+        .args([
+            "request",
+            "--hub",
+            hub.url(),
+            "--pin",
+            &pin,
+            "--audit-key",
+            &audit,
+        ])
+        .args(["--code", d.code, "--key-file"])
+        .arg(&d.key_file)
+        .args(["--case", case])
+        .args(extra)
+        .output()
+        .unwrap();
+    if out.status.success() {
+        Ok(serde_json::from_slice(&out.stdout).unwrap())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+const PURPOSE: [&str; 6] = [
+    "--person",
+    "黄丽",
+    "--purpose",
+    "城乡居民养老保险待遇核定",
+    "--basis",
+    "《社会保险法》第二十条",
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn departments_get_what_the_catalogue_allows_and_the_citizen_sees_every_use() {
+    let hub = Hub::start(Backend::Sqlite);
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path().to_path_buf();
+    let (hub, number, query_url, rs, mz) = tokio::task::spawn_blocking(move || {
+        let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+        let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+        let number = clerk.ok(&[
+            "case",
+            "register",
+            "--item",
+            "YL01",
+            "--name",
+            "覃秀梅",
+            "--id-number",
+            ID,
+            "--phone",
+            PHONE,
+            "--received",
+            "ID_CARD,HOUSEHOLD_REGISTER,ENROL_FORM",
+        ]);
+        let scan = clerk.path().join("id.jpg");
+        image::RgbImage::from_fn(120, 160, |x, y| image::Rgb([x as u8, y as u8, 90]))
+            .save(&scan)
+            .unwrap();
+        clerk.ok(&[
+            "case",
+            "attach",
+            &number,
+            "--material",
+            "ID_CARD",
+            scan.to_str().unwrap(),
+        ]);
+        let shown: serde_json::Value =
+            serde_json::from_str(&clerk.ok(&["case", "show", &number, "--json"])).unwrap();
+        let query_url = shown["query_url"].as_str().unwrap().to_string();
+        clerk.ok(&["sync"]);
+        supervisor.ok(&["sync"]);
+        for step in ["accept", "approve", "complete"] {
+            supervisor.ok(&["case", step, &number]);
+        }
+        supervisor.ok(&["sync"]);
+        hub.admin(&["archive", "run"]);
+        let rs = department(&hub, &dir, "RS01", "RS");
+        let mz = department(&hub, &dir, "MZ01", "MZ");
+        (hub, number, query_url, rs, mz)
+    })
+    .await
+    .unwrap();
+    // The receipt's QR code carries the hub's page for this case and its code.
+    let prefix = format!("{}{QUERY_PATH}?case={number}&code=", hub.url());
+    assert!(query_url.starts_with(&prefix), "{query_url}");
+    let code = query_url[prefix.len()..].to_string();
+
+    // 无条件: the package and the ID card's scan go to 人社 whole, checked against the entry.
+    let out = work.path().join("released");
+    std::fs::create_dir(&out).unwrap();
+    let mut with_out = PURPOSE.to_vec();
+    with_out.extend([
+        "--scope",
+        "package",
+        "--scope",
+        "material:ID_CARD",
+        "--scope",
+        "field:status",
+    ]);
+    with_out.extend(["--out", out.to_str().unwrap()]);
+    let given = ask(&hub, &rs, &number, &with_out).unwrap();
+    assert_eq!(given["released"], true, "{given}");
+    assert_eq!(given["fields"]["status"], "已办结");
+    assert_eq!(given["fetched"].as_array().unwrap().len(), 2, "{given}");
+    let tar = std::fs::read(out.join("package-tar")).unwrap();
+    assert!(tar.len() > 10_000);
+    assert_eq!(given["entry"]["user"], "RS01:黄丽");
+
+    // 有条件 without a grant, 不予共享, a department the item is not shared with, no purpose:
+    // each refused, with the reason, and logged like a release.
+    let refused = |scope: &str, args: &[&str], d: &Department| {
+        let mut all = args.to_vec();
+        all.extend(["--scope", scope]);
+        let answer = ask(&hub, d, &number, &all).unwrap();
+        assert_eq!(answer["released"], false, "{answer}");
+        assert!(answer["files"].as_array().unwrap().is_empty());
+        assert!(answer["fields"].as_object().unwrap().is_empty());
+        answer["reason"].as_str().unwrap().to_string()
+    };
+    let why = refused("material:HOUSEHOLD_REGISTER", &PURPOSE, &rs);
+    assert!(why.contains("有条件共享"), "{why}");
+    let why = refused("field:phone", &PURPOSE, &rs);
+    assert!(why.contains("不予共享"), "{why}");
+    let why = refused("package", &PURPOSE, &mz);
+    assert!(why.contains("不向该类部门共享"), "{why}");
+    let why = refused(
+        "package",
+        &["--person", "黄丽", "--basis", "《社会保险法》"],
+        &rs,
+    );
+    assert!(why.contains("未说明用途"), "{why}");
+    let why = refused("material:../../etc", &PURPOSE, &rs);
+    assert!(why.contains("无法识别的共享资源"), "{why}");
+
+    // A system that is not registered, or whose key is not the registered one, is not answered
+    // and leaves nothing in the log; a disabled department likewise.
+    let stranger = Department {
+        code: "GA01",
+        key_file: rs.key_file.clone(),
+    };
+    let err = ask(&hub, &stranger, &number, &PURPOSE).unwrap_err();
+    assert!(err.contains("未在中心登记"), "{err}");
+    let impostor = Department {
+        code: "MZ01",
+        key_file: rs.key_file.clone(),
+    };
+    let err = ask(&hub, &impostor, &number, &PURPOSE).unwrap_err();
+    assert!(err.contains("signature") || err.contains("签名"), "{err}");
+    hub.admin(&["department", "disable", "--code", "MZ01"]);
+    let err = ask(&hub, &mz, &number, &PURPOSE).unwrap_err();
+    assert!(err.contains("停用"), "{err}");
+
+    // Every outcome is an entry the log's verification covers.
+    let verified = hub.admin(&["audit", "verify"]);
+    assert!(verified.contains(TOWNSHIP), "{verified}");
+
+    // The applicant's page, in a real browser, from the receipt's QR code.
+    let (pin, client) = pins(&hub);
+    let browser = Window::chromium(&pin).await;
+    browser.client.goto(&query_url).await.unwrap();
+    assert_eq!(browser.text("#case-number").await, number);
+    assert_eq!(browser.text("#applicant").await, "覃**");
+    assert_eq!(browser.text("#status").await, "已办结");
+    let steps = browser.text("#progress").await;
+    for step in ["收件", "受理", "决定", "办结"] {
+        assert!(steps.contains(step), "{steps}");
+    }
+    let uses = browser.text("#uses tbody").await;
+    assert_eq!(uses.matches("人力资源和社会保障局").count(), 5, "{uses}");
+    assert_eq!(uses.matches("民政局").count(), 1, "{uses}");
+    assert_eq!(uses.matches("已提供").count(), 1, "{uses}");
+    assert_eq!(uses.matches("已拒绝").count(), 5, "{uses}");
+    assert!(uses.contains("城乡居民养老保险待遇核定"), "{uses}");
+    let source = browser.source().await;
+    for secret in [ID, PHONE, "覃秀梅", &code] {
+        // The code is in the proof form's hidden field only; nothing else of it is shown.
+        if secret == code {
+            assert_eq!(source.matches(secret).count(), 1, "{secret}");
+        } else {
+            assert!(!source.contains(secret), "the page shows {secret}");
+        }
+    }
+    browser.screenshot("citizen-case").await;
+
+    // The portal's JSON says the same, and the proof verifies under the hub's audit key.
+    let base = hub.url().to_string();
+    let json: serde_json::Value = client
+        .post(format!("{base}{QUERY_API_PATH}"))
+        .json(&serde_json::json!({"case": number, "code": code}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["progress"]["applicant"], "覃**");
+    assert_eq!(json["uses"].as_array().unwrap().len(), 6);
+    assert!(!json.to_string().contains(ID));
+    let proof: tongban_audit::Extract = client
+        .post(format!("{base}{QUERY_PROOF_PATH}"))
+        .header("content-type", FORM)
+        .body(format!("case={number}&code={code}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (_, audit) = hub_keys(&hub);
+    let key = tongban_sync::auth::parse_public_key(&audit).unwrap();
+    let events = proof.verify(&key, TOWNSHIP).unwrap();
+    assert_eq!(events.len(), 6);
+    assert!(events.iter().all(|(_, e)| e.object == number));
+
+    // A wrong code shows nothing of the case; past a few, the right one is refused too.
+    let wrong = if code.starts_with('A') {
+        "BBBB-BBBB"
+    } else {
+        "AAAA-AAAA"
+    };
+    browser
+        .client
+        .goto(&format!("{base}{QUERY_PATH}"))
+        .await
+        .unwrap();
+    browser.type_into("#case", &number).await;
+    browser.type_into("#code", wrong).await;
+    browser.click("#query").await;
+    assert!(
+        browser
+            .text("#query-error")
+            .await
+            .contains("办件编号或查询码不正确")
+    );
+    assert!(!browser.exists("#uses").await);
+    assert!(!browser.source().await.contains("覃**"));
+    browser.screenshot("citizen-wrong-code").await;
+    for _ in 1..tongban_hub::service::citizen::QUERY_MISSES {
+        let status = client
+            .post(format!("{base}{QUERY_PATH}"))
+            .header("content-type", FORM)
+            .body(format!("case={number}&code={wrong}"))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 404);
+    }
+    browser.client.goto(&query_url).await.unwrap();
+    assert!(browser.text("#query-error").await.contains("错误次数过多"));
+    assert!(!browser.exists("#case-number").await);
+    browser.screenshot("citizen-throttled").await;
+
+    // An entry edited in the hub's database is caught by the log's verification.
+    hub.tamper(&format!(
+        "UPDATE audit_log SET bytes = unhex(replace(hex(bytes), hex('城乡居民'), hex('城乡村民')))
+         WHERE township = '{TOWNSHIP}' AND device_id = 'hub-{TOWNSHIP}' AND seq = 0"
+    ));
+    let out = hub.admin_output(&["audit", "verify"]);
+    assert!(!out.status.success(), "an edited entry passed verification");
+    browser.close().await;
+}
