@@ -284,6 +284,8 @@ pub async fn act(desk: State<'_, Arc<Desk>>, form: ActForm) -> Answer<CaseView> 
             step: form.step,
             publicity: form.publicity,
             members: form.members,
+            // The window has no grant form yet: grants are made with `tongban case grant`.
+            grant: None,
         };
         let the_move = Move::new(action, request).ok_or_else(|| {
             message(

@@ -193,6 +193,7 @@ catalogue! {
     ActWithdraw => "撤回", "Withdraw";
     ActRefuseIntake => "不予受理", "Refuse at intake";
     ActExtend => "延长办理期限", "Extend the time limit";
+    ActGrant => "授权部门共享", "Grant a department";
     ActSuspend => "中止办理", "Suspend";
     ActResume => "恢复办理", "Resume";
     ActTerminate => "终止办理", "Terminate";
@@ -484,6 +485,7 @@ impl Key {
             A::SendBack => Key::ActSendBack,
             A::Deliver => Key::ActDeliver,
             A::Resolve => Key::ActResolve,
+            A::Grant => Key::ActGrant,
             _ => Key::EventOther,
         }
     }

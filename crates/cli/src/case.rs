@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use tongban_domain::assistance::{Member, Publicity, StepKind};
 use tongban_domain::case::AgentForm;
 use tongban_domain::session::Session;
+use tongban_domain::sharing::{GrantTerms, Resource};
 use tongban_domain::workflow::RefusalGround;
 use tongban_domain::{
     Action, AgentRelation, CaseField, CaseStatus, Delivery, DeliveryMethod, Denied, FieldEdit,
@@ -142,6 +143,10 @@ pub(crate) enum CaseCommand {
     Reassign(MoveArgs),
     /// Settle conflicting moves on one of their outcomes (--outcome, --reason).
     Resolve(MoveArgs),
+    /// 有条件共享 (supervisors): let a department (--department MZ01) have resources of the case
+    /// (--scope package|material:CODE|field:NAME) until a day (--until YYYY-MM-DD) for so many
+    /// requests (--uses), with --reason (the applicant's written consent, the law asked under).
+    Grant(MoveArgs),
     /// Attach scanned pages (JPEG, PNG, TIFF or PDF) to a material of the case (--material), or
     /// to a signed paper (--paper withdrawal_request|delivery_receipt).
     #[command(group = clap::ArgGroup::new("target").required(true).args(["material", "paper"]))]
@@ -234,6 +239,15 @@ pub(crate) struct MoveArgs {
     /// The outcome a resolution settles on: approve, reject, or a status such as accepted.
     #[arg(long, value_parser = parse_outcome)]
     outcome: Option<CaseStatus>,
+    /// A grant's department code, resources, last day (YYYY-MM-DD) and uses.
+    #[arg(long)]
+    department: Option<String>,
+    #[arg(long, value_delimiter = ',', value_parser = parse_resource)]
+    scope: Vec<Resource>,
+    #[arg(long)]
+    until: Option<String>,
+    #[arg(long)]
+    uses: Option<u32>,
     #[arg(long)]
     json: bool,
 }
@@ -335,6 +349,12 @@ pub(crate) fn case(profile: &Profile, user: Option<&str>, command: CaseCommand) 
         }
         CaseCommand::Accept(m) => moved(store, &session, Action::Accept, &m)?,
         CaseCommand::Extend(m) => moved(store, &session, Action::Extend, &m)?,
+        CaseCommand::Grant(m) => {
+            if m.department.is_none() {
+                bail!(Denied::GrantTerms);
+            }
+            moved(store, &session, Action::Grant, &m)?
+        }
         CaseCommand::Suspend(m) => moved(store, &session, Action::Suspend, &m)?,
         CaseCommand::Resume(m) => moved(store, &session, Action::Resume, &m)?,
         CaseCommand::Terminate(m) => moved(store, &session, Action::Terminate, &m)?,
@@ -462,6 +482,13 @@ impl MoveArgs {
                     household: self.household.unwrap_or(0),
                     monthly_yuan: self.amount.unwrap_or(0),
                 }),
+            // Whatever of a grant is given goes to the rules, which say what does not hold.
+            grant: self.department.as_ref().map(|department| GrantTerms {
+                department: department.trim().to_owned(),
+                resources: self.scope.clone(),
+                until: self.until.clone().unwrap_or_default(),
+                uses: self.uses.unwrap_or(0),
+            }),
         }
     }
 }
@@ -490,4 +517,8 @@ fn take(store: &mut Store, session: &Session, m: &MoveArgs, the_move: Move) -> R
         );
     }
     Ok(())
+}
+
+fn parse_resource(text: &str) -> Result<Resource, String> {
+    Resource::parse(text.trim()).map_err(|e| e.to_string())
 }

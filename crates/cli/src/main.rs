@@ -6,6 +6,7 @@ mod audit;
 mod calendar;
 mod case;
 mod demo;
+mod lookup;
 mod output;
 mod pages;
 mod passwd;
@@ -106,6 +107,8 @@ enum Command {
     /// Archival packages: the 四性 check (DA/T 70) of a package or a batch.
     #[command(subcommand)]
     Archive(archive::ArchiveCommand),
+    /// 一证通办: every case of one applicant across the county's townships, with a purpose.
+    Lookup(lookup::LookupArgs),
     /// Check the audit trail, or read a case's.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -340,6 +343,10 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Status { json } => status::run(&open(&profile)?, json)?,
         Command::Archive(command) => archive::run(&profile, user.as_deref(), command, now())?,
+        Command::Lookup(args) => {
+            let (mut store, session) = sign_in(&profile, user.as_deref())?;
+            lookup::run(&mut store, &session, args, now())?
+        }
         Command::Report(args) => {
             let (mut store, session) = sign_in(&profile, user.as_deref())?;
             report::run(&mut store, &session, args, now())?

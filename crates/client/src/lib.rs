@@ -5,6 +5,7 @@ mod archive;
 mod audit;
 pub mod exchange;
 mod hub;
+mod lookup;
 mod pages;
 mod statements;
 mod sync;
@@ -12,6 +13,7 @@ mod sync;
 pub use archive::{HubPackage, fetch_archive, hub_package};
 pub use audit::{AuditSync, AuditSyncError};
 pub use hub::{Exchange, HubClient, HubError, HubKey, check_url, enroll};
+pub use lookup::lookup_at_hub;
 pub use pages::{PageDirection, PageProgress};
 pub use sync::{Retry, SyncError, SyncReport, check_hub_log, sync, sync_with_progress};
 

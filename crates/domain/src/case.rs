@@ -371,6 +371,8 @@ pub enum EventKind {
     StepRecorded,
     /// Scanned pages attached to a material (named in `missing`).
     PagesAttached,
+    /// 有条件共享: a supervisor's grant of named resources to one department (`grant`).
+    SharingGranted,
     /// Written by a newer version of the desk; kept and shown, never dropped.
     #[serde(other)]
     #[default]
@@ -406,6 +408,7 @@ impl EventKind {
             Self::CommitmentBroken => "commitment_broken",
             Self::StepRecorded => "step_recorded",
             Self::PagesAttached => "pages_attached",
+            Self::SharingGranted => "sharing_granted",
             Self::Other => "other",
         }
     }
@@ -471,6 +474,9 @@ pub struct CaseEvent {
     /// For a home visit: the household's members it found.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<crate::assistance::Member>,
+    /// For a grant to a department: to whom, what, until when, how many times.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant: Option<crate::sharing::GrantTerms>,
     #[serde(default)]
     pub seal: Option<DecisionSeal>,
     /// The author's own signature (their person key) over the event and the case state it was

@@ -25,6 +25,9 @@ pub enum Denied {
     FactsLocked,
     AlreadyExtended,
     ExtensionOutOfRange,
+    /// A grant names one registered department's code, 1 to 16 resources, a last day within a
+    /// year and 1 to 100 uses.
+    GrantTerms,
     ReferralRequired,
     AlreadyDelivered,
     MethodRequired,
@@ -136,6 +139,10 @@ impl crate::l10n::Localized for Denied {
             Self::ExtensionOutOfRange => text!(
                 "an extension adds between 1 and {MAX_EXTENSION_DAYS} working days",
                 "延长期限须为1至{MAX_EXTENSION_DAYS}个工作日"
+            ),
+            Self::GrantTerms => text!(
+                "a grant names the department's code (--department MZ01), the resources (--scope package|material:CODE|field:NAME, 1 to 16), the last day it holds (--until YYYY-MM-DD, within a year of today) and the uses allowed (--uses 1 to 100)",
+                "授权须写明部门编码（--department）、共享资源（--scope，1至16项）、有效期至（--until，一年以内）和可用次数（--uses，1至100次）"
             ),
             Self::FactsLocked => text!(
                 "the applicant's name is fixed once the case is accepted; a supervisor corrects it with the reason: tongban case correct",

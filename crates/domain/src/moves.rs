@@ -108,6 +108,12 @@ pub enum Move {
         outcome: Option<CaseStatus>,
         reason: Option<String>,
     },
+    /// 有条件共享: a department may have these resources of the case, until a day, so many
+    /// times; the reason says why (the applicant's written consent, the law asked under).
+    Grant {
+        terms: crate::sharing::GrantTerms,
+        reason: Option<String>,
+    },
 }
 
 impl Move {
@@ -128,6 +134,7 @@ impl Move {
             step,
             publicity,
             members,
+            grant,
         } = request;
         Some(match action {
             Action::Return => Self::Return {
@@ -184,6 +191,10 @@ impl Move {
                 reason,
             },
             Action::Resolve => Self::Resolve { outcome, reason },
+            Action::Grant => Self::Grant {
+                terms: grant?,
+                reason,
+            },
             _ => return None,
         })
     }
@@ -212,6 +223,7 @@ impl Move {
             Self::Withdraw { .. } => Action::Withdraw,
             Self::Reassign { .. } => Action::Reassign,
             Self::Resolve { .. } => Action::Resolve,
+            Self::Grant { .. } => Action::Grant,
         }
     }
 
@@ -292,6 +304,10 @@ impl Move {
                 delivery: Some(delivery.clone()),
                 ..Request::default()
             },
+            Self::Grant { terms, reason: r } => Request {
+                grant: Some(terms.clone()),
+                ..reason(r)
+            },
             Self::Suspend { reason: r }
             | Self::Resume { reason: r }
             | Self::Terminate { reason: r }
@@ -338,6 +354,12 @@ mod tests {
                 name: "韦小明".into(),
                 relation: "长子".into(),
             }],
+            grant: Some(crate::sharing::GrantTerms {
+                department: "MZ01".into(),
+                resources: vec![crate::sharing::Resource::Package],
+                until: "2026-12-31".into(),
+                uses: 2,
+            }),
         };
         let mut moves = 0;
         for action in ACTIONS {
@@ -383,7 +405,8 @@ mod tests {
             assert_eq!(request.step.is_some(), action == Action::RecordStep);
             assert_eq!(request.publicity.is_some(), action == Action::RecordStep);
             assert_eq!(!request.members.is_empty(), action == Action::RecordStep);
+            assert_eq!(request.grant.is_some(), action == Action::Grant);
         }
-        assert_eq!(moves, 22);
+        assert_eq!(moves, 23);
     }
 }

@@ -91,6 +91,7 @@ impl Role {
                     | Withdraw
                     | Reassign
                     | Resolve
+                    | Grant
                     | ReadAudit
                     | ReadFigures
                     | Unmask
@@ -209,9 +210,11 @@ pub enum Action {
     Backup,
     /// See the supervision figures (办结率, 超期率 ...) and the cases behind them.
     ReadFigures,
+    /// Grant a department a case's 有条件共享 resources, until a date, for so many uses.
+    Grant,
 }
 
-pub const ACTIONS: [Action; 33] = [
+pub const ACTIONS: [Action; 34] = [
     Action::View,
     Action::Register,
     Action::Edit,
@@ -245,6 +248,7 @@ pub const ACTIONS: [Action; 33] = [
     Action::ConfigureDesk,
     Action::Backup,
     Action::ReadFigures,
+    Action::Grant,
 ];
 
 impl Action {
@@ -283,6 +287,7 @@ impl Action {
             Self::ConfigureDesk => "configure_desk",
             Self::Backup => "backup",
             Self::ReadFigures => "read_figures",
+            Self::Grant => "grant",
         }
     }
 
@@ -321,6 +326,7 @@ impl Action {
             Self::ConfigureDesk => "更改本机的中心地址",
             Self::Backup => "备份本机数据",
             Self::ReadFigures => "查看监察统计",
+            Self::Grant => "授权部门共享",
         }
     }
 

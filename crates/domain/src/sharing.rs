@@ -207,6 +207,79 @@ impl SharingCatalogue {
     }
 }
 
+/// A grant's terms as a supervisor writes them on the case (有条件共享): one department, the
+/// resources, the last day it holds (China time) and how many releases it allows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantTerms {
+    pub department: String,
+    pub resources: Vec<Resource>,
+    /// YYYY-MM-DD, the last day included.
+    pub until: String,
+    pub uses: u32,
+}
+
+/// At most this many uses per grant, and this many days ahead.
+pub const MAX_GRANT_USES: u32 = 100;
+pub const MAX_GRANT_DAYS: i64 = 366;
+
+impl GrantTerms {
+    /// The terms if they hold on `today` (the day the grant is written): a department code,
+    /// 1 to 16 distinct resources, a last day from today to a year on, 1 to 100 uses.
+    pub fn checked(&self, today: time::Date) -> Result<Self, crate::Denied> {
+        let code_ok = (2..=16).contains(&self.department.len())
+            && self
+                .department
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        let mut resources = self.resources.clone();
+        resources.sort();
+        resources.dedup();
+        let until = crate::calendar::parse_date(&self.until).ok_or(crate::Denied::GrantTerms)?;
+        let days = (until - today).whole_days();
+        let fits = code_ok
+            && !resources.is_empty()
+            && resources.len() == self.resources.len()
+            && resources.len() <= MAX_SCOPE
+            && (0..=MAX_GRANT_DAYS).contains(&days)
+            && (1..=MAX_GRANT_USES).contains(&self.uses);
+        if fits {
+            Ok(self.clone())
+        } else {
+            Err(crate::Denied::GrantTerms)
+        }
+    }
+
+    /// The first instant after its last day, China time.
+    pub fn ends_ms(&self) -> Option<i64> {
+        let until = crate::calendar::parse_date(&self.until)?;
+        let next = until.next_day()?;
+        let midnight = next
+            .with_hms(0, 0, 0)
+            .ok()?
+            .assume_offset(time::macros::offset!(+8));
+        i64::try_from(midnight.unix_timestamp_nanos() / 1_000_000).ok()
+    }
+}
+
+/// The grants a case holds, from its supervisors' grant events.
+pub fn grants_of(case: &crate::Case) -> Vec<Grant> {
+    case.events
+        .iter()
+        .filter(|e| e.kind == crate::EventKind::SharingGranted)
+        .filter_map(|e| {
+            let terms = e.grant.as_ref()?;
+            Some(Grant {
+                id: e.id.clone(),
+                department: terms.department.clone(),
+                resources: terms.resources.clone(),
+                // Before the first instant after the last day.
+                until_ms: terms.ends_ms()? - 1,
+                uses: terms.uses,
+            })
+        })
+        .collect()
+}
+
 /// A township supervisor's grant (有条件共享), as the case records it: to one department, for
 /// these resources, until a time, for so many uses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -480,5 +553,105 @@ mod tests {
             ..grant
         };
         assert!(refused(&decide(&c, "DB01", &a, &[other], |_| 0, NOW)));
+    }
+}
+
+#[cfg(test)]
+mod grant_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::role::{Action, Role};
+    use crate::workflow::{Request, check_event, plan};
+    use crate::workflow_tests::{act, case, rules};
+
+    fn terms(until: &str, uses: u32) -> GrantTerms {
+        GrantTerms {
+            department: "MZ01".into(),
+            resources: vec![Resource::parse("material:ID_CARD").unwrap()],
+            until: until.into(),
+            uses,
+        }
+    }
+
+    fn asked(t: GrantTerms) -> Request {
+        Request {
+            grant: Some(t),
+            reason: Some("申请人书面同意".into()),
+            ..Request::default()
+        }
+    }
+
+    #[test]
+    fn a_supervisor_grants_and_the_case_holds_it_to_the_end_of_its_day() {
+        let mut c = case("YL01", &["ID_CARD"]);
+        act(
+            &mut c,
+            "张华",
+            Role::Supervisor,
+            Action::Grant,
+            asked(terms("2026-11-30", 2)),
+        )
+        .unwrap();
+        let grants = grants_of(&c);
+        assert_eq!(grants.len(), 1);
+        assert_eq!(grants[0].department, "MZ01");
+        assert_eq!(grants[0].uses, 2);
+        // 2026-11-30 23:59:59.999 China time is its last instant.
+        assert_eq!(grants[0].until_ms, 1_796_054_400_000 - 1);
+        // The grant moves nothing.
+        assert_eq!(c.status, crate::CaseStatus::Registered);
+    }
+
+    #[test]
+    fn clerks_and_bad_terms_are_refused_here_and_at_the_hub() {
+        let c = case("YL01", &["ID_CARD"]);
+        let r = rules(1);
+        let clerk = plan(
+            &c,
+            "李明",
+            Role::Clerk,
+            Action::Grant,
+            &asked(terms("2026-11-30", 2)),
+            &r,
+        );
+        assert!(matches!(clerk, Err(crate::Denied::Role(..))));
+        // rules(1) is dated 2026-11-18: a last day before it, a year past it, no uses, too many
+        // uses, a lower-case code, the same resource twice.
+        let mut twice = terms("2026-11-30", 1);
+        twice.resources.push(twice.resources[0].clone());
+        for bad in [
+            terms("2026-11-17", 1),
+            terms("2027-11-20", 1),
+            terms("2026-11-30", 0),
+            terms("2026-11-30", 101),
+            GrantTerms {
+                department: "mz01".into(),
+                ..terms("2026-11-30", 1)
+            },
+            twice,
+        ] {
+            let outcome = plan(&c, "张华", Role::Supervisor, Action::Grant, &asked(bad), &r);
+            assert_eq!(outcome, Err(crate::Denied::GrantTerms));
+        }
+        // At the hub: an event by a clerk, one without its terms, or terms on another kind of
+        // event are refused (the terms themselves are covered by the person's signature).
+        let planned = plan(
+            &c,
+            "张华",
+            Role::Supervisor,
+            Action::Grant,
+            &asked(terms("2026-11-30", 2)),
+            &r,
+        )
+        .unwrap();
+        let event = planned.into_event(crate::workflow_tests::MONDAY_MS, "张华", "dev");
+        assert!(check_event(&c, &event, Role::Supervisor, &r).is_ok());
+        assert!(check_event(&c, &event, Role::Clerk, &r).is_err());
+        let mut bare = event.clone();
+        bare.grant = None;
+        assert!(check_event(&c, &bare, Role::Supervisor, &r).is_err());
+        let mut other = event;
+        other.kind = crate::EventKind::Extended;
+        assert!(check_event(&c, &other, Role::Supervisor, &r).is_err());
     }
 }

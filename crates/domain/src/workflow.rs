@@ -87,6 +87,7 @@ pub fn action_of(kind: &EventKind) -> Option<Action> {
         EventKind::CommitmentChecked => Action::CheckCommitment,
         EventKind::CommitmentBroken => Action::BreakCommitment,
         EventKind::SentBack => Action::SendBack,
+        EventKind::SharingGranted => Action::Grant,
         EventKind::Other => return None,
     })
 }
@@ -118,6 +119,7 @@ pub fn kind_of(action: Action) -> Option<EventKind> {
         Action::CheckCommitment => EventKind::CommitmentChecked,
         Action::BreakCommitment => EventKind::CommitmentBroken,
         Action::SendBack => EventKind::SentBack,
+        Action::Grant => EventKind::SharingGranted,
         Action::View
         | Action::ManageUsers
         | Action::ReadAudit
@@ -204,6 +206,8 @@ pub fn starts_from(action: Action, status: CaseStatus) -> bool {
         // While the clock runs: an extension moves a promise not yet due.
         Action::Extend => matches!(status, Accepted | UnderReview | Forwarded),
         Action::View | Action::ReadAudit | Action::Unmask => true,
+        // A department may need a case's materials whatever became of it.
+        Action::Grant => true,
         Action::Register
         | Action::Resolve
         | Action::ManageUsers
@@ -375,6 +379,8 @@ pub struct Request {
     pub step: Option<StepKind>,
     pub publicity: Option<Publicity>,
     pub members: Vec<crate::assistance::Member>,
+    /// For a grant to a department (有条件共享): its terms.
+    pub grant: Option<crate::sharing::GrantTerms>,
 }
 
 /// The event to record, once the rules allowed it.
@@ -396,6 +402,7 @@ pub struct Planned {
     pub step: Option<StepKind>,
     pub publicity: Option<Publicity>,
     pub members: Vec<crate::assistance::Member>,
+    pub grant: Option<crate::sharing::GrantTerms>,
 }
 
 impl Planned {
@@ -420,6 +427,7 @@ impl Planned {
             step: self.step,
             publicity: self.publicity,
             members: self.members,
+            grant: self.grant,
             ..CaseEvent::default()
         }
     }
@@ -489,6 +497,7 @@ pub fn plan(
         step: None,
         publicity: None,
         members: Vec::new(),
+        grant: None,
     };
     if action == Action::Resolve {
         let conflict = progress.conflict.ok_or(Denied::NoConflict)?;
@@ -621,6 +630,10 @@ pub fn plan(
             planned.ground = Some(ground);
             planned.refer_to = refer_to;
         }
+        Action::Grant => {
+            let terms = request.grant.as_ref().ok_or(Denied::GrantTerms)?;
+            planned.grant = Some(terms.checked(today)?);
+        }
         Action::Reassign => {
             let to = request
                 .assignee
@@ -646,6 +659,7 @@ pub fn plan(
             | Action::Commit
             | Action::CheckCommitment
             | Action::BreakCommitment
+            | Action::Grant
     ) {
         planned.from = Some(progress.status);
         planned.to = Some(match action {
@@ -734,6 +748,7 @@ pub fn check_event(
         (event.ground.is_some() || event.refer_to.is_some()) && kind != EventKind::IntakeRefused
             || event.days.is_some() && kind != EventKind::Extended
             || event.delivery.is_some() && kind != EventKind::Delivered
+            || event.grant.is_some() && kind != EventKind::SharingGranted
             || (event.step.is_some() || event.publicity.is_some() || !event.members.is_empty())
                 && kind != EventKind::StepRecorded
     };
@@ -777,6 +792,7 @@ pub fn check_event(
         step: event.step,
         publicity: event.publicity.clone(),
         members: event.members.clone(),
+        grant: event.grant.clone(),
     };
     let planned = plan(seen, &event.by, role, action, &request, rules)?;
     let same_kind = planned.kind == event.kind
@@ -805,6 +821,7 @@ pub fn check_event(
             && planned.step == event.step
             && planned.publicity == event.publicity
             && planned.members == event.members
+            && planned.grant == event.grant
             && planned.refer_to == event.refer_to);
     if same_kind
         && same_materials

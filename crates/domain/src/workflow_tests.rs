@@ -89,6 +89,7 @@ pub(crate) fn record(case: &mut Case, planned: &Planned, user: &str) {
         step: planned.step,
         publicity: planned.publicity.clone(),
         members: planned.members.clone(),
+        grant: planned.grant.clone(),
         ..CaseEvent::default()
     });
     let event = case.events.last().unwrap().clone();

@@ -30,6 +30,7 @@ fn write(bytes: &[u8], expected: Option<i64>, pages: &[&str]) -> Option<DocWrite
         expected,
         pages: pages.iter().map(|p| p.to_string()).collect(),
         facts: Some(format!("{{\"bytes\":\"{}\"}}", hex::encode(bytes))),
+        applicant: Some(format!("tag-{}", bytes.len())),
     })
 }
 
@@ -566,6 +567,18 @@ async fn contract<D: HubDb>(db: D) {
     assert_eq!(positions, [3, 9, 12, 14]);
     assert!(db.case_accesses("c2").await.unwrap().is_empty());
     assert_eq!(db.grant_uses("g1").await.unwrap(), 2);
+    // Every stored case is found under its applicant's tag, and under no other.
+    let mut tagged = Vec::new();
+    for len in 0..64 {
+        tagged.extend(db.cases_of_applicant(&format!("tag-{len}")).await.unwrap());
+    }
+    assert!(!tagged.is_empty());
+    assert!(
+        tagged
+            .iter()
+            .all(|(township, _)| township.starts_with("450721"))
+    );
+    assert!(db.cases_of_applicant("tag-none").await.unwrap().is_empty());
     assert_eq!(db.grant_uses("g2").await.unwrap(), 0);
     assert!(db.database_bytes().await.unwrap() > 0);
     db.ping().await.unwrap();

@@ -71,6 +71,9 @@ pub struct DocWrite {
     /// What the figures read of the case ([`tongban_domain::figures::CaseFacts`] as JSON),
     /// stored beside the sealed document; none when it is not a readable case.
     pub facts: Option<String>,
+    /// The applicant's index tag ([`crate::sealing::Sealer::applicant_tag`]); none when it is
+    /// not a readable case.
+    pub applicant: Option<String>,
 }
 
 /// An enrolment code as stored.

@@ -597,6 +597,8 @@ async fn store_docs(
             .await?;
         }
         crate::postgres_facts::put(tx, township, doc_id, write.facts.as_deref()).await?;
+        crate::postgres_sharing::put_applicant(tx, township, doc_id, write.applicant.as_deref())
+            .await?;
         if let Some(unit) = &doc.shared_with {
             // The unit may read the scans of a case shared with it, as a township its own.
             for sha256 in &write.pages {

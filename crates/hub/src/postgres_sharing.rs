@@ -18,6 +18,33 @@ fn department(r: &Row) -> Department {
     }
 }
 
+/// Inside the transaction that stores the document: its applicant's index tag.
+pub(crate) async fn put_applicant(
+    tx: &tokio_postgres::Transaction<'_>,
+    township: &str,
+    doc_id: &str,
+    tag: Option<&str>,
+) -> HubResult<()> {
+    match tag {
+        Some(tag) => {
+            tx.execute(
+                "INSERT INTO case_applicants (township, doc_id, tag) VALUES ($1, $2, $3)
+                 ON CONFLICT (township, doc_id) DO UPDATE SET tag = excluded.tag",
+                &[&township, &doc_id, &tag],
+            )
+            .await?
+        }
+        None => {
+            tx.execute(
+                "DELETE FROM case_applicants WHERE township = $1 AND doc_id = $2",
+                &[&township, &doc_id],
+            )
+            .await?
+        }
+    };
+    Ok(())
+}
+
 impl SharingDb for PgDb {
     async fn add_department(&self, d: &Department) -> HubResult<bool> {
         let added = self
@@ -117,6 +144,19 @@ impl SharingDb for PgDb {
                 released: r.get(4),
             })
             .collect())
+    }
+
+    async fn cases_of_applicant(&self, tag: &str) -> HubResult<Vec<(String, String)>> {
+        let rows = self
+            .client()
+            .await?
+            .query(
+                "SELECT township, doc_id FROM case_applicants WHERE tag = $1
+                 ORDER BY township, doc_id",
+                &[&tag],
+            )
+            .await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
     async fn grant_uses(&self, grant_id: &str) -> HubResult<u32> {

@@ -48,6 +48,7 @@ impl StorageKey {
             columns: XChaCha20Poly1305::new(self.derive("columns").as_slice().into()),
             pages: XChaCha20Poly1305::new(self.derive("pages").as_slice().into()),
             page_nonces: self.derive("page nonces"),
+            applicants: self.derive("applicant index"),
         }
     }
 }
@@ -57,6 +58,7 @@ pub struct Sealer {
     columns: XChaCha20Poly1305,
     pages: XChaCha20Poly1305,
     page_nonces: Zeroizing<[u8; 32]>,
+    applicants: Zeroizing<[u8; 32]>,
 }
 
 fn damaged(what: &str) -> HubError {
@@ -113,6 +115,17 @@ impl Sealer {
     pub fn open_text(&self, context: &str, sealed: &str) -> HubResult<String> {
         let bytes = hex::decode(sealed).map_err(|_| damaged(context))?;
         String::from_utf8(self.open(context, &bytes)?).map_err(|_| damaged(context))
+    }
+
+    /// The index tag of an applicant's ID number: a keyed hash, so the index says nothing to
+    /// whoever reads the database without the key, and no one can test a guessed number there.
+    pub fn applicant_tag(&self, id_number: &str) -> String {
+        let mut tag = [0u8; 32];
+        let normal = id_number.trim().to_uppercase();
+        // HKDF-Expand is HMAC-SHA256 under the derived key: a PRF of the number.
+        let _ = Hkdf::<Sha256>::from_prk(self.applicants.as_slice())
+            .map(|prk| prk.expand(normal.as_bytes(), &mut tag));
+        hex::encode(tag)
     }
 
     fn page_nonce(&self, aad: &[u8]) -> XNonce {

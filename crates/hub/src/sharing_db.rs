@@ -47,6 +47,11 @@ pub trait SharingDb {
         &self,
         case_number: &str,
     ) -> impl Future<Output = HubResult<Vec<CaseAccess>>> + Send;
+    /// The stored cases of the applicant with this index tag, as (township, doc id).
+    fn cases_of_applicant(
+        &self,
+        tag: &str,
+    ) -> impl Future<Output = HubResult<Vec<(String, String)>>> + Send;
     /// How many releases were made under a grant.
     fn grant_uses(&self, grant_id: &str) -> impl Future<Output = HubResult<u32>> + Send;
 }

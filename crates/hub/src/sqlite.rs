@@ -692,6 +692,7 @@ fn store_doc(
         )?;
     }
     crate::sqlite_facts::put(tx, township, doc_id, write.facts.as_deref())?;
+    crate::sqlite_sharing::put_applicant(tx, township, doc_id, write.applicant.as_deref())?;
     Ok(true)
 }
 

@@ -18,6 +18,27 @@ fn department(r: &Row<'_>) -> rusqlite::Result<Department> {
     })
 }
 
+/// Inside the transaction that stores the document: its applicant's index tag.
+pub(crate) fn put_applicant(
+    tx: &rusqlite::Connection,
+    township: &str,
+    doc_id: &str,
+    tag: Option<&str>,
+) -> rusqlite::Result<()> {
+    match tag {
+        Some(tag) => tx
+            .prepare_cached(
+                "INSERT INTO case_applicants (township, doc_id, tag) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (township, doc_id) DO UPDATE SET tag = excluded.tag",
+            )?
+            .execute([township, doc_id, tag])?,
+        None => tx
+            .prepare_cached("DELETE FROM case_applicants WHERE township = ?1 AND doc_id = ?2")?
+            .execute([township, doc_id])?,
+    };
+    Ok(())
+}
+
 impl SharingDb for SqliteDb {
     async fn add_department(&self, d: &Department) -> HubResult<bool> {
         let d = d.clone();
@@ -111,6 +132,19 @@ impl SharingDb for SqliteDb {
                     released: r.get(4)?,
                 })
             })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn cases_of_applicant(&self, tag: &str) -> HubResult<Vec<(String, String)>> {
+        let tag = tag.to_string();
+        self.call(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT township, doc_id FROM case_applicants WHERE tag = ?1
+                 ORDER BY township, doc_id",
+            )?;
+            let rows = stmt.query_map([tag], |r| Ok((r.get(0)?, r.get(1)?)))?;
             Ok(rows.collect::<Result<_, _>>()?)
         })
         .await

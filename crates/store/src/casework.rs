@@ -282,6 +282,9 @@ impl Store {
             step: Some(tongban_domain::assistance::StepKind::HomeVisit),
             publicity: None,
             members: Vec::new(),
+            // Grants are made from the command line (`tongban case grant`); the window has no
+            // form for one yet, so it shows no button.
+            grant: None,
         };
         // Corrections and reassignment have their own controls; the rest are buttons.
         Ok(ACTIONS

@@ -54,6 +54,12 @@ fn request() -> Request {
             recipient: String::new(),
             tracking: None,
         }),
+        grant: Some(tongban_domain::sharing::GrantTerms {
+            department: "MZ01".into(),
+            resources: vec![tongban_domain::sharing::Resource::Package],
+            until: "2026-12-31".into(),
+            uses: 2,
+        }),
         ..Request::default()
     }
 }

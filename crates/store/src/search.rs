@@ -18,6 +18,42 @@ pub struct Found {
 }
 
 impl Store {
+    /// 一证通办: whether this person may look an applicant up across the county's townships (who
+    /// may see whole ID numbers, with a purpose), recorded in this desk's trail with the number
+    /// masked; refusals are recorded too. The lookup itself is the hub's, or a search here.
+    pub fn allow_lookup(
+        &mut self,
+        session: &Session,
+        id_number: &str,
+        purpose: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        if !session.role.may(Action::Unmask) {
+            let denied = Denied::Role(session.role, Action::Unmask);
+            self.refuse(session, Action::Unmask, None, &denied, now)?;
+            return Err(denied.into());
+        }
+        if purpose.trim().is_empty() {
+            return Err(StoreError::Invalid(tongban_domain::text!(
+                "a lookup must state its purpose (--purpose)",
+                "查询须说明用途（--purpose）"
+            )));
+        }
+        let today = tongban_domain::calendar::china_date(crate::now_ms(now));
+        let id = ResidentId::parse(id_number.trim(), today)
+            .map_err(|e| StoreError::Invalid(tongban_domain::Localized::text(&e)))?;
+        let purpose: String = purpose.trim().chars().take(200).collect();
+        let detail = format!(
+            "lookup across townships by identity number {}: {purpose}",
+            id.masked()
+        );
+        let access = Access {
+            detail: &detail,
+            ..Access::done(&session.user, AuditAction::View, "")
+        };
+        self.audit(&access, crate::now_ms(now))
+    }
+
     pub fn search(
         &mut self,
         session: &Session,

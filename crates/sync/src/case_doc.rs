@@ -420,6 +420,11 @@ fn push_event(doc: &mut AutoCommit, event: &CaseEvent) -> Result<()> {
             serde_json::to_string(&event.members).map_err(|_| CaseDocError::Invalid("members"))?;
         doc.put(&item, "members", members)?;
     }
+    if let Some(grant) = &event.grant {
+        // One value, written once with the event, like a household.
+        let grant = serde_json::to_string(grant).map_err(|_| CaseDocError::Invalid("grant"))?;
+        doc.put(&item, "grant", grant)?;
+    }
     if let Some(p) = &event.publicity {
         doc.put(&item, "publicity_from", p.from.as_str())?;
         doc.put(&item, "household", u64::from(p.household))?;
@@ -572,6 +577,12 @@ pub fn read(doc: &AutoCommit) -> Result<Case> {
                     monthly_yuan: u32::try_from(read_u64(doc, &e, "monthly_yuan")?)
                         .map_err(|_| CaseDocError::Invalid("monthly_yuan"))?,
                 }),
+                None => None,
+            },
+            grant: match read_opt_str(doc, &e, "grant")? {
+                Some(text) => {
+                    Some(serde_json::from_str(&text).map_err(|_| CaseDocError::Invalid("grant"))?)
+                }
                 None => None,
             },
             seal,

@@ -5,9 +5,9 @@
 use crate::wire::{
     ArchiveFetch, ArchiveFetchResponse, AuditPush, AuditPushResponse, AuditRead, AuditReadResponse,
     DirectoryRequest, DirectoryResponse, EnrollRequest, EnrollResponse, ExchangeAnswer,
-    ExchangeChunk, ExchangeFetch, ExchangeRequest, ManifestRequest, ManifestResponse, PageChunk,
-    PageChunkAck, PageFetch, PageFetchResponse, PageStatusRequest, PageStatusResponse,
-    RekeyRequest, RekeyResponse, SyncBatch,
+    ExchangeChunk, ExchangeFetch, ExchangeRequest, LookupRequest, LookupResponse, ManifestRequest,
+    ManifestResponse, PageChunk, PageChunkAck, PageFetch, PageFetchResponse, PageStatusRequest,
+    PageStatusResponse, RekeyRequest, RekeyResponse, SyncBatch,
 };
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -101,6 +101,10 @@ endpoint!(
     max 4 * KIB
 );
 
+endpoint!(
+    /// 一证通办: every case of one applicant across the county, looked up by a desk's user.
+    Lookup, "/v1/townships/{code}/lookup", LookupRequest => LookupResponse, max 4 * KIB
+);
 endpoint!(
     /// A department's request for a case, signed with its system's key (the device header
     /// carries the department's code); decided, logged and answered alike, released or not.

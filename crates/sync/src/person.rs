@@ -245,6 +245,8 @@ struct Act<'a> {
     /// A home visit's household; absent from other events' bytes.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     members: &'a [tongban_domain::assistance::Member],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grant: Option<&'a tongban_domain::sharing::GrantTerms>,
 }
 
 fn is_first(version: &u32) -> bool {
@@ -322,6 +324,7 @@ fn act_bytes(
         step: event.step.map(|s| s.as_str()),
         publicity: event.publicity.as_ref(),
         members: &event.members,
+        grant: event.grant.as_ref(),
     };
     let mut bytes = b"tongban-act-v1\n".to_vec();
     bytes.extend(serde_json::to_vec(&act).unwrap_or_default());

@@ -332,6 +332,31 @@ pub struct ArchiveFetchResponse {
     pub data: Vec<u8>,
 }
 
+/// 一证通办: a desk's lookup of every case of one applicant across its county's townships, by
+/// the person signed in, for a stated purpose. Each case found records the lookup as a use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LookupRequest {
+    pub id_number: String,
+    pub purpose: String,
+    pub user: String,
+}
+
+/// A case found, as much as the window needs to find it again: no applicant data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LookedUp {
+    pub number: String,
+    pub township: String,
+    pub township_name: String,
+    pub item_name: String,
+    pub status_zh: String,
+    pub registered_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LookupResponse {
+    pub cases: Vec<LookedUp>,
+}
+
 /// A department's request for a case (共享申请), signed with its system's key: who asks, for
 /// what purpose, on what legal basis or with what consent, and for which resources
 /// (`package`, `material:CODE`, `field:NAME`).

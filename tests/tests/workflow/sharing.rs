@@ -7,7 +7,7 @@
 use super::supervision_page::pins;
 use std::process::Command;
 use tongban_e2e::window::Window;
-use tongban_e2e::{Backend, Desk, Hub, TOWNSHIP, bin};
+use tongban_e2e::{Backend, Desk, Hub, OTHER_TOWNSHIP, TOWNSHIP, bin};
 use tongban_sync::endpoint::{QUERY_API_PATH, QUERY_PATH, QUERY_PROOF_PATH};
 
 /// Numbers and codes are letters, digits and dashes: a form body needs no escaping.
@@ -100,51 +100,48 @@ async fn departments_get_what_the_catalogue_allows_and_the_citizen_sees_every_us
     let hub = Hub::start(Backend::Sqlite);
     let work = tempfile::tempdir().unwrap();
     let dir = work.path().to_path_buf();
-    let (hub, number, query_url, rs, mz) = tokio::task::spawn_blocking(move || {
-        let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
-        let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
-        let number = clerk.ok(&[
-            "case",
-            "register",
-            "--item",
-            "YL01",
-            "--name",
-            "覃秀梅",
-            "--id-number",
-            ID,
-            "--phone",
-            PHONE,
-            "--received",
-            "ID_CARD,HOUSEHOLD_REGISTER,ENROL_FORM",
-        ]);
-        let scan = clerk.path().join("id.jpg");
-        image::RgbImage::from_fn(120, 160, |x, y| image::Rgb([x as u8, y as u8, 90]))
-            .save(&scan)
-            .unwrap();
-        clerk.ok(&[
-            "case",
-            "attach",
-            &number,
-            "--material",
-            "ID_CARD",
-            scan.to_str().unwrap(),
-        ]);
-        let shown: serde_json::Value =
-            serde_json::from_str(&clerk.ok(&["case", "show", &number, "--json"])).unwrap();
-        let query_url = shown["query_url"].as_str().unwrap().to_string();
-        clerk.ok(&["sync"]);
-        supervisor.ok(&["sync"]);
-        for step in ["accept", "approve", "complete"] {
-            supervisor.ok(&["case", step, &number]);
-        }
-        supervisor.ok(&["sync"]);
-        hub.admin(&["archive", "run"]);
-        let rs = department(&hub, &dir, "RS01", "RS");
-        let mz = department(&hub, &dir, "MZ01", "MZ");
-        (hub, number, query_url, rs, mz)
-    })
-    .await
-    .unwrap();
+    let (hub, clerk, supervisor, number, query_url, rs, mz) =
+        tokio::task::spawn_blocking(move || {
+            let clerk = Desk::enroll(&hub, TOWNSHIP, "李明");
+            let supervisor = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+            let number = clerk.ok(&[
+                "case",
+                "register",
+                "--item",
+                "YL01",
+                "--name",
+                "覃秀梅",
+                "--id-number",
+                ID,
+                "--phone",
+                PHONE,
+                "--received",
+                "ID_CARD,HOUSEHOLD_REGISTER,ENROL_FORM",
+            ]);
+            let scan = clerk.path().join("id.jpg");
+            image::RgbImage::from_fn(120, 160, |x, y| image::Rgb([x as u8, y as u8, 90]))
+                .save(&scan)
+                .unwrap();
+            for material in ["ID_CARD", "HOUSEHOLD_REGISTER"] {
+                let scan = scan.to_str().unwrap();
+                clerk.ok(&["case", "attach", &number, "--material", material, scan]);
+            }
+            let shown: serde_json::Value =
+                serde_json::from_str(&clerk.ok(&["case", "show", &number, "--json"])).unwrap();
+            let query_url = shown["query_url"].as_str().unwrap().to_string();
+            clerk.ok(&["sync"]);
+            supervisor.ok(&["sync"]);
+            for step in ["accept", "approve", "complete"] {
+                supervisor.ok(&["case", step, &number]);
+            }
+            supervisor.ok(&["sync"]);
+            hub.admin(&["archive", "run"]);
+            let rs = department(&hub, &dir, "RS01", "RS");
+            let mz = department(&hub, &dir, "MZ01", "MZ");
+            (hub, clerk, supervisor, number, query_url, rs, mz)
+        })
+        .await
+        .unwrap();
     // The receipt's QR code carries the hub's page for this case and its code.
     let prefix = format!("{}{QUERY_PATH}?case={number}&code=", hub.url());
     assert!(query_url.starts_with(&prefix), "{query_url}");
@@ -184,6 +181,50 @@ async fn departments_get_what_the_catalogue_allows_and_the_citizen_sees_every_us
     };
     let why = refused("material:HOUSEHOLD_REGISTER", &PURPOSE, &rs);
     assert!(why.contains("有条件共享"), "{why}");
+
+    // A township supervisor grants it on a desk, once, for a month; a clerk may not, and a
+    // grant past its day is refused before it is written.
+    let today = tongban_domain::calendar::china_date(super::now_ms());
+    let until = (today + time::Duration::days(30)).to_string();
+    let grant = |desk: &Desk, until: &str| {
+        desk.run(&[
+            "case",
+            "grant",
+            &number,
+            "--department",
+            "RS01",
+            "--scope",
+            "material:HOUSEHOLD_REGISTER",
+            "--until",
+            until,
+            "--uses",
+            "1",
+            "--reason",
+            "申请人书面同意（2026-117号）",
+        ])
+    };
+    let denied = grant(&clerk, &until);
+    assert!(!denied.status.success());
+    assert!(tongban_e2e::text(&denied.stderr).contains("授权部门共享"));
+    let past = (today - time::Duration::days(1)).to_string();
+    let denied = grant(&supervisor, &past);
+    assert!(tongban_e2e::text(&denied.stderr).contains("有效期至"));
+    assert!(
+        grant(&supervisor, &until).status.success(),
+        "the supervisor's grant"
+    );
+    // Before it reaches the hub, nothing changes for the department.
+    let why = refused("material:HOUSEHOLD_REGISTER", &PURPOSE, &rs);
+    assert!(why.contains("有条件共享"), "{why}");
+    supervisor.ok(&["sync"]);
+    let mut once = PURPOSE.to_vec();
+    once.extend(["--scope", "material:HOUSEHOLD_REGISTER"]);
+    let given = ask(&hub, &rs, &number, &once).unwrap();
+    assert_eq!(given["released"], true, "{given}");
+    assert_eq!(given["files"][0], "material/HOUSEHOLD_REGISTER/1");
+    // Its one use is spent: the next request is refused.
+    let why = refused("material:HOUSEHOLD_REGISTER", &PURPOSE, &rs);
+    assert!(why.contains("次数已用完"), "{why}");
     let why = refused("field:phone", &PURPOSE, &rs);
     assert!(why.contains("不予共享"), "{why}");
     let why = refused("package", &PURPOSE, &mz);
@@ -231,10 +272,10 @@ async fn departments_get_what_the_catalogue_allows_and_the_citizen_sees_every_us
         assert!(steps.contains(step), "{steps}");
     }
     let uses = browser.text("#uses tbody").await;
-    assert_eq!(uses.matches("人力资源和社会保障局").count(), 5, "{uses}");
+    assert_eq!(uses.matches("人力资源和社会保障局").count(), 8, "{uses}");
     assert_eq!(uses.matches("民政局").count(), 1, "{uses}");
-    assert_eq!(uses.matches("已提供").count(), 1, "{uses}");
-    assert_eq!(uses.matches("已拒绝").count(), 5, "{uses}");
+    assert_eq!(uses.matches("已提供").count(), 2, "{uses}");
+    assert_eq!(uses.matches("已拒绝").count(), 7, "{uses}");
     assert!(uses.contains("城乡居民养老保险待遇核定"), "{uses}");
     let source = browser.source().await;
     for secret in [ID, PHONE, "覃秀梅", &code] {
@@ -259,7 +300,7 @@ async fn departments_get_what_the_catalogue_allows_and_the_citizen_sees_every_us
         .await
         .unwrap();
     assert_eq!(json["progress"]["applicant"], "覃**");
-    assert_eq!(json["uses"].as_array().unwrap().len(), 6);
+    assert_eq!(json["uses"].as_array().unwrap().len(), 9);
     assert!(!json.to_string().contains(ID));
     let proof: tongban_audit::Extract = client
         .post(format!("{base}{QUERY_PROOF_PATH}"))
@@ -274,7 +315,7 @@ async fn departments_get_what_the_catalogue_allows_and_the_citizen_sees_every_us
     let (_, audit) = hub_keys(&hub);
     let key = tongban_sync::auth::parse_public_key(&audit).unwrap();
     let events = proof.verify(&key, TOWNSHIP).unwrap();
-    assert_eq!(events.len(), 6);
+    assert_eq!(events.len(), 9);
     assert!(events.iter().all(|(_, e)| e.object == number));
 
     // A wrong code shows nothing of the case; past a few, the right one is refused too.
@@ -324,4 +365,112 @@ async fn departments_get_what_the_catalogue_allows_and_the_citizen_sees_every_us
     let out = hub.admin_output(&["audit", "verify"]);
     assert!(!out.status.success(), "an edited entry passed verification");
     browser.close().await;
+}
+
+/// 一证通办: a clerk of one township finds the applicant's case registered in another, through
+/// the hub; the case's page shows the lookup. Without the hub, the desk finds only its own.
+#[test]
+fn one_id_finds_an_applicants_cases_in_every_township_and_each_records_the_lookup() {
+    let hub = Hub::start(Backend::Sqlite);
+    let there = Desk::enroll(&hub, OTHER_TOWNSHIP, "黄强");
+    let registered = there.ok(&[
+        "case",
+        "register",
+        "--item",
+        "YB01",
+        "--name",
+        "覃秀梅",
+        "--id-number",
+        ID,
+        "--received",
+        "ID_CARD,HOUSEHOLD_REGISTER",
+    ]);
+    let shown: serde_json::Value =
+        serde_json::from_str(&there.ok(&["case", "show", &registered, "--json"])).unwrap();
+    let code = shown["query_url"]
+        .as_str()
+        .unwrap()
+        .rsplit('=')
+        .next()
+        .unwrap()
+        .to_string();
+    there.ok(&["sync"]);
+    let here = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let field = Desk::enroll_as(&hub, TOWNSHIP, "黄勇", "field");
+    let local = here.ok(&[
+        "case",
+        "register",
+        "--item",
+        "YL01",
+        "--name",
+        "覃秀梅",
+        "--id-number",
+        ID,
+        "--received",
+        "ID_CARD",
+    ]);
+    here.ok(&["sync"]);
+
+    let lookup = |desk: &Desk, purpose: &str| {
+        desk.run(&["lookup", "--id-number", ID, "--purpose", purpose, "--json"])
+    };
+    // No purpose, or a role that may not see whole numbers: refused on the desk.
+    assert!(!lookup(&here, " ").status.success());
+    let denied = lookup(&field, "核对");
+    assert!(!denied.status.success());
+    assert!(tongban_e2e::text(&denied.stderr).contains("外勤人员"));
+    let out = lookup(&here, "城乡居民养老保险待遇申请核对");
+    assert!(out.status.success(), "{}", tongban_e2e::text(&out.stderr));
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found["online"], true);
+    let numbers: Vec<&str> = found["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers.len(), 2, "{found}");
+    assert!(numbers.contains(&registered.as_str()) && numbers.contains(&local.as_str()));
+    assert!(
+        !found.to_string().contains("覃秀梅"),
+        "a lookup answers no applicant data"
+    );
+    // Another applicant's number finds nothing.
+    let out = here.run(&[
+        "lookup",
+        "--id-number",
+        "11010519491231002X",
+        "--purpose",
+        "核对",
+        "--json",
+    ]);
+    let none: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(none["cases"].as_array().unwrap().is_empty(), "{none}");
+
+    // The other township's case shows the lookup to its applicant; the log still verifies.
+    let (_, client) = super::supervision_page::blocking_pins(&hub);
+    let view: serde_json::Value = client
+        .post(format!("{}{QUERY_API_PATH}", hub.url()))
+        .json(&serde_json::json!({"case": registered, "code": code}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let uses = view["uses"].as_array().unwrap();
+    assert_eq!(uses.len(), 1, "{view}");
+    assert_eq!(uses[0]["purpose"], "城乡居民养老保险待遇申请核对");
+    assert!(
+        uses[0]["department"].as_str().unwrap().contains("檀圩镇"),
+        "{view}"
+    );
+    hub.admin(&["audit", "verify"]);
+
+    // Without the hub, the desk searches its own township and says so.
+    let mut hub = hub;
+    hub.stop();
+    let out = lookup(&here, "核对");
+    let offline: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(offline["online"], false);
+    assert_eq!(offline["cases"].as_array().unwrap().len(), 1, "{offline}");
+    assert_eq!(offline["cases"][0]["number"], local.as_str());
 }

@@ -9,8 +9,31 @@ use tongban_e2e::window::{Window, output_dir};
 use tongban_e2e::{Backend, Clock, Desk, Hub, PASSWORD, TOWNSHIP};
 use tongban_sync::endpoint::{SUPERVISION_EXPORT_PATH, SUPERVISION_PATH};
 
+/// The same pin, and a blocking client that pins it.
+pub(super) fn blocking_pins(hub: &Hub) -> (String, reqwest::blocking::Client) {
+    let (pin, fingerprint) = pin_of(hub);
+    let tls = tongban_trust::client_config(tongban_trust::Pins::new(fingerprint, None)).unwrap();
+    let client = reqwest::blocking::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    (pin, client)
+}
+
 /// The hub's key as the officer's browser pins it, and a client that pins it too.
 pub(super) fn pins(hub: &Hub) -> (String, reqwest::Client) {
+    let (pin, fingerprint) = pin_of(hub);
+    let tls = tongban_trust::client_config(tongban_trust::Pins::new(fingerprint, None)).unwrap();
+    let client = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    (pin, client)
+}
+
+fn pin_of(hub: &Hub) -> (String, tongban_trust::Fingerprint) {
     use base64::Engine;
     let pem = std::fs::read_to_string(hub.key_dir().join("tls.crt")).unwrap();
     let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
@@ -20,13 +43,7 @@ pub(super) fn pins(hub: &Hub) -> (String, reqwest::Client) {
     let spki = tongban_trust::Fingerprint::spki_sha256(&der).unwrap();
     let pin = base64::engine::general_purpose::STANDARD.encode(spki);
     let fingerprint = tongban_trust::Fingerprint::of_certificate(&der).unwrap();
-    let tls = tongban_trust::client_config(tongban_trust::Pins::new(fingerprint, None)).unwrap();
-    let client = reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    (pin, client)
+    (pin, fingerprint)
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -11,3 +11,10 @@ CREATE TABLE case_accesses (
     grant_id TEXT, released BOOLEAN NOT NULL,
     PRIMARY KEY (case_number, position));
 CREATE INDEX case_accesses_by_grant ON case_accesses (grant_id);
+-- 一证通办: each stored case under a keyed hash of its applicant's ID number (the key derives from
+-- the storage key, outside the database), written with the document, so a desk's lookup across
+-- the county's townships finds the cases without unsealing every one.
+CREATE TABLE case_applicants (
+    township TEXT NOT NULL, doc_id TEXT NOT NULL, tag TEXT NOT NULL,
+    PRIMARY KEY (township, doc_id));
+CREATE INDEX case_applicants_by_tag ON case_applicants (tag);

@@ -47,6 +47,13 @@ pub struct ServeArgs {
     /// Enrolment attempts per peer address and minute.
     #[arg(long, env = "TONGBAN_HUB_ENROLMENTS_PER_MINUTE", default_value_t = 20)]
     enrolments_per_minute: u32,
+    /// Requests per peer address and minute on the other unauthenticated routes (/healthz).
+    #[arg(
+        long,
+        env = "TONGBAN_HUB_OPEN_REQUESTS_PER_MINUTE",
+        default_value_t = 120
+    )]
+    open_requests_per_minute: u32,
 }
 
 impl ServeArgs {
@@ -55,7 +62,7 @@ impl ServeArgs {
             staging_quota: self.staging_quota_kib.saturating_mul(1024),
             upload_expiry: Duration::from_secs(self.upload_expiry_hours.saturating_mul(3600)),
             enrolments_per_minute: self.enrolments_per_minute,
-            ..Limits::default()
+            open_requests_per_minute: self.open_requests_per_minute,
         }
     }
 }

@@ -19,7 +19,7 @@ use tongban_domain::Localized;
 use tongban_domain::text;
 use tongban_sync::endpoint::{
     ArchiveGet, AuditAppend, AuditLogRead, Directory, Endpoint, Enroll, Exchange, ExchangeGet,
-    HEALTH_PATH, METRICS_PATH, Manifest, PageGet, PagePut, PageStatus, Rekey, Sync,
+    HEALTH_PATH, Lookup, METRICS_PATH, Manifest, PageGet, PagePut, PageStatus, Rekey, Sync,
 };
 use tongban_sync::wire::{self, CONTENT_TYPE, ErrorBody, PageChunkAck, Refusal};
 
@@ -147,6 +147,7 @@ pub fn router<D: HubDb>(state: AppState<D>) -> Router {
         .route(ArchiveGet::PATH, post(archive_get::<D>))
         .route(AuditAppend::PATH, post(audit_append::<D>))
         .route(AuditLogRead::PATH, post(audit_read::<D>))
+        .route(Lookup::PATH, post(lookup::<D>))
         .route(Exchange::PATH, post(exchange::<D>))
         .route(ExchangeGet::PATH, post(exchange_get::<D>))
         .merge(super::county_page::routes::<D>())
@@ -337,4 +338,8 @@ async fn exchange_get<D: HubDb>(
     Ok(Reply(
         state.hub.exchange_chunk(&s.department, s.request).await?,
     ))
+}
+
+async fn lookup<D: HubDb>(State(state): State<AppState<D>>, s: Signed<Lookup>) -> Answer<Lookup> {
+    Ok(Reply(state.hub.lookup(&s.device, s.request).await?))
 }

@@ -108,7 +108,9 @@ impl<D: HubDb> Hub<D> {
                 purpose: detail.purpose,
                 basis,
                 released,
-                outcome_zh: if released {
+                outcome_zh: if detail.scope == ["lookup"] {
+                    "已查询办件概况".to_owned()
+                } else if released {
                     "已提供".to_owned()
                 } else {
                     format!("已拒绝：{}", detail.reason_zh)

@@ -10,6 +10,7 @@ mod catalogue;
 pub mod citizen;
 mod enrol;
 pub mod figures;
+mod lookup;
 pub mod officers;
 mod pages;
 mod people;

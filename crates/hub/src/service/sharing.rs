@@ -273,9 +273,8 @@ impl<D: HubDb> Hub<D> {
             ));
         }
         let catalogue = self.sharing_catalogue().await.map_err(internal)?;
-        // Township supervisors cannot record grants on a desk yet, so no case holds one and every
-        // 有条件 resource is refused: the rule fails closed until they can.
-        let grants: Vec<sharing::Grant> = Vec::new();
+        // Grants are supervisors' events on the case, checked by this hub when they arrived.
+        let grants = sharing::grants_of(&case);
         let mut uses = std::collections::HashMap::new();
         for grant in &grants {
             let used = self.db.grant_uses(&grant.id).await.map_err(internal)?;

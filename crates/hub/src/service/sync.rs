@@ -411,6 +411,9 @@ impl<D: HubDb> Hub<D> {
                 expected: result.version,
                 pages: result.pages,
                 facts: super::figures::facts_of(&result.doc),
+                applicant: case_doc::read(&result.doc)
+                    .ok()
+                    .map(|case| self.sealer.applicant_tag(case.applicant.id.as_str())),
             })
         } else {
             None
