@@ -73,17 +73,7 @@ impl AuditLogs {
         case: &str,
     ) -> HubResult<tongban_audit::Extract> {
         let mut trees = self.trees.lock().await;
-        let tree = trees.entry(township.to_string()).or_default();
-        for hash in db.audit_leaves(township, tree.len()).await? {
-            tree.push(leaf(&hash)?);
-        }
-        let checkpoint = Checkpoint {
-            township: township.to_string(),
-            size: tree.len(),
-            root: hex::encode(tree.root()),
-            at_ms: now_ms(),
-        }
-        .sign(&self.key);
+        let (tree, checkpoint) = self.caught_up(db, &mut trees, township).await?;
         let mut ours = Vec::new();
         let mut from = 0;
         while from < checkpoint.checkpoint.size {
@@ -151,17 +141,7 @@ impl AuditLogs {
                 return Err(HubError::internal("the hub's log chain kept moving"));
             }
         };
-        let tree = trees.entry(township.to_string()).or_default();
-        for hash in db.audit_leaves(township, tree.len()).await? {
-            tree.push(leaf(&hash)?);
-        }
-        let checkpoint = Checkpoint {
-            township: township.to_string(),
-            size: tree.len(),
-            root: hex::encode(tree.root()),
-            at_ms: now_ms(),
-        }
-        .sign(&self.key);
+        let (tree, checkpoint) = self.caught_up(db, &mut trees, township).await?;
         let text = serde_json::to_string(&checkpoint).map_err(HubError::internal)?;
         db.put_audit_checkpoint(township, checkpoint.checkpoint.size, &text)
             .await?;
@@ -189,17 +169,7 @@ impl AuditLogs {
             ours.push((position, signed));
         }
         let mut trees = self.trees.lock().await;
-        let tree = trees.entry(township.to_string()).or_default();
-        for hash in db.audit_leaves(township, tree.len()).await? {
-            tree.push(leaf(&hash)?);
-        }
-        let checkpoint = Checkpoint {
-            township: township.to_string(),
-            size: tree.len(),
-            root: hex::encode(tree.root()),
-            at_ms: now_ms(),
-        }
-        .sign(&self.key);
+        let (tree, checkpoint) = self.caught_up(db, &mut trees, township).await?;
         tongban_audit::Extract::build(tree, checkpoint, &ours)
             .ok_or_else(|| HubError::Internal("the audit tree does not match its log".into()))
     }
@@ -250,6 +220,28 @@ impl AuditLogs {
         Ok(out)
     }
 
+    /// Catches a township's tree up with the store (another hub process on the same PostgreSQL
+    /// may have appended), then signs a checkpoint for it as it stands.
+    async fn caught_up<'t, D: HubDb>(
+        &self,
+        db: &D,
+        trees: &'t mut HashMap<String, MerkleLog>,
+        township: &str,
+    ) -> HubResult<(&'t mut MerkleLog, SignedCheckpoint)> {
+        let tree = trees.entry(township.to_string()).or_default();
+        for hash in db.audit_leaves(township, tree.len()).await? {
+            tree.push(leaf(&hash)?);
+        }
+        let checkpoint = Checkpoint {
+            township: township.to_string(),
+            size: tree.len(),
+            root: hex::encode(tree.root()),
+            at_ms: now_ms(),
+        }
+        .sign(&self.key);
+        Ok((tree, checkpoint))
+    }
+
     /// Signs a package check's report: the hub vouches with the key that signs its checkpoints.
     pub fn sign_archive_report(&self, report: tongban_archive::Report) -> tongban_archive::Report {
         report.sign("tongban-hub", &self.key)
@@ -287,17 +279,7 @@ impl AuditLogs {
             .append(db, device, &key, local_count, push.events)
             .await?;
         let mut trees = self.trees.lock().await;
-        let tree = trees.entry(device.township.clone()).or_default();
-        for hash in db.audit_leaves(&device.township, tree.len()).await? {
-            tree.push(leaf(&hash)?);
-        }
-        let checkpoint = Checkpoint {
-            township: device.township.clone(),
-            size: tree.len(),
-            root: hex::encode(tree.root()),
-            at_ms: now_ms(),
-        }
-        .sign(&self.key);
+        let (tree, checkpoint) = self.caught_up(db, &mut trees, &device.township).await?;
         if checkpoint.checkpoint.size > 0 {
             let text = serde_json::to_string(&checkpoint)
                 .map_err(|e| HubError::Internal(e.to_string()))?;

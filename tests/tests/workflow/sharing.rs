@@ -86,6 +86,56 @@ fn ask(hub: &Hub, d: &Department, case: &str, extra: &[&str]) -> Result<serde_js
     }
 }
 
+/// Sends one signed request twice, as a relay that kept it would: the hub answers the first
+/// and refuses the second for its spent nonce.
+fn replayed(hub: &Hub, d: &Department, case: &str) {
+    use tongban_sync::endpoint::{Endpoint, Exchange};
+    let secret: [u8; 32] = hex::decode(std::fs::read_to_string(&d.key_file).unwrap().trim())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let key = tongban_sync::ed25519_dalek::SigningKey::from_bytes(&secret);
+    let body = tongban_sync::wire::encode(&tongban_sync::wire::ExchangeRequest {
+        case: case.into(),
+        person: "黄丽".into(),
+        purpose: "城乡居民养老保险待遇核定".into(),
+        legal_basis: "《社会保险法》第二十条".into(),
+        consent: String::new(),
+        scope: vec!["field:status".into()],
+    });
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let signed = tongban_sync::auth::sign_request(
+        &key,
+        d.code,
+        "POST",
+        Exchange::PATH,
+        now,
+        &"ab".repeat(16),
+        &body,
+    );
+    let (_, client) = super::supervision_page::blocking_pins(hub);
+    let send = || {
+        client
+            .post(format!("{}{}", hub.url(), Exchange::PATH))
+            .header("content-type", tongban_sync::wire::CONTENT_TYPE)
+            .header(tongban_sync::auth::HEADER_DEVICE, &signed.device)
+            .header(
+                tongban_sync::auth::HEADER_TIMESTAMP,
+                signed.timestamp.to_string(),
+            )
+            .header(tongban_sync::auth::HEADER_NONCE, &signed.nonce)
+            .header(tongban_sync::auth::HEADER_SIGNATURE, &signed.signature)
+            .header(tongban_sync::auth::HEADER_BODY_HASH, &signed.body_sha256)
+            .body(body.clone())
+            .send()
+            .unwrap()
+    };
+    assert_eq!(send().status(), 200);
+    let again = send();
+    assert_eq!(again.status(), 401);
+    assert!(again.text().unwrap().contains("重复的请求"));
+}
+
 const PURPOSE: [&str; 6] = [
     "--person",
     "黄丽",
@@ -225,6 +275,33 @@ async fn departments_get_what_the_catalogue_allows_and_the_citizen_sees_every_us
     // Its one use is spent: the next request is refused.
     let why = refused("material:HOUSEHOLD_REGISTER", &PURPOSE, &rs);
     assert!(why.contains("次数已用完"), "{why}");
+    tokio::task::block_in_place(|| {
+        // A dishonest desk writing a grant itself, below the desk's rules, is refused.
+        let forger = tongban_e2e::device::RawDevice::enroll_as(&hub, TOWNSHIP, "李明", "clerk");
+        let refusal = super::forged(
+            &forger,
+            &number,
+            tongban_domain::CaseEvent {
+                kind: tongban_domain::EventKind::SharingGranted,
+                by: "李明".into(),
+                grant: Some(tongban_domain::sharing::GrantTerms {
+                    department: "RS01".into(),
+                    resources: vec![
+                        tongban_domain::sharing::Resource::parse("material:HOUSEHOLD_REGISTER")
+                            .unwrap(),
+                    ],
+                    until: until.clone(),
+                    uses: 100,
+                }),
+                ..tongban_domain::CaseEvent::default()
+            },
+        );
+        assert!(!refusal.is_empty());
+        // A department's request caught on the path and sent again is refused, unlogged.
+        replayed(&hub, &rs, &number);
+    });
+    let why = refused("material:HOUSEHOLD_REGISTER", &PURPOSE, &rs);
+    assert!(why.contains("次数已用完"), "{why}");
     let why = refused("field:phone", &PURPOSE, &rs);
     assert!(why.contains("不予共享"), "{why}");
     let why = refused("package", &PURPOSE, &mz);
@@ -272,10 +349,10 @@ async fn departments_get_what_the_catalogue_allows_and_the_citizen_sees_every_us
         assert!(steps.contains(step), "{steps}");
     }
     let uses = browser.text("#uses tbody").await;
-    assert_eq!(uses.matches("人力资源和社会保障局").count(), 8, "{uses}");
+    assert_eq!(uses.matches("人力资源和社会保障局").count(), 10, "{uses}");
     assert_eq!(uses.matches("民政局").count(), 1, "{uses}");
-    assert_eq!(uses.matches("已提供").count(), 2, "{uses}");
-    assert_eq!(uses.matches("已拒绝").count(), 7, "{uses}");
+    assert_eq!(uses.matches("已提供").count(), 3, "{uses}");
+    assert_eq!(uses.matches("已拒绝").count(), 8, "{uses}");
     assert!(uses.contains("城乡居民养老保险待遇核定"), "{uses}");
     let source = browser.source().await;
     for secret in [ID, PHONE, "覃秀梅", &code] {
@@ -300,7 +377,7 @@ async fn departments_get_what_the_catalogue_allows_and_the_citizen_sees_every_us
         .await
         .unwrap();
     assert_eq!(json["progress"]["applicant"], "覃**");
-    assert_eq!(json["uses"].as_array().unwrap().len(), 9);
+    assert_eq!(json["uses"].as_array().unwrap().len(), 11);
     assert!(!json.to_string().contains(ID));
     let proof: tongban_audit::Extract = client
         .post(format!("{base}{QUERY_PROOF_PATH}"))
@@ -315,7 +392,7 @@ async fn departments_get_what_the_catalogue_allows_and_the_citizen_sees_every_us
     let (_, audit) = hub_keys(&hub);
     let key = tongban_sync::auth::parse_public_key(&audit).unwrap();
     let events = proof.verify(&key, TOWNSHIP).unwrap();
-    assert_eq!(events.len(), 9);
+    assert_eq!(events.len(), 11);
     assert!(events.iter().all(|(_, e)| e.object == number));
 
     // A wrong code shows nothing of the case; past a few, the right one is refused too.

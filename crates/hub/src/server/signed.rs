@@ -102,21 +102,23 @@ async fn authenticate<D: HubDb>(
             format!("本设备属于乡镇{}，无权访问乡镇{township}", device.township),
         )));
     }
+    spend_nonce(db, &device.id, &headers.nonce, now).await?;
+    Ok(device)
+}
+
+/// A request's nonce, spent once: the same signed request sent again is refused.
+async fn spend_nonce<D: HubDb>(db: &D, sender: &str, nonce: &str, now: i64) -> HubResult<()> {
     let fresh = db
-        .remember_nonce(
-            &device.id,
-            &headers.nonce,
-            now + 2 * auth::MAX_SKEW_SECS,
-            now,
-        )
+        .remember_nonce(sender, nonce, now + 2 * auth::MAX_SKEW_SECS, now)
         .await?;
-    if !fresh {
-        return Err(HubError::Unauthorized(text!(
+    if fresh {
+        Ok(())
+    } else {
+        Err(HubError::Unauthorized(text!(
             "request was already received (replayed nonce)",
             "重复的请求（随机数已使用）"
-        )));
+        )))
     }
-    Ok(device)
 }
 
 /// Reads at most `cap` bytes, within the time the announced length allows at the slowest rate a
@@ -252,20 +254,8 @@ impl<D: HubDb, E: Endpoint> FromRequest<AppState<D>> for DepartmentSigned<E> {
             )));
         }
         // Nonces share the devices' table under a prefix no device id has.
-        let fresh = db
-            .remember_nonce(
-                &format!("department:{}", department.code),
-                &headers.nonce,
-                now + 2 * auth::MAX_SKEW_SECS,
-                now,
-            )
-            .await?;
-        if !fresh {
-            return Err(HubError::Unauthorized(text!(
-                "request was already received (replayed nonce)",
-                "重复的请求（随机数已使用）"
-            )));
-        }
+        let sender = format!("department:{}", department.code);
+        spend_nonce(db, &sender, &headers.nonce, now).await?;
         let (bytes, budget) = read_body(body, &parts.headers, E::MAX_BODY, state).await?;
         auth::check_body(&headers, &bytes).map_err(|e| HubError::Unauthorized(e.text()))?;
         Ok(Self {
