@@ -161,6 +161,7 @@ catalogue! {
     EventReassigned => "改派", "Reassigned";
     EventResolved => "裁决冲突", "Conflict resolved";
     EventPagesAttached => "附加扫描件", "Pages attached";
+    EventSharingGranted => "授权部门共享", "Sharing granted to a department";
     Scans => "扫描件", "Scanned pages";
     AttachTo => "附加到材料", "Attach to material";
     PickFiles => "选择文件…", "Choose files…";
@@ -368,6 +369,7 @@ impl Key {
             E::Reassigned => Key::EventReassigned,
             E::Resolved => Key::EventResolved,
             E::PagesAttached => Key::EventPagesAttached,
+            E::SharingGranted => Key::EventSharingGranted,
             E::Other => Key::EventOther,
         }
     }
