@@ -39,8 +39,10 @@ pub fn check_answer(
     let event = entry
         .event()
         .map_err(|e| bad(format!("the answer's log entry: {e}")))?;
-    let township = request.case.split('-').next().unwrap_or_default();
-    if event.object != request.case.trim()
+    let number = tongban_domain::case::CaseNumber::parse(request.case.trim())
+        .map_err(|e| bad(tongban_domain::Localized::text(&e).to_string()))?;
+    let township = number.township();
+    if event.object != number.as_str()
         || event.action != AuditAction::Share
         || event.device != tongban_audit::hub_device(township)
         || (event.outcome == Outcome::Done) != answer.released

@@ -92,16 +92,6 @@ pub enum ShareClass {
     Never,
 }
 
-impl ShareClass {
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::Unconditional => "无条件共享",
-            Self::Conditional => "有条件共享",
-            Self::Never => "不予共享",
-        }
-    }
-}
-
 /// One resource's rule for one service item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShareRule {

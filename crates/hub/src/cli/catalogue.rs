@@ -1,6 +1,6 @@
 //! `tongban-hub catalogue …`: the county's implementation list, published to every desk.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Subcommand;
 use std::path::PathBuf;
 use tongban_hub::{Hub, HubDb};
@@ -23,13 +23,7 @@ pub enum CatalogueCommand {
 pub async fn run<D: HubDb>(hub: &Hub<D>, command: CatalogueCommand) -> Result<()> {
     match command {
         CatalogueCommand::Set { file } => {
-            let text = std::fs::read_to_string(&file).with_context(|| {
-                format!(
-                    "cannot read {} / 无法读取{}",
-                    file.display(),
-                    file.display()
-                )
-            })?;
+            let text = super::read_text(&file)?;
             let catalogue = hub.set_catalogue(&text).await?;
             println!(
                 "catalogue version {} with {} items published / 事项目录第{}版（{}项）已发布",

@@ -1,7 +1,7 @@
 //! `tongban-hub department …` and `tongban-hub sharing …`: the departments the hub shares cases
 //! with, and the county's sharing catalogue (共享目录).
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Subcommand;
 use std::path::PathBuf;
 use tongban_hub::{Hub, HubDb};
@@ -90,13 +90,7 @@ pub async fn run<D: HubDb>(hub: &Hub<D>, command: DepartmentCommand) -> Result<(
 pub async fn sharing<D: HubDb>(hub: &Hub<D>, command: SharingCommand) -> Result<()> {
     match command {
         SharingCommand::Set { file } => {
-            let text = std::fs::read_to_string(&file).with_context(|| {
-                format!(
-                    "cannot read {} / 无法读取{}",
-                    file.display(),
-                    file.display()
-                )
-            })?;
+            let text = super::read_text(&file)?;
             let catalogue = hub.set_sharing_catalogue(&text).await?;
             println!(
                 "sharing catalogue version {} with {} items in force / 共享目录第{}版（{}项）已生效",

@@ -151,6 +151,17 @@ impl Command {
     }
 }
 
+/// A file an operator names (a catalogue, a calendar), read whole; the error says which.
+fn read_text(file: &Path) -> Result<String> {
+    std::fs::read_to_string(file).with_context(|| {
+        format!(
+            "cannot read {} / 无法读取{}",
+            file.display(),
+            file.display()
+        )
+    })
+}
+
 /// Parses the command line over the configuration file's values.
 pub fn parse() -> Result<Cli> {
     let command = config::with_file_defaults(<Cli as clap::CommandFactory>::command())?;

@@ -1,7 +1,7 @@
 //! `tongban-hub township …` and `calendar …`: the hub's tenants, their sign-in rules, and the
 //! working-day calendar every desk counts deadlines on.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::Subcommand;
 use std::path::PathBuf;
 use tongban_hub::{Hub, HubDb};
@@ -100,13 +100,7 @@ pub async fn calendar<D: HubDb>(hub: &Hub<D>, command: CalendarCommand) -> Resul
             return Ok(());
         }
     };
-    let text = std::fs::read_to_string(&file).with_context(|| {
-        format!(
-            "cannot read {} / 无法读取{}",
-            file.display(),
-            file.display()
-        )
-    })?;
+    let text = super::read_text(&file)?;
     let calendar = hub.set_calendar(&text).await?;
     println!(
         "calendar {} for {}-{} / 工作日历已更新",

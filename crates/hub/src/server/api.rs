@@ -70,7 +70,7 @@ impl<D> AppState<D> {
 #[derive(Clone, Copy)]
 struct Refused(Refusal);
 
-fn status(code: Refusal) -> StatusCode {
+pub(super) fn status(code: Refusal) -> StatusCode {
     match code {
         Refusal::BadRequest => StatusCode::BAD_REQUEST,
         Refusal::Unauthorized => StatusCode::UNAUTHORIZED,

@@ -77,17 +77,20 @@ async fn answer<D: HubDb>(state: &AppState<D>, parts: &Parts, asked: &Asked) -> 
         Ok(view) => {
             Html(citizen_html::case(&view, asked.code.trim()).into_string()).into_response()
         }
-        Err(e @ (HubError::BadRequest(_) | HubError::NotFound(_) | HubError::QueryThrottled)) => {
-            let status = match e {
-                HubError::QueryThrottled => StatusCode::TOO_MANY_REQUESTS,
-                HubError::NotFound(_) => StatusCode::NOT_FOUND,
-                _ => StatusCode::BAD_REQUEST,
-            };
-            let message = e.text().zh;
-            let page = citizen_html::form(asked.case.trim(), Some(&message));
-            (status, Html(page.into_string())).into_response()
+        Err(e) => refused(asked, e),
+    }
+}
+
+/// A refusal the citizen can act on (a malformed number or code, no match, too many misses) is
+/// the form again with its reason, under the status the API gives it; anything else is the
+/// hub's error.
+fn refused(asked: &Asked, e: HubError) -> Response {
+    match e {
+        HubError::BadRequest(_) | HubError::NotFound(_) | HubError::QueryThrottled => {
+            let page = citizen_html::form(asked.case.trim(), Some(&e.text().zh));
+            (super::api::status(e.refusal()), Html(page.into_string())).into_response()
         }
-        Err(e) => e.into_response(),
+        e => e.into_response(),
     }
 }
 
@@ -140,10 +143,6 @@ async fn proof<D: HubDb>(
             )
                 .into_response()
         }
-        Err(e @ (HubError::BadRequest(_) | HubError::NotFound(_) | HubError::QueryThrottled)) => {
-            let page = citizen_html::form(asked.case.trim(), Some(&e.text().zh));
-            (StatusCode::BAD_REQUEST, Html(page.into_string())).into_response()
-        }
-        Err(e) => e.into_response(),
+        Err(e) => refused(&asked, e),
     }
 }

@@ -7,7 +7,6 @@ use super::Hub;
 use crate::archive_db::{ArchiveEvent, ArchiveRow};
 use crate::db::HubDb;
 use crate::error::{HubError, HubResult};
-use crate::service::doc_context;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -104,16 +103,10 @@ impl<D: HubDb> Hub<D> {
     }
 
     async fn archive_case(&self, township: &str, number: &str) -> Result<String, NotYet> {
-        let stored = self
-            .db
-            .doc(township, number)
+        let (doc, case) = self
+            .stored_case(township, number)
             .await?
-            .ok_or_else(|| NotYet("the hub holds no document".into()))?;
-        let bytes = self
-            .sealer
-            .open(&doc_context(township, number), &stored.bytes)?;
-        let doc = AutoCommit::load(&bytes).map_err(|e| NotYet(e.to_string()))?;
-        let case = tongban_sync::case_doc::read(&doc).map_err(|e| NotYet(e.to_string()))?;
+            .ok_or_else(|| NotYet("the hub holds no readable case".into()))?;
         let now = china_now()?;
         let work = tempfile::tempdir().map_err(|e| NotYet(e.to_string()))?;
         let bag = work.path().join(number);

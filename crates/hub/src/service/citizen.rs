@@ -5,7 +5,7 @@
 //! even with the right code, so guessing gets nowhere.
 
 use super::sharing::ShareDetail;
-use super::{Hub, doc_context, now_secs};
+use super::{Hub, now_secs};
 use crate::db::{HubDb, HubError, HubResult};
 use std::net::IpAddr;
 use subtle::ConstantTimeEq;
@@ -15,7 +15,6 @@ use tongban_domain::case::CaseNumber;
 use tongban_domain::citizen::Progress;
 use tongban_domain::query::QueryCode;
 use tongban_domain::{Localized, text};
-use tongban_sync::automerge::AutoCommit;
 
 /// Wrong codes a peer, or guesses at a case, may make in one window before being refused.
 pub const QUERY_MISSES: u32 = 5;
@@ -180,14 +179,9 @@ impl<D: HubDb> Hub<D> {
 
     /// The hub's copy of a case, unsealed and read; none when it holds none.
     pub(crate) async fn case_by_number(&self, number: &CaseNumber) -> HubResult<Option<Case>> {
-        let township = number.township();
-        let Some(stored) = self.db.doc(township, number.as_str()).await? else {
-            return Ok(None);
-        };
-        let bytes = self
-            .sealer
-            .open(&doc_context(township, number.as_str()), &stored.bytes)?;
-        let doc = AutoCommit::load(&bytes).map_err(HubError::internal)?;
-        Ok(tongban_sync::case_doc::read(&doc).ok())
+        Ok(self
+            .stored_case(number.township(), number.as_str())
+            .await?
+            .map(|(_, case)| case))
     }
 }

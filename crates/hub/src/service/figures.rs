@@ -11,8 +11,11 @@ use tongban_sync::case_doc;
 
 /// What the figures keep of a stored document: none when it does not read as a case.
 pub(super) fn facts_of(doc: &AutoCommit) -> Option<String> {
-    let case = case_doc::read(doc).ok()?;
-    serde_json::to_string(&CaseFacts::of(&case)).ok()
+    facts_of_case(&case_doc::read(doc).ok()?)
+}
+
+pub(super) fn facts_of_case(case: &tongban_domain::Case) -> Option<String> {
+    serde_json::to_string(&CaseFacts::of(case)).ok()
 }
 
 /// Whose cases a report covers: a county (its code's six digits) or one township.

@@ -293,6 +293,27 @@ fn is_sealed_text(text: &str) -> bool {
     hex::decode(text).is_ok_and(|b| Sealer::is_sealed(&b))
 }
 
+impl<D: HubDb> Hub<D> {
+    /// A stored document unsealed, with the case it reads as; none when the hub holds no
+    /// readable case under that id.
+    pub(crate) async fn stored_case(
+        &self,
+        township: &str,
+        doc_id: &str,
+    ) -> HubResult<Option<(tongban_sync::automerge::AutoCommit, tongban_domain::Case)>> {
+        let Some(stored) = self.db.doc(township, doc_id).await? else {
+            return Ok(None);
+        };
+        let bytes = self
+            .sealer
+            .open(&doc_context(township, doc_id), &stored.bytes)?;
+        let doc = tongban_sync::automerge::AutoCommit::load(&bytes).map_err(HubError::internal)?;
+        Ok(tongban_sync::case_doc::read(&doc)
+            .ok()
+            .map(|case| (doc, case)))
+    }
+}
+
 pub(crate) fn doc_context(township: &str, doc_id: &str) -> String {
     format!("doc/{township}/{doc_id}")
 }

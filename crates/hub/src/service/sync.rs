@@ -392,6 +392,10 @@ impl<D: HubDb> Hub<D> {
             }
             _ => None,
         };
+        let case = result
+            .changed
+            .then(|| case_doc::read(&result.doc).ok())
+            .flatten();
         let write = if result.changed {
             let bytes = result.doc.save();
             if bytes.len() > MAX_DOC_BYTES {
@@ -410,9 +414,10 @@ impl<D: HubDb> Hub<D> {
                 digest: case_doc::heads_digest(&result.doc.get_heads()),
                 expected: result.version,
                 pages: result.pages,
-                facts: super::figures::facts_of(&result.doc),
-                applicant: case_doc::read(&result.doc)
-                    .ok()
+                // Read once for what is kept beside the sealed document.
+                facts: case.as_ref().and_then(super::figures::facts_of_case),
+                applicant: case
+                    .as_ref()
                     .map(|case| self.sealer.applicant_tag(case.applicant.id.as_str())),
             })
         } else {
