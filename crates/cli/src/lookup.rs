@@ -26,7 +26,7 @@ pub fn run(
     now: OffsetDateTime,
 ) -> Result<()> {
     store.allow_lookup(session, &args.id_number, &args.purpose, now)?;
-    let found = tongban_client::lookup_at_hub(store, &session.user, &args.id_number, &args.purpose)
+    let found = tongban_client::lookup_at_hub(store, session, &args.id_number, &args.purpose)
         .map_err(|text| anyhow::anyhow!("{text}"))?;
     let (online, rows) = match found {
         Some(answer) => (

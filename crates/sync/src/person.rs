@@ -364,6 +364,41 @@ pub fn verify_act(
         .is_ok()
 }
 
+/// What a person signs to look an applicant up (一证通办): bound to the desk that sends it, so a
+/// desk cannot look up in another person's name, nor use a lookup another desk sent.
+fn lookup_bytes(device: &str, user: &str, id_number: &str, purpose: &str) -> Vec<u8> {
+    format!("tongban-lookup-v1\n{device}\n{user}\n{id_number}\n{purpose}").into_bytes()
+}
+
+pub fn sign_lookup(
+    seed: &Secret,
+    device: &str,
+    user: &str,
+    id_number: &str,
+    purpose: &str,
+) -> String {
+    let signature = signing_key(seed).sign(&lookup_bytes(device, user, id_number, purpose));
+    B64.encode(signature.to_bytes())
+}
+
+/// Whether `signature` is `key`'s over this lookup from `device`.
+pub fn verify_lookup(
+    key: &VerifyingKey,
+    device: &str,
+    user: &str,
+    id_number: &str,
+    purpose: &str,
+    signature: &str,
+) -> bool {
+    B64.decode(signature)
+        .ok()
+        .and_then(|b| Signature::from_slice(&b).ok())
+        .is_some_and(|s| {
+            key.verify(&lookup_bytes(device, user, id_number, purpose), &s)
+                .is_ok()
+        })
+}
+
 /// A person's new password, as their desk tells the hub: the key sealed again, signed with the
 /// key itself so only someone who could open it may replace it, and dated so an older sealing
 /// cannot be sent again to bring back an old password.

@@ -339,6 +339,9 @@ pub struct LookupRequest {
     pub id_number: String,
     pub purpose: String,
     pub user: String,
+    /// The person's signature ([`crate::person::sign_lookup`]) over the other fields and the
+    /// sending device.
+    pub signature: String,
 }
 
 /// A case found, as much as the window needs to find it again: no applicant data.

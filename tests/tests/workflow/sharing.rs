@@ -136,6 +136,45 @@ fn replayed(hub: &Hub, d: &Department, case: &str) {
     assert!(again.text().unwrap().contains("重复的请求"));
 }
 
+/// A released file asked for by `d` as the department's client does it, outside the binary.
+fn fetch(
+    hub: &Hub,
+    d: &Department,
+    case: &str,
+    position: u64,
+    file: &str,
+) -> Result<Vec<u8>, tongban_client::HubError> {
+    let secret: [u8; 32] = hex::decode(std::fs::read_to_string(&d.key_file).unwrap().trim())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let pin = tongban_trust::Fingerprint::parse(&hub.fingerprint()).unwrap();
+    let client = tongban_client::HubClient::new(
+        hub.url(),
+        "",
+        d.code,
+        tongban_sync::ed25519_dalek::SigningKey::from_bytes(&secret),
+        tongban_client::HubKey {
+            pins: tongban_trust::Pins::new(pin, None),
+            certificate: Vec::new(),
+        },
+    )
+    .unwrap();
+    let file = tongban_sync::wire::ReleasedFile {
+        name: file.into(),
+        sha256: String::new(),
+        size: 1 << 20,
+    };
+    tongban_client::exchange::fetch_file(&client, case, position, &file)
+}
+
+fn assert_not_found(fetched: Result<Vec<u8>, tongban_client::HubError>) {
+    match fetched {
+        Err(tongban_client::HubError::Refused { status, .. }) => assert_eq!(status, 404),
+        other => panic!("expected a refusal, got {:?}", other.map(|b| b.len())),
+    }
+}
+
 const PURPOSE: [&str; 6] = [
     "--person",
     "黄丽",
@@ -211,6 +250,7 @@ async fn departments_get_what_the_catalogue_allows_and_the_citizen_sees_every_us
     ]);
     with_out.extend(["--out", out.to_str().unwrap()]);
     let given = ask(&hub, &rs, &number, &with_out).unwrap();
+    let given_package = given.clone();
     assert_eq!(given["released"], true, "{given}");
     assert_eq!(given["fields"]["status"], "已办结");
     assert_eq!(given["fetched"].as_array().unwrap().len(), 2, "{given}");
@@ -299,6 +339,18 @@ async fn departments_get_what_the_catalogue_allows_and_the_citizen_sees_every_us
         assert!(!refusal.is_empty());
         // A department's request caught on the path and sent again is refused, unlogged.
         replayed(&hub, &rs, &number);
+        // Another department cannot fetch what went to 人社, nor 人社 a file the entry does
+        // not name (a path into the hub's store).
+        let released = given_package["position"].as_u64().unwrap();
+        assert_not_found(fetch(&hub, &mz, &number, released, "package.tar"));
+        assert_not_found(fetch(
+            &hub,
+            &rs,
+            &number,
+            released,
+            "../archives/package.tar",
+        ));
+        assert_not_found(fetch(&hub, &rs, &number, released + 1, "package.tar"));
     });
     let why = refused("material:HOUSEHOLD_REGISTER", &PURPOSE, &rs);
     assert!(why.contains("次数已用完"), "{why}");
@@ -433,6 +485,14 @@ async fn departments_get_what_the_catalogue_allows_and_the_citizen_sees_every_us
     assert!(browser.text("#query-error").await.contains("错误次数过多"));
     assert!(!browser.exists("#case-number").await);
     browser.screenshot("citizen-throttled").await;
+    let proof = client
+        .post(format!("{base}{QUERY_PROOF_PATH}"))
+        .header("content-type", FORM)
+        .body(format!("case={number}&code={code}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(proof.status(), 429, "the proof is throttled like the page");
 
     // An entry edited in the hub's database is caught by the log's verification.
     hub.tamper(&format!(
@@ -512,6 +572,31 @@ fn one_id_finds_an_applicants_cases_in_every_township_and_each_records_the_looku
         !found.to_string().contains("覃秀梅"),
         "a lookup answers no applicant data"
     );
+    // A dishonest desk naming another person, or sending a lookup signed for another desk, is
+    // refused; its person's own lookup, signed for it, is answered.
+    let forger = tongban_e2e::device::RawDevice::enroll_as(&hub, TOWNSHIP, "王芳", "clerk");
+    let post = |user: &str, signature: String| {
+        let body = tongban_sync::wire::encode(&tongban_sync::wire::LookupRequest {
+            id_number: ID.into(),
+            purpose: "核对".into(),
+            user: user.into(),
+            signature,
+        });
+        forger.post(TOWNSHIP, "lookup", body)
+    };
+    let sign = |device: &str, user: &str| {
+        tongban_sync::person::sign_lookup(&forger.person, device, user, ID, "核对")
+    };
+    let answer = post("李明", sign(&forger.id, "李明"));
+    assert_eq!(answer.status, 403, "{}", answer.message());
+    assert!(
+        answer.message().contains("不是李明"),
+        "{}",
+        answer.message()
+    );
+    let answer = post("王芳", sign("another-desk", "王芳"));
+    assert_eq!(answer.status, 403, "{}", answer.message());
+    assert_eq!(post("王芳", sign(&forger.id, "王芳")).status, 200);
     // Another applicant's number finds nothing.
     let out = here.run(&[
         "lookup",
@@ -534,10 +619,11 @@ fn one_id_finds_an_applicants_cases_in_every_township_and_each_records_the_looku
         .json()
         .unwrap();
     let uses = view["uses"].as_array().unwrap();
-    assert_eq!(uses.len(), 1, "{view}");
-    assert_eq!(uses[0]["purpose"], "城乡居民养老保险待遇申请核对");
+    // Newest first: 王芳's lookup, then 李明's.
+    assert_eq!(uses.len(), 2, "{view}");
+    assert_eq!(uses[1]["purpose"], "城乡居民养老保险待遇申请核对");
     assert!(
-        uses[0]["department"].as_str().unwrap().contains("檀圩镇"),
+        uses[1]["department"].as_str().unwrap().contains("檀圩镇"),
         "{view}"
     );
     hub.admin(&["audit", "verify"]);

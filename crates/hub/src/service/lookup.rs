@@ -23,18 +23,19 @@ impl<D: HubDb> Hub<D> {
     pub async fn lookup(&self, device: &Device, ask: LookupRequest) -> HubResult<LookupResponse> {
         self.limit(&format!("lookup:{}", device.id), LOOKUPS_PER_MINUTE)
             .await?;
-        let purpose: String = ask.purpose.trim().chars().take(200).collect();
-        if purpose.is_empty() {
+        let purpose = ask.purpose.trim();
+        if purpose.is_empty() || purpose.chars().count() > 200 {
             return Err(HubError::BadRequest(text!(
-                "a lookup must state its purpose",
-                "查询须说明用途"
+                "a lookup must state its purpose, in at most 200 characters",
+                "查询须说明用途（不超过200字）"
             )));
         }
         let today = tongban_domain::calendar::china_date(now_ms());
         let id = tongban_domain::ResidentId::parse(ask.id_number.trim(), today)
             .map_err(|e| HubError::BadRequest(e.text()))?;
-        // The person named must be one of the desk's township who may see whole ID numbers.
-        let user = ask.user.trim();
+        // The person named must be one of the desk's township who may see whole ID numbers, and
+        // must have signed this lookup from this desk.
+        let user = ask.user.as_str();
         let account = self
             .db
             .users(&device.township)
@@ -45,6 +46,26 @@ impl<D: HubDb> Hub<D> {
             .as_ref()
             .and_then(|a| a.role.parse::<Role>().ok())
             .is_some_and(|role| role.may(tongban_domain::Action::Unmask));
+        let signed = account
+            .as_ref()
+            .and_then(|a| a.public_key.as_deref())
+            .and_then(|k| tongban_sync::auth::parse_public_key(k).ok())
+            .is_some_and(|key| {
+                tongban_sync::person::verify_lookup(
+                    &key,
+                    &device.id,
+                    user,
+                    &ask.id_number,
+                    &ask.purpose,
+                    &ask.signature,
+                )
+            });
+        if may && !signed {
+            return Err(HubError::Forbidden(text!(
+                "this lookup is not signed by {user} on this desk",
+                "该查询不是{user}在本设备上签名提交的"
+            )));
+        }
         if !may {
             return Err(HubError::Forbidden(text!(
                 "only an active clerk or supervisor of this township may look an applicant up",
@@ -53,6 +74,7 @@ impl<D: HubDb> Hub<D> {
         }
         let county = &device.township[..6.min(device.township.len())];
         let tag = self.sealer.applicant_tag(id.as_str());
+        let purpose = purpose.to_owned();
         let from = self
             .db
             .township(&device.township)
