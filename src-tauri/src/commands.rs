@@ -286,6 +286,7 @@ pub async fn act(desk: State<'_, Arc<Desk>>, form: ActForm) -> Answer<CaseView> 
             members: form.members,
             // The window has no grant form yet: grants are made with `tongban case grant`.
             grant: None,
+            rectification: form.rectification,
         };
         let the_move = Move::new(action, request).ok_or_else(|| {
             message(

@@ -458,6 +458,31 @@ impl Hub {
         self.admin(&["enroll-code", "--township", township])
     }
 
+    /// The hub's key as a browser pins it (its SPKI SHA-256, base64), and as a client pins it.
+    pub fn pins(&self) -> (String, tongban_trust::Fingerprint) {
+        use base64::Engine;
+        let pem = std::fs::read_to_string(self.key_dir().join("tls.crt")).expect("hub cert");
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .expect("PEM body");
+        let spki = tongban_trust::Fingerprint::spki_sha256(&der).expect("SPKI");
+        let pin = base64::engine::general_purpose::STANDARD.encode(spki);
+        let fingerprint = tongban_trust::Fingerprint::of_certificate(&der).expect("fingerprint");
+        (pin, fingerprint)
+    }
+
+    /// A client that trusts only this hub's key, following no redirect.
+    pub fn blocking_client(&self) -> reqwest::blocking::Client {
+        let tls = tongban_trust::client_config(tongban_trust::Pins::new(self.pins().1, None))
+            .expect("TLS config");
+        reqwest::blocking::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
     /// The fingerprint of the hub's key, as desks pin it.
     pub fn fingerprint(&self) -> String {
         self.admin(&["key", "show"])

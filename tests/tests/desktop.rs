@@ -698,9 +698,64 @@ async fn a_supervisor_exports_a_finished_case_and_checks_its_package() {
     supervisor.ok(&["case", "approve", &number]);
     supervisor.ok(&["case", "complete", &number]);
     supervisor.sync();
+    // The applicant rates the service badly on the hub's page (as its JSON for portals).
+    let shown: serde_json::Value =
+        serde_json::from_str(&clerk.ok(&["case", "show", &number, "--json"])).unwrap();
+    let code = shown["query_url"]
+        .as_str()
+        .unwrap()
+        .rsplit('=')
+        .next()
+        .unwrap();
+    // A blocking client, kept off the test's runtime.
+    let rated = tokio::task::block_in_place(|| {
+        hub.blocking_client()
+        .post(format!(
+            "{}{}",
+            hub.url(),
+            tongban_sync::endpoint::QUERY_RATE_API_PATH
+        ))
+        .json(&serde_json::json!({
+            "case": number, "code": code, "level": "very_dissatisfied", "reason": "repeated_visits",
+        }))
+        .send()
+        .unwrap()
+        .status()
+    });
+    assert_eq!(rated, 200);
+    supervisor.sync();
 
     let w = Window::launch_with(&supervisor.path(), &[("TONGBAN_NO_VIEWER", "1")]).await;
     w.sign_in("张华", PASSWORD).await;
+    // The 差评 waits in the supervisor's queue; it is closed from the case with the follow-up
+    // and what was done, and leaves the queue.
+    w.click("#nav-queues").await;
+    w.wait_text("#queue-rectify", |t| {
+        t.contains(&number) && t.contains("整改期限")
+    })
+    .await;
+    w.screenshot("31-queue-rectify").await;
+    w.click("#queue-rectify button.link").await;
+    w.find("#act-rectify").await;
+    w.click("#act-rectify").await;
+    let refusal = w.wait_text("#act-error", |t| !t.is_empty()).await;
+    assert!(refusal.contains("回访情况"), "{refusal}");
+    w.type_into("#rectify-follow-up", "电话回访，申请人认可")
+        .await;
+    w.type_into("#rectify-action", "材料清单张贴上墙，一次告知")
+        .await;
+    w.scroll_to("#act-rectify").await;
+    w.screenshot("32-rectify-form").await;
+    w.click("#act-rectify").await;
+    w.wait_text("#timeline", |t| {
+        t.contains("差评整改") && t.contains("一次告知")
+    })
+    .await;
+    assert!(w.text("#timeline").await.contains("多次跑动"));
+    w.scroll_to("#timeline").await;
+    w.screenshot("33-rectified-timeline").await;
+    w.click("#nav-queues").await;
+    w.wait_text("#queue-rectify .count", |t| t == "0").await;
     w.click("#nav-archive").await;
     w.find(&format!("#archived-{number}")).await;
     w.click(&format!("#archive-export-{number}")).await;

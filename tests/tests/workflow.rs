@@ -77,6 +77,9 @@ mod supervision_page;
 // Sharing with departments, and the citizen's query page in a real browser.
 #[path = "workflow/sharing.rs"]
 mod sharing;
+// 好差评: the applicant's rating on the page, a 差评's rectification on a desk, the figures.
+#[path = "workflow/evaluation.rs"]
+mod evaluation;
 
 #[test]
 fn a_field_desk_cannot_approve_even_by_forging_the_change() {

@@ -257,7 +257,7 @@ pub fn CaseDetail(number: String) -> impl IntoView {
             <h2>{tr.t(Key::Timeline)}</h2>
             <ol class="timeline" id="timeline">
                 {move || case.get().map(|c| c.events.into_iter().map(|e| view! {
-                    <li><span class="when">{local_time(e.at_ms)}</span><span>{e.by}</span><span class="kind">{tr.t(Key::event(&e.kind))}</span><span class="detail">{e.detail}</span><span class="detail">{e.reason.unwrap_or_default()}</span>
+                    <li><span class="when">{local_time(e.at_ms)}</span><span>{author(tr, &e.by)}</span><span class="kind">{tr.t(Key::event(&e.kind))}</span><span class="detail">{e.detail}</span><span class="detail">{e.reason.unwrap_or_default()}</span>
                         // What a refusal or an extension carries beside its reasons.
                         <span class="detail">
                             {e.days.map(|d| format!("{}{d}", tr.now(Key::DaysAdded)))}
@@ -267,6 +267,9 @@ pub fn CaseDetail(number: String) -> impl IntoView {
                             {e.delivery.map(|d| format!("{} {} {}{}", tr.now(Key::method(d.method)),
                                 d.tracking.unwrap_or_default(), tr.now(Key::DeliveredTo), d.recipient))}
                             {e.step.map(|s| tr.now(Key::step(s)))}
+                            {e.rectification.map(|r| format!("{}：{} {}：{}",
+                                tr.now(Key::RectifyFollowUp), r.follow_up,
+                                tr.now(Key::RectifyAction), r.action))}
                             {(!e.members.is_empty()).then(|| format!(" {}{}", tr.now(Key::Members),
                                 e.members.iter().map(|m| format!("{}（{}）", m.name, m.relation))
                                     .collect::<Vec<_>>().join("、")))}
@@ -280,5 +283,14 @@ pub fn CaseDetail(number: String) -> impl IntoView {
                 <crate::audit::AuditTrail number=number.clone()/>
             </Show>
         </div>
+    }
+}
+
+/// Who an event names: an account, or the applicant (a rating the hub wrote from the page).
+fn author(tr: Tr, by: &str) -> String {
+    if by == tongban_domain::rating::APPLICANT {
+        tr.now(Key::Applicant).to_string()
+    } else {
+        by.to_string()
     }
 }

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tongban_domain::assistance::{Member, Publicity, StepKind};
 use tongban_domain::desk::{ActForm, CaseSummary, CaseView, UiError, WorkQueues};
+use tongban_domain::rating::Rectification;
 use tongban_domain::workflow::RefusalGround;
 use tongban_domain::{
     Action, CaseStatus, DeadlineFlag, Delivery, DeliveryMethod, MaterialState, MaterialStatus,
@@ -126,6 +127,8 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
     let household = RwSignal::new(String::new());
     let monthly = RwSignal::new(String::new());
     let members = RwSignal::new(String::new());
+    let follow_up = RwSignal::new(String::new());
+    let measures = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<UiError>);
     let busy = RwSignal::new(false);
     // The one-time notice names every material still missing unless the clerk unticks one.
@@ -222,6 +225,10 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                     household: household.get_untracked().trim().parse().unwrap_or(0),
                     monthly_yuan: monthly.get_untracked().trim().parse().unwrap_or(0),
                 }),
+            rectification: (action == Action::Rectify).then(|| Rectification {
+                follow_up: follow_up.get_untracked(),
+                action: measures.get_untracked(),
+            }),
         };
         spawn_local(async move {
             match api::act(form).await {
@@ -288,6 +295,21 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                             <span>{tr.t(Key::DeferDue)}</span>
                             <input type="date" id="defer-due" prop:value=move || due.get()
                                 on:input=move |ev| due.set(event_target_value(&ev))/>
+                        </label>
+                    </fieldset>
+                </Show>
+                <Show when=move || actions().contains(&Action::Rectify)>
+                    <fieldset class="rectify">
+                        <legend>{tr.t(Key::ActRectify)}</legend>
+                        <label class="field">
+                            <span>{tr.t(Key::RectifyFollowUp)}</span>
+                            <textarea id="rectify-follow-up" prop:value=move || follow_up.get()
+                                on:input=move |ev| follow_up.set(event_target_value(&ev))></textarea>
+                        </label>
+                        <label class="field">
+                            <span>{tr.t(Key::RectifyAction)}</span>
+                            <textarea id="rectify-action" prop:value=move || measures.get()
+                                on:input=move |ev| measures.set(event_target_value(&ev))></textarea>
                         </label>
                     </fieldset>
                 </Show>
@@ -445,7 +467,8 @@ pub fn Queues() -> impl IntoView {
                                 <button class="link mono" on:click=move |_| screen.set(Screen::Detail(number.clone()))>{c.number.clone()}</button>
                                 <span>{c.applicant_name}</span>
                                 <span>{status}</span>
-                                <span>{c.deadline.unwrap_or_default()}</span>
+                                <span>{c.rectify_by.clone().map_or_else(|| c.deadline.clone().unwrap_or_default(),
+                                    |by| format!("{} {by}", tr.now(Key::RectifyBy)))}</span>
                                 {c.materials_due.map(|due| view! {
                                     <span class="materials-due">{tr.now(Key::Deferred)}" "{due}</span>
                                 })}
@@ -465,6 +488,9 @@ pub fn Queues() -> impl IntoView {
             </Show>
             {section("queue-returned", Key::QueueReturned, |q| q.returned.clone())}
             {section("queue-due", Key::QueueDue, |q| q.due.clone())}
+            <Show when=supervisor>
+                {section("queue-rectify", Key::QueueRectify, |q| q.rectification.clone())}
+            </Show>
         </div>
     }
 }

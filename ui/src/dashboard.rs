@@ -144,6 +144,9 @@ fn Totals(
             {card("fig-first-time", Measure::FirstTime, Some((Key::FiguresFirstTimeRate, f.first_time_rate)))}
             {card("fig-on-the-spot", Measure::OnTheSpot, None)}
             {card("fig-returned", Measure::Returned, None)}
+            {card("fig-good", Measure::Good, Some((Key::FiguresGoodRate, f.good_rate)))}
+            {card("fig-bad", Measure::Bad, Some((Key::FiguresBadRate, f.bad_rate)))}
+            {card("fig-rectified", Measure::RectifiedOnTime, Some((Key::FiguresRectifiedRate, f.rectified_on_time_rate)))}
             <div class="figure" id="fig-days">
                 <span class="label">{tr.t(Key::FiguresDays)}</span>
                 <span class="value">{days}</span>
@@ -217,6 +220,8 @@ fn GroupTable(
                 <th>{tr.t(Key::MeasureOverdue)}</th>
                 <th>{tr.t(Key::FiguresOverdueRate)}</th>
                 <th>{tr.t(Key::FiguresFirstTimeRate)}</th>
+                <th>{tr.t(Key::MeasureBad)}</th>
+                <th>{tr.t(Key::FiguresGoodRate)}</th>
             </tr></thead>
             <tbody>
                 {groups.iter().map(|g| view! {
@@ -229,6 +234,8 @@ fn GroupTable(
                         {cell(g, Measure::Overdue)}
                         <td>{percent(g.figures.overdue_rate)}</td>
                         <td>{percent(g.figures.first_time_rate)}</td>
+                        {cell(g, Measure::Bad)}
+                        <td>{percent(g.figures.good_rate)}</td>
                     </tr>
                 }).collect_view()}
             </tbody>

@@ -162,6 +162,8 @@ catalogue! {
     EventResolved => "裁决冲突", "Conflict resolved";
     EventPagesAttached => "附加扫描件", "Pages attached";
     EventSharingGranted => "授权部门共享", "Sharing granted to a department";
+    EventRated => "申请人评价", "Rated by the applicant";
+    EventRectified => "差评整改", "Dissatisfied rating rectified";
     Scans => "扫描件", "Scanned pages";
     AttachTo => "附加到材料", "Attach to material";
     PickFiles => "选择文件…", "Choose files…";
@@ -195,6 +197,11 @@ catalogue! {
     ActRefuseIntake => "不予受理", "Refuse at intake";
     ActExtend => "延长办理期限", "Extend the time limit";
     ActGrant => "授权部门共享", "Grant a department";
+    ActRectify => "差评整改", "Rectify a dissatisfied rating";
+    RectifyFollowUp => "回访情况", "Follow-up with the applicant";
+    RectifyAction => "整改措施", "What was done";
+    RectifyBy => "整改期限", "Rectify by";
+    QueueRectify => "差评待整改", "Dissatisfied ratings to rectify";
     ActSuspend => "中止办理", "Suspend";
     ActResume => "恢复办理", "Resume";
     ActTerminate => "终止办理", "Terminate";
@@ -296,6 +303,9 @@ catalogue! {
     FiguresCompletionRate => "办结率", "Completion rate";
     FiguresOverdueRate => "超期率", "Overdue rate";
     FiguresFirstTimeRate => "一次办结率", "First-time rate";
+    FiguresGoodRate => "好评率", "Satisfied rate";
+    FiguresBadRate => "差评率", "Dissatisfied rate";
+    FiguresRectifiedRate => "按期整改率", "Rectified on time";
     MeasureReceived => "收件", "Received";
     MeasureAccepted => "受理", "Accepted";
     MeasureDecided => "办结", "Decided";
@@ -308,6 +318,11 @@ catalogue! {
     MeasureWithdrawn => "撤回", "Withdrawn";
     MeasureTerminated => "终止", "Terminated";
     MeasureIntakeRefused => "不予受理", "Refused at intake";
+    MeasureRated => "评价", "Rated";
+    MeasureGood => "好评", "Satisfied";
+    MeasureBad => "差评", "Dissatisfied";
+    MeasureRectificationDue => "差评应整改", "Dissatisfied, due";
+    MeasureRectifiedOnTime => "差评按期整改", "Rectified on time";
     QueueMine => "我的办件", "My cases";
     QueueAwaiting => "待我审批", "Awaiting my decision";
     QueueReturned => "待补正", "Returned for materials";
@@ -370,6 +385,8 @@ impl Key {
             E::Resolved => Key::EventResolved,
             E::PagesAttached => Key::EventPagesAttached,
             E::SharingGranted => Key::EventSharingGranted,
+            E::Rated => Key::EventRated,
+            E::Rectified => Key::EventRectified,
             E::Other => Key::EventOther,
         }
     }
@@ -437,6 +454,11 @@ impl Key {
             M::Withdrawn => Key::MeasureWithdrawn,
             M::Terminated => Key::MeasureTerminated,
             M::IntakeRefused => Key::MeasureIntakeRefused,
+            M::Rated => Key::MeasureRated,
+            M::Good => Key::MeasureGood,
+            M::Bad => Key::MeasureBad,
+            M::RectificationDue => Key::MeasureRectificationDue,
+            M::RectifiedOnTime => Key::MeasureRectifiedOnTime,
         }
     }
 
@@ -488,6 +510,7 @@ impl Key {
             A::Deliver => Key::ActDeliver,
             A::Resolve => Key::ActResolve,
             A::Grant => Key::ActGrant,
+            A::Rectify => Key::ActRectify,
             _ => Key::EventOther,
         }
     }

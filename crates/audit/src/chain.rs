@@ -23,6 +23,8 @@ pub enum AuditAction {
     Unmask,
     /// Enrolment, recovery, backup, restore: anything done with the profile's keys.
     Key,
+    /// An applicant's rating of the service (好差评), taken by the hub from the query page.
+    Rate,
 }
 
 impl AuditAction {
@@ -39,6 +41,7 @@ impl AuditAction {
             Self::Share => "share",
             Self::Unmask => "unmask",
             Self::Key => "key",
+            Self::Rate => "rate",
         }
     }
 
@@ -55,6 +58,7 @@ impl AuditAction {
             Self::Share => "共享",
             Self::Unmask => "查看完整证件号",
             Self::Key => "密钥操作",
+            Self::Rate => "好差评",
         }
     }
 }

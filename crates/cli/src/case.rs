@@ -6,6 +6,7 @@ use clap::Subcommand;
 use std::path::PathBuf;
 use tongban_domain::assistance::{Member, Publicity, StepKind};
 use tongban_domain::case::AgentForm;
+use tongban_domain::rating::Rectification;
 use tongban_domain::session::Session;
 use tongban_domain::sharing::{GrantTerms, Resource};
 use tongban_domain::workflow::RefusalGround;
@@ -147,6 +148,9 @@ pub(crate) enum CaseCommand {
     /// (--scope package|material:CODE|field:NAME) until a day (--until YYYY-MM-DD) for so many
     /// requests (--uses), with --reason (the applicant's written consent, the law asked under).
     Grant(MoveArgs),
+    /// Close a 差评's rectification (supervisors): the follow-up with the applicant
+    /// (--follow-up) and what was done (--action).
+    Rectify(MoveArgs),
     /// Attach scanned pages (JPEG, PNG, TIFF or PDF) to a material of the case (--material), or
     /// to a signed paper (--paper withdrawal_request|delivery_receipt).
     #[command(group = clap::ArgGroup::new("target").required(true).args(["material", "paper"]))]
@@ -248,6 +252,11 @@ pub(crate) struct MoveArgs {
     until: Option<String>,
     #[arg(long)]
     uses: Option<u32>,
+    /// A rectification's follow-up with the applicant (回访) and what was done (整改措施).
+    #[arg(long)]
+    follow_up: Option<String>,
+    #[arg(long)]
+    action: Option<String>,
     #[arg(long)]
     json: bool,
 }
@@ -355,6 +364,7 @@ pub(crate) fn case(profile: &Profile, user: Option<&str>, command: CaseCommand) 
             }
             moved(store, &session, Action::Grant, &m)?
         }
+        CaseCommand::Rectify(m) => moved(store, &session, Action::Rectify, &m)?,
         CaseCommand::Suspend(m) => moved(store, &session, Action::Suspend, &m)?,
         CaseCommand::Resume(m) => moved(store, &session, Action::Resume, &m)?,
         CaseCommand::Terminate(m) => moved(store, &session, Action::Terminate, &m)?,
@@ -488,6 +498,13 @@ impl MoveArgs {
                 resources: self.scope.clone(),
                 until: self.until.clone().unwrap_or_default(),
                 uses: self.uses.unwrap_or(0),
+            }),
+            // Both parts always go to the rules, which say what is missing.
+            rectification: (self.follow_up.is_some() || self.action.is_some()).then(|| {
+                Rectification {
+                    follow_up: self.follow_up.clone().unwrap_or_default(),
+                    action: self.action.clone().unwrap_or_default(),
+                }
             }),
         }
     }

@@ -218,15 +218,21 @@ pub fn queues(queues: &WorkQueues, json: bool) -> Result<()> {
         ("awaiting my decision / 待我审批", &queues.awaiting_decision),
         ("returned for materials / 待补正", &queues.returned),
         ("due soon or overdue / 临近或超过期限", &queues.due),
+        (
+            "dissatisfied ratings to rectify / 差评待整改",
+            &queues.rectification,
+        ),
     ] {
         println!("{title}: {}", cases.len());
         for c in cases {
+            // A rectification's own last day, not the case's.
+            let day = c.rectify_by.as_deref().or(c.deadline.as_deref());
             println!(
                 "  {}\t{}\t{}\t{}\t{}",
                 c.number,
                 status_label(&c.status),
                 c.applicant_name,
-                c.deadline.as_deref().unwrap_or("-"),
+                day.unwrap_or("-"),
                 c.flag.map_or("", |f| f.as_str())
             );
         }

@@ -373,6 +373,11 @@ pub enum EventKind {
     PagesAttached,
     /// 有条件共享: a supervisor's grant of named resources to one department (`grant`).
     SharingGranted,
+    /// 好差评: the applicant's rating, written by the hub from the query page (`rating`; for a
+    /// 差评, `due` is the last day to rectify).
+    Rated,
+    /// A supervisor closed a 差评's rectification (`rectification`).
+    Rectified,
     /// Written by a newer version of the desk; kept and shown, never dropped.
     #[serde(other)]
     #[default]
@@ -409,6 +414,8 @@ impl EventKind {
             Self::StepRecorded => "step_recorded",
             Self::PagesAttached => "pages_attached",
             Self::SharingGranted => "sharing_granted",
+            Self::Rated => "rated",
+            Self::Rectified => "rectified",
             Self::Other => "other",
         }
     }
@@ -477,6 +484,12 @@ pub struct CaseEvent {
     /// For a grant to a department: to whom, what, until when, how many times.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant: Option<crate::sharing::GrantTerms>,
+    /// For a rating (好差评): the level, and a 差评's reason and comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<crate::rating::Rating>,
+    /// For a 差评's rectification: the follow-up and what was done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rectification: Option<crate::rating::Rectification>,
     #[serde(default)]
     pub seal: Option<DecisionSeal>,
     /// The author's own signature (their person key) over the event and the case state it was

@@ -32,6 +32,42 @@ pub struct Progress {
     pub promised: Option<Date>,
     /// Whether the case reached a decision, so the applicant may rate the service.
     pub decided: bool,
+    /// The applicant's rating (好差评) and what became of a 差评, once rated.
+    pub evaluation: Option<EvaluationView>,
+}
+
+/// A rating as its applicant sees it again: what they said, and for a 差评 the township's
+/// rectification, due and done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvaluationView {
+    pub level: crate::rating::Satisfaction,
+    pub level_zh: String,
+    pub rated_on: Date,
+    pub reason_zh: Option<String>,
+    pub comment: Option<String>,
+    /// For a 差评: the last day to rectify.
+    pub due: Option<Date>,
+    /// For a 差评 rectified: the day, the follow-up, and what was done.
+    pub rectified_on: Option<Date>,
+    pub follow_up: Option<String>,
+    pub action: Option<String>,
+}
+
+impl EvaluationView {
+    fn of(case: &Case) -> Option<Self> {
+        let e = crate::rating::evaluation(case)?;
+        Some(Self {
+            level: e.rating.level,
+            level_zh: e.rating.level.label_zh().to_owned(),
+            rated_on: china_date(e.rated_at_ms),
+            reason_zh: e.rating.reason.map(|r| r.label_zh().to_owned()),
+            comment: e.rating.comment.clone(),
+            due: e.due,
+            rectified_on: e.rectified.map(|(at, _)| china_date(at)),
+            follow_up: e.rectified.map(|(_, r)| r.follow_up.clone()),
+            action: e.rectified.map(|(_, r)| r.action.clone()),
+        })
+    }
 }
 
 fn step(label_zh: &str, label_en: &str, on: Option<Date>) -> Step {
@@ -110,8 +146,8 @@ impl Progress {
             status_zh: case.status.label_zh().to_owned(),
             steps,
             promised,
-            decided: decided.is_some()
-                || matches!(case.status, CaseStatus::Completed | CaseStatus::Terminated),
+            decided: crate::rating::decided(case),
+            evaluation: EvaluationView::of(case),
         }
     }
 }

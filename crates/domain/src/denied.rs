@@ -28,6 +28,10 @@ pub enum Denied {
     /// A grant names one registered department's code, 1 to 16 resources, a last day within a
     /// year and 1 to 100 uses.
     GrantTerms,
+    /// No 差评 of the case waits for rectification.
+    NothingToRectify,
+    /// A rectification records the follow-up (回访) and what was done, each 1 to 500 characters.
+    RectificationRequired,
     ReferralRequired,
     AlreadyDelivered,
     MethodRequired,
@@ -143,6 +147,14 @@ impl crate::l10n::Localized for Denied {
             Self::GrantTerms => text!(
                 "a grant names the department's code (--department MZ01), the resources (--scope package|material:CODE|field:NAME, 1 to 16), the last day it holds (--until YYYY-MM-DD, within a year of today) and the uses allowed (--uses 1 to 100)",
                 "授权须写明部门编码（--department）、共享资源（--scope，1至16项）、有效期至（--until，一年以内）和可用次数（--uses，1至100次）"
+            ),
+            Self::NothingToRectify => text!(
+                "no dissatisfied rating of this case waits for rectification",
+                "本办件没有待整改的差评"
+            ),
+            Self::RectificationRequired => text!(
+                "a rectification records the follow-up with the applicant (--follow-up) and what was done (--action), each up to 500 characters",
+                "整改须写明回访情况（--follow-up）和整改措施（--action），各不超过500字"
             ),
             Self::FactsLocked => text!(
                 "the applicant's name is fixed once the case is accepted; a supervisor corrects it with the reason: tongban case correct",

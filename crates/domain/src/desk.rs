@@ -175,6 +175,9 @@ pub struct CaseSummary {
     /// While materials are deferred (容缺受理): the date the applicant committed to bring them.
     #[serde(default)]
     pub materials_due: Option<String>,
+    /// A 差评 waiting for rectification: its last day (YYYY-MM-DD).
+    #[serde(default)]
+    pub rectify_by: Option<String>,
 }
 
 /// The applicant as the window receives them: the ID number and phone masked. The whole
@@ -317,6 +320,9 @@ pub struct ActForm {
     pub publicity: Option<crate::assistance::Publicity>,
     #[serde(default)]
     pub members: Vec<crate::assistance::Member>,
+    /// For closing a 差评's rectification: the follow-up and what was done.
+    #[serde(default)]
+    pub rectification: Option<crate::rating::Rectification>,
 }
 
 /// The desk's work queues for the signed-in user.
@@ -330,6 +336,9 @@ pub struct WorkQueues {
     pub returned: Vec<CaseSummary>,
     /// Two working days or less left, or overdue.
     pub due: Vec<CaseSummary>,
+    /// For supervisors: 差评 waiting for rectification, the first due first.
+    #[serde(default)]
+    pub rectification: Vec<CaseSummary>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

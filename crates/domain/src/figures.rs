@@ -35,9 +35,11 @@ pub struct CaseFacts {
 }
 
 /// A case's facts are read a million at a time at the hub: each event is kept as
-/// `{"t": at_ms, "k": kind, "s": to, "d": days}`, the rest of it left out.
+/// `{"t": at_ms, "k": kind, "s": to, "d": days}`, a rating as its level `r` and last day to
+/// rectify `u`, the rest of it left out.
 mod compact {
     use crate::case::{CaseEvent, CaseStatus, EventKind};
+    use crate::rating::{Rating, Satisfaction};
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     #[derive(Serialize, Deserialize)]
@@ -48,6 +50,10 @@ mod compact {
         s: Option<CaseStatus>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         d: Option<u16>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        r: Option<Satisfaction>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        u: Option<String>,
     }
 
     pub fn serialize<S: Serializer>(events: &[CaseEvent], s: S) -> Result<S::Ok, S::Error> {
@@ -56,6 +62,8 @@ mod compact {
             k: e.kind.clone(),
             s: e.to,
             d: e.days,
+            r: e.rating.as_ref().map(|r| r.level),
+            u: e.due.clone(),
         }))
     }
 
@@ -67,6 +75,12 @@ mod compact {
                 kind: e.k,
                 to: e.s,
                 days: e.d,
+                rating: e.r.map(|level| Rating {
+                    level,
+                    reason: None,
+                    comment: None,
+                }),
+                due: e.u,
                 ..CaseEvent::default()
             })
             .collect())
@@ -92,6 +106,8 @@ fn counts(kind: &EventKind) -> bool {
             | Resumed
             | Forwarded
             | SentBack
+            | Rated
+            | Rectified
     )
 }
 
@@ -117,6 +133,13 @@ impl CaseFacts {
                     kind: e.kind.clone(),
                     to: e.to,
                     days: e.days,
+                    // A rating's level and last day; never what the applicant wrote.
+                    rating: e.rating.as_ref().map(|r| crate::rating::Rating {
+                        level: r.level,
+                        reason: None,
+                        comment: None,
+                    }),
+                    due: e.due.clone().filter(|_| e.kind == EventKind::Rated),
                     ..CaseEvent::default()
                 })
                 .collect(),
@@ -195,10 +218,20 @@ pub enum Measure {
     Withdrawn,
     Terminated,
     IntakeRefused,
+    /// 评价: rated by the applicant (好差评).
+    Rated,
+    /// 好评: rated 非常满意, 满意 or 基本满意.
+    Good,
+    /// 差评: rated 不满意 or 非常不满意.
+    Bad,
+    /// 差评 to have been rectified by the report's day: rectified, or past its last day.
+    RectificationDue,
+    /// 差评 rectified on or before its last day.
+    RectifiedOnTime,
 }
 
 impl Measure {
-    pub const ALL: [Measure; 12] = [
+    pub const ALL: [Measure; 17] = [
         Self::Received,
         Self::Accepted,
         Self::Decided,
@@ -211,6 +244,11 @@ impl Measure {
         Self::Withdrawn,
         Self::Terminated,
         Self::IntakeRefused,
+        Self::Rated,
+        Self::Good,
+        Self::Bad,
+        Self::RectificationDue,
+        Self::RectifiedOnTime,
     ];
 
     /// From its snake_case name, as the command lines and the window give it.
@@ -232,6 +270,11 @@ impl Measure {
             Self::Withdrawn => "撤回",
             Self::Terminated => "终止",
             Self::IntakeRefused => "不予受理",
+            Self::Rated => "评价",
+            Self::Good => "好评",
+            Self::Bad => "差评",
+            Self::RectificationDue => "差评应整改",
+            Self::RectifiedOnTime => "差评按期整改",
         }
     }
 }
@@ -250,6 +293,11 @@ struct Outcome {
     withdrawn: bool,
     terminated: bool,
     intake_refused: bool,
+    rated: bool,
+    good: bool,
+    bad: bool,
+    rectification_due: bool,
+    rectified_on_time: bool,
     /// Working days from receipt to decision, less 补正 and 中止.
     processing_days: Option<i64>,
 }
@@ -269,6 +317,11 @@ impl Outcome {
             Measure::Withdrawn => self.withdrawn,
             Measure::Terminated => self.terminated,
             Measure::IntakeRefused => self.intake_refused,
+            Measure::Rated => self.rated,
+            Measure::Good => self.good,
+            Measure::Bad => self.bad,
+            Measure::RectificationDue => self.rectification_due,
+            Measure::RectifiedOnTime => self.rectified_on_time,
         }
     }
 }
@@ -299,6 +352,20 @@ fn outcome(facts: &CaseFacts, calendar: &WorkCalendar, as_of: Date) -> Outcome {
         _ => false,
     };
     let ended = |kind: EventKind| facts.events.iter().any(|e| e.kind == kind);
+    let rated = facts
+        .events
+        .iter()
+        .find(|e| e.kind == EventKind::Rated)
+        .and_then(|e| Some((e.rating.as_ref()?.level, e.due.as_deref())));
+    let bad = rated.is_some_and(|(level, _)| level.is_bad());
+    let rectify_by = rated
+        .and_then(|(_, due)| due)
+        .and_then(crate::calendar::parse_date);
+    let rectified = facts
+        .events
+        .iter()
+        .find(|e| e.kind == EventKind::Rectified)
+        .map(|e| china_date(e.at_ms));
     Outcome {
         accepted,
         decided: decision.is_some(),
@@ -311,6 +378,12 @@ fn outcome(facts: &CaseFacts, calendar: &WorkCalendar, as_of: Date) -> Outcome {
         withdrawn: ended(EventKind::Withdrawn),
         terminated: ended(EventKind::Terminated),
         intake_refused: ended(EventKind::IntakeRefused),
+        rated: rated.is_some(),
+        good: rated.is_some() && !bad,
+        bad,
+        rectification_due: bad && (rectified.is_some() || rectify_by.is_some_and(|d| d < as_of)),
+        rectified_on_time: bad
+            && matches!((rectified, rectify_by), (Some(on), Some(by)) if on <= by),
         processing_days: decision.map(|day| processing_days(facts, calendar, day)),
     }
 }
@@ -357,6 +430,16 @@ pub struct Figures {
     pub withdrawn: u64,
     pub terminated: u64,
     pub intake_refused: u64,
+    #[serde(default)]
+    pub rated: u64,
+    #[serde(default)]
+    pub good: u64,
+    #[serde(default)]
+    pub bad: u64,
+    #[serde(default)]
+    pub rectification_due: u64,
+    #[serde(default)]
+    pub rectified_on_time: u64,
     /// 办结率: decided ÷ accepted.
     pub completion_rate: Option<f64>,
     /// 按时办结率: decided on time ÷ decided.
@@ -365,6 +448,15 @@ pub struct Figures {
     pub overdue_rate: Option<f64>,
     /// 一次办结率: decided without a return for materials ÷ decided.
     pub first_time_rate: Option<f64>,
+    /// 好评率: 好评 ÷ rated.
+    #[serde(default)]
+    pub good_rate: Option<f64>,
+    /// 差评率: 差评 ÷ rated.
+    #[serde(default)]
+    pub bad_rate: Option<f64>,
+    /// 差评按期整改率: rectified on time ÷ 差评 due by the report's day.
+    #[serde(default)]
+    pub rectified_on_time_rate: Option<f64>,
     /// Working days from receipt to decision, less 补正 and 中止, of the decided cases.
     pub processing_days: Option<Spread>,
 }
@@ -384,6 +476,11 @@ impl Figures {
             Measure::Withdrawn => self.withdrawn,
             Measure::Terminated => self.terminated,
             Measure::IntakeRefused => self.intake_refused,
+            Measure::Rated => self.rated,
+            Measure::Good => self.good,
+            Measure::Bad => self.bad,
+            Measure::RectificationDue => self.rectification_due,
+            Measure::RectifiedOnTime => self.rectified_on_time,
         }
     }
 }
@@ -443,10 +540,18 @@ impl Tally {
             withdrawn: n(Measure::Withdrawn),
             terminated: n(Measure::Terminated),
             intake_refused: n(Measure::IntakeRefused),
+            rated: n(Measure::Rated),
+            good: n(Measure::Good),
+            bad: n(Measure::Bad),
+            rectification_due: n(Measure::RectificationDue),
+            rectified_on_time: n(Measure::RectifiedOnTime),
             completion_rate: rate(n(Measure::Decided), n(Measure::Accepted)),
             on_time_rate: rate(n(Measure::DecidedOnTime), n(Measure::Decided)),
             overdue_rate: rate(n(Measure::Overdue), n(Measure::Accepted)),
             first_time_rate: rate(n(Measure::FirstTime), n(Measure::Decided)),
+            good_rate: rate(n(Measure::Good), n(Measure::Rated)),
+            bad_rate: rate(n(Measure::Bad), n(Measure::Rated)),
+            rectified_on_time_rate: rate(n(Measure::RectifiedOnTime), n(Measure::RectificationDue)),
             processing_days,
         }
     }

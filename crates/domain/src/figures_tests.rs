@@ -371,3 +371,64 @@ fn the_red_list_holds_every_open_case_past_its_date_longest_first() {
     assert_eq!(red.len(), 3 + 17);
     assert!(red.iter().all(|r| !r.number.contains("DecidedInDecember")));
 }
+
+/// A rating the hub wrote on `day`, a 差评 due `due`.
+fn rated(level: crate::rating::Satisfaction, day: Date, due: Option<Date>) -> CaseEvent {
+    CaseEvent {
+        rating: Some(crate::rating::Rating {
+            level,
+            reason: level.is_bad().then_some(crate::rating::BadReason::TooSlow),
+            comment: Some("窗口排队太久".into()),
+        }),
+        due: due.map(date_text),
+        ..event(EventKind::Rated, day, None)
+    }
+}
+
+#[test]
+fn ratings_give_the_good_and_bad_rates_and_rectification_on_time() {
+    use crate::rating::Satisfaction::*;
+    let nov = |d: u8| Date::from_calendar_date(2026, time::Month::November, d).unwrap();
+    let rectified = |day| event(EventKind::Rectified, day, None);
+    let ratings = [
+        vec![rated(Satisfied, nov(9), None)],
+        // Rectified within its five working days, and after them.
+        vec![
+            rated(Dissatisfied, nov(9), Some(nov(16))),
+            rectified(nov(13)),
+        ],
+        vec![
+            rated(VeryDissatisfied, nov(9), Some(nov(16))),
+            rectified(nov(20)),
+        ],
+        // Past its day on the 30th, not rectified; and not yet due.
+        vec![rated(Dissatisfied, nov(20), Some(nov(27)))],
+        vec![rated(Dissatisfied, nov(26), Some(date!(2026 - 12 - 03)))],
+    ];
+    let cases: Vec<CaseFacts> = ratings
+        .into_iter()
+        .enumerate()
+        .map(|(n, extra)| {
+            let mut f = facts(Kind::OnTime, n);
+            f.events.extend(extra);
+            // As the hub keeps them: the applicant's words never reach the facts.
+            let kept = serde_json::to_string(&f).unwrap();
+            assert!(!kept.contains("窗口排队"), "{kept}");
+            serde_json::from_str(&kept).unwrap()
+        })
+        .collect();
+    let calendar = WorkCalendar::builtin();
+    let query = november(None, date!(2026 - 12 - 07));
+    let f = Report::of(&cases, calendar, &query).total;
+    assert_eq!((f.rated, f.good, f.bad), (5, 1, 4));
+    assert_eq!((f.rectification_due, f.rectified_on_time), (3, 1));
+    assert_eq!(f.good_rate, Some(0.2));
+    assert_eq!(f.bad_rate, Some(0.8));
+    assert_eq!(f.rectified_on_time_rate, Some(0.3333));
+    let bad = cases_behind(&cases, calendar, &query, None, Measure::Bad);
+    assert_eq!(bad.len(), 4);
+    // Before the ratings, nothing was rated.
+    let early = Query::parse(Some("2026-11-01"), Some("2026-11-08"), None, nov(30)).unwrap();
+    let f = Report::of(&cases, calendar, &early).total;
+    assert_eq!((f.rated, f.good_rate), (0, None));
+}

@@ -32,6 +32,7 @@ pub mod paper;
 #[cfg(test)]
 mod procedure_tests;
 pub mod query;
+pub mod rating;
 pub mod refusal;
 pub mod registration;
 pub mod role;

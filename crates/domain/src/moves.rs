@@ -114,6 +114,8 @@ pub enum Move {
         terms: crate::sharing::GrantTerms,
         reason: Option<String>,
     },
+    /// Closes a 差评's rectification: the follow-up with the applicant and what was done.
+    Rectify(crate::rating::Rectification),
 }
 
 impl Move {
@@ -135,6 +137,7 @@ impl Move {
             publicity,
             members,
             grant,
+            rectification,
         } = request;
         Some(match action {
             Action::Return => Self::Return {
@@ -195,6 +198,7 @@ impl Move {
                 terms: grant?,
                 reason,
             },
+            Action::Rectify => Self::Rectify(rectification?),
             _ => return None,
         })
     }
@@ -224,6 +228,7 @@ impl Move {
             Self::Reassign { .. } => Action::Reassign,
             Self::Resolve { .. } => Action::Resolve,
             Self::Grant { .. } => Action::Grant,
+            Self::Rectify(_) => Action::Rectify,
         }
     }
 
@@ -308,6 +313,10 @@ impl Move {
                 grant: Some(terms.clone()),
                 ..reason(r)
             },
+            Self::Rectify(done) => Request {
+                rectification: Some(done.clone()),
+                ..Request::default()
+            },
             Self::Suspend { reason: r }
             | Self::Resume { reason: r }
             | Self::Terminate { reason: r }
@@ -360,6 +369,10 @@ mod tests {
                 until: "2026-12-31".into(),
                 uses: 2,
             }),
+            rectification: Some(crate::rating::Rectification {
+                follow_up: "电话回访，申请人表示认可".into(),
+                action: "窗口增设引导员".into(),
+            }),
         };
         let mut moves = 0;
         for action in ACTIONS {
@@ -375,10 +388,10 @@ mod tests {
             moves += 1;
             assert_eq!(m.action(), action);
             let request = m.request();
-            // A delivery records how, not why.
+            // A delivery records how, not why; a rectification what was done.
             assert_eq!(
                 request.reason.as_deref(),
-                (action != Action::Deliver).then_some("理由")
+                (!matches!(action, Action::Deliver | Action::Rectify)).then_some("理由")
             );
             assert_eq!(request.delivery.is_some(), action == Action::Deliver);
             assert_eq!(
@@ -406,7 +419,8 @@ mod tests {
             assert_eq!(request.publicity.is_some(), action == Action::RecordStep);
             assert_eq!(!request.members.is_empty(), action == Action::RecordStep);
             assert_eq!(request.grant.is_some(), action == Action::Grant);
+            assert_eq!(request.rectification.is_some(), action == Action::Rectify);
         }
-        assert_eq!(moves, 23);
+        assert_eq!(moves, 24);
     }
 }

@@ -92,6 +92,7 @@ impl Role {
                     | Reassign
                     | Resolve
                     | Grant
+                    | Rectify
                     | ReadAudit
                     | ReadFigures
                     | Unmask
@@ -212,9 +213,11 @@ pub enum Action {
     ReadFigures,
     /// Grant a department a case's 有条件共享 resources, until a date, for so many uses.
     Grant,
+    /// Close a 差评's rectification with the follow-up and what was done.
+    Rectify,
 }
 
-pub const ACTIONS: [Action; 34] = [
+pub const ACTIONS: [Action; 35] = [
     Action::View,
     Action::Register,
     Action::Edit,
@@ -249,6 +252,7 @@ pub const ACTIONS: [Action; 34] = [
     Action::Backup,
     Action::ReadFigures,
     Action::Grant,
+    Action::Rectify,
 ];
 
 impl Action {
@@ -288,6 +292,7 @@ impl Action {
             Self::Backup => "backup",
             Self::ReadFigures => "read_figures",
             Self::Grant => "grant",
+            Self::Rectify => "rectify",
         }
     }
 
@@ -327,6 +332,7 @@ impl Action {
             Self::Backup => "备份本机数据",
             Self::ReadFigures => "查看监察统计",
             Self::Grant => "授权部门共享",
+            Self::Rectify => "差评整改",
         }
     }
 

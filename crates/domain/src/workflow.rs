@@ -88,7 +88,9 @@ pub fn action_of(kind: &EventKind) -> Option<Action> {
         EventKind::CommitmentBroken => Action::BreakCommitment,
         EventKind::SentBack => Action::SendBack,
         EventKind::SharingGranted => Action::Grant,
-        EventKind::Other => return None,
+        EventKind::Rectified => Action::Rectify,
+        // Written by the hub alone, from the applicant's page: no desk's action writes it.
+        EventKind::Rated | EventKind::Other => return None,
     })
 }
 
@@ -120,6 +122,7 @@ pub fn kind_of(action: Action) -> Option<EventKind> {
         Action::BreakCommitment => EventKind::CommitmentBroken,
         Action::SendBack => EventKind::SentBack,
         Action::Grant => EventKind::SharingGranted,
+        Action::Rectify => EventKind::Rectified,
         Action::View
         | Action::ManageUsers
         | Action::ReadAudit
@@ -208,6 +211,8 @@ pub fn starts_from(action: Action, status: CaseStatus) -> bool {
         Action::View | Action::ReadAudit | Action::Unmask => true,
         // A department may need a case's materials whatever became of it.
         Action::Grant => true,
+        // A rating comes once the case is decided; its rectification follows whatever came next.
+        Action::Rectify => true,
         Action::Register
         | Action::Resolve
         | Action::ManageUsers
@@ -381,6 +386,8 @@ pub struct Request {
     pub members: Vec<crate::assistance::Member>,
     /// For a grant to a department (有条件共享): its terms.
     pub grant: Option<crate::sharing::GrantTerms>,
+    /// For closing a 差评's rectification: the follow-up and what was done.
+    pub rectification: Option<crate::rating::Rectification>,
 }
 
 /// The event to record, once the rules allowed it.
@@ -403,6 +410,8 @@ pub struct Planned {
     pub publicity: Option<Publicity>,
     pub members: Vec<crate::assistance::Member>,
     pub grant: Option<crate::sharing::GrantTerms>,
+    /// For closing a 差评's rectification: the follow-up and what was done.
+    pub rectification: Option<crate::rating::Rectification>,
 }
 
 impl Planned {
@@ -428,6 +437,7 @@ impl Planned {
             publicity: self.publicity,
             members: self.members,
             grant: self.grant,
+            rectification: self.rectification,
             ..CaseEvent::default()
         }
     }
@@ -498,6 +508,7 @@ pub fn plan(
         publicity: None,
         members: Vec::new(),
         grant: None,
+        rectification: None,
     };
     if action == Action::Resolve {
         let conflict = progress.conflict.ok_or(Denied::NoConflict)?;
@@ -634,6 +645,13 @@ pub fn plan(
             let terms = request.grant.as_ref().ok_or(Denied::GrantTerms)?;
             planned.grant = Some(terms.checked(today)?);
         }
+        Action::Rectify => {
+            if !crate::rating::evaluation(case).is_some_and(|e| e.open()) {
+                return Err(Denied::NothingToRectify);
+            }
+            let done = request.rectification.as_ref().and_then(|r| r.checked());
+            planned.rectification = Some(done.ok_or(Denied::RectificationRequired)?);
+        }
         Action::Reassign => {
             let to = request
                 .assignee
@@ -660,6 +678,7 @@ pub fn plan(
             | Action::CheckCommitment
             | Action::BreakCommitment
             | Action::Grant
+            | Action::Rectify
     ) {
         planned.from = Some(progress.status);
         planned.to = Some(match action {
@@ -749,6 +768,8 @@ pub fn check_event(
             || event.days.is_some() && kind != EventKind::Extended
             || event.delivery.is_some() && kind != EventKind::Delivered
             || event.grant.is_some() && kind != EventKind::SharingGranted
+            || event.rating.is_some()
+            || event.rectification.is_some() && kind != EventKind::Rectified
             || (event.step.is_some() || event.publicity.is_some() || !event.members.is_empty())
                 && kind != EventKind::StepRecorded
     };
@@ -793,6 +814,7 @@ pub fn check_event(
         publicity: event.publicity.clone(),
         members: event.members.clone(),
         grant: event.grant.clone(),
+        rectification: event.rectification.clone(),
     };
     let planned = plan(seen, &event.by, role, action, &request, rules)?;
     let same_kind = planned.kind == event.kind
@@ -822,6 +844,7 @@ pub fn check_event(
             && planned.publicity == event.publicity
             && planned.members == event.members
             && planned.grant == event.grant
+            && planned.rectification == event.rectification
             && planned.refer_to == event.refer_to);
     if same_kind
         && same_materials

@@ -90,6 +90,7 @@ pub(crate) fn record(case: &mut Case, planned: &Planned, user: &str) {
         publicity: planned.publicity.clone(),
         members: planned.members.clone(),
         grant: planned.grant.clone(),
+        rectification: planned.rectification.clone(),
         ..CaseEvent::default()
     });
     let event = case.events.last().unwrap().clone();

@@ -240,7 +240,7 @@ async fn contract<D: HubDb>(db: D) {
                 doc_id: doc.into(),
                 shared_with: None,
                 write: write(b"one", None, &["p1"]),
-                state: b"s".to_vec(),
+                state: Some(b"s".to_vec()),
             }],
         )
         .await
@@ -260,7 +260,7 @@ async fn contract<D: HubDb>(db: D) {
                 doc_id: doc.into(),
                 shared_with: None,
                 write: write(b"two", None, &[]),
-                state: b"x".to_vec(),
+                state: Some(b"x".to_vec()),
             }],
         )
         .await
@@ -274,7 +274,7 @@ async fn contract<D: HubDb>(db: D) {
             doc_id: doc.into(),
             shared_with: None,
             write: write(b"two", Some(1), &["p2"]),
-            state: b"t".to_vec(),
+            state: Some(b"t".to_vec()),
         }],
     )
     .await
@@ -379,14 +379,14 @@ async fn contract<D: HubDb>(db: D) {
                 doc_id: doc.into(),
                 shared_with: Some(UNIT.into()),
                 write: write(b"three", Some(2), &["p3"]),
-                state: b"u".to_vec(),
+                state: Some(b"u".to_vec()),
             },
             SyncedDoc {
                 township: T.into(),
                 doc_id: other.into(),
                 shared_with: None,
                 write: write(b"own", None, &["p4"]),
-                state: b"v".to_vec(),
+                state: Some(b"v".to_vec()),
             },
         ],
     )
@@ -432,7 +432,7 @@ async fn contract<D: HubDb>(db: D) {
             doc_id: bare.into(),
             shared_with: None,
             write: unread,
-            state: b"w".to_vec(),
+            state: Some(b"w".to_vec()),
         }],
     )
     .await

@@ -106,7 +106,8 @@ pub struct SyncedDoc {
     /// The county unit a reported case is shared with: each change moves that unit's feed on too.
     pub shared_with: Option<String>,
     pub write: Option<DocWrite>,
-    pub state: Vec<u8>,
+    /// The sending device's sync state; none for a change the hub makes itself.
+    pub state: Option<Vec<u8>>,
 }
 
 pub trait HubDb:

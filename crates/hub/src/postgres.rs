@@ -521,10 +521,11 @@ impl HubDb for PgDb {
             store_docs(&tx, &writes).await?
         };
         for doc in docs.iter().filter(|d| !moved.contains(&d.doc_id)) {
+            let Some(state) = &doc.state else { continue };
             tx.execute(
                 "INSERT INTO sync_states (device_id, doc_id, state) VALUES ($1, $2, $3)
                  ON CONFLICT (device_id, doc_id) DO UPDATE SET state = excluded.state",
-                &[&device, &doc.doc_id, &doc.state],
+                &[&device, &doc.doc_id, state],
             )
             .await?;
         }

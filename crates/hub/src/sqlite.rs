@@ -641,7 +641,9 @@ impl HubDb for SqliteDb {
                         share_doc(&tx, unit, &doc.township, &doc.doc_id, &write.pages)?;
                     }
                 }
-                store_sync_state(&tx, &device, &doc.doc_id, &doc.state)?;
+                if let Some(state) = &doc.state {
+                    store_sync_state(&tx, &device, &doc.doc_id, state)?;
+                }
             }
             tx.commit()?;
             Ok(moved)

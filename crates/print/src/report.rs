@@ -38,7 +38,7 @@ pub fn period_line(report: &Report) -> String {
 /// groups (worst 超期率 first when `ranked`).
 pub fn report_text(report: &Report, ranked: bool) -> String {
     let mut text = format!(
-        "{}\ngroup / 分组\treceived 收件\taccepted 受理\tdecided 办结\t办结率\t按时办结率\toverdue 超期\t超期率\t一次办结率\tdays 用时(平均/中位/P90)\n",
+        "{}\ngroup / 分组\treceived 收件\taccepted 受理\tdecided 办结\t办结率\t按时办结率\toverdue 超期\t超期率\t一次办结率\tdays 用时(平均/中位/P90)\t好评率\t差评率\t差评按期整改率\n",
         period_line(report)
     );
     let groups: Vec<&tongban_domain::figures::Group> = if ranked {
@@ -54,7 +54,7 @@ pub fn report_text(report: &Report, ranked: bool) -> String {
             |s| format!("{:.2}/{}/{}", s.mean, s.median, s.p90),
         );
         text.push_str(&format!(
-            "{label}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{days}\n",
+            "{label}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{days}\t{}\t{}\t{}\n",
             f.received,
             f.accepted,
             f.decided,
@@ -63,6 +63,9 @@ pub fn report_text(report: &Report, ranked: bool) -> String {
             f.overdue,
             percent(f.overdue_rate),
             percent(f.first_time_rate),
+            percent(f.good_rate),
+            percent(f.bad_rate),
+            percent(f.rectified_on_time_rate),
         ));
     }
     text
@@ -116,6 +119,17 @@ pub fn report_pdf(report: &Report, unit: &str) -> Result<Vec<u8>, PrintError> {
         &format!("{}件、{}件、{}件", f.returned, f.withdrawn, f.terminated),
     );
     sheet.field("办理用时", &spread_text(f));
+    sheet.field(
+        "好差评",
+        &format!(
+            "评价{}件，好评率{}；差评{}件，差评率{}，差评按期整改率{}",
+            f.rated,
+            percent(f.good_rate),
+            f.bad,
+            percent(f.bad_rate),
+            percent(f.rectified_on_time_rate)
+        ),
+    );
     if let Some(by) = report.by {
         sheet.gap(4.0);
         group_table(&mut sheet, report, by);
@@ -124,7 +138,7 @@ pub fn report_pdf(report: &Report, unit: &str) -> Result<Vec<u8>, PrintError> {
     sheet.paragraph(
         9.0,
         0.0,
-        "口径：办件按收件日期归入统计期间；办理用时为收件至作出决定的工作日数，扣除补正和中止时间；超期含已过承诺期限仍在办理的办件。数据取自各办件经签名的事件记录。",
+        "口径：办件按收件日期归入统计期间；办理用时为收件至作出决定的工作日数，扣除补正和中止时间；超期含已过承诺期限仍在办理的办件；好评含非常满意、满意、基本满意，差评为不满意、非常不满意，差评按期整改率为期限内整改的差评占已到期或已整改差评的比例。数据取自各办件经签名的事件记录。",
     );
     sheet.finish().pdf()
 }
@@ -140,7 +154,7 @@ fn spread_text(f: &Figures) -> String {
 }
 
 /// Columns of the group table: (heading, x in mm from the left margin).
-const COLUMNS: [(&str, f32); 7] = [
+const COLUMNS: [(&str, f32); 8] = [
     ("收件", 62.0),
     ("受理", 78.0),
     ("办结", 94.0),
@@ -148,6 +162,7 @@ const COLUMNS: [(&str, f32); 7] = [
     ("超期", 127.0),
     ("超期率", 141.0),
     ("一次办结率", 158.0),
+    ("好评率", 177.0),
 ];
 
 fn group_table(sheet: &mut Sheet, report: &Report, by: GroupBy) {
@@ -180,6 +195,7 @@ fn group_table(sheet: &mut Sheet, report: &Report, by: GroupBy) {
             f.overdue.to_string(),
             percent(f.overdue_rate),
             percent(f.first_time_rate),
+            percent(f.good_rate),
         ];
         for ((_, x), value) in COLUMNS.iter().zip(values) {
             sheet.text_at(MARGIN + x - 20.0, y, SIZE, &value);
@@ -192,7 +208,7 @@ fn workbook_error(e: XlsxError) -> PrintError {
 }
 
 /// The headings of the workbook's columns, in the order `row` writes them.
-pub const HEADINGS: [&str; 19] = [
+pub const HEADINGS: [&str; 27] = [
     "收件",
     "受理",
     "办结",
@@ -205,10 +221,18 @@ pub const HEADINGS: [&str; 19] = [
     "撤回",
     "终止",
     "不予受理",
+    "评价",
+    "好评",
+    "差评",
+    "差评应整改",
+    "差评按期整改",
     "办结率",
     "按时办结率",
     "超期率",
     "一次办结率",
+    "好评率",
+    "差评率",
+    "差评按期整改率",
     "平均用时（工作日）",
     "用时中位数",
     "用时第90百分位",
@@ -234,6 +258,11 @@ fn row(
         f.withdrawn,
         f.terminated,
         f.intake_refused,
+        f.rated,
+        f.good,
+        f.bad,
+        f.rectification_due,
+        f.rectified_on_time,
     ];
     let mut c = first;
     for n in counts {
@@ -245,6 +274,9 @@ fn row(
         f.on_time_rate,
         f.overdue_rate,
         f.first_time_rate,
+        f.good_rate,
+        f.bad_rate,
+        f.rectified_on_time_rate,
     ] {
         if let Some(rate) = rate {
             sheet.write_number_with_format(r, c, rate, pct)?;

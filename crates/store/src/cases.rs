@@ -43,6 +43,8 @@ pub struct CaseFilter {
     pub today: Option<Date>,
     /// Only these cases (the ones behind a figure), when given.
     pub numbers: Option<Vec<String>>,
+    /// Only cases with a 差评 waiting for rectification.
+    pub rectifying: bool,
     pub limit: Option<u32>,
     pub offset: u32,
 }
@@ -281,7 +283,7 @@ impl Store {
         let sql = format!(
             "SELECT number, item_code, item_name, applicant_name, id_number, status,
                     created_at_ms, updated_at_ms, clerk, assignee, deadline, conflict,
-                    materials_due
+                    materials_due, rectify_by
              FROM cases WHERE {clause}
              ORDER BY created_at_ms DESC, number DESC LIMIT {} OFFSET {}",
             filter.limit.map_or(-1, i64::from),
@@ -305,6 +307,7 @@ impl Store {
                 flag: None,
                 conflict: r.get(11)?,
                 materials_due: r.get(12)?,
+                rectify_by: r.get(13)?,
             })
         })?;
         let mut cases: Vec<CaseSummary> = rows.collect::<Result<_, _>>()?;
@@ -389,6 +392,9 @@ fn where_clause(filter: &CaseFilter) -> (String, Vec<String>) {
         };
         sql.push_str(&format!(" AND (status IN ({}){conflict})", list.join(",")));
     }
+    if filter.rectifying {
+        sql.push_str(" AND rectify_by IS NOT NULL");
+    }
     if let Some(until) = filter.deadline_until {
         args.push(date_text(until));
         sql.push_str(&format!(" AND deadline <= ?{}", args.len()));
@@ -469,11 +475,15 @@ pub(crate) fn save_doc(
         }
     };
     let deadline = workflow::deadline(&case, calendar).map(date_text);
+    let rectify_by = tongban_domain::rating::evaluation(&case)
+        .filter(|e| e.open())
+        .and_then(|e| e.due)
+        .map(date_text);
     tx.prepare_cached(
         "INSERT INTO cases (number, item_code, item_name, applicant_name, id_number, phone,
                             status, clerk, created_at_ms, updated_at_ms, digest,
-                            assignee, deadline, conflict, materials_due, facts)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                            assignee, deadline, conflict, materials_due, facts, rectify_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
          ON CONFLICT (number) DO UPDATE SET
             item_code = excluded.item_code, item_name = excluded.item_name,
             applicant_name = excluded.applicant_name, id_number = excluded.id_number,
@@ -481,7 +491,8 @@ pub(crate) fn save_doc(
             created_at_ms = excluded.created_at_ms, updated_at_ms = excluded.updated_at_ms,
             digest = excluded.digest, assignee = excluded.assignee,
             deadline = excluded.deadline, conflict = excluded.conflict,
-            materials_due = excluded.materials_due, facts = excluded.facts",
+            materials_due = excluded.materials_due, facts = excluded.facts,
+            rectify_by = excluded.rectify_by",
     )?
     .execute(params![
         case.number.as_str(),
@@ -503,6 +514,7 @@ pub(crate) fn save_doc(
         case.conflict.is_some(),
         case.materials_due,
         crate::figures::facts_json(&case)?,
+        rectify_by,
     ])?;
     crate::pages::project_pages(tx, &case)?;
     Ok(Some(case))

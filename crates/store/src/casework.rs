@@ -285,6 +285,11 @@ impl Store {
             // Grants are made from the command line (`tongban case grant`); the window has no
             // form for one yet, so it shows no button.
             grant: None,
+            // A rectification's texts are typed in its own fields; any will do to ask.
+            rectification: Some(tongban_domain::rating::Rectification {
+                follow_up: "-".into(),
+                action: "-".into(),
+            }),
         };
         // Corrections and reassignment have their own controls; the rest are buttons.
         Ok(ACTIONS
@@ -349,7 +354,17 @@ impl Store {
             })?,
             _ => Vec::new(),
         };
+        let mut rectification = if session.role == Role::Supervisor {
+            self.list(&CaseFilter {
+                rectifying: true,
+                ..base.clone()
+            })?
+        } else {
+            Vec::new()
+        };
+        rectification.sort_by(|a, b| a.rectify_by.cmp(&b.rectify_by));
         Ok(WorkQueues {
+            rectification,
             mine: self.list(&CaseFilter {
                 own: Some(session.user.clone()),
                 statuses: open,

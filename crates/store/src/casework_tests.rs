@@ -60,6 +60,10 @@ fn request() -> Request {
             until: "2026-12-31".into(),
             uses: 2,
         }),
+        rectification: Some(tongban_domain::rating::Rectification {
+            follow_up: "电话回访，申请人认可".into(),
+            action: "窗口增设导办员".into(),
+        }),
         ..Request::default()
     }
 }
@@ -211,9 +215,33 @@ fn prepared(store: &mut Store, action: Action) -> String {
             act(store, "张华", &number, Action::Accept);
             conflicting(store, &number);
         }
+        Action::Rectify => {
+            act(store, "张华", &number, Action::Accept);
+            act(store, "张华", &number, Action::Approve);
+            rated_badly(store, &number);
+        }
         _ => {}
     }
     number
+}
+
+/// The applicant's 差评 as the hub writes it and a sync delivers it.
+fn rated_badly(store: &mut Store, number: &str) {
+    use tongban_domain::rating::{BadReason, Rating, Satisfaction, plan_rating};
+    let tx = store
+        .conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .unwrap();
+    let mut doc = load_doc(&tx, number).unwrap().unwrap();
+    let before = doc.get_heads();
+    let case = case_doc::read(&doc).unwrap();
+    let rating = Rating::checked(Satisfaction::Dissatisfied, Some(BadReason::TooSlow), None);
+    let calendar = WorkCalendar::builtin();
+    let at = case.updated_at_ms + 60_000;
+    let event = plan_rating(&case, rating.unwrap(), at, "hub-450721101", calendar, 5).unwrap();
+    case_doc::record_hub_event(&mut doc, "hub-450721101", &event).unwrap();
+    save_doc(&tx, calendar, number, &mut doc, Some(&before)).unwrap();
+    tx.commit().unwrap();
 }
 
 fn digest(store: &Store, number: &str) -> String {

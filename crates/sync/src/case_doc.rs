@@ -205,6 +205,18 @@ pub fn apply_event(doc: &mut AutoCommit, event: &CaseEvent, key: &Secret) -> Res
     Ok(())
 }
 
+/// Records an event the hub writes itself (the applicant's rating from the query page), as one
+/// commit by the hub's own actor: no person signs it, and no desk can write one (the hub
+/// refuses an event of its kind from a desk).
+pub fn record_hub_event(doc: &mut AutoCommit, hub_device: &str, event: &CaseEvent) -> Result<()> {
+    doc.set_actor(device_actor(hub_device));
+    let updated = read_i64(doc, &ROOT, "updated_at_ms")?;
+    doc.put(ROOT, "updated_at_ms", updated.max(event.at_ms))?;
+    push_event(doc, event)?;
+    commit(doc, event.kind.as_str(), event.at_ms);
+    Ok(())
+}
+
 /// Adds page references to one material and records the attachment, as one commit.
 pub fn attach_pages(
     doc: &mut AutoCommit,
@@ -425,6 +437,15 @@ fn push_event(doc: &mut AutoCommit, event: &CaseEvent) -> Result<()> {
         let grant = serde_json::to_string(grant).map_err(|_| CaseDocError::Invalid("grant"))?;
         doc.put(&item, "grant", grant)?;
     }
+    if let Some(rating) = &event.rating {
+        let rating = serde_json::to_string(rating).map_err(|_| CaseDocError::Invalid("rating"))?;
+        doc.put(&item, "rating", rating)?;
+    }
+    if let Some(done) = &event.rectification {
+        let done =
+            serde_json::to_string(done).map_err(|_| CaseDocError::Invalid("rectification"))?;
+        doc.put(&item, "rectification", done)?;
+    }
     if let Some(p) = &event.publicity {
         doc.put(&item, "publicity_from", p.from.as_str())?;
         doc.put(&item, "household", u64::from(p.household))?;
@@ -583,6 +604,19 @@ pub fn read(doc: &AutoCommit) -> Result<Case> {
                 Some(text) => {
                     Some(serde_json::from_str(&text).map_err(|_| CaseDocError::Invalid("grant"))?)
                 }
+                None => None,
+            },
+            rating: match read_opt_str(doc, &e, "rating")? {
+                Some(text) => {
+                    Some(serde_json::from_str(&text).map_err(|_| CaseDocError::Invalid("rating"))?)
+                }
+                None => None,
+            },
+            rectification: match read_opt_str(doc, &e, "rectification")? {
+                Some(text) => Some(
+                    serde_json::from_str(&text)
+                        .map_err(|_| CaseDocError::Invalid("rectification"))?,
+                ),
                 None => None,
             },
             seal,

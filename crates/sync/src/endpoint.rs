@@ -132,6 +132,9 @@ pub const QUERY_STYLE_PATH: &str = "/query/style.css";
 /// The case's use entries with their inclusion proofs (JSON), for the same number and code.
 pub const QUERY_PROOF_PATH: &str = "/query/proof";
 pub const QUERY_API_PATH: &str = "/api/v1/query";
+/// The applicant's rating (好差评): a form on the page, and its JSON for portals.
+pub const QUERY_RATE_PATH: &str = "/query/rate";
+pub const QUERY_RATE_API_PATH: &str = "/api/v1/query/rate";
 
 /// The address a receipt's QR code carries: the hub's query page for this case and code. Both
 /// are letters, digits and dashes, so they need no escaping.

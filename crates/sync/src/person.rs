@@ -247,6 +247,8 @@ struct Act<'a> {
     members: &'a [tongban_domain::assistance::Member],
     #[serde(skip_serializing_if = "Option::is_none")]
     grant: Option<&'a tongban_domain::sharing::GrantTerms>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rectification: Option<&'a tongban_domain::rating::Rectification>,
 }
 
 fn is_first(version: &u32) -> bool {
@@ -325,6 +327,7 @@ fn act_bytes(
         publicity: event.publicity.as_ref(),
         members: &event.members,
         grant: event.grant.as_ref(),
+        rectification: event.rectification.as_ref(),
     };
     let mut bytes = b"tongban-act-v1\n".to_vec();
     bytes.extend(serde_json::to_vec(&act).unwrap_or_default());

@@ -408,9 +408,10 @@ async fn departments_get_what_the_catalogue_allows_and_the_citizen_sees_every_us
     assert!(uses.contains("城乡居民养老保险待遇核定"), "{uses}");
     let source = browser.source().await;
     for secret in [ID, PHONE, "覃秀梅", &code] {
-        // The code is in the proof form's hidden field only; nothing else of it is shown.
+        // The code is in the hidden fields of the proof's and the rating's forms only; nothing
+        // else of it is shown.
         if secret == code {
-            assert_eq!(source.matches(secret).count(), 1, "{secret}");
+            assert_eq!(source.matches(secret).count(), 2, "{secret}");
         } else {
             assert!(!source.contains(secret), "the page shows {secret}");
         }

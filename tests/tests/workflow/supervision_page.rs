@@ -11,19 +11,12 @@ use tongban_sync::endpoint::{SUPERVISION_EXPORT_PATH, SUPERVISION_PATH};
 
 /// The same pin, and a blocking client that pins it.
 pub(super) fn blocking_pins(hub: &Hub) -> (String, reqwest::blocking::Client) {
-    let (pin, fingerprint) = pin_of(hub);
-    let tls = tongban_trust::client_config(tongban_trust::Pins::new(fingerprint, None)).unwrap();
-    let client = reqwest::blocking::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    (pin, client)
+    (hub.pins().0, hub.blocking_client())
 }
 
 /// The hub's key as the officer's browser pins it, and a client that pins it too.
 pub(super) fn pins(hub: &Hub) -> (String, reqwest::Client) {
-    let (pin, fingerprint) = pin_of(hub);
+    let (pin, fingerprint) = hub.pins();
     let tls = tongban_trust::client_config(tongban_trust::Pins::new(fingerprint, None)).unwrap();
     let client = reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
@@ -31,19 +24,6 @@ pub(super) fn pins(hub: &Hub) -> (String, reqwest::Client) {
         .build()
         .unwrap();
     (pin, client)
-}
-
-fn pin_of(hub: &Hub) -> (String, tongban_trust::Fingerprint) {
-    use base64::Engine;
-    let pem = std::fs::read_to_string(hub.key_dir().join("tls.crt")).unwrap();
-    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    let der = base64::engine::general_purpose::STANDARD
-        .decode(body)
-        .unwrap();
-    let spki = tongban_trust::Fingerprint::spki_sha256(&der).unwrap();
-    let pin = base64::engine::general_purpose::STANDARD.encode(spki);
-    let fingerprint = tongban_trust::Fingerprint::of_certificate(&der).unwrap();
-    (pin, fingerprint)
 }
 
 #[tokio::test(flavor = "multi_thread")]

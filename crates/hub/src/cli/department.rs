@@ -1,5 +1,6 @@
-//! `tongban-hub department …` and `tongban-hub sharing …`: the departments the hub shares cases
-//! with, and the county's sharing catalogue (共享目录).
+//! `tongban-hub department …`, `tongban-hub sharing …` and `tongban-hub evaluation …`: the
+//! departments the hub shares cases with, the county's sharing catalogue (共享目录), and the
+//! rectification time of 好差评.
 
 use anyhow::Result;
 use clap::Subcommand;
@@ -107,5 +108,27 @@ pub async fn sharing<D: HubDb>(hub: &Hub<D>, command: SharingCommand) -> Result<
             );
         }
     }
+    Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum EvaluationCommand {
+    /// Working days a township has to rectify a 差评 rated from now on (1 to 30; 5 unless set).
+    Set {
+        #[arg(long)]
+        rectify_days: u16,
+    },
+    /// Print the rule in force.
+    Show,
+}
+
+pub async fn evaluation<D: HubDb>(hub: &Hub<D>, command: EvaluationCommand) -> Result<()> {
+    if let EvaluationCommand::Set { rectify_days } = command {
+        hub.set_rectify_days(rectify_days).await?;
+    }
+    let days = hub.rectify_days().await?;
+    println!(
+        "a dissatisfied rating is rectified within {days} working days / 差评须在{days}个工作日内整改"
+    );
     Ok(())
 }

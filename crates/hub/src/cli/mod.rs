@@ -130,6 +130,9 @@ pub enum Command {
     /// The county's sharing catalogue: what each department may have of a case.
     #[command(subcommand)]
     Sharing(department::SharingCommand),
+    /// 好差评: how many working days a township has to rectify a 差评.
+    #[command(subcommand)]
+    Evaluation(department::EvaluationCommand),
     /// Archival packages: the 四性 check (DA/T 70) of a package or a batch.
     #[command(subcommand)]
     Archive(archive::ArchiveCommand),
@@ -266,6 +269,7 @@ async fn run<D: HubDb + backup::Backup>(
         Command::Archive(command) => archive::run(&hub, command).await,
         Command::Department(command) => department::run(&hub, command).await,
         Command::Sharing(command) => department::sharing(&hub, command).await,
+        Command::Evaluation(command) => department::evaluation(&hub, command).await,
         Command::Audit(command) => audit::run(&hub, command).await,
         Command::Backup(args) => backup::backup(&hub, store, &args).await,
         Command::Restore(_) => bail!(

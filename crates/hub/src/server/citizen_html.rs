@@ -5,7 +5,16 @@
 use crate::service::citizen::CitizenView;
 use maud::{DOCTYPE, Markup, html};
 use time::Date;
-use tongban_sync::endpoint::{QUERY_PATH, QUERY_PROOF_PATH, QUERY_STYLE_PATH};
+use tongban_domain::citizen::EvaluationView;
+use tongban_domain::rating::{BadReason, MAX_COMMENT_CHARS, Satisfaction};
+use tongban_sync::endpoint::{QUERY_PATH, QUERY_PROOF_PATH, QUERY_RATE_PATH, QUERY_STYLE_PATH};
+
+/// What the page says above the rating after one was sent.
+pub enum Notice {
+    Thanks,
+    /// Why the rating was not taken, in Chinese.
+    Refused(String),
+}
 
 pub const STYLE: &str = "
 body { font-family: 'WenQuanYi Micro Hei', 'Noto Sans CJK SC', sans-serif; margin: 0; color: #1f2933; background: #f5f7fa; font-size: 16px; }
@@ -34,6 +43,12 @@ th, td { border-bottom: 1px solid #e4e7eb; padding: 6px 4px; text-align: left; v
 button.secondary { background: #fff; color: #9f1d20; border: 1px solid #9f1d20; font-size: 15px; padding: 10px; }
 td.refused { color: #b42318; }
 td.released { color: #2f855a; }
+fieldset { border: 0; padding: 0; margin: 0; }
+fieldset label { display: inline-block; margin: 4px 12px 4px 0; color: #1f2933; }
+fieldset input { width: auto; margin-right: 4px; }
+.notice { color: #2f855a; font-weight: bold; }
+.rectifying { color: #b45309; font-weight: bold; }
+.rectified { color: #2f855a; font-weight: bold; }
 footer { color: #52606d; font-size: 12px; text-align: center; padding: 8px 12px 24px; }
 ";
 
@@ -86,8 +101,75 @@ pub fn form(number: &str, message: Option<&str>) -> Markup {
     )
 }
 
-/// `code` is the query code the citizen gave, written back only into the proof form's body.
-pub fn case(view: &CitizenView, code: &str) -> Markup {
+/// The rating once given, with a 差评's rectification, or the form to give it.
+fn evaluation(view: &CitizenView, code: &str, notice: Option<Notice>) -> Markup {
+    let p = &view.progress;
+    html! {
+        section id="evaluation" {
+            h2 { "服务评价（好差评）" }
+            @match notice {
+                Some(Notice::Thanks) => p.notice id="rate-notice" role="status" { "感谢您的评价！" },
+                Some(Notice::Refused(why)) => p.error id="rate-error" role="alert" { (why) },
+                None => {},
+            }
+            @if let Some(e) = &p.evaluation {
+                (given(e))
+            } @else if p.decided {
+                form method="post" action=(QUERY_RATE_PATH) {
+                    input type="hidden" name="case" value=(p.number);
+                    input type="hidden" name="code" value=(code);
+                    fieldset {
+                        legend { "您对本次办事服务的评价" }
+                        @for level in Satisfaction::ALL {
+                            label {
+                                input type="radio" name="level" value=(level.as_str()) required;
+                                (level.label_zh())
+                            }
+                        }
+                    }
+                    label for="reason" { "不满意的原因（选择“不满意”或“非常不满意”时必选）" }
+                    select id="reason" name="reason" {
+                        option value="" { "——" }
+                        @for reason in BadReason::ALL {
+                            option value=(reason.as_str()) { (reason.label_zh()) }
+                        }
+                    }
+                    label for="comment" { "意见和建议（选填）" }
+                    textarea id="comment" name="comment" rows="3" maxlength=(MAX_COMMENT_CHARS) {}
+                    button id="rate" type="submit" { "提交评价" }
+                }
+                p.muted { "每件只能评价一次。差评将转交乡镇限期整改，整改结果在本页公开。" }
+            } @else {
+                p.muted id="not-yet" { "办件作出决定后即可评价。" }
+            }
+        }
+    }
+}
+
+fn given(e: &EvaluationView) -> Markup {
+    html! {
+        dl {
+            dt { "您的评价" } dd id="rated" { (e.level_zh) span.muted { "（" (day(Some(e.rated_on))) "）" } }
+            @if let Some(reason) = &e.reason_zh { dt { "原因" } dd id="rated-reason" { (reason) } }
+            @if let Some(comment) = &e.comment { dt { "意见" } dd { (comment) } }
+            @if let Some(due) = e.due {
+                dt { "整改" }
+                @match e.rectified_on {
+                    Some(on) => dd.rectified id="rectification" {
+                        "已整改（" (day(Some(on))) "）"
+                        @if on > due { span.muted { "，超过整改期限" (day(Some(due))) } }
+                    },
+                    None => dd.rectifying id="rectification" { "整改中，期限" (day(Some(due))) },
+                }
+                @if let Some(action) = &e.action { dt { "整改措施" } dd id="rectify-action" { (action) } }
+                @if let Some(follow_up) = &e.follow_up { dt { "回访情况" } dd id="follow-up" { (follow_up) } }
+            }
+        }
+    }
+}
+
+/// `code` is the query code the citizen gave, written back only into the forms' bodies.
+pub fn case(view: &CitizenView, code: &str, notice: Option<Notice>) -> Markup {
     let p = &view.progress;
     page(
         "办件进度",
@@ -145,6 +227,7 @@ pub fn case(view: &CitizenView, code: &str) -> Markup {
                 }
                 p.muted { "每一条记录都写入了不可篡改的审计日志。证明文件可交第三方核验。" }
             }
+            (evaluation(view, code, notice))
             p { a href=(QUERY_PATH) { "查询其他办件" } }
         },
     )

@@ -122,6 +122,9 @@ fn cards(f: &Figures) -> Markup {
             (card("card-overdue-open", "在办超期", format!("{}件", f.overdue_open)))
             (card("card-first-time", "一次办结率", percent(f.first_time_rate)))
             (card("card-days", "平均办理用时（工作日）", days))
+            (card("card-good", "好评率", percent(f.good_rate)))
+            (card("card-bad", "差评率", percent(f.bad_rate)))
+            (card("card-rectified", "差评按期整改率", percent(f.rectified_on_time_rate)))
         }
     }
 }
@@ -155,6 +158,7 @@ fn ranking(id: &str, title: &str, groups: &[&Group]) -> Markup {
             thead { tr {
                 th { (title) } th { "收件" } th { "受理" } th { "办结" } th { "办结率" }
                 th { "按时办结率" } th { "超期" } th { "超期率" } th { "一次办结率" }
+                th { "评价" } th { "好评率" } th { "差评" } th { "差评按期整改率" }
             } }
             tbody {
                 @for group in groups {
@@ -165,6 +169,9 @@ fn ranking(id: &str, title: &str, groups: &[&Group]) -> Markup {
                         td { (percent(f.completion_rate)) } td { (percent(f.on_time_rate)) }
                         td.red[f.overdue > 0] { (f.overdue) }
                         td { (percent(f.overdue_rate)) } td { (percent(f.first_time_rate)) }
+                        td { (f.rated) } td { (percent(f.good_rate)) }
+                        td.red[f.bad > 0] { (f.bad) }
+                        td { (percent(f.rectified_on_time_rate)) }
                     }
                 }
             }

@@ -14,6 +14,7 @@ mod lookup;
 pub mod officers;
 mod pages;
 mod people;
+pub mod rating;
 pub mod sharing;
 mod sync;
 

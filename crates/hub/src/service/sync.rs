@@ -432,7 +432,7 @@ impl<D: HubDb> Hub<D> {
             doc_id: msg.doc_id.clone(),
             shared_with,
             write,
-            state: peer::persistable(&result.state),
+            state: Some(peer::persistable(&result.state)),
         };
         Ok((doc, reply))
     }
