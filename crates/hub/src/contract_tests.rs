@@ -302,6 +302,27 @@ async fn contract<D: HubDb>(db: D) {
         db.doc_keys().await.unwrap(),
         [(T.to_string(), doc.to_string())]
     );
+    // A change the hub makes itself (a rating from the query page) moves the feed on and
+    // leaves every device's sync state as it was.
+    let moved = db
+        .put_synced(
+            "hub-450721101",
+            vec![SyncedDoc {
+                township: T.into(),
+                doc_id: doc.into(),
+                shared_with: None,
+                write: write(b"rated", Some(2), &[]),
+                state: None,
+            }],
+        )
+        .await
+        .unwrap();
+    assert!(moved.is_empty());
+    assert_eq!(db.doc(T, doc).await.unwrap().unwrap().version, 3);
+    assert_eq!(db.sync_state("hub-450721101", doc).await.unwrap(), None);
+    assert_eq!(db.sync_state("d1", doc).await.unwrap().unwrap(), b"t");
+    let (changed, head) = db.changed_since(T, 2).await.unwrap();
+    assert_eq!((changed.len(), head), (1, 3));
 
     // Uploads in progress and request counts.
     for index in [0, 1] {
@@ -378,7 +399,7 @@ async fn contract<D: HubDb>(db: D) {
                 township: T.into(),
                 doc_id: doc.into(),
                 shared_with: Some(UNIT.into()),
-                write: write(b"three", Some(2), &["p3"]),
+                write: write(b"three", Some(3), &["p3"]),
                 state: Some(b"u".to_vec()),
             },
             SyncedDoc {
@@ -402,8 +423,8 @@ async fn contract<D: HubDb>(db: D) {
     assert!(db.changed_since(UNIT, 1).await.unwrap().0.is_empty());
     assert!(db.page_referenced(UNIT, "p3").await.unwrap());
     assert!(!db.page_referenced(UNIT, "p4").await.unwrap());
-    let (own, head) = db.changed_since(T, 2).await.unwrap();
-    assert_eq!((own.len(), head), (2, 4));
+    let (own, head) = db.changed_since(T, 3).await.unwrap();
+    assert_eq!((own.len(), head), (2, 5));
     // Each written document's facts are kept beside it, read by a township's or a county's
     // prefix; a document written without them is listed until its facts (or none) are kept.
     let mut facts = db.case_facts(T).await.unwrap();

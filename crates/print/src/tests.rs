@@ -602,7 +602,21 @@ fn the_supervision_report_runs_over_pages_and_into_a_workbook() {
         .map(|n| {
             let mut case = case();
             case.clerk = format!("收件人{n:02}");
-            CaseFacts::of(&case)
+            let mut facts = CaseFacts::of(&case);
+            // Every third applicant rated the service, well.
+            if n % 3 == 0 {
+                facts.events.push(tongban_domain::CaseEvent {
+                    at_ms: case.created_at_ms + 86_400_000,
+                    kind: tongban_domain::EventKind::Rated,
+                    rating: Some(tongban_domain::rating::Rating {
+                        level: tongban_domain::rating::Satisfaction::Satisfied,
+                        reason: None,
+                        comment: None,
+                    }),
+                    ..tongban_domain::CaseEvent::default()
+                });
+            }
+            facts
         })
         .collect();
     // The sample case was received on 20 November 2025.
@@ -632,6 +646,7 @@ fn the_supervision_report_runs_over_pages_and_into_a_workbook() {
         "{words}"
     );
     assert!(words.contains("收件人59"), "{words}");
+    assert!(words.contains("好差评：评价20件，好评率100.00%"), "{words}");
     assert_eq!(
         words.matches("收件人收件受理").count(),
         2,

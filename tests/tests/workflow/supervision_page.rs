@@ -42,6 +42,26 @@ async fn the_county_page_shows_the_figures_to_county_officers_only() {
         supervisor.ok(&["case", "approve", &done]);
         supervisor.ok(&["case", "accept", &open]);
         supervisor.sync();
+        // The decided case's applicant rates it from the page (its JSON for portals).
+        let shown: serde_json::Value =
+            serde_json::from_str(&clerk.ok(&["case", "show", &done, "--json"])).unwrap();
+        let code = shown["query_url"]
+            .as_str()
+            .unwrap()
+            .rsplit('=')
+            .next()
+            .unwrap();
+        let rated = hub
+            .blocking_client()
+            .post(format!(
+                "{}{}",
+                hub.url(),
+                tongban_sync::endpoint::QUERY_RATE_API_PATH
+            ))
+            .json(&serde_json::json!({"case": done, "code": code, "level": "basic"}))
+            .send()
+            .unwrap();
+        assert_eq!(rated.status(), 200);
         (hub, open)
     })
     .await
@@ -102,6 +122,10 @@ async fn the_county_page_shows_the_figures_to_county_officers_only() {
     assert_eq!(browser.text("#officer").await, "周敏");
     assert_eq!(browser.text("#card-received .value").await, "2件");
     assert_eq!(browser.text("#card-overdue .value").await, "50.00%");
+    // 基本满意 is a 好评; no 差评 was due.
+    assert_eq!(browser.text("#card-good .value").await, "100.00%");
+    assert_eq!(browser.text("#card-bad .value").await, "0.00%");
+    assert_eq!(browser.text("#card-rectified .value").await, "—");
     let ranking = browser.text("#township-ranking tbody").await;
     assert!(ranking.contains("檀圩镇"), "{ranking}");
     assert!(browser.exists("#overdue-chart rect").await);
