@@ -472,6 +472,26 @@ impl Hub {
         (pin, fingerprint)
     }
 
+    /// The applicant's rating of `case` as a portal sends it (`rating`: level, reason,
+    /// comment); the status the hub answered.
+    pub fn rate(&self, case: &str, code: &str, rating: serde_json::Value) -> u16 {
+        let mut body = serde_json::json!({"case": case, "code": code});
+        if let (Some(body), Some(rating)) = (body.as_object_mut(), rating.as_object()) {
+            body.extend(rating.clone());
+        }
+        self.blocking_client()
+            .post(format!(
+                "{}{}",
+                self.url(),
+                tongban_sync::endpoint::QUERY_RATE_API_PATH
+            ))
+            .json(&body)
+            .send()
+            .expect("rate")
+            .status()
+            .as_u16()
+    }
+
     /// A client that trusts only this hub's key, following no redirect.
     pub fn blocking_client(&self) -> reqwest::blocking::Client {
         let tls = tongban_trust::client_config(tongban_trust::Pins::new(self.pins().1, None))
@@ -851,6 +871,14 @@ impl Desk {
     pub fn list(&self) -> Vec<serde_json::Value> {
         serde_json::from_str(&self.ok(&["case", "list", "--json", "--limit", "1000000"]))
             .expect("list JSON")
+    }
+
+    /// The query code on `number`'s receipt, from the address its QR code carries.
+    pub fn query_code(&self, number: &str) -> String {
+        let shown: serde_json::Value =
+            serde_json::from_str(&self.ok(&["case", "show", number, "--json"])).expect("JSON");
+        let url = shown["query_url"].as_str().expect("query_url");
+        url.rsplit('=').next().unwrap_or_default().to_string()
     }
 
     pub fn sync(&self) -> serde_json::Value {

@@ -699,29 +699,10 @@ async fn a_supervisor_exports_a_finished_case_and_checks_its_package() {
     supervisor.ok(&["case", "complete", &number]);
     supervisor.sync();
     // The applicant rates the service badly on the hub's page (as its JSON for portals).
-    let shown: serde_json::Value =
-        serde_json::from_str(&clerk.ok(&["case", "show", &number, "--json"])).unwrap();
-    let code = shown["query_url"]
-        .as_str()
-        .unwrap()
-        .rsplit('=')
-        .next()
-        .unwrap();
+    let code = clerk.query_code(&number);
     // A blocking client, kept off the test's runtime.
-    let rated = tokio::task::block_in_place(|| {
-        hub.blocking_client()
-        .post(format!(
-            "{}{}",
-            hub.url(),
-            tongban_sync::endpoint::QUERY_RATE_API_PATH
-        ))
-        .json(&serde_json::json!({
-            "case": number, "code": code, "level": "very_dissatisfied", "reason": "repeated_visits",
-        }))
-        .send()
-        .unwrap()
-        .status()
-    });
+    let rating = serde_json::json!({"level": "very_dissatisfied", "reason": "repeated_visits"});
+    let rated = tokio::task::block_in_place(|| hub.rate(&number, &code, rating));
     assert_eq!(rated, 200);
     supervisor.sync();
 

@@ -438,16 +438,19 @@ mod tests {
             rectification: r,
             ..Request::default()
         };
-        // Nothing to rectify before a 差评.
-        assert_eq!(
+        let planned = |case: &Case, user: &str, role: Role, done: &Rectification| {
             plan(
-                &case,
-                "张华",
-                Role::Supervisor,
+                case,
+                user,
+                role,
                 Action::Rectify,
                 &asking(Some(done.clone())),
-                &rules(1)
-            ),
+                &rules(1),
+            )
+        };
+        // Nothing to rectify before a 差评.
+        assert_eq!(
+            planned(&case, "张华", Role::Supervisor, &done),
             Err(Denied::NothingToRectify)
         );
         let at = case.events.last().unwrap().at_ms + 60_000;
@@ -457,14 +460,7 @@ mod tests {
         assert!(check_event(&case, &event, Role::Supervisor, &rules(1)).is_err());
         case.events.push(event);
         assert_eq!(
-            plan(
-                &case,
-                "李明",
-                Role::Clerk,
-                Action::Rectify,
-                &asking(Some(done.clone())),
-                &rules(1)
-            ),
+            planned(&case, "李明", Role::Clerk, &done),
             Err(Denied::Role(Role::Clerk, Action::Rectify))
         );
         let half = Rectification {
@@ -472,14 +468,7 @@ mod tests {
             ..done.clone()
         };
         assert_eq!(
-            plan(
-                &case,
-                "张华",
-                Role::Supervisor,
-                Action::Rectify,
-                &asking(Some(half)),
-                &rules(1)
-            ),
+            planned(&case, "张华", Role::Supervisor, &half),
             Err(Denied::RectificationRequired)
         );
         let planned = act(

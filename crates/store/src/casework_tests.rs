@@ -14,6 +14,7 @@ use tongban_domain::{
     Action, CaseEvent, CaseField, CaseStatus, DeadlineFlag, Denied, EventKind, FieldEdit, Move,
     PaperKind, Registration, Request, Role, SecurityPolicy, SignInError, WorkCalendar,
 };
+use tongban_sync::automerge::AutoCommit;
 use tongban_sync::case_doc;
 
 const NOW: OffsetDateTime = datetime!(2026-11-16 10:00 +8);
@@ -80,37 +81,51 @@ fn act(store: &mut Store, user: &str, number: &str, action: Action) {
 
 /// Two supervisors' offline decisions on one case, as a merge delivers them.
 fn conflicting(store: &mut Store, number: &str) {
+    delivered(store, number, |doc| {
+        let mut other = doc.fork();
+        for (d, kind, to, by) in [
+            (&mut *doc, EventKind::Approved, CaseStatus::Approved, "张华"),
+            (
+                &mut other,
+                EventKind::Rejected,
+                CaseStatus::Rejected,
+                "陈刚",
+            ),
+        ] {
+            let event = CaseEvent {
+                at_ms: 1,
+                kind,
+                by: by.into(),
+                device: "0d0e0f".into(),
+                from: Some(CaseStatus::Accepted),
+                to: Some(to),
+                reason: Some("离线决定".into()),
+                ..CaseEvent::default()
+            };
+            case_doc::apply_event(d, &event, &test_desk::person_key(by)).unwrap();
+        }
+        doc.merge(&mut other).unwrap();
+    });
+}
+
+/// A change made to a case's document outside this desk (another desk, the hub), stored as a
+/// sync stores it.
+fn delivered(store: &mut Store, number: &str, change: impl FnOnce(&mut AutoCommit)) {
     let tx = store
         .conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .unwrap();
     let mut doc = load_doc(&tx, number).unwrap().unwrap();
     let before = doc.get_heads();
-    let mut other = doc.fork();
-    for (d, kind, to, by) in [
-        (&mut doc, EventKind::Approved, CaseStatus::Approved, "张华"),
-        (
-            &mut other,
-            EventKind::Rejected,
-            CaseStatus::Rejected,
-            "陈刚",
-        ),
-    ] {
-        let event = CaseEvent {
-            at_ms: 1,
-            kind,
-            by: by.into(),
-            device: "0d0e0f".into(),
-            from: Some(CaseStatus::Accepted),
-            to: Some(to),
-            reason: Some("离线决定".into()),
-            ..CaseEvent::default()
-        };
-        case_doc::apply_event(d, &event, &test_desk::person_key(by)).unwrap();
-    }
-    doc.merge(&mut other).unwrap();
-    let calendar = WorkCalendar::builtin();
-    save_doc(&tx, calendar, number, &mut doc, Some(&before)).unwrap();
+    change(&mut doc);
+    save_doc(
+        &tx,
+        WorkCalendar::builtin(),
+        number,
+        &mut doc,
+        Some(&before),
+    )
+    .unwrap();
     tx.commit().unwrap();
 }
 
@@ -228,20 +243,14 @@ fn prepared(store: &mut Store, action: Action) -> String {
 /// The applicant's 差评 as the hub writes it and a sync delivers it.
 fn rated_badly(store: &mut Store, number: &str) {
     use tongban_domain::rating::{BadReason, Rating, Satisfaction, plan_rating};
-    let tx = store
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .unwrap();
-    let mut doc = load_doc(&tx, number).unwrap().unwrap();
-    let before = doc.get_heads();
-    let case = case_doc::read(&doc).unwrap();
-    let rating = Rating::checked(Satisfaction::Dissatisfied, Some(BadReason::TooSlow), None);
-    let calendar = WorkCalendar::builtin();
-    let at = case.updated_at_ms + 60_000;
-    let event = plan_rating(&case, rating.unwrap(), at, "hub-450721101", calendar, 5).unwrap();
-    case_doc::record_hub_event(&mut doc, "hub-450721101", &event).unwrap();
-    save_doc(&tx, calendar, number, &mut doc, Some(&before)).unwrap();
-    tx.commit().unwrap();
+    delivered(store, number, |doc| {
+        let case = case_doc::read(doc).unwrap();
+        let rating = Rating::checked(Satisfaction::Dissatisfied, Some(BadReason::TooSlow), None);
+        let calendar = WorkCalendar::builtin();
+        let at = case.updated_at_ms + 60_000;
+        let event = plan_rating(&case, rating.unwrap(), at, "hub-450721101", calendar, 5).unwrap();
+        case_doc::record_hub_event(doc, "hub-450721101", &event).unwrap();
+    });
 }
 
 fn digest(store: &Store, number: &str) -> String {

@@ -12,10 +12,7 @@ const FORM: &str = "application/x-www-form-urlencoded";
 
 fn registered(clerk: &Desk) -> (String, String) {
     let number = super::register(clerk, "ID_CARD,HOUSEHOLD_REGISTER,ENROL_FORM");
-    let shown: serde_json::Value =
-        serde_json::from_str(&clerk.ok(&["case", "show", &number, "--json"])).unwrap();
-    let url = shown["query_url"].as_str().unwrap();
-    let code = url.rsplit('=').next().unwrap().to_string();
+    let code = clerk.query_code(&number);
     (number, code)
 }
 

@@ -523,15 +523,7 @@ fn one_id_finds_an_applicants_cases_in_every_township_and_each_records_the_looku
         "--received",
         "ID_CARD,HOUSEHOLD_REGISTER",
     ]);
-    let shown: serde_json::Value =
-        serde_json::from_str(&there.ok(&["case", "show", &registered, "--json"])).unwrap();
-    let code = shown["query_url"]
-        .as_str()
-        .unwrap()
-        .rsplit('=')
-        .next()
-        .unwrap()
-        .to_string();
+    let code = there.query_code(&registered);
     there.ok(&["sync"]);
     let here = Desk::enroll(&hub, TOWNSHIP, "李明");
     let field = Desk::enroll_as(&hub, TOWNSHIP, "黄勇", "field");

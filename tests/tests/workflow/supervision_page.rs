@@ -43,25 +43,9 @@ async fn the_county_page_shows_the_figures_to_county_officers_only() {
         supervisor.ok(&["case", "accept", &open]);
         supervisor.sync();
         // The decided case's applicant rates it from the page (its JSON for portals).
-        let shown: serde_json::Value =
-            serde_json::from_str(&clerk.ok(&["case", "show", &done, "--json"])).unwrap();
-        let code = shown["query_url"]
-            .as_str()
-            .unwrap()
-            .rsplit('=')
-            .next()
-            .unwrap();
-        let rated = hub
-            .blocking_client()
-            .post(format!(
-                "{}{}",
-                hub.url(),
-                tongban_sync::endpoint::QUERY_RATE_API_PATH
-            ))
-            .json(&serde_json::json!({"case": done, "code": code, "level": "basic"}))
-            .send()
-            .unwrap();
-        assert_eq!(rated.status(), 200);
+        let code = clerk.query_code(&done);
+        let rated = hub.rate(&done, &code, serde_json::json!({"level": "basic"}));
+        assert_eq!(rated, 200);
         (hub, open)
     })
     .await
