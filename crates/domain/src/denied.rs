@@ -154,7 +154,7 @@ impl crate::l10n::Localized for Denied {
             ),
             Self::RectificationRequired => text!(
                 "a rectification records the follow-up with the applicant (--follow-up) and what was done (--action), each up to 500 characters",
-                "整改须写明回访情况（--follow-up）和整改措施（--action），各不超过500字"
+                "整改须写明回访情况和整改措施，各不超过500字"
             ),
             Self::FactsLocked => text!(
                 "the applicant's name is fixed once the case is accepted; a supervisor corrects it with the reason: tongban case correct",
