@@ -13,6 +13,12 @@ mod pages;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// What of the window is remembered: its size, its place, and whether it was maximised.
+const WINDOW_STATE: tauri_plugin_window_state::StateFlags =
+    tauri_plugin_window_state::StateFlags::SIZE
+        .union(tauri_plugin_window_state::StateFlags::POSITION)
+        .union(tauri_plugin_window_state::StateFlags::MAXIMIZED);
+
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -25,6 +31,8 @@ fn main() {
     let profile =
         tongban_store::Profile::locate(std::env::var_os("TONGBAN_PROFILE").map(PathBuf::from))
             .unwrap_or_else(|_| tongban_store::Profile::at("tongban-profile"));
+    // Beside the profile folder, not in it: a desk enrols only into an empty folder.
+    let window_state = PathBuf::from(format!("{}.window.json", profile.dir().display()));
     let desk = Arc::new(desk::Desk::new(profile, wake));
     let worker = Arc::clone(&desk);
     let dropped_on = Arc::clone(&desk);
@@ -32,15 +40,32 @@ fn main() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
+        .plugin(
+            tauri_plugin_window_state::Builder::new()
+                .with_state_flags(WINDOW_STATE)
+                // An absolute path: the plugin joins it to its folder, which it then replaces.
+                .with_filename(window_state.to_string_lossy())
+                .build(),
+        )
         // The worker raises notifications, so it starts once the app has a handle.
         .setup(move |app| {
             background::spawn(worker, woken, app.handle().clone());
             Ok(())
         })
-        .on_window_event(move |_, event| {
-            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+        .on_window_event(move |window, event| match event {
+            tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) => {
                 pages::dropped(&dropped_on, paths.clone());
             }
+            // Kept as soon as it changes, so a window that is killed rather than closed still
+            // comes back as it was.
+            tauri::WindowEvent::Resized(_) | tauri::WindowEvent::Moved(_) => {
+                use tauri::Manager;
+                use tauri_plugin_window_state::AppHandleExt;
+                if let Err(e) = window.app_handle().save_window_state(WINDOW_STATE) {
+                    tracing::warn!(error = %e, "window size and place not kept");
+                }
+            }
+            _ => {}
         })
         .manage(desk)
         .invoke_handler(tauri::generate_handler![

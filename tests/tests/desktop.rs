@@ -38,6 +38,11 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     w.type_into("#id-number", "450721198806152312").await;
     let rule = w.wait_text("#error-id-number", |t| !t.is_empty()).await;
     assert!(rule.contains("校验码应为1"), "{rule}");
+    // The error is tied to its field for a screen reader, and announced.
+    w.wait_attr("#id-number", "aria-invalid", "true").await;
+    w.wait_attr("#id-number", "aria-describedby", "error-id-number")
+        .await;
+    w.wait_attr("#error-id-number", "role", "alert").await;
     // The same number on a passport is judged by the passport's rule, then back.
     w.click("#id-type option[value='passport']").await;
     w.wait_text("#error-id-number", |t| t.contains("护照号码应为5至17位"))
@@ -75,8 +80,13 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     w.click("#nav-cases").await;
     w.find(&format!("#case-row-{number}")).await;
     assert_eq!(w.text("#cases-total").await, "共 1 件");
+    // Typed quickly, one search after another: only the last one's answer is shown.
+    w.type_into("#case-search", "无此人").await;
     w.type_into("#case-search", "覃").await;
     w.find(&format!("#case-row-{number}")).await;
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(w.text("#cases-total").await, "共 1 件");
+    assert!(w.exists(&format!("#case-row-{number}")).await);
     w.screenshot("05-cases").await;
     w.click(&format!("#case-row-{number} td")).await;
     assert_eq!(w.text("#detail-number").await, number);
@@ -120,10 +130,13 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     w.click("#nav-cases").await;
     w.wait_text(&format!("#case-row-{number}"), |t| t.contains("Registered"))
         .await;
-    assert_eq!(w.text("#cases-total").await, "Total 1 cases");
+    // One case, in the singular; the page says it is in English.
+    assert_eq!(w.text("#cases-total").await, "Total 1 case");
+    w.wait_attr("html", "lang", "en").await;
     w.screenshot("09-english").await;
     w.click("#nav-settings").await;
     w.click("#lang-zh").await;
+    w.wait_attr("html", "lang", "zh-CN").await;
 
     // Sync, and the status says so.
     w.click("#sync-now").await;
@@ -798,4 +811,29 @@ async fn a_supervisor_exports_a_finished_case_and_checks_its_package() {
     w.scroll_to("#archive-report tr.fail").await;
     w.screenshot("30-archive-check-fail").await;
     w.close().await;
+}
+
+/// The window opens as large as it was left, the next time; what it keeps of that lies beside
+/// the profile folder, which stays empty for the enrolment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_window_opens_as_large_as_it_was_left() {
+    let profile = Desk::unenrolled();
+    let w = Window::launch(&profile.path()).await;
+    w.find("#enrol-form").await;
+    let first = w.client.get_window_size().await.unwrap();
+    let wanted = (first.0 as u32 - 137, first.1 as u32 - 91);
+    w.client.set_window_size(wanted.0, wanted.1).await.unwrap();
+    let resized = w.client.get_window_size().await.unwrap();
+    assert_eq!(resized, (u64::from(wanted.0), u64::from(wanted.1)));
+    w.close().await;
+
+    let w = Window::launch(&profile.path()).await;
+    w.find("#enrol-form").await;
+    assert_eq!(w.client.get_window_size().await.unwrap(), resized);
+    w.screenshot("34-window-as-left").await;
+    w.close().await;
+    let inside: Vec<_> = std::fs::read_dir(profile.path())
+        .map(|d| d.filter_map(Result::ok).map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(inside.is_empty(), "{inside:?}");
 }

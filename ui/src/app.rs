@@ -58,10 +58,25 @@ fn saved_lang() -> Lang {
 
 pub use tongban_domain::desk::china_time_text as local_time;
 
+/// A byte count as people read it: 512 B, 12.3 KiB, 4.0 MiB.
+pub fn readable(bytes: u64) -> String {
+    bytesize::ByteSize::b(bytes).display().iec().to_string()
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     let tr = Tr(RwSignal::new(saved_lang()));
     provide_context(tr);
+    // Screen readers and fonts follow the page's language, so it follows the chosen one.
+    Effect::new(move |_| {
+        let lang = match tr.0.get() {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        };
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", lang);
+        }
+    });
     let desk = Desk(RwSignal::new(None));
     provide_context(desk);
     desk.refresh();
@@ -283,7 +298,7 @@ fn SyncBar() -> impl IntoView {
             }}</span>
             <span class="bytes">{move || {
                 let s = status.get();
-                format!("↑{} ↓{} B", s.bytes_up, s.bytes_down)
+                format!("↑{} ↓{}", readable(s.bytes_up), readable(s.bytes_down))
             }}</span>
             {move || status.get().pages.map(|p| {
                 let label = match p.direction.as_str() {
@@ -291,10 +306,9 @@ fn SyncBar() -> impl IntoView {
                     "up" => tr.now(Key::Uploading),
                     _ => tr.now(Key::Downloading),
                 };
-                let mb = |b: u64| b as f64 / 1_048_576.0;
                 view! {
                     <span class="page-progress" id="page-progress">
-                        {format!("{label} {}/{} ({:.1}/{:.1} MB)", p.done, p.total, mb(p.bytes_done), mb(p.bytes_total))}
+                        {format!("{label} {}/{} ({}/{})", p.done, p.total, readable(p.bytes_done), readable(p.bytes_total))}
                         <progress max=p.total.max(1).to_string() value=p.done.to_string()></progress>
                     </span>
                 }

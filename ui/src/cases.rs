@@ -11,13 +11,18 @@ use tongban_domain::desk::{CasePage, CaseQuery, CaseView, ShownCase, UiError, Un
 use tongban_domain::{CaseField, CaseStatus, MaterialStatus};
 
 const PAGE: u32 = 50;
+/// The list asks again this long after the last key typed in the search, not at every key.
+const TYPING_PAUSE: std::time::Duration = std::time::Duration::from_millis(250);
 
 #[component]
 pub fn CaseList() -> impl IntoView {
     let tr = Tr::get();
     let screen = expect_context::<RwSignal<Screen>>();
     let search_focus = expect_context::<RwSignal<u32>>();
+    // What the search field shows, and what the list was last asked for.
+    let typed = RwSignal::new(String::new());
     let text = RwSignal::new(String::new());
+    let pending = StoredValue::new(None::<TimeoutHandle>);
     let status = RwSignal::new(String::new());
     let item = RwSignal::new(String::new());
     let date = RwSignal::new(String::new());
@@ -37,7 +42,9 @@ pub fn CaseList() -> impl IntoView {
             let _ = el.focus();
         }
     });
-    Effect::new(move |_| {
+    // A resource keeps only the answer to the latest question: an older, slower answer that
+    // arrives after it is dropped, never shown over it.
+    let answer = LocalResource::new(move || {
         let query = CaseQuery {
             status: status.get().parse().ok(),
             item: Some(item.get()).filter(|i| !i.is_empty()),
@@ -46,23 +53,37 @@ pub fn CaseList() -> impl IntoView {
             offset: offset.get(),
             limit: PAGE,
         };
-        spawn_local(async move {
-            match api::list_cases(query).await {
-                Ok(p) => {
-                    failure.set(None);
-                    page.set(p);
-                }
-                Err(e) => failure.set(Some(e)),
-            }
-        });
+        api::list_cases(query)
     });
+    Effect::new(move |_| match answer.get() {
+        Some(Ok(p)) => {
+            failure.set(None);
+            page.set(p);
+        }
+        Some(Err(e)) => failure.set(Some(e)),
+        None => {}
+    });
+    let search = move |value: String| {
+        typed.set(value.clone());
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+        let asked = set_timeout_with_handle(
+            move || {
+                text.set(value);
+                offset.set(0);
+            },
+            TYPING_PAUSE,
+        );
+        pending.set_value(asked.ok());
+    };
     let reset = move || offset.set(0);
     view! {
         <div class="card cases">
             <div class="filters">
                 <input id="case-search" node_ref=search_ref placeholder=move || tr.now(Key::SearchCases)
-                    prop:value=move || text.get()
-                    on:input=move |ev| { text.set(event_target_value(&ev)); reset(); } />
+                    prop:value=move || typed.get()
+                    on:input=move |ev| search(event_target_value(&ev)) />
                 <select id="status-filter" on:change=move |ev| { status.set(event_target_value(&ev)); reset(); }>
                     <option value="">{tr.t(Key::AllStatuses)}</option>
                     {CaseStatus::ALL.iter().map(|s| view! { <option value=s.as_str()>{tr.t(Key::status(*s))}</option> }).collect_view()}
@@ -103,7 +124,7 @@ pub fn CaseList() -> impl IntoView {
                 <p class="empty">{tr.t(Key::NoCases)}</p>
             </Show>
             <div class="pager">
-                <span id="cases-total">{move || format!("{} {} {}", tr.now(Key::Total), page.get().total, tr.now(Key::CasesUnit))}</span>
+                <span id="cases-total">{move || tr.say("cases-total", &[("count", page.get().total as f64)])}</span>
                 <button disabled=move || offset.get() == 0 on:click=move |_| offset.update(|o| *o = o.saturating_sub(PAGE))>{tr.t(Key::Previous)}</button>
                 <button disabled=move || { u64::from(offset.get() + PAGE) >= page.get().total } on:click=move |_| offset.update(|o| *o += PAGE)>{tr.t(Key::Next)}</button>
             </div>

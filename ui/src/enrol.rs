@@ -27,13 +27,20 @@ pub fn Field(
 ) -> impl IntoView {
     let tr = Tr::get();
     let error_id = format!("error-{id}");
+    let failing = move || error.and_then(|e| e.get()).is_some_and(|e| !e.is_empty());
+    // The error is tied to its field for screen readers, and announced when it appears.
+    let described = error_id.clone();
     view! {
         <label class="field">
             <span class="label">{tr.t(label)}</span>
             <input id=id type=kind prop:value=move || value.get()
+                aria-invalid=move || if failing() { "true" } else { "false" }
+                aria-describedby=move || failing().then(|| described.clone())
                 on:input=move |ev| value.set(event_target_value(&ev)) />
             {help.map(|h| view! { <span class="help">{tr.t(h)}</span> })}
-            <span class="error" id=error_id>{move || error.and_then(|e| e.get()).unwrap_or_default()}</span>
+            <span class="error" id=error_id role="alert" aria-live="polite">
+                {move || error.and_then(|e| e.get()).unwrap_or_default()}
+            </span>
         </label>
     }
 }

@@ -85,8 +85,6 @@ catalogue! {
     AllStatuses => "全部状态", "All statuses";
     AllItems => "全部事项", "All items";
     Date => "登记日期", "Registered on";
-    Total => "共", "Total";
-    CasesUnit => "件", "cases";
     Previous => "上一页", "Previous";
     Next => "下一页", "Next";
     NoCases => "暂无办件", "No cases";
@@ -532,6 +530,11 @@ impl Tr {
     /// The text in the current language; inside a reactive closure it follows language changes.
     pub fn now(self, key: Key) -> &'static str {
         key.text(self.0.get())
+    }
+
+    /// A sentence with numbers in it, in the current language (`ui/locales`).
+    pub fn say(self, id: &str, numbers: &[(&'static str, f64)]) -> String {
+        crate::sentences::say(self.0.get(), id, numbers)
     }
 
     /// A sentence the shell sent in both languages: the one the clerk reads.

@@ -12,6 +12,7 @@ mod enrol;
 mod i18n;
 mod intake;
 mod scans;
+mod sentences;
 mod settings;
 
 use wasm_bindgen::prelude::wasm_bindgen;

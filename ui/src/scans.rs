@@ -168,7 +168,7 @@ pub fn Scans(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                                                 let path = path.clone();
                                                 ticked.update(|t| { if on { t.insert(path); } else { t.remove(&path); } });
                                             }/>
-                                        {f.name}" "<span class="hint">{format!("{} KB · {}", f.bytes / 1024, f.source)}</span>
+                                        {f.name}" "<span class="hint">{format!("{} · {}", crate::app::readable(f.bytes), f.source)}</span>
                                     </label>
                                 </li>
                             }
