@@ -119,7 +119,10 @@ impl RawDevice {
 
     /// The directory the hub gives this device now.
     pub fn directory(&self) -> wire::Directory {
-        let request = wire::DirectoryRequest { digest: None };
+        let request = wire::DirectoryRequest {
+            digest: None,
+            version: None,
+        };
         let answer: wire::DirectoryResponse = self
             .post(&self.township, "directory", wire::encode(&request))
             .decode();

@@ -656,6 +656,7 @@ fn disabling_and_role_changes_bind_every_desk_and_the_hub_with_a_record_of_who()
 fn a_desk_says_which_device_it_is_and_the_hub_lists_it_so() {
     let hub = Hub::start(Backend::Sqlite);
     let desk = Desk::enroll_as(&hub, TOWNSHIP, "张华", "supervisor");
+    desk.sync();
     let status: serde_json::Value = serde_json::from_str(&desk.ok(&["status", "--json"])).unwrap();
     assert_eq!(status["township"], TOWNSHIP);
     assert_eq!(status["hub"], hub.url());
@@ -671,6 +672,24 @@ fn a_desk_says_which_device_it_is_and_the_hub_lists_it_so() {
         .unwrap_or_else(|| panic!("{status} not in {devices}"));
     assert_eq!(listed["user"], "张华");
     assert_eq!(listed["revoked"], false);
+    // The version it runs, as it said at its last sync.
+    assert_eq!(listed["version"], env!("CARGO_PKG_VERSION"), "{listed}");
+    assert!(listed["last_sync_ms"].as_i64().unwrap() > 0, "{listed}");
+    let text = hub.admin(&["device", "list", "--township", TOWNSHIP]);
+    assert!(text.contains(env!("CARGO_PKG_VERSION")), "{text}");
+    // A desk that says something else than a version is refused, and nothing of it shown.
+    let raw = RawDevice::enroll(&hub, TOWNSHIP);
+    for said in ["0.1.0\n\x1b[2Jpwned", &"9".repeat(41)] {
+        let request = tongban_sync::wire::DirectoryRequest {
+            digest: None,
+            version: Some(said.to_string()),
+        };
+        let answer = raw.post(TOWNSHIP, "directory", tongban_sync::wire::encode(&request));
+        assert_eq!(answer.status, 400, "{}", answer.message());
+        assert!(answer.message().contains("版本号"), "{}", answer.message());
+    }
+    let text = hub.admin(&["device", "list", "--township", TOWNSHIP]);
+    assert!(!text.contains("pwned"), "{text}");
 }
 
 fn now_ms() -> i64 {

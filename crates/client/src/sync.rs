@@ -188,7 +188,10 @@ pub fn sync_with_progress(
         session.store.settle_rekey(&rekey)?;
     }
     // Accounts and roles first: a desk signs users in with what it holds.
-    let answer = session.call::<endpoint::Directory>(&DirectoryRequest { digest })?;
+    let answer = session.call::<endpoint::Directory>(&DirectoryRequest {
+        digest,
+        version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+    })?;
     if let Some(directory) = answer.directory {
         session.store.replace_directory(&directory)?;
     }

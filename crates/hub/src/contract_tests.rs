@@ -225,6 +225,13 @@ async fn contract<D: HubDb>(db: D) {
     assert!(!db.revoke_device("nope").await.unwrap());
     assert!(db.device("d1").await.unwrap().unwrap().revoked);
     assert_eq!(db.devices(T).await.unwrap().len(), 1);
+    // The version a desk says it runs, the last one said.
+    assert!(db.desk_versions(T).await.unwrap().is_empty());
+    db.note_desk_version("d1", "0.1.0", 10).await.unwrap();
+    db.note_desk_version("d1", "0.2.0", 20).await.unwrap();
+    let versions = db.desk_versions(T).await.unwrap();
+    assert_eq!(versions["d1"], ("0.2.0".to_string(), 20));
+    assert!(db.desk_versions("450721102").await.unwrap().is_empty());
     assert!(db.remember_nonce("d1", "n1", 100, 10).await.unwrap());
     assert!(!db.remember_nonce("d1", "n1", 100, 10).await.unwrap());
     // Expired nonces are forgotten.

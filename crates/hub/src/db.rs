@@ -181,6 +181,18 @@ pub trait HubDb:
     fn device(&self, id: &str) -> impl Future<Output = HubResult<Option<Device>>> + Send;
     fn devices(&self, township: &str) -> impl Future<Output = HubResult<Vec<Device>>> + Send;
     fn revoke_device(&self, id: &str) -> impl Future<Output = HubResult<bool>> + Send;
+    /// Notes the version a desk runs, as it said at a sync.
+    fn note_desk_version(
+        &self,
+        device: &str,
+        version: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = HubResult<()>> + Send;
+    /// The township's desks' versions as they last said them: device → (version, when).
+    fn desk_versions(
+        &self,
+        township: &str,
+    ) -> impl Future<Output = HubResult<HashMap<String, (String, i64)>>> + Send;
     /// Records a request nonce; `false` when the device used it before (a replay).
     fn remember_nonce(
         &self,

@@ -26,6 +26,7 @@ pub(crate) const SQLITE: &[Migration] = migrations!("sqlite":
     8 => "0008_figures.sql",
     9 => "0009_archives.sql",
     10 => "0010_sharing.sql",
+    11 => "0011_desk_versions.sql",
 );
 
 pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
@@ -39,6 +40,7 @@ pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
     8 => "0008_figures.sql",
     9 => "0009_archives.sql",
     10 => "0010_sharing.sql",
+    11 => "0011_desk_versions.sql",
 );
 
 /// The bookkeeping table, the same in both dialects.

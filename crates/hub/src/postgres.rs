@@ -378,6 +378,35 @@ impl HubDb for PgDb {
         Ok(rows.iter().map(device_from_row).collect())
     }
 
+    async fn note_desk_version(&self, device: &str, version: &str, at_ms: i64) -> HubResult<()> {
+        self.client()
+            .await?
+            .execute(
+                "INSERT INTO desk_versions (device_id, version, seen_at_ms) VALUES ($1, $2, $3)
+                 ON CONFLICT (device_id) DO UPDATE SET
+                   version = excluded.version, seen_at_ms = excluded.seen_at_ms",
+                &[&device, &version, &at_ms],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn desk_versions(&self, township: &str) -> HubResult<HashMap<String, (String, i64)>> {
+        let rows = self
+            .client()
+            .await?
+            .query(
+                "SELECT v.device_id, v.version, v.seen_at_ms FROM desk_versions v
+                 JOIN devices d ON d.id = v.device_id WHERE d.township = $1",
+                &[&township],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get(0), (r.get(1), r.get(2))))
+            .collect())
+    }
+
     async fn revoke_device(&self, id: &str) -> HubResult<bool> {
         let n = self
             .client()

@@ -492,6 +492,35 @@ impl HubDb for SqliteDb {
             .await
     }
 
+    async fn note_desk_version(&self, device: &str, version: &str, at_ms: i64) -> HubResult<()> {
+        let (device, version) = (device.to_string(), version.to_string());
+        self.call(move |c| {
+            c.execute(
+                "INSERT INTO desk_versions (device_id, version, seen_at_ms) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (device_id) DO UPDATE SET
+                   version = excluded.version, seen_at_ms = excluded.seen_at_ms",
+                params![device, version, at_ms],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn desk_versions(&self, township: &str) -> HubResult<HashMap<String, (String, i64)>> {
+        let township = township.to_string();
+        self.call(move |c| {
+            let mut stmt = c.prepare(
+                "SELECT v.device_id, v.version, v.seen_at_ms FROM desk_versions v
+                 JOIN devices d ON d.id = v.device_id WHERE d.township = ?1",
+            )?;
+            let rows = stmt.query_map([township], |r| {
+                Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?)))
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
     async fn remember_nonce(
         &self,
         device: &str,

@@ -240,7 +240,13 @@ impl Directory {
 pub struct DirectoryRequest {
     /// The digest of the directory the desk holds, if any.
     pub digest: Option<String>,
+    /// The version the desk runs (its package version), said at every sync.
+    #[serde(default)]
+    pub version: Option<String>,
 }
+
+/// The longest version a desk may say it runs.
+pub const MAX_VERSION_CHARS: usize = 40;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DirectoryResponse {

@@ -19,7 +19,7 @@ use tongban_sync::case_doc;
 use tongban_sync::peer;
 use tongban_sync::wire::{
     Directory, DirectoryDevice, DirectoryRequest, DirectoryResponse, DirectoryUser, DocMessage,
-    ManifestRequest, ManifestResponse, Statement, StatementKind, SyncBatch,
+    MAX_VERSION_CHARS, ManifestRequest, ManifestResponse, Statement, StatementKind, SyncBatch,
 };
 
 /// How often a document write is retried when another request stored the same case first.
@@ -231,6 +231,22 @@ impl<D: HubDb> Hub<D> {
         device: &Device,
         req: DirectoryRequest,
     ) -> HubResult<DirectoryResponse> {
+        if let Some(version) = req.version.as_deref() {
+            // What a desk says of itself is shown to operators only as text it could be.
+            let plain = version.len() <= MAX_VERSION_CHARS
+                && version
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'));
+            if !plain {
+                return Err(HubError::BadRequest(text!(
+                    "a desk's version is like 0.1.0 (letters, digits, . - +; at most {MAX_VERSION_CHARS})",
+                    "设备版本号格式错误（如0.1.0，不超过{MAX_VERSION_CHARS}个字符）"
+                )));
+            }
+            self.db
+                .note_desk_version(&device.id, version, super::now_ms())
+                .await?;
+        }
         let directory = self.directory(&device.township, &device.id).await?;
         let current = req.digest.as_deref() == Some(directory.digest().as_str());
         let mut statements = Vec::new();
