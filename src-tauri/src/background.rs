@@ -2,8 +2,8 @@
 //! thread with its own database connection, so typing never waits for the network.
 
 use crate::desk::{Desk, message, store_error};
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 use tongban_client::{PageDirection, PageProgress, Retry, SyncError};
 use tongban_domain::desk::{ErrorCode, Transfer, UiError};
@@ -51,7 +51,7 @@ pub fn spawn(desk: Arc<Desk>, wake: Receiver<()>, app: tauri::AppHandle) {
 }
 
 fn update(desk: &Desk, f: impl FnOnce(&mut tongban_domain::desk::SyncStatus)) {
-    f(&mut desk.sync.lock().unwrap_or_else(PoisonError::into_inner));
+    desk.set_sync(f);
 }
 
 fn sync_error(e: SyncError) -> UiError {
@@ -71,8 +71,7 @@ fn run_once(desk: &Desk, store: &mut Store) -> bool {
                 attempts: 2,
                 ..Retry::default()
             };
-            let shown = Arc::clone(&desk.sync);
-            let mut progress = move |p: PageProgress| {
+            let mut progress = |p: PageProgress| {
                 let transfer = Transfer {
                     direction: match p.direction {
                         PageDirection::Up => "up".into(),
@@ -83,8 +82,8 @@ fn run_once(desk: &Desk, store: &mut Store) -> bool {
                     bytes_done: p.bytes_done,
                     bytes_total: p.bytes_total,
                 };
-                shown.lock().unwrap_or_else(PoisonError::into_inner).pages =
-                    (p.pages_done < p.pages_total).then_some(transfer);
+                let transfer = (p.pages_done < p.pages_total).then_some(transfer);
+                update(desk, |st| st.pages = transfer);
             };
             tongban_client::sync_with_progress(store, &hub, retry, &mut progress)
         });

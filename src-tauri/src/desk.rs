@@ -2,7 +2,8 @@
 //! Every rule lives in the core crates; this only holds state and translates errors.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use tauri::Emitter;
 use tongban_domain::desk::{DeskStatus, ErrorCode, SyncStatus, UiError};
 use tongban_domain::session::Session;
 use tongban_store::{Profile, Store, StoreError};
@@ -11,7 +12,9 @@ pub struct Desk {
     pub profile: Profile,
     store: Mutex<Option<Store>>,
     session: Mutex<Option<Session>>,
-    pub sync: Arc<Mutex<SyncStatus>>,
+    sync: Mutex<SyncStatus>,
+    /// The app, once it runs: every change of the sync status is pushed to the window.
+    pub app: OnceLock<tauri::AppHandle>,
     /// Wakes the sync worker for "sync now".
     pub sync_now: std::sync::mpsc::Sender<()>,
     /// Files dropped on the window or picked, with where they came from, until attached.
@@ -52,6 +55,9 @@ pub fn message(code: ErrorCode, en: &str, zh: &str) -> UiError {
     }
 }
 
+/// The event the window listens to for the sync status.
+pub const SYNC_STATUS_EVENT: &str = "sync-status";
+
 pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic elsewhere must not lock the clerk out; the data behind is still consistent.
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -69,7 +75,8 @@ impl Desk {
             profile,
             store: Mutex::new(None),
             session: Mutex::new(None),
-            sync: Arc::new(Mutex::new(SyncStatus::default())),
+            sync: Mutex::new(SyncStatus::default()),
+            app: OnceLock::new(),
             sync_now,
             waiting: Mutex::new(Vec::new()),
             wiped: Mutex::new(None),
@@ -203,14 +210,30 @@ impl Desk {
             }
         };
         *lock(&self.wiped) = Some(said.clone());
-        let mut sync = lock(&self.sync);
-        *sync = SyncStatus {
-            last_error: Some(said),
-            ..SyncStatus::default()
-        };
+        self.set_sync(|sync| {
+            *sync = SyncStatus {
+                last_error: Some(said),
+                ..SyncStatus::default()
+            }
+        });
     }
 
     pub fn sync_status(&self) -> SyncStatus {
         lock(&self.sync).clone()
+    }
+
+    /// Changes the sync status and tells the window (the `sync-status` event), so it never has
+    /// to ask.
+    pub fn set_sync(&self, change: impl FnOnce(&mut SyncStatus)) {
+        let now = {
+            let mut sync = lock(&self.sync);
+            change(&mut sync);
+            sync.clone()
+        };
+        if let Some(app) = self.app.get()
+            && let Err(e) = app.emit(SYNC_STATUS_EVENT, now)
+        {
+            tracing::warn!(error = %e, "the window was not told the sync status");
+        }
     }
 }

@@ -49,6 +49,7 @@ fn main() {
         )
         // The worker raises notifications, so it starts once the app has a handle.
         .setup(move |app| {
+            let _ = worker.app.set(app.handle().clone());
             background::spawn(worker, woken, app.handle().clone());
             Ok(())
         })

@@ -155,7 +155,7 @@ pub async fn scan_page(desk: State<'_, Arc<Desk>>) -> Answer<()> {
 }
 
 fn set_progress(desk: &Desk, transfer: Option<Transfer>) {
-    lock(&desk.sync).pages = transfer;
+    desk.set_sync(|st| st.pages = transfer);
 }
 
 /// Imports every chosen file (all must pass before any is stored), then attaches them.

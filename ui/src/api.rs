@@ -12,6 +12,33 @@ use wasm_bindgen::prelude::*;
 extern "C" {
     #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], catch)]
     async fn invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+
+    /// Resolves to the function that stops listening.
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "event"], catch)]
+    async fn listen(event: &str, handler: &js_sys::Function) -> Result<JsValue, JsValue>;
+}
+
+/// Calls `handle` with each sync status the desk pushes (its `sync-status` event) until the
+/// returned function is called.
+pub async fn on_sync_status(
+    handle: impl Fn(SyncStatus) + 'static,
+) -> Result<js_sys::Function, UiError> {
+    #[derive(serde::Deserialize)]
+    struct Pushed {
+        payload: SyncStatus,
+    }
+    let handler = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
+        if let Ok(pushed) = serde_wasm_bindgen::from_value::<Pushed>(event) {
+            handle(pushed.payload);
+        }
+    });
+    let stop = listen("sync-status", handler.as_ref().unchecked_ref())
+        .await
+        .map_err(|e| broken(format!("{e:?}")))?;
+    // The handler lives as long as the listener; the window stops listening when it leaves.
+    handler.forget();
+    stop.dyn_into::<js_sys::Function>()
+        .map_err(|e| broken(format!("{e:?}")))
 }
 
 fn broken(detail: impl std::fmt::Display) -> UiError {

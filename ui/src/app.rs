@@ -257,24 +257,31 @@ fn SyncBar() -> impl IntoView {
     let tr = Tr::get();
     let desk = expect_context::<Desk>();
     let status = RwSignal::new(SyncStatus::default());
-    let poll = move || {
-        spawn_local(async move {
-            if let Ok(s) = api::sync_status().await {
-                // The hub revoked this desk and its data is gone: back to enrolment.
-                if s.last_error
-                    .as_ref()
-                    .is_some_and(|e| e.code == ErrorCode::Revoked)
-                {
-                    desk.refresh();
-                }
-                status.set(s);
-            }
-        })
+    let shown = move |s: SyncStatus| {
+        // The hub revoked this desk and its data is gone: back to enrolment.
+        if s.last_error
+            .as_ref()
+            .is_some_and(|e| e.code == ErrorCode::Revoked)
+        {
+            desk.refresh();
+        }
+        status.try_set(s);
     };
-    poll();
-    if let Ok(handle) = set_interval_with_handle(poll, Duration::from_millis(1500)) {
-        on_cleanup(move || handle.clear());
-    }
+    // Asked once; from then on the desk says whenever it changes.
+    let stop = StoredValue::new_local(None::<js_sys::Function>);
+    spawn_local(async move {
+        if let Ok(stopper) = api::on_sync_status(shown).await {
+            stop.try_set_value(Some(stopper));
+        }
+        if let Ok(s) = api::sync_status().await {
+            shown(s);
+        }
+    });
+    on_cleanup(move || {
+        if let Some(Some(stopper)) = stop.try_get_value() {
+            let _ = stopper.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    });
     let state = move || {
         let s = status.get();
         if s.syncing {
