@@ -610,6 +610,8 @@ async fn a_supervisor_reads_the_figures_and_hears_of_cases_turning_red() {
     other.ok(&["case", "accept", &second]);
     // Back to today: both promises (five working days) have long passed.
     clock.set_days_ahead(0);
+    // 黄丽 works at this desk too, so a case can be handed to her here.
+    supervisor.assign(&hub, "黄丽", "supervisor");
 
     let w = Window::launch_with(&supervisor.path(), &[("TONGBAN_NO_VIEWER", "1")]).await;
     w.type_into("#signin-user", "张华").await;
@@ -682,6 +684,18 @@ async fn a_supervisor_reads_the_figures_and_hears_of_cases_turning_red() {
         .wait_text("#figures-exported", |t| t.ends_with(".pdf"))
         .await;
     assert!(std::path::Path::new(&written).exists(), "{written}");
+
+    // A supervisor hands a case to a colleague from its detail: the name is required.
+    w.click("#nav-cases").await;
+    w.click(&format!("#case-row-{first} td")).await;
+    w.find("#act-reassign").await;
+    w.click("#act-reassign").await;
+    let refusal = w.wait_text("#act-error", |t| !t.is_empty()).await;
+    assert!(refusal.contains("改派"), "{refusal}");
+    w.type_into("#reassign-to", "黄丽").await;
+    w.screenshot("35-reassign").await;
+    w.click("#act-reassign").await;
+    w.wait_text("#timeline", |t| t.contains("改派")).await;
     w.close().await;
 }
 

@@ -128,6 +128,7 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
     let monthly = RwSignal::new(String::new());
     let members = RwSignal::new(String::new());
     let follow_up = RwSignal::new(String::new());
+    let reassign_to = RwSignal::new(String::new());
     let measures = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<UiError>);
     let busy = RwSignal::new(false);
@@ -160,7 +161,8 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                 Action::Supplement => brought.get_untracked(),
                 _ => Vec::new(),
             },
-            assignee: None,
+            assignee: Some(reassign_to.get_untracked())
+                .filter(|to| action == Action::Reassign && !to.trim().is_empty()),
             outcome,
             // Accepting with materials still missing defers them all (容缺受理); the rules
             // refuse any the catalogue does not allow to be deferred, naming them.
@@ -235,6 +237,7 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                 Ok(updated) => {
                     failure.set(None);
                     reason.set(String::new());
+                    reassign_to.set(String::new());
                     view.set(Some(updated));
                 }
                 Err(e) => failure.set(Some(e)),
@@ -312,6 +315,13 @@ pub fn ActionPanel(view: RwSignal<Option<CaseView>>) -> impl IntoView {
                                 on:input=move |ev| measures.set(event_target_value(&ev))></textarea>
                         </label>
                     </fieldset>
+                </Show>
+                <Show when=move || actions().contains(&Action::Reassign)>
+                    <label class="field">
+                        <span>{tr.t(Key::ReassignTo)}</span>
+                        <input id="reassign-to" prop:value=move || reassign_to.get()
+                            on:input=move |ev| reassign_to.set(event_target_value(&ev))/>
+                    </label>
                 </Show>
                 <Show when=move || actions().contains(&Action::Extend)>
                     <label class="field">

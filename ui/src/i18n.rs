@@ -196,6 +196,8 @@ catalogue! {
     ActExtend => "延长办理期限", "Extend the time limit";
     ActGrant => "授权部门共享", "Grant a department";
     ActRectify => "差评整改", "Rectify a dissatisfied rating";
+    ActReassign => "改派", "Reassign";
+    ReassignTo => "改派给（用户名）", "Reassign to (user name)";
     RectifyFollowUp => "回访情况", "Follow-up with the applicant";
     RectifyAction => "整改措施", "What was done";
     RectifyBy => "整改期限", "Rectify by";
@@ -509,6 +511,7 @@ impl Key {
             A::Resolve => Key::ActResolve,
             A::Grant => Key::ActGrant,
             A::Rectify => Key::ActRectify,
+            A::Reassign => Key::ActReassign,
             _ => Key::EventOther,
         }
     }

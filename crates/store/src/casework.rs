@@ -291,7 +291,8 @@ impl Store {
                 action: "-".into(),
             }),
         };
-        // Corrections and reassignment have their own controls; the rest are buttons.
+        // Corrections have their own controls; the rest are buttons (a reassignment's with the
+        // field naming to whom).
         Ok(ACTIONS
             .into_iter()
             .filter(|a| {
@@ -301,7 +302,6 @@ impl Store {
                         | Action::Register
                         | Action::Edit
                         | Action::Correct
-                        | Action::Reassign
                         | Action::ManageUsers
                         | Action::ReadAudit
                         | Action::Unmask
