@@ -53,7 +53,11 @@ impl Window {
 
     /// As `launch`, with extra environment for the app (e.g. the first-run suggestions).
     pub async fn launch_with(profile: &Path, env: &[(&str, &str)]) -> Self {
-        let app = bin_dir().join("tongban-desktop");
+        Self::launch_app(&bin_dir().join("tongban-desktop"), profile, env).await
+    }
+
+    /// The app at `app` (the one built here, or one a package installed) on `profile`.
+    pub async fn launch_app(app: &Path, profile: &Path, env: &[(&str, &str)]) -> Self {
         assert!(app.exists(), "{} is not built", app.display());
         let (port, native) = (free_port(), free_port());
         // The app's own output (it inherits the driver's) is kept for the scan for personal data.

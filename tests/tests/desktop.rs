@@ -851,3 +851,74 @@ async fn the_window_opens_as_large_as_it_was_left() {
         .unwrap_or_default();
     assert!(inside.is_empty(), "{inside:?}");
 }
+
+/// The desktop's Debian package (scripts/bundle) declares what the window needs, installs with
+/// dpkg, starts from where it installed under WebDriver and signs in to a desk, and is removed
+/// cleanly, leaving the desk's profile in place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_debian_package_installs_runs_and_leaves_the_profile_when_removed() {
+    use std::process::Command;
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    let bundled = Command::new("bash")
+        .arg(root.join("scripts/bundle"))
+        .arg("--debug")
+        .output()
+        .unwrap();
+    assert!(bundled.status.success(), "{bundled:?}");
+    let deb = root.join(String::from_utf8(bundled.stdout).unwrap().trim());
+    let field = |name: &str| {
+        let out = Command::new("dpkg-deb")
+            .arg("-f")
+            .arg(&deb)
+            .arg(name)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let depends = field("Depends");
+    for needed in ["libwebkit2gtk-4.1-0", "fonts-wqy-microhei", "gnome-keyring"] {
+        assert!(depends.contains(needed), "{depends}");
+    }
+    assert_eq!(field("Package").trim(), "tongban");
+
+    // Removed again whatever the test finds, so the machine is left as it was.
+    struct Installed;
+    impl Drop for Installed {
+        fn drop(&mut self) {
+            let _ = Command::new("dpkg").args(["-r", "tongban"]).output();
+        }
+    }
+    let hub = Hub::start(Backend::Sqlite);
+    let desk = Desk::enroll(&hub, TOWNSHIP, "李明");
+    let installed = Command::new("dpkg").arg("-i").arg(&deb).output().unwrap();
+    let guard = Installed;
+    assert!(
+        installed.status.success(),
+        "dpkg -i (as root): {installed:?}"
+    );
+    let app = std::path::Path::new("/usr/bin/tongban-desktop");
+    assert!(app.is_file());
+    assert!(std::path::Path::new("/usr/share/applications/tongban.desktop").is_file());
+
+    let w = Window::launch_app(app, &desk.path(), &[("TONGBAN_NO_VIEWER", "1")]).await;
+    w.sign_in("李明", PASSWORD).await;
+    w.find("#item-search").await;
+    w.screenshot("36-installed-package").await;
+    w.close().await;
+
+    let removed = Command::new("dpkg")
+        .args(["-r", "tongban"])
+        .output()
+        .unwrap();
+    assert!(removed.status.success(), "{removed:?}");
+    drop(guard);
+    assert!(!app.exists(), "the package left its binary");
+    let state = Command::new("dpkg-query")
+        .args(["-W", "-f=${db:Status-Status}", "tongban"])
+        .output()
+        .unwrap();
+    assert_ne!(String::from_utf8_lossy(&state.stdout), "installed");
+    // The desk is the person's, not the package's: it opens as before.
+    let status = desk.ok(&["status", "--json"]);
+    assert!(status.contains(TOWNSHIP), "{status}");
+}

@@ -116,6 +116,7 @@ fn the_run_command_installs_only_what_running_needs() {
         "rust:nightly",
         "cargo:cargo-fuzz",
         "cargo:tauri-driver",
+        "cargo:cargo-deb",
         "pip:bagit",
     ] {
         assert!(
