@@ -33,6 +33,13 @@ async fn a_clerk_enrols_registers_finds_and_syncs_a_case() {
     // Intake: pick the item by pinyin initials, type a bad ID number first.
     w.find("#item-search").await;
     w.type_into("#item-search", "cjrz").await;
+    // A combobox a screen reader can follow: its list is open, the first option is current.
+    w.wait_attr("#item-search", "role", "combobox").await;
+    w.wait_attr("#item-search", "aria-expanded", "true").await;
+    w.wait_attr("#item-search", "aria-activedescendant", "item-option-CJ01")
+        .await;
+    w.wait_attr("#item-option-CJ01", "aria-selected", "true")
+        .await;
     w.click("#item-option-CJ01").await;
     w.type_into("#name", "覃秀梅").await;
     w.type_into("#id-number", "450721198806152312").await;

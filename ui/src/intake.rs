@@ -243,19 +243,33 @@ pub fn Intake() -> impl IntoView {
             </Show>
             <section>
                 <h2>{tr.t(Key::ServiceItem)}</h2>
+                // A combobox as screen readers know one: the list it controls, whether it is open,
+                // and which option the arrow keys are on.
                 <input id="item-search" node_ref=search_ref autocomplete="off"
+                    role="combobox" aria-autocomplete="list" aria-controls="item-options"
+                    aria-label=move || tr.now(Key::ServiceItem)
+                    aria-expanded=move || if options.get().is_empty() { "false" } else { "true" }
+                    aria-activedescendant=move || {
+                        options.get().get(highlighted.get()).map(|o| format!("item-option-{}", o.code))
+                    }
                     placeholder=move || tr.now(Key::ItemSearchHint)
                     prop:value=move || query.get()
                     on:input=move |ev| { query.set(event_target_value(&ev)); highlighted.set(0); }
                     on:keydown=on_search_key />
-                <ul class="options">
-                    <For each=move || options.get().into_iter().enumerate()
-                        key=|(_, i)| i.code.clone()
-                        children=move |(index, option)| {
+                <ul class="options" id="item-options" role="listbox">
+                    <For each=move || options.get()
+                        key=|i| i.code.clone()
+                        children=move |option| {
                             let id = format!("item-option-{}", option.code);
                             let label = format!("{} {}", option.code, option.name);
+                            // Kept by its code: its place in the list changes as the search narrows.
+                            let code = option.code.clone();
+                            let current = move || {
+                                options.with(|o| o.get(highlighted.get()).is_some_and(|o| o.code == code))
+                            };
                             view! {
-                                <li id=id class:highlighted=move || highlighted.get() == index
+                                <li id=id role="option" class:highlighted=current.clone()
+                                    aria-selected=move || if current() { "true" } else { "false" }
                                     on:mousedown=move |ev| { ev.prevent_default(); choose(option.clone()); }>
                                     {label}
                                 </li>
