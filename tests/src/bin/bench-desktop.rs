@@ -13,11 +13,21 @@ struct Sample {
     start: Duration,
     list: Duration,
     rss_kib: u64,
+    pss_kib: u64,
 }
 
-/// Resident memory of the app and its WebKit helper processes.
-fn rss_kib() -> u64 {
-    let mut total = 0;
+/// A `Name:  123 kB` line's number.
+fn kib(text: &str, name: &str) -> u64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name))
+        .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+        .unwrap_or(0)
+}
+
+/// Memory of the app and its WebKit helper processes: resident (RSS), and proportional (PSS:
+/// pages shared between them, and with the rest of the system, counted once in all).
+fn memory_kib() -> (u64, u64) {
+    let (mut rss, mut pss) = (0, 0);
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
         let path = entry.path();
         let Ok(comm) = std::fs::read_to_string(path.join("comm")) else {
@@ -29,14 +39,12 @@ fn rss_kib() -> u64 {
             || comm.starts_with("WebKitNetworkPr")
         {
             let status = std::fs::read_to_string(path.join("status")).unwrap_or_default();
-            total += status
-                .lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
-                .unwrap_or(0);
+            rss += kib(&status, "VmRSS:");
+            let rollup = std::fs::read_to_string(path.join("smaps_rollup")).unwrap_or_default();
+            pss += kib(&rollup, "Pss:");
         }
     }
-    total
+    (rss, pss)
 }
 
 async fn measure(desk: &Desk, cases: u32) -> Sample {
@@ -55,12 +63,13 @@ async fn measure(desk: &Desk, cases: u32) -> Sample {
     }
     let list = opened.elapsed();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let rss_kib = rss_kib();
+    let (rss_kib, pss_kib) = memory_kib();
     w.close().await;
     Sample {
         start,
         list,
         rss_kib,
+        pss_kib,
     }
 }
 
@@ -92,6 +101,7 @@ async fn main() {
             median(samples.iter().map(|s| s.start).collect()),
             median(samples.iter().map(|s| s.list).collect()),
             median(samples.iter().map(|s| s.rss_kib).collect()),
+            median(samples.iter().map(|s| s.pss_kib).collect()),
         ));
     }
     let ms = |d: Duration| format!("{:.0}", d.as_secs_f64() * 1000.0);
@@ -111,6 +121,11 @@ async fn main() {
         "| memory, app + WebKit processes (RSS, MiB) | {:.0} | {:.0} |",
         rows[0].2 as f64 / 1024.0,
         rows[1].2 as f64 / 1024.0
+    );
+    println!(
+        "| memory, app + WebKit processes (PSS, MiB) | {:.0} | {:.0} |",
+        rows[0].3 as f64 / 1024.0,
+        rows[1].3 as f64 / 1024.0
     );
     let ratio = |a: Duration, b: Duration| b.as_secs_f64() / a.as_secs_f64();
     println!(
