@@ -70,7 +70,7 @@ mod tests {
         assert_eq!(SQLITE.len(), POSTGRES.len());
         assert_eq!(
             pending(SQLITE, 2).map(|m| m.version).collect::<Vec<_>>(),
-            [3, 4, 5, 6, 7, 8, 9, 10]
+            [3, 4, 5, 6, 7, 8, 9, 10, 11]
         );
     }
 }
