@@ -160,6 +160,11 @@ async fn a_bad_rating_is_rectified_on_a_desk_and_every_figure_counts_it() {
         assert!(queue["rectification"].as_array().unwrap().is_empty());
         let shown = supervisor.ok(&["case", "show", &bad]);
         assert!(shown.contains("办理时间过长"), "{shown}");
+        // The township's log names the rating, its reason and its day; never the applicant's
+        // words, which stay in the case for those who may read it.
+        let trail = supervisor.ok(&["audit", "log", "--case", &bad, "--json"]);
+        assert!(trail.contains("好差评：不满意（办理时间过长）"), "{trail}");
+        assert!(!trail.contains("等了两个小时"), "{trail}");
 
         // Only a supervisor closes it, and only with the follow-up and what was done.
         let rectify = |desk: &Desk, number: &str, extra: &[&str]| {

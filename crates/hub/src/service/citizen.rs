@@ -63,7 +63,15 @@ impl<D: HubDb> Hub<D> {
         peer: IpAddr,
     ) -> HubResult<CitizenView> {
         let case = self.citizen_case(number, code, peer).await?;
-        let calendar = self.work_calendar().await?;
+        self.view_of(&case, &self.work_calendar().await?).await
+    }
+
+    /// What the page shows of a case the caller may see.
+    pub(crate) async fn view_of(
+        &self,
+        case: &Case,
+        calendar: &tongban_domain::WorkCalendar,
+    ) -> HubResult<CitizenView> {
         let township = self
             .db
             .township(case.number.township())
@@ -71,7 +79,7 @@ impl<D: HubDb> Hub<D> {
             .map_or_else(|| case.number.township().to_owned(), |t| t.name);
         Ok(CitizenView {
             township,
-            progress: Progress::of(&case, &calendar),
+            progress: Progress::of(case, calendar),
             uses: self.case_uses(&case.number).await?,
         })
     }

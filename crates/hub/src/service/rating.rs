@@ -6,13 +6,13 @@
 
 use super::citizen::CitizenView;
 use super::{Hub, doc_context, now_ms};
-use crate::db::{DocWrite, HubDb, HubError, HubResult, SyncedDoc};
+use crate::db::{HubDb, HubError, HubResult, SyncedDoc};
 use std::net::IpAddr;
 use tongban_audit::{AuditAction, AuditEvent, Outcome};
 use tongban_domain::rating::{
     self, BadReason, DEFAULT_RECTIFY_DAYS, MAX_RECTIFY_DAYS, Rating, RatingRefused, Satisfaction,
 };
-use tongban_domain::{EventKind, Localized, TownshipCode, text};
+use tongban_domain::{EventKind, Localized, text};
 use tongban_sync::automerge::AutoCommit;
 use tongban_sync::case_doc;
 
@@ -121,29 +121,25 @@ impl<D: HubDb> Hub<D> {
             case_doc::record_hub_event(&mut doc, &hub_device, &event)
                 .map_err(HubError::internal)?;
             let after = case_doc::read(&doc).map_err(HubError::internal)?;
-            let digest = case_doc::heads_digest(&doc.get_heads());
             let reported = after.events.iter().any(|e| e.kind == EventKind::Forwarded);
-            let shared_with = match TownshipCode::parse(&township) {
-                Ok(code) if reported => {
-                    let unit = code.county_unit();
-                    self.county_unit(&unit).await?;
-                    Some(unit.to_string())
-                }
-                _ => None,
+            let shared_with = if reported {
+                self.shared_unit(&township).await?
+            } else {
+                None
             };
-            let write = DocWrite {
-                bytes: self
-                    .sealer
-                    .seal(&doc_context(&township, number), &doc.save())?,
-                digest: digest.clone(),
-                expected: Some(stored.version),
-                pages: after
-                    .all_pages()
-                    .map(|(_, _, p)| p.sha256.clone())
-                    .collect(),
-                facts: super::figures::facts_of_case(&after),
-                applicant: Some(self.sealer.applicant_tag(after.applicant.id.as_str())),
-            };
+            let pages = after
+                .all_pages()
+                .map(|(_, _, p)| p.sha256.clone())
+                .collect();
+            let write = self.sealed_write(
+                &township,
+                number,
+                &mut doc,
+                Some(&after),
+                Some(stored.version),
+                pages,
+            )?;
+            let digest = write.digest.clone();
             let synced = SyncedDoc {
                 township: township.clone(),
                 doc_id: number.to_owned(),
@@ -162,7 +158,9 @@ impl<D: HubDb> Hub<D> {
             }
             self.log_rating(&township, number, &event, digest).await?;
             tracing::info!(case = %number, level = rating.level.as_str(), "rated");
-            return self.citizen_view(number, code, peer).await;
+            // The page as it now stands, from the case just written: no second read, and no
+            // second pass through the wrong-code check.
+            return self.view_of(&after, &calendar).await;
         }
         Err(HubError::internal(format!("case {number} kept changing")))
     }

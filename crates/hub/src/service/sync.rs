@@ -400,42 +400,21 @@ impl<D: HubDb> Hub<D> {
     ) -> HubResult<(SyncedDoc, Option<DocMessage>)> {
         let township = result.township.clone();
         let township = township.as_str();
-        let shared_with = match TownshipCode::parse(township) {
-            Ok(code) if result.reported && result.changed => {
-                let unit = code.county_unit();
-                self.county_unit(&unit).await?;
-                Some(unit.to_string())
-            }
-            _ => None,
+        let shared_with = if result.reported && result.changed {
+            self.shared_unit(township).await?
+        } else {
+            None
         };
-        let case = result
-            .changed
-            .then(|| case_doc::read(&result.doc).ok())
-            .flatten();
         let write = if result.changed {
-            let bytes = result.doc.save();
-            if bytes.len() > MAX_DOC_BYTES {
-                return Err(HubError::BadRequest(Text::new(
-                    format!(
-                        "case {} would grow beyond {MAX_DOC_BYTES} bytes",
-                        msg.doc_id
-                    ),
-                    format!("办件{}过大", msg.doc_id),
-                )));
-            }
-            Some(DocWrite {
-                bytes: self
-                    .sealer
-                    .seal(&doc_context(township, &msg.doc_id), &bytes)?,
-                digest: case_doc::heads_digest(&result.doc.get_heads()),
-                expected: result.version,
-                pages: result.pages,
-                // Read once for what is kept beside the sealed document.
-                facts: case.as_ref().and_then(super::figures::facts_of_case),
-                applicant: case
-                    .as_ref()
-                    .map(|case| self.sealer.applicant_tag(case.applicant.id.as_str())),
-            })
+            let case = case_doc::read(&result.doc).ok();
+            Some(self.sealed_write(
+                township,
+                &msg.doc_id,
+                &mut result.doc,
+                case.as_ref(),
+                result.version,
+                result.pages,
+            )?)
         } else {
             None
         };
@@ -451,6 +430,47 @@ impl<D: HubDb> Hub<D> {
             state: Some(peer::persistable(&result.state)),
         };
         Ok((doc, reply))
+    }
+
+    /// The county unit a township's reported case is shared with, made ready for its feed.
+    pub(super) async fn shared_unit(&self, township: &str) -> HubResult<Option<String>> {
+        match TownshipCode::parse(township) {
+            Ok(code) => {
+                let unit = code.county_unit();
+                self.county_unit(&unit).await?;
+                Ok(Some(unit.to_string()))
+            }
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// A changed document as the hub stores it: sealed, under its heads' digest, with what is
+    /// kept beside it read from `case` once (its facts, its applicant's tag). A document grown
+    /// beyond any real case's size is refused.
+    pub(super) fn sealed_write(
+        &self,
+        township: &str,
+        doc_id: &str,
+        doc: &mut AutoCommit,
+        case: Option<&tongban_domain::Case>,
+        expected: Option<i64>,
+        pages: Vec<String>,
+    ) -> HubResult<DocWrite> {
+        let bytes = doc.save();
+        if bytes.len() > MAX_DOC_BYTES {
+            return Err(HubError::BadRequest(Text::new(
+                format!("case {doc_id} would grow beyond {MAX_DOC_BYTES} bytes"),
+                format!("办件{doc_id}过大"),
+            )));
+        }
+        Ok(DocWrite {
+            bytes: self.sealer.seal(&doc_context(township, doc_id), &bytes)?,
+            digest: case_doc::heads_digest(&doc.get_heads()),
+            expected,
+            pages,
+            facts: case.and_then(super::figures::facts_of_case),
+            applicant: case.map(|case| self.sealer.applicant_tag(case.applicant.id.as_str())),
+        })
     }
 
     /// One document of a request whose first write lost a race: loaded, applied and written again
